@@ -1,0 +1,44 @@
+/**
+ * Every Lambda function EIO deploys, in one table. CDK bundles each `entry` as a NodejsFunction; the local
+ * stack imports the very same module and calls the same exported handler. `vpc` marks the functions that
+ * reach iDRACs and vCenters and therefore run in the private subnets.
+ */
+export type FunctionKind = 'api' | 'worker' | 'step';
+export type FunctionSpec = {
+  /** Path from the repository root, without extension. */
+  entry: string;
+  kind: FunctionKind;
+  vpc: boolean;
+  timeoutSeconds: number;
+  memoryMb: number;
+  description: string;
+};
+
+export const FUNCTIONS = {
+  'api-health': {
+    entry: 'functions/api/health',
+    kind: 'api',
+    vpc: false,
+    timeoutSeconds: 10,
+    memoryMb: 512,
+    description: 'GET /api/v1/health and /health/workers',
+  },
+  'api-sites': {
+    entry: 'functions/api/sites',
+    kind: 'api',
+    vpc: false,
+    timeoutSeconds: 10,
+    memoryMb: 512,
+    description: 'Sites: create, list, get, update, delete',
+  },
+  'api-service-identities': {
+    entry: 'functions/api/service-identities',
+    kind: 'api',
+    vpc: true,
+    timeoutSeconds: 30,
+    memoryMb: 512,
+    description: 'Service identities: credentials for iDRAC and vCenter, verify, rotate, activity',
+  },
+} as const satisfies Record<string, FunctionSpec>;
+
+export type FunctionName = keyof typeof FUNCTIONS;

@@ -1,0 +1,99 @@
+import { z } from 'zod';
+
+/**
+ * One zod schema over the environment, read once per container. Invalid config fails fast with the
+ * offending variable named, instead of surfacing later as an obscure runtime error.
+ */
+const Env = z.object({
+  EIO_RUNTIME: z.enum(['aws', 'local']).default('local'),
+  EIO_VERSION: z.string().default('2.0.0'),
+  AWS_REGION: z.string().default('us-east-1'),
+  TABLE_NAME: z.string().default('eio'),
+  /** Set by the local stack to its embedded DynamoDB engine; unset in AWS. */
+  DYNAMODB_ENDPOINT: z.url().optional(),
+  /** JSON map of worker pool name to SQS queue URL (AWS only). */
+  QUEUE_URLS: z.string().default('{}'),
+  /** JSON map of workflow name to state machine ARN (AWS only). */
+  STATE_MACHINE_ARNS: z.string().default('{}'),
+  /** Prefix of Secrets Manager secret names holding service-identity credentials (AWS only). */
+  SECRETS_PREFIX: z.string().default('eio/service-identities/'),
+  /** Claim that carries the caller's role; a string or an array (e.g. cognito:groups). */
+  AUTH_ROLE_CLAIM: z.string().default('eio_role'),
+  AUTH_ISSUER: z.string().default('eio-local'),
+  AUTH_AUDIENCE: z.string().default('eio-api'),
+  MAX_BODY_BYTES: z.coerce.number().int().positive().default(256 * 1024),
+  LOG_LEVEL: z.enum(['DEBUG', 'INFO', 'WARN', 'ERROR', 'SILENT']).default('INFO'),
+  // Runbook "Key Metrics to Monitor" thresholds, kept in config so operators can tune them without a redeploy.
+  THRESHOLD_QUEUE_DEPTH_WARNING: z.coerce.number().default(50),
+  THRESHOLD_QUEUE_DEPTH_CRITICAL: z.coerce.number().default(200),
+  THRESHOLD_WORKER_UTILIZATION_WARNING: z.coerce.number().default(80),
+  THRESHOLD_WORKER_UTILIZATION_CRITICAL: z.coerce.number().default(95),
+  THRESHOLD_VCENTER_SYNC_AGE_WARNING_MIN: z.coerce.number().default(30),
+  THRESHOLD_VCENTER_SYNC_AGE_CRITICAL_MIN: z.coerce.number().default(120),
+  THRESHOLD_IDRAC_UNREACHABLE_WARNING_PCT: z.coerce.number().default(5),
+  THRESHOLD_IDRAC_UNREACHABLE_CRITICAL_PCT: z.coerce.number().default(20),
+  THRESHOLD_FAILED_JOBS_24H_WARNING: z.coerce.number().default(5),
+  THRESHOLD_FAILED_JOBS_24H_CRITICAL: z.coerce.number().default(20),
+  /** Store answering slower than this (ms) reports degraded. */
+  THRESHOLD_STORE_LATENCY_WARNING_MS: z.coerce.number().default(500),
+});
+
+const jsonMap = (name: string, raw: string): Record<string, string> => {
+  try {
+    return z.record(z.string(), z.string()).parse(JSON.parse(raw));
+  } catch {
+    throw new Error(`Invalid configuration: ${name} must be a JSON object of strings`);
+  }
+};
+
+export type Config = ReturnType<typeof parseConfig>;
+
+export function parseConfig(env: Record<string, string | undefined>) {
+  const parsed = Env.safeParse(env);
+  if (!parsed.success) {
+    const problems = parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ');
+    throw new Error(`Invalid configuration: ${problems}`);
+  }
+  const e = parsed.data;
+  return {
+    runtime: e.EIO_RUNTIME,
+    version: e.EIO_VERSION,
+    region: e.AWS_REGION,
+    tableName: e.TABLE_NAME,
+    dynamodbEndpoint: e.DYNAMODB_ENDPOINT,
+    queueUrls: jsonMap('QUEUE_URLS', e.QUEUE_URLS),
+    stateMachineArns: jsonMap('STATE_MACHINE_ARNS', e.STATE_MACHINE_ARNS),
+    secretsPrefix: e.SECRETS_PREFIX,
+    auth: { roleClaim: e.AUTH_ROLE_CLAIM, issuer: e.AUTH_ISSUER, audience: e.AUTH_AUDIENCE },
+    maxBodyBytes: e.MAX_BODY_BYTES,
+    logLevel: e.LOG_LEVEL,
+    thresholds: {
+      queueDepth: { warning: e.THRESHOLD_QUEUE_DEPTH_WARNING, critical: e.THRESHOLD_QUEUE_DEPTH_CRITICAL },
+      workerUtilizationPct: {
+        warning: e.THRESHOLD_WORKER_UTILIZATION_WARNING,
+        critical: e.THRESHOLD_WORKER_UTILIZATION_CRITICAL,
+      },
+      vcenterSyncAgeMinutes: {
+        warning: e.THRESHOLD_VCENTER_SYNC_AGE_WARNING_MIN,
+        critical: e.THRESHOLD_VCENTER_SYNC_AGE_CRITICAL_MIN,
+      },
+      idracUnreachablePct: {
+        warning: e.THRESHOLD_IDRAC_UNREACHABLE_WARNING_PCT,
+        critical: e.THRESHOLD_IDRAC_UNREACHABLE_CRITICAL_PCT,
+      },
+      failedJobs24h: { warning: e.THRESHOLD_FAILED_JOBS_24H_WARNING, critical: e.THRESHOLD_FAILED_JOBS_24H_CRITICAL },
+      storeLatencyMs: { warning: e.THRESHOLD_STORE_LATENCY_WARNING_MS, critical: Number.POSITIVE_INFINITY },
+    },
+  };
+}
+
+let cached: Config | undefined;
+/** The process-wide config, parsed on first use (cold start). */
+export function config(): Config {
+  cached ??= parseConfig(process.env);
+  return cached;
+}
+/** Tests and the local stack re-read the environment after changing it. */
+export function resetConfig(): void {
+  cached = undefined;
+}

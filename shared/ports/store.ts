@@ -1,0 +1,59 @@
+/**
+ * Store: the single-table key-value store EIO keeps its records in (DynamoDB in AWS, the same DynamoDB
+ * adapter against an embedded engine locally). Records are plain objects with string keys `pk`/`sk` and
+ * optional GSI keys; every mutable record carries a numeric `version` for optimistic concurrency.
+ *
+ * No transactions: the embedded engine (dynalite) lacks them. Races are settled by conditional writes.
+ */
+export type Item = Record<string, unknown> & { pk: string; sk: string };
+export type Key = { pk: string; sk: string };
+export type IndexName = 'gsi1' | 'gsi2';
+
+export type WriteCondition =
+  /** The item must not exist yet (create). */
+  | { kind: 'absent' }
+  /** The item must exist (update without version check). */
+  | { kind: 'present' }
+  /** The item must exist with exactly this version (optimistic lock). */
+  | { kind: 'version'; version: number };
+
+export type QueryInput = {
+  /** Query the table (pk/sk) or a GSI (gsi1pk/gsi1sk, gsi2pk/gsi2sk). */
+  index?: IndexName;
+  pk: string;
+  /** Restrict to sort keys starting with this. */
+  skPrefix?: string;
+  /** Restrict to sort keys in [from, to] (inclusive). */
+  skBetween?: [string, string];
+  limit: number;
+  /** Opaque cursor from a previous page. */
+  cursor?: string;
+  /** Newest first when the sort key is time-ordered. */
+  descending?: boolean;
+};
+export type Page<T> = { items: T[]; cursor?: string };
+
+export interface Store {
+  get(key: Key): Promise<Item | undefined>;
+  /** Throws ConditionFailedError when the condition does not hold. */
+  put(item: Item, condition?: WriteCondition): Promise<void>;
+  /** Throws ConditionFailedError when the condition does not hold. */
+  delete(key: Key, condition?: WriteCondition): Promise<void>;
+  /** Throws InvalidCursorError for a cursor this store did not issue. */
+  query(input: QueryInput): Promise<Page<Item>>;
+  /** Cheap round trip used by the health check. */
+  ping(): Promise<void>;
+}
+
+export class ConditionFailedError extends Error {
+  constructor(readonly key: Key) {
+    super(`Condition failed for ${key.pk}/${key.sk}`);
+    this.name = 'ConditionFailedError';
+  }
+}
+export class InvalidCursorError extends Error {
+  constructor() {
+    super('next_token is not valid for this list');
+    this.name = 'InvalidCursorError';
+  }
+}
