@@ -15,6 +15,8 @@ const Env = z.object({
   QUEUE_URLS: z.string().default('{}'),
   /** JSON map of workflow name to state machine ARN (AWS only). */
   STATE_MACHINE_ARNS: z.string().default('{}'),
+  /** JSON map of worker pool name to its SQS event-source mapping UUID (AWS only; drain disables it). */
+  EVENT_SOURCE_MAPPINGS: z.string().default('{}'),
   /** Prefix of Secrets Manager secret names holding service-identity credentials (AWS only). */
   SECRETS_PREFIX: z.string().default('eio/service-identities/'),
   /** Claim that carries the caller's role; a string or an array (e.g. cognito:groups). */
@@ -63,6 +65,7 @@ export function parseConfig(env: Record<string, string | undefined>) {
     dynamodbEndpoint: e.DYNAMODB_ENDPOINT,
     queueUrls: jsonMap('QUEUE_URLS', e.QUEUE_URLS),
     stateMachineArns: jsonMap('STATE_MACHINE_ARNS', e.STATE_MACHINE_ARNS),
+    eventSourceMappings: jsonMap('EVENT_SOURCE_MAPPINGS', e.EVENT_SOURCE_MAPPINGS),
     secretsPrefix: e.SECRETS_PREFIX,
     auth: { roleClaim: e.AUTH_ROLE_CLAIM, issuer: e.AUTH_ISSUER, audience: e.AUTH_AUDIENCE },
     maxBodyBytes: e.MAX_BODY_BYTES,

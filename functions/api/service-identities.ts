@@ -1,0 +1,59 @@
+import { z } from 'zod';
+import { deps } from '../../shared/container';
+import {
+  ServiceIdentityCreate,
+  ServiceIdentityRotate,
+  ServiceIdentityUpdate,
+} from '../../shared/domain/service-identity';
+import { apiHandler } from '../../shared/http/api-handler';
+import { PageQuery, pageBody, pageOptions } from '../../shared/http/pagination';
+import { json, noContent } from '../../shared/http/respond';
+import { parseInput } from '../../shared/http/validation';
+import {
+  createServiceIdentity,
+  deleteServiceIdentity,
+  getServiceIdentity,
+  listServiceIdentities,
+  rotateServiceIdentity,
+  serviceIdentityActivity,
+  updateServiceIdentity,
+  verifyServiceIdentity,
+} from '../../shared/usecases/service-identities';
+
+const IdPath = z.object({ id: z.string().min(1) });
+const base = '/api/v1/service-identities';
+
+export const handler = apiHandler({
+  [`POST ${base}`]: async (req) => {
+    const input = parseInput(ServiceIdentityCreate, req.body, 'body');
+    const si = await createServiceIdentity(await deps(), input, req.principal!.subject);
+    return json(201, si, { location: `${base}/${si.id}` });
+  },
+  [`GET ${base}`]: async (req) =>
+    json(200, pageBody(await listServiceIdentities(await deps(), pageOptions(parseInput(PageQuery, req.query, 'query'))))),
+  [`GET ${base}/{id}`]: async (req) =>
+    json(200, await getServiceIdentity(await deps(), parseInput(IdPath, req.path, 'path').id)),
+  [`PATCH ${base}/{id}`]: async (req) =>
+    json(
+      200,
+      await updateServiceIdentity(
+        await deps(),
+        parseInput(IdPath, req.path, 'path').id,
+        parseInput(ServiceIdentityUpdate, req.body, 'body'),
+      ),
+    ),
+  [`DELETE ${base}/{id}`]: async (req) => {
+    await deleteServiceIdentity(await deps(), parseInput(IdPath, req.path, 'path').id);
+    return noContent();
+  },
+  [`POST ${base}/{id}/rotate`]: async (req) => {
+    const { secret } = parseInput(ServiceIdentityRotate, req.body ?? {}, 'body');
+    return json(200, await rotateServiceIdentity(await deps(), parseInput(IdPath, req.path, 'path').id, secret));
+  },
+  [`GET ${base}/{id}/verify`]: async (req) =>
+    json(200, await verifyServiceIdentity(await deps(), parseInput(IdPath, req.path, 'path').id)),
+  [`GET ${base}/{id}/activity`]: async (req) => {
+    const page = pageOptions(parseInput(PageQuery, req.query, 'query'));
+    return json(200, pageBody(await serviceIdentityActivity(await deps(), parseInput(IdPath, req.path, 'path').id, page)));
+  },
+});

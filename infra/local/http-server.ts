@@ -1,0 +1,93 @@
+import { randomUUID } from 'node:crypto';
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { APIGatewayProxyResultV2 } from 'aws-lambda';
+import type { FunctionName } from '../../shared/catalog/functions';
+import { logger } from '../../shared/observability/logger';
+import { matchRoute, toApiGatewayEvent } from './api-gateway-event';
+import type { VerifyResult } from './jwt';
+
+/** API Gateway's own payload limit; the handlers enforce EIO's smaller limit with a clear 413. */
+const GATEWAY_MAX_BODY = 10 * 1024 * 1024;
+
+export type LocalApiOptions = {
+  invoke: (fn: FunctionName, event: unknown) => Promise<unknown>;
+  verify: (authorization: string | undefined) => Promise<VerifyResult>;
+};
+
+/**
+ * The local stand-in for API Gateway: matches the route table, verifies the JWT like the JWT authorizer,
+ * builds the same payload-2.0 event and calls the same handler the Lambda runs.
+ */
+export function createLocalApiServer(opts: LocalApiOptions): Server {
+  return createServer((req, res) => {
+    handle(req, res, opts).catch((err: unknown) => {
+      logger.error('Local API server failed', { error: err as Error });
+      if (!res.headersSent) sendError(res, 500, 'internal_error', 'Internal error', correlationOf(req));
+      else res.destroy();
+    });
+  });
+}
+
+const correlationOf = (req: IncomingMessage): string => {
+  const given = req.headers['x-correlation-id'];
+  return typeof given === 'string' && /^[A-Za-z0-9._:-]{1,128}$/.test(given) ? given : randomUUID();
+};
+
+function sendError(res: ServerResponse, status: number, code: string, message: string, correlationId: string, headers: Record<string, string> = {}) {
+  res.writeHead(status, { 'content-type': 'application/json; charset=utf-8', 'x-correlation-id': correlationId, ...headers });
+  res.end(JSON.stringify({ error: { code, message, correlation_id: correlationId } }));
+}
+
+async function readBody(req: IncomingMessage): Promise<Buffer | undefined> {
+  const chunks: Buffer[] = [];
+  let size = 0;
+  for await (const chunk of req) {
+    size += (chunk as Buffer).length;
+    if (size > GATEWAY_MAX_BODY) return undefined;
+    chunks.push(chunk as Buffer);
+  }
+  return Buffer.concat(chunks);
+}
+
+async function handle(req: IncomingMessage, res: ServerResponse, opts: LocalApiOptions): Promise<void> {
+  const url = new URL(req.url ?? '/', 'http://localhost');
+  const method = (req.method ?? 'GET').toUpperCase();
+  const match = matchRoute(method, url.pathname);
+  if (match.kind === 'none') {
+    req.resume();
+    return sendError(res, 404, 'not_found', `No route for ${method} ${url.pathname}`, correlationOf(req));
+  }
+  if (match.kind === 'method_not_allowed') {
+    req.resume();
+    return sendError(res, 405, 'method_not_allowed', `${method} is not allowed on ${url.pathname}; use ${match.allowed.join(', ')}`, correlationOf(req), {
+      allow: match.allowed.join(', '),
+    });
+  }
+  let claims: Record<string, unknown> | undefined;
+  const authorization = req.headers.authorization;
+  if (match.route.role !== 'none' || authorization) {
+    const verdict = await opts.verify(authorization);
+    if (verdict.ok) claims = verdict.claims as Record<string, unknown>;
+    else if (match.route.role !== 'none') {
+      req.resume();
+      return sendError(res, 401, 'unauthorized', verdict.reason, correlationOf(req), { 'www-authenticate': 'Bearer' });
+    }
+  }
+  const body = await readBody(req);
+  if (!body) return sendError(res, 413, 'payload_too_large', `Request body exceeds ${GATEWAY_MAX_BODY} bytes`, correlationOf(req));
+  const event = toApiGatewayEvent(req, url, body, match, claims);
+  const result = (await opts.invoke(match.route.function, event)) as APIGatewayProxyResultV2;
+  writeResult(res, result);
+}
+
+/** Same rules as API Gateway for payload 2.0 responses, including the bare-object shortcut. */
+function writeResult(res: ServerResponse, result: APIGatewayProxyResultV2): void {
+  if (typeof result === 'object' && result !== null && 'statusCode' in result) {
+    const body = result.body ? Buffer.from(result.body, result.isBase64Encoded ? 'base64' : 'utf8') : undefined;
+    res.writeHead(result.statusCode ?? 200, { ...(result.headers as Record<string, string>) });
+    res.end(body);
+    return;
+  }
+  res.writeHead(200, { 'content-type': 'application/json' });
+  res.end(typeof result === 'string' ? result : JSON.stringify(result));
+}

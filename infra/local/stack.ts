@@ -1,0 +1,174 @@
+import type { Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { join } from 'node:path';
+import { readFile } from 'node:fs/promises';
+import { fileURLToPath } from 'node:url';
+import { LocalQueue } from '../../shared/adapters/queue/local-queue';
+import { LocalFileSecrets } from '../../shared/adapters/secrets/local-file-secrets';
+import { createDynamoClient } from '../../shared/adapters/store/dynamodb-client';
+import { DynamoDbStore } from '../../shared/adapters/store/dynamodb-store';
+import { ensureTable } from '../../shared/adapters/store/create-table';
+import { localSubstitutions, parseAsl } from '../../shared/adapters/workflows/asl';
+import { LocalWorkflows } from '../../shared/adapters/workflows/local-workflows';
+import { FUNCTIONS, type FunctionName } from '../../shared/catalog/functions';
+import { WORKER_POOLS } from '../../shared/catalog/worker-pools';
+import { WORKFLOWS } from '../../shared/catalog/workflows';
+import { config, resetConfig } from '../../shared/config';
+import { provideDeps } from '../../shared/container';
+import { systemClock } from '../../shared/ports/clock';
+import type { Deps } from '../../shared/usecases/deps';
+import { logger } from '../../shared/observability/logger';
+import { seedDemoLab } from './demo-lab';
+import { startEmbeddedDynamo } from './embedded-dynamodb';
+import { FunctionInvoker } from './function-invoker';
+import { createLocalApiServer } from './http-server';
+import { issueToken, verifyAuthorization } from './jwt';
+import { LocalWorkerPools } from './local-worker-pools';
+import { LocalScheduler } from './scheduler';
+import { loadOrCreateSigningKey } from './signing-key';
+import { queueDeclarationFor, type SqsWorkerHandler, WorkerPoolRunner } from './worker-runner';
+
+const ROOT = join(fileURLToPath(new URL('.', import.meta.url)), '..', '..');
+
+export type LocalStackOptions = {
+  dataDir: string;
+  port: number;
+  host?: string;
+  /** Seed the demo lab on the first start of this data directory. */
+  demo: boolean;
+};
+
+export type LocalStack = {
+  baseUrl: string;
+  dataDir: string;
+  deps: Deps;
+  seeded: string[];
+  issueToken(opts: { role: string; subject: string; ttlSeconds: number }): Promise<string>;
+  close(): Promise<void>;
+};
+
+/**
+ * The whole of EIO on one machine: the adapters that stand in for AWS, wired to the very handlers, ASL
+ * files and tables that CDK deploys. Used by `npm start` and by the integration tests.
+ */
+export async function startLocalStack(opts: LocalStackOptions): Promise<LocalStack> {
+  process.env.EIO_RUNTIME = 'local';
+  const dynamo = await startEmbeddedDynamo({ dataDir: opts.dataDir });
+  process.env.DYNAMODB_ENDPOINT = dynamo.endpoint;
+  resetConfig();
+  const c = config();
+  const closers: (() => Promise<unknown>)[] = [() => dynamo.close()];
+  const close = async () => {
+    for (const fn of closers.reverse()) await fn().catch((e: unknown) => logger.warn('Shutdown step failed', { error: e as Error }));
+  };
+  try {
+    const client = createDynamoClient({ endpoint: dynamo.endpoint, region: c.region });
+    closers.push(async () => client.destroy());
+    await ensureTable(client, c.tableName);
+    const store = new DynamoDbStore(client, c.tableName);
+
+    const queue = new LocalQueue({
+      queues: Object.values(WORKER_POOLS).map(queueDeclarationFor),
+      file: join(opts.dataDir, 'queues.json'),
+    });
+    closers.push(() => queue.close());
+
+    const invoker = new FunctionInvoker();
+    const workflows = new LocalWorkflows({
+      workflows: Object.fromEntries(
+        await Promise.all(
+          Object.entries(WORKFLOWS).map(async ([name, spec]) => {
+            const text = await readFile(join(ROOT, 'statemachines', spec.file), 'utf8');
+            return [name, { definition: parseAsl(text, localSubstitutions(spec.tasks), spec.file) }] as const;
+          }),
+        ),
+      ),
+      invoke: async (arn, payload) => invoker.invoke(functionOfArn(arn), payload),
+    });
+    closers.push(async () => workflows.close());
+
+    const secrets = await LocalFileSecrets.open(join(opts.dataDir, 'secrets'));
+    const key = await loadOrCreateSigningKey(opts.dataDir);
+
+    const runners = new Map<string, WorkerPoolRunner>();
+    for (const [pool, spec] of Object.entries(WORKER_POOLS)) {
+      const handler: SqsWorkerHandler = async (event) =>
+        (await invoker.invoke(spec.function, event)) as Awaited<ReturnType<SqsWorkerHandler>>;
+      runners.set(pool, new WorkerPoolRunner({ pool, spec, queue, handler }));
+    }
+
+    const deps: Deps = {
+      store,
+      queue,
+      workflows,
+      secrets,
+      workerPools: new LocalWorkerPools(runners),
+      verifiers: {},
+      clock: systemClock,
+      probes: {
+        workflows: async () => {
+          const running = workflows.listRunning();
+          return {
+            status: 'ok',
+            message: `local workflow engine runs ${Object.keys(WORKFLOWS).length} state machine(s); ${running.count} execution(s) running`,
+            metrics: { running_executions: running.count },
+          };
+        },
+      },
+      startedAt: Date.now(),
+    };
+    provideDeps(deps);
+
+    // Runners start only once everything they may call is wired.
+    for (const runner of runners.values()) runner.start();
+    closers.push(async () => Promise.all([...runners.values()].map((r) => r.stop(10_000))));
+    const scheduler = new LocalScheduler(queue);
+    scheduler.start();
+    closers.push(async () => scheduler.stop());
+
+    const seeded = opts.demo ? await seedDemoLab(deps, opts.dataDir) : [];
+
+    const settings = { issuer: c.auth.issuer, audience: c.auth.audience, roleClaim: c.auth.roleClaim };
+    const server = createLocalApiServer({
+      invoke: (fn, event) => invoker.invoke(fn, event),
+      verify: (header) => verifyAuthorization(header, key, settings),
+    });
+    await listen(server, opts.port, opts.host ?? '127.0.0.1');
+    closers.push(() => closeServer(server));
+    const { port } = server.address() as AddressInfo;
+    const host = opts.host && opts.host !== '0.0.0.0' ? opts.host : 'localhost';
+
+    return {
+      baseUrl: `http://${host}:${port}`,
+      dataDir: opts.dataDir,
+      deps,
+      seeded,
+      issueToken: (t) => issueToken(key, settings, t),
+      close,
+    };
+  } catch (e) {
+    await close();
+    throw e;
+  }
+}
+
+function functionOfArn(arn: string): FunctionName {
+  const name = arn.slice(arn.lastIndexOf(':') + 1);
+  if (!(name in FUNCTIONS)) throw new Error(`No function behind ${arn}`);
+  return name as FunctionName;
+}
+
+const listen = (server: Server, port: number, host: string) =>
+  new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(port, host, () => {
+      server.off('error', reject);
+      resolve();
+    });
+  });
+
+const closeServer = (server: Server) =>
+  new Promise<void>((resolve) => {
+    server.close(() => resolve());
+    server.closeAllConnections();
+  });

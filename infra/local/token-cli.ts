@@ -1,0 +1,29 @@
+import { Command, Option } from 'commander';
+import { config } from '../../shared/config';
+import { ROLES } from '../../shared/domain/roles';
+import { issueToken } from './jwt';
+import { dataDirFromEnv } from './paths';
+import { loadOrCreateSigningKey } from './signing-key';
+
+/** `npm run token -- --role operator` prints a token for the local stack as the last line of its output. */
+const program = new Command('token')
+  .description('Print a bearer token for the local EIO stack')
+  .addOption(new Option('--role <role>', 'EIO role').choices(ROLES).default('viewer'))
+  .option('--subject <name>', 'who the token is for (shown in audit trails)')
+  .option('--ttl <hours>', 'hours until it expires', '12')
+  .parse();
+
+const opts = program.opts<{ role: string; subject?: string; ttl: string }>();
+const hours = Number(opts.ttl);
+if (!Number.isFinite(hours) || hours <= 0) program.error('--ttl must be a positive number of hours');
+
+const dataDir = dataDirFromEnv();
+const key = await loadOrCreateSigningKey(dataDir);
+const c = config();
+const token = await issueToken(
+  key,
+  { issuer: c.auth.issuer, audience: c.auth.audience, roleClaim: c.auth.roleClaim },
+  { role: opts.role, subject: opts.subject ?? `local-${opts.role}`, ttlSeconds: Math.round(hours * 3600) },
+);
+process.stderr.write(`# ${opts.role} token for the local stack (data in ${dataDir}), valid ${hours} h:\n`);
+process.stdout.write(`${token}\n`);

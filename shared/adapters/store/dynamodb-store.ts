@@ -1,0 +1,249 @@
+import {
+  type AttributeValue,
+  DeleteItemCommand,
+  type DynamoDBClient,
+  GetItemCommand,
+  PutItemCommand,
+  QueryCommand,
+  type QueryCommandInput,
+} from '@aws-sdk/client-dynamodb';
+import { marshall, unmarshall } from '@aws-sdk/util-dynamodb';
+import {
+  ConditionFailedError,
+  InvalidCursorError,
+  type IndexName,
+  type Item,
+  type Key,
+  type Page,
+  type QueryInput,
+  type Store,
+  type WriteCondition,
+} from '../../ports/store';
+import { INDEX_KEYS, keyAttributes, pageKeyAttributes, TABLE_KEY } from './table-definition';
+
+const MARSHALL_OPTIONS = { removeUndefinedValues: true } as const;
+
+/** Fixed key read by ping(); no record is ever stored under it. */
+const PING_KEY: Key = { pk: '_eio', sk: 'ping' };
+
+type ConditionParams = {
+  ConditionExpression?: string;
+  ExpressionAttributeNames?: Record<string, string>;
+  ExpressionAttributeValues?: Record<string, AttributeValue>;
+};
+
+/**
+ * Store on one DynamoDB table (single-table design, see table-definition.ts). The same class serves AWS
+ * and the local engines; only the client's endpoint differs.
+ */
+export class DynamoDbStore implements Store {
+  constructor(
+    private readonly client: DynamoDBClient,
+    private readonly tableName: string,
+  ) {}
+
+  async get(key: Key): Promise<Item | undefined> {
+    const out = await this.client.send(
+      // Strongly consistent: callers read a version right before a conditional write, and the runbook's
+      // "create, then get" must see the record it just made.
+      new GetItemCommand({ TableName: this.tableName, Key: marshallKey(key), ConsistentRead: true }),
+    );
+    return out.Item ? (unmarshall(out.Item) as Item) : undefined;
+  }
+
+  async put(item: Item, condition?: WriteCondition): Promise<void> {
+    assertValidKeys(item);
+    const command = new PutItemCommand({
+      TableName: this.tableName,
+      Item: marshall(item, MARSHALL_OPTIONS),
+      ...conditionParams(condition),
+    });
+    await conditionally(item, () => this.client.send(command));
+  }
+
+  async delete(key: Key, condition?: WriteCondition): Promise<void> {
+    const command = new DeleteItemCommand({
+      TableName: this.tableName,
+      Key: marshallKey(key),
+      ...conditionParams(condition),
+    });
+    await conditionally(key, () => this.client.send(command));
+  }
+
+  async query(input: QueryInput): Promise<Page<Item>> {
+    assertValidQuery(input);
+    const startKey = input.cursor === undefined ? undefined : decodeCursor(input.cursor, input);
+    const command = new QueryCommand({
+      TableName: this.tableName,
+      IndexName: input.index,
+      ...keyCondition(input),
+      Limit: input.limit,
+      ScanIndexForward: !input.descending,
+      ExclusiveStartKey: startKey && marshall(startKey),
+      // Lists right after a create should show it; GSIs are eventually consistent and refuse the flag.
+      ConsistentRead: input.index ? undefined : true,
+    });
+    const out = await this.client.send(command).catch((err: unknown) => {
+      // Backstop: decodeCursor already refuses what DynamoDB would; a client's token must never become a 500.
+      const badStartKey = isError(err, 'ValidationException') && /starting key/i.test(err.message);
+      throw startKey && badStartKey ? new InvalidCursorError() : err;
+    });
+    return {
+      items: (out.Items ?? []).map((raw) => unmarshall(raw) as Item),
+      // DynamoDB may stop short of `limit` (1 MB page) or return a key after an exactly full last page;
+      // either way the caller just follows the cursor.
+      cursor: out.LastEvaluatedKey ? encodeCursor(unmarshall(out.LastEvaluatedKey)) : undefined,
+    };
+  }
+
+  /**
+   * GetItem of a fixed, never-written key rather than DescribeTable: it takes the same data-plane path
+   * and IAM permission as real traffic (so its latency is what the health threshold is about), costs half
+   * a read unit, and still fails if the table is missing. DescribeTable is a control-plane call.
+   */
+  async ping(): Promise<void> {
+    await this.client.send(
+      new GetItemCommand({
+        TableName: this.tableName,
+        Key: marshallKey(PING_KEY),
+        ProjectionExpression: '#pk',
+        ExpressionAttributeNames: { '#pk': TABLE_KEY.partitionKey },
+      }),
+    );
+  }
+}
+
+async function conditionally(key: Key, write: () => Promise<unknown>): Promise<void> {
+  try {
+    await write();
+  } catch (err) {
+    if (isError(err, 'ConditionalCheckFailedException')) throw new ConditionFailedError(pickKey(key));
+    throw err;
+  }
+}
+
+/** `#pk = :pk`, plus begins_with or BETWEEN on the sort key, on the table's or the index's attributes. */
+function keyCondition(input: QueryInput): Pick<
+  QueryCommandInput,
+  'KeyConditionExpression' | 'ExpressionAttributeNames' | 'ExpressionAttributeValues'
+> {
+  const keys = keyAttributes(input.index);
+  const names: Record<string, string> = { '#pk': keys.partitionKey };
+  const values: Record<string, AttributeValue> = { ':pk': { S: input.pk } };
+  let expression = '#pk = :pk';
+  // An empty prefix means "all": DynamoDB refuses begins_with(sk, '') (dynalite accepts it).
+  if (input.skPrefix) {
+    names['#sk'] = keys.sortKey;
+    values[':prefix'] = { S: input.skPrefix };
+    expression += ' AND begins_with(#sk, :prefix)';
+  } else if (input.skBetween) {
+    names['#sk'] = keys.sortKey;
+    values[':from'] = { S: input.skBetween[0] };
+    values[':to'] = { S: input.skBetween[1] };
+    expression += ' AND #sk BETWEEN :from AND :to';
+  }
+  return { KeyConditionExpression: expression, ExpressionAttributeNames: names, ExpressionAttributeValues: values };
+}
+
+function conditionParams(condition?: WriteCondition): ConditionParams {
+  switch (condition?.kind) {
+    case undefined:
+      return {};
+    case 'absent':
+      return { ConditionExpression: 'attribute_not_exists(pk)' };
+    case 'present':
+      return { ConditionExpression: 'attribute_exists(pk)' };
+    case 'version':
+      return {
+        ConditionExpression: '#version = :v',
+        ExpressionAttributeNames: { '#version': 'version' },
+        ExpressionAttributeValues: { ':v': { N: String(condition.version) } },
+      };
+  }
+}
+
+function pickKey(key: Key): Key {
+  return { pk: key.pk, sk: key.sk };
+}
+
+/** Only the key attributes: callers may pass a whole record as its key. */
+function marshallKey(key: Key): Record<string, AttributeValue> {
+  return { [TABLE_KEY.partitionKey]: { S: key.pk }, [TABLE_KEY.sortKey]: { S: key.sk } };
+}
+
+function isError(err: unknown, name: string): err is Error {
+  return err instanceof Error && err.name === name;
+}
+
+/** DynamoDB orders and compares string keys by their UTF-8 bytes, not by UTF-16 code units. */
+function compareUtf8(a: string, b: string): number {
+  return Buffer.compare(Buffer.from(a, 'utf8'), Buffer.from(b, 'utf8'));
+}
+
+const INDEX_KEY_NAMES = Object.values(INDEX_KEYS).flatMap((k) => [k.partitionKey, k.sortKey]);
+
+/**
+ * Key attributes must be non-empty strings. DynamoDB refuses an empty index key, but dynalite stores it
+ * silently; checking here makes every engine answer the same.
+ */
+function assertValidKeys(item: Item): void {
+  for (const name of [TABLE_KEY.partitionKey, TABLE_KEY.sortKey, ...INDEX_KEY_NAMES]) {
+    const value = item[name];
+    // A missing index key only keeps the item out of that index (sparse GSI).
+    if (value === undefined && INDEX_KEY_NAMES.includes(name)) continue;
+    if (typeof value !== 'string' || value === '') {
+      throw new TypeError(`Store item key attribute ${name} must be a non-empty string`);
+    }
+  }
+}
+
+/** Mistakes DynamoDB would reject with a ValidationException, rejected the same way by every Store. */
+function assertValidQuery(input: QueryInput): void {
+  if (!Number.isInteger(input.limit) || input.limit < 1) {
+    throw new RangeError(`Store query limit must be a positive integer, got ${input.limit}`);
+  }
+  if (input.skPrefix && input.skBetween) {
+    throw new RangeError('Store query takes skPrefix or skBetween, not both');
+  }
+  if (input.skBetween && compareUtf8(input.skBetween[0], input.skBetween[1]) > 0) {
+    throw new RangeError('Store query skBetween must be [low, high]');
+  }
+}
+
+function encodeCursor(lastKey: Record<string, unknown>): string {
+  return Buffer.from(JSON.stringify(lastKey), 'utf8').toString('base64url');
+}
+
+/**
+ * A cursor is the unmarshalled LastEvaluatedKey of the previous page. Accept it only if it is exactly
+ * the page key of this table/index and lies inside this query's key condition; DynamoDB would otherwise
+ * answer with a ValidationException (or, worse, resume somewhere unrelated).
+ */
+function decodeCursor(cursor: string, input: QueryInput): Record<string, string> {
+  let decoded: unknown;
+  try {
+    decoded = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8'));
+  } catch {
+    throw new InvalidCursorError();
+  }
+  if (!isPageKey(decoded, input.index)) throw new InvalidCursorError();
+  const keys = keyAttributes(input.index);
+  const sortValue = decoded[keys.sortKey] as string;
+  const inRange = input.skPrefix
+    ? sortValue.startsWith(input.skPrefix)
+    : input.skBetween
+      ? compareUtf8(sortValue, input.skBetween[0]) >= 0 && compareUtf8(sortValue, input.skBetween[1]) <= 0
+      : true;
+  if (decoded[keys.partitionKey] !== input.pk || !inRange) throw new InvalidCursorError();
+  return decoded;
+}
+
+function isPageKey(value: unknown, index: IndexName | undefined): value is Record<string, string> {
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) return false;
+  const record = value as Record<string, unknown>;
+  const expected = pageKeyAttributes(index);
+  return (
+    Object.keys(record).length === expected.length &&
+    expected.every((name) => typeof record[name] === 'string' && record[name] !== '')
+  );
+}

@@ -1,0 +1,11 @@
+import type { APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
+
+export type ApiResult = APIGatewayProxyStructuredResultV2 & { statusCode: number; headers: Record<string, string> };
+
+export const json = (statusCode: number, body: unknown, headers: Record<string, string> = {}): ApiResult => ({
+  statusCode,
+  headers: { 'content-type': 'application/json; charset=utf-8', ...headers },
+  body: JSON.stringify(body),
+});
+
+export const noContent = (): ApiResult => ({ statusCode: 204, headers: {} });

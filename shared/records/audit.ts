@@ -1,0 +1,44 @@
+import { currentContext } from '../observability/context';
+import type { Page, Store } from '../ports/store';
+import { stripKeys, timeSortKey } from './entity';
+
+/**
+ * Audit events: every change to a record and every use of a credential, newest first per subject.
+ *   pk = AUDIT#<subject id>   sk = AT#<iso time>#<random>
+ */
+export type AuditEvent = {
+  subject_id: string;
+  action: string;
+  actor: string;
+  at: string;
+  correlation_id?: string;
+  detail?: Record<string, unknown>;
+};
+
+export async function recordAudit(
+  store: Store,
+  event: Omit<AuditEvent, 'correlation_id' | 'actor'> & { actor?: string },
+): Promise<void> {
+  const ctx = currentContext();
+  const full: AuditEvent = {
+    ...event,
+    actor: event.actor ?? ctx.actor ?? 'system',
+    correlation_id: ctx.correlation_id,
+  };
+  await store.put({ pk: `AUDIT#${event.subject_id}`, sk: timeSortKey('AT', event.at), ...full });
+}
+
+export async function listAudit(
+  store: Store,
+  subjectId: string,
+  page: { limit: number; cursor?: string },
+): Promise<Page<AuditEvent>> {
+  const result = await store.query({
+    pk: `AUDIT#${subjectId}`,
+    skPrefix: 'AT#',
+    limit: page.limit,
+    cursor: page.cursor,
+    descending: true,
+  });
+  return { items: result.items.map((i) => stripKeys<AuditEvent>(i)), cursor: result.cursor };
+}

@@ -1,0 +1,111 @@
+import { randomBytes } from 'node:crypto';
+import { ConflictError, NotFoundError } from '../domain/errors';
+import { ConditionFailedError, type Item, type Key, type Page, type Store } from '../ports/store';
+
+/**
+ * A record kind in the single table, in the spirit of ElectroDB models:
+ *   record      pk = <KIND>#<id>        sk = <KIND>
+ *   list by kind    gsi1pk = KIND#<kind>    gsi1sk = <id>   (Query, never Scan)
+ * Every record carries `version`; updates are conditional on it, so concurrent writers never lose updates.
+ */
+export type Versioned = { id: string; version: number };
+
+const KEY_ATTRS = ['pk', 'sk', 'gsi1pk', 'gsi1sk', 'gsi2pk', 'gsi2sk'] as const;
+
+export function stripKeys<T>(item: Item): T {
+  const copy: Record<string, unknown> = { ...item };
+  for (const k of KEY_ATTRS) delete copy[k];
+  return copy as T;
+}
+
+export class Entity<T extends Versioned> {
+  constructor(
+    /** Operator-facing name used in errors: "site 'site-9' does not exist". */
+    readonly label: string,
+    private readonly kind: string,
+  ) {}
+
+  key(id: string): Key {
+    return { pk: `${this.kind}#${id}`, sk: this.kind };
+  }
+
+  private toItem(record: T): Item {
+    return { ...record, ...this.key(record.id), gsi1pk: `KIND#${this.kind}`, gsi1sk: record.id };
+  }
+
+  async find(store: Store, id: string): Promise<T | undefined> {
+    const item = await store.get(this.key(id));
+    return item ? stripKeys<T>(item) : undefined;
+  }
+
+  async get(store: Store, id: string): Promise<T> {
+    const found = await this.find(store, id);
+    if (!found) throw new NotFoundError(this.label, id);
+    return found;
+  }
+
+  async exists(store: Store, id: string): Promise<boolean> {
+    return (await store.get(this.key(id))) !== undefined;
+  }
+
+  /** Creates the record; 409 if the id is taken. */
+  async create(store: Store, record: T): Promise<T> {
+    try {
+      await store.put(this.toItem(record), { kind: 'absent' });
+      return record;
+    } catch (e) {
+      if (e instanceof ConditionFailedError) throw new ConflictError(`${this.label} '${record.id}' already exists`);
+      throw e;
+    }
+  }
+
+  /** Writes `next` if the stored record is still at `next.version - 1`; 409 otherwise. */
+  async replace(store: Store, next: T): Promise<T> {
+    try {
+      await store.put(this.toItem(next), { kind: 'version', version: next.version - 1 });
+      return next;
+    } catch (e) {
+      if (e instanceof ConditionFailedError) {
+        if (!(await this.exists(store, next.id))) throw new NotFoundError(this.label, next.id);
+        throw new ConflictError(
+          `${this.label} '${next.id}' was changed by someone else (expected version ${next.version - 1}); read it again and retry`,
+        );
+      }
+      throw e;
+    }
+  }
+
+  /** Reads, applies `change`, writes back conditionally; retries a few times when it loses a race. */
+  async update(store: Store, id: string, change: (current: T) => T, expectedVersion?: number): Promise<T> {
+    for (let attempt = 0; ; attempt++) {
+      const current = await this.get(store, id);
+      if (expectedVersion !== undefined && current.version !== expectedVersion)
+        throw new ConflictError(
+          `${this.label} '${id}' is at version ${current.version}, not ${expectedVersion}; read it again and retry`,
+        );
+      try {
+        return await this.replace(store, { ...change(current), id, version: current.version + 1 });
+      } catch (e) {
+        if (!(e instanceof ConflictError) || expectedVersion !== undefined || attempt >= 3) throw e;
+      }
+    }
+  }
+
+  async remove(store: Store, record: T): Promise<void> {
+    try {
+      await store.delete(this.key(record.id), { kind: 'version', version: record.version });
+    } catch (e) {
+      if (e instanceof ConditionFailedError)
+        throw new ConflictError(`${this.label} '${record.id}' changed while being deleted; retry`);
+      throw e;
+    }
+  }
+
+  async list(store: Store, page: { limit: number; cursor?: string }): Promise<Page<T>> {
+    const result = await store.query({ index: 'gsi1', pk: `KIND#${this.kind}`, limit: page.limit, cursor: page.cursor });
+    return { items: result.items.map((i) => stripKeys<T>(i)), cursor: result.cursor };
+  }
+}
+
+/** Sort keys for time-ordered child items: ISO time plus a random tail so equal timestamps never collide. */
+export const timeSortKey = (prefix: string, at: string): string => `${prefix}#${at}#${randomBytes(4).toString('hex')}`;

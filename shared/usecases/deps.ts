@@ -1,0 +1,21 @@
+import type { Clock } from '../ports/clock';
+import type { CredentialVerifiers } from '../ports/credential-verifier';
+import type { Queue } from '../ports/queue';
+import type { Secrets } from '../ports/secrets';
+import type { Store } from '../ports/store';
+import type { WorkerPools } from '../ports/worker-pools';
+import type { Workflows } from '../ports/workflows';
+
+/** Everything a use case may need, built once per container by shared/container.ts (or a test). */
+export type Deps = {
+  store: Store;
+  queue: Queue;
+  workflows: Workflows;
+  secrets: Secrets;
+  workerPools: WorkerPools;
+  verifiers: CredentialVerifiers;
+  clock: Clock;
+  /** Extra health probes an adapter contributes (e.g. the local workflow engine), keyed by component name. */
+  probes: Record<string, () => Promise<import('../domain/health').ComponentHealth>>;
+  startedAt: number;
+};

@@ -1,0 +1,124 @@
+import { WORKER_POOLS } from '../catalog/worker-pools';
+import { config } from '../config';
+import { type ComponentHealth, type HealthLevel, levelFor, worst } from '../domain/health';
+import { logger } from '../observability/logger';
+import type { Deps } from './deps';
+
+const PROBE_TIMEOUT_MS = 3000;
+
+/** Runs one probe with a deadline: a dependency that hangs is itself a critical finding. */
+async function probe(name: string, fn: () => Promise<ComponentHealth>): Promise<ComponentHealth> {
+  let timer: NodeJS.Timeout | undefined;
+  try {
+    return await Promise.race([
+      fn(),
+      new Promise<ComponentHealth>((resolve) => {
+        timer = setTimeout(
+          () => resolve({ status: 'critical', message: `${name} did not answer within ${PROBE_TIMEOUT_MS} ms` }),
+          PROBE_TIMEOUT_MS,
+        );
+      }),
+    ]);
+  } catch (e) {
+    logger.warn('Health probe failed', { component: name, error: e as Error });
+    return { status: 'critical', message: `${name} is unavailable` };
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+async function storeHealth(deps: Pick<Deps, 'store' | 'clock'>): Promise<ComponentHealth> {
+  const started = deps.clock.now();
+  await deps.store.ping();
+  const latency = deps.clock.now() - started;
+  const t = config().thresholds.storeLatencyMs;
+  const slow = latency > t.warning;
+  return {
+    status: slow ? 'degraded' : 'ok',
+    message: slow ? `store answered in ${latency} ms (warning above ${t.warning} ms)` : 'store answers',
+    metrics: { latency_ms: latency },
+  };
+}
+
+export type WorkerPoolReport = {
+  pool: string;
+  description: string;
+  status: HealthLevel;
+  concurrency_limit: number;
+  in_flight: number;
+  utilization_pct: number;
+  queue_depth: number;
+  in_flight_messages: number;
+  oldest_message_age_seconds: number;
+  dead_letter_depth: number;
+  draining: boolean;
+};
+
+export async function workerPoolReports(deps: Pick<Deps, 'queue' | 'workerPools'>): Promise<WorkerPoolReport[]> {
+  const t = config().thresholds;
+  return Promise.all(
+    Object.entries(WORKER_POOLS).map(async ([pool, spec]) => {
+      const [state, stats] = await Promise.all([deps.workerPools.state(pool), deps.queue.stats(spec.queue)]);
+      const utilization = spec.concurrency > 0 ? Math.round((state.inFlight / spec.concurrency) * 1000) / 10 : 0;
+      return {
+        pool,
+        description: spec.description,
+        status: worst([levelFor(utilization, t.workerUtilizationPct), levelFor(stats.depth, t.queueDepth)]),
+        concurrency_limit: state.concurrency,
+        in_flight: state.inFlight,
+        utilization_pct: utilization,
+        queue_depth: stats.depth,
+        in_flight_messages: stats.inFlight,
+        oldest_message_age_seconds: stats.oldestAgeSeconds,
+        dead_letter_depth: stats.deadLetterDepth,
+        draining: state.draining,
+      };
+    }),
+  );
+}
+
+async function queuesHealth(deps: Pick<Deps, 'queue' | 'workerPools'>): Promise<ComponentHealth> {
+  const reports = await workerPoolReports(deps);
+  if (reports.length === 0) return { status: 'ok', message: 'no worker pools are declared yet', metrics: {} };
+  const t = config().thresholds.queueDepth;
+  const depths = Object.fromEntries(reports.map((r) => [`${r.pool}_depth`, r.queue_depth]));
+  const deepest = Math.max(...reports.map((r) => r.queue_depth));
+  const status = worst(reports.map((r) => r.status));
+  const dead = reports.filter((r) => r.dead_letter_depth > 0).map((r) => `${r.pool} (${r.dead_letter_depth})`);
+  return {
+    status,
+    message:
+      `deepest queue holds ${deepest} message(s) (warning > ${t.warning}, critical > ${t.critical})` +
+      (dead.length ? `; dead letters waiting: ${dead.join(', ')}` : ''),
+    metrics: depths,
+  };
+}
+
+export type HealthReport = {
+  status: HealthLevel;
+  version: string;
+  started_at: string;
+  uptime_seconds: number;
+  checked_at: string;
+  components: Record<string, ComponentHealth>;
+};
+
+export async function systemHealth(deps: Deps): Promise<HealthReport> {
+  const probes: Record<string, () => Promise<ComponentHealth>> = {
+    store: () => storeHealth(deps),
+    queues: () => queuesHealth(deps),
+    ...deps.probes,
+  };
+  const names = Object.keys(probes);
+  const results = await Promise.all(names.map((n) => probe(n, probes[n]!)));
+  const components = Object.fromEntries(names.map((n, i) => [n, results[i]!]));
+  const now = deps.clock.now();
+  return {
+    status: worst(results.map((r) => r.status)),
+    version: config().version,
+    started_at: new Date(deps.startedAt).toISOString(),
+    uptime_seconds: Math.floor((now - deps.startedAt) / 1000),
+    checked_at: new Date(now).toISOString(),
+    components,
+  };
+}

@@ -1,0 +1,235 @@
+import { randomUUID } from 'node:crypto';
+import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+
+/**
+ * A tiny Secrets Manager on 127.0.0.1 speaking the AWS JSON 1.1 protocol the SDK sends (POST /, header
+ * `X-Amz-Target: secretsmanager.<Operation>`, `application/x-amz-json-1.1`), so tests run the real SDK client
+ * and adapter without AWS. It implements only what the adapter uses, with AWS's state rules where they matter:
+ * CreateSecret rejects an existing name (ResourceExists, or InvalidRequest while pending deletion), DeleteSecret
+ * schedules deletion unless ForceDeleteWithoutRecovery, and a secret pending deletion answers InvalidRequest to
+ * Get/Put/Delete until RestoreSecret. Signatures are not checked.
+ */
+
+export interface FakeSecret {
+  name: string;
+  arn: string;
+  value: string;
+  versionId: string;
+  createdDate: number;
+  /** Epoch seconds; set while the secret is scheduled for deletion. */
+  deletedDate?: number;
+  /** The RecoveryWindowInDays the deletion was scheduled with. */
+  recoveryWindowInDays?: number;
+}
+
+export interface FakeSecretsManager {
+  /** Endpoint for `new SecretsManagerClient({ endpoint })`. */
+  url: string;
+  /** Secrets by name, including those pending deletion; tests may inspect and edit it. */
+  secrets: Map<string, FakeSecret>;
+  /** Operation names in arrival order. */
+  calls: string[];
+  /** Fault injection: the next call of an operation fails with this AWS error type (e.g. a throttle or 500). */
+  failNext(op: string, type: string, status?: number): void;
+  /**
+   * The next call of `op` is handled at once but its response is held back: `handled` settles when the state has
+   * been read, the response goes out on `release()`. Lets a test order a slow read after a later write.
+   */
+  holdNextResponse(op: string): { handled: Promise<void>; release(): void };
+  close(): Promise<void>;
+}
+
+class AwsError extends Error {
+  constructor(
+    readonly type: string,
+    message: string,
+    readonly status = 400,
+  ) {
+    super(message);
+  }
+}
+
+type Body = Record<string, unknown>;
+type Handler = (secrets: Map<string, FakeSecret>, body: Body) => Body;
+
+const epochSeconds = () => Date.now() / 1000;
+const arnOf = (name: string) =>
+  `arn:aws:secretsmanager:us-east-1:000000000000:secret:${name}-${randomUUID().slice(0, 6)}`;
+
+function str(body: Body, field: string, required = true): string | undefined {
+  const v = body[field];
+  if (v === undefined && !required) return undefined;
+  if (typeof v !== 'string' || v.length === 0) throw new AwsError('InvalidParameterException', `${field} is required`);
+  return v;
+}
+
+/** Looks a secret up by name or ARN, as AWS accepts either in SecretId. */
+function find(secrets: Map<string, FakeSecret>, id: string): FakeSecret {
+  const s = secrets.get(id) ?? [...secrets.values()].find((x) => x.arn === id);
+  if (!s) throw new AwsError('ResourceNotFoundException', "Secrets Manager can't find the specified secret.");
+  return s;
+}
+
+function live(secrets: Map<string, FakeSecret>, id: string, verb = 'perform this operation on'): FakeSecret {
+  const s = find(secrets, id);
+  if (s.deletedDate !== undefined) {
+    throw new AwsError(
+      'InvalidRequestException',
+      `You can't ${verb} the secret because it was marked for deletion.`,
+    );
+  }
+  return s;
+}
+
+const handlers: Record<string, Handler> = {
+  CreateSecret(secrets, body) {
+    const name = str(body, 'Name') as string;
+    const value = str(body, 'SecretString') as string;
+    const existing = secrets.get(name);
+    if (existing?.deletedDate !== undefined) {
+      throw new AwsError(
+        'InvalidRequestException',
+        "You can't create this secret because a secret with this name is already scheduled for deletion.",
+      );
+    }
+    if (existing) throw new AwsError('ResourceExistsException', `The operation failed because the secret ${name} already exists.`);
+    const s: FakeSecret = { name, arn: arnOf(name), value, versionId: randomUUID(), createdDate: epochSeconds() };
+    secrets.set(name, s);
+    return { ARN: s.arn, Name: s.name, VersionId: s.versionId };
+  },
+
+  PutSecretValue(secrets, body) {
+    const s = live(secrets, str(body, 'SecretId') as string);
+    s.value = str(body, 'SecretString') as string;
+    s.versionId = randomUUID();
+    return { ARN: s.arn, Name: s.name, VersionId: s.versionId, VersionStages: ['AWSCURRENT'] };
+  },
+
+  GetSecretValue(secrets, body) {
+    const s = live(secrets, str(body, 'SecretId') as string);
+    return {
+      ARN: s.arn,
+      Name: s.name,
+      VersionId: s.versionId,
+      SecretString: s.value,
+      VersionStages: ['AWSCURRENT'],
+      CreatedDate: s.createdDate,
+    };
+  },
+
+  DescribeSecret(secrets, body) {
+    const s = find(secrets, str(body, 'SecretId') as string);
+    return { ARN: s.arn, Name: s.name, CreatedDate: s.createdDate, ...(s.deletedDate !== undefined && { DeletedDate: s.deletedDate }) };
+  },
+
+  DeleteSecret(secrets, body) {
+    const id = str(body, 'SecretId') as string;
+    const force = body.ForceDeleteWithoutRecovery === true;
+    const window = body.RecoveryWindowInDays;
+    if (force && window !== undefined) {
+      throw new AwsError(
+        'InvalidParameterException',
+        "You can't use ForceDeleteWithoutRecovery in conjunction with RecoveryWindowInDays.",
+      );
+    }
+    if (window !== undefined && (typeof window !== 'number' || window < 7 || window > 30)) {
+      throw new AwsError('InvalidParameterException', 'RecoveryWindowInDays must be between 7 and 30 days.');
+    }
+    const s = live(secrets, id);
+    if (force) {
+      secrets.delete(s.name);
+      return { ARN: s.arn, Name: s.name, DeletionDate: epochSeconds() };
+    }
+    s.recoveryWindowInDays = (window as number | undefined) ?? 30;
+    s.deletedDate = epochSeconds();
+    return { ARN: s.arn, Name: s.name, DeletionDate: s.deletedDate + s.recoveryWindowInDays * 86_400 };
+  },
+
+  RestoreSecret(secrets, body) {
+    const s = find(secrets, str(body, 'SecretId') as string);
+    delete s.deletedDate;
+    delete s.recoveryWindowInDays;
+    return { ARN: s.arn, Name: s.name };
+  },
+};
+
+async function readBody(req: IncomingMessage): Promise<Body> {
+  const chunks: Buffer[] = [];
+  for await (const chunk of req) chunks.push(chunk as Buffer);
+  const text = Buffer.concat(chunks).toString('utf8');
+  try {
+    const parsed: unknown = text ? JSON.parse(text) : {};
+    if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) throw new Error();
+    return parsed as Body;
+  } catch {
+    throw new AwsError('SerializationException', 'Request body is not a JSON object');
+  }
+}
+
+function reply(res: ServerResponse, status: number, body: Body): void {
+  const payload = JSON.stringify(body);
+  res.writeHead(status, {
+    'content-type': 'application/x-amz-json-1.1',
+    'content-length': Buffer.byteLength(payload),
+    'x-amzn-requestid': randomUUID(),
+  });
+  res.end(payload);
+}
+
+export async function startFakeSecretsManager(): Promise<FakeSecretsManager> {
+  const secrets = new Map<string, FakeSecret>();
+  const calls: string[] = [];
+  const faults = new Map<string, AwsError>();
+  const holds = new Map<string, { handled: () => void; released: Promise<void> }>();
+  const server = createServer((req, res) => {
+    void (async () => {
+      try {
+        const target = String(req.headers['x-amz-target'] ?? '');
+        const [service, op = ''] = target.split('.');
+        const handler = service === 'secretsmanager' && req.method === 'POST' ? handlers[op] : undefined;
+        if (!handler) throw new AwsError('UnknownOperationException', `Unsupported operation '${target}'`);
+        const body = await readBody(req);
+        calls.push(op);
+        const fault = faults.get(op);
+        if (fault) {
+          faults.delete(op);
+          throw fault;
+        }
+        const result = handler(secrets, body);
+        const hold = holds.get(op);
+        if (hold) {
+          holds.delete(op);
+          hold.handled();
+          await hold.released;
+        }
+        reply(res, 200, result);
+      } catch (err) {
+        const e = err instanceof AwsError ? err : new AwsError('InternalServiceError', String(err), 500);
+        reply(res, e.status, { __type: e.type, Message: e.message });
+      }
+    })();
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as AddressInfo;
+  return {
+    url: `http://127.0.0.1:${port}`,
+    secrets,
+    calls,
+    failNext: (op, type, status = 400) => void faults.set(op, new AwsError(type, `Injected ${type}`, status)),
+    holdNextResponse(op) {
+      // No Promise.withResolvers: it is Node 22+.
+      let markHandled = () => {};
+      let release = () => {};
+      const handled = new Promise<void>((resolve) => (markHandled = resolve));
+      const released = new Promise<void>((resolve) => (release = resolve));
+      holds.set(op, { handled: markHandled, released });
+      return { handled, release };
+    },
+    close: () =>
+      new Promise<void>((resolve, reject) => {
+        server.closeAllConnections();
+        server.close((err) => (err ? reject(err) : resolve()));
+      }),
+  };
+}

@@ -1,0 +1,62 @@
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { Role } from '../../shared/domain/roles';
+import { startLocalStack, type LocalStack } from '../../infra/local/stack';
+
+/**
+ * Starts the real local stack (embedded DynamoDB on disk, in-process queues and workflows, the HTTP server)
+ * in a temporary data directory and drives it over HTTP, as an operator's curl would.
+ */
+export type Harness = {
+  stack: LocalStack;
+  dataDir: string;
+  token(role: Role, opts?: { subject?: string; ttlSeconds?: number }): Promise<string>;
+  call(
+    method: string,
+    path: string,
+    opts?: { role?: Role; token?: string; body?: unknown; rawBody?: string; headers?: Record<string, string> },
+  ): Promise<{ status: number; headers: Headers; body: any; text: string }>;
+  restart(): Promise<void>;
+  close(): Promise<void>;
+};
+
+export async function startHarness(opts: { demo?: boolean; dataDir?: string } = {}): Promise<Harness> {
+  const dataDir = opts.dataDir ?? (await mkdtemp(join(tmpdir(), 'eio-test-')));
+  let stack = await startLocalStack({ dataDir, port: 0, demo: opts.demo ?? false });
+  const harness: Harness = {
+    get stack() {
+      return stack;
+    },
+    dataDir,
+    token: (role, o = {}) => stack.issueToken({ role, subject: o.subject ?? `test-${role}`, ttlSeconds: o.ttlSeconds ?? 600 }),
+    async call(method, path, o = {}) {
+      const headers: Record<string, string> = { ...(o.headers ?? {}) };
+      const token = o.token ?? (o.role ? await harness.token(o.role) : undefined);
+      if (token) headers.authorization = `Bearer ${token}`;
+      let body: string | undefined = o.rawBody;
+      if (o.body !== undefined) {
+        body = JSON.stringify(o.body);
+        headers['content-type'] ??= 'application/json';
+      }
+      const res = await fetch(`${stack.baseUrl}${path}`, { method, headers, body });
+      const text = await res.text();
+      let parsed: unknown;
+      try {
+        parsed = text ? JSON.parse(text) : undefined;
+      } catch {
+        parsed = undefined;
+      }
+      return { status: res.status, headers: res.headers, body: parsed, text };
+    },
+    async restart() {
+      await stack.close();
+      stack = await startLocalStack({ dataDir, port: 0, demo: opts.demo ?? false });
+    },
+    async close() {
+      await stack.close();
+      if (!opts.dataDir) await rm(dataDir, { recursive: true, force: true });
+    },
+  };
+  return harness;
+}

@@ -1,0 +1,171 @@
+import type { AttributeValue } from '@aws-sdk/client-dynamodb';
+import { marshall, unmarshall } from '@aws-sdk/util-dynamodb';
+import {
+  INDEX_KEYS,
+  keyAttributes,
+  pageKeyAttributes,
+  TABLE_KEY,
+} from '../../shared/adapters/store/table-definition';
+import {
+  ConditionFailedError,
+  InvalidCursorError,
+  type IndexName,
+  type Item,
+  type Key,
+  type Page,
+  type QueryInput,
+  type Store,
+  type WriteCondition,
+} from '../../shared/ports/store';
+
+type Stored = Record<string, AttributeValue>;
+
+/**
+ * In-memory Store for unit tests of use cases. Records are kept marshalled, exactly as the DynamoDB adapter
+ * would send them, so a record DynamoDB would reject (a Date, a function) or change (undefined fields
+ * dropped) behaves the same here, and callers can't mutate what is stored. Paging mirrors DynamoDB,
+ * including a cursor after an exactly full last page; store.contract.ts holds it to the real engines.
+ */
+export class MemoryStore implements Store {
+  private readonly records = new Map<string, Stored>();
+
+  async get(key: Key): Promise<Item | undefined> {
+    const stored = this.records.get(recordId(key));
+    return stored && (unmarshall(stored) as Item);
+  }
+
+  async put(item: Item, condition?: WriteCondition): Promise<void> {
+    const stored = marshall(item, { removeUndefinedValues: true });
+    assertValidKeys(unmarshall(stored));
+    this.check(item, condition);
+    this.records.set(recordId(item), stored);
+  }
+
+  async delete(key: Key, condition?: WriteCondition): Promise<void> {
+    this.check(key, condition);
+    this.records.delete(recordId(key));
+  }
+
+  async query(input: QueryInput): Promise<Page<Item>> {
+    assertValidQuery(input);
+    const keys = keyAttributes(input.index);
+    const inQuery = (record: Record<string, unknown>) => {
+      const sortValue = record[keys.sortKey];
+      return record[keys.partitionKey] === input.pk && typeof sortValue === 'string' && inSortRange(sortValue, input);
+    };
+    const order = (a: Record<string, unknown>, b: Record<string, unknown>) =>
+      comparePageKeys(a, b, input.index) * (input.descending ? -1 : 1);
+    let matches = [...this.records.values()].map((stored) => unmarshall(stored) as Item).filter(inQuery).sort(order);
+    if (input.cursor !== undefined) {
+      const start = decodeCursor(input.cursor, input);
+      // Resume after the key, not after an item: the item the cursor names may have been deleted since.
+      matches = matches.filter((item) => order(item, start) > 0);
+    }
+    const items = matches.slice(0, input.limit);
+    const last = items.at(-1);
+    // Like DynamoDB: a full page carries a cursor even when nothing follows it.
+    const cursor = items.length === input.limit && last ? encodeCursor(pageKeyOf(last, input.index)) : undefined;
+    return { items, cursor };
+  }
+
+  async ping(): Promise<void> {}
+
+  /** Number of stored records, for assertions in unit tests. */
+  get size(): number {
+    return this.records.size;
+  }
+
+  private check(key: Key, condition?: WriteCondition): void {
+    if (!condition) return;
+    const current = this.records.get(recordId(key));
+    const holds =
+      condition.kind === 'absent'
+        ? current === undefined
+        : condition.kind === 'present'
+          ? current !== undefined
+          : current !== undefined && unmarshall(current).version === condition.version;
+    if (!holds) throw new ConditionFailedError({ pk: key.pk, sk: key.sk });
+  }
+}
+
+function recordId(key: Key): string {
+  return JSON.stringify([key.pk, key.sk]);
+}
+
+/** What DynamoDB refuses with a ValidationException for this table's key attributes. */
+function assertValidKeys(record: Record<string, unknown>): void {
+  const indexKeys = Object.values(INDEX_KEYS).flatMap((k) => [k.partitionKey, k.sortKey]);
+  for (const name of [TABLE_KEY.partitionKey, TABLE_KEY.sortKey, ...indexKeys]) {
+    const value = record[name];
+    // A missing index key only keeps the item out of that index (sparse GSI).
+    if (value === undefined && indexKeys.includes(name)) continue;
+    if (typeof value !== 'string' || value === '') {
+      throw new TypeError(`Store item key attribute ${name} must be a non-empty string`);
+    }
+  }
+}
+
+/** DynamoDB orders and compares string keys by their UTF-8 bytes, not by UTF-16 code units. */
+function compareUtf8(a: string, b: string): number {
+  return Buffer.compare(Buffer.from(a, 'utf8'), Buffer.from(b, 'utf8'));
+}
+
+/** Order within one partition: by sort key; in a GSI ties are broken by the table key (as a cursor needs). */
+function comparePageKeys(a: Record<string, unknown>, b: Record<string, unknown>, index?: IndexName): number {
+  const { sortKey } = keyAttributes(index);
+  const names = index ? [sortKey, TABLE_KEY.partitionKey, TABLE_KEY.sortKey] : [sortKey];
+  for (const name of names) {
+    const diff = compareUtf8(String(a[name]), String(b[name]));
+    if (diff !== 0) return diff;
+  }
+  return 0;
+}
+
+function inSortRange(sortValue: string, input: QueryInput): boolean {
+  if (input.skPrefix) return sortValue.startsWith(input.skPrefix);
+  if (input.skBetween) {
+    return compareUtf8(sortValue, input.skBetween[0]) >= 0 && compareUtf8(sortValue, input.skBetween[1]) <= 0;
+  }
+  return true;
+}
+
+function assertValidQuery(input: QueryInput): void {
+  if (!Number.isInteger(input.limit) || input.limit < 1) {
+    throw new RangeError(`Store query limit must be a positive integer, got ${input.limit}`);
+  }
+  if (input.skPrefix && input.skBetween) throw new RangeError('Store query takes skPrefix or skBetween, not both');
+  if (input.skBetween && compareUtf8(input.skBetween[0], input.skBetween[1]) > 0) {
+    throw new RangeError('Store query skBetween must be [low, high]');
+  }
+}
+
+function pageKeyOf(item: Item, index?: IndexName): Record<string, string> {
+  return Object.fromEntries(pageKeyAttributes(index).map((name) => [name, String(item[name])]));
+}
+
+function encodeCursor(pageKey: Record<string, string>): string {
+  return Buffer.from(JSON.stringify(pageKey), 'utf8').toString('base64url');
+}
+
+function decodeCursor(cursor: string, input: QueryInput): Record<string, string> {
+  let decoded: unknown;
+  try {
+    decoded = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8'));
+  } catch {
+    throw new InvalidCursorError();
+  }
+  if (typeof decoded !== 'object' || decoded === null || Array.isArray(decoded)) throw new InvalidCursorError();
+  const record = decoded as Record<string, unknown>;
+  const expected = pageKeyAttributes(input.index);
+  const wellFormed =
+    Object.keys(record).length === expected.length &&
+    expected.every((name) => typeof record[name] === 'string' && record[name] !== '');
+  if (!wellFormed || !inQueryOf(record as Record<string, string>, input)) throw new InvalidCursorError();
+  return record as Record<string, string>;
+}
+
+function inQueryOf(pageKey: Record<string, string>, input: QueryInput): boolean {
+  const keys = keyAttributes(input.index);
+  const sortValue = pageKey[keys.sortKey];
+  return pageKey[keys.partitionKey] === input.pk && sortValue !== undefined && inSortRange(sortValue, input);
+}

@@ -1,0 +1,78 @@
+import { describe, expect, it } from 'vitest';
+import { checkCidr } from '../../shared/domain/cidr';
+import { levelFor, worst } from '../../shared/domain/health';
+import { idSchema, newId } from '../../shared/domain/ids';
+import { hasAtLeast, roleFromClaim } from '../../shared/domain/roles';
+import { SiteCreate } from '../../shared/domain/site';
+import { REDACTED, redact } from '../../shared/observability/redact';
+
+describe('CIDR validation', () => {
+  it('accepts network addresses and normalises IPv6 case', () => {
+    expect(checkCidr('10.45.12.0/22')).toEqual({ ok: true, cidr: '10.45.12.0/22' });
+    expect(checkCidr('127.0.0.0/8')).toEqual({ ok: true, cidr: '127.0.0.0/8' });
+    expect(checkCidr('FD00::/64')).toEqual({ ok: true, cidr: 'fd00::/64' });
+  });
+  it('names the network when host bits are set', () => {
+    const r = checkCidr('10.45.12.101/22');
+    expect(r.ok).toBe(false);
+    if (!r.ok) expect(r.reason).toContain('10.45.12.0/22');
+  });
+  it('rejects garbage and impossible prefixes', () => {
+    expect(checkCidr('10.0.0.0').ok).toBe(false);
+    expect(checkCidr('10.0.0.0/33').ok).toBe(false);
+    expect(checkCidr('300.1.1.0/24').ok).toBe(false);
+  });
+});
+
+describe('site input', () => {
+  it('reports each bad network by its index', () => {
+    const r = SiteCreate.safeParse({ name: 'x', management_networks: ['10.0.0.0/24', 'nope'] });
+    expect(r.success).toBe(false);
+    expect(r.error?.issues[0]?.path).toEqual(['management_networks', 1]);
+  });
+  it('refuses unknown fields and bad client ids', () => {
+    expect(SiteCreate.safeParse({ name: 'x', colour: 'red' }).success).toBe(false);
+    expect(SiteCreate.safeParse({ name: 'x', id: 'vc-001' }).success).toBe(false);
+    expect(SiteCreate.safeParse({ name: 'x', id: 'site-001' }).success).toBe(true);
+  });
+});
+
+describe('ids', () => {
+  it('carry their kind prefix and sort by creation time', () => {
+    const a = newId('job', 1_700_000_000_000);
+    const b = newId('job', 1_700_000_000_001);
+    expect(a).toMatch(/^job-/);
+    expect(a < b).toBe(true);
+    expect(idSchema('job').safeParse(a).success).toBe(true);
+  });
+});
+
+describe('roles', () => {
+  it('takes the strongest role from strings, lists and API Gateway array strings', () => {
+    expect(roleFromClaim('operator')).toBe('operator');
+    expect(roleFromClaim(['viewer', 'approver'])).toBe('approver');
+    expect(roleFromClaim('[viewer admin]')).toBe('admin');
+    expect(roleFromClaim('root')).toBeUndefined();
+  });
+  it('orders viewer < operator < approver < admin', () => {
+    expect(hasAtLeast('admin', 'viewer')).toBe(true);
+    expect(hasAtLeast('operator', 'approver')).toBe(false);
+  });
+});
+
+describe('health thresholds', () => {
+  it('apply the runbook rule: above warning degraded, above critical critical', () => {
+    const t = { warning: 50, critical: 200 };
+    expect(levelFor(50, t)).toBe('ok');
+    expect(levelFor(51, t)).toBe('degraded');
+    expect(levelFor(201, t)).toBe('critical');
+    expect(worst(['ok', 'critical', 'degraded'])).toBe('critical');
+  });
+});
+
+describe('redaction', () => {
+  it('hides secrets at any depth but keeps pagination tokens', () => {
+    const out = redact({ secret: 's3', nested: { password: 'p', list: [{ Authorization: 'Bearer x' }] }, next_token: 'abc' });
+    expect(out).toEqual({ secret: REDACTED, nested: { password: REDACTED, list: [{ Authorization: REDACTED }] }, next_token: 'abc' });
+  });
+});
