@@ -1,6 +1,11 @@
 import { Command } from 'commander';
+
 import { dataDirFromEnv } from './paths';
 import { startLocalStack } from './stack';
+
+// Deployed functions run on Node 22+; the local stack runs on the machine's Node (20 here), where the SDK's
+// notice about future releases is noise for an operator. package-lock pins the SDK that works on it.
+process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
 
 /** `npm start`: EIO on this machine, on its embedded default. Prints where everything is. */
 const program = new Command('eio-local')

@@ -48,9 +48,8 @@ export class LocalScheduler {
           : Math.floor(now / 60_000) > Math.floor(last / 60_000) && cronMatches(expr, new Date(now));
       if (!due) continue;
       this.lastFired.set(name, now);
-      const queue = WORKER_POOLS[spec.pool]?.queue ?? spec.pool;
       try {
-        await this.queue.send(queue, [{ body: JSON.stringify({ ...spec.message, schedule: name }) }]);
+        await this.queue.send(spec.pool, [{ body: JSON.stringify({ ...spec.message, schedule: name }) }]);
         fired.push(name);
         logger.info('Schedule fired', { schedule: name, pool: spec.pool });
       } catch (e) {

@@ -68,7 +68,7 @@ export async function startLocalStack(opts: LocalStackOptions): Promise<LocalSta
     const store = new DynamoDbStore(client, c.tableName);
 
     const queue = new LocalQueue({
-      queues: Object.values(WORKER_POOLS).map(queueDeclarationFor),
+      queues: Object.entries(WORKER_POOLS).map(([pool, spec]) => queueDeclarationFor(pool, spec)),
       file: join(opts.dataDir, 'queues.json'),
     });
     closers.push(() => queue.close());

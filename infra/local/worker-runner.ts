@@ -32,8 +32,8 @@ const RECEIVE_MAX = 10;
 const RECEIVE_ERROR_BACKOFF_MS = 1_000;
 
 /** The LocalQueue declaration matching a pool spec, so the local stack declares what the runner polls. */
-export const queueDeclarationFor = (spec: WorkerPoolSpec): LocalQueueDeclaration => ({
-  name: spec.queue,
+export const queueDeclarationFor = (pool: string, spec: WorkerPoolSpec): LocalQueueDeclaration => ({
+  name: pool,
   visibilityTimeoutSeconds: spec.visibilityTimeoutSeconds,
   maxReceiveCount: spec.maxReceiveCount,
 });
@@ -122,7 +122,6 @@ export class WorkerPoolRunner {
       } catch (err) {
         logger.error('Worker pool could not receive from its queue', {
           pool: this.o.pool,
-          queue: spec.queue,
           error: err as Error,
         });
         await this.pause(RECEIVE_ERROR_BACKOFF_MS);
@@ -145,7 +144,7 @@ export class WorkerPoolRunner {
     const { spec } = this.o;
     const out: ReceivedMessage[] = [];
     while (out.length < spec.batchSize) {
-      const got = await this.o.queue.receive(spec.queue, {
+      const got = await this.o.queue.receive(this.o.pool, {
         max: Math.min(RECEIVE_MAX, spec.batchSize - out.length),
         visibilityTimeoutSeconds: spec.visibilityTimeoutSeconds,
       });
@@ -201,7 +200,7 @@ export class WorkerPoolRunner {
     const done = messages.filter((m) => !failed.has(m.id));
     await Promise.all(
       done.map((m) =>
-        this.o.queue.delete(spec.queue, m.receiptHandle).catch((err: unknown) =>
+        this.o.queue.delete(this.o.pool, m.receiptHandle).catch((err: unknown) =>
           // The message comes back after its visibility timeout: at-least-once, as in SQS.
           logger.error('Could not delete a processed message', { pool, message_id: m.id, error: err as Error }),
         ),
@@ -228,7 +227,7 @@ export class WorkerPoolRunner {
       ),
       md5OfBody: createHash('md5').update(m.body, 'utf8').digest('hex'),
       eventSource: 'aws:sqs',
-      eventSourceARN: `arn:aws:sqs:${this.region}:${LOCAL_ACCOUNT}:${this.o.spec.queue}`,
+      eventSourceARN: `arn:aws:sqs:${this.region}:${LOCAL_ACCOUNT}:${this.o.pool}`,
       awsRegion: this.region,
     };
   }
@@ -237,7 +236,7 @@ export class WorkerPoolRunner {
   private async release(messages: ReceivedMessage[]): Promise<void> {
     await Promise.all(
       messages.map((m) =>
-        this.o.queue.changeVisibility(this.o.spec.queue, m.receiptHandle, 0).catch((err: unknown) =>
+        this.o.queue.changeVisibility(this.o.pool, m.receiptHandle, 0).catch((err: unknown) =>
           logger.debug('Could not release a message; it returns after its visibility timeout', {
             message_id: m.id,
             error: err as Error,

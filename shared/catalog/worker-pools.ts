@@ -1,12 +1,11 @@
 import type { FunctionName } from './functions';
 
 /**
- * Worker pools: a queue and the function that consumes it, with its concurrency limit. In AWS a pool is an
+ * Worker pools: a queue (named after the pool) and the function that consumes it, with its concurrency limit. In AWS a pool is an
  * SQS event-source mapping (maximum concurrency = `concurrency`, draining = mapping disabled); locally a
  * poller with the same limit. Later issues add their pools here (jobs, vcenter-sync, discovery).
  */
 export type WorkerPoolSpec = {
-  queue: string;
   function: FunctionName;
   concurrency: number;
   batchSize: number;

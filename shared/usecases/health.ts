@@ -58,7 +58,7 @@ export async function workerPoolReports(deps: Pick<Deps, 'queue' | 'workerPools'
   const t = config().thresholds;
   return Promise.all(
     Object.entries(WORKER_POOLS).map(async ([pool, spec]) => {
-      const [state, stats] = await Promise.all([deps.workerPools.state(pool), deps.queue.stats(spec.queue)]);
+      const [state, stats] = await Promise.all([deps.workerPools.state(pool), deps.queue.stats(pool)]);
       const utilization = spec.concurrency > 0 ? Math.round((state.inFlight / spec.concurrency) * 1000) / 10 : 0;
       return {
         pool,

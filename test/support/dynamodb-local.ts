@@ -47,7 +47,8 @@ async function launch(port: number, startTimeoutMs: number): Promise<DynamoDbLoc
     child.once('error', (err: NodeJS.ErrnoException) => {
       fail(err.code === 'ENOENT' ? new Error(`java not found. ${JAVA_HINT}`) : err);
     });
-    child.once('exit', (code, signal) => fail(startupFailure(code, signal, output)));
+    // 'close', not 'exit': by then stdout and stderr are drained, so the message is complete.
+    child.once('close', (code, signal) => fail(startupFailure(code, signal, output)));
   });
   const polling = new AbortController();
   try {
@@ -62,6 +63,7 @@ async function launch(port: number, startTimeoutMs: number): Promise<DynamoDbLoc
   exited.catch(() => undefined); // it exits on stop(); that is not a failure any more
 
   return {
+    // DynamoDB Local has no bind-address option (it listens on all interfaces); we talk to it on loopback.
     endpoint: `http://127.0.0.1:${port}`,
     stop: async () => {
       process.off('exit', killOnExit);

@@ -12,7 +12,6 @@ import {
 
 // No worker function is in the catalog yet; any catalogued function gives the runner a timeout and memory size.
 const spec = (over: Partial<WorkerPoolSpec> = {}): WorkerPoolSpec => ({
-  queue: 'work',
   function: 'api-health',
   concurrency: 2,
   batchSize: 1,
@@ -26,8 +25,8 @@ let queue: LocalQueue | undefined;
 let runner: WorkerPoolRunner | undefined;
 
 function setup(s: WorkerPoolSpec, handler: SqsWorkerHandler): { queue: LocalQueue; runner: WorkerPoolRunner } {
-  queue = new LocalQueue({ queues: [queueDeclarationFor(s)] });
-  runner = new WorkerPoolRunner({ pool: 'test-pool', spec: s, queue, handler, idlePollMs: 10 });
+  queue = new LocalQueue({ queues: [queueDeclarationFor('work', s)] });
+  runner = new WorkerPoolRunner({ pool: 'work', spec: s, queue, handler, idlePollMs: 10 });
   return { queue, runner };
 }
 
@@ -188,7 +187,7 @@ describe('WorkerPoolRunner', () => {
     await until(() => runner.status().inFlight === 1, 'm1 in flight');
 
     const drained = runner.drain();
-    expect(runner.status()).toEqual({ pool: 'test-pool', concurrency: 2, inFlight: 1, draining: true });
+    expect(runner.status()).toEqual({ pool: 'work', concurrency: 2, inFlight: 1, draining: true });
     await queue.send('work', [{ body: 'm2' }]);
     first.open();
     await drained;

@@ -31,7 +31,7 @@ export class LambdaWorkerPools implements WorkerPools {
     const spec = WORKER_POOLS[pool]!;
     const [mapping, stats] = await Promise.all([
       this.lambda.send(new GetEventSourceMappingCommand({ UUID: uuid })),
-      this.queue.stats(spec.queue),
+      this.queue.stats(pool),
     ]);
     return {
       pool,

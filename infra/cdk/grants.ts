@@ -1,0 +1,109 @@
+import { ArnFormat, Stack } from 'aws-cdk-lib';
+import type * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import type { EioFunction } from './eio-function';
+import { acknowledge } from './nag';
+import type { PoolQueues } from './stateful-stack';
+
+/**
+ * What each kind of function may do, in one place. Rules (narrow later, per function, if a review asks):
+ * - every function reads and writes the table; only workers and steps may Scan (no Scan on a request path);
+ * - api and worker functions send to every pool queue and read queue/DLQ attributes (health);
+ * - functions in the VPC read service-identity secrets; the service-identities API also manages them;
+ * - api functions start/stop/describe executions, answer task tokens, check state machines are ACTIVE (health)
+ *   and drain pools (event-source mappings);
+ * - workers start executions (the jobs dispatcher) and describe them.
+ */
+export const SECRETS_PREFIX = 'eio/service-identities/';
+
+/** Functions that create, rotate and delete service-identity credentials (everyone else only reads them). */
+export const SECRET_MANAGERS: ReadonlySet<string> = new Set(['api-service-identities']);
+
+export type GrantTargets = {
+  table: dynamodb.ITable;
+  indexNames: readonly string[];
+  queues: Readonly<Record<string, PoolQueues>>;
+  /** Names of EIO's state machines (`eio-<workflow>`). */
+  stateMachineNames: readonly string[];
+  eventSourceMappingArns: readonly string[];
+};
+
+const TABLE_READ = ['dynamodb:GetItem', 'dynamodb:BatchGetItem', 'dynamodb:Query', 'dynamodb:ConditionCheckItem', 'dynamodb:DescribeTable'];
+const TABLE_WRITE = ['dynamodb:PutItem', 'dynamodb:UpdateItem', 'dynamodb:DeleteItem', 'dynamodb:BatchWriteItem'];
+const SECRET_READ = ['secretsmanager:GetSecretValue', 'secretsmanager:DescribeSecret'];
+// RestoreSecret: re-creating an identity whose secret is pending deletion restores it (secrets adapter).
+const SECRET_MANAGE = [
+  ...SECRET_READ,
+  'secretsmanager:PutSecretValue',
+  'secretsmanager:CreateSecret',
+  'secretsmanager:DeleteSecret',
+  'secretsmanager:RestoreSecret',
+];
+
+export function grantForKind(f: EioFunction, t: GrantTargets): void {
+  const stack = Stack.of(f);
+  const add = (actions: string[], resources: string[]) => {
+    if (resources.length > 0) f.role.addToPrincipalPolicy(new iam.PolicyStatement({ actions, resources }));
+  };
+  const { kind, vpc } = f.spec;
+
+  // Index ARNs by name rather than `index/*`: the table has exactly the GSIs the Store adapter uses.
+  const tableResources = [t.table.tableArn, ...t.indexNames.map((i) => `${t.table.tableArn}/index/${i}`)];
+  add([...TABLE_READ, ...TABLE_WRITE, ...(kind === 'api' ? [] : ['dynamodb:Scan'])], tableResources);
+
+  if (kind === 'api' || kind === 'worker') {
+    const pools = Object.values(t.queues);
+    add(['sqs:SendMessage', 'sqs:GetQueueAttributes', 'sqs:GetQueueUrl'], pools.map((p) => p.queue.queueArn));
+    add(['sqs:GetQueueAttributes'], pools.map((p) => p.dlq.queueArn));
+  }
+
+  if (vpc || SECRET_MANAGERS.has(f.name)) {
+    const secrets = stack.formatArn({
+      service: 'secretsmanager',
+      resource: 'secret',
+      resourceName: `${SECRETS_PREFIX}*`,
+      arnFormat: ArnFormat.COLON_RESOURCE_NAME,
+    });
+    add(SECRET_MANAGERS.has(f.name) ? SECRET_MANAGE : SECRET_READ, [secrets]);
+    acknowledge(
+      f.role,
+      `AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:secretsmanager:<AWS::Region>:<AWS::AccountId>:secret:${SECRETS_PREFIX}*]`,
+      'Service-identity credentials are stored one secret per identity (eio/service-identities/<si-id>), created at runtime, so their names are unknown at deploy time; the wildcard is confined to that EIO prefix.',
+    );
+  }
+
+  const machines = t.stateMachineNames.map((name) =>
+    stack.formatArn({ service: 'states', resource: 'stateMachine', resourceName: name, arnFormat: ArnFormat.COLON_RESOURCE_NAME }),
+  );
+  const executions = t.stateMachineNames.map((name) =>
+    stack.formatArn({ service: 'states', resource: 'execution', resourceName: `${name}:*`, arnFormat: ArnFormat.COLON_RESOURCE_NAME }),
+  );
+  if (kind === 'api') {
+    // DescribeStateMachine: the health endpoint reports whether each state machine is ACTIVE.
+    add(
+      [
+        'states:StartExecution',
+        'states:ListExecutions',
+        'states:DescribeStateMachine',
+        'states:SendTaskSuccess',
+        'states:SendTaskFailure',
+        'states:SendTaskHeartbeat',
+      ],
+      machines,
+    );
+    add(['states:StopExecution', 'states:DescribeExecution', 'states:GetExecutionHistory'], executions);
+    add(['lambda:UpdateEventSourceMapping', 'lambda:GetEventSourceMapping'], [...t.eventSourceMappingArns]);
+  } else if (kind === 'worker') {
+    add(['states:StartExecution'], machines);
+    add(['states:DescribeExecution'], executions);
+  }
+  if (kind === 'api' || kind === 'worker') {
+    for (const name of t.stateMachineNames) {
+      acknowledge(
+        f.role,
+        `AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:states:<AWS::Region>:<AWS::AccountId>:execution:${name}:*]`,
+        `Each EIO job's execution of ${name} is named after its job id at runtime, so its ARN is only known as ${name}:*; the wildcard stays within that one state machine.`,
+      );
+    }
+  }
+}

@@ -1,0 +1,94 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { RetentionDays } from 'aws-cdk-lib/aws-logs';
+import type { Node } from 'constructs';
+import { REPO_ROOT } from './paths';
+
+/**
+ * Deployment settings, read from CDK context (`cdk synth -c eio:jwtIssuer=https://...`). Every key has a
+ * default so `cdk synth` works offline with no arguments; the defaults that cannot be right in a real
+ * deployment (the JWT issuer) are flagged with a synth warning instead of failing.
+ *
+ * | context key            | default                          | meaning                                              |
+ * | ---------------------- | -------------------------------- | ---------------------------------------------------- |
+ * | eio:jwtIssuer          | https://issuer.example.invalid/  | OIDC issuer the HTTP API's JWT authorizer trusts      |
+ * | eio:jwtAudience        | eio-api                          | required `aud` of the access token                   |
+ * | eio:authRoleClaim      | eio_role                         | claim carrying the caller's role (AUTH_ROLE_CLAIM)   |
+ * | eio:version            | package.json version             | EIO_VERSION reported by the API                      |
+ * | eio:vpcCidr            | 10.250.0.0/16                    | must not overlap the on-prem management networks     |
+ * | eio:natGateways        | 1                                | 2 for AZ-independent egress                          |
+ * | eio:deviceCidrs        | ["0.0.0.0/0"]                    | where iDRACs/vCenters live (comma list or JSON array)|
+ * | eio:dynamoDbPrefixList | (none)                           | pl-… of com.amazonaws.<region>.dynamodb; required    |
+ * |                        |                                  | once deviceCidrs no longer covers the internet       |
+ * | eio:logRetentionDays   | 90                               | retention of function, state machine and API logs    |
+ */
+export type EioSettings = {
+  jwtIssuer: string;
+  jwtAudience: string;
+  authRoleClaim: string;
+  version: string;
+  vpcCidr: string;
+  natGateways: number;
+  deviceCidrs: string[];
+  dynamoDbPrefixListId?: string;
+  logRetentionDays: RetentionDays;
+  /** True when the issuer is the placeholder default (the app warns at synth). */
+  jwtIssuerIsPlaceholder: boolean;
+};
+
+export const PLACEHOLDER_JWT_ISSUER = 'https://issuer.example.invalid/';
+
+const packageVersion = (): string =>
+  (JSON.parse(readFileSync(join(REPO_ROOT, 'package.json'), 'utf8')) as { version: string }).version;
+
+export const DEFAULT_SETTINGS: EioSettings = {
+  jwtIssuer: PLACEHOLDER_JWT_ISSUER,
+  jwtAudience: 'eio-api',
+  authRoleClaim: 'eio_role',
+  version: packageVersion(),
+  vpcCidr: '10.250.0.0/16',
+  natGateways: 1,
+  deviceCidrs: ['0.0.0.0/0'],
+  logRetentionDays: RetentionDays.THREE_MONTHS,
+  jwtIssuerIsPlaceholder: true,
+};
+
+const list = (v: unknown): string[] | undefined => {
+  if (v === undefined) return undefined;
+  if (Array.isArray(v)) return v.map(String);
+  const s = String(v).trim();
+  return s.startsWith('[') ? (JSON.parse(s) as unknown[]).map(String) : s.split(',').map((x) => x.trim()).filter(Boolean);
+};
+
+export function settingsFromContext(node: Node): EioSettings {
+  const ctx = (key: string): unknown => node.tryGetContext(`eio:${key}`);
+  const str = (key: string, fallback: string): string => {
+    const v = ctx(key);
+    return v === undefined || v === '' ? fallback : String(v);
+  };
+  const num = (key: string, fallback: number): number => {
+    const v = ctx(key);
+    const n = v === undefined ? fallback : Number(v);
+    if (!Number.isFinite(n) || n < 0) throw new Error(`context eio:${key} must be a non-negative number, got ${String(v)}`);
+    return n;
+  };
+  const retention = num('logRetentionDays', DEFAULT_SETTINGS.logRetentionDays);
+  // CloudWatch Logs accepts only its fixed list of retention periods.
+  if (!(Object.values(RetentionDays) as unknown[]).includes(retention)) {
+    throw new Error(`context eio:logRetentionDays ${retention} is not a CloudWatch Logs retention period`);
+  }
+  const jwtIssuer = str('jwtIssuer', DEFAULT_SETTINGS.jwtIssuer);
+  const prefixList = ctx('dynamoDbPrefixList');
+  return {
+    jwtIssuer,
+    jwtAudience: str('jwtAudience', DEFAULT_SETTINGS.jwtAudience),
+    authRoleClaim: str('authRoleClaim', DEFAULT_SETTINGS.authRoleClaim),
+    version: str('version', DEFAULT_SETTINGS.version),
+    vpcCidr: str('vpcCidr', DEFAULT_SETTINGS.vpcCidr),
+    natGateways: num('natGateways', DEFAULT_SETTINGS.natGateways),
+    deviceCidrs: list(ctx('deviceCidrs')) ?? DEFAULT_SETTINGS.deviceCidrs,
+    ...(prefixList ? { dynamoDbPrefixListId: String(prefixList) } : {}),
+    logRetentionDays: retention as RetentionDays,
+    jwtIssuerIsPlaceholder: jwtIssuer === PLACEHOLDER_JWT_ISSUER,
+  };
+}

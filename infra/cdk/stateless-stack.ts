@@ -1,0 +1,135 @@
+import { ArnFormat, CfnOutput, Stack, type StackProps } from 'aws-cdk-lib';
+import type * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
+import type * as ec2 from 'aws-cdk-lib/aws-ec2';
+import type { Construct } from 'constructs';
+import { dlqKey, REAL_CATALOG, stateMachineName, type EioCatalog } from './catalog';
+import { assertCatalog } from './catalog-checks';
+import { EioFunction } from './eio-function';
+import { grantForKind, SECRETS_PREFIX } from './grants';
+import { EioHttpApi } from './http-api';
+import { REPO_ROOT, STATE_MACHINES_DIR } from './paths';
+import { EioSchedule } from './schedule';
+import { DEFAULT_SETTINGS, type EioSettings } from './settings';
+import type { PoolQueues } from './stateful-stack';
+import { connectWorkerPools } from './worker-pools';
+import { EioWorkflow } from './workflow';
+
+export type EioStatelessStackProps = StackProps & {
+  table: dynamodb.ITable;
+  indexNames: readonly string[];
+  /** Pool name → queues, from the stateful stack. */
+  queues: Readonly<Record<string, PoolQueues>>;
+  vpc: ec2.IVpc;
+  deviceSecurityGroup: ec2.ISecurityGroup;
+  settings?: EioSettings;
+  /** Defaults to the real catalog tables; tests pass small ones. */
+  catalog?: EioCatalog;
+  repoRoot?: string;
+  stateMachinesDir?: string;
+};
+
+/**
+ * Code and wiring, all derived from the catalog tables: one function per FUNCTIONS row, one route per
+ * ROUTES row, an SQS event source per WORKER_POOLS row, a state machine per WORKFLOWS row and a schedule
+ * per SCHEDULES row. Later issues add rows, not CDK code.
+ */
+export class EioStatelessStack extends Stack {
+  readonly functions: Readonly<Record<string, EioFunction>>;
+  readonly httpApi: EioHttpApi;
+  readonly workflows: Readonly<Record<string, EioWorkflow>>;
+  /** Pool name → event-source mapping UUID (the API disables it to drain the pool). */
+  readonly eventSourceMappings: Readonly<Record<string, string>>;
+
+  constructor(scope: Construct, id: string, props: EioStatelessStackProps) {
+    super(scope, id, props);
+    const catalog = props.catalog ?? REAL_CATALOG;
+    const settings = props.settings ?? DEFAULT_SETTINGS;
+    const repoRoot = props.repoRoot ?? REPO_ROOT;
+    const stateMachinesDir = props.stateMachinesDir ?? STATE_MACHINES_DIR;
+    assertCatalog(catalog, { repoRoot, stateMachinesDir });
+
+    // ARNs from fixed names: functions learn them without depending on the state machines, which depend on
+    // the (step) functions. No CloudFormation cycle whichever function a workflow calls.
+    const stateMachineArns = Object.fromEntries(
+      Object.keys(catalog.workflows).map((wf) => [
+        wf,
+        this.formatArn({ service: 'states', resource: 'stateMachine', resourceName: stateMachineName(wf), arnFormat: ArnFormat.COLON_RESOURCE_NAME }),
+      ]),
+    );
+    const queueUrls: Record<string, string> = {};
+    for (const [pool, q] of Object.entries(props.queues)) {
+      queueUrls[pool] = q.queue.queueUrl;
+      queueUrls[dlqKey(pool)] = q.dlq.queueUrl;
+    }
+    // shared/config.ts reads these; every value is a string (JSON maps are rendered at deploy time).
+    const environment: Record<string, string> = {
+      EIO_RUNTIME: 'aws',
+      EIO_VERSION: settings.version,
+      TABLE_NAME: props.table.tableName,
+      QUEUE_URLS: this.toJsonString(queueUrls),
+      STATE_MACHINE_ARNS: this.toJsonString(stateMachineArns),
+      SECRETS_PREFIX,
+      AUTH_ROLE_CLAIM: settings.authRoleClaim,
+      AUTH_ISSUER: settings.jwtIssuer,
+      AUTH_AUDIENCE: settings.jwtAudience,
+      POWERTOOLS_SERVICE_NAME: 'eio',
+      POWERTOOLS_METRICS_NAMESPACE: 'EIO',
+    };
+
+    const functions: Record<string, EioFunction> = {};
+    for (const [name, spec] of Object.entries(catalog.functions)) {
+      functions[name] = new EioFunction(this, `fn-${name}`, {
+        name,
+        spec,
+        repoRoot,
+        environment,
+        logRetention: settings.logRetentionDays,
+        ...(spec.vpc ? { network: { vpc: props.vpc, securityGroup: props.deviceSecurityGroup } } : {}),
+      });
+    }
+    this.functions = functions;
+
+    const mappings = connectWorkerPools(catalog.workerPools, functions, props.queues);
+    this.eventSourceMappings = mappings.ids;
+
+    for (const f of Object.values(functions)) {
+      if (f.spec.kind === 'api') f.fn.addEnvironment('EVENT_SOURCE_MAPPINGS', this.toJsonString(mappings.ids));
+      grantForKind(f, {
+        table: props.table,
+        indexNames: props.indexNames,
+        queues: props.queues,
+        stateMachineNames: Object.keys(catalog.workflows).map(stateMachineName),
+        eventSourceMappingArns: mappings.arns,
+      });
+    }
+
+    const lambdas = Object.fromEntries(Object.entries(functions).map(([n, f]) => [n, f.fn]));
+    const workflows: Record<string, EioWorkflow> = {};
+    for (const [wf, spec] of Object.entries(catalog.workflows)) {
+      workflows[wf] = new EioWorkflow(this, `wf-${wf}`, {
+        workflow: wf,
+        spec,
+        stateMachinesDir,
+        functions: lambdas,
+        logRetention: settings.logRetentionDays,
+      });
+    }
+    this.workflows = workflows;
+
+    for (const [name, spec] of Object.entries(catalog.schedules)) {
+      const queue = props.queues[spec.pool]?.queue;
+      if (!queue) throw new Error(`schedule ${name}: the stateful stack has no queue for pool ${spec.pool}`);
+      new EioSchedule(this, `schedule-${name}`, { name, spec, queue });
+    }
+
+    this.httpApi = new EioHttpApi(this, 'Http', {
+      routes: catalog.routes,
+      functions: lambdas,
+      jwtIssuer: settings.jwtIssuer,
+      jwtAudience: settings.jwtAudience,
+      logRetention: settings.logRetentionDays,
+    });
+
+    new CfnOutput(this, 'ApiUrl', { value: this.httpApi.url, description: 'EIO API base URL' });
+  }
+}
