@@ -107,5 +107,10 @@ export class Entity<T extends Versioned> {
   }
 }
 
-/** Sort keys for time-ordered child items: ISO time plus a random tail so equal timestamps never collide. */
-export const timeSortKey = (prefix: string, at: string): string => `${prefix}#${at}#${randomBytes(4).toString('hex')}`;
+let sequence = 0;
+/**
+ * Sort keys for time-ordered child items: ISO time, then a per-process sequence so items written in the same
+ * millisecond by one process keep their order, then a random tail so two processes never collide.
+ */
+export const timeSortKey = (prefix: string, at: string): string =>
+  `${prefix}#${at}#${(sequence++ % 1e6).toString().padStart(6, '0')}#${randomBytes(3).toString('hex')}`;

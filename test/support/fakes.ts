@@ -1,0 +1,32 @@
+import type { Clock } from '../../shared/ports/clock';
+import { type Secrets, SecretNotFoundError } from '../../shared/ports/secrets';
+import { MemoryStore } from './memory-store';
+
+/** In-memory Secrets for unit tests of use cases (the real adapters have their own contract suite). */
+export class MemorySecrets implements Secrets {
+  readonly values = new Map<string, string>();
+  async put(ref: string, value: string) {
+    this.values.set(ref, value);
+  }
+  async get(ref: string) {
+    const v = this.values.get(ref);
+    if (v === undefined) throw new SecretNotFoundError(ref);
+    return v;
+  }
+  async delete(ref: string) {
+    this.values.delete(ref);
+  }
+}
+
+/** A clock that moves only when told to. */
+export class ManualClock implements Clock {
+  constructor(private t = Date.parse('2026-11-23T10:00:00Z')) {}
+  now() {
+    return this.t;
+  }
+  advance(ms: number) {
+    this.t += ms;
+  }
+}
+
+export const unitDeps = () => ({ store: new MemoryStore(), secrets: new MemorySecrets(), clock: new ManualClock(), verifiers: {} });
