@@ -1,6 +1,6 @@
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
 import { readFile } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
 import { LocalQueue } from '../../shared/adapters/queue/local-queue';
@@ -18,6 +18,8 @@ import { provideDeps } from '../../shared/container';
 import { systemClock } from '../../shared/ports/clock';
 import type { Deps } from '../../shared/usecases/deps';
 import { logger } from '../../shared/observability/logger';
+import { readSwitch } from '../../shared/records/switches';
+import { reconcileJobs } from '../../shared/usecases/jobs/reconcile';
 import { seedDemoLab } from './demo-lab';
 import { startEmbeddedDynamo } from './embedded-dynamodb';
 import { FunctionInvoker } from './function-invoker';
@@ -78,7 +80,7 @@ export async function startLocalStack(opts: LocalStackOptions): Promise<LocalSta
       workflows: Object.fromEntries(
         await Promise.all(
           Object.entries(WORKFLOWS).map(async ([name, spec]) => {
-            const text = await readFile(join(ROOT, 'statemachines', spec.file), 'utf8');
+            const text = await readFile(resolve(ROOT, 'statemachines', spec.file), 'utf8');
             return [name, { definition: parseAsl(text, localSubstitutions(spec.tasks), spec.file) }] as const;
           }),
         ),
@@ -122,11 +124,13 @@ export async function startLocalStack(opts: LocalStackOptions): Promise<LocalSta
     // Runners start only once everything they may call is wired.
     for (const runner of runners.values()) runner.start();
     closers.push(async () => Promise.all([...runners.values()].map((r) => r.stop(10_000))));
-    const scheduler = new LocalScheduler(queue);
+    // A paused job scheduler (maintenance window) holds every schedule too.
+    const scheduler = new LocalScheduler(queue, { isPaused: async () => (await readSwitch(store, 'scheduler')).on });
     scheduler.start();
     closers.push(async () => scheduler.stop());
 
     const seeded = opts.demo ? await seedDemoLab(deps, opts.dataDir) : [];
+    await reconcileJobs(deps);
 
     const settings = { issuer: c.auth.issuer, audience: c.auth.audience, roleClaim: c.auth.roleClaim };
     const server = createLocalApiServer({

@@ -39,6 +39,46 @@ export const FUNCTIONS = {
     memoryMb: 512,
     description: 'Service identities: credentials for iDRAC and vCenter, verify, rotate, activity',
   },
+  'api-jobs': {
+    entry: 'functions/api/jobs',
+    kind: 'api',
+    vpc: false,
+    timeoutSeconds: 30,
+    memoryMb: 512,
+    description: 'Jobs: submit, list, get, cancel, resume, retry',
+  },
+  'api-approvals': {
+    entry: 'functions/api/approvals',
+    kind: 'api',
+    vpc: false,
+    timeoutSeconds: 30,
+    memoryMb: 512,
+    description: 'Approvals and approval policies',
+  },
+  'api-system': {
+    entry: 'functions/api/system',
+    kind: 'api',
+    vpc: false,
+    timeoutSeconds: 60,
+    memoryMb: 512,
+    description: 'Kill switch, scheduler pause, worker pool drain',
+  },
+  'worker-job-dispatcher': {
+    entry: 'functions/workers/job-dispatcher',
+    kind: 'worker',
+    vpc: false,
+    timeoutSeconds: 30,
+    memoryMb: 512,
+    description: 'Starts one state machine execution per queued job',
+  },
+  'step-job': {
+    entry: 'functions/steps/job-step',
+    kind: 'step',
+    vpc: true,
+    timeoutSeconds: 300,
+    memoryMb: 1024,
+    description: 'Every Task state of the job state machines: lifecycle steps and the job types\' work',
+  },
 } as const satisfies Record<string, FunctionSpec>;
 
 export type FunctionName = keyof typeof FUNCTIONS;

@@ -34,6 +34,33 @@ export const ROUTES: Route[] = [
   { method: 'POST', path: '/api/v1/service-identities/{id}/rotate', function: 'api-service-identities', role: 'admin', summary: 'Rotate the credential' },
   { method: 'GET', path: '/api/v1/service-identities/{id}/verify', function: 'api-service-identities', role: 'operator', summary: 'Try the credential against its target' },
   { method: 'GET', path: '/api/v1/service-identities/{id}/activity', function: 'api-service-identities', role: 'viewer', summary: 'Audit trail of uses and changes' },
+
+  { method: 'POST', path: '/api/v1/jobs', function: 'api-jobs', role: 'operator', summary: 'Submit a job' },
+  { method: 'GET', path: '/api/v1/jobs', function: 'api-jobs', role: 'viewer', summary: 'List jobs' },
+  { method: 'GET', path: '/api/v1/jobs/{id}', function: 'api-jobs', role: 'viewer', summary: 'Get a job with its steps' },
+  { method: 'POST', path: '/api/v1/jobs/{id}/cancel', function: 'api-jobs', role: 'operator', summary: 'Cancel a job' },
+  { method: 'POST', path: '/api/v1/jobs/{id}/resume', function: 'api-jobs', role: 'operator', summary: 'Resume a paused job' },
+  { method: 'POST', path: '/api/v1/jobs/{id}/retry', function: 'api-jobs', role: 'operator', summary: 'Retry a failed or cancelled job' },
+
+  { method: 'GET', path: '/api/v1/approvals', function: 'api-approvals', role: 'viewer', summary: 'List approval requests' },
+  { method: 'GET', path: '/api/v1/approvals/{id}', function: 'api-approvals', role: 'viewer', summary: 'Get an approval request' },
+  { method: 'POST', path: '/api/v1/approvals/{id}/approve', function: 'api-approvals', role: 'approver', summary: 'Approve a job' },
+  { method: 'POST', path: '/api/v1/approvals/{id}/reject', function: 'api-approvals', role: 'approver', summary: 'Reject a job' },
+  { method: 'POST', path: '/api/v1/approvals/{id}/defer', function: 'api-approvals', role: 'approver', summary: 'Defer an approval decision' },
+  { method: 'POST', path: '/api/v1/policies', function: 'api-approvals', role: 'admin', summary: 'Create an approval policy' },
+  { method: 'GET', path: '/api/v1/policies', function: 'api-approvals', role: 'viewer', summary: 'List approval policies' },
+  { method: 'GET', path: '/api/v1/policies/{id}', function: 'api-approvals', role: 'viewer', summary: 'Get an approval policy' },
+  { method: 'PATCH', path: '/api/v1/policies/{id}', function: 'api-approvals', role: 'admin', summary: 'Update an approval policy' },
+  { method: 'DELETE', path: '/api/v1/policies/{id}', function: 'api-approvals', role: 'admin', summary: 'Delete an approval policy' },
+
+  { method: 'GET', path: '/api/v1/system/kill-switch', function: 'api-system', role: 'viewer', summary: 'Kill switch state' },
+  { method: 'POST', path: '/api/v1/system/kill-switch/activate', function: 'api-system', role: 'admin', summary: 'Activate the kill switch' },
+  { method: 'POST', path: '/api/v1/system/kill-switch/deactivate', function: 'api-system', role: 'admin', summary: 'Deactivate the kill switch' },
+  { method: 'GET', path: '/api/v1/system/scheduler', function: 'api-system', role: 'viewer', summary: 'Job scheduler state' },
+  { method: 'POST', path: '/api/v1/system/scheduler/pause', function: 'api-system', role: 'operator', summary: 'Pause the job scheduler' },
+  { method: 'POST', path: '/api/v1/system/scheduler/resume', function: 'api-system', role: 'operator', summary: 'Resume the job scheduler' },
+  { method: 'POST', path: '/api/v1/workers/{pool}/drain', function: 'api-system', role: 'operator', summary: 'Drain a worker pool' },
+  { method: 'POST', path: '/api/v1/workers/{pool}/undrain', function: 'api-system', role: 'operator', summary: 'Undrain a worker pool' },
 ];
 
 export const routeKey = (r: Pick<Route, 'method' | 'path'>): string => `${r.method} ${r.path}`;

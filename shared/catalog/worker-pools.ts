@@ -6,6 +6,8 @@ import type { FunctionName } from './functions';
  * poller with the same limit. Later issues add their pools here (jobs, vcenter-sync, discovery).
  */
 export type WorkerPoolSpec = {
+  /** The operator's name for the pool's workers, as in the runbook (`/api/v1/workers/worker-001/drain`). */
+  workerId: string;
   function: FunctionName;
   concurrency: number;
   batchSize: number;
@@ -15,4 +17,14 @@ export type WorkerPoolSpec = {
   description: string;
 };
 
-export const WORKER_POOLS: Record<string, WorkerPoolSpec> = {};
+export const WORKER_POOLS: Record<string, WorkerPoolSpec> = {
+  jobs: {
+    workerId: 'worker-001',
+    function: 'worker-job-dispatcher',
+    concurrency: 4,
+    batchSize: 10,
+    visibilityTimeoutSeconds: 60,
+    maxReceiveCount: 5,
+    description: 'Job dispatcher: starts the state machine execution of each queued job',
+  },
+};

@@ -11,4 +11,10 @@ export type WorkflowSpec = {
   description: string;
 };
 
-export const WORKFLOWS: Record<string, WorkflowSpec> = {};
+export const WORKFLOWS: Record<string, WorkflowSpec> = {
+  'job-health-check': {
+    file: 'job-health-check.asl.json',
+    tasks: { JobStepFunctionArn: 'step-job' },
+    description: 'health_check job: probe each target, one step per target',
+  },
+};

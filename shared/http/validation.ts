@@ -1,7 +1,7 @@
 import type { z } from 'zod';
 import { type ErrorDetail, ValidationError } from '../domain/errors';
 
-export type InputPart = 'body' | 'query' | 'path';
+export type InputPart = 'body' | 'query' | 'path' | 'headers';
 
 /** `body.management_networks[1]` style paths, so a 400 names exactly the offending field. */
 const fieldPath = (part: InputPart, path: readonly PropertyKey[]): string =>
@@ -19,5 +19,5 @@ export function parseInput<S extends z.ZodType>(schema: S, value: unknown, part:
     message: issue.message,
   }));
   const summary = details.map((d) => `${d.path}: ${d.message}`).join('; ');
-  throw new ValidationError(`Invalid ${part === 'path' ? 'path parameter' : part}: ${summary}`, details);
+  throw new ValidationError(`Invalid ${part === 'path' ? 'path parameter' : part === 'headers' ? 'header' : part}: ${summary}`, details);
 }

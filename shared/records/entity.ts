@@ -18,11 +18,15 @@ export function stripKeys<T>(item: Item): T {
   return copy as T;
 }
 
+export type IndexKeys = { gsi1sk?: string; gsi2pk?: string; gsi2sk?: string };
+
 export class Entity<T extends Versioned> {
   constructor(
     /** Operator-facing name used in errors: "site 'site-9' does not exist". */
     readonly label: string,
     private readonly kind: string,
+    /** Extra access patterns: a different gsi1 sort (e.g. by creation time) and a gsi2 (e.g. by status). */
+    private readonly indexes: (record: T) => IndexKeys = () => ({}),
   ) {}
 
   key(id: string): Key {
@@ -30,7 +34,7 @@ export class Entity<T extends Versioned> {
   }
 
   private toItem(record: T): Item {
-    return { ...record, ...this.key(record.id), gsi1pk: `KIND#${this.kind}`, gsi1sk: record.id };
+    return { ...record, ...this.key(record.id), gsi1pk: `KIND#${this.kind}`, gsi1sk: record.id, ...this.indexes(record) };
   }
 
   async find(store: Store, id: string): Promise<T | undefined> {
@@ -101,8 +105,35 @@ export class Entity<T extends Versioned> {
     }
   }
 
-  async list(store: Store, page: { limit: number; cursor?: string }): Promise<Page<T>> {
-    const result = await store.query({ index: 'gsi1', pk: `KIND#${this.kind}`, limit: page.limit, cursor: page.cursor });
+  async list(
+    store: Store,
+    page: { limit: number; cursor?: string; descending?: boolean; between?: [string, string] },
+  ): Promise<Page<T>> {
+    const result = await store.query({
+      index: 'gsi1',
+      pk: `KIND#${this.kind}`,
+      limit: page.limit,
+      cursor: page.cursor,
+      descending: page.descending,
+      skBetween: page.between,
+    });
+    return { items: result.items.map((i) => stripKeys<T>(i)), cursor: result.cursor };
+  }
+
+  /** Records on gsi2 under one partition (e.g. all jobs in one status), oldest first unless descending. */
+  async listBy(
+    store: Store,
+    gsi2pk: string,
+    page: { limit: number; cursor?: string; descending?: boolean; between?: [string, string] },
+  ): Promise<Page<T>> {
+    const result = await store.query({
+      index: 'gsi2',
+      pk: gsi2pk,
+      limit: page.limit,
+      cursor: page.cursor,
+      descending: page.descending,
+      skBetween: page.between,
+    });
     return { items: result.items.map((i) => stripKeys<T>(i)), cursor: result.cursor };
   }
 }

@@ -1,7 +1,9 @@
+import { JOB_TYPES } from '../catalog/job-types';
 import { WORKER_POOLS } from '../catalog/worker-pools';
 import { config } from '../config';
 import { type ComponentHealth, type HealthLevel, levelFor, worst } from '../domain/health';
 import { logger } from '../observability/logger';
+import { jobs, jobStatusPartition } from '../records/jobs';
 import type { Deps } from './deps';
 
 const PROBE_TIMEOUT_MS = 3000;
@@ -94,6 +96,45 @@ async function queuesHealth(deps: Pick<Deps, 'queue' | 'workerPools'>): Promise<
   };
 }
 
+/** Runbook metrics "Failed jobs (24h)" and stuck jobs (running longer than their type allows). */
+async function jobsHealth(deps: Pick<Deps, 'store' | 'clock'>): Promise<ComponentHealth> {
+  const now = deps.clock.now();
+  const t = config().thresholds.failedJobs24h;
+  let failed = 0;
+  let cursor: string | undefined;
+  do {
+    const page = await jobs.listBy(deps.store, jobStatusPartition('failed'), {
+      limit: 200,
+      cursor,
+      between: [new Date(now - 86_400_000).toISOString(), `${new Date(now).toISOString()}~`],
+    });
+    failed += page.items.length;
+    cursor = page.cursor;
+  } while (cursor && failed <= t.critical);
+  const stuck: string[] = [];
+  for (const status of ['running', 'paused', 'awaiting_approval'] as const) {
+    let c: string | undefined;
+    do {
+      const page = await jobs.listBy(deps.store, jobStatusPartition(status), { limit: 200, cursor: c });
+      for (const job of page.items) {
+        const limitMin = JOB_TYPES[job.type]?.maxRuntimeMinutes;
+        const since = Date.parse(job.started_at ?? job.created_at);
+        // Waiting for a person is not being stuck; only time spent working counts against the limit.
+        if (status === 'running' && limitMin && now - since > limitMin * 60_000) stuck.push(job.id);
+      }
+      c = page.cursor;
+    } while (c);
+  }
+  const level = worst([levelFor(failed, t), stuck.length ? 'degraded' : 'ok']);
+  return {
+    status: level,
+    message:
+      `${failed}${failed > t.critical ? '+' : ''} job(s) failed in the last 24 h (warning > ${t.warning}, critical > ${t.critical})` +
+      (stuck.length ? `; stuck (running past their type's limit): ${stuck.slice(0, 10).join(', ')}` : ''),
+    metrics: { failed_jobs_24h: failed, stuck_jobs: stuck.length },
+  };
+}
+
 export type HealthReport = {
   status: HealthLevel;
   version: string;
@@ -107,6 +148,7 @@ export async function systemHealth(deps: Deps): Promise<HealthReport> {
   const probes: Record<string, () => Promise<ComponentHealth>> = {
     store: () => storeHealth(deps),
     queues: () => queuesHealth(deps),
+    jobs: () => jobsHealth(deps),
     ...deps.probes,
   };
   const names = Object.keys(probes);

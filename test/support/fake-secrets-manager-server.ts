@@ -1,6 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import { AwsJsonFault as AwsError, type AwsJsonOperation, startAwsJsonServer } from './fake-aws-json-server';
 
 /**
  * A tiny Secrets Manager on 127.0.0.1 speaking the AWS JSON 1.1 protocol the SDK sends (POST /, header
@@ -38,16 +37,6 @@ export interface FakeSecretsManager {
    */
   holdNextResponse(op: string): { handled: Promise<void>; release(): void };
   close(): Promise<void>;
-}
-
-class AwsError extends Error {
-  constructor(
-    readonly type: string,
-    message: string,
-    readonly status = 400,
-  ) {
-    super(message);
-  }
 }
 
 type Body = Record<string, unknown>;
@@ -154,43 +143,15 @@ const handlers: Record<string, Handler> = {
   },
 };
 
-async function readBody(req: IncomingMessage): Promise<Body> {
-  const chunks: Buffer[] = [];
-  for await (const chunk of req) chunks.push(chunk as Buffer);
-  const text = Buffer.concat(chunks).toString('utf8');
-  try {
-    const parsed: unknown = text ? JSON.parse(text) : {};
-    if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) throw new Error();
-    return parsed as Body;
-  } catch {
-    throw new AwsError('SerializationException', 'Request body is not a JSON object');
-  }
-}
-
-function reply(res: ServerResponse, status: number, body: Body): void {
-  const payload = JSON.stringify(body);
-  res.writeHead(status, {
-    'content-type': 'application/x-amz-json-1.1',
-    'content-length': Buffer.byteLength(payload),
-    'x-amzn-requestid': randomUUID(),
-  });
-  res.end(payload);
-}
-
 export async function startFakeSecretsManager(): Promise<FakeSecretsManager> {
   const secrets = new Map<string, FakeSecret>();
-  const calls: string[] = [];
   const faults = new Map<string, AwsError>();
   const holds = new Map<string, { handled: () => void; released: Promise<void> }>();
-  const server = createServer((req, res) => {
-    void (async () => {
-      try {
-        const target = String(req.headers['x-amz-target'] ?? '');
-        const [service, op = ''] = target.split('.');
-        const handler = service === 'secretsmanager' && req.method === 'POST' ? handlers[op] : undefined;
-        if (!handler) throw new AwsError('UnknownOperationException', `Unsupported operation '${target}'`);
-        const body = await readBody(req);
-        calls.push(op);
+  // Each operation runs on the parsed request: an injected fault first, then the handler, then any hold.
+  const operations = Object.fromEntries(
+    Object.entries(handlers).map(([op, handler]): [string, AwsJsonOperation] => [
+      op,
+      async (body) => {
         const fault = faults.get(op);
         if (fault) {
           faults.delete(op);
@@ -203,19 +164,24 @@ export async function startFakeSecretsManager(): Promise<FakeSecretsManager> {
           hold.handled();
           await hold.released;
         }
-        reply(res, 200, result);
-      } catch (err) {
-        const e = err instanceof AwsError ? err : new AwsError('InternalServiceError', String(err), 500);
-        reply(res, e.status, { __type: e.type, Message: e.message });
-      }
-    })();
+        return result;
+      },
+    ]),
+  );
+  const server = await startAwsJsonServer({
+    targetPrefix: 'secretsmanager.',
+    contentType: 'application/x-amz-json-1.1',
+    requireContentType: false,
+    operations,
+    unsupported: (_why, target) => new AwsError('UnknownOperationException', `Unsupported operation '${target}'`),
+    toFault: (err) => new AwsError('InternalServiceError', String(err), 500),
+    errorTypePrefix: '',
+    errorMessageField: 'Message',
   });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as AddressInfo;
   return {
-    url: `http://127.0.0.1:${port}`,
+    url: server.endpoint,
     secrets,
-    calls,
+    calls: server.calls,
     failNext: (op, type, status = 400) => void faults.set(op, new AwsError(type, `Injected ${type}`, status)),
     holdNextResponse(op) {
       // No Promise.withResolvers: it is Node 22+.
@@ -226,10 +192,6 @@ export async function startFakeSecretsManager(): Promise<FakeSecretsManager> {
       holds.set(op, { handled: markHandled, released });
       return { handled, release };
     },
-    close: () =>
-      new Promise<void>((resolve, reject) => {
-        server.closeAllConnections();
-        server.close((err) => (err ? reject(err) : resolve()));
-      }),
+    close: () => server.close(),
   };
 }

@@ -1,12 +1,11 @@
 import { randomUUID } from 'node:crypto';
-import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import {
   LocalWorkflows,
   localStateMachineArn,
   type LocalWorkflowsOptions,
 } from '../../shared/adapters/workflows/local-workflows';
 import { ExecutionNotFoundError, TaskTokenInvalidError, type ExecutionDescription } from '../../shared/ports/workflows';
+import { AwsJsonFault as SfnFault, type Json, startAwsJsonServer } from './fake-aws-json-server';
 
 /**
  * A tiny Step Functions endpoint on 127.0.0.1 for tests: the real @aws-sdk/client-sfn (v3.1164, AWS JSON 1.0:
@@ -24,26 +23,10 @@ export type FakeSfnServer = {
   close(): Promise<void>;
 };
 
-const CONTENT_TYPE = 'application/x-amz-json-1.0';
-const TARGET_PREFIX = 'AWSStepFunctions.';
-
-class SfnFault extends Error {
-  constructor(
-    readonly shape: string,
-    message: string,
-    readonly status = 400,
-  ) {
-    super(message);
-  }
-}
-
-type Json = Record<string, unknown>;
-
 const epochSeconds = (ms: number): number => ms / 1000;
 
 export async function startFakeSfnServer(options: LocalWorkflowsOptions): Promise<FakeSfnServer> {
   const local = new LocalWorkflows(options);
-  const calls: string[] = [];
   const stateMachineArns = Object.fromEntries(Object.keys(options.workflows).map((w) => [w, localStateMachineArn(w)]));
   const workflowOf = new Map(Object.entries(stateMachineArns).map(([w, arn]) => [arn, w]));
 
@@ -112,48 +95,32 @@ export async function startFakeSfnServer(options: LocalWorkflowsOptions): Promis
     },
   };
 
-  const handle = async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
-    const chunks: Buffer[] = [];
-    for await (const chunk of req) chunks.push(chunk as Buffer);
-    try {
-      const target = String(req.headers['x-amz-target'] ?? '');
-      const op = target.startsWith(TARGET_PREFIX) ? target.slice(TARGET_PREFIX.length) : '';
-      if (req.method !== 'POST' || !String(req.headers['content-type'] ?? '').startsWith(CONTENT_TYPE)) {
-        throw new SfnFault('UnknownOperationException', `Expected POST with ${CONTENT_TYPE}`);
-      }
-      const impl = operations[op];
-      if (!impl) throw new SfnFault('UnknownOperationException', `Operation '${target}' is not supported by the fake`);
-      calls.push(op);
-      const input = JSON.parse(Buffer.concat(chunks).toString('utf8') || '{}') as Json;
-      reply(res, 200, await impl(input));
-    } catch (err) {
-      const f =
-        err instanceof SfnFault
-          ? err
-          : err instanceof ExecutionNotFoundError
-            ? new SfnFault('ExecutionDoesNotExist', `Execution Does Not Exist: '${err.executionId}'`)
-            : err instanceof TaskTokenInvalidError
-              ? new SfnFault('TaskDoesNotExist', 'Task Does Not Exist')
-              : err instanceof Error && err.name === 'InvalidName'
-                ? new SfnFault('InvalidName', err.message)
-                : new SfnFault('InternalFailure', (err as Error).message, 500);
-      reply(res, f.status, { __type: `com.amazonaws.sfn#${f.shape}`, message: f.message });
-    }
-  };
-
-  const server = createServer((req, res) => void handle(req, res));
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const server = await startAwsJsonServer({
+    targetPrefix: 'AWSStepFunctions.',
+    contentType: 'application/x-amz-json-1.0',
+    requireContentType: true,
+    operations,
+    unsupported: (message) => new SfnFault('UnknownOperationException', message),
+    toFault: (err) =>
+      err instanceof ExecutionNotFoundError
+        ? new SfnFault('ExecutionDoesNotExist', `Execution Does Not Exist: '${err.executionId}'`)
+        : err instanceof TaskTokenInvalidError
+          ? new SfnFault('TaskDoesNotExist', 'Task Does Not Exist')
+          : err instanceof Error && err.name === 'InvalidName'
+            ? new SfnFault('InvalidName', err.message)
+            : new SfnFault('InternalFailure', (err as Error).message, 500),
+    errorTypePrefix: 'com.amazonaws.sfn#',
+    errorMessageField: 'message',
+  });
 
   return {
-    endpoint: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
+    endpoint: server.endpoint,
     stateMachineArns,
     local,
-    calls,
+    calls: server.calls,
     async close() {
       await local.close();
-      const closed = new Promise<void>((resolve) => server.close(() => resolve()));
-      server.closeAllConnections();
-      await closed;
+      await server.close();
     },
   };
 }
@@ -171,14 +138,4 @@ function parseJsonField(value: unknown, shape: string, fallback?: string): unkno
 
 function sameJson(a: unknown, b: unknown): boolean {
   return JSON.stringify(a) === JSON.stringify(b);
-}
-
-function reply(res: ServerResponse, status: number, body: Json): void {
-  const data = JSON.stringify(body);
-  res.writeHead(status, {
-    'content-type': CONTENT_TYPE,
-    'content-length': Buffer.byteLength(data),
-    'x-amzn-requestid': randomUUID(),
-  });
-  res.end(data);
 }

@@ -1,12 +1,11 @@
-import { createHash, randomUUID } from 'node:crypto';
-import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import { createHash } from 'node:crypto';
 import {
   LocalQueue,
   LocalQueueError,
   type LocalQueueDeclaration,
 } from '../../shared/adapters/queue/local-queue';
 import { UnknownQueueError } from '../../shared/ports/queue';
+import { AwsJsonFault, type Json, startAwsJsonServer } from './fake-aws-json-server';
 
 /**
  * A tiny SQS endpoint on 127.0.0.1 for tests: the real @aws-sdk/client-sqs (v3.1169, AWS JSON 1.0 with
@@ -28,14 +27,14 @@ export type FakeSqsServer = {
 const ACCOUNT = '000000000000';
 const CONTENT_TYPE = 'application/x-amz-json-1.0';
 
-class SqsFault extends Error {
+class SqsFault extends AwsJsonFault {
   constructor(
-    readonly shape: string,
+    shape: string,
     readonly queryCode: string,
-    readonly status: number,
+    status: number,
     message: string,
   ) {
-    super(message);
+    super(shape, message, status);
   }
 }
 
@@ -64,11 +63,8 @@ const unsupported = (message: string): SqsFault =>
 
 const md5 = (s: string): string => createHash('md5').update(s, 'utf8').digest('hex');
 
-type Json = Record<string, unknown>;
-
 export async function startFakeSqsServer(queues: LocalQueueDeclaration[]): Promise<FakeSqsServer> {
   const local = new LocalQueue({ queues });
-  const calls: string[] = [];
   let base = '';
   const urlOf = (name: string) => `${base}/${ACCOUNT}/${name}`;
 
@@ -188,65 +184,37 @@ export async function startFakeSqsServer(queues: LocalQueueDeclaration[]): Promi
     },
   };
 
-  const handle = async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
-    const chunks: Buffer[] = [];
-    for await (const chunk of req) chunks.push(chunk as Buffer);
-    try {
-      const target = String(req.headers['x-amz-target'] ?? '');
-      const op = target.startsWith('AmazonSQS.') ? target.slice('AmazonSQS.'.length) : '';
-      if (req.method !== 'POST' || !String(req.headers['content-type'] ?? '').startsWith(CONTENT_TYPE)) {
-        throw unsupported(`Expected POST with ${CONTENT_TYPE}`);
-      }
-      const impl = operations[op];
-      if (!impl) {
-        throw unsupported(`Operation '${target}' is not supported by the fake`);
-      }
-      calls.push(op);
-      const input = JSON.parse(Buffer.concat(chunks).toString('utf8') || '{}') as Json;
-      reply(res, 200, await impl(input));
-    } catch (err) {
-      const f =
-        err instanceof SqsFault
-          ? err
-          : err instanceof LocalQueueError
-            ? fault(err.code, err.message)
-            : err instanceof UnknownQueueError
-              ? new SqsFault('QueueDoesNotExist', 'AWS.SimpleQueueService.NonExistentQueue', 400, err.message)
-              : new SqsFault('InternalError', 'InternalError', 500, (err as Error).message);
-      reply(res, f.status, { __type: `com.amazonaws.sqs#${f.shape}`, message: f.message }, {
-        'x-amzn-query-error': `${f.queryCode};${f.status >= 500 ? 'Receiver' : 'Sender'}`,
-      });
-    }
-  };
-
-  const server = createServer((req, res) => void handle(req, res));
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  const server = await startAwsJsonServer({
+    targetPrefix: 'AmazonSQS.',
+    contentType: CONTENT_TYPE,
+    requireContentType: true,
+    operations,
+    unsupported,
+    toFault: (err) =>
+      err instanceof LocalQueueError
+        ? fault(err.code, err.message)
+        : err instanceof UnknownQueueError
+          ? new SqsFault('QueueDoesNotExist', 'AWS.SimpleQueueService.NonExistentQueue', 400, err.message)
+          : new SqsFault('InternalError', 'InternalError', 500, (err as Error).message),
+    errorTypePrefix: 'com.amazonaws.sqs#',
+    errorMessageField: 'message',
+    errorHeaders: (f) => ({
+      'x-amzn-query-error': `${f instanceof SqsFault ? f.queryCode : f.shape};${f.status >= 500 ? 'Receiver' : 'Sender'}`,
+    }),
+  });
+  base = server.endpoint;
 
   return {
     endpoint: base,
     queueUrls: Object.fromEntries(local.queueNames().map((n) => [n, urlOf(n)])),
     urlOf,
     local,
-    calls,
+    calls: server.calls,
     async close() {
       // Closing the queue first ends pending long polls, so their requests complete before the server stops.
       await local.close();
       await new Promise((resolve) => setImmediate(resolve));
-      const closed = new Promise<void>((resolve) => server.close(() => resolve()));
-      server.closeAllConnections();
-      await closed;
+      await server.close();
     },
   };
-}
-
-function reply(res: ServerResponse, status: number, body: Json, headers: Record<string, string> = {}): void {
-  const data = JSON.stringify(body);
-  res.writeHead(status, {
-    'content-type': CONTENT_TYPE,
-    'content-length': Buffer.byteLength(data),
-    'x-amzn-requestid': randomUUID(),
-    ...headers,
-  });
-  res.end(data);
 }

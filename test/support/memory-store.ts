@@ -1,5 +1,6 @@
 import type { AttributeValue } from '@aws-sdk/client-dynamodb';
 import { marshall, unmarshall } from '@aws-sdk/util-dynamodb';
+import { compareUtf8, decodeCursor, encodeCursor, inSortRange } from '../../shared/adapters/store/cursor';
 import {
   INDEX_KEYS,
   keyAttributes,
@@ -8,7 +9,6 @@ import {
 } from '../../shared/adapters/store/table-definition';
 import {
   ConditionFailedError,
-  InvalidCursorError,
   type IndexName,
   type Item,
   type Key,
@@ -105,11 +105,6 @@ function assertValidKeys(record: Record<string, unknown>): void {
   }
 }
 
-/** DynamoDB orders and compares string keys by their UTF-8 bytes, not by UTF-16 code units. */
-function compareUtf8(a: string, b: string): number {
-  return Buffer.compare(Buffer.from(a, 'utf8'), Buffer.from(b, 'utf8'));
-}
-
 /** Order within one partition: by sort key; in a GSI ties are broken by the table key (as a cursor needs). */
 function comparePageKeys(a: Record<string, unknown>, b: Record<string, unknown>, index?: IndexName): number {
   const { sortKey } = keyAttributes(index);
@@ -119,14 +114,6 @@ function comparePageKeys(a: Record<string, unknown>, b: Record<string, unknown>,
     if (diff !== 0) return diff;
   }
   return 0;
-}
-
-function inSortRange(sortValue: string, input: QueryInput): boolean {
-  if (input.skPrefix) return sortValue.startsWith(input.skPrefix);
-  if (input.skBetween) {
-    return compareUtf8(sortValue, input.skBetween[0]) >= 0 && compareUtf8(sortValue, input.skBetween[1]) <= 0;
-  }
-  return true;
 }
 
 function assertValidQuery(input: QueryInput): void {
@@ -141,31 +128,4 @@ function assertValidQuery(input: QueryInput): void {
 
 function pageKeyOf(item: Item, index?: IndexName): Record<string, string> {
   return Object.fromEntries(pageKeyAttributes(index).map((name) => [name, String(item[name])]));
-}
-
-function encodeCursor(pageKey: Record<string, string>): string {
-  return Buffer.from(JSON.stringify(pageKey), 'utf8').toString('base64url');
-}
-
-function decodeCursor(cursor: string, input: QueryInput): Record<string, string> {
-  let decoded: unknown;
-  try {
-    decoded = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8'));
-  } catch {
-    throw new InvalidCursorError();
-  }
-  if (typeof decoded !== 'object' || decoded === null || Array.isArray(decoded)) throw new InvalidCursorError();
-  const record = decoded as Record<string, unknown>;
-  const expected = pageKeyAttributes(input.index);
-  const wellFormed =
-    Object.keys(record).length === expected.length &&
-    expected.every((name) => typeof record[name] === 'string' && record[name] !== '');
-  if (!wellFormed || !inQueryOf(record as Record<string, string>, input)) throw new InvalidCursorError();
-  return record as Record<string, string>;
-}
-
-function inQueryOf(pageKey: Record<string, string>, input: QueryInput): boolean {
-  const keys = keyAttributes(input.index);
-  const sortValue = pageKey[keys.sortKey];
-  return pageKey[keys.partitionKey] === input.pk && sortValue !== undefined && inSortRange(sortValue, input);
 }

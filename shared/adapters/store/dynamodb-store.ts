@@ -11,7 +11,6 @@ import { marshall, unmarshall } from '@aws-sdk/util-dynamodb';
 import {
   ConditionFailedError,
   InvalidCursorError,
-  type IndexName,
   type Item,
   type Key,
   type Page,
@@ -19,7 +18,8 @@ import {
   type Store,
   type WriteCondition,
 } from '../../ports/store';
-import { INDEX_KEYS, keyAttributes, pageKeyAttributes, TABLE_KEY } from './table-definition';
+import { compareUtf8, decodeCursor, encodeCursor } from './cursor';
+import { INDEX_KEYS, keyAttributes, TABLE_KEY } from './table-definition';
 
 const MARSHALL_OPTIONS = { removeUndefinedValues: true } as const;
 
@@ -175,11 +175,6 @@ function isError(err: unknown, name: string): err is Error {
   return err instanceof Error && err.name === name;
 }
 
-/** DynamoDB orders and compares string keys by their UTF-8 bytes, not by UTF-16 code units. */
-function compareUtf8(a: string, b: string): number {
-  return Buffer.compare(Buffer.from(a, 'utf8'), Buffer.from(b, 'utf8'));
-}
-
 const INDEX_KEY_NAMES = Object.values(INDEX_KEYS).flatMap((k) => [k.partitionKey, k.sortKey]);
 
 /**
@@ -208,42 +203,4 @@ function assertValidQuery(input: QueryInput): void {
   if (input.skBetween && compareUtf8(input.skBetween[0], input.skBetween[1]) > 0) {
     throw new RangeError('Store query skBetween must be [low, high]');
   }
-}
-
-function encodeCursor(lastKey: Record<string, unknown>): string {
-  return Buffer.from(JSON.stringify(lastKey), 'utf8').toString('base64url');
-}
-
-/**
- * A cursor is the unmarshalled LastEvaluatedKey of the previous page. Accept it only if it is exactly
- * the page key of this table/index and lies inside this query's key condition; DynamoDB would otherwise
- * answer with a ValidationException (or, worse, resume somewhere unrelated).
- */
-function decodeCursor(cursor: string, input: QueryInput): Record<string, string> {
-  let decoded: unknown;
-  try {
-    decoded = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8'));
-  } catch {
-    throw new InvalidCursorError();
-  }
-  if (!isPageKey(decoded, input.index)) throw new InvalidCursorError();
-  const keys = keyAttributes(input.index);
-  const sortValue = decoded[keys.sortKey] as string;
-  const inRange = input.skPrefix
-    ? sortValue.startsWith(input.skPrefix)
-    : input.skBetween
-      ? compareUtf8(sortValue, input.skBetween[0]) >= 0 && compareUtf8(sortValue, input.skBetween[1]) <= 0
-      : true;
-  if (decoded[keys.partitionKey] !== input.pk || !inRange) throw new InvalidCursorError();
-  return decoded;
-}
-
-function isPageKey(value: unknown, index: IndexName | undefined): value is Record<string, string> {
-  if (typeof value !== 'object' || value === null || Array.isArray(value)) return false;
-  const record = value as Record<string, unknown>;
-  const expected = pageKeyAttributes(index);
-  return (
-    Object.keys(record).length === expected.length &&
-    expected.every((name) => typeof record[name] === 'string' && record[name] !== '')
-  );
 }

@@ -1,0 +1,42 @@
+import { z } from 'zod';
+import { deps } from '../../shared/container';
+import { publicJob } from '../../shared/domain/job';
+import { apiHandler } from '../../shared/http/api-handler';
+import { PageQuery, pageBody, pageOptions } from '../../shared/http/pagination';
+import { json } from '../../shared/http/respond';
+import { parseInput } from '../../shared/http/validation';
+import { cancelJob, resumeJob, retryJob } from '../../shared/usecases/jobs/control';
+import { getJobWithSteps, JobQuery, listJobs } from '../../shared/usecases/jobs/query';
+import { IdempotencyKeyHeader, JobSubmission, submitJob } from '../../shared/usecases/jobs/submit';
+
+const IdPath = z.object({ id: z.string().min(1) });
+const IdempotencyHeaders = z.object({ 'idempotency-key': IdempotencyKeyHeader.optional() });
+const CancelBody = z.strictObject({ reason: z.string().trim().min(1).max(500).optional() }).default({});
+const ResumeBody = z.looseObject({ action: z.string().min(1).max(64) });
+
+export const handler = apiHandler({
+  'POST /api/v1/jobs': async (req) => {
+    const idempotency = parseInput(IdempotencyHeaders, req.headers, 'headers')['idempotency-key'];
+    const { job, replayed } = await submitJob(await deps(), parseInput(JobSubmission, req.body, 'body'), req.principal!.subject, idempotency);
+    return json(202, publicJob(job), { location: `/api/v1/jobs/${job.id}`, ...(replayed ? { 'idempotent-replayed': 'true' } : {}) });
+  },
+  'GET /api/v1/jobs': async (req) => {
+    const page = pageOptions(parseInput(PageQuery, req.query, 'query'));
+    const filters = parseInput(JobQuery, req.query, 'query');
+    return json(200, pageBody(await listJobs(await deps(), filters, page)));
+  },
+  'GET /api/v1/jobs/{id}': async (req) => json(200, await getJobWithSteps(await deps(), parseInput(IdPath, req.path, 'path').id)),
+  'POST /api/v1/jobs/{id}/cancel': async (req) => {
+    const { reason } = parseInput(CancelBody, req.body ?? {}, 'body');
+    const job = await cancelJob(await deps(), parseInput(IdPath, req.path, 'path').id, req.principal!.subject, reason);
+    return json(200, publicJob(job));
+  },
+  'POST /api/v1/jobs/{id}/resume': async (req) => {
+    const body = parseInput(ResumeBody, req.body, 'body');
+    return json(200, publicJob(await resumeJob(await deps(), parseInput(IdPath, req.path, 'path').id, req.principal!.subject, body)));
+  },
+  'POST /api/v1/jobs/{id}/retry': async (req) => {
+    const job = await retryJob(await deps(), parseInput(IdPath, req.path, 'path').id, req.principal!.subject);
+    return json(202, publicJob(job), { location: `/api/v1/jobs/${job.id}` });
+  },
+});

@@ -1,0 +1,105 @@
+import { X509Certificate } from 'node:crypto';
+import { isIP } from 'node:net';
+import { type ConnectionOptions, type PeerCertificate, connect } from 'node:tls';
+import { CertificatePinMismatchError, VSphereTransportError } from './errors';
+
+/**
+ * How the client trusts a vCenter's certificate, per instance:
+ *  - ca: a CA bundle (PEM), verified as usual, host name included;
+ *  - pinned: the certificate's SHA-256 thumbprint. The certificate itself becomes the only trust anchor
+ *    (partial chains allowed, so a VMCA-issued leaf works) and every connection re-checks the thumbprint;
+ *    without `certificate`, the client reads it from the server first and refuses it unless it matches;
+ *  - insecure: no verification at all. Only ever as an explicit per-instance choice.
+ */
+export type TlsPolicy =
+  | { kind: 'ca'; ca: string | string[] }
+  | { kind: 'pinned'; thumbprint: string; certificate?: string }
+  | { kind: 'insecure' };
+
+/** Canonical form: upper-case hex pairs joined by colons, as Node and vSphere print SHA-256 thumbprints. */
+export function normalizeThumbprint(thumbprint: string): string {
+  const hex = thumbprint.replace(/[^0-9a-fA-F]/g, '').toUpperCase();
+  return hex.match(/../g)?.join(':') ?? '';
+}
+
+export function thumbprintOf(pem: string): string {
+  return new X509Certificate(pem).fingerprint256;
+}
+
+export interface PeerCertificateInfo {
+  pem: string;
+  thumbprint: string;
+  subject: string;
+  issuer: string;
+  validTo: string;
+}
+
+/**
+ * Reads the certificate a server presents, for trust-on-first-use and for naming the actual thumbprint
+ * when a pinned connection fails. Only the handshake happens on this connection — no request is ever
+ * written to it — so it need not trust the certificate: deciding whether to is what the caller does next.
+ */
+export function fetchPeerCertificate(url: string, timeoutMs = 10_000): Promise<PeerCertificateInfo> {
+  const u = new URL(url);
+  const host = u.hostname.replace(/^\[|\]$/g, '');
+  return new Promise((resolve, reject) => {
+    const socket = connect({
+      host,
+      port: Number(u.port || 443),
+      servername: isIP(host) ? undefined : host,
+      rejectUnauthorized: false, // read-only probe, see above
+      timeout: timeoutMs,
+    });
+    const fail = (err: Error) => {
+      socket.destroy();
+      reject(new VSphereTransportError(`Cannot read the TLS certificate of ${url}: ${err.message}`, 'ECERTPROBE', { cause: err }));
+    };
+    socket.once('error', fail);
+    socket.once('timeout', () => fail(new Error(`no TLS handshake within ${timeoutMs} ms`)));
+    socket.once('secureConnect', () => {
+      const cert = socket.getPeerX509Certificate();
+      socket.destroy();
+      if (!cert) return fail(new Error('the server presented no certificate'));
+      resolve({ pem: cert.toString(), thumbprint: cert.fingerprint256, subject: cert.subject, issuer: cert.issuer, validTo: cert.validTo });
+    });
+  });
+}
+
+/** Node TLS options for undici's connector, given the policy and (pinned) the certificate to anchor on. */
+export function tlsConnectOptions(url: string, policy: TlsPolicy, pinnedPem?: string): ConnectionOptions {
+  switch (policy.kind) {
+    case 'ca':
+      return { ca: policy.ca };
+    case 'insecure':
+      return { rejectUnauthorized: false };
+    case 'pinned': {
+      const expected = normalizeThumbprint(policy.thumbprint);
+      const pem = pinnedPem ?? policy.certificate;
+      if (!pem) throw new Error('tlsConnectOptions: the pinned certificate must be known first');
+      return {
+        ca: pem,
+        allowPartialTrustChain: true,
+        // The pin identifies the exact certificate, so it replaces the host name check (vCenter
+        // certificates often name a host other than the one in the instance URL).
+        checkServerIdentity: (_host: string, cert: PeerCertificate) =>
+          normalizeThumbprint(cert.fingerprint256) === expected
+            ? undefined
+            : new CertificatePinMismatchError(url, expected, normalizeThumbprint(cert.fingerprint256)),
+      } as ConnectionOptions;
+    }
+  }
+}
+
+/** OpenSSL verification failures: under a pin, these mean "a different certificate". */
+export const CERT_VERIFY_CODES = new Set([
+  'DEPTH_ZERO_SELF_SIGNED_CERT',
+  'SELF_SIGNED_CERT_IN_CHAIN',
+  'UNABLE_TO_VERIFY_LEAF_SIGNATURE',
+  'UNABLE_TO_GET_ISSUER_CERT',
+  'UNABLE_TO_GET_ISSUER_CERT_LOCALLY',
+  'CERT_SIGNATURE_FAILURE',
+  'CERT_UNTRUSTED',
+  'ERR_TLS_CERT_ALTNAME_INVALID',
+  'CERT_HAS_EXPIRED',
+  'CERT_NOT_YET_VALID',
+]);

@@ -1,0 +1,38 @@
+import type { ErrorDetail } from '../domain/errors';
+import type { Store } from '../ports/store';
+import { sites } from '../records/sites';
+import type { TargetKind } from './job-type';
+
+/** A target's kind is its id prefix, as everywhere in EIO. */
+export function targetKindOf(id: string): TargetKind | undefined {
+  if (id.startsWith('site-')) return 'site';
+  if (id.startsWith('idrac-')) return 'idrac';
+  if (id.startsWith('vc-')) return 'vcenter';
+  return undefined;
+}
+
+/**
+ * How to look a target up, per kind. The iDRAC and vCenter issues register their records here; until then
+ * an `idrac-…` or `vc-…` id is refused with a reason that says so.
+ */
+export const TARGET_LOOKUPS: Partial<Record<TargetKind, (store: Store, id: string) => Promise<boolean>>> = {
+  site: (store, id) => sites.exists(store, id),
+};
+
+const KIND_NAMES: Record<TargetKind, string> = { site: 'site', idrac: 'iDRAC endpoint', vcenter: 'vCenter instance' };
+
+/** Every target id that does not name an existing record of an accepted kind, with the reason. */
+export async function invalidTargets(store: Store, ids: string[], accepted: TargetKind[]): Promise<ErrorDetail[]> {
+  const problems = await Promise.all(
+    ids.map(async (id, i): Promise<ErrorDetail | undefined> => {
+      const path = `body.target_ids[${i}]`;
+      const kind = targetKindOf(id);
+      if (!kind || !accepted.includes(kind))
+        return { path, message: `'${id}' is not a ${accepted.map((k) => KIND_NAMES[k]).join(', ')} id` };
+      const lookup = TARGET_LOOKUPS[kind];
+      if (!lookup) return { path, message: `'${id}': EIO does not manage ${KIND_NAMES[kind]}s yet` };
+      return (await lookup(store, id)) ? undefined : { path, message: `${KIND_NAMES[kind]} '${id}' does not exist` };
+    }),
+  );
+  return problems.filter((p): p is ErrorDetail => p !== undefined);
+}

@@ -1,0 +1,43 @@
+import { JOB_TYPES } from '../../catalog/job-types';
+import { LockedError, ValidationError } from '../../domain/errors';
+import { type Job, type JobStatus, transition } from '../../domain/job';
+import type { JobType } from '../../jobs/job-type';
+import { jobs } from '../../records/jobs';
+import { readSwitch } from '../../records/switches';
+import type { Deps } from '../deps';
+
+export type EngineDeps = Pick<Deps, 'store' | 'queue' | 'workflows' | 'clock'>;
+
+/** The worker pool whose queue carries "start this job" messages to the dispatcher. */
+export const JOBS_POOL = 'jobs';
+
+export const isoNow = (deps: Pick<Deps, 'clock'>): string => new Date(deps.clock.now()).toISOString();
+
+export function jobTypeOf(name: string): JobType {
+  const type = JOB_TYPES[name];
+  if (!type)
+    throw new ValidationError(`Unknown job type '${name}'; known types: ${Object.keys(JOB_TYPES).join(', ')}`, [
+      { path: 'body.type', message: `must be one of ${Object.keys(JOB_TYPES).join(', ')}` },
+    ]);
+  return type;
+}
+
+/** Moves a job to `to` with a conditional write; 409 when the lifecycle forbids it from its current status. */
+export const moveJob = (
+  deps: Pick<Deps, 'store' | 'clock'>,
+  id: string,
+  to: JobStatus,
+  fields: Partial<Job> = {},
+): Promise<Job> => jobs.update(deps.store, id, (current) => transition(current, to, isoNow(deps), fields));
+
+/** Refuses work while the kill switch is active: new jobs (423 to the caller) and every side-effecting step. */
+export async function assertKillSwitchOff(deps: Pick<Deps, 'store'>): Promise<void> {
+  const ks = await readSwitch(deps.store, 'kill-switch');
+  if (ks.on)
+    throw new LockedError(
+      `The kill switch is active (since ${ks.changed_at} by ${ks.changed_by}${ks.reason ? `: ${ks.reason}` : ''}); no job may start or act until an admin deactivates it`,
+    );
+}
+
+export const executionName = (job: Pick<Job, 'id' | 'execution_attempt'>): string =>
+  job.execution_attempt <= 1 ? job.id : `${job.id}-resume-${job.execution_attempt - 1}`;

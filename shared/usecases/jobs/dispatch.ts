@@ -1,0 +1,39 @@
+import { WORKFLOWS } from '../../catalog/workflows';
+import { isFinished } from '../../domain/job';
+import { addToContext } from '../../observability/context';
+import { logger } from '../../observability/logger';
+import { jobs } from '../../records/jobs';
+import { readSwitch } from '../../records/switches';
+import { cancelJob } from './control';
+import { type EngineDeps, executionName, jobTypeOf } from './common';
+
+export type DispatchOutcome = 'started' | 'already_started' | 'held' | 'skipped' | 'cancelled';
+
+/**
+ * The dispatcher's work for one queued job: start one execution of its type's state machine, named after
+ * the job, so a duplicate message or a retried dispatch is a no-op. While the scheduler is paused the job
+ * stays queued (resume re-enqueues it); under the kill switch it is cancelled.
+ */
+export async function dispatchJob(deps: EngineDeps, jobId: string): Promise<DispatchOutcome> {
+  addToContext({ job_id: jobId });
+  const job = await jobs.find(deps.store, jobId);
+  if (!job || isFinished(job.status)) return 'skipped';
+  if ((await readSwitch(deps.store, 'kill-switch')).on) {
+    await cancelJob(deps, jobId, 'system', 'kill switch active when the job was dispatched');
+    return 'cancelled';
+  }
+  if (job.status === 'queued' && (await readSwitch(deps.store, 'scheduler')).on) {
+    logger.info('Job held: the scheduler is paused');
+    return 'held';
+  }
+  const type = jobTypeOf(job.type);
+  if (!WORKFLOWS[type.workflow]) throw new Error(`Job type ${type.name} names unknown workflow ${type.workflow}`);
+  const { executionId, alreadyStarted } = await deps.workflows.start(type.workflow, executionName(job), {
+    job_id: job.id,
+    type: job.type,
+    attempt: job.execution_attempt,
+  });
+  if (job.execution_id !== executionId) await jobs.update(deps.store, jobId, (j) => ({ ...j, execution_id: executionId }));
+  logger.info(alreadyStarted ? 'Job execution already started' : 'Job execution started', { execution_id: executionId });
+  return alreadyStarted ? 'already_started' : 'started';
+}

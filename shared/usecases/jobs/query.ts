@@ -1,0 +1,54 @@
+import { z } from 'zod';
+import { type Job, JOB_STATUSES, type JobStep, publicJob } from '../../domain/job';
+import type { Page, Store } from '../../ports/store';
+import { jobs, jobStatusPartition, listSteps } from '../../records/jobs';
+
+export const JobQuery = z
+  .object({
+    status: z.enum(JOB_STATUSES).optional(),
+    type: z.string().min(1).optional(),
+    target: z.string().min(1).optional(),
+    created_after: z.iso.datetime({ offset: true }).optional(),
+    created_before: z.iso.datetime({ offset: true }).optional(),
+  })
+  .refine((q) => !q.created_after || !q.created_before || q.created_after <= q.created_before, {
+    message: 'created_after must not be later than created_before',
+    path: ['created_after'],
+  });
+export type JobQuery = z.output<typeof JobQuery>;
+
+/** A job with its steps, in the order they started. */
+export async function getJobWithSteps(deps: { store: Store }, id: string): Promise<ReturnType<typeof publicJob> & { steps: JobStep[] }> {
+  const job = await jobs.get(deps.store, id);
+  return { ...publicJob(job), steps: await listSteps(deps.store, id) };
+}
+
+// Filters the index cannot serve are applied while reading; a page stops after this many records read, so a
+// rare filter value costs bounded work per request (the next_token continues from there).
+const READ_BUDGET = 1000;
+
+/**
+ * Newest first. Status uses its own index (gsi2); the created range narrows the index's sort key; type and
+ * target are filters applied while reading, within the read budget.
+ */
+export async function listJobs(deps: { store: Store }, q: JobQuery, page: { limit: number; cursor?: string }): Promise<Page<ReturnType<typeof publicJob>>> {
+  const between: [string, string] | undefined =
+    q.created_after || q.created_before
+      ? [new Date(q.created_after ?? 0).toISOString(), `${new Date(q.created_before ?? '9999-12-31T23:59:59Z').toISOString()}~`]
+      : undefined;
+  const matches = (j: Job) => (!q.type || j.type === q.type) && (!q.target || j.target_ids.includes(q.target));
+  const items: Job[] = [];
+  let cursor = page.cursor;
+  let read = 0;
+  do {
+    // Never ask for more than the page still needs: a page then ends exactly on a record boundary and the
+    // store's own cursor resumes right after it, filters or not.
+    const opts = { limit: page.limit - items.length, cursor, descending: true, between };
+    const result = q.status ? await jobs.listBy(deps.store, jobStatusPartition(q.status), opts) : await jobs.list(deps.store, opts);
+    read += result.items.length;
+    for (const j of result.items) if (matches(j)) items.push(j);
+    cursor = result.cursor;
+    if (items.length >= page.limit || read >= READ_BUDGET) break;
+  } while (cursor);
+  return { items: items.map(publicJob), cursor };
+}

@@ -1,0 +1,62 @@
+import { isFinished } from '../../domain/job';
+import { logger } from '../../observability/logger';
+import { ExecutionNotFoundError } from '../../ports/workflows';
+import { approvals } from '../../records/approvals';
+import { jobs } from '../../records/jobs';
+import { type EngineDeps, isoNow, jobTypeOf, moveJob } from './common';
+import { enqueueJob } from './submit';
+import { jobIdsIn } from './system';
+
+export type ReconcileReport = { requeued: string[]; resumed: string[]; failed: string[] };
+
+/**
+ * After a restart nothing may stay `running` forever: every job whose execution no longer runs is resumed
+ * (types with idempotent steps; finished targets are not redone) or failed with reason `interrupted`.
+ * Queued jobs are handed to the dispatcher again, since their messages may have been lost with the process.
+ */
+export async function reconcileJobs(deps: EngineDeps): Promise<ReconcileReport> {
+  const report: ReconcileReport = { requeued: [], resumed: [], failed: [] };
+  for (const id of await jobIdsIn(deps, ['queued'])) {
+    await enqueueJob(deps, id);
+    report.requeued.push(id);
+  }
+  for (const id of await jobIdsIn(deps, ['running', 'paused', 'awaiting_approval'])) {
+    const job = await jobs.get(deps.store, id);
+    if (isFinished(job.status)) continue;
+    if (job.execution_id && (await executionRunning(deps, job.execution_id))) continue;
+    const type = jobTypeOf(job.type);
+    if (job.waiting_for?.approval_id) {
+      // The waiting execution is gone, and its token with it; a resumed run asks for approval afresh.
+      await approvals.update(deps.store, job.waiting_for.approval_id, (a) =>
+        a.status === 'pending' || a.status === 'deferred'
+          ? { ...a, status: 'cancelled', task_token: undefined, history: [...a.history, { status: 'cancelled', by: 'system', at: isoNow(deps), comment: 'execution interrupted' }] }
+          : a,
+      );
+    }
+    if (type.resumableAfterCrash) {
+      await jobs.update(deps.store, id, (j) => ({
+        ...j,
+        execution_attempt: j.execution_attempt + 1,
+        task_token: undefined,
+        updated_at: isoNow(deps),
+      }));
+      await enqueueJob(deps, id);
+      report.resumed.push(id);
+    } else {
+      await moveJob(deps, id, 'failed', { status_reason: 'interrupted: the process running it stopped mid-job' });
+      report.failed.push(id);
+    }
+  }
+  if (report.requeued.length + report.resumed.length + report.failed.length)
+    logger.warn('Jobs reconciled after restart', { ...report });
+  return report;
+}
+
+async function executionRunning(deps: EngineDeps, executionId: string): Promise<boolean> {
+  try {
+    return (await deps.workflows.describe(executionId)).status === 'RUNNING';
+  } catch (e) {
+    if (e instanceof ExecutionNotFoundError) return false;
+    throw e;
+  }
+}

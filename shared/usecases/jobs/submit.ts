@@ -1,0 +1,114 @@
+import { createHash } from 'node:crypto';
+import { z } from 'zod';
+import { ConflictError, ValidationError } from '../../domain/errors';
+import { idSchema, newId } from '../../domain/ids';
+import type { Job } from '../../domain/job';
+import { approvalPolicyFor, type Policy } from '../../domain/policy';
+import { invalidTargets } from '../../jobs/targets';
+import { currentContext } from '../../observability/context';
+import { logger } from '../../observability/logger';
+import { ConditionFailedError } from '../../ports/store';
+import { policies } from '../../records/approvals';
+import { recordAudit } from '../../records/audit';
+import { idempotencyKey, jobs } from '../../records/jobs';
+import { assertKillSwitchOff, type EngineDeps, isoNow, JOBS_POOL, jobTypeOf } from './common';
+
+export const JobSubmission = z.strictObject({
+  id: idSchema('job').optional(),
+  type: z.string().min(1).max(64),
+  target_ids: z.array(z.string().min(1).max(128)).min(1).max(500),
+  params: z.record(z.string(), z.unknown()).default({}),
+});
+export type JobSubmission = z.output<typeof JobSubmission>;
+
+export const IdempotencyKeyHeader = z.string().min(1).max(255).regex(/^[\x21-\x7e]+$/, 'printable ASCII only');
+
+async function allPolicies(deps: Pick<EngineDeps, 'store'>): Promise<Policy[]> {
+  const out: Policy[] = [];
+  let cursor: string | undefined;
+  do {
+    const page = await policies.list(deps.store, { limit: 100, cursor });
+    out.push(...page.items);
+    cursor = page.cursor;
+  } while (cursor);
+  return out;
+}
+
+const fingerprint = (s: JobSubmission) =>
+  createHash('sha256').update(JSON.stringify([s.type, s.target_ids, s.params, s.id ?? null])).digest('hex');
+
+/**
+ * Accepts a job: validates type, parameters and targets, decides whether policy requires approval, writes it
+ * `queued` and enqueues it for the dispatcher. With an Idempotency-Key the same request returns the same job.
+ */
+export async function submitJob(
+  deps: EngineDeps,
+  submission: JobSubmission,
+  actor: string,
+  idempotency?: string,
+): Promise<{ job: Job; replayed: boolean }> {
+  await assertKillSwitchOff(deps);
+  const type = jobTypeOf(submission.type);
+  const params = type.params.safeParse(submission.params);
+  if (!params.success)
+    throw new ValidationError(
+      `Invalid params for ${type.name}`,
+      params.error.issues.map((i) => ({ path: ['body.params', ...i.path].join('.'), message: i.message })),
+    );
+  const problems = await invalidTargets(deps.store, submission.target_ids, type.targetKinds);
+  if (problems.length)
+    throw new ValidationError(`Unknown or unsuitable targets: ${problems.map((p) => p.message).join('; ')}`, problems);
+
+  let id = submission.id ?? newId('job', deps.clock.now());
+  if (idempotency) {
+    const print = fingerprint(submission);
+    try {
+      await deps.store.put({ ...idempotencyKey(idempotency), job_id: id, fingerprint: print, created_at: isoNow(deps) }, { kind: 'absent' });
+    } catch (e) {
+      if (!(e instanceof ConditionFailedError)) throw e;
+      const first = await deps.store.get(idempotencyKey(idempotency));
+      if (first?.fingerprint !== print)
+        throw new ConflictError('This Idempotency-Key was already used for a different request; use a new key');
+      const existing = await jobs.find(deps.store, String(first.job_id));
+      if (existing) {
+        // A queued job may have lost its message with the first attempt; dispatching twice is harmless.
+        if (existing.status === 'queued') await enqueueJob(deps, existing.id);
+        return { job: existing, replayed: true };
+      }
+      // The first request died between recording the key and writing the job: finish its work.
+      id = String(first.job_id);
+    }
+  }
+
+  const policy = approvalPolicyFor(await allPolicies(deps), submission);
+  const now = isoNow(deps);
+  const job = await jobs.create(deps.store, {
+    id,
+    type: type.name,
+    target_ids: submission.target_ids,
+    params: params.data,
+    status: 'queued',
+    requested_by: actor,
+    correlation_id: currentContext().correlation_id,
+    requires_approval: policy !== undefined,
+    approval_policy_id: policy?.id,
+    created_at: now,
+    updated_at: now,
+    execution_attempt: 1,
+    idempotency_key: idempotency,
+    version: 1,
+  });
+  await recordAudit(deps.store, { subject_id: job.id, action: 'job.submitted', at: now, detail: { type: job.type, targets: job.target_ids } });
+  await enqueueJob(deps, job.id);
+  return { job, replayed: false };
+}
+
+/** Hands a job to the dispatcher. A lost message is recovered by reconciliation, which re-enqueues queued jobs. */
+export async function enqueueJob(deps: Pick<EngineDeps, 'queue'>, jobId: string): Promise<void> {
+  try {
+    await deps.queue.send(JOBS_POOL, [{ body: JSON.stringify({ job_id: jobId }) }]);
+  } catch (e) {
+    logger.error('Job could not be enqueued; reconciliation will retry', { job_id: jobId, error: e as Error });
+    throw e;
+  }
+}

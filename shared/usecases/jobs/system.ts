@@ -1,0 +1,117 @@
+import { WORKER_POOLS } from '../../catalog/worker-pools';
+import { ConflictError, NotFoundError } from '../../domain/errors';
+import type { Switch } from '../../domain/system-state';
+import { logger } from '../../observability/logger';
+import { recordAudit } from '../../records/audit';
+import { jobs, jobStatusPartition } from '../../records/jobs';
+import { readSwitch, switches } from '../../records/switches';
+import type { Deps } from '../deps';
+import { type EngineDeps, isoNow } from './common';
+import { cancelJob } from './control';
+import { enqueueJob } from './submit';
+
+/** Flips a switch with a conditional write; flipping it to the state it is in changes nothing. */
+async function flip(deps: EngineDeps, id: Switch['id'], on: boolean, actor: string, reason?: string): Promise<{ sw: Switch; changed: boolean }> {
+  for (;;) {
+    const current = await readSwitch(deps.store, id);
+    if (current.on === on) return { sw: current, changed: false };
+    const at = isoNow(deps);
+    const next: Switch = {
+      ...current,
+      on,
+      reason,
+      changed_by: actor,
+      changed_at: at,
+      history: [...current.history, { on, by: actor, at, reason }].slice(-50),
+      version: current.version + 1,
+    };
+    try {
+      if (current.version === 0) await switches.create(deps.store, next);
+      else await switches.replace(deps.store, next);
+      await recordAudit(deps.store, { subject_id: id, action: `${id}.${on ? 'on' : 'off'}`, at, actor, detail: { reason } });
+      return { sw: next, changed: true };
+    } catch (e) {
+      // Lost a race with another admin: read again and decide again.
+      if (!(e instanceof ConflictError)) throw e;
+    }
+  }
+}
+
+const ACTIVE_STATUSES = ['queued', 'awaiting_approval', 'running', 'paused'] as const;
+
+/** Every job id in the given statuses, oldest first. */
+export async function jobIdsIn(deps: EngineDeps, statuses: readonly string[]): Promise<string[]> {
+  const ids: string[] = [];
+  for (const status of statuses) {
+    let cursor: string | undefined;
+    do {
+      const page = await jobs.listBy(deps.store, jobStatusPartition(status), { limit: 100, cursor });
+      ids.push(...page.items.map((j) => j.id));
+      cursor = page.cursor;
+    } while (cursor);
+  }
+  return ids;
+}
+
+export type KillSwitchReport = Switch & { jobs_stopped?: string[]; stop_duration_ms?: number };
+
+/**
+ * Emergency stop: new jobs are refused (423) from the moment the switch is written, then every job that has
+ * not finished is cancelled and its execution stopped. Steps already running check the switch before acting.
+ */
+export async function activateKillSwitch(deps: EngineDeps, actor: string, reason?: string): Promise<KillSwitchReport> {
+  const started = deps.clock.now();
+  const { sw } = await flip(deps, 'kill-switch', true, actor, reason ?? 'activated without a reason');
+  const ids = await jobIdsIn(deps, ACTIVE_STATUSES);
+  const stopped: string[] = [];
+  await Promise.all(
+    ids.map(async (id) => {
+      try {
+        await cancelJob(deps, id, actor, `kill switch activated by ${actor}${reason ? `: ${reason}` : ''}`);
+        stopped.push(id);
+      } catch (e) {
+        logger.warn('Kill switch could not cancel a job (it may have just finished)', { job_id: id, error: e as Error });
+      }
+    }),
+  );
+  const duration = deps.clock.now() - started;
+  logger.warn('Kill switch activated', { jobs_stopped: stopped.length, duration_ms: duration });
+  return { ...sw, jobs_stopped: stopped.sort(), stop_duration_ms: duration };
+}
+
+export async function deactivateKillSwitch(deps: EngineDeps, actor: string, reason?: string): Promise<Switch> {
+  return (await flip(deps, 'kill-switch', false, actor, reason)).sw;
+}
+
+export const killSwitchState = (deps: EngineDeps) => readSwitch(deps.store, 'kill-switch');
+export const schedulerState = (deps: EngineDeps) => readSwitch(deps.store, 'scheduler');
+
+/** Maintenance window: queued jobs stay queued and schedules do not fire; running jobs carry on. */
+export async function pauseScheduler(deps: EngineDeps, actor: string, reason?: string): Promise<Switch> {
+  return (await flip(deps, 'scheduler', true, actor, reason)).sw;
+}
+
+/** Ends the window: every job held in the queue is handed to the dispatcher again. */
+export async function resumeScheduler(deps: EngineDeps, actor: string, reason?: string): Promise<Switch & { jobs_released: number }> {
+  const { sw } = await flip(deps, 'scheduler', false, actor, reason);
+  const queued = await jobIdsIn(deps, ['queued']);
+  for (const id of queued) await enqueueJob(deps, id);
+  return { ...sw, jobs_released: queued.length };
+}
+
+/** Accepts the pool's name (`jobs`) or its workers' id from the runbook (`worker-001`). */
+export function poolNamed(nameOrWorkerId: string): string {
+  if (WORKER_POOLS[nameOrWorkerId]) return nameOrWorkerId;
+  const found = Object.entries(WORKER_POOLS).find(([, spec]) => spec.workerId === nameOrWorkerId);
+  if (!found) throw new NotFoundError('worker pool', nameOrWorkerId);
+  return found[0];
+}
+
+export async function drainPool(deps: Pick<Deps, 'workerPools' | 'store' | 'clock'>, nameOrWorkerId: string, actor: string, drain: boolean) {
+  const pool = poolNamed(nameOrWorkerId);
+  if (drain) await deps.workerPools.drain(pool);
+  else await deps.workerPools.undrain(pool);
+  await recordAudit(deps.store, { subject_id: `pool:${pool}`, action: drain ? 'pool.drained' : 'pool.undrained', at: isoNow(deps), actor });
+  return { ...(await deps.workerPools.state(pool)), worker_id: WORKER_POOLS[pool]!.workerId };
+}
+
