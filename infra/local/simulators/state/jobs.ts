@@ -1,0 +1,73 @@
+import { createHash } from 'node:crypto';
+import { registryMessage } from './messages';
+
+export type JobState = 'New' | 'Downloading' | 'Downloaded' | 'Scheduled' | 'Running' | 'Completed' | 'Failed';
+export type ApplyTime = 'Immediate' | 'OnReset' | 'OnStartUpdateRequest';
+
+export interface SimJob {
+  id: string;
+  name: string;
+  jobType: string;
+  state: JobState;
+  percentComplete: number;
+  /** Bare iDRAC message key (RED003, JCP001, RED001, ...). */
+  messageKey: string;
+  messageArgs: string[];
+  startTime: Date;
+  runningStart?: Date;
+  runningStop?: Date;
+  completionTime?: Date;
+  targets: string[];
+  version?: string;
+  applyTime: ApplyTime;
+  /** The job itself reboots the host (DellUpdateService.Install NowAndReboot). */
+  rebootHost: boolean;
+  awaitingBoot: boolean;
+}
+
+export function jobMessage(job: SimJob): string {
+  return registryMessage(job.messageKey, job.messageArgs).message;
+}
+
+export function isActive(job: SimJob): boolean {
+  return job.state !== 'Completed' && job.state !== 'Failed';
+}
+
+/** The iDRAC job queue (Lifecycle Controller jobs), shared by every Redfish path that shows it. */
+export class JobQueue {
+  private readonly jobs = new Map<string, SimJob>();
+  private counter: bigint;
+
+  constructor(seedLabel: string) {
+    // JIDs look like the capture's JID_102241909559: 12 digits, distinct per endpoint, increasing.
+    const offset = BigInt(`0x${createHash('sha256').update(seedLabel).digest('hex').slice(0, 12)}`) % 800_000_000_000n;
+    this.counter = 100_000_000_000n + offset;
+  }
+
+  create(fields: Omit<SimJob, 'id' | 'startTime'>): SimJob {
+    this.counter += 1n;
+    const job: SimJob = { ...fields, id: `JID_${this.counter}`, startTime: new Date() };
+    this.jobs.set(job.id, job);
+    return job;
+  }
+
+  get(id: string): SimJob | undefined {
+    return this.jobs.get(id);
+  }
+
+  has(job: SimJob): boolean {
+    return this.jobs.get(job.id) === job;
+  }
+
+  list(): SimJob[] {
+    return [...this.jobs.values()];
+  }
+
+  delete(id: string): boolean {
+    return this.jobs.delete(id);
+  }
+
+  clear(): void {
+    this.jobs.clear();
+  }
+}
