@@ -22,6 +22,20 @@ export class FunctionTimeoutError extends Error {
  */
 export class FunctionInvoker {
   private readonly loaded = new Map<string, Promise<Handler>>();
+  private readonly inFlight = new Set<Promise<unknown>>();
+
+  /**
+   * Waits (at most `timeoutMs`) for invocations still running. A stopped execution does not interrupt its
+   * running Lambda, in AWS or here, so shutdown lets them finish before the store goes away.
+   */
+  async settle(timeoutMs: number): Promise<void> {
+    let timer: NodeJS.Timeout | undefined;
+    await Promise.race([
+      Promise.allSettled([...this.inFlight]),
+      new Promise((resolve) => (timer = setTimeout(resolve, timeoutMs))),
+    ]);
+    clearTimeout(timer);
+  }
 
   private load(name: FunctionName): Promise<Handler> {
     let handler = this.loaded.get(name);
@@ -55,9 +69,15 @@ export class FunctionInvoker {
       succeed: () => undefined,
     };
     let timer: NodeJS.Timeout | undefined;
+    const running = handler(event, context);
+    this.inFlight.add(running);
+    void running.then(
+      () => this.inFlight.delete(running),
+      () => this.inFlight.delete(running),
+    );
     try {
       return await Promise.race([
-        handler(event, context),
+        running,
         new Promise<never>((_, reject) => {
           timer = setTimeout(() => reject(new FunctionTimeoutError(name, spec.timeoutSeconds)), spec.timeoutSeconds * 1000);
         }),

@@ -76,6 +76,7 @@ export async function startLocalStack(opts: LocalStackOptions): Promise<LocalSta
     closers.push(() => queue.close());
 
     const invoker = new FunctionInvoker();
+    closers.push(() => invoker.settle(10_000));
     const workflows = new LocalWorkflows({
       workflows: Object.fromEntries(
         await Promise.all(

@@ -71,6 +71,14 @@ export const FUNCTIONS = {
     memoryMb: 512,
     description: 'Starts one state machine execution per queued job',
   },
+  'worker-housekeeping': {
+    entry: 'functions/workers/housekeeping',
+    kind: 'worker',
+    vpc: false,
+    timeoutSeconds: 60,
+    memoryMb: 512,
+    description: 'Expires approvals past their time, re-dispatches queued jobs that lost their message',
+  },
   'step-job': {
     entry: 'functions/steps/job-step',
     kind: 'step',

@@ -10,4 +10,11 @@ export type ScheduleSpec = {
   description: string;
 };
 
-export const SCHEDULES: Record<string, ScheduleSpec> = {};
+export const SCHEDULES: Record<string, ScheduleSpec> = {
+  housekeeping: {
+    expression: 'rate(1 minute)',
+    pool: 'housekeeping',
+    message: { task: 'housekeeping' },
+    description: 'Expire approvals past their time; re-dispatch queued jobs whose message was lost',
+  },
+};

@@ -27,4 +27,13 @@ export const WORKER_POOLS: Record<string, WorkerPoolSpec> = {
     maxReceiveCount: 5,
     description: 'Job dispatcher: starts the state machine execution of each queued job',
   },
+  housekeeping: {
+    workerId: 'worker-002',
+    function: 'worker-housekeeping',
+    concurrency: 2,
+    batchSize: 10,
+    visibilityTimeoutSeconds: 120,
+    maxReceiveCount: 5,
+    description: 'Periodic sweep: approval expiry, lost job messages',
+  },
 };

@@ -24,7 +24,7 @@ export class JobNotActiveError extends Error {
 
 const Base = z.object({ action: z.string(), job_id: z.string(), step_name: z.string().optional() });
 
-async function withStep<T>(
+export async function withStep<T>(
   deps: EngineDeps,
   job: Job,
   name: string,
@@ -84,7 +84,6 @@ export const JOB_STEP_ACTIONS: Record<string, (deps: EngineDeps, payload: Record
     const job = await activeJob(deps, String(p.job_id));
     return withStep(deps, job, 'Start job', async () => {
       await assertKillSwitchOff(deps);
-      const policy = job.approval_policy_id ? await policies.find(deps.store, job.approval_policy_id) : undefined;
       // A job resumed after a restart may arrive here awaiting approval or paused: the approval is asked
       // afresh (its old token died with the process); a paused job carries on running.
       const needsApproval = job.requires_approval && (job.status === 'queued' || job.status === 'awaiting_approval');
@@ -92,7 +91,7 @@ export const JOB_STEP_ACTIONS: Record<string, (deps: EngineDeps, payload: Record
       return {
         result: {
           requires_approval: needsApproval,
-          approval_timeout_seconds: (policy?.approval_timeout_minutes ?? 24 * 60) * 60,
+          params: job.params,
           items: job.target_ids.map((target_id) => ({ job_id: job.id, target_id })),
         },
       };
@@ -219,7 +218,7 @@ export const JOB_STEP_ACTIONS: Record<string, (deps: EngineDeps, payload: Record
     const job = await jobs.get(deps.store, String(p.job_id));
     if (isFinished(job.status)) return { status: job.status };
     const error = z.object({ Error: z.string().optional(), Cause: z.string().optional() }).default({}).parse(p.error);
-    const expired = error.Error === 'States.Timeout';
+    const expired = error.Error === 'ApprovalExpired';
     if (expired && job.waiting_for?.approval_id) {
       await approvals.update(deps.store, job.waiting_for.approval_id, (a) => ({
         ...a,

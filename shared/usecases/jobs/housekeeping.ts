@@ -1,0 +1,63 @@
+import { OPEN_APPROVAL } from '../../domain/approval';
+import { logger } from '../../observability/logger';
+import { TaskTokenInvalidError } from '../../ports/workflows';
+import { approvalStatusPartition, approvals } from '../../records/approvals';
+import { jobs, jobStatusPartition } from '../../records/jobs';
+import { readSwitch } from '../../records/switches';
+import { type EngineDeps, isoNow } from './common';
+import { enqueueJob } from './submit';
+
+/** A queued job older than this without an execution has lost its message: hand it to the dispatcher again. */
+const STALE_QUEUED_MS = 2 * 60_000;
+
+export type HousekeepingReport = { approvals_expired: string[]; jobs_requeued: string[] };
+
+/**
+ * The periodic sweep (every minute, from the schedule table): expires approval requests past their time
+ * (the waiting job is then cancelled by its workflow with that reason) and re-dispatches queued jobs whose
+ * queue message was lost. Both are safe to run twice.
+ */
+export async function runHousekeeping(deps: EngineDeps): Promise<HousekeepingReport> {
+  const report: HousekeepingReport = { approvals_expired: [], jobs_requeued: [] };
+  const now = deps.clock.now();
+  for (const status of OPEN_APPROVAL) {
+    let cursor: string | undefined;
+    do {
+      const page = await approvals.listBy(deps.store, approvalStatusPartition(status), { limit: 100, cursor });
+      for (const a of page.items) {
+        if (Date.parse(a.expires_at) > now) continue;
+        const token = a.task_token;
+        await approvals.update(deps.store, a.id, (c) =>
+          OPEN_APPROVAL.includes(c.status)
+            ? { ...c, status: 'expired', task_token: undefined, history: [...c.history, { status: 'expired', by: 'system', at: isoNow(deps) }] }
+            : c,
+        );
+        if (token)
+          await deps.workflows
+            .sendTaskFailure(token, 'ApprovalExpired', `approval ${a.id} expired at ${a.expires_at} before anyone decided`)
+            .catch((e: unknown) => {
+              if (!(e instanceof TaskTokenInvalidError)) throw e;
+            });
+        report.approvals_expired.push(a.id);
+      }
+      cursor = page.cursor;
+    } while (cursor);
+  }
+  if (!(await readSwitch(deps.store, 'scheduler')).on) {
+    let cursor: string | undefined;
+    do {
+      const page = await jobs.listBy(deps.store, jobStatusPartition('queued'), {
+        limit: 100,
+        cursor,
+        between: ['0', new Date(now - STALE_QUEUED_MS).toISOString()],
+      });
+      for (const job of page.items) {
+        await enqueueJob(deps, job.id);
+        report.jobs_requeued.push(job.id);
+      }
+      cursor = page.cursor;
+    } while (cursor);
+  }
+  if (report.approvals_expired.length || report.jobs_requeued.length) logger.info('Housekeeping acted', { ...report });
+  return report;
+}
