@@ -18,7 +18,10 @@ export const ENGINE_TEST_FRAGILE = 'engine_test_fragile';
 
 const Params = z.strictObject({
   pause: z.boolean().optional(),
-  /** Milliseconds each target's work takes before its side effect, by target id (default 0). */
+  /**
+   * Milliseconds each target's work takes before its side effect, by target id (default 0). Only the first
+   * execution waits: after a restart the work is quick, so crash tests need not sit out the delay.
+   */
   delays: z.record(z.string(), z.number().int().min(0)).default({}),
   fail_targets: z.array(z.string()).default([]),
 });
@@ -56,7 +59,7 @@ export function registerEngineTestJob(ledgerFile: string): void {
       'Work on target',
       async () => {
         // The slow part comes first, like a long read before a device action; the checks come right before acting.
-        await new Promise((r) => setTimeout(r, params.delays[targetId] ?? 0));
+        await new Promise((r) => setTimeout(r, job.execution_attempt === 1 ? (params.delays[targetId] ?? 0) : 0));
         await assertKillSwitchOff(deps);
         if (isFinished((await jobs.get(deps.store, jobId)).status)) return { result: { target_id: targetId, ok: false }, status: 'cancelled' };
         appendFileSync(ledgerFile, `${JSON.stringify({ job_id: jobId, target_id: targetId, at: Date.now() })}\n`);

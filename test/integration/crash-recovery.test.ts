@@ -1,0 +1,91 @@
+import { type ChildProcess, spawn } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { afterAll, describe, expect, it } from 'vitest';
+import { issueToken } from '../../infra/local/jwt';
+import { loadOrCreateSigningKey } from '../../infra/local/signing-key';
+import { ENGINE_TEST, ENGINE_TEST_FRAGILE, readLedger, registerEngineTestJob } from '../support/engine-test-job';
+import { type Harness, startHarness } from '../support/harness';
+import { waitFor } from '../support/wait';
+
+const root = fileURLToPath(new URL('../..', import.meta.url));
+const dataDir = mkdtempSync(join(tmpdir(), 'eio-crash-'));
+const ledger = join(dataDir, 'ledger.jsonl');
+registerEngineTestJob(ledger);
+
+function startChild(): Promise<{ child: ChildProcess; baseUrl: string }> {
+  // `node --import tsx` rather than the tsx CLI: the CLI runs the script in a child process, which a SIGKILL
+  // of the CLI would leave running.
+  const child = spawn(process.execPath, ['--import', 'tsx', 'test/support/engine-test-stack.ts'], {
+    cwd: root,
+    env: { ...process.env, EIO_DATA_DIR: dataDir, ENGINE_TEST_LEDGER: ledger, LOG_LEVEL: 'SILENT' },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let errors = '';
+  child.stderr!.on('data', (d) => (errors += String(d)));
+  return new Promise((resolve, reject) => {
+    let out = '';
+    child.stdout!.on('data', (d) => {
+      out += String(d);
+      const m = /READY (\S+)/.exec(out);
+      if (m) resolve({ child, baseUrl: m[1]! });
+    });
+    child.on('exit', (code) => reject(new Error(`stack process exited (${code}) before it was ready: ${errors}`)));
+  });
+}
+
+let harness: Harness | undefined;
+afterAll(async () => {
+  await harness?.close();
+  rmSync(dataDir, { recursive: true, force: true });
+});
+
+describe('a process that dies mid-job', () => {
+  it('leaves no job running forever: idempotent types resume from the last completed step, others fail as interrupted', async () => {
+    const { child, baseUrl } = await startChild();
+    const key = await loadOrCreateSigningKey(dataDir);
+    const token = await issueToken(key, { issuer: 'eio-local', audience: 'eio-api', roleClaim: 'eio_role' }, { role: 'admin', subject: 'crash-test', ttlSeconds: 600 });
+    const call = async (method: string, path: string, body?: unknown) => {
+      const res = await fetch(`${baseUrl}${path}`, {
+        method,
+        headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
+        body: body === undefined ? undefined : JSON.stringify(body),
+      });
+      return { status: res.status, body: (await res.json()) as any };
+    };
+    for (const id of ['site-a', 'site-b']) expect((await call('POST', '/api/v1/sites', { id, name: id })).status).toBe(201);
+    const resumable = (await call('POST', '/api/v1/jobs', { type: ENGINE_TEST, target_ids: ['site-a', 'site-b'], params: { delays: { 'site-b': 60_000 } } })).body.id;
+    const fragile = (await call('POST', '/api/v1/jobs', { type: ENGINE_TEST_FRAGILE, target_ids: ['site-a'], params: { delays: { 'site-a': 60_000 } } })).body.id;
+    const stepsOf = async (id: string) => (await call('GET', `/api/v1/jobs/${id}`)).body.steps as { target_id?: string; status: string }[];
+    await waitFor('site-a done and site-b in progress', async () => {
+      const s = await stepsOf(resumable);
+      const a = s.find((x) => x.target_id === 'site-a');
+      const b = s.find((x) => x.target_id === 'site-b');
+      return a?.status === 'succeeded' && b?.status === 'running' ? true : undefined;
+    });
+    await waitFor('the fragile job at work', async () =>
+      (await stepsOf(fragile)).some((x) => x.target_id === 'site-a' && x.status === 'running') ? true : undefined,
+    );
+
+    child.kill('SIGKILL');
+    await new Promise((r) => child.once('exit', r));
+
+    harness = await startHarness({ dataDir });
+    const get = async (id: string) => (await harness!.call('GET', `/api/v1/jobs/${id}`, { role: 'viewer' })).body;
+    const resumed = await waitFor('the resumable job to finish', async () => {
+      const j = await get(resumable);
+      return ['succeeded', 'failed', 'cancelled'].includes(j.status) ? j : undefined;
+    });
+    expect(resumed.status).toBe('succeeded');
+    expect(resumed.execution_attempt).toBe(2);
+    const failed = await get(fragile);
+    expect(failed.status).toBe('failed');
+    expect(failed.status_reason).toMatch(/^interrupted/);
+
+    const worked = readLedger(ledger).filter((e) => e.job_id === resumable).map((e) => e.target_id);
+    expect(worked.sort()).toEqual(['site-a', 'site-b']); // site-a not redone, site-b done once after the restart
+    expect(readLedger(ledger).filter((e) => e.job_id === fragile)).toEqual([]);
+  });
+});

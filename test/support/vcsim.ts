@@ -1,0 +1,172 @@
+import { type ChildProcess, spawn } from 'node:child_process';
+import { X509Certificate } from 'node:crypto';
+import { existsSync } from 'node:fs';
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { Agent, request } from 'undici';
+
+/** Built by scripts/vcsim/build.sh from Debian's govmomi; gitignored. */
+export const VCSIM_BINARY = resolve(fileURLToPath(new URL('../../.tools/vcsim/vcsim', import.meta.url)));
+export const VCSIM_BUILD_HINT =
+  'run `bash scripts/vcsim/build.sh` (installs golang-go and golang-github-vmware-govmomi-dev with apt-get, ' +
+  'builds .tools/vcsim/vcsim; about a minute the first time)';
+
+export interface VcsimOptions {
+  datacenters?: number;
+  clusters?: number;
+  hostsPerCluster?: number;
+  /** VMs per cluster host: each cluster holds vmsPerHost × hostsPerCluster VMs, placed by vcsim. */
+  vmsPerHost?: number;
+  /** Standalone hosts per datacenter; vcsim fills each with as many VMs as a cluster. Default 0. */
+  standaloneHosts?: number;
+  user?: string;
+  password?: string;
+  /** Expire sessions idle this long (vcsim default: never). */
+  sessionIdleSeconds?: number;
+  startTimeoutMs?: number;
+}
+
+export interface VcsimCounts {
+  datacenters: number;
+  clusters: number;
+  hosts: number;
+  vms: number;
+}
+
+export interface Vcsim {
+  /** https://127.0.0.1:<port>/sdk, without credentials. */
+  url: string;
+  user: string;
+  password: string;
+  /** The server certificate vcsim generated (PEM), and its SHA-256 thumbprint in colon hex. */
+  certPem: string;
+  thumbprint: string;
+  /** What vcsim reports holding once its inventory is built. */
+  counts: VcsimCounts;
+  pid: number;
+  /** SIGTERM, wait for exit, remove its datastore directory. */
+  stop(): Promise<void>;
+  /** SIGKILL, as a crash would: for tests of a vCenter dying mid-call. */
+  kill(): Promise<void>;
+}
+
+/**
+ * Starts vcsim (govmomi's vSphere API simulator) on 127.0.0.1 with a port the kernel picks, TLS on a
+ * certificate of its own and real credentials, and waits until /sdk answers a SOAP call.
+ */
+export async function startVcsim(options: VcsimOptions = {}): Promise<Vcsim> {
+  if (!existsSync(VCSIM_BINARY)) throw new Error(`vcsim is not built (${VCSIM_BINARY} is missing): ${VCSIM_BUILD_HINT}`);
+  const user = options.user ?? 'eio-test';
+  const password = options.password ?? 'vcsim-pass-1';
+  const dir = await mkdtemp(join(tmpdir(), 'eio-vcsim-'));
+  const certFile = join(dir, 'cert.pem');
+  const args = [
+    `-dc=${options.datacenters ?? 1}`,
+    `-cluster=${options.clusters ?? 1}`,
+    `-host=${options.hostsPerCluster ?? 3}`,
+    `-vm=${options.vmsPerHost ?? 2}`,
+    `-standalone=${options.standaloneHosts ?? 0}`,
+    '-listen=127.0.0.1:0',
+    `-user=${user}`,
+    `-pass=${password}`,
+    `-cert-out=${certFile}`,
+  ];
+  if (options.sessionIdleSeconds) args.push(`-session-idle=${options.sessionIdleSeconds}s`);
+  // vcsim keeps its datastores under TMPDIR: give it its own, removed on stop.
+  const child = spawn(VCSIM_BINARY, args, { env: { ...process.env, TMPDIR: dir }, stdio: ['ignore', 'pipe', 'pipe'] });
+  const killOnExit = () => child.kill('SIGKILL');
+  process.once('exit', killOnExit);
+  let stderr = '';
+  child.stderr!.on('data', (c: Buffer) => {
+    stderr = (stderr + c.toString('utf8')).slice(-4_000);
+  });
+  const exited = new Promise<void>((done) => child.once('close', () => done()));
+
+  try {
+    const { url, counts } = await readyLine(child, () => stderr, options.startTimeoutMs ?? 180_000);
+    const certPem = await readFile(certFile, 'utf8');
+    await waitForSdk(url, certPem);
+    const end = async (signal: NodeJS.Signals) => {
+      process.removeListener('exit', killOnExit);
+      if (child.exitCode === null && child.signalCode === null) child.kill(signal);
+      await exited;
+      await rm(dir, { recursive: true, force: true });
+    };
+    return {
+      url,
+      user,
+      password,
+      certPem,
+      thumbprint: new X509Certificate(certPem).fingerprint256,
+      counts,
+      pid: child.pid!,
+      stop: () => end('SIGTERM'),
+      kill: () => end('SIGKILL'),
+    };
+  } catch (err) {
+    child.kill('SIGKILL');
+    await exited;
+    process.removeListener('exit', killOnExit);
+    await rm(dir, { recursive: true, force: true });
+    throw err;
+  }
+}
+
+function readyLine(child: ChildProcess, stderr: () => string, timeoutMs: number): Promise<{ url: string; counts: VcsimCounts }> {
+  return new Promise((resolveReady, reject) => {
+    let out = '';
+    let url: string | undefined;
+    const timer = setTimeout(() => fail(`vcsim did not report ready within ${timeoutMs} ms`), timeoutMs);
+    function fail(why: string) {
+      clearTimeout(timer);
+      reject(new Error(`${why}. stderr: ${stderr().trim().slice(-1_500) || '(empty)'}`));
+    }
+    child.once('error', (err) => fail(`vcsim failed to start: ${err.message}`));
+    child.once('close', (code, signal) => fail(`vcsim exited (${signal ?? `code ${code}`}) before it was ready`));
+    child.stdout!.on('data', (chunk: Buffer) => {
+      out += chunk.toString('utf8');
+      for (let nl = out.indexOf('\n'); nl >= 0; nl = out.indexOf('\n')) {
+        const line = out.slice(0, nl).trim();
+        out = out.slice(nl + 1);
+        const exported = /^export GOVC_URL=(\S+)$/.exec(line);
+        if (exported) {
+          const u = new URL(exported[1]!);
+          u.username = '';
+          u.password = '';
+          url = u.href;
+        }
+        const ready = /^# vcsim ready (\{.*\})$/.exec(line);
+        if (ready && url) {
+          clearTimeout(timer);
+          child.removeAllListeners('close');
+          resolveReady({ url, counts: JSON.parse(ready[1]!) as VcsimCounts });
+        }
+      }
+    });
+  });
+}
+
+async function waitForSdk(url: string, ca: string): Promise<void> {
+  const agent = new Agent({ connect: { ca } });
+  const envelope =
+    '<?xml version="1.0" encoding="UTF-8"?><soapenv:Envelope xmlns:soapenv="http://schemas.xmlsoap.org/soap/envelope/">' +
+    '<soapenv:Body><RetrieveServiceContent xmlns="urn:vim25"><_this type="ServiceInstance">ServiceInstance</_this>' +
+    '</RetrieveServiceContent></soapenv:Body></soapenv:Envelope>';
+  try {
+    for (let attempt = 1; ; attempt++) {
+      try {
+        const res = await request(url, { method: 'POST', body: envelope, headers: { 'content-type': 'text/xml' }, dispatcher: agent });
+        const text = await res.body.text();
+        if (res.statusCode === 200 && text.includes('RetrieveServiceContentResponse')) return;
+        throw new Error(`HTTP ${res.statusCode}`);
+      } catch (err) {
+        if (attempt >= 50) throw new Error(`vcsim at ${url} does not answer RetrieveServiceContent: ${(err as Error).message}`);
+        await new Promise((r) => setTimeout(r, 100));
+      }
+    }
+  } finally {
+    await agent.close();
+  }
+}
