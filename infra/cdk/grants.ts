@@ -10,9 +10,8 @@ import type { PoolQueues } from './stateful-stack';
  * - every function reads and writes the table; only workers and steps may Scan (no Scan on a request path);
  * - api and worker functions send to every pool queue and read queue/DLQ attributes (health);
  * - functions in the VPC read service-identity secrets; the service-identities API also manages them;
- * - api functions start/stop/describe executions, answer task tokens, check state machines are ACTIVE (health)
- *   and drain pools (event-source mappings);
- * - workers start executions (the jobs dispatcher) and describe them.
+ * - api and worker functions start/stop/describe executions and answer task tokens, on EIO's state machines
+ *   only; api functions also check state machines are ACTIVE (health) and drain pools (event-source mappings).
  */
 export const SECRETS_PREFIX = 'eio/service-identities/';
 
@@ -78,8 +77,9 @@ export function grantForKind(f: EioFunction, t: GrantTargets): void {
   const executions = t.stateMachineNames.map((name) =>
     stack.formatArn({ service: 'states', resource: 'execution', resourceName: `${name}:*`, arnFormat: ArnFormat.COLON_RESOURCE_NAME }),
   );
-  if (kind === 'api') {
-    // DescribeStateMachine: the health endpoint reports whether each state machine is ACTIVE.
+  if (kind === 'api' || kind === 'worker') {
+    // Both drive jobs: the API submits, cancels, resumes and approves; workers dispatch, cancel under the kill
+    // switch and expire approvals. DescribeStateMachine: the health endpoint reports whether each is ACTIVE.
     add(
       [
         'states:StartExecution',
@@ -92,11 +92,8 @@ export function grantForKind(f: EioFunction, t: GrantTargets): void {
       machines,
     );
     add(['states:StopExecution', 'states:DescribeExecution', 'states:GetExecutionHistory'], executions);
-    add(['lambda:UpdateEventSourceMapping', 'lambda:GetEventSourceMapping'], [...t.eventSourceMappingArns]);
-  } else if (kind === 'worker') {
-    add(['states:StartExecution'], machines);
-    add(['states:DescribeExecution'], executions);
   }
+  if (kind === 'api') add(['lambda:UpdateEventSourceMapping', 'lambda:GetEventSourceMapping'], [...t.eventSourceMappingArns]);
   if (kind === 'api' || kind === 'worker') {
     for (const name of t.stateMachineNames) {
       acknowledge(

@@ -158,17 +158,18 @@ describe('least privilege', () => {
     }
   });
 
-  it('lets API functions drive executions of EIO state machines only; workers may start them', () => {
-    const api = statements('api-health').filter((s) => actionsOf(s).some((a) => a.startsWith('states:')));
-    const flat = api.flatMap((s) => actionsOf(s).map((a) => [a, JSON.stringify(s.Resource)] as const));
-    for (const a of ['StartExecution', 'DescribeStateMachine', 'SendTaskSuccess', 'SendTaskFailure']) {
-      expect(flat.find(([x]) => x === `states:${a}`)?.[1]).toMatch(/:stateMachine:eio-probe"\]\]\}$/);
+  it('lets API and worker functions drive executions of EIO state machines only, never *', () => {
+    for (const fn of ['api-health', 'worker-ipam']) {
+      const own = statements(fn).filter((s) => actionsOf(s).some((a) => a.startsWith('states:')));
+      const flat = own.flatMap((s) => actionsOf(s).map((a) => [a, JSON.stringify(s.Resource)] as const));
+      for (const a of ['StartExecution', 'DescribeStateMachine', 'SendTaskSuccess', 'SendTaskFailure']) {
+        expect(flat.find(([x]) => x === `states:${a}`)?.[1], `${fn} ${a}`).toMatch(/:stateMachine:eio-probe"\]\]\}$/);
+      }
+      for (const a of ['StopExecution', 'DescribeExecution']) {
+        expect(flat.find(([x]) => x === `states:${a}`)?.[1], `${fn} ${a}`).toMatch(/:execution:eio-probe:\*"\]\]\}$/);
+      }
+      for (const [action, resource] of flat) expect(resource, `${fn} ${action}`).not.toBe('"*"');
     }
-    for (const a of ['StopExecution', 'DescribeExecution']) {
-      expect(flat.find(([x]) => x === `states:${a}`)?.[1]).toMatch(/:execution:eio-probe:\*"\]\]\}$/);
-    }
-    const worker = allowedActions('worker-ipam').filter((a) => a.startsWith('states:'));
-    expect(worker.sort()).toEqual(['states:DescribeExecution', 'states:StartExecution']);
     expect(allowedActions('step-probe').filter((a) => a.startsWith('states:'))).toEqual([]);
   });
 });
