@@ -44,6 +44,7 @@ async function storeHealth(deps: Pick<Deps, 'store' | 'clock'>): Promise<Compone
 
 export type WorkerPoolReport = {
   pool: string;
+  worker_id: string;
   description: string;
   status: HealthLevel;
   concurrency_limit: number;
@@ -64,6 +65,7 @@ export async function workerPoolReports(deps: Pick<Deps, 'queue' | 'workerPools'
       const utilization = spec.concurrency > 0 ? Math.round((state.inFlight / spec.concurrency) * 1000) / 10 : 0;
       return {
         pool,
+        worker_id: spec.workerId,
         description: spec.description,
         status: worst([levelFor(utilization, t.workerUtilizationPct), levelFor(stats.depth, t.queueDepth)]),
         concurrency_limit: state.concurrency,

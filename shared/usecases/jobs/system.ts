@@ -112,6 +112,13 @@ export async function drainPool(deps: Pick<Deps, 'workerPools' | 'store' | 'cloc
   if (drain) await deps.workerPools.drain(pool);
   else await deps.workerPools.undrain(pool);
   await recordAudit(deps.store, { subject_id: `pool:${pool}`, action: drain ? 'pool.drained' : 'pool.undrained', at: isoNow(deps), actor });
-  return { ...(await deps.workerPools.state(pool)), worker_id: WORKER_POOLS[pool]!.workerId };
+  const state = await deps.workerPools.state(pool);
+  return {
+    pool,
+    worker_id: WORKER_POOLS[pool]!.workerId,
+    concurrency_limit: state.concurrency,
+    in_flight: state.inFlight,
+    draining: state.draining,
+  };
 }
 
