@@ -41,7 +41,7 @@ export function registerEngineTestJob(ledgerFile: string): void {
   JOB_TYPES[ENGINE_TEST] = { ...base, name: ENGINE_TEST, resumableAfterCrash: true };
   JOB_TYPES[ENGINE_TEST_FRAGILE] = { ...base, name: ENGINE_TEST_FRAGILE, resumableAfterCrash: false };
   WORKFLOWS['engine-test'] = {
-    file: fileURLToPath(new URL('../fixtures/statemachines/engine-test.asl.json', import.meta.url)),
+    file: fileURLToPath(new URL('../fixtures/job-types/engine-test.asl.json', import.meta.url)),
     tasks: { JobStepFunctionArn: 'step-job' },
     description: 'engine test',
   };
