@@ -98,8 +98,8 @@ async function queuesHealth(deps: Pick<Deps, 'queue' | 'workerPools'>): Promise<
   };
 }
 
-/** Runbook metrics "Failed jobs (24h)" and stuck jobs (running longer than their type allows). */
-async function jobsHealth(deps: Pick<Deps, 'store' | 'clock'>): Promise<ComponentHealth> {
+/** Runbook metric "Failed jobs (24h)" (counted up to just past the critical threshold) and stuck jobs. */
+export async function jobFigures(deps: Pick<Deps, 'store' | 'clock'>): Promise<{ failed24h: number; stuck: string[] }> {
   const now = deps.clock.now();
   const t = config().thresholds.failedJobs24h;
   let failed = 0;
@@ -127,6 +127,12 @@ async function jobsHealth(deps: Pick<Deps, 'store' | 'clock'>): Promise<Componen
       c = page.cursor;
     } while (c);
   }
+  return { failed24h: failed, stuck };
+}
+
+async function jobsHealth(deps: Pick<Deps, 'store' | 'clock'>): Promise<ComponentHealth> {
+  const t = config().thresholds.failedJobs24h;
+  const { failed24h: failed, stuck } = await jobFigures(deps);
   const level = worst([levelFor(failed, t), stuck.length ? 'degraded' : 'ok']);
   return {
     status: level,

@@ -1,0 +1,26 @@
+import { MetricUnit } from '@aws-lambda-powertools/metrics';
+import { metrics } from '../observability/metrics';
+import type { Deps } from './deps';
+import { jobFigures, workerPoolReports } from './health';
+
+/**
+ * Publishes the runbook's "Key Metrics to Monitor" so CloudWatch alarms can use the same thresholds as
+ * GET /api/v1/health: job queue depth and worker utilization per pool, failed jobs in 24 h, stuck jobs.
+ * Run by the housekeeping sweep every minute. (vCenter sync age and iDRAC unreachable % join with their issues.)
+ */
+export async function publishOperationalMetrics(deps: Pick<Deps, 'store' | 'clock' | 'queue' | 'workerPools'>) {
+  const [pools, jobs] = await Promise.all([workerPoolReports(deps), jobFigures(deps)]);
+  for (const p of pools) {
+    const perPool = metrics.singleMetric();
+    perPool.addDimension('pool', p.pool);
+    perPool.addMetric('QueueDepth', MetricUnit.Count, p.queue_depth);
+    const util = metrics.singleMetric();
+    util.addDimension('pool', p.pool);
+    util.addMetric('WorkerUtilization', MetricUnit.Percent, p.utilization_pct);
+  }
+  metrics.addMetric('JobQueueDepth', MetricUnit.Count, pools.find((p) => p.pool === 'jobs')?.queue_depth ?? 0);
+  metrics.addMetric('FailedJobs24h', MetricUnit.Count, jobs.failed24h);
+  metrics.addMetric('StuckJobs', MetricUnit.Count, jobs.stuck.length);
+  metrics.publishStoredMetrics();
+  return { pools: pools.length, failed_jobs_24h: jobs.failed24h, stuck_jobs: jobs.stuck.length };
+}
