@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
-# Builds vcsim (govmomi's vSphere API simulator, see main.go and collector.go) from Debian's packages into .tools/vcsim/vcsim
-# and prints the binary's path. Idempotent: installs the packages only if missing and rebuilds only when
-# its Go sources, this script, Go or govmomi changed (hash stamp); prints nothing else when cached.
+# Builds vcsim (govmomi's vSphere API simulator; see main.go and collector.go) from Debian's packages into
+# .tools/vcsim/vcsim and prints the binary's path. Idempotent: installs the packages only if missing, rebuilds
+# only when its Go sources, this script, Go or govmomi changed (hash stamp); prints nothing else when cached.
+# Cold (fresh machine): apt ~13 s + build ~37 s on the project's 2-core machines.
 set -euo pipefail
 
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
@@ -38,6 +39,8 @@ if [[ -x "$bin" && -f "$out/stamp" && "$(cat "$out/stamp")" == "$stamp" ]]; then
 fi
 
 mkdir -p "$out"
+# Go needs a build cache; a CI shell without HOME has no default one.
+if [[ -z "${GOCACHE:-}" && -z "${HOME:-}" && -z "${XDG_CACHE_HOME:-}" ]]; then export GOCACHE="$out/go-cache"; fi
 say "building $bin (GOPATH mode against $gopath)"
 t=$(now)
 # Debian ships govmomi as GOPATH source, not as a module: build with modules off.

@@ -26,6 +26,8 @@ export interface VcsimOptions {
   /** Expire sessions idle this long (vcsim default: never). */
   sessionIdleSeconds?: number;
   startTimeoutMs?: number;
+  /** Defaults to the binary build.sh makes. */
+  binary?: string;
 }
 
 export interface VcsimCounts {
@@ -57,7 +59,8 @@ export interface Vcsim {
  * certificate of its own and real credentials, and waits until /sdk answers a SOAP call.
  */
 export async function startVcsim(options: VcsimOptions = {}): Promise<Vcsim> {
-  if (!existsSync(VCSIM_BINARY)) throw new Error(`vcsim is not built (${VCSIM_BINARY} is missing): ${VCSIM_BUILD_HINT}`);
+  const binary = options.binary ?? VCSIM_BINARY;
+  if (!existsSync(binary)) throw new Error(`vcsim is not built (${binary} is missing): ${VCSIM_BUILD_HINT}`);
   const user = options.user ?? 'eio-test';
   const password = options.password ?? 'vcsim-pass-1';
   const dir = await mkdtemp(join(tmpdir(), 'eio-vcsim-'));
@@ -75,7 +78,7 @@ export async function startVcsim(options: VcsimOptions = {}): Promise<Vcsim> {
   ];
   if (options.sessionIdleSeconds) args.push(`-session-idle=${options.sessionIdleSeconds}s`);
   // vcsim keeps its datastores under TMPDIR: give it its own, removed on stop.
-  const child = spawn(VCSIM_BINARY, args, { env: { ...process.env, TMPDIR: dir }, stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(binary, args, { env: { ...process.env, TMPDIR: dir }, stdio: ['ignore', 'pipe', 'pipe'] });
   const killOnExit = () => child.kill('SIGKILL');
   process.once('exit', killOnExit);
   let stderr = '';
@@ -123,8 +126,10 @@ function readyLine(child: ChildProcess, stderr: () => string, timeoutMs: number)
       clearTimeout(timer);
       reject(new Error(`${why}. stderr: ${stderr().trim().slice(-1_500) || '(empty)'}`));
     }
-    child.once('error', (err) => fail(`vcsim failed to start: ${err.message}`));
-    child.once('close', (code, signal) => fail(`vcsim exited (${signal ?? `code ${code}`}) before it was ready`));
+    const onError = (err: Error) => fail(`vcsim failed to start: ${err.message}`);
+    const onClose = (code: number | null, signal: NodeJS.Signals | null) => fail(`vcsim exited (${signal ?? `code ${code}`}) before it was ready`);
+    child.once('error', onError);
+    child.once('close', onClose);
     child.stdout!.on('data', (chunk: Buffer) => {
       out += chunk.toString('utf8');
       for (let nl = out.indexOf('\n'); nl >= 0; nl = out.indexOf('\n')) {
@@ -140,7 +145,8 @@ function readyLine(child: ChildProcess, stderr: () => string, timeoutMs: number)
         const ready = /^# vcsim ready (\{.*\})$/.exec(line);
         if (ready && url) {
           clearTimeout(timer);
-          child.removeAllListeners('close');
+          child.removeListener('error', onError);
+          child.removeListener('close', onClose);
           resolveReady({ url, counts: JSON.parse(ready[1]!) as VcsimCounts });
         }
       }

@@ -56,6 +56,8 @@ function fieldsOf(type: string): Map<string, Field> {
   return fields;
 }
 
+const isDataObject = (type: string) => VIM_FIELDS[type] !== undefined || VIM_BASE[type] !== undefined;
+
 const stripPrefix = (t: string) => {
   const i = t.indexOf(':');
   return i < 0 ? t : t.slice(i + 1);
@@ -82,8 +84,11 @@ export function decodeValue(node: XmlNode, declared?: string): unknown {
   }
   if (node.children.length === 0) {
     if (node.attrs?.type !== undefined) return decodeMoRef(node);
-    // An enum value (text) or a data object with no fields set (empty, typed).
-    return node.text === '' && xsi !== undefined && type !== 'anyType' ? { _type: xsi } : node.text;
+    // An enum value (text), or a data object with no fields set.
+    if (node.text === '' && type !== undefined && type !== 'anyType' && (xsi !== undefined || isDataObject(type))) {
+      return xsi === undefined ? {} : { _type: xsi };
+    }
+    return node.text;
   }
   return decodeObject(node, type, xsi);
 }

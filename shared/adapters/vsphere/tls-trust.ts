@@ -52,7 +52,8 @@ export function fetchPeerCertificate(url: string, timeoutMs = 10_000): Promise<P
     });
     const fail = (err: Error) => {
       socket.destroy();
-      reject(new VSphereTransportError(`Cannot read the TLS certificate of ${url}: ${err.message}`, 'ECERTPROBE', { cause: err }));
+      const code = (err as { code?: unknown }).code;
+      reject(new VSphereTransportError(`Cannot read the TLS certificate of ${url}: ${err.message}`, typeof code === 'string' ? code : 'ECERTPROBE', { cause: err }));
     };
     socket.once('error', fail);
     socket.once('timeout', () => fail(new Error(`no TLS handshake within ${timeoutMs} ms`)));

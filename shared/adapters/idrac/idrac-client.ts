@@ -1,0 +1,186 @@
+import {
+  IdracError,
+  IdracHttpError,
+  type CapabilityFingerprint,
+  type CredentialCheck,
+  type FirmwareApplyTime,
+  type FirmwareUpdateStarted,
+  type Idrac,
+  type IdracCredential,
+  type IdracInventory,
+  type IdracJobStatus,
+  type IdracTarget,
+  type IdracUpstreamState,
+  type PowerResetResult,
+  type ResetType,
+} from '../../ports/idrac';
+import { DEFAULT_REDFISH_PORT, DEFAULT_WSMAN_PORT, resolveOptions, type IdracClientOptions } from './options';
+import { probeEndpoint } from './probe';
+import { resetSystem, simpleUpdate } from './redfish/actions';
+import { redfishInventory } from './redfish/inventory';
+import { readJobStatus, type JobSource } from './redfish/jobs';
+import { parseJson } from './redfish/json';
+import { ROOT } from './redfish/paths';
+import { compareVersions, readServiceRoot, type ServiceRoot } from './redfish/service-root';
+import { RedfishSession, withSession } from './redfish/session';
+import { AnchorCache } from './tls/anchors';
+import { EndpointPools } from './transport/endpoint-pools';
+import { HttpTransport } from './transport/http';
+import { ResilienceRegistry } from './transport/resilience';
+import { wsmanInventory } from './wsman/inventory';
+import { WsmanClient } from './wsman/wsman-client';
+
+type Route = { kind: 'redfish'; root: ServiceRoot; port: number } | { kind: 'wsman'; port: number; why: string };
+
+/**
+ * The iDRAC port over Redfish and WS-Man. Create one per container (module scope): it holds the
+ * per-endpoint pools, breakers and concurrency limits, and the certificates learned for pinned thumbprints.
+ */
+export class IdracClient implements Idrac {
+  private readonly options: IdracClientOptions;
+  private readonly pools: EndpointPools;
+  private readonly resilience: ResilienceRegistry;
+  private readonly http: HttpTransport;
+  private readonly wsman: WsmanClient;
+  /** Where each iDRAC answered for its jobs last time, so polling goes straight there. */
+  private readonly jobSources = new Map<string, JobSource>();
+
+  constructor(options: Partial<IdracClientOptions> = {}) {
+    this.options = resolveOptions(options);
+    this.pools = new EndpointPools(this.options, new AnchorCache());
+    this.resilience = new ResilienceRegistry(this.options);
+    this.http = new HttpTransport(this.pools, this.resilience);
+    this.wsman = new WsmanClient(this.http, this.options.log);
+  }
+
+  probe(target: IdracTarget): Promise<CapabilityFingerprint> {
+    return this.timed('probe', target, () => probeEndpoint({ http: this.http, wsman: this.wsman, pools: this.pools }, target));
+  }
+
+  inventory(target: IdracTarget, credential: IdracCredential): Promise<IdracInventory> {
+    return this.timed('inventory', target, async () => {
+      const route = await this.route(target);
+      if (route.kind === 'wsman') return wsmanInventory(this.wsman, target, route.port, credential, this.options.wsmanPageSize);
+      return withSession(this.session(target, route, credential), (s) => redfishInventory(s, route.root, target.address));
+    });
+  }
+
+  powerReset(target: IdracTarget, credential: IdracCredential, resetType: ResetType): Promise<PowerResetResult> {
+    return this.timed('power_reset', target, async () => {
+      const route = await this.redfishRoute(target, 'Power reset');
+      return withSession(this.session(target, route, credential), (s) => resetSystem(s, resetType));
+    });
+  }
+
+  startFirmwareUpdate(
+    target: IdracTarget,
+    credential: IdracCredential,
+    imageUri: string,
+    options: { applyTime?: FirmwareApplyTime } = {},
+  ): Promise<FirmwareUpdateStarted> {
+    return this.timed('firmware_update', target, async () => {
+      const route = await this.redfishRoute(target, 'Firmware update');
+      const started = await withSession(this.session(target, route, credential), (s) => simpleUpdate(s, target.address, imageUri, options.applyTime));
+      this.options.log.info('iDRAC firmware update queued', { idrac: target.address, external_task_id: started.job_id });
+      return started;
+    });
+  }
+
+  jobStatus(target: IdracTarget, credential: IdracCredential, jobId: string): Promise<IdracJobStatus> {
+    return this.timed('job_status', target, async () => {
+      const route = await this.redfishRoute(target, 'Job status');
+      const status = await withSession(this.session(target, route, credential), (s) =>
+        readJobStatus(s, target.address, jobId, this.jobSources.get(target.address)),
+      );
+      this.jobSources.set(target.address, status.source);
+      return status;
+    });
+  }
+
+  verifyCredential(target: IdracTarget, credential: IdracCredential): Promise<CredentialCheck> {
+    return this.timed('verify_credential', target, async () => {
+      const route = await this.route(target);
+      try {
+        if (route.kind === 'wsman') {
+          await this.wsman.enumerate(target, route.port, credential, 'DCIM_iDRACCardView', 1);
+        } else {
+          await withSession(this.session(target, route, credential), async (s) => {
+            await s.open();
+            // Basic auth (sessions refused) is only judged by a request that needs it.
+            if (s.mode === 'basic') await s.get('/redfish/v1/Systems');
+          });
+        }
+        return { result: 'ok', protocol: route.kind, message: `iDRAC ${target.address} accepted the credential over ${route.kind}` };
+      } catch (error) {
+        if (error instanceof IdracHttpError && (error.status === 401 || error.status === 403)) {
+          return { result: 'rejected', protocol: route.kind, message: `iDRAC ${target.address} rejected the credential (HTTP ${error.status})` };
+        }
+        throw error;
+      }
+    });
+  }
+
+  upstreams(): IdracUpstreamState[] {
+    return this.resilience.states();
+  }
+
+  async dispose(): Promise<void> {
+    await this.pools.closeAll();
+  }
+
+  private session(target: IdracTarget, route: Extract<Route, { kind: 'redfish' }>, credential: IdracCredential): RedfishSession {
+    return new RedfishSession(this.http, target, route.port, credential, this.options.log, route.root.sessionsPath);
+  }
+
+  /**
+   * Redfish when its root answers with what inventory and actions need at a version we accept; WS-Man when
+   * there is no Redfish (404) or nothing listens on its port. Other Redfish failures (timeouts, certificate
+   * refused, open breaker) are thrown, not masked by a fallback.
+   */
+  private async route(target: IdracTarget): Promise<Route> {
+    const port = target.redfishPort ?? DEFAULT_REDFISH_PORT;
+    const wsmanPort = target.wsmanPort ?? DEFAULT_WSMAN_PORT;
+    let response;
+    try {
+      response = await this.http.send(target, port, { method: 'GET', path: ROOT, headers: { accept: 'application/json' } }, { retry: true });
+    } catch (error) {
+      if (error instanceof IdracError && error.code === 'unreachable') return { kind: 'wsman', port: wsmanPort, why: error.message };
+      throw error;
+    }
+    if (response.status === 404) return { kind: 'wsman', port: wsmanPort, why: 'no Redfish service' };
+    if (response.status !== 200) throw new IdracHttpError(target.address, response.status, 'GET', ROOT);
+    const root = readServiceRoot(parseJson(response.text, target.address, ROOT));
+    if (!root.complete) return { kind: 'wsman', port: wsmanPort, why: `Redfish ${root.version} lacks systems, managers or update service` };
+    if (root.version && compareVersions(root.version, this.options.minRedfishVersion) < 0) {
+      return { kind: 'wsman', port: wsmanPort, why: `Redfish ${root.version} is older than ${this.options.minRedfishVersion}` };
+    }
+    return { kind: 'redfish', root, port };
+  }
+
+  private async redfishRoute(target: IdracTarget, action: string): Promise<Extract<Route, { kind: 'redfish' }>> {
+    const route = await this.route(target);
+    if (route.kind === 'redfish') return route;
+    throw new IdracError('not_supported', `${action} is not supported over WS-Man yet (iDRAC ${target.address}: ${route.why})`, target.address, {
+      protocol: 'wsman',
+    });
+  }
+
+  private async timed<T>(operation: string, target: IdracTarget, fn: () => Promise<T>): Promise<T> {
+    const started = Date.now();
+    try {
+      const result = await fn();
+      this.options.log.debug('iDRAC call done', { idrac: target.address, operation, duration_ms: Date.now() - started });
+      return result;
+    } catch (error) {
+      const code = error instanceof IdracError ? error.code : 'unexpected';
+      this.options.log.warn('iDRAC call failed', {
+        idrac: target.address,
+        operation,
+        code,
+        error: (error as Error).message,
+        duration_ms: Date.now() - started,
+      });
+      throw error;
+    }
+  }
+}

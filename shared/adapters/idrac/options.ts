@@ -1,0 +1,74 @@
+import type { LogAttributes } from '@aws-lambda-powertools/logger/types';
+import { logger } from '../../observability/logger';
+
+/** The few logger methods the client uses; the Powertools logger fits, tests pass a recorder. */
+export interface IdracLog {
+  debug(message: string, attributes?: Record<string, unknown>): void;
+  info(message: string, attributes?: Record<string, unknown>): void;
+  warn(message: string, attributes?: Record<string, unknown>): void;
+  error(message: string, attributes?: Record<string, unknown>): void;
+}
+
+/** The service's Powertools logger (runbook line shape, secrets redacted) behind the small interface. */
+const serviceLog: IdracLog = {
+  debug: (message, attributes = {}) => logger.debug(message, attributes as LogAttributes),
+  info: (message, attributes = {}) => logger.info(message, attributes as LogAttributes),
+  warn: (message, attributes = {}) => logger.warn(message, attributes as LogAttributes),
+  error: (message, attributes = {}) => logger.error(message, attributes as LogAttributes),
+};
+
+export interface IdracClientOptions {
+  /** TCP connect plus TLS handshake. */
+  connectTimeoutMs: number;
+  /** From request sent to response headers. */
+  headersTimeoutMs: number;
+  /** Between body chunks. */
+  bodyTimeoutMs: number;
+  /** Idle keep-alive sockets are closed after this (iDRACs drop idle ones themselves within seconds). */
+  keepAliveTimeoutMs: number;
+  /** Requests in flight to one iDRAC at once, both protocols together (iDRACs are small machines). */
+  maxConcurrentPerEndpoint: number;
+  /** Requests that may wait for a slot before new ones are refused ('overloaded'). */
+  maxQueuedPerEndpoint: number;
+  /** Extra attempts for idempotent requests (GET/DELETE, WS-Man Identify/Enumerate). */
+  retries: number;
+  retryBaseDelayMs: number;
+  retryMaxDelayMs: number;
+  /** Consecutive failures (transport errors, timeouts, 5xx, 429) that open an endpoint's breaker. */
+  breakerThreshold: number;
+  breakerHalfOpenAfterMs: number;
+  /** Items per WS-Man Enumerate/Pull page. */
+  wsmanPageSize: number;
+  /** Lowest Redfish version used for inventory and actions; below it, WS-Man (when offered). */
+  minRedfishVersion: string;
+  log: IdracLog;
+}
+
+export const DEFAULT_OPTIONS: IdracClientOptions = {
+  connectTimeoutMs: 5_000,
+  headersTimeoutMs: 30_000,
+  bodyTimeoutMs: 30_000,
+  keepAliveTimeoutMs: 4_000,
+  maxConcurrentPerEndpoint: 4,
+  maxQueuedPerEndpoint: 64,
+  retries: 2,
+  retryBaseDelayMs: 250,
+  retryMaxDelayMs: 4_000,
+  breakerThreshold: 5,
+  breakerHalfOpenAfterMs: 30_000,
+  wsmanPageSize: 50,
+  minRedfishVersion: '1.0.0',
+  log: serviceLog,
+};
+
+export function resolveOptions(overrides: Partial<IdracClientOptions> = {}): IdracClientOptions {
+  const options = { ...DEFAULT_OPTIONS, ...overrides };
+  for (const key of ['connectTimeoutMs', 'headersTimeoutMs', 'bodyTimeoutMs', 'maxConcurrentPerEndpoint', 'wsmanPageSize', 'breakerThreshold'] as const) {
+    if (!(options[key] > 0)) throw new Error(`iDRAC client option ${key} must be > 0, got ${options[key]}`);
+  }
+  if (options.retries < 0 || !Number.isInteger(options.retries)) throw new Error(`iDRAC client option retries must be an integer >= 0`);
+  return options;
+}
+
+export const DEFAULT_REDFISH_PORT = 443;
+export const DEFAULT_WSMAN_PORT = 5986;

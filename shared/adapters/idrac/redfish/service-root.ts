@@ -1,0 +1,52 @@
+import { at, isObject, str, type JsonObject } from './json';
+
+/** What the unauthenticated service root tells: version, Dell identity, and which query features exist. */
+export interface ServiceRoot {
+  version: string;
+  vendor: string;
+  product: string;
+  serviceTag?: string;
+  /** `$expand` value to put on collections, or undefined when the service does not advertise it. */
+  expand?: string;
+  /** The service offers what inventory and actions need (systems, managers, update service). */
+  complete: boolean;
+  sessionsPath?: string;
+}
+
+/**
+ * `$expand` only where ProtocolFeaturesSupported.ExpandQuery says so (iDRAC9; iDRAC7/8 2.x advertise
+ * nothing and would answer the query with an error or ignore it): `*` with `$levels=1` when levels are
+ * supported, as Dell's own scripts use.
+ */
+function expandQuery(root: JsonObject): string | undefined {
+  const expand = at(root, 'ProtocolFeaturesSupported', 'ExpandQuery');
+  if (!isObject(expand)) return undefined;
+  const levels = expand.Levels === true ? '($levels=1)' : '';
+  if (expand.ExpandAll === true) return `*${levels}`;
+  if (expand.NoLinks === true) return `.${levels}`;
+  return undefined;
+}
+
+export function readServiceRoot(root: JsonObject): ServiceRoot {
+  const link = (key: string) => str(at(root, key, '@odata.id')) || undefined;
+  return {
+    version: str(root.RedfishVersion),
+    vendor: str(root.Vendor),
+    product: str(root.Product),
+    serviceTag: str(at(root, 'Oem', 'Dell', 'ServiceTag')) || undefined,
+    expand: expandQuery(root),
+    complete: Boolean(link('Systems') && link('Managers') && link('UpdateService')),
+    sessionsPath: str(at(root, 'Links', 'Sessions', '@odata.id')) || undefined,
+  };
+}
+
+/** Compares dotted versions numerically ('1.13.1' > '1.4.0'); missing parts count as 0. */
+export function compareVersions(a: string, b: string): number {
+  const pa = a.split('.').map((p) => Number.parseInt(p, 10) || 0);
+  const pb = b.split('.').map((p) => Number.parseInt(p, 10) || 0);
+  for (let i = 0; i < Math.max(pa.length, pb.length); i++) {
+    const diff = (pa[i] ?? 0) - (pb[i] ?? 0);
+    if (diff !== 0) return Math.sign(diff);
+  }
+  return 0;
+}

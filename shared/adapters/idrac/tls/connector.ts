@@ -1,0 +1,180 @@
+import { isIP } from 'node:net';
+import { checkServerIdentity, connect, type ConnectionOptions, type PeerCertificate, type TLSSocket } from 'node:tls';
+import type { buildConnector } from 'undici';
+import { CertificateMismatchError, IdracError, type IdracTlsTrust, type TlsFacts } from '../../../ports/idrac';
+import { toIdracError } from '../errors';
+import type { IdracLog } from '../options';
+import type { AnchorCache } from './anchors';
+import { isoDate, normalizeThumbprint, pemOfDer, thumbprintOfDer } from './thumbprint';
+
+/** TLS 1.0/1.1 on Node 20 / OpenSSL 3 need both a lower floor and security level 0 (see the simulator README). */
+const LEGACY_TLS: ConnectionOptions = { minVersion: 'TLSv1', ciphers: 'DEFAULT:@SECLEVEL=0' };
+
+export interface Presented extends TlsFacts {
+  pem: string;
+}
+
+export interface ConnectorContext {
+  address: string;
+  trust: IdracTlsTrust;
+  connectTimeoutMs: number;
+  anchors: AnchorCache;
+  /** Every certificate seen in a handshake, accepted or refused (for the probe's TLS facts and TOFU). */
+  onPresented(presented: Presented): void;
+  log: IdracLog;
+}
+
+interface Attempt {
+  socket?: TLSSocket;
+  error?: unknown;
+  presented?: Presented;
+}
+
+/**
+ * An undici connector that enforces one endpoint's trust policy without ever disabling verification:
+ * - pinned: the pinned certificate is the only CA and the thumbprint is compared on every handshake. The
+ *   certificate itself is learned from a first handshake that fails verification (nothing is sent on it)
+ *   and kept only if its thumbprint is the pin; any other certificate → CertificateMismatchError naming both.
+ * - caPem: usual chain + host name verification against that bundle.
+ * - insecure (explicit opt-in): the presented certificate is learned and trusted the same way, whatever it is.
+ * - none: system CAs; a self-signed iDRAC fails with 'certificate_untrusted' carrying the actual thumbprint.
+ * TLS 1.0/1.1 are offered only when the endpoint is marked legacy.
+ */
+export function trustingConnector(ctx: ConnectorContext): buildConnector.connector {
+  const pin = ctx.trust.pinnedThumbprint ? normalizeThumbprint(ctx.trust.pinnedThumbprint) : undefined;
+  const insecureKey = `insecure:${ctx.address}`;
+
+  return (options, callback) => {
+    const port = Number(options.port) || 443;
+    const host = options.hostname;
+    void establish(host, port).then(
+      (socket) => callback(null, socket),
+      (error: unknown) => callback(toIdracError(error, ctx.address, { phase: 'connect' }), null),
+    );
+  };
+
+  async function establish(host: string, port: number): Promise<TLSSocket> {
+    const anchored = pin ? ctx.anchors.get(pin) : undefined;
+    const first = await handshake(host, port, plan());
+    if (first.socket) return first.socket;
+    const presented = first.presented;
+    if (!presented) throw first.error;
+    if (pin) {
+      if (presented.thumbprint !== pin) throw new CertificateMismatchError(ctx.address, pin, presented.thumbprint);
+      // The pinned certificate itself was the anchor and still failed (e.g. expired): nothing to learn.
+      if (anchored === presented.pem) throw untrusted(presented, first.error);
+      // Parallel connections may learn the same certificate at once; that is harmless.
+      ctx.anchors.learn(pin, presented.pem);
+    } else if (ctx.trust.insecure && !ctx.trust.caPem) {
+      ctx.log.warn('Trusting an unverified iDRAC certificate (endpoint marked insecure)', {
+        idrac: ctx.address,
+        thumbprint: presented.thumbprint,
+      });
+      ctx.anchors.learn(insecureKey, presented.pem);
+    } else {
+      throw untrusted(presented, first.error);
+    }
+    const second = await handshake(host, port, plan());
+    if (second.socket) return second.socket;
+    if (second.presented && pin && second.presented.thumbprint !== pin) {
+      throw new CertificateMismatchError(ctx.address, pin, second.presented.thumbprint);
+    }
+    throw second.presented ? untrusted(second.presented, second.error) : second.error;
+  }
+
+  /** CA list and identity check for the next handshake, from the policy and what has been learned. */
+  function plan(): ConnectionOptions {
+    const legacy = ctx.trust.legacy ? LEGACY_TLS : {};
+    if (pin) {
+      const learned = ctx.anchors.get(pin);
+      const ca = [ctx.trust.caPem, learned].filter((c): c is string => c !== undefined);
+      return {
+        ...legacy,
+        ...(ca.length ? { ca } : {}),
+        // The pin names the exact certificate, so it replaces the host-name check (factory iDRAC
+        // certificates name `idrac-<tag>`, not the address they are reached on).
+        checkServerIdentity: (_host: string, cert: PeerCertificate) =>
+          normalizeThumbprint(cert.fingerprint256) === pin ? undefined : new CertificateMismatchError(ctx.address, pin, normalizeThumbprint(cert.fingerprint256)),
+      };
+    }
+    if (ctx.trust.caPem) return { ...legacy, ca: ctx.trust.caPem, checkServerIdentity };
+    if (ctx.trust.insecure) {
+      const learned = ctx.anchors.get(insecureKey);
+      if (!learned) return { ...legacy };
+      const expected = thumbprintOfDer(Buffer.from(learned.replace(/-----[^-]+-----|\s/g, ''), 'base64'));
+      return {
+        ...legacy,
+        ca: learned,
+        checkServerIdentity: (_host: string, cert: PeerCertificate) =>
+          normalizeThumbprint(cert.fingerprint256) === expected ? undefined : new Error('certificate changed'),
+      };
+    }
+    return { ...legacy, checkServerIdentity };
+  }
+
+  function handshake(host: string, port: number, tlsOptions: ConnectionOptions): Promise<Attempt> {
+    return new Promise((resolve) => {
+      const socket = connect({
+        ...tlsOptions,
+        host,
+        port,
+        // SNI only for names: Node refuses an IP address as servername.
+        ...(isIP(host) ? {} : { servername: host }),
+        ALPNProtocols: ['http/1.1'],
+      });
+      let presented: Presented | undefined;
+      // 'secure' fires when the handshake completes, before Node verifies the chain and may destroy the
+      // socket: the one moment the presented certificate can be read even when it is then refused.
+      // getPeerCertificate, not getPeerX509Certificate: the latter, called here, breaks Node's own
+      // subjectaltname check that runs right after.
+      socket.prependListener('secure', () => {
+        const cert = socket.getPeerCertificate();
+        if (cert?.raw) {
+          const cn = cert.subject?.CN;
+          const seen: Presented = {
+            protocol: socket.getProtocol() ?? 'unknown',
+            thumbprint: thumbprintOfDer(cert.raw),
+            not_after: isoDate(cert.valid_to),
+            ...(cn ? { subject: Array.isArray(cn) ? cn.join(',') : cn } : {}),
+            pem: pemOfDer(cert.raw),
+          };
+          presented = seen;
+          ctx.onPresented(seen);
+        }
+      });
+      const timer = setTimeout(() => {
+        socket.destroy(
+          new IdracError('timeout', `iDRAC ${ctx.address}:${port}: no TLS connection within ${ctx.connectTimeoutMs} ms`, ctx.address, {
+            phase: 'connect',
+            timeout_ms: ctx.connectTimeoutMs,
+          }),
+        );
+      }, ctx.connectTimeoutMs);
+      socket.setNoDelay(true);
+      socket.setKeepAlive(true, 60_000);
+      const onError = (error: Error) => {
+        clearTimeout(timer);
+        socket.destroy();
+        resolve({ error, presented });
+      };
+      socket.once('error', onError);
+      socket.once('secureConnect', () => {
+        clearTimeout(timer);
+        // undici attaches its own error handling as soon as it receives the socket.
+        socket.off('error', onError);
+        resolve({ socket, presented });
+      });
+    });
+  }
+
+  function untrusted(presented: Presented, cause: unknown): IdracError {
+    const reason = (cause as { code?: string } | undefined)?.code ?? (cause instanceof Error ? cause.message : 'verification failed');
+    return new IdracError(
+      'certificate_untrusted',
+      `iDRAC ${ctx.address} presented certificate ${presented.thumbprint}, which is not trusted (${reason}); pin it or give a CA bundle`,
+      ctx.address,
+      { actual_thumbprint: presented.thumbprint, reason, not_after: presented.not_after },
+      { cause },
+    );
+  }
+}

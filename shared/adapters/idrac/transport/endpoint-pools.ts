@@ -1,0 +1,75 @@
+import { isIPv6 } from 'node:net';
+import { Pool } from 'undici';
+import type { IdracTarget, TlsFacts } from '../../../ports/idrac';
+import type { IdracClientOptions } from '../options';
+import type { AnchorCache } from '../tls/anchors';
+import { trustingConnector, type Presented } from '../tls/connector';
+
+export interface PooledEndpoint {
+  pool: Pool;
+  origin: string;
+  /** The certificate of the latest handshake on this port, trusted or not. */
+  lastPresented?: Presented;
+}
+
+function originOf(address: string, port: number): string {
+  return `https://${isIPv6(address) ? `[${address}]` : address}:${port}`;
+}
+
+/**
+ * One undici Pool per iDRAC port (address:port), created once and reused across calls, so keep-alive
+ * sockets and learned certificates survive between invocations of a warm container. A target whose TLS
+ * policy changed (e.g. pinned after trust-on-first-use) gets a fresh pool; the old one is closed.
+ */
+export class EndpointPools {
+  private readonly pools = new Map<string, PooledEndpoint & { policy: string }>();
+
+  constructor(
+    private readonly options: IdracClientOptions,
+    private readonly anchors: AnchorCache,
+  ) {}
+
+  get(target: IdracTarget, port: number): PooledEndpoint {
+    const key = `${target.address}:${port}`;
+    const policy = JSON.stringify([target.tls.pinnedThumbprint ?? '', target.tls.caPem ?? '', !!target.tls.insecure, !!target.tls.legacy]);
+    const existing = this.pools.get(key);
+    if (existing?.policy === policy) return existing;
+    if (existing) void existing.pool.close().catch(() => undefined);
+
+    const entry: PooledEndpoint & { policy: string } = { policy, origin: originOf(target.address, port), pool: undefined as unknown as Pool };
+    entry.pool = new Pool(entry.origin, {
+      connect: trustingConnector({
+        address: target.address,
+        trust: target.tls,
+        connectTimeoutMs: this.options.connectTimeoutMs,
+        anchors: this.anchors,
+        onPresented: (presented) => {
+          entry.lastPresented = presented;
+        },
+        log: this.options.log,
+      }),
+      // The concurrency limit sits in front (resilience); the pool never needs more sockets than that.
+      connections: this.options.maxConcurrentPerEndpoint,
+      headersTimeout: this.options.headersTimeoutMs,
+      bodyTimeout: this.options.bodyTimeoutMs,
+      keepAliveTimeout: this.options.keepAliveTimeoutMs,
+      keepAliveMaxTimeout: this.options.keepAliveTimeoutMs,
+    });
+    this.pools.set(key, entry);
+    return entry;
+  }
+
+  /** TLS facts of the latest handshake with this port, if any happened. */
+  tlsFacts(target: IdracTarget, port: number): TlsFacts | undefined {
+    const presented = this.pools.get(`${target.address}:${port}`)?.lastPresented;
+    if (!presented) return undefined;
+    const { pem: _pem, ...facts } = presented;
+    return facts;
+  }
+
+  async closeAll(): Promise<void> {
+    const entries = [...this.pools.values()];
+    this.pools.clear();
+    await Promise.all(entries.map((e) => e.pool.destroy().catch(() => undefined)));
+  }
+}

@@ -1,0 +1,63 @@
+import { randomUUID } from 'node:crypto';
+
+export const NS = {
+  s: 'http://www.w3.org/2003/05/soap-envelope',
+  wsa: 'http://schemas.xmlsoap.org/ws/2004/08/addressing',
+  wsen: 'http://schemas.xmlsoap.org/ws/2004/09/enumeration',
+  wsman: 'http://schemas.dmtf.org/wbem/wsman/1/wsman.xsd',
+  wsmid: 'http://schemas.dmtf.org/wbem/wsman/identity/1/wsmanidentity.xsd',
+} as const;
+
+const ANONYMOUS = `${NS.wsa}/role/anonymous`;
+/** Dell's DCIM classes live under this prefix (DSP0226 resource URIs). */
+export const DCIM = 'http://schemas.dell.com/wbem/wscim/1/cim-schema/2/';
+
+export function escapeXml(value: string): string {
+  return value.replace(/[<>&"']/g, (c) => ({ '<': '&lt;', '>': '&gt;', '&': '&amp;', '"': '&quot;', "'": '&apos;' })[c] ?? c);
+}
+
+/** Identify (DSP0226 §11): no addressing headers and no authentication, just the empty request. */
+export function identifyEnvelope(): string {
+  return `<?xml version="1.0" encoding="UTF-8"?><s:Envelope xmlns:s="${NS.s}" xmlns:wsmid="${NS.wsmid}"><s:Header/><s:Body><wsmid:Identify/></s:Body></s:Envelope>`;
+}
+
+/** WS-Addressing + WS-Management headers every resource operation carries. */
+function envelope(to: string, resourceUri: string, action: string, body: string): string {
+  const must = 's:mustUnderstand="true"';
+  return (
+    `<?xml version="1.0" encoding="UTF-8"?>` +
+    `<s:Envelope xmlns:s="${NS.s}" xmlns:wsa="${NS.wsa}" xmlns:wsen="${NS.wsen}" xmlns:wsman="${NS.wsman}">` +
+    `<s:Header>` +
+    `<wsa:To ${must}>${escapeXml(to)}</wsa:To>` +
+    `<wsman:ResourceURI ${must}>${escapeXml(resourceUri)}</wsman:ResourceURI>` +
+    `<wsa:ReplyTo><wsa:Address ${must}>${ANONYMOUS}</wsa:Address></wsa:ReplyTo>` +
+    `<wsa:Action ${must}>${NS.wsen}/${action}</wsa:Action>` +
+    `<wsman:MaxEnvelopeSize ${must}>512000</wsman:MaxEnvelopeSize>` +
+    `<wsa:MessageID ${must}>uuid:${randomUUID()}</wsa:MessageID>` +
+    `<wsman:OperationTimeout>PT60S</wsman:OperationTimeout>` +
+    `</s:Header><s:Body>${body}</s:Body></s:Envelope>`
+  );
+}
+
+/** Enumerate with OptimizeEnumeration: the first page rides along in the response. */
+export function enumerateEnvelope(to: string, resourceUri: string, maxElements: number): string {
+  return envelope(
+    to,
+    resourceUri,
+    'Enumerate',
+    `<wsen:Enumerate><wsman:OptimizeEnumeration/><wsman:MaxElements>${maxElements}</wsman:MaxElements></wsen:Enumerate>`,
+  );
+}
+
+export function pullEnvelope(to: string, resourceUri: string, context: string, maxElements: number): string {
+  return envelope(
+    to,
+    resourceUri,
+    'Pull',
+    `<wsen:Pull><wsen:EnumerationContext>${escapeXml(context)}</wsen:EnumerationContext><wsen:MaxElements>${maxElements}</wsen:MaxElements></wsen:Pull>`,
+  );
+}
+
+export function releaseEnvelope(to: string, resourceUri: string, context: string): string {
+  return envelope(to, resourceUri, 'Release', `<wsen:Release><wsen:EnumerationContext>${escapeXml(context)}</wsen:EnumerationContext></wsen:Release>`);
+}

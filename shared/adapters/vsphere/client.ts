@@ -1,0 +1,244 @@
+import { setTimeout as sleep } from 'node:timers/promises';
+import { decodeValue } from './decode';
+import type { Args } from './envelope';
+import { VSphereError, VSphereLimitError } from './errors';
+import * as pc from './property-collector';
+import { type BreakerState, Resilience, type ResilienceOptions } from './resilience';
+import { type CallOptions, type CredentialSource, VSphereSession } from './session';
+import { mentionsSessionObject, objectsSpec } from './specs';
+import type { TlsPolicy } from './tls-trust';
+import { SoapTransport } from './transport';
+import type { MoRef, ObjectContent, PropertyFilterSpec, RetrievePage, ServiceContent, TaskInfo, UpdateSet, UserSession, WaitOptions } from './types';
+
+export interface VSphereClientOptions extends Partial<ResilienceOptions> {
+  /** The SDK endpoint, e.g. https://vcenter.example.com/sdk (credentials in the URL are refused). */
+  url: string;
+  credentials: CredentialSource;
+  tls: TlsPolicy;
+  /** Deadline of one request; a WaitForUpdatesEx gets its maxWaitSeconds on top. Default 60 s. */
+  requestTimeoutMs?: number;
+  connectTimeoutMs?: number;
+  /** Private PropertyCollectors (one per delta waiter) this client may hold at once. Default 2. */
+  maxPropertyCollectors?: number;
+  /** SOAPAction version until the service content says the server's own. Default 6.5. */
+  initialApiVersion?: string;
+}
+
+export interface VSphereClientHealth {
+  url: string;
+  breaker: BreakerState;
+  loggedIn: boolean;
+  apiVersion: string | undefined;
+  sessionGeneration: number;
+  freeRequestSlots: number;
+  propertyCollectors: number;
+}
+
+export class VSphereTaskError extends VSphereError {
+  /** The vim25 fault the task ended with, e.g. 'InvalidPowerState'. */
+  readonly faultType: string | undefined;
+
+  constructor(
+    readonly task: MoRef,
+    readonly info: TaskInfo,
+  ) {
+    const faultType = (info.error?.fault as { _type?: string } | undefined)?._type;
+    super(`Task ${task.value} failed: ${info.error?.localizedMessage || faultType || 'no reason given'}`);
+    this.faultType = faultType;
+  }
+}
+
+const DEFAULTS: ResilienceOptions = {
+  maxConcurrentRequests: 4,
+  maxQueuedRequests: 64,
+  retries: 2,
+  retryInitialDelayMs: 200,
+  retryMaxDelayMs: 5_000,
+  breakerThreshold: 5,
+  breakerHalfOpenAfterMs: 30_000,
+};
+
+/**
+ * A client for one vCenter's vSphere Web Services API (SOAP on /sdk): one session, one connection pool,
+ * one circuit breaker and one concurrency limit per instance. Create it once per container and reuse it;
+ * close() logs out (vpxd caps sessions, and a leaked one counts until it times out).
+ */
+export class VSphereClient {
+  readonly session: VSphereSession;
+  private readonly transport: SoapTransport;
+  private readonly resilience: Resilience;
+  private readonly requestTimeoutMs: number;
+  private readonly maxCollectors: number;
+  private readonly collectors = new Set<string>();
+
+  constructor(options: VSphereClientOptions) {
+    const url = new URL(options.url);
+    if (url.username || url.password) throw new Error('VSphereClient: pass credentials separately, not in the URL');
+    const limits: ResilienceOptions = { ...DEFAULTS };
+    for (const k of Object.keys(DEFAULTS) as (keyof ResilienceOptions)[]) if (options[k] !== undefined) limits[k] = options[k]!;
+    this.requestTimeoutMs = options.requestTimeoutMs ?? 60_000;
+    this.maxCollectors = options.maxPropertyCollectors ?? 2;
+    this.transport = new SoapTransport({
+      url: url.href,
+      tls: options.tls,
+      connectTimeoutMs: options.connectTimeoutMs ?? 10_000,
+      maxConnections: limits.maxConcurrentRequests,
+    });
+    this.resilience = new Resilience(url.href, limits);
+    this.session = new VSphereSession(this.transport, this.resilience, options.credentials, {
+      requestTimeoutMs: this.requestTimeoutMs,
+      initialApiVersion: options.initialApiVersion ?? '6.5',
+    });
+  }
+
+  get url(): string {
+    return this.transport.url;
+  }
+
+  get apiVersion(): string | undefined {
+    return this.session.apiVersion;
+  }
+
+  health(): VSphereClientHealth {
+    return {
+      url: this.url,
+      breaker: this.resilience.breakerState,
+      loggedIn: this.session.loggedIn,
+      apiVersion: this.session.apiVersion,
+      sessionGeneration: this.session.generation,
+      freeRequestSlots: this.resilience.freeSlots,
+      propertyCollectors: this.collectors.size,
+    };
+  }
+
+  retrieveServiceContent(): Promise<ServiceContent> {
+    return this.session.retrieveServiceContent();
+  }
+
+  login(): Promise<UserSession> {
+    return this.session.login();
+  }
+
+  logout(): Promise<void> {
+    return this.session.logout();
+  }
+
+  /** Logs out and closes the connections. */
+  async close(): Promise<void> {
+    await this.session.logout();
+    await this.transport.close();
+  }
+
+  private async content(): Promise<ServiceContent> {
+    return this.session.retrieveServiceContent();
+  }
+
+  // Views
+
+  async createContainerView(types: string[], options: { container?: MoRef; recursive?: boolean } = {}): Promise<MoRef> {
+    const content = await this.content();
+    const rv = await this.session.call('CreateContainerView', content.viewManager, {
+      container: options.container ?? content.rootFolder,
+      type: types,
+      recursive: options.recursive ?? true,
+    });
+    return pc.moRefOf(rv, 'CreateContainerView');
+  }
+
+  async destroyView(view: MoRef): Promise<void> {
+    await this.session.call('DestroyView', view, {}, { sessionBound: true });
+  }
+
+  // Retrieval
+
+  /** Every matching object, across as many ContinueRetrievePropertiesEx pages as the server cuts. */
+  async *retrievePropertiesEx(
+    specSet: PropertyFilterSpec[],
+    options: { maxObjects?: number; collector?: MoRef } = {},
+  ): AsyncGenerator<ObjectContent, void, undefined> {
+    const collector = options.collector ?? (await this.content()).propertyCollector;
+    yield* pc.retrieveAll(this.session, collector, specSet, options.maxObjects);
+  }
+
+  async retrievePropertiesExPage(specSet: PropertyFilterSpec[], options: { maxObjects?: number; collector?: MoRef } = {}): Promise<RetrievePage> {
+    const collector = options.collector ?? (await this.content()).propertyCollector;
+    return pc.retrievePropertiesExPage(this.session, collector, specSet, options.maxObjects);
+  }
+
+  async continueRetrievePropertiesEx(token: string, options: { collector?: MoRef } = {}): Promise<RetrievePage> {
+    const collector = options.collector ?? (await this.content()).propertyCollector;
+    return pc.continueRetrievePropertiesEx(this.session, collector, token);
+  }
+
+  async cancelRetrievePropertiesEx(token: string, options: { collector?: MoRef } = {}): Promise<void> {
+    const collector = options.collector ?? (await this.content()).propertyCollector;
+    return pc.cancelRetrievePropertiesEx(this.session, collector, token);
+  }
+
+  /** Properties of one object as a map, e.g. { 'runtime.powerState': 'poweredOn' }. */
+  async getProperties(obj: MoRef, pathSet: string[]): Promise<Record<string, unknown>> {
+    const out: Record<string, unknown> = {};
+    for await (const o of this.retrievePropertiesEx([objectsSpec([obj], pathSet)])) for (const p of o.propSet) out[p.name] = p.val;
+    return out;
+  }
+
+  // Delta: private collectors, filters, WaitForUpdatesEx
+
+  /** A private collector, so this waiter's versions are its own; at most maxPropertyCollectors at once. */
+  async createPropertyCollector(): Promise<MoRef> {
+    if (this.collectors.size >= this.maxCollectors) {
+      throw new VSphereLimitError(`At most ${this.maxCollectors} property collectors per vCenter instance (${this.url}); destroy one first`);
+    }
+    const ref = await pc.createPropertyCollector(this.session, (await this.content()).propertyCollector);
+    this.collectors.add(ref.value);
+    return ref;
+  }
+
+  async destroyPropertyCollector(collector: MoRef): Promise<void> {
+    try {
+      await pc.destroyPropertyCollector(this.session, collector);
+    } finally {
+      this.collectors.delete(collector.value);
+    }
+  }
+
+  createFilter(collector: MoRef, spec: PropertyFilterSpec, partialUpdates = false): Promise<MoRef> {
+    return pc.createFilter(this.session, collector, spec, partialUpdates);
+  }
+
+  destroyFilter(filter: MoRef): Promise<void> {
+    return pc.destroyFilter(this.session, filter);
+  }
+
+  waitForUpdatesEx(collector: MoRef, version: string, options: WaitOptions): Promise<UpdateSet> {
+    return pc.waitForUpdatesEx(this.session, collector, version, options, this.requestTimeoutMs);
+  }
+
+  cancelWaitForUpdates(collector: MoRef): Promise<void> {
+    return pc.cancelWaitForUpdates(this.session, collector);
+  }
+
+  // Escape hatch and tasks
+
+  /**
+   * Calls any vim25 method: `args` in the schema's order (see envelope.ts for how values encode); returns
+   * the decoded returnval. Not retried unless `idempotent`; session-bound when it mentions session objects.
+   */
+  async invoke(method: string, self: MoRef, args: Args = {}, options: Pick<CallOptions, 'idempotent' | 'timeoutMs'> = {}): Promise<unknown> {
+    await this.content(); // the SOAPAction version comes from it
+    const rv = await this.session.call(method, self, args, { ...options, sessionBound: mentionsSessionObject([self, args]) });
+    return rv === undefined ? undefined : decodeValue(rv);
+  }
+
+  /** Polls a Task until it ends; returns its info, or throws VSphereTaskError with vCenter's reason. */
+  async waitForTask(task: MoRef, options: { timeoutMs?: number } = {}): Promise<TaskInfo> {
+    const deadline = Date.now() + (options.timeoutMs ?? 10 * 60_000);
+    for (let delay = 50; ; delay = Math.min(delay * 2, 2_000)) {
+      const info = (await this.getProperties(task, ['info'])).info as TaskInfo | undefined;
+      if (info?.state === 'success') return info;
+      if (info?.state === 'error') throw new VSphereTaskError(task, info);
+      if (Date.now() > deadline) throw new VSphereError(`Task ${task.value} did not finish within ${options.timeoutMs ?? 600_000} ms (state ${info?.state ?? 'unknown'})`);
+      await sleep(delay);
+    }
+  }
+}
