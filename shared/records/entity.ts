@@ -120,6 +120,18 @@ export class Entity<T extends Versioned> {
     return { items: result.items.map((i) => stripKeys<T>(i)), cursor: result.cursor };
   }
 
+  /** Every record of the kind (gsi2 partition when given), page after page: for sweeps, not request paths. */
+  async *each(store: Store, opts: { gsi2pk?: string; between?: [string, string] } = {}): AsyncGenerator<T> {
+    let cursor: string | undefined;
+    do {
+      const page = opts.gsi2pk
+        ? await this.listBy(store, opts.gsi2pk, { limit: 100, cursor, between: opts.between })
+        : await this.list(store, { limit: 100, cursor, between: opts.between });
+      yield* page.items;
+      cursor = page.cursor;
+    } while (cursor);
+  }
+
   /** Records on gsi2 under one partition (e.g. all jobs in one status), oldest first unless descending. */
   async listBy(
     store: Store,

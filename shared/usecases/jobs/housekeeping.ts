@@ -21,42 +21,29 @@ export async function runHousekeeping(deps: EngineDeps): Promise<HousekeepingRep
   const report: HousekeepingReport = { approvals_expired: [], jobs_requeued: [] };
   const now = deps.clock.now();
   for (const status of OPEN_APPROVAL) {
-    let cursor: string | undefined;
-    do {
-      const page = await approvals.listBy(deps.store, approvalStatusPartition(status), { limit: 100, cursor });
-      for (const a of page.items) {
-        if (Date.parse(a.expires_at) > now) continue;
-        const token = a.task_token;
-        await approvals.update(deps.store, a.id, (c) =>
-          OPEN_APPROVAL.includes(c.status)
-            ? { ...c, status: 'expired', task_token: undefined, history: [...c.history, { status: 'expired', by: 'system', at: isoNow(deps) }] }
-            : c,
-        );
-        if (token)
-          await deps.workflows
-            .sendTaskFailure(token, 'ApprovalExpired', `approval ${a.id} expired at ${a.expires_at} before anyone decided`)
-            .catch((e: unknown) => {
-              if (!(e instanceof TaskTokenInvalidError)) throw e;
-            });
-        report.approvals_expired.push(a.id);
-      }
-      cursor = page.cursor;
-    } while (cursor);
+    for await (const a of approvals.each(deps.store, { gsi2pk: approvalStatusPartition(status) })) {
+      if (Date.parse(a.expires_at) > now) continue;
+      const token = a.task_token;
+      await approvals.update(deps.store, a.id, (c) =>
+        OPEN_APPROVAL.includes(c.status)
+          ? { ...c, status: 'expired', task_token: undefined, history: [...c.history, { status: 'expired', by: 'system', at: isoNow(deps) }] }
+          : c,
+      );
+      if (token)
+        await deps.workflows
+          .sendTaskFailure(token, 'ApprovalExpired', `approval ${a.id} expired at ${a.expires_at} before anyone decided`)
+          .catch((e: unknown) => {
+            if (!(e instanceof TaskTokenInvalidError)) throw e;
+          });
+      report.approvals_expired.push(a.id);
+    }
   }
   if (!(await readSwitch(deps.store, 'scheduler')).on) {
-    let cursor: string | undefined;
-    do {
-      const page = await jobs.listBy(deps.store, jobStatusPartition('queued'), {
-        limit: 100,
-        cursor,
-        between: ['0', new Date(now - STALE_QUEUED_MS).toISOString()],
-      });
-      for (const job of page.items) {
-        await enqueueJob(deps, job.id);
-        report.jobs_requeued.push(job.id);
-      }
-      cursor = page.cursor;
-    } while (cursor);
+    const stale = { gsi2pk: jobStatusPartition('queued'), between: ['0', new Date(now - STALE_QUEUED_MS).toISOString()] as [string, string] };
+    for await (const job of jobs.each(deps.store, stale)) {
+      await enqueueJob(deps, job.id);
+      report.jobs_requeued.push(job.id);
+    }
   }
   if (report.approvals_expired.length || report.jobs_requeued.length) logger.info('Housekeeping acted', { ...report });
   return report;

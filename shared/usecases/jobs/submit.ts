@@ -24,14 +24,9 @@ export type JobSubmission = z.output<typeof JobSubmission>;
 export const IdempotencyKeyHeader = z.string().min(1).max(255).regex(/^[\x21-\x7e]+$/, 'printable ASCII only');
 
 async function allPolicies(deps: Pick<EngineDeps, 'store'>): Promise<Policy[]> {
-  const out: Policy[] = [];
-  let cursor: string | undefined;
-  do {
-    const page = await policies.list(deps.store, { limit: 100, cursor });
-    out.push(...page.items);
-    cursor = page.cursor;
-  } while (cursor);
-  return out;
+  const all: Policy[] = [];
+  for await (const p of policies.each(deps.store)) all.push(p);
+  return all;
 }
 
 const fingerprint = (s: JobSubmission) =>

@@ -42,14 +42,7 @@ const ACTIVE_STATUSES = ['queued', 'awaiting_approval', 'running', 'paused'] as 
 /** Every job id in the given statuses, oldest first. */
 export async function jobIdsIn(deps: EngineDeps, statuses: readonly string[]): Promise<string[]> {
   const ids: string[] = [];
-  for (const status of statuses) {
-    let cursor: string | undefined;
-    do {
-      const page = await jobs.listBy(deps.store, jobStatusPartition(status), { limit: 100, cursor });
-      ids.push(...page.items.map((j) => j.id));
-      cursor = page.cursor;
-    } while (cursor);
-  }
+  for (const status of statuses) for await (const job of jobs.each(deps.store, { gsi2pk: jobStatusPartition(status) })) ids.push(job.id);
   return ids;
 }
 
