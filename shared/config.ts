@@ -36,6 +36,11 @@ const Env = z.object({
   THRESHOLD_IDRAC_UNREACHABLE_CRITICAL_PCT: z.coerce.number().default(20),
   THRESHOLD_FAILED_JOBS_24H_WARNING: z.coerce.number().default(5),
   THRESHOLD_FAILED_JOBS_24H_CRITICAL: z.coerce.number().default(20),
+  /** iDRAC client timeouts (docs/idrac-clients.md); probes of a dead address cost one connect timeout. */
+  IDRAC_CONNECT_TIMEOUT_MS: z.coerce.number().int().positive().default(5000),
+  IDRAC_HEADERS_TIMEOUT_MS: z.coerce.number().int().positive().default(30000),
+  /** Addresses one discovery worker probes at once. */
+  DISCOVERY_PROBE_CONCURRENCY: z.coerce.number().int().positive().default(32),
   /** Store answering slower than this (ms) reports degraded. */
   THRESHOLD_STORE_LATENCY_WARNING_MS: z.coerce.number().default(500),
 });
@@ -69,6 +74,12 @@ export function parseConfig(env: Record<string, string | undefined>) {
     secretsPrefix: e.SECRETS_PREFIX,
     auth: { roleClaim: e.AUTH_ROLE_CLAIM, issuer: e.AUTH_ISSUER, audience: e.AUTH_AUDIENCE },
     maxBodyBytes: e.MAX_BODY_BYTES,
+    idrac: {
+      connectTimeoutMs: e.IDRAC_CONNECT_TIMEOUT_MS,
+      headersTimeoutMs: e.IDRAC_HEADERS_TIMEOUT_MS,
+      bodyTimeoutMs: e.IDRAC_HEADERS_TIMEOUT_MS,
+      discoveryConcurrency: e.DISCOVERY_PROBE_CONCURRENCY,
+    },
     logLevel: e.LOG_LEVEL,
     thresholds: {
       queueDepth: { warning: e.THRESHOLD_QUEUE_DEPTH_WARNING, critical: e.THRESHOLD_QUEUE_DEPTH_CRITICAL },

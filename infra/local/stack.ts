@@ -20,7 +20,12 @@ import type { Deps } from '../../shared/usecases/deps';
 import { logger } from '../../shared/observability/logger';
 import { readSwitch } from '../../shared/records/switches';
 import { reconcileJobs } from '../../shared/usecases/jobs/reconcile';
-import { seedDemoLab } from './demo-lab';
+import { disposeIdrac } from '../../shared/adapters/idrac/instance';
+import { idracCredentialVerifier } from '../../shared/usecases/dell-endpoints';
+import { closeVcenterClients } from '../../shared/usecases/vcenter-clients';
+import { vcenterCredentialVerifier } from '../../shared/usecases/vcenter-health';
+import { type DemoIdracOptions, seedDemoLab, startDemoIdracs } from './demo-lab';
+import { DEMO_VCENTER, startDemoVcenter } from './demo-vcenter';
 import { startEmbeddedDynamo } from './embedded-dynamodb';
 import { FunctionInvoker } from './function-invoker';
 import { createLocalApiServer } from './http-server';
@@ -38,6 +43,10 @@ export type LocalStackOptions = {
   host?: string;
   /** Seed the demo lab on the first start of this data directory. */
   demo: boolean;
+  /** With `demo`: the lab's simulated iDRACs (default 3 on 127.0.0.11–13, ports 8443/5986); false: none. */
+  demoIdracs?: Partial<DemoIdracOptions> | false;
+  /** With `demo`: the lab's vcsim as `vc-001` when built (port 8989; a free one when the stack's port is 0); false: none. */
+  demoVcenter?: { port?: number } | false;
 };
 
 export type LocalStack = {
@@ -106,7 +115,7 @@ export async function startLocalStack(opts: LocalStackOptions): Promise<LocalSta
       workflows,
       secrets,
       workerPools: new LocalWorkerPools(runners),
-      verifiers: {},
+      verifiers: { idrac: idracCredentialVerifier(store), vcenter: vcenterCredentialVerifier(store) },
       clock: systemClock,
       probes: {
         workflows: async () => {
@@ -121,6 +130,8 @@ export async function startLocalStack(opts: LocalStackOptions): Promise<LocalSta
       startedAt: Date.now(),
     };
     provideDeps(deps);
+    closers.push(() => disposeIdrac());
+    closers.push(() => closeVcenterClients());
 
     // Runners start only once everything they may call is wired.
     for (const runner of runners.values()) runner.start();
@@ -130,7 +141,24 @@ export async function startLocalStack(opts: LocalStackOptions): Promise<LocalSta
     scheduler.start();
     closers.push(async () => scheduler.stop());
 
-    const seeded = opts.demo ? await seedDemoLab(deps, opts.dataDir) : [];
+    const demoFleet = opts.demo && opts.demoIdracs !== false ? await startDemoIdracs(opts.dataDir, opts.demoIdracs) : undefined;
+    if (demoFleet) closers.push(() => demoFleet.stop());
+    const seeded = opts.demo ? await seedDemoLab(deps, opts.dataDir, demoFleet) : [];
+    if (opts.demo && opts.demoVcenter !== false) {
+      const port = opts.demoVcenter?.port ?? (opts.port === 0 ? 0 : DEMO_VCENTER.port);
+      const demoVc = await startDemoVcenter(deps, opts.dataDir, { port }).catch((e: unknown) => {
+        logger.warn('Demo vCenter (vcsim) did not start; the demo lab has no vc-001', { error: e as Error });
+        return undefined;
+      });
+      if (demoVc && 'missing' in demoVc) logger.warn(demoVc.missing);
+      else if (demoVc) {
+        seeded.push(...demoVc.seeded);
+        closers.push(async () => {
+          await closeVcenterClients();
+          await demoVc.stop();
+        });
+      }
+    }
     await reconcileJobs(deps);
 
     const settings = { issuer: c.auth.issuer, audience: c.auth.audience, roleClaim: c.auth.roleClaim };

@@ -5,6 +5,8 @@ import { SQSClient } from '@aws-sdk/client-sqs';
 import { config } from '../config';
 import { systemClock } from '../ports/clock';
 import type { ComponentHealth } from '../domain/health';
+import { idracCredentialVerifier } from '../usecases/dell-endpoints';
+import { vcenterCredentialVerifier } from '../usecases/vcenter-health';
 import type { Deps } from '../usecases/deps';
 import { SqsQueue } from './queue/sqs-queue';
 import { SecretsManagerSecrets } from './secrets/secrets-manager-secrets';
@@ -19,13 +21,14 @@ export function awsDeps(): Deps {
   const region = c.region;
   const queue = new SqsQueue(new SQSClient({ region }), { queueUrls: c.queueUrls });
   const sfn = new SFNClient({ region });
+  const store = new DynamoDbStore(createDynamoClient({ endpoint: c.dynamodbEndpoint, region }), c.tableName);
   return {
-    store: new DynamoDbStore(createDynamoClient({ endpoint: c.dynamodbEndpoint, region }), c.tableName),
+    store,
     queue,
     workflows: new SfnWorkflows(sfn, { stateMachineArns: c.stateMachineArns }),
     secrets: new SecretsManagerSecrets(new SecretsManagerClient({ region }), { prefix: c.secretsPrefix }),
     workerPools: new LambdaWorkerPools(new LambdaClient({ region }), queue, c.eventSourceMappings),
-    verifiers: {},
+    verifiers: { idrac: idracCredentialVerifier(store), vcenter: vcenterCredentialVerifier(store) },
     clock: systemClock,
     probes: { workflows: () => stateMachinesHealth(sfn, c.stateMachineArns) },
     startedAt: Date.now(),

@@ -26,6 +26,17 @@ export const ROUTES: Route[] = [
   { method: 'PATCH', path: '/api/v1/sites/{id}', function: 'api-sites', role: 'operator', summary: 'Update a site' },
   { method: 'DELETE', path: '/api/v1/sites/{id}', function: 'api-sites', role: 'admin', summary: 'Delete a site' },
 
+  { method: 'POST', path: '/api/v1/vcenter/instances', function: 'api-vcenter', role: 'admin', summary: 'Register a vCenter instance' },
+  { method: 'GET', path: '/api/v1/vcenter/instances', function: 'api-vcenter', role: 'viewer', summary: 'List vCenter instances' },
+  { method: 'GET', path: '/api/v1/vcenter/instances/{id}', function: 'api-vcenter', role: 'viewer', summary: 'Get a vCenter instance with reachability and sync state' },
+  { method: 'PATCH', path: '/api/v1/vcenter/instances/{id}', function: 'api-vcenter', role: 'admin', summary: 'Update a vCenter instance' },
+  { method: 'DELETE', path: '/api/v1/vcenter/instances/{id}', function: 'api-vcenter', role: 'admin', summary: 'Delete a vCenter instance and its synced inventory' },
+  { method: 'GET', path: '/api/v1/vcenter/instances/{id}/hosts', function: 'api-vcenter', role: 'viewer', summary: 'Synced hosts of an instance' },
+  { method: 'GET', path: '/api/v1/vcenter/instances/{id}/vms', function: 'api-vcenter', role: 'viewer', summary: 'Synced VMs of an instance' },
+  { method: 'GET', path: '/api/v1/vcenter/instances/{id}/clusters', function: 'api-vcenter', role: 'viewer', summary: 'Synced clusters of an instance' },
+  { method: 'POST', path: '/api/v1/vcenter/sync', function: 'api-vcenter', role: 'operator', summary: 'Request full or delta sync of instances' },
+  { method: 'GET', path: '/api/v1/vcenter/sync-runs/{id}', function: 'api-vcenter', role: 'viewer', summary: 'Get a sync run' },
+
   { method: 'POST', path: '/api/v1/service-identities', function: 'api-service-identities', role: 'admin', summary: 'Create a service identity' },
   { method: 'GET', path: '/api/v1/service-identities', function: 'api-service-identities', role: 'viewer', summary: 'List service identities' },
   { method: 'GET', path: '/api/v1/service-identities/{id}', function: 'api-service-identities', role: 'viewer', summary: 'Get a service identity (never its secret)' },
@@ -61,6 +72,15 @@ export const ROUTES: Route[] = [
   { method: 'POST', path: '/api/v1/system/scheduler/resume', function: 'api-system', role: 'operator', summary: 'Resume the job scheduler' },
   { method: 'POST', path: '/api/v1/workers/{pool}/drain', function: 'api-system', role: 'operator', summary: 'Drain a worker pool' },
   { method: 'POST', path: '/api/v1/workers/{pool}/undrain', function: 'api-system', role: 'operator', summary: 'Undrain a worker pool' },
+
+  { method: 'POST', path: '/api/v1/dell/endpoints', function: 'api-dell', role: 'operator', summary: 'Register an iDRAC endpoint' },
+  { method: 'GET', path: '/api/v1/dell/endpoints', function: 'api-dell', role: 'viewer', summary: 'List iDRAC endpoints' },
+  { method: 'GET', path: '/api/v1/dell/endpoints/{id}', function: 'api-dell', role: 'viewer', summary: 'Get an iDRAC endpoint with its capabilities' },
+  { method: 'PATCH', path: '/api/v1/dell/endpoints/{id}', function: 'api-dell', role: 'operator', summary: 'Update an iDRAC endpoint' },
+  { method: 'DELETE', path: '/api/v1/dell/endpoints/{id}', function: 'api-dell', role: 'admin', summary: 'Delete an iDRAC endpoint' },
+  { method: 'POST', path: '/api/v1/dell/endpoints/{id}/refresh', function: 'api-dell', role: 'operator', summary: 'Probe and inventory an iDRAC now' },
+  { method: 'POST', path: '/api/v1/dell/discover', function: 'api-dell', role: 'operator', summary: 'Start a discovery sweep of sites' },
+  { method: 'GET', path: '/api/v1/dell/discovery-runs/{id}', function: 'api-dell', role: 'viewer', summary: 'Progress of a discovery run' },
 ];
 
 export const routeKey = (r: Pick<Route, 'method' | 'path'>): string => `${r.method} ${r.path}`;

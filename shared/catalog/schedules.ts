@@ -17,4 +17,22 @@ export const SCHEDULES: Record<string, ScheduleSpec> = {
     message: { task: 'housekeeping' },
     description: 'Expire approvals past their time; re-dispatch queued jobs whose message was lost',
   },
+  'vcenter-delta-sync': {
+    expression: process.env.EIO_VCENTER_DELTA_SYNC_SCHEDULE ?? 'rate(15 minutes)',
+    pool: 'vcenter-sync',
+    message: { task: 'vcenter-sync-all', sync_type: 'delta' },
+    description: 'Delta sync (WaitForUpdatesEx) of every vCenter instance',
+  },
+  'vcenter-full-sync': {
+    expression: process.env.EIO_VCENTER_FULL_SYNC_SCHEDULE ?? 'cron(0 2 * * ? *)',
+    pool: 'vcenter-sync',
+    message: { task: 'vcenter-sync-all', sync_type: 'full' },
+    description: 'Nightly full sync of every vCenter instance',
+  },
+  'idrac-discovery': {
+    expression: 'cron(0 3 * * ? *)',
+    pool: 'discovery',
+    message: { task: 'discover_all' },
+    description: 'Nightly iDRAC discovery of every site whose management networks can be swept (/20 or smaller)',
+  },
 };

@@ -36,4 +36,24 @@ export const WORKER_POOLS: Record<string, WorkerPoolSpec> = {
     maxReceiveCount: 5,
     description: 'Periodic sweep: approval expiry, lost job messages',
   },
+  'vcenter-sync': {
+    workerId: 'worker-004',
+    function: 'worker-vcenter-sync',
+    // Each sync holds one session and at most one private PropertyCollector per instance; two at once stays
+    // within the per-instance collector limit (VCENTER_MAX_PROPERTY_COLLECTORS) and the runbook's session limits.
+    concurrency: 2,
+    batchSize: 1,
+    visibilityTimeoutSeconds: 960,
+    maxReceiveCount: 3,
+    description: 'vCenter inventory sync: one message = one sync run of one instance',
+  },
+  discovery: {
+    workerId: 'worker-003',
+    function: 'worker-discovery',
+    concurrency: 4,
+    batchSize: 1,
+    visibilityTimeoutSeconds: 360,
+    maxReceiveCount: 3,
+    description: 'iDRAC discovery: each message is a slice of a sweep, probed with bounded concurrency',
+  },
 };

@@ -8,6 +8,13 @@ export type Site = {
   name: string;
   description: string;
   management_networks: string[];
+  /** Default credential for the site's iDRACs (an endpoint may name its own). */
+  idrac_service_identity_id?: string;
+  /** Pin the certificate an iDRAC presents the first time it is probed, when it has no pin or CA yet. */
+  trust_on_first_use: boolean;
+  /** Lab overrides for the iDRACs' ports (simulators cannot all sit on 443 / 5986). */
+  redfish_port?: number;
+  wsman_port?: number;
   created_at: string;
   updated_at: string;
   created_by: string;
@@ -28,11 +35,17 @@ const networks = z
   .max(64)
   .refine((list) => new Set(list).size === list.length, { message: 'lists the same network twice' });
 
+const port = z.number().int().min(1).max(65535);
+
 export const SiteCreate = z.strictObject({
   id: idSchema('site').optional(),
   name: z.string().trim().min(1).max(128),
   description: z.string().max(1024).default(''),
   management_networks: networks.default([]),
+  idrac_service_identity_id: idSchema('service_identity').optional(),
+  trust_on_first_use: z.boolean().default(false),
+  redfish_port: port.optional(),
+  wsman_port: port.optional(),
 });
 export type SiteCreate = z.output<typeof SiteCreate>;
 
@@ -41,6 +54,11 @@ export const SiteUpdate = z
     name: z.string().trim().min(1).max(128).optional(),
     description: z.string().max(1024).optional(),
     management_networks: networks.optional(),
+    /** `null` removes the site's default iDRAC credential. */
+    idrac_service_identity_id: idSchema('service_identity').nullable().optional(),
+    trust_on_first_use: z.boolean().optional(),
+    redfish_port: port.nullable().optional(),
+    wsman_port: port.nullable().optional(),
     /** Optional optimistic lock: the update applies only if the site is still at this version. */
     version: z.number().int().positive().optional(),
   })

@@ -1,6 +1,8 @@
 import type { ErrorDetail } from '../domain/errors';
 import type { Store } from '../ports/store';
+import { dellEndpoints } from '../records/dell-endpoints';
 import { sites } from '../records/sites';
+import { vcenterInstances } from '../records/vcenter';
 import type { TargetKind } from './job-type';
 
 /** A target's kind is its id prefix, as everywhere in EIO. */
@@ -17,6 +19,8 @@ export function targetKindOf(id: string): TargetKind | undefined {
  */
 export const TARGET_LOOKUPS: Partial<Record<TargetKind, (store: Store, id: string) => Promise<boolean>>> = {
   site: (store, id) => sites.exists(store, id),
+  vcenter: (store, id) => vcenterInstances.exists(store, id),
+  idrac: (store, id) => dellEndpoints.exists(store, id),
 };
 
 const KIND_NAMES: Record<TargetKind, string> = { site: 'site', idrac: 'iDRAC endpoint', vcenter: 'vCenter instance' };

@@ -4,7 +4,9 @@ import { config } from '../config';
 import { type ComponentHealth, type HealthLevel, levelFor, worst } from '../domain/health';
 import { logger } from '../observability/logger';
 import { jobs, jobStatusPartition } from '../records/jobs';
+import { idracFigures } from './dell-endpoints';
 import type { Deps } from './deps';
+import { vcenterApiHealth } from './vcenter-health';
 
 const PROBE_TIMEOUT_MS = 3000;
 
@@ -143,6 +145,21 @@ async function jobsHealth(deps: Pick<Deps, 'store' | 'clock'>): Promise<Componen
   };
 }
 
+/** Runbook "iDRAC unreachable %": warning > 5 %, critical > 20 % (configurable). */
+async function idracHealth(deps: Pick<Deps, 'store'>): Promise<ComponentHealth> {
+  const t = config().thresholds.idracUnreachablePct;
+  const f = await idracFigures(deps);
+  if (f.checked === 0)
+    return { status: 'ok', message: `${f.total} iDRAC endpoint(s), none probed yet`, metrics: { endpoints: f.total, unreachable: 0, unreachable_pct: 0 } };
+  return {
+    status: levelFor(f.unreachable_pct, t),
+    message:
+      `${f.unreachable} of ${f.checked} probed iDRAC endpoint(s) unreachable (${f.unreachable_pct} %; warning > ${t.warning} %, critical > ${t.critical} %)` +
+      (f.worst.length ? `: ${f.worst.join(', ')}` : ''),
+    metrics: { endpoints: f.total, probed: f.checked, unreachable: f.unreachable, unreachable_pct: f.unreachable_pct },
+  };
+}
+
 export type HealthReport = {
   status: HealthLevel;
   version: string;
@@ -157,6 +174,8 @@ export async function systemHealth(deps: Deps): Promise<HealthReport> {
     store: () => storeHealth(deps),
     queues: () => queuesHealth(deps),
     jobs: () => jobsHealth(deps),
+    vcenter_api: () => vcenterApiHealth(deps),
+    idrac: () => idracHealth(deps),
     ...deps.probes,
   };
   const names = Object.keys(probes);

@@ -1,7 +1,9 @@
 import { MetricUnit } from '@aws-lambda-powertools/metrics';
 import { metrics } from '../observability/metrics';
 import type { Deps } from './deps';
+import { idracFigures } from './dell-endpoints';
 import { jobFigures, workerPoolReports } from './health';
+import { vcenterFigures } from './vcenter-health';
 
 /**
  * Publishes the runbook's "Key Metrics to Monitor" so CloudWatch alarms can use the same thresholds as
@@ -9,7 +11,7 @@ import { jobFigures, workerPoolReports } from './health';
  * Run by the housekeeping sweep every minute. (vCenter sync age and iDRAC unreachable % join with their issues.)
  */
 export async function publishOperationalMetrics(deps: Pick<Deps, 'store' | 'clock' | 'queue' | 'workerPools'>) {
-  const [pools, jobs] = await Promise.all([workerPoolReports(deps), jobFigures(deps)]);
+  const [pools, jobs, idrac] = await Promise.all([workerPoolReports(deps), jobFigures(deps), idracFigures(deps)]);
   for (const p of pools) {
     const perPool = metrics.singleMetric();
     perPool.addDimension('pool', p.pool);
@@ -21,6 +23,14 @@ export async function publishOperationalMetrics(deps: Pick<Deps, 'store' | 'cloc
   metrics.addMetric('JobQueueDepth', MetricUnit.Count, pools.find((p) => p.pool === 'jobs')?.queue_depth ?? 0);
   metrics.addMetric('FailedJobs24h', MetricUnit.Count, jobs.failed24h);
   metrics.addMetric('StuckJobs', MetricUnit.Count, jobs.stuck.length);
+  metrics.addMetric('IdracUnreachablePct', MetricUnit.Percent, idrac.unreachable_pct);
+  const vcenter = await vcenterFigures(deps);
+  metrics.addMetric('VCenterSyncAgeMinutes', MetricUnit.Count, vcenter.max_sync_age_minutes);
+  for (const i of vcenter.instances) {
+    const perInstance = metrics.singleMetric();
+    perInstance.addDimension('instance', i.id);
+    perInstance.addMetric('VCenterSyncAgeMinutes', MetricUnit.Count, i.sync_age_minutes ?? 0);
+  }
   metrics.publishStoredMetrics();
-  return { pools: pools.length, failed_jobs_24h: jobs.failed24h, stuck_jobs: jobs.stuck.length };
+  return { pools: pools.length, failed_jobs_24h: jobs.failed24h, stuck_jobs: jobs.stuck.length, idrac_unreachable_pct: idrac.unreachable_pct };
 }

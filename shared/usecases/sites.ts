@@ -3,7 +3,9 @@ import { newId } from '../domain/ids';
 import type { Site, SiteCreate, SiteUpdate } from '../domain/site';
 import type { Page } from '../ports/store';
 import { recordAudit } from '../records/audit';
-import { liveReferrers } from '../records/references';
+import { addReference, liveReferrers, removeReference } from '../records/references';
+import { serviceIdentityRef } from '../records/service-identities';
+import { assertIdracIdentity } from './dell-endpoints';
 import { siteRef, sites } from '../records/sites';
 import type { Deps } from './deps';
 
@@ -11,11 +13,21 @@ type SiteDeps = Pick<Deps, 'store' | 'clock'>;
 
 export async function createSite(deps: SiteDeps, input: SiteCreate, actor: string): Promise<Site> {
   const now = new Date(deps.clock.now()).toISOString();
+  const id = input.id ?? newId('site', deps.clock.now());
+  if (input.idrac_service_identity_id) {
+    await assertIdracIdentity(deps.store, input.idrac_service_identity_id, 'body.idrac_service_identity_id');
+    if (await sites.exists(deps.store, id)) throw new ConflictError(`site '${id}' already exists`);
+    await addReference(deps.store, serviceIdentityRef(input.idrac_service_identity_id), siteRef(id));
+  }
   const site = await sites.create(deps.store, {
-    id: input.id ?? newId('site', deps.clock.now()),
+    id,
     name: input.name,
     description: input.description,
     management_networks: input.management_networks,
+    ...(input.idrac_service_identity_id ? { idrac_service_identity_id: input.idrac_service_identity_id } : {}),
+    trust_on_first_use: input.trust_on_first_use,
+    ...(input.redfish_port ? { redfish_port: input.redfish_port } : {}),
+    ...(input.wsman_port ? { wsman_port: input.wsman_port } : {}),
     created_at: now,
     updated_at: now,
     created_by: actor,
@@ -31,9 +43,30 @@ export const listSites = (deps: SiteDeps, page: { limit: number; cursor?: string
   sites.list(deps.store, page);
 
 export async function updateSite(deps: SiteDeps, id: string, change: SiteUpdate): Promise<Site> {
-  const { version, ...fields } = change;
+  const { version, idrac_service_identity_id: si, redfish_port, wsman_port, ...fields } = change;
+  if (si) await assertIdracIdentity(deps.store, si, 'body.idrac_service_identity_id');
+  const before = await sites.get(deps.store, id);
+  if (si) await addReference(deps.store, serviceIdentityRef(si), siteRef(id));
   const now = new Date(deps.clock.now()).toISOString();
-  const updated = await sites.update(deps.store, id, (current) => ({ ...current, ...fields, updated_at: now }), version);
+  const updated = await sites.update(
+    deps.store,
+    id,
+    (current) => {
+      const next: Site = { ...current, ...fields, updated_at: now };
+      // `null` clears an optional setting; absent leaves it as it is.
+      const set = <K extends 'idrac_service_identity_id' | 'redfish_port' | 'wsman_port'>(k: K, v: Site[K] | null | undefined) => {
+        if (v === null) delete next[k];
+        else if (v !== undefined) next[k] = v;
+      };
+      set('idrac_service_identity_id', si);
+      set('redfish_port', redfish_port);
+      set('wsman_port', wsman_port);
+      return next;
+    },
+    version,
+  );
+  if (before.idrac_service_identity_id && before.idrac_service_identity_id !== updated.idrac_service_identity_id)
+    await removeReference(deps.store, serviceIdentityRef(before.idrac_service_identity_id), siteRef(id));
   await recordAudit(deps.store, { subject_id: id, action: 'site.updated', at: now, detail: { fields: Object.keys(fields) } });
   return updated;
 }
@@ -46,5 +79,6 @@ export async function deleteSite(deps: SiteDeps, id: string): Promise<void> {
       referenced_by: users,
     });
   await sites.remove(deps.store, site);
+  if (site.idrac_service_identity_id) await removeReference(deps.store, serviceIdentityRef(site.idrac_service_identity_id), siteRef(id));
   await recordAudit(deps.store, { subject_id: id, action: 'site.deleted', at: new Date(deps.clock.now()).toISOString() });
 }

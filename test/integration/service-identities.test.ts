@@ -42,11 +42,11 @@ describe('service identities', () => {
     expect(res.body.error.details[0].path).toBe('body.target_kind');
   });
 
-  it('verify says plainly that no client can try the credential yet', async () => {
+  it('verify says plainly when no target uses the credential yet', async () => {
     const res = await h.call('GET', '/api/v1/service-identities/si-001/verify', { role: 'operator' });
     expect(res.status).toBe(200);
     expect(res.body.result).toBe('unavailable');
-    expect(res.body.message).toMatch(/no idrac client/);
+    expect(res.body.message).toMatch(/no iDRAC endpoint uses service identity 'si-001'/);
     const si = await h.call('GET', '/api/v1/service-identities/si-001', { role: 'viewer' });
     expect(si.body.last_verification.result).toBe('unavailable');
   });

@@ -2,6 +2,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Role } from '../../shared/domain/roles';
+import type { DemoIdracOptions } from '../../infra/local/demo-lab';
 import { startLocalStack, type LocalStack } from '../../infra/local/stack';
 
 /**
@@ -21,9 +22,12 @@ export type Harness = {
   close(): Promise<void>;
 };
 
-export async function startHarness(opts: { demo?: boolean; dataDir?: string } = {}): Promise<Harness> {
+/** `demoIdracs`: the demo lab's simulated iDRACs; off by default so parallel test files never share their fixed ports. */
+export async function startHarness(
+  opts: { demo?: boolean; dataDir?: string; demoIdracs?: Partial<DemoIdracOptions> } = {},
+): Promise<Harness> {
   const dataDir = opts.dataDir ?? (await mkdtemp(join(tmpdir(), 'eio-test-')));
-  let stack = await startLocalStack({ dataDir, port: 0, demo: opts.demo ?? false });
+  let stack = await startLocalStack({ dataDir, port: 0, demo: opts.demo ?? false, demoIdracs: opts.demoIdracs ?? false });
   const harness: Harness = {
     get stack() {
       return stack;
@@ -51,7 +55,7 @@ export async function startHarness(opts: { demo?: boolean; dataDir?: string } = 
     },
     async restart() {
       await stack.close();
-      stack = await startLocalStack({ dataDir, port: 0, demo: opts.demo ?? false });
+      stack = await startLocalStack({ dataDir, port: 0, demo: opts.demo ?? false, demoIdracs: opts.demoIdracs ?? false });
     },
     async close() {
       await stack.close();

@@ -41,13 +41,14 @@ describe('operational metrics (runbook "Key Metrics to Monitor")', () => {
     } finally {
       process.stdout.write = write;
     }
-    expect(summary).toEqual({ pools: Object.keys(WORKER_POOLS).length, failed_jobs_24h: 2, stuck_jobs: 1 });
+    expect(summary).toEqual({ pools: Object.keys(WORKER_POOLS).length, failed_jobs_24h: 2, stuck_jobs: 1, idrac_unreachable_pct: 0 });
     const emf = lines.flatMap((l) => l.split('\n')).filter((l) => l.includes('_aws')).map((l) => JSON.parse(l));
     const value = (name: string, pool?: string) =>
       emf.find((e) => name in e && (pool === undefined || e.pool === pool))?.[name];
     expect(value('JobQueueDepth')).toBe(3);
     expect(value('FailedJobs24h')).toBe(2);
     expect(value('StuckJobs')).toBe(1);
+    expect(value('IdracUnreachablePct')).toBe(0);
     expect(value('WorkerUtilization', 'jobs')).toBe(50);
     expect(value('QueueDepth', 'jobs')).toBe(3);
     expect(emf.every((e) => e._aws.CloudWatchMetrics[0].Namespace === 'EIO')).toBe(true);

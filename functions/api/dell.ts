@@ -1,0 +1,50 @@
+import { z } from 'zod';
+import { deps } from '../../shared/container';
+import { DellEndpointCreate, DellEndpointQuery, DellEndpointUpdate } from '../../shared/domain/dell-endpoint';
+import { DiscoverRequest } from '../../shared/domain/discovery-run';
+import { apiHandler } from '../../shared/http/api-handler';
+import { PageQuery, pageBody, pageOptions } from '../../shared/http/pagination';
+import { json, noContent } from '../../shared/http/respond';
+import { parseInput } from '../../shared/http/validation';
+import {
+  createDellEndpoint,
+  deleteDellEndpoint,
+  getDellEndpoint,
+  listDellEndpoints,
+  refreshDellEndpoint,
+  updateDellEndpoint,
+} from '../../shared/usecases/dell-endpoints';
+import { getDiscoveryRun, startDiscovery } from '../../shared/usecases/dell-discovery';
+
+const IdPath = z.object({ id: z.string().min(1) });
+const ListQuery = PageQuery.extend(DellEndpointQuery.shape);
+
+export const handler = apiHandler({
+  'POST /api/v1/dell/endpoints': async (req) => {
+    const ep = await createDellEndpoint(await deps(), parseInput(DellEndpointCreate, req.body, 'body'), req.principal!.subject);
+    return json(201, ep, { location: `/api/v1/dell/endpoints/${ep.id}` });
+  },
+  'GET /api/v1/dell/endpoints': async (req) => {
+    const q = parseInput(ListQuery, req.query, 'query');
+    return json(200, pageBody(await listDellEndpoints(await deps(), q, pageOptions(q))));
+  },
+  'GET /api/v1/dell/endpoints/{id}': async (req) =>
+    json(200, await getDellEndpoint(await deps(), parseInput(IdPath, req.path, 'path').id)),
+  'PATCH /api/v1/dell/endpoints/{id}': async (req) =>
+    json(
+      200,
+      await updateDellEndpoint(await deps(), parseInput(IdPath, req.path, 'path').id, parseInput(DellEndpointUpdate, req.body, 'body')),
+    ),
+  'DELETE /api/v1/dell/endpoints/{id}': async (req) => {
+    await deleteDellEndpoint(await deps(), parseInput(IdPath, req.path, 'path').id);
+    return noContent();
+  },
+  'POST /api/v1/dell/endpoints/{id}/refresh': async (req) =>
+    json(200, await refreshDellEndpoint(await deps(), parseInput(IdPath, req.path, 'path').id)),
+  'POST /api/v1/dell/discover': async (req) => {
+    const run = await startDiscovery(await deps(), parseInput(DiscoverRequest, req.body, 'body'), req.principal!.subject);
+    return json(202, run, { location: `/api/v1/dell/discovery-runs/${run.id}` });
+  },
+  'GET /api/v1/dell/discovery-runs/{id}': async (req) =>
+    json(200, await getDiscoveryRun(await deps(), parseInput(IdPath, req.path, 'path').id)),
+});

@@ -1,0 +1,59 @@
+import { z } from 'zod';
+import { deps } from '../../shared/container';
+import { InventoryQuery, SyncRequest, VCenterInstanceCreate, VCenterInstanceUpdate } from '../../shared/domain/vcenter';
+import { apiHandler } from '../../shared/http/api-handler';
+import { PageQuery, pageBody, pageOptions } from '../../shared/http/pagination';
+import { json, noContent } from '../../shared/http/respond';
+import { parseInput } from '../../shared/http/validation';
+import {
+  createVcenterInstance,
+  deleteVcenterInstance,
+  getVcenterInstance,
+  instanceView,
+  listVcenterInstances,
+  updateVcenterInstance,
+} from '../../shared/usecases/vcenter-instances';
+import { getSyncRun, listInventory, requestSync } from '../../shared/usecases/vcenter-sync';
+
+const IdPath = z.object({ id: z.string().min(1) });
+
+const inventory = (kind: 'host' | 'vm' | 'cluster') => async (req: Parameters<Parameters<typeof apiHandler>[0][string]>[0]) =>
+  json(200, await listInventory(await deps(), parseInput(IdPath, req.path, 'path').id, kind, parseInput(InventoryQuery, req.query, 'query')));
+
+export const handler = apiHandler({
+  'POST /api/v1/vcenter/instances': async (req) => {
+    const d = await deps();
+    const instance = await createVcenterInstance(d, parseInput(VCenterInstanceCreate, req.body, 'body'), req.principal!.subject);
+    return json(201, instanceView(d, instance), { location: `/api/v1/vcenter/instances/${instance.id}` });
+  },
+  'GET /api/v1/vcenter/instances': async (req) => {
+    const d = await deps();
+    const page = await listVcenterInstances(d, pageOptions(parseInput(PageQuery, req.query, 'query')));
+    return json(200, pageBody({ items: page.items.map((i) => instanceView(d, i)), cursor: page.cursor }));
+  },
+  'GET /api/v1/vcenter/instances/{id}': async (req) => {
+    const d = await deps();
+    return json(200, instanceView(d, await getVcenterInstance(d, parseInput(IdPath, req.path, 'path').id)));
+  },
+  'PATCH /api/v1/vcenter/instances/{id}': async (req) => {
+    const d = await deps();
+    const updated = await updateVcenterInstance(d, parseInput(IdPath, req.path, 'path').id, parseInput(VCenterInstanceUpdate, req.body, 'body'));
+    return json(200, instanceView(d, updated));
+  },
+  'DELETE /api/v1/vcenter/instances/{id}': async (req) => {
+    await deleteVcenterInstance(await deps(), parseInput(IdPath, req.path, 'path').id);
+    return noContent();
+  },
+  'GET /api/v1/vcenter/instances/{id}/hosts': inventory('host'),
+  'GET /api/v1/vcenter/instances/{id}/vms': inventory('vm'),
+  'GET /api/v1/vcenter/instances/{id}/clusters': inventory('cluster'),
+  'POST /api/v1/vcenter/sync': async (req) => {
+    const runs = await requestSync(await deps(), parseInput(SyncRequest, req.body, 'body'), req.principal!.subject);
+    return json(202, {
+      sync_runs: runs.map((r) => ({ id: r.id, instance_id: r.instance_id, sync_type: r.sync_type, status: r.status })),
+      sync_run_ids: runs.map((r) => r.id),
+    });
+  },
+  'GET /api/v1/vcenter/sync-runs/{id}': async (req) =>
+    json(200, await getSyncRun(await deps(), parseInput(IdPath, req.path, 'path').id)),
+});

@@ -1,0 +1,109 @@
+import { type ChildProcess, spawn } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { access, mkdir, readFile, writeFile } from 'node:fs/promises';
+import { join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { ConflictError } from '../../shared/domain/errors';
+import { logger } from '../../shared/observability/logger';
+import { runWithContext } from '../../shared/observability/context';
+import { vcenterInstances } from '../../shared/records/vcenter';
+import type { Deps } from '../../shared/usecases/deps';
+import { createServiceIdentity } from '../../shared/usecases/service-identities';
+import { createVcenterInstance, updateVcenterInstance } from '../../shared/usecases/vcenter-instances';
+
+/**
+ * The demo lab's vCenter: vcsim (built by `bash scripts/vcsim/build.sh`) on a fixed loopback port, registered
+ * once as `vc-001` with its own vcenter service identity. vcsim makes a new certificate at every start, so
+ * each start refreshes vc-001's CA (only while vc-001 still points at the demo vcsim).
+ */
+export const VCSIM_BINARY = resolve(fileURLToPath(new URL('../../.tools/vcsim/vcsim', import.meta.url)));
+export const VCSIM_BUILD_COMMAND = 'bash scripts/vcsim/build.sh';
+export const DEMO_VCENTER = { port: 8989, user: 'eio-demo', password: 'vcsim-demo-1' };
+
+export type DemoVcenter = { url: string; seeded: string[]; stop(): Promise<void> };
+
+export async function startDemoVcenter(
+  deps: Deps,
+  dataDir: string,
+  options: { port?: number; binary?: string } = {},
+): Promise<DemoVcenter | { missing: string }> {
+  const binary = options.binary ?? VCSIM_BINARY;
+  if (!existsSync(binary))
+    return { missing: `vcsim is not built, so the demo lab has no vc-001; run \`${VCSIM_BUILD_COMMAND}\` (about a minute) and start again` };
+  const port = options.port ?? DEMO_VCENTER.port;
+  const dir = join(dataDir, 'vcsim');
+  await mkdir(dir, { recursive: true });
+  const certFile = join(dir, 'cert.pem');
+  const child = spawn(
+    binary,
+    ['-dc=1', '-cluster=2', '-host=3', '-vm=2', '-standalone=1', `-listen=127.0.0.1:${port}`, `-user=${DEMO_VCENTER.user}`, `-pass=${DEMO_VCENTER.password}`, `-cert-out=${certFile}`],
+    { env: { ...process.env, TMPDIR: dir }, stdio: ['ignore', 'pipe', 'pipe'] },
+  );
+  const exited = new Promise<void>((done) => child.once('close', () => done()));
+  const stop = async () => {
+    if (child.exitCode === null && child.signalCode === null) child.kill('SIGTERM');
+    await exited;
+  };
+  let url: string;
+  try {
+    url = await ready(child, 60_000);
+  } catch (e) {
+    await stop();
+    throw e;
+  }
+  const certPem = await readFile(certFile, 'utf8');
+  const seeded: string[] = [];
+  const seeding = runWithContext({ actor: 'demo-seed', correlation_id: 'demo-seed' }, async () => {
+    const marker = join(dataDir, 'demo-vcenter-seeded');
+    if (!(await access(marker).then(() => true, () => false))) {
+      const ignoreExisting = (e: unknown) => {
+        if (!(e instanceof ConflictError)) throw e;
+      };
+      await createServiceIdentity(
+        deps,
+        { id: 'si-vc-001', name: 'Demo vCenter service account', description: 'Account of the demo lab vcsim', target_kind: 'vcenter', username: DEMO_VCENTER.user, secret: DEMO_VCENTER.password },
+        'demo-seed',
+      ).then(() => seeded.push('si-vc-001'), ignoreExisting);
+      await createVcenterInstance(
+        deps,
+        { id: 'vc-001', name: 'Demo vCenter (vcsim)', description: 'vcsim started by npm start', url, site_id: 'site-001', service_identity_id: 'si-vc-001', tls: { ca_pem: certPem } },
+        'demo-seed',
+      ).then(() => seeded.push('vc-001'), ignoreExisting);
+      await writeFile(marker, `${new Date().toISOString()}\n`);
+    } else {
+      // Still the demo's own vc-001 (not re-pointed by the operator): follow vcsim's new certificate and port.
+      const vc = await vcenterInstances.find(deps.store, 'vc-001');
+      if (vc && vc.created_by === 'demo-seed' && new URL(vc.url).hostname === '127.0.0.1' && 'ca_pem' in vc.tls && (vc.tls.ca_pem !== certPem || vc.url !== url))
+        await updateVcenterInstance(deps, 'vc-001', { url, tls: { ca_pem: certPem } });
+    }
+  });
+  // A lab the operator changed (site-001 deleted, say) still starts; it just lacks the demo vc-001.
+  await seeding.catch((e: unknown) => logger.warn('Demo vc-001 was not registered', { error: e as Error }));
+  return { url, seeded, stop };
+}
+
+/** Resolves with the SDK URL once vcsim prints its ready line. */
+function ready(child: ChildProcess, timeoutMs: number): Promise<string> {
+  return new Promise((done, fail) => {
+    let out = '';
+    let err = '';
+    const timer = setTimeout(() => fail(new Error(`vcsim did not start within ${timeoutMs} ms: ${err.slice(-500)}`)), timeoutMs);
+    child.stderr!.on('data', (c: Buffer) => {
+      err = (err + c.toString('utf8')).slice(-4000);
+    });
+    child.once('close', (code) => {
+      clearTimeout(timer);
+      fail(new Error(`vcsim exited (code ${code}) before it was ready: ${err.slice(-500)}`));
+    });
+    child.stdout!.on('data', (c: Buffer) => {
+      out += c.toString('utf8');
+      const govc = /export GOVC_URL=(\S+)/.exec(out);
+      if (govc && /# vcsim ready/.test(out)) {
+        clearTimeout(timer);
+        const u = new URL(govc[1]!);
+        logger.info('Demo vcsim ready', { pid: child.pid, port: u.port });
+        done(`https://127.0.0.1:${u.port}/sdk`);
+      }
+    });
+  });
+}

@@ -1,0 +1,140 @@
+import { z } from 'zod';
+import { idSchema } from './ids';
+
+/**
+ * How EIO trusts a vCenter's certificate. Exactly one of: a CA bundle; a pinned SHA-256 thumbprint (optionally
+ * recorded on first contact when `trust_on_first_use` is set); or `insecure: true`, the explicit opt-out.
+ */
+export type VCenterTls =
+  | { ca_pem: string }
+  | { pinned_thumbprint?: string; trust_on_first_use?: boolean }
+  | { insecure: true };
+
+export type SyncType = 'full' | 'delta';
+export type SyncCounts = { datacenters: number; clusters: number; hosts: number; vms: number; datastores: number };
+export type SyncChanges = { written: number; unchanged: number; deleted: number; ip_observations: number };
+
+export type SyncRun = {
+  id: string;
+  instance_id: string;
+  /** What was asked for. */
+  sync_type: SyncType;
+  /** What ran: a delta that had to fall back runs as full. */
+  executed_type?: SyncType;
+  fallback_reason?: string;
+  status: 'queued' | 'running' | 'succeeded' | 'failed';
+  requested_by: string;
+  requested_at: string;
+  started_at?: string;
+  finished_at?: string;
+  duration_ms?: number;
+  counts?: SyncCounts;
+  changes?: SyncChanges;
+  error?: string;
+  version: number;
+};
+
+/**
+ * What a later invocation needs to continue a delta sync. The session cookie and the session-scoped
+ * collector, filter and view references (they embed the session key) live in Secrets at `session_secret_ref`.
+ */
+export type SyncState = {
+  /** The PropertyCollector version reached by the last sync. */
+  collector_version?: string;
+  session_secret_ref?: string;
+  prepared_at?: string;
+};
+
+export type VCenterInstance = {
+  id: string;
+  name: string;
+  description: string;
+  url: string;
+  site_id: string;
+  service_identity_id: string;
+  tls: VCenterTls;
+  reachable?: boolean;
+  api_version?: string;
+  last_contact_at?: string;
+  last_contact_error?: string;
+  last_sync?: Pick<SyncRun, 'id' | 'sync_type' | 'executed_type' | 'status' | 'started_at' | 'duration_ms' | 'counts' | 'error' | 'fallback_reason'>;
+  /** Last successful sync finish time: sync age is measured from here. */
+  last_successful_sync_at?: string;
+  sync_state?: SyncState;
+  /** Held by the sync run in progress (one per instance at a time). */
+  sync_lease?: { run_id: string; until: string };
+  created_at: string;
+  updated_at: string;
+  created_by: string;
+  version: number;
+};
+
+const sdkUrl = z
+  .string()
+  .url()
+  .refine((v) => {
+    try {
+      const u = new URL(v);
+      return u.protocol === 'https:' && u.pathname.replace(/\/+$/, '') === '/sdk' && !u.username && !u.password;
+    } catch {
+      return false;
+    }
+  }, { message: "must be https://<vcenter>/sdk (no credentials in the URL)" });
+
+const thumbprint = z
+  .string()
+  .regex(/^([0-9A-Fa-f]{2}[:\s-]?){31}[0-9A-Fa-f]{2}$/, { message: 'must be a SHA-256 thumbprint (64 hex digits, colons allowed)' });
+
+const pem = z
+  .string()
+  .max(65_536)
+  .refine((v) => v.includes('-----BEGIN CERTIFICATE-----'), { message: 'must be PEM certificate(s)' });
+
+export const VCenterTlsInput = z.union([
+  z.strictObject({ ca_pem: pem }),
+  z.strictObject({ insecure: z.literal(true) }),
+  z
+    .strictObject({ pinned_thumbprint: thumbprint.optional(), trust_on_first_use: z.boolean().optional() })
+    .refine((t) => t.pinned_thumbprint !== undefined || t.trust_on_first_use === true, {
+      message: 'give ca_pem, pinned_thumbprint, trust_on_first_use: true, or insecure: true',
+    }),
+]);
+
+export const VCenterInstanceCreate = z.strictObject({
+  id: idSchema('vcenter_instance').optional(),
+  name: z.string().trim().min(1).max(128).optional(),
+  description: z.string().max(1024).default(''),
+  url: sdkUrl,
+  site_id: z.string().min(1),
+  service_identity_id: z.string().min(1),
+  tls: VCenterTlsInput,
+});
+export type VCenterInstanceCreate = z.output<typeof VCenterInstanceCreate>;
+
+export const VCenterInstanceUpdate = z
+  .strictObject({
+    name: z.string().trim().min(1).max(128).optional(),
+    description: z.string().max(1024).optional(),
+    url: sdkUrl.optional(),
+    site_id: z.string().min(1).optional(),
+    service_identity_id: z.string().min(1).optional(),
+    tls: VCenterTlsInput.optional(),
+    version: z.number().int().positive().optional(),
+  })
+  .refine((u) => Object.keys(u).some((k) => k !== 'version'), { message: 'names no field to change' });
+export type VCenterInstanceUpdate = z.output<typeof VCenterInstanceUpdate>;
+
+export const SyncRequest = z.strictObject({
+  instance_ids: z.array(z.string().min(1)).min(1).max(100),
+  sync_type: z.enum(['full', 'delta']).default('delta'),
+});
+export type SyncRequest = z.output<typeof SyncRequest>;
+
+export const InventoryQuery = z.strictObject({
+  limit: z.coerce.number().int().min(1).max(200).default(50),
+  next_token: z.string().optional(),
+  name: z.string().optional(),
+  power_state: z.enum(['poweredOn', 'poweredOff', 'suspended']).optional(),
+  host: z.string().optional(),
+  cluster: z.string().optional(),
+});

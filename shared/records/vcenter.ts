@@ -1,0 +1,109 @@
+import type { SyncRun, VCenterInstance } from '../domain/vcenter';
+import { Entity, stripKeys } from './entity';
+import type { Item, Page, Store } from '../ports/store';
+
+export const vcenterInstances = new Entity<VCenterInstance>('vCenter instance', 'VC');
+export const vcenterInstanceRef = (id: string) => ({ kind: 'VC', id, label: 'vCenter instance' });
+
+/** Sync runs; gsi2 lists one instance's runs newest first. */
+export const syncRuns = new Entity<SyncRun>('sync run', 'SYNCRUN', (r) => ({
+  gsi1sk: `${r.requested_at}#${r.id}`,
+  gsi2pk: `SYNCRUNS#${r.instance_id}`,
+  gsi2sk: `${r.requested_at}#${r.id}`,
+}));
+
+export const INVENTORY_KINDS = ['datacenter', 'cluster', 'host', 'vm', 'datastore'] as const;
+export type InventoryKind = (typeof INVENTORY_KINDS)[number];
+
+/**
+ * One inventory object of one vCenter instance:
+ *   pk = VCINV#<instance id>   sk = <kind>#<managed object id>
+ * `hash` is a digest of `data`, so a sync writes only what changed.
+ */
+export type InventoryRecord = {
+  instance_id: string;
+  kind: InventoryKind;
+  moref: string;
+  name: string;
+  hash: string;
+  data: Record<string, unknown>;
+  synced_at: string;
+};
+
+export const inventoryKey = (instanceId: string, kind: InventoryKind, moref: string) => ({
+  pk: `VCINV#${instanceId}`,
+  sk: `${kind}#${moref}`,
+});
+
+export async function putInventory(store: Store, r: InventoryRecord): Promise<void> {
+  await store.put({ ...r, ...inventoryKey(r.instance_id, r.kind, r.moref) });
+}
+
+export async function deleteInventory(store: Store, instanceId: string, kind: InventoryKind, moref: string): Promise<void> {
+  await store.delete(inventoryKey(instanceId, kind, moref));
+}
+
+export async function getInventory(store: Store, instanceId: string, kind: InventoryKind, moref: string) {
+  const item = await store.get(inventoryKey(instanceId, kind, moref));
+  return item ? stripKeys<InventoryRecord>(item) : undefined;
+}
+
+export async function listInventoryPage(
+  store: Store,
+  instanceId: string,
+  kind: InventoryKind | undefined,
+  page: { limit: number; cursor?: string },
+): Promise<Page<InventoryRecord>> {
+  const result = await store.query({
+    pk: `VCINV#${instanceId}`,
+    skPrefix: kind ? `${kind}#` : undefined,
+    limit: page.limit,
+    cursor: page.cursor,
+  });
+  return { items: result.items.map((i: Item) => stripKeys<InventoryRecord>(i)), cursor: result.cursor };
+}
+
+/** Every stored object of an instance: `<kind>#<moref>` → hash. */
+export async function inventoryHashes(store: Store, instanceId: string): Promise<Map<string, string>> {
+  const out = new Map<string, string>();
+  let cursor: string | undefined;
+  do {
+    const page = await listInventoryPage(store, instanceId, undefined, { limit: 500, cursor });
+    for (const r of page.items) out.set(`${r.kind}#${r.moref}`, r.hash);
+    cursor = page.cursor;
+  } while (cursor);
+  return out;
+}
+
+/**
+ * IP observation (ARCHITECTURE.md): one item per address and observer.
+ *   pk = IPOBS#<address>   sk = <source>#<entity_ref>
+ */
+export type IpObservation = {
+  address: string;
+  source: 'vcenter' | 'idrac' | 'manual' | 'dhcp';
+  source_ref: string;
+  entity_kind: 'host' | 'vm' | 'idrac' | 'nic';
+  entity_ref: string;
+  mac?: string;
+  hostname?: string;
+  site_id: string;
+  hardware_ids?: Record<string, string>;
+  first_seen: string;
+  last_seen: string;
+};
+
+export async function putIpObservation(store: Store, o: Omit<IpObservation, 'first_seen'>): Promise<void> {
+  const key = { pk: `IPOBS#${o.address}`, sk: `${o.source}#${o.entity_ref}` };
+  const existing = await store.get(key);
+  const first_seen = (existing?.first_seen as string | undefined) ?? o.last_seen;
+  await store.put({ ...stripUndefined(o), first_seen, ...key, gsi1pk: 'KIND#IPOBS', gsi1sk: o.address });
+}
+
+export async function listIpObservations(store: Store, address: string): Promise<IpObservation[]> {
+  const page = await store.query({ pk: `IPOBS#${address}`, limit: 100 });
+  return page.items.map((i) => stripKeys<IpObservation>(i));
+}
+
+const stripUndefined = <T extends Record<string, unknown>>(o: T): T =>
+  Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined)) as T;

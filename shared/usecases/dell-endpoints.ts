@@ -1,0 +1,313 @@
+import { idrac } from '../adapters/idrac/instance';
+import type { DellEndpoint, DellEndpointCreate, DellEndpointUpdate, EndpointTls } from '../domain/dell-endpoint';
+import { ConflictError, ValidationError } from '../domain/errors';
+import { newId } from '../domain/ids';
+import type { Site } from '../domain/site';
+import { logger } from '../observability/logger';
+import type { CredentialVerifier } from '../ports/credential-verifier';
+import type { CapabilityFingerprint, IdracErrorInfo, IdracInventory, IdracTarget } from '../ports/idrac';
+import { IdracError } from '../ports/idrac';
+import type { Page, Store } from '../ports/store';
+import { recordAudit } from '../records/audit';
+import { dellEndpointRef, dellEndpoints, endpointsOfSite } from '../records/dell-endpoints';
+import { writeIpObservations } from '../records/ip-observations';
+import { addReference, liveReferrers, removeReference } from '../records/references';
+import { serviceIdentities, serviceIdentityRef } from '../records/service-identities';
+import { siteRef, sites } from '../records/sites';
+import type { Deps } from './deps';
+import { useCredential } from './service-identities';
+
+type EpDeps = Pick<Deps, 'store' | 'clock'>;
+const iso = (deps: Pick<Deps, 'clock'>) => new Date(deps.clock.now()).toISOString();
+
+/** A service identity a site or endpoint names must exist and be an iDRAC credential (400 at `path` otherwise). */
+export async function assertIdracIdentity(store: Store, id: string, path: string): Promise<void> {
+  const si = await serviceIdentities.find(store, id);
+  if (!si) throw new ValidationError(`${path}: service identity '${id}' does not exist`, [{ path, message: `service identity '${id}' does not exist` }]);
+  if (si.target_kind !== 'idrac')
+    throw new ValidationError(`${path}: service identity '${id}' is a ${si.target_kind} credential, not an idrac one`, [
+      { path, message: `service identity '${id}' is of kind ${si.target_kind}, not idrac` },
+    ]);
+}
+
+async function siteFor(store: Store, siteId: string, path: string): Promise<Site> {
+  const site = await sites.find(store, siteId);
+  if (!site) throw new ValidationError(`${path}: site '${siteId}' does not exist`, [{ path, message: `site '${siteId}' does not exist` }]);
+  return site;
+}
+
+export async function createDellEndpoint(
+  deps: EpDeps,
+  input: DellEndpointCreate,
+  actor: string,
+  source = 'api',
+): Promise<DellEndpoint> {
+  const site = await siteFor(deps.store, input.site_id, 'body.site_id');
+  if (input.service_identity_id) await assertIdracIdentity(deps.store, input.service_identity_id, 'body.service_identity_id');
+  const now = iso(deps);
+  const id = input.id ?? newId('dell_endpoint', deps.clock.now());
+  if (await dellEndpoints.exists(deps.store, id)) throw new ConflictError(`iDRAC endpoint '${id}' already exists`);
+  const record: DellEndpoint = {
+    id,
+    site_id: site.id,
+    address: input.address,
+    ...(input.service_identity_id ? { service_identity_id: input.service_identity_id } : {}),
+    redfish_port: input.redfish_port ?? site.redfish_port ?? 443,
+    wsman_port: input.wsman_port ?? site.wsman_port ?? 5986,
+    tls: input.tls,
+    status: 'unknown',
+    source,
+    created_at: now,
+    updated_at: now,
+    created_by: actor,
+    version: 1,
+  };
+  // Edges first: a crash after them leaves a stale edge (cleaned up later), never an unreferenced endpoint.
+  const me = dellEndpointRef(id);
+  await addReference(deps.store, siteRef(site.id), me);
+  if (record.service_identity_id) await addReference(deps.store, serviceIdentityRef(record.service_identity_id), me);
+  const created = await dellEndpoints.create(deps.store, record);
+  await recordAudit(deps.store, { subject_id: id, action: 'dell_endpoint.created', at: now, detail: { address: record.address, site_id: site.id, source } });
+  return created;
+}
+
+export const getDellEndpoint = (deps: EpDeps, id: string) => dellEndpoints.get(deps.store, id);
+
+/**
+ * Lists by site (gsi2) or all (gsi1); status/generation/model filter each page, so a filtered page may hold
+ * fewer than `limit` items while `next_token` still leads on.
+ */
+export async function listDellEndpoints(
+  deps: EpDeps,
+  q: { site_id?: string; status?: string; generation?: string; model?: string },
+  page: { limit: number; cursor?: string },
+): Promise<Page<DellEndpoint>> {
+  const result = q.site_id
+    ? await dellEndpoints.listBy(deps.store, `IDRACSITE#${q.site_id}`, page)
+    : await dellEndpoints.list(deps.store, page);
+  const items = result.items.filter(
+    (e) =>
+      (!q.status || e.status === q.status) &&
+      (!q.generation || e.generation === q.generation) &&
+      (!q.model || (e.model ?? '').toLowerCase() === q.model.toLowerCase()),
+  );
+  return { items, cursor: result.cursor };
+}
+
+export async function updateDellEndpoint(deps: EpDeps, id: string, change: DellEndpointUpdate): Promise<DellEndpoint> {
+  const { version, service_identity_id, tls, ...fields } = change;
+  if (service_identity_id) await assertIdracIdentity(deps.store, service_identity_id, 'body.service_identity_id');
+  const before = await dellEndpoints.get(deps.store, id);
+  const me = dellEndpointRef(id);
+  if (service_identity_id) await addReference(deps.store, serviceIdentityRef(service_identity_id), me);
+  const now = iso(deps);
+  const updated = await dellEndpoints.update(
+    deps.store,
+    id,
+    (c) => {
+      const next: DellEndpoint = { ...c, ...fields, updated_at: now };
+      if (tls) next.tls = tls as EndpointTls;
+      if (service_identity_id === null) delete next.service_identity_id;
+      else if (service_identity_id) next.service_identity_id = service_identity_id;
+      // A new address is a new machine as far as EIO knows: its capability result is re-learned.
+      if (fields.address && fields.address !== c.address) next.status = 'unknown';
+      return next;
+    },
+    version,
+  );
+  if (before.service_identity_id && before.service_identity_id !== updated.service_identity_id)
+    await removeReference(deps.store, serviceIdentityRef(before.service_identity_id), me);
+  await recordAudit(deps.store, { subject_id: id, action: 'dell_endpoint.updated', at: now, detail: { fields: Object.keys(change).filter((k) => k !== 'version') } });
+  return updated;
+}
+
+export async function deleteDellEndpoint(deps: EpDeps, id: string): Promise<void> {
+  const ep = await dellEndpoints.get(deps.store, id);
+  const users = await liveReferrers(deps.store, dellEndpointRef(id));
+  if (users.length > 0)
+    throw new ConflictError(`iDRAC endpoint '${id}' is still used by ${users.join(', ')}`, { referenced_by: users });
+  await dellEndpoints.remove(deps.store, ep);
+  const me = dellEndpointRef(id);
+  await removeReference(deps.store, siteRef(ep.site_id), me);
+  if (ep.service_identity_id) await removeReference(deps.store, serviceIdentityRef(ep.service_identity_id), me);
+  await recordAudit(deps.store, { subject_id: id, action: 'dell_endpoint.deleted', at: iso(deps) });
+}
+
+export const targetOf = (ep: Pick<DellEndpoint, 'address' | 'redfish_port' | 'wsman_port' | 'tls'>): IdracTarget => ({
+  address: ep.address,
+  redfishPort: ep.redfish_port,
+  wsmanPort: ep.wsman_port,
+  tls: {
+    ...(ep.tls.pinned_thumbprint ? { pinnedThumbprint: ep.tls.pinned_thumbprint } : {}),
+    ...(ep.tls.ca_pem ? { caPem: ep.tls.ca_pem } : {}),
+    ...(ep.tls.insecure ? { insecure: true } : {}),
+    ...(ep.tls.legacy ? { legacy: true } : {}),
+  },
+});
+
+const hasTrust = (tls: EndpointTls) => Boolean(tls.pinned_thumbprint || tls.ca_pem || tls.insecure);
+
+export type ProbeResult = { fingerprint: CapabilityFingerprint; pinned?: string };
+
+/** Probes once; with no pin/CA and a site that allows trust on first use, pins what was presented and probes again. */
+export async function probeWithTofu(ep: Pick<DellEndpoint, 'address' | 'redfish_port' | 'wsman_port' | 'tls'>, site: Site | undefined): Promise<ProbeResult> {
+  const fingerprint = await idrac().probe(targetOf(ep));
+  const presented = fingerprint.tls?.thumbprint;
+  if (fingerprint.reachable || !site?.trust_on_first_use || hasTrust(ep.tls) || !presented) return { fingerprint };
+  if (fingerprint.error?.code !== 'certificate_untrusted') return { fingerprint };
+  const pinnedTls = { ...ep.tls, pinned_thumbprint: presented };
+  return { fingerprint: await idrac().probe(targetOf({ ...ep, tls: pinnedTls })), pinned: presented };
+}
+
+const errorInfo = (e: unknown): IdracErrorInfo =>
+  e instanceof IdracError ? e.toInfo() : { code: 'http_error', message: (e as Error).message ?? String(e) };
+
+/** The endpoint's fields after a probe (and inventory when it ran). */
+export function applyCapabilities(
+  c: DellEndpoint,
+  now: string,
+  probe: ProbeResult,
+  inventory?: IdracInventory,
+  inventoryError?: IdracErrorInfo,
+): DellEndpoint {
+  const fp = probe.fingerprint;
+  const next: DellEndpoint = { ...c, last_checked_at: now, updated_at: now };
+  if (probe.pinned && fp.reachable) {
+    next.tls = { ...c.tls, pinned_thumbprint: probe.pinned };
+    next.pinned_by_tofu_at = now;
+  }
+  if (fp.tls) next.tls_facts = fp.tls;
+  if (fp.reachable) {
+    next.status = 'reachable';
+    next.unreachable_since = null;
+    next.last_reachable_at = now;
+    next.protocols = fp.protocols;
+    if (!inventory) {
+      next.generation = fp.generation;
+      next.generation_basis = fp.generation_basis;
+    }
+    if (fp.service_tag) next.service_tag = fp.service_tag;
+    next.last_error = inventoryError ?? null;
+  } else {
+    next.status = 'unreachable';
+    next.unreachable_since = c.status === 'unreachable' && c.unreachable_since ? c.unreachable_since : now;
+    next.last_error = fp.error ?? { code: 'unreachable', message: `iDRAC ${c.address} did not answer` };
+  }
+  if (inventory) {
+    Object.assign(next, {
+      inventory_at: now,
+      generation: inventory.generation,
+      generation_basis: 'inventory',
+      firmware_version: inventory.idrac_firmware,
+      model: inventory.model,
+      manager_model: inventory.manager_model,
+      service_tag: inventory.service_tag,
+      system_uuid: inventory.system_uuid,
+      bios_version: inventory.bios_version,
+      power_state: inventory.power_state,
+      health_rollup: inventory.health_rollup,
+      firmware: inventory.firmware,
+      nics: inventory.nics,
+      idrac_nic: inventory.idrac_nic,
+    });
+  }
+  return next;
+}
+
+/**
+ * Probe and inventory one endpoint now (`POST …/refresh`, discovery): records reachability, protocols,
+ * TLS facts and, with a credential, the inventory; writes IP observations for what it learned.
+ */
+export async function refreshDellEndpoint(
+  deps: Pick<Deps, 'store' | 'clock' | 'secrets'>,
+  id: string,
+  purpose = 'refresh',
+): Promise<DellEndpoint> {
+  const ep = await dellEndpoints.get(deps.store, id);
+  const site = await sites.find(deps.store, ep.site_id);
+  const probe = await probeWithTofu(ep, site);
+  let inventory: IdracInventory | undefined;
+  let inventoryError: IdracErrorInfo | undefined;
+  if (probe.fingerprint.reachable) {
+    const siId = ep.service_identity_id ?? site?.idrac_service_identity_id;
+    if (!siId) {
+      inventoryError = { code: 'not_supported', message: `no service identity for ${id}: set service_identity_id on it or idrac_service_identity_id on site '${ep.site_id}'` };
+    } else {
+      const tls = probe.pinned ? { ...ep.tls, pinned_thumbprint: probe.pinned } : ep.tls;
+      try {
+        const { identity, secret } = await useCredential(deps, siId, `inventory ${id}`);
+        inventory = await idrac().inventory(targetOf({ ...ep, tls }), { username: identity.username, password: secret });
+      } catch (e) {
+        inventoryError = errorInfo(e);
+        logger.warn('iDRAC inventory failed', { dell_endpoint_id: id, code: inventoryError.code });
+      }
+    }
+  }
+  const now = iso(deps);
+  const updated = await dellEndpoints.update(deps.store, id, (c) => applyCapabilities(c, now, probe, inventory, inventoryError));
+  if (probe.pinned && updated.pinned_by_tofu_at === now)
+    await recordAudit(deps.store, { subject_id: id, action: 'dell_endpoint.tofu_pinned', at: now, detail: { thumbprint: probe.pinned } });
+  if (updated.status === 'reachable') await writeIpObservations(deps.store, updated, now, purpose).catch((e: unknown) => logger.warn('IP observations not written', { dell_endpoint_id: id, error: e as Error }));
+  return updated;
+}
+
+/** health_check's probe of one endpoint: reachability only (no credential needed), recorded on the endpoint. */
+export async function probeAndRecord(deps: EpDeps, ep: DellEndpoint): Promise<DellEndpoint> {
+  const site = await sites.find(deps.store, ep.site_id);
+  const probe = await probeWithTofu(ep, site);
+  const now = iso(deps);
+  return dellEndpoints.update(deps.store, ep.id, (c) => applyCapabilities(c, now, probe));
+}
+
+export { endpointsOfSite };
+
+/** Verifies an iDRAC credential against one endpoint that uses it (its own or through its site). */
+export function idracCredentialVerifier(store: Store): CredentialVerifier {
+  return {
+    async verify(identity, secret) {
+      const candidates: DellEndpoint[] = [];
+      let cursor: string | undefined;
+      do {
+        const page = await dellEndpoints.list(store, { limit: 200, cursor });
+        for (const ep of page.items) {
+          if (ep.service_identity_id === identity.id) candidates.push(ep);
+          else if (!ep.service_identity_id && (await sites.find(store, ep.site_id))?.idrac_service_identity_id === identity.id)
+            candidates.push(ep);
+        }
+        cursor = page.cursor;
+      } while (cursor && candidates.length < 5);
+      if (!candidates.length)
+        return { result: 'unavailable', message: `Not verified: no iDRAC endpoint uses service identity '${identity.id}' (directly or through its site)` };
+      const ep = candidates.find((c) => c.status === 'reachable') ?? candidates[0]!;
+      const check = await idrac().verifyCredential(targetOf(ep), { username: identity.username, password: secret });
+      return {
+        result: check.result === 'ok' ? 'verified' : 'rejected',
+        message: `${ep.id} (${ep.address}) over ${check.protocol}: ${check.message}`,
+        target: ep.id,
+      };
+    },
+  };
+}
+
+/**
+ * Runbook metric "iDRAC unreachable %": endpoints whose last probe failed, over endpoints probed at least
+ * once (never-probed ones are not counted either way). Pages through the kind index (a Query, not a Scan).
+ */
+export async function idracFigures(deps: Pick<Deps, 'store'>): Promise<{ total: number; checked: number; unreachable: number; unreachable_pct: number; worst: string[] }> {
+  let total = 0;
+  let checked = 0;
+  const down: string[] = [];
+  let cursor: string | undefined;
+  do {
+    const page = await dellEndpoints.list(deps.store, { limit: 200, cursor });
+    for (const e of page.items) {
+      total++;
+      if (e.status === 'unknown') continue;
+      checked++;
+      if (e.status === 'unreachable') down.push(e.id);
+    }
+    cursor = page.cursor;
+  } while (cursor);
+  const pct = checked ? Math.round((down.length / checked) * 1000) / 10 : 0;
+  return { total, checked, unreachable: down.length, unreachable_pct: pct, worst: down.slice(0, 10) };
+}

@@ -1,0 +1,123 @@
+import { InvalidLoginFault, type TlsPolicy, VSphereClient } from '../adapters/vsphere';
+import { config } from '../config';
+import { type ComponentHealth, type HealthLevel, levelFor, worst } from '../domain/health';
+import type { ServiceIdentity } from '../domain/service-identity';
+import type { VCenterInstance } from '../domain/vcenter';
+import type { CredentialVerifier } from '../ports/credential-verifier';
+import type { Store } from '../ports/store';
+import { vcenterInstances } from '../records/vcenter';
+import type { Deps } from './deps';
+
+export type VCenterInstanceHealth = { id: string; status: HealthLevel; sync_age_minutes: number | null; reason: string };
+
+async function allInstances(store: Store): Promise<VCenterInstance[]> {
+  const out: VCenterInstance[] = [];
+  let cursor: string | undefined;
+  do {
+    const page = await vcenterInstances.list(store, { limit: 200, cursor });
+    out.push(...page.items);
+    cursor = page.cursor;
+  } while (cursor);
+  return out;
+}
+
+/**
+ * Runbook "vCenter sync age": per instance, minutes since its last successful sync (since registration when
+ * it never synced); degraded > 30 min, critical > 2 h or unreachable (thresholds in config).
+ */
+export async function vcenterFigures(deps: Pick<Deps, 'store' | 'clock'>) {
+  const t = config().thresholds.vcenterSyncAgeMinutes;
+  const now = deps.clock.now();
+  const instances: VCenterInstanceHealth[] = (await allInstances(deps.store)).map((i) => {
+    const since = Date.parse(i.last_successful_sync_at ?? i.created_at);
+    const age = Math.max(0, Math.floor((now - since) / 60_000));
+    if (i.reachable === false)
+      return { id: i.id, status: 'critical', sync_age_minutes: age, reason: `unreachable: ${i.last_contact_error ?? 'no answer'}` };
+    const status = levelFor(age, t);
+    const reason = i.last_successful_sync_at
+      ? `last successful sync ${age} min ago`
+      : `never synced successfully (registered ${age} min ago)${i.last_sync?.error ? `; last error: ${i.last_sync.error}` : ''}`;
+    return { id: i.id, status, sync_age_minutes: i.last_successful_sync_at ? age : null, reason };
+  });
+  const ages = instances.map((i) => i.sync_age_minutes ?? 0);
+  return { instances, max_sync_age_minutes: ages.length ? Math.max(...ages) : 0 };
+}
+
+export async function vcenterApiHealth(deps: Pick<Deps, 'store' | 'clock'>): Promise<ComponentHealth> {
+  const t = config().thresholds.vcenterSyncAgeMinutes;
+  const f = await vcenterFigures(deps);
+  if (f.instances.length === 0) return { status: 'ok', message: 'no vCenter instances registered', metrics: { instances: 0 } };
+  const bad = f.instances.filter((i) => i.status !== 'ok');
+  const metrics: Record<string, number | string | null> = { instances: f.instances.length, max_sync_age_minutes: f.max_sync_age_minutes };
+  for (const i of f.instances) {
+    metrics[`${i.id}.status`] = i.status;
+    metrics[`${i.id}.sync_age_minutes`] = i.sync_age_minutes;
+  }
+  return {
+    status: worst(f.instances.map((i) => i.status)),
+    message: bad.length
+      ? `${bad.map((i) => `${i.id} ${i.status}: ${i.reason}`).join('; ')} (warning > ${t.warning} min, critical > ${t.critical} min or unreachable)`
+      : `${f.instances.length} vCenter instance(s) synced within ${t.warning} min`,
+    metrics,
+  };
+}
+
+const tlsOf = (i: VCenterInstance): TlsPolicy | undefined => {
+  const tls = i.tls;
+  if ('insecure' in tls) return { kind: 'insecure' };
+  if ('ca_pem' in tls) return { kind: 'ca', ca: tls.ca_pem };
+  return tls.pinned_thumbprint ? { kind: 'pinned', thumbprint: tls.pinned_thumbprint } : undefined;
+};
+
+/** Reachability of one instance: RetrieveServiceContent needs no login. */
+export async function probeVcenter(store: Store, id: string) {
+  const instance = await vcenterInstances.find(store, id);
+  if (!instance) return { ok: false, result: { error: `vCenter instance '${id}' no longer exists` } };
+  const tls = tlsOf(instance);
+  if (!tls) return { ok: false, result: { error: `vCenter instance '${id}' has no pinned certificate yet (trust on first use happens at the first sync)` } };
+  const client = new VSphereClient({
+    url: instance.url,
+    tls,
+    credentials: async () => {
+      throw new Error('a reachability probe does not log in');
+    },
+    retries: 0,
+    requestTimeoutMs: 10_000,
+  });
+  try {
+    const content = await client.retrieveServiceContent();
+    return { ok: true, result: { url: instance.url, api_version: content.about?.apiVersion, product: content.about?.fullName } };
+  } catch (e) {
+    return { ok: false, result: { url: instance.url, error: (e as Error).message } };
+  } finally {
+    await client.close().catch(() => undefined);
+  }
+}
+
+/** Tries a vcenter service identity by logging in to an instance that uses it (then logging out). */
+export function vcenterCredentialVerifier(store: Store): CredentialVerifier {
+  return {
+    async verify(identity: ServiceIdentity, secret: string) {
+      const page = await store.query({ pk: `REF#SI#${identity.id}`, skPrefix: 'VC#', limit: 10 });
+      let instance: VCenterInstance | undefined;
+      for (const edge of page.items) {
+        instance = await vcenterInstances.find(store, edge.sk.slice(3));
+        if (instance && tlsOf(instance)) break;
+      }
+      const tls = instance && tlsOf(instance);
+      if (!instance || !tls)
+        return { result: 'unavailable' as const, message: 'No vCenter instance with a known certificate uses this identity yet; register one to verify against' };
+      const client = new VSphereClient({ url: instance.url, tls, credentials: { username: identity.username, password: secret }, retries: 0 });
+      try {
+        await client.login();
+        return { result: 'verified' as const, message: `vCenter ${instance.url} accepted the login`, target: instance.id };
+      } catch (e) {
+        if (e instanceof InvalidLoginFault)
+          return { result: 'rejected' as const, message: `vCenter ${instance.url} refused the login (InvalidLogin)`, target: instance.id };
+        return { result: 'unavailable' as const, message: `Could not reach vCenter ${instance.url}: ${(e as Error).message}`, target: instance.id };
+      } finally {
+        await client.close().catch(() => undefined);
+      }
+    },
+  };
+}
