@@ -5,7 +5,8 @@ import type { Store } from '../ports/store';
  * IP observations (ARCHITECTURE.md "IP observation"), one item per (address, source, entity):
  *   pk = IPOBS#<address>   sk = <source>#<entity_ref>
  * so IPAM reads everything seen at one address with one Query. `first_seen` survives rewrites.
- * Written by iDRAC refresh and discovery (source `idrac`): the iDRAC's own address and its host NICs' IPs.
+ * Written by vCenter sync (source `vcenter`: vmknic and guest IPs) and iDRAC refresh and discovery (source
+ * `idrac`: the iDRAC's own address and its host NICs' IPs).
  */
 export type IpObservation = {
   address: string;
@@ -26,7 +27,7 @@ const key = (o: Pick<IpObservation, 'address' | 'source' | 'entity_ref'>) => ({ 
 
 export async function recordObservation(store: Store, o: Omit<IpObservation, 'first_seen'>): Promise<void> {
   const existing = await store.get(key(o));
-  // Same item shape as the vCenter sync's (shared/records/vcenter.ts putIpObservation): gsi1 KIND#IPOBS / address.
+  // gsi1 KIND#IPOBS / address: every observation in address order, for IPAM's sweeps.
   await store.put({ ...o, first_seen: existing ? String(existing.first_seen) : o.last_seen, ...key(o), gsi1pk: 'KIND#IPOBS', gsi1sk: o.address });
 }
 

@@ -75,35 +75,3 @@ export async function inventoryHashes(store: Store, instanceId: string): Promise
   return out;
 }
 
-/**
- * IP observation (ARCHITECTURE.md): one item per address and observer.
- *   pk = IPOBS#<address>   sk = <source>#<entity_ref>
- */
-export type IpObservation = {
-  address: string;
-  source: 'vcenter' | 'idrac' | 'manual' | 'dhcp';
-  source_ref: string;
-  entity_kind: 'host' | 'vm' | 'idrac' | 'nic';
-  entity_ref: string;
-  mac?: string;
-  hostname?: string;
-  site_id: string;
-  hardware_ids?: Record<string, string>;
-  first_seen: string;
-  last_seen: string;
-};
-
-export async function putIpObservation(store: Store, o: Omit<IpObservation, 'first_seen'>): Promise<void> {
-  const key = { pk: `IPOBS#${o.address}`, sk: `${o.source}#${o.entity_ref}` };
-  const existing = await store.get(key);
-  const first_seen = (existing?.first_seen as string | undefined) ?? o.last_seen;
-  await store.put({ ...stripUndefined(o), first_seen, ...key, gsi1pk: 'KIND#IPOBS', gsi1sk: o.address });
-}
-
-export async function listIpObservations(store: Store, address: string): Promise<IpObservation[]> {
-  const page = await store.query({ pk: `IPOBS#${address}`, limit: 100 });
-  return page.items.map((i) => stripKeys<IpObservation>(i));
-}
-
-const stripUndefined = <T extends Record<string, unknown>>(o: T): T =>
-  Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined)) as T;

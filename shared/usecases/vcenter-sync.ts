@@ -23,10 +23,10 @@ import {
   inventoryHashes,
   listInventoryPage,
   putInventory,
-  putIpObservation,
   syncRuns,
   vcenterInstances,
 } from '../records/vcenter';
+import { recordObservation } from '../records/ip-observations';
 import type { Deps } from './deps';
 import { vcenterClient } from './vcenter-clients';
 
@@ -455,7 +455,7 @@ async function applyObjects(
     await putInventory(deps.store, record);
     changes.written++;
     for (const ip of ips) {
-      await putIpObservation(deps.store, {
+      await recordObservation(deps.store, {
         address: ip.address,
         source: 'vcenter',
         source_ref: `${instance.id}/${o.obj.value}`,

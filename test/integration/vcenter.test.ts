@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { MoRef, VSphereClient } from '../../shared/adapters/vsphere';
 import { vcenterInstances } from '../../shared/records/vcenter';
-import { listIpObservations } from '../../shared/records/vcenter';
+import { observationsAt } from '../../shared/records/ip-observations';
 import { type Harness, startHarness } from '../support/harness';
 import { startVcsim, type Vcsim } from '../support/vcsim';
 import { waitFor } from '../support/wait';
@@ -185,7 +185,7 @@ describe('vCenter sync', () => {
     const vmknicHost = hosts.body.items.find((x: { vmknics: { ip?: string }[] }) => x.vmknics.some((n) => n.ip));
     expect(vmknicHost).toBeDefined();
     const vmk = vmknicHost.vmknics.find((n: { ip?: string }) => n.ip);
-    const obs = await listIpObservations(h.stack.deps.store, vmk.ip);
+    const obs = await observationsAt(h.stack.deps.store, vmk.ip);
     expect(obs).toContainEqual(
       expect.objectContaining({
         address: vmk.ip,
