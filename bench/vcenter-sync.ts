@@ -1,0 +1,219 @@
+/**
+ * vCenter full-sync benchmark (issue 4, "benchmarked against govmomi").
+ *
+ *   bash scripts/vcsim/build.sh && npx tsx bench/vcenter-sync.ts [--clusters 10 --hosts 20 --vms 50] [--runs 3]
+ *
+ * --hosts is hosts per cluster, --vms is VMs per host (vcsim's -vm): the default is 10 × 20 hosts × 50 =
+ * 10,000 VMs on 200 hosts. Starts vcsim on 127.0.0.1 with that model, starts the local stack in-process
+ * (embedded DynamoDB in a temp dir), registers a vCenter instance through the API, runs a full sync via
+ * POST /api/v1/vcenter/sync and polls the SyncRun; then a second full sync (nothing changed: should write
+ * nothing). Then times retrieval only — EIO's client (RetrievePropertiesEx over a ContainerView, pages of
+ * 1,000, typed decode) against govmomi (view.NewManager(c).CreateContainerView + v.Retrieve into
+ * mo.VirtualMachine / mo.HostSystem; scripts/vcsim/bench-govmomi.go) on the same vcsim, with the same
+ * property lists: the sync's own (SYNC_PATHS) and the 8 VM / 6 host properties of the client-choice bench.
+ * Prints objects synced, sync wall time (SyncRun duration_ms), retrieval times and ratio, peak RSS.
+ * Every wait is bounded; all traffic is to 127.0.0.1.
+ */
+import { execFileSync, spawn } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { parseArgs } from 'node:util';
+import { containerViewSpec } from '../shared/adapters/vsphere';
+import { SYNC_PATHS } from '../shared/usecases/vcenter-sync';
+import { startHarness, type Harness } from '../test/support/harness';
+import { startVcsim, type Vcsim } from '../test/support/vcsim';
+import { waitFor } from '../test/support/wait';
+import { clientFor } from '../test/vsphere/helpers';
+
+const { values: args } = parseArgs({
+  options: {
+    clusters: { type: 'string', default: '10' },
+    hosts: { type: 'string', default: '20' },
+    vms: { type: 'string', default: '50' },
+    runs: { type: 'string', default: '3' },
+    'sync-timeout': { type: 'string', default: '1800' },
+  },
+});
+const num = (k: keyof typeof args) => {
+  const n = Number(args[k]);
+  if (!Number.isInteger(n) || n < 1) throw new Error(`--${k} must be a positive integer, got ${args[k]}`);
+  return n;
+};
+const clusters = num('clusters');
+const hostsPerCluster = num('hosts');
+const vmsPerHost = num('vms');
+const runs = num('runs');
+const syncTimeoutMs = num('sync-timeout') * 1000;
+
+const PROPERTY_SETS: { name: string; VirtualMachine: string[]; HostSystem: string[] }[] = [
+  { name: 'sync paths', VirtualMachine: SYNC_PATHS.VirtualMachine!, HostSystem: SYNC_PATHS.HostSystem! },
+  {
+    name: '8 VM / 6 host',
+    VirtualMachine: ['name', 'config.uuid', 'config.instanceUuid', 'runtime.powerState', 'runtime.host', 'guest.net', 'guest.toolsRunningStatus', 'datastore'],
+    HostSystem: ['name', 'runtime.connectionState', 'runtime.powerState', 'runtime.inMaintenanceMode', 'hardware.systemInfo', 'parent'],
+  },
+];
+
+const log = (...a: unknown[]) => console.error('[bench]', ...a);
+const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor((xs.length - 1) / 2)]!;
+const mb = (kb: number) => Math.round(kb / 1024);
+/** Peak RSS of another process (kB), from /proc. */
+const peakRssKb = (pid: number) => {
+  try {
+    return Number(/VmHWM:\s+(\d+)/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1] ?? NaN);
+  } catch {
+    return NaN;
+  }
+};
+
+async function syncVia(h: Harness, syncType: 'full' | 'delta') {
+  const res = await h.call('POST', '/api/v1/vcenter/sync', { role: 'operator', body: { instance_ids: ['vc-bench'], sync_type: syncType } });
+  if (res.status !== 202) throw new Error(`POST /api/v1/vcenter/sync: ${res.status} ${res.text}`);
+  const id = (res.body.sync_run_ids as string[])[0]!;
+  const t0 = performance.now();
+  const run = await waitFor(
+    `sync run ${id}`,
+    async () => {
+      const r = await h.call('GET', `/api/v1/vcenter/sync-runs/${id}`, { role: 'viewer' });
+      return r.body?.status === 'succeeded' || r.body?.status === 'failed' ? r.body : undefined;
+    },
+    syncTimeoutMs,
+    100,
+  );
+  if (run.status !== 'succeeded') throw new Error(`sync run ${id} failed: ${run.error}`);
+  return { ...run, polled_ms: Math.round(performance.now() - t0) };
+}
+
+async function eioRetrieve(sim: Vcsim, set: (typeof PROPERTY_SETS)[number]) {
+  const vc = clientFor(sim);
+  const out: { vms: number; hosts: number; vm_ms: number; host_ms: number; total_ms: number }[] = [];
+  try {
+    await vc.login();
+    for (let i = 0; i < runs; i++) {
+      const t0 = performance.now();
+      const view = await vc.createContainerView(['VirtualMachine', 'HostSystem']);
+      let vms = 0;
+      for await (const o of vc.retrievePropertiesEx([containerViewSpec(view, { VirtualMachine: set.VirtualMachine })], { maxObjects: 1000 })) if (o) vms++;
+      const t1 = performance.now();
+      let hosts = 0;
+      for await (const o of vc.retrievePropertiesEx([containerViewSpec(view, { HostSystem: set.HostSystem })], { maxObjects: 1000 })) if (o) hosts++;
+      const t2 = performance.now();
+      await vc.destroyView(view);
+      out.push({ vms, hosts, vm_ms: t1 - t0, host_ms: t2 - t1, total_ms: t2 - t0 });
+    }
+  } finally {
+    await vc.close().catch(() => undefined);
+  }
+  return out;
+}
+
+function govmomiRetrieve(binary: string, sim: Vcsim, caFile: string, set: (typeof PROPERTY_SETS)[number]) {
+  return new Promise<{ vms: number; hosts: number; vm_ms: number; host_ms: number; total_ms: number }[]>((done, fail) => {
+    const child = spawn(
+      binary,
+      [`-url=${sim.url}`, `-user=${sim.user}`, `-ca=${caFile}`, `-runs=${runs}`, `-vm-props=${set.VirtualMachine.join(',')}`, `-host-props=${set.HostSystem.join(',')}`, '-timeout=10m'],
+      { env: { ...process.env, BENCH_VC_PASSWORD: sim.password }, stdio: ['ignore', 'pipe', 'pipe'] },
+    );
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (c: Buffer) => (stdout += c.toString()));
+    child.stderr.on('data', (c: Buffer) => (stderr += c.toString()));
+    const timer = setTimeout(() => child.kill('SIGKILL'), 11 * 60_000);
+    child.on('error', fail);
+    child.on('close', (code) => {
+      clearTimeout(timer);
+      if (code !== 0) return fail(new Error(`bench-govmomi exited ${code}: ${stderr.trim()}`));
+      done(stdout.trim().split('\n').map((l) => JSON.parse(l)));
+    });
+  });
+}
+
+async function main() {
+  const root = new URL('..', import.meta.url).pathname;
+  const govmomi = execFileSync('bash', [join(root, 'scripts/vcsim/build-bench.sh')], { encoding: 'utf8' }).trim().split('\n').pop()!;
+  const started = new Date().toISOString();
+  log(`vcsim: ${clusters} clusters × ${hostsPerCluster} hosts × ${vmsPerHost} VMs/host = ${clusters * hostsPerCluster * vmsPerHost} VMs`);
+  let t = performance.now();
+  const sim = await startVcsim({ clusters, hostsPerCluster, vmsPerHost, startTimeoutMs: 600_000 });
+  const vcsimStartMs = Math.round(performance.now() - t);
+  log(`vcsim ready in ${vcsimStartMs} ms:`, sim.counts);
+  const tmp = await mkdtemp(join(tmpdir(), 'eio-bench-'));
+  const caFile = join(tmp, 'vcsim.pem');
+  await writeFile(caFile, sim.certPem);
+  let h: Harness | undefined;
+  try {
+    h = await startHarness();
+    const must = async (p: Promise<{ status: number; text: string }>, what: string) => {
+      const r = await p;
+      if (r.status !== 201) throw new Error(`${what}: ${r.status} ${r.text}`);
+    };
+    await must(h.call('POST', '/api/v1/sites', { role: 'operator', body: { id: 'site-bench', name: 'Bench' } }), 'site');
+    await must(
+      h.call('POST', '/api/v1/service-identities', {
+        role: 'admin',
+        body: { id: 'si-bench', name: 'si-bench', target_kind: 'vcenter', username: sim.user, secret: sim.password },
+      }),
+      'service identity',
+    );
+    await must(
+      h.call('POST', '/api/v1/vcenter/instances', {
+        role: 'admin',
+        body: { id: 'vc-bench', url: sim.url, site_id: 'site-bench', service_identity_id: 'si-bench', tls: { ca_pem: sim.certPem } },
+      }),
+      'instance',
+    );
+
+    log('full sync #1 …');
+    const first = await syncVia(h, 'full');
+    const objects = Object.values(first.counts as Record<string, number>).reduce((a, b) => a + b, 0);
+    log(`full sync #1: ${first.duration_ms} ms, ${objects} objects`, first.counts, first.changes);
+    log('full sync #2 (nothing changed) …');
+    const second = await syncVia(h, 'full');
+    log(`full sync #2: ${second.duration_ms} ms`, second.changes);
+    await h.close();
+    h = undefined;
+
+    const retrieval: Record<string, { eio: Awaited<ReturnType<typeof eioRetrieve>>; govmomi: Awaited<ReturnType<typeof govmomiRetrieve>> }> = {};
+    for (const set of PROPERTY_SETS) {
+      log(`retrieval, ${set.name}: EIO client ×${runs} …`);
+      const eio = await eioRetrieve(sim, set);
+      log(`retrieval, ${set.name}: govmomi ×${runs} …`);
+      const gm = await govmomiRetrieve(govmomi, sim, caFile, set);
+      retrieval[set.name] = { eio, govmomi: gm };
+    }
+    const nodePeakKb = process.resourceUsage().maxRSS;
+    const vcsimPeakKb = peakRssKb(sim.pid);
+
+    const r1 = (x: number) => Math.round(x);
+    console.log(`\nvCenter full sync benchmark — ${started}`);
+    console.log(`vcsim: ${sim.counts.clusters} clusters, ${sim.counts.hosts} hosts, ${sim.counts.vms} VMs (started in ${vcsimStartMs} ms)`);
+    console.log(`full sync #1 (API → queue → worker → DynamoDB local): ${objects} objects in ${first.duration_ms} ms (SyncRun duration_ms) = ${r1((objects / first.duration_ms) * 1000)} objects/s; written ${first.changes.written}; counts ${JSON.stringify(first.counts)}`);
+    console.log(`full sync #2 (nothing changed): ${second.duration_ms} ms; changes ${JSON.stringify(second.changes)}`);
+    console.log(`retrieval only (view + RetrievePropertiesEx VMs, then hosts; median of ${runs}):`);
+    for (const [name, { eio, govmomi: gm }] of Object.entries(retrieval)) {
+      const e = median(eio.map((x) => x.total_ms));
+      const g = median(gm.map((x) => x.total_ms));
+      console.log(
+        `  ${name.padEnd(14)} EIO ${r1(e)} ms (VMs ${r1(median(eio.map((x) => x.vm_ms)))}, hosts ${r1(median(eio.map((x) => x.host_ms)))}; ${eio[0]!.vms} VMs, ${eio[0]!.hosts} hosts)` +
+          ` | govmomi ${r1(g)} ms (VMs ${r1(median(gm.map((x) => x.vm_ms)))}, hosts ${r1(median(gm.map((x) => x.host_ms)))}; ${gm[0]!.vms} VMs, ${gm[0]!.hosts} hosts)` +
+          ` | ratio ${(e / g).toFixed(2)}×`,
+      );
+      console.log(`    runs EIO [${eio.map((x) => r1(x.total_ms)).join(', ')}] govmomi [${gm.map((x) => r1(x.total_ms)).join(', ')}]`);
+    }
+    console.log(`peak RSS: bench process (stack + sync + EIO client) ${mb(nodePeakKb)} MB; vcsim ${mb(vcsimPeakKb)} MB`);
+  } finally {
+    await h?.close().catch(() => undefined);
+    await sim.stop();
+    await rm(tmp, { recursive: true, force: true });
+  }
+}
+
+main().then(
+  () => process.exit(0),
+  (e) => {
+    console.error(e);
+    process.exit(1);
+  },
+);
