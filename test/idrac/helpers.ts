@@ -5,6 +5,7 @@ import { SimulatorFleet, type EndpointInfo, type FleetOptions } from '../../infr
 import { IdracClient } from '../../shared/adapters/idrac/idrac-client';
 import type { IdracClientOptions, IdracLog } from '../../shared/adapters/idrac/options';
 import { IdracError, type IdracCredential, type IdracErrorCode, type IdracTarget, type IdracTlsTrust } from '../../shared/ports/idrac';
+import { waitFor } from '../support/wait';
 
 /** Certificates are generated once per machine and reused across runs. */
 export const CERT_DIR = join(tmpdir(), 'eio-idrac-client-test-certs');
@@ -79,18 +80,6 @@ export async function expectIdracError(promise: Promise<unknown>, code: IdracErr
   return error;
 }
 
-/** Polls until `probe` returns a value; fails after `limitMs` so a test never hangs. */
-export async function eventually<T>(probe: () => Promise<T | undefined>, limitMs = 15_000, everyMs = 20): Promise<T> {
-  const deadline = Date.now() + limitMs;
-  let last: unknown;
-  for (;;) {
-    try {
-      const value = await probe();
-      if (value !== undefined) return value;
-    } catch (error) {
-      last = error;
-    }
-    if (Date.now() > deadline) throw new Error(`condition not reached in ${limitMs} ms${last ? `: ${String(last)}` : ''}`);
-    await new Promise((resolve) => setTimeout(resolve, everyMs));
-  }
-}
+/** Polls until `probe` returns a value (errors count as "not yet"); fails after `limitMs` so a test never hangs. */
+export const eventually = <T>(probe: () => Promise<T | undefined>, limitMs = 15_000, everyMs = 20): Promise<T> =>
+  waitFor('condition', probe, limitMs, everyMs);

@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Agent, request, type Dispatcher } from 'undici';
 import { SimulatorFleet, type EndpointInfo, type FleetOptions } from '../../infra/local/simulators';
+import { waitFor } from '../support/wait';
 
 /** Shared across test files and runs: certificates are generated once. */
 export const CERT_DIR = join(tmpdir(), 'eio-simulator-test-certs');
@@ -84,21 +85,9 @@ export function origin(info: EndpointInfo): string {
   return `https://${info.address}:${info.ports.https}`;
 }
 
-/** Poll until `probe` returns a value (errors count as "not yet"); fails after `limitMs` so a test never hangs. */
-export async function eventually<T>(probe: () => Promise<T | undefined>, limitMs = 15_000, everyMs = 20): Promise<T> {
-  const deadline = Date.now() + limitMs;
-  let last: unknown;
-  for (;;) {
-    try {
-      const value = await probe();
-      if (value !== undefined) return value;
-    } catch (error) {
-      last = error;
-    }
-    if (Date.now() > deadline) throw new Error(`condition not reached in ${limitMs} ms${last ? `: ${String(last)}` : ''}`);
-    await new Promise((resolve) => setTimeout(resolve, everyMs));
-  }
-}
+/** Polls until `probe` returns a value (errors count as "not yet"); fails after `limitMs` so a test never hangs. */
+export const eventually = <T>(probe: () => Promise<T | undefined>, limitMs = 15_000, everyMs = 20): Promise<T> =>
+  waitFor('condition', probe, limitMs, everyMs);
 
 /** The error code undici (or the TLS layer under it) failed with, looking through `cause`. */
 export async function failureCode(promise: Promise<unknown>): Promise<string> {
