@@ -1,35 +1,40 @@
 /**
  * Dell discovery sweep benchmark (issue 5).
  *
- *   npx tsx bench/discovery.ts [--size 24|22] [--count 50] [--hang-pct 10] [--timeout 600]
+ *   npm run bench:discovery -- [--size 22] [--count 1000] [--hang-pct 20] [--timeout 600]
  *
- * Starts the real local stack in-process (embedded DynamoDB in a temp dir, in-process queues and worker pools,
- * the HTTP server on a free port) and a simulator fleet of iDRACs on 127.60.0.x, creates a site whose
- * management network is 127.60.0.0/<size> with the fleet's credentials (service identity, trust_on_first_use),
- * runs POST /api/v1/dell/discover and polls the run until it finishes. Meanwhile it samples GET /api/v1/health
- * every 200 ms (latency) and process.memoryUsage().rss every 100 ms.
+ * The real local stack runs in this process (embedded DynamoDB in a temp dir, in-process queues and worker
+ * pools, the HTTP server on a free port); the simulated iDRACs run in a child process (bench/support/
+ * fleet-process.ts) on 127.60.0.x so their TLS and Redfish work is not counted against the stack's event loop.
  *
- * "API responsive" means every /health sample answered (200, or 503 when the idrac component is critical,
- * which a sweep with mostly dead addresses makes it) and the slowest took less than --max-health-ms (1000).
+ * 1. Calibration, one address at a time on a quiet stack: a /32 site each for three answering iDRACs, one
+ *    that never answers and one dead address (127.61.0.x), each discovered alone. Their wall times are the
+ *    per-endpoint work w_found, w_hang, w_dead.
+ * 2. The sweep: a site whose management network is 127.60.0.0/<size> holding --count iDRACs, --hang-pct of
+ *    them accepting TCP and never answering; POST /api/v1/dell/discover and poll the run until it ends,
+ *    sampling GET /api/v1/health every --health-interval-ms (200) and RSS every 100 ms.
+ * 3. The ideal bound: (found × w_found + hanging × w_hang + dead × w_dead) / C, with C the discovery
+ *    pool's concurrency (probes in flight); printed against the sweep's wall time. Requests and connections
+ *    per endpoint come from the simulators' own counters.
  *
- * Bounded: every loop has a deadline, the whole run has a hard --timeout (default 600 s) after which it exits
- * non-zero; all traffic stays on 127.x. Timeouts of the iDRAC client come from the usual env
- * (IDRAC_CONNECT_TIMEOUT_MS, IDRAC_HEADERS_TIMEOUT_MS, DISCOVERY_PROBE_CONCURRENCY) and are printed.
+ * Bounded: every loop has a deadline and --timeout (600 s) is a hard stop; all traffic stays on 127.x.
+ * iDRAC client timeouts come from the usual env (IDRAC_CONNECT_TIMEOUT_MS, IDRAC_HEADERS_TIMEOUT_MS).
  */
 import { mkdtemp, rm } from 'node:fs/promises';
 import { cpus, loadavg, tmpdir, totalmem } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
-import type { SimulatorFleet } from '../infra/local/simulators';
 import type { LocalStack } from '../infra/local/stack';
+import { type FleetProcess, startFleetProcess } from './support/fleet-process';
 
 const { values: args } = parseArgs({
   options: {
-    size: { type: 'string', default: '24' },
-    count: { type: 'string', default: '50' },
-    'hang-pct': { type: 'string', default: '10' },
+    size: { type: 'string', default: '22' },
+    count: { type: 'string', default: '1000' },
+    'hang-pct': { type: 'string', default: '20' },
     timeout: { type: 'string', default: '600' },
     'max-health-ms': { type: 'string', default: '1000' },
+    'health-interval-ms': { type: 'string', default: '200' },
     'https-port': { type: 'string', default: '28443' },
     'wsman-port': { type: 'string', default: '25986' },
   },
@@ -40,6 +45,7 @@ const count = Number(args.count);
 const hangPct = Number(args['hang-pct']);
 const timeoutS = Number(args.timeout);
 const maxHealthMs = Number(args['max-health-ms']);
+const healthIntervalMs = Number(args['health-interval-ms']);
 const PORTS = { https: Number(args['https-port']), wsman: Number(args['wsman-port']) };
 if (![20, 21, 22, 23, 24].includes(size)) throw new Error('--size must be 20..24');
 const hosts = 2 ** (32 - size) - 2;
@@ -48,6 +54,9 @@ if (!(hangPct >= 0 && hangPct <= 100)) throw new Error('--hang-pct must be 0..10
 
 const NETWORK = `127.60.0.0/${size}`;
 const BASE = '127.60.0.1';
+const CALIBRATION_BASE = '127.61.0.1';
+/** Nothing listens here: a refused connection. */
+const DEAD_ADDRESS = '127.61.0.200';
 const CERT_DIR = join(tmpdir(), 'eio-bench-discovery-certs');
 
 // Hard stop: whatever happens, the process ends.
@@ -70,26 +79,24 @@ async function main(): Promise<number> {
   // The stack logs every request at INFO to stdout; keep the report readable unless asked otherwise. Config and
   // logger read the environment when first imported, hence the dynamic imports after setting it.
   process.env.LOG_LEVEL ??= 'WARN';
-  const { SimulatorFleet } = await import('../infra/local/simulators');
   const { startLocalStack } = await import('../infra/local/stack');
+  const { WORKER_POOLS } = await import('../shared/catalog/worker-pools');
+  const { config } = await import('../shared/config');
+  const concurrency = WORKER_POOLS.discovery!.concurrency;
   const dataDir = await mkdtemp(join(tmpdir(), 'eio-bench-'));
   let stack: LocalStack | undefined;
-  let fleet: SimulatorFleet | undefined;
+  let fleet: FleetProcess | undefined;
+  let calibrationFleet: FleetProcess | undefined;
   try {
     const t0 = performance.now();
     const hangCount = Math.round((count * hangPct) / 100);
-    fleet = await SimulatorFleet.start({
-      count,
-      baseAddress: BASE,
-      ports: PORTS,
-      certDir: CERT_DIR,
-      speed: 100,
-      seed: 'bench-discovery',
-    });
     // Spread the hanging ones evenly over the fleet.
-    const hangIdx = new Set<number>();
-    for (let k = 0; k < hangCount; k++) hangIdx.add(Math.floor((k * count) / hangCount));
-    for (const i of hangIdx) await fleet.endpoint(i).setFault({ kind: 'hang' });
+    const hang = new Set<number>();
+    for (let k = 0; k < hangCount; k++) hang.add(Math.floor((k * count) / hangCount));
+    [fleet, calibrationFleet] = await Promise.all([
+      startFleetProcess({ count, baseAddress: BASE, ports: PORTS, certDir: CERT_DIR, seed: 'bench-discovery', hang: [...hang] }),
+      startFleetProcess({ count: 4, baseAddress: CALIBRATION_BASE, ports: PORTS, certDir: CERT_DIR, seed: 'bench-calibration', hang: [3] }),
+    ]);
     const fleetStartMs = performance.now() - t0;
 
     stack = await startLocalStack({ dataDir, port: 0, demo: false, demoIdracs: false });
@@ -121,8 +128,36 @@ async function main(): Promise<number> {
     const must = (r: { status: number; text: string }, want: number, what: string) => {
       if (r.status !== want) throw new Error(`${what}: HTTP ${r.status} ${r.text.slice(0, 300)}`);
     };
+    const createSite = async (id: string, network: string) =>
+      must(
+        await call('POST', '/api/v1/sites', 'operator', {
+          id,
+          name: id,
+          management_networks: [network],
+          idrac_service_identity_id: 'si-bench',
+          trust_on_first_use: true,
+          redfish_port: PORTS.https,
+          wsman_port: PORTS.wsman,
+        }),
+        201,
+        `create site ${id}`,
+      );
+    /** POST /dell/discover for one site and poll until the run ends; wall time from the POST. */
+    const discover = async (siteId: string, pollMs: number, onPoll?: (run: any, elapsedMs: number) => void) => {
+      const start = performance.now();
+      const started = await call('POST', '/api/v1/dell/discover', 'operator', { site_ids: [siteId] });
+      must(started, 202, `start discovery of ${siteId}`);
+      const deadline = Date.now() + (timeoutS - 10) * 1000;
+      while (Date.now() < deadline) {
+        const r = await call('GET', `/api/v1/dell/discovery-runs/${started.body.id}`, 'viewer');
+        if (r.status === 200 && r.body?.status !== 'running') return { run: r.body, ms: performance.now() - start };
+        onPoll?.(r.body, performance.now() - start);
+        await sleep(pollMs);
+      }
+      throw new Error(`discovery run ${started.body.id} did not finish before the deadline`);
+    };
 
-    const cred = fleet.info()[0]!.credentials as { username: string; password: string };
+    const cred = fleet.credentials;
     must(
       await call('POST', '/api/v1/service-identities', 'admin', {
         id: 'si-bench', name: 'bench iDRAC', target_kind: 'idrac', username: cred.username, secret: cred.password,
@@ -130,21 +165,28 @@ async function main(): Promise<number> {
       201,
       'create service identity',
     );
-    must(
-      await call('POST', '/api/v1/sites', 'operator', {
-        id: 'site-bench',
-        name: 'bench sweep',
-        management_networks: [NETWORK],
-        idrac_service_identity_id: 'si-bench',
-        trust_on_first_use: true,
-        redfish_port: PORTS.https,
-        wsman_port: PORTS.wsman,
-      }),
-      201,
-      'create site',
-    );
 
-    // Baseline health latency before the sweep.
+    // 1. Calibration: per-endpoint work, one address alone on a quiet stack.
+    const calibrate = async (name: string, address: string) => {
+      await createSite(`site-cal-${name}`, `${address}/32`);
+      const { run, ms } = await discover(`site-cal-${name}`, 10);
+      return { ms, found: run.found as number };
+    };
+    // Calibration endpoints 0–2 answer, 3 hangs (see startFleetProcess above).
+    const [a0, a1, a2, hanging] = calibrationFleet.addresses as [string, string, string, string];
+    const answering = [] as number[];
+    for (const [k, address] of [a0, a1, a2].entries()) {
+      const c = await calibrate(`found-${k}`, address);
+      if (c.found !== 1) throw new Error(`calibration iDRAC ${address} was not found`);
+      answering.push(c.ms);
+    }
+    const wFound = answering.sort((a, b) => a - b)[1]!;
+    const wHang = (await calibrate('hang', hanging)).ms;
+    const wDead = (await calibrate('dead', DEAD_ADDRESS)).ms;
+
+    // 2. The sweep.
+    await createSite('site-bench', NETWORK);
+    const health: { ms: number; status: number; at: number }[] = [];
     const healthOnce = async () => {
       const t = performance.now();
       try {
@@ -159,53 +201,48 @@ async function main(): Promise<number> {
     for (let i = 0; i < 5; i++) baseline.push((await healthOnce()).ms);
 
     const loadBefore = loadavg()[0]!;
+    const cpuBefore = process.cpuUsage();
+    const fleetCpuBefore = (await fleet.stats()).cpu_s;
     const sweepStart = performance.now();
-    const health: { ms: number; status: number; at: number }[] = [];
     let sampling = true;
     const sampler = (async () => {
       const until = Date.now() + timeoutS * 1000;
       while (sampling && Date.now() < until) {
         const tick = performance.now();
         health.push({ ...(await healthOnce()), at: tick - sweepStart });
-        await sleep(Math.max(0, 200 - (performance.now() - tick)));
+        await sleep(Math.max(0, healthIntervalMs - (performance.now() - tick)));
       }
     })();
-
-    const started = await call('POST', '/api/v1/dell/discover', 'operator', { site_ids: ['site-bench'] });
-    must(started, 202, 'start discovery');
-    const runId: string = started.body.id;
-    let run: any;
-    const pollDeadline = Date.now() + (timeoutS - 10) * 1000;
     let lastLog = 0;
-    while (Date.now() < pollDeadline) {
-      const r = await call('GET', `/api/v1/dell/discovery-runs/${runId}`, 'viewer');
-      run = r.body;
-      if (r.status === 200 && run?.status !== 'running') break;
-      if (Date.now() - lastLog > 5000) {
-        lastLog = Date.now();
-        console.error(`  ... ${((performance.now() - sweepStart) / 1000).toFixed(1)}s probed ${run?.probed}/${run?.total} found ${run?.found}`);
-      }
-      await sleep(250);
-    }
-    const wallMs = performance.now() - sweepStart;
+    const { run, ms: wallMs } = await discover('site-bench', 100, (r, elapsed) => {
+      if (elapsed - lastLog < 5000) return;
+      lastLog = elapsed;
+      console.error(`  ... ${(elapsed / 1000).toFixed(1)}s probed ${r?.probed}/${r?.total} found ${r?.found}`);
+    });
     sampling = false;
     await sampler;
-    if (!run || run.status === 'running') throw new Error(`discovery run ${runId} did not finish before the deadline`);
+    const cpu = process.cpuUsage(cpuBefore);
+    const fleetStats = await fleet.stats();
 
+    // 3. The bound and the figures.
+    const swept = run.total as number;
+    const hangingSwept = hangCount;
+    const deadSwept = swept - count;
+    const boundMs = (run.found * wFound + hangingSwept * wHang + deadSwept * wDead) / concurrency;
+    const answeringStats = fleetStats.endpoints.filter((_, i) => !hang.has(i));
+    const perEndpoint = (k: 'requests' | 'connections') => answeringStats.reduce((n, e) => n + e[k], 0) / Math.max(1, answeringStats.length);
     const lat = health.map((h) => h.ms).sort((a, b) => a - b);
     const pct = (p: number) => lat[Math.min(lat.length - 1, Math.floor((p / 100) * lat.length))] ?? NaN;
     const slowest = health.reduce((a, b) => (b.ms > a.ms ? b : a), { ms: -Infinity, status: 0, at: NaN });
     const non200 = health.filter((h) => h.status !== 200 && h.status !== 503).length;
-    const cfgConnect = process.env.IDRAC_CONNECT_TIMEOUT_MS ?? '5000 (default)';
-    const cfgHeaders = process.env.IDRAC_HEADERS_TIMEOUT_MS ?? '30000 (default)';
-    const cfgConc = process.env.DISCOVERY_PROBE_CONCURRENCY ?? '32 (default)';
-    const swept = run.total as number;
+    const idrac = config().idrac;
+    const r2 = (n: number) => +n.toFixed(2);
 
     const out = {
       network: NETWORK,
       simulators: count,
       hanging: hangCount,
-      dead_addresses: hosts - count,
+      dead_addresses: deadSwept,
       run_status: run.status,
       addresses_swept: swept,
       probed: run.probed,
@@ -213,9 +250,19 @@ async function main(): Promise<number> {
       unreachable: run.unreachable,
       errors: run.errors,
       endpoints_created: run.endpoints_created,
-      wall_time_s: +(wallMs / 1000).toFixed(2),
+      wall_time_s: r2(wallMs / 1000),
+      ideal_bound_s: r2(boundMs / 1000),
+      ratio_to_bound: r2(wallMs / boundMs),
+      calibration_ms: { found: Math.round(wFound), hang: Math.round(wHang), dead: Math.round(wDead) },
+      concurrency,
       addresses_per_s: +(swept / (wallMs / 1000)).toFixed(1),
+      requests_per_found_endpoint: +perEndpoint('requests').toFixed(1),
+      connections_per_found_endpoint: +perEndpoint('connections').toFixed(1),
+      stack_cpu_s: r2((cpu.user + cpu.system) / 1e6),
+      stack_cpu_utilization_pct: Math.round(((cpu.user + cpu.system) / 1e3 / wallMs) * 100),
+      simulators_cpu_s: r2(fleetStats.cpu_s - fleetCpuBefore),
       peak_rss_mb: +mb(peakRss),
+      simulators_peak_rss_mb: fleetStats.peak_rss_mb,
       health_samples: lat.length,
       health_baseline_ms: +Math.max(...baseline).toFixed(1),
       health_p50_ms: +pct(50).toFixed(1),
@@ -224,23 +271,27 @@ async function main(): Promise<number> {
       health_max_at_s: +(slowest.at / 1000).toFixed(1),
       health_failed_samples: non200,
       api_responsive: lat.length > 0 && (lat[lat.length - 1] ?? Infinity) < maxHealthMs && non200 === 0,
-      config: { IDRAC_CONNECT_TIMEOUT_MS: cfgConnect, IDRAC_HEADERS_TIMEOUT_MS: cfgHeaders, DISCOVERY_PROBE_CONCURRENCY: cfgConc },
-      fleet_start_s: +(fleetStartMs / 1000).toFixed(2),
-      loadavg_1m: { before: +loadBefore.toFixed(2), after: +loadavg()[0]!.toFixed(2) },
+      config: { IDRAC_CONNECT_TIMEOUT_MS: idrac.connectTimeoutMs, IDRAC_HEADERS_TIMEOUT_MS: idrac.headersTimeoutMs },
+      fleet_start_s: r2(fleetStartMs / 1000),
+      loadavg_1m: { before: r2(loadBefore), after: r2(loadavg()[0]!) },
       machine: { cpus: cpus().length, mem_gb: +(totalmem() / 2 ** 30).toFixed(1), node: process.version },
     };
-    console.log(`Dell discovery sweep: ${NETWORK}, ${count} simulated iDRACs (${hangCount} hang), ${hosts - count} dead addresses`);
-    console.log(`  run ${runId}: ${run.status}`);
+    console.log(`Dell discovery sweep: ${NETWORK}, ${count} simulated iDRACs (${hangCount} hang), ${deadSwept} dead addresses`);
+    console.log(`  run ${run.id}: ${run.status}`);
     console.log(`  addresses swept   ${swept} (probed ${run.probed})`);
     console.log(`  found             ${run.found} (created ${run.endpoints_created})`);
     console.log(`  unreachable       ${run.unreachable}  errors ${run.errors}`);
     console.log(`  wall time         ${out.wall_time_s} s`);
+    console.log(`  ideal bound       ${out.ideal_bound_s} s = (${run.found} × ${out.calibration_ms.found} ms + ${hangingSwept} × ${out.calibration_ms.hang} ms + ${deadSwept} × ${out.calibration_ms.dead} ms) / ${concurrency} probes in flight`);
+    console.log(`  ratio to bound    ${out.ratio_to_bound}× (target ≤ 1.2×)`);
     console.log(`  addresses/s       ${out.addresses_per_s}`);
-    console.log(`  peak RSS          ${out.peak_rss_mb} MB (stack + fleet in one process)`);
+    console.log(`  per found iDRAC   ${out.requests_per_found_endpoint} requests over ${out.connections_per_found_endpoint} connections`);
+    console.log(`  CPU               stack ${out.stack_cpu_s} s (${out.stack_cpu_utilization_pct} % of one core over the sweep; ~100 % = CPU-bound), simulators ${out.simulators_cpu_s} s (${out.machine.cpus} cores)`);
+    console.log(`  peak RSS          stack ${out.peak_rss_mb} MB, simulators ${out.simulators_peak_rss_mb} MB`);
     console.log(`  /health latency   baseline max ${out.health_baseline_ms} ms; during sweep p50 ${out.health_p50_ms} / p99 ${out.health_p99_ms} / max ${out.health_max_ms} ms (slowest sent ${out.health_max_at_s} s into the sweep) over ${lat.length} samples, ${non200} failed`);
     console.log(`  API responsive    ${out.api_responsive ? 'yes' : 'NO'} (every sample answered, max < ${maxHealthMs} ms)`);
-    console.log(`  load average 1m   ${out.loadavg_1m.before} before, ${out.loadavg_1m.after} after (${out.machine.cpus} CPUs; other work on the machine skews the figures)`);
-    console.log(`  config            connect ${cfgConnect} ms, headers ${cfgHeaders} ms, probe concurrency ${cfgConc}`);
+    console.log(`  load average 1m   ${out.loadavg_1m.before} before, ${out.loadavg_1m.after} after (other work on the machine skews the figures)`);
+    console.log(`  config            connect timeout ${idrac.connectTimeoutMs} ms, headers timeout ${idrac.headersTimeoutMs} ms`);
     console.log(JSON.stringify(out));
     return run.status === 'succeeded' ? 0 : 1;
   } finally {
@@ -248,7 +299,8 @@ async function main(): Promise<number> {
     await Promise.race([
       (async () => {
         await stack?.close().catch((e) => console.error('stack close:', e));
-        await fleet?.stop().catch((e) => console.error('fleet stop:', e));
+        await fleet?.stop().catch((e) => console.error('simulators stop:', e));
+        await calibrationFleet?.stop().catch((e) => console.error('simulators stop:', e));
       })(),
       sleep(30_000),
     ]);

@@ -39,8 +39,14 @@ const Env = z.object({
   /** iDRAC client timeouts (docs/idrac-clients.md); probes of a dead address cost one connect timeout. */
   IDRAC_CONNECT_TIMEOUT_MS: z.coerce.number().int().positive().default(5000),
   IDRAC_HEADERS_TIMEOUT_MS: z.coerce.number().int().positive().default(30000),
-  /** Addresses one discovery worker probes at once. */
-  DISCOVERY_PROBE_CONCURRENCY: z.coerce.number().int().positive().default(32),
+  /** Attempts of one vCenter sync run that fails in transport (unreachable, reset, timeout); 1 = no retry. */
+  VCENTER_SYNC_MAX_ATTEMPTS: z.coerce.number().int().min(1).max(10).default(3),
+  /** Delay before a failed sync run's second attempt; doubles per attempt, at most 900 s (SQS delay limit). */
+  VCENTER_SYNC_RETRY_DELAY_SECONDS: z.coerce.number().int().min(1).max(900).default(30),
+  /** Consecutive transport failures that open one vCenter's circuit breaker (per instance, per container). */
+  VCENTER_BREAKER_THRESHOLD: z.coerce.number().int().min(1).default(5),
+  /** How long an open breaker refuses calls before letting one probe through. */
+  VCENTER_BREAKER_HALF_OPEN_SECONDS: z.coerce.number().positive().default(30),
   /** Store answering slower than this (ms) reports degraded. */
   THRESHOLD_STORE_LATENCY_WARNING_MS: z.coerce.number().default(500),
 });
@@ -78,7 +84,12 @@ export function parseConfig(env: Record<string, string | undefined>) {
       connectTimeoutMs: e.IDRAC_CONNECT_TIMEOUT_MS,
       headersTimeoutMs: e.IDRAC_HEADERS_TIMEOUT_MS,
       bodyTimeoutMs: e.IDRAC_HEADERS_TIMEOUT_MS,
-      discoveryConcurrency: e.DISCOVERY_PROBE_CONCURRENCY,
+    },
+    vcenter: {
+      syncMaxAttempts: e.VCENTER_SYNC_MAX_ATTEMPTS,
+      syncRetryDelaySeconds: e.VCENTER_SYNC_RETRY_DELAY_SECONDS,
+      breakerThreshold: e.VCENTER_BREAKER_THRESHOLD,
+      breakerHalfOpenMs: Math.round(e.VCENTER_BREAKER_HALF_OPEN_SECONDS * 1000),
     },
     logLevel: e.LOG_LEVEL,
     thresholds: {

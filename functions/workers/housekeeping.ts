@@ -1,5 +1,6 @@
 import { deps } from '../../shared/container';
 import { runWithContext } from '../../shared/observability/context';
+import { reconcileDellStatusTally } from '../../shared/usecases/dell-endpoints';
 import { runHousekeeping } from '../../shared/usecases/jobs/housekeeping';
 import { publishOperationalMetrics } from '../../shared/usecases/operational-metrics';
 
@@ -11,5 +12,6 @@ export const handler = async () =>
   runWithContext({ correlation_id: 'housekeeping' }, async () => {
     const d = await deps();
     await runHousekeeping(d);
+    await reconcileDellStatusTally(d);
     await publishOperationalMetrics(d);
   });

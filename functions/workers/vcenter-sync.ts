@@ -3,18 +3,26 @@ import type { Context, SQSEvent, SQSRecord } from 'aws-lambda';
 import { z } from 'zod';
 import { deps } from '../../shared/container';
 import { runWithContext } from '../../shared/observability/context';
-import { executeSync, scheduleSyncAll } from '../../shared/usecases/vcenter-sync';
+import { scheduleSyncAll } from '../../shared/usecases/vcenter-sync';
+import { executeSync } from '../../shared/usecases/vcenter-sync-run';
 
 const processor = new BatchProcessor(EventType.SQS);
 const Message = z.union([
-  z.object({ instance_id: z.string().min(1), sync_type: z.enum(['full', 'delta']), sync_run_id: z.string().min(1) }),
+  z.object({
+    instance_id: z.string().min(1),
+    sync_type: z.enum(['full', 'delta']),
+    sync_run_id: z.string().min(1),
+    /** Absent on the first attempt; a retry's message carries its number. */
+    attempt: z.number().int().min(1).optional(),
+  }),
   /** From the schedules: one run per registered instance. */
   z.object({ task: z.literal('vcenter-sync-all'), sync_type: z.enum(['full', 'delta']) }),
 ]);
 
 /**
- * One record = one sync run of one instance (or a schedule's "sync every instance", which queues those).
- * vCenter failures are recorded on the run, not thrown; only infrastructure errors leave the record for retry.
+ * One record = one attempt of one sync run (or a schedule's "sync every instance", which queues those).
+ * vCenter failures are recorded on the run, not thrown (a transport failure queues the next attempt as a
+ * delayed message); only infrastructure errors leave the record for SQS to redeliver.
  */
 async function syncRecord(record: SQSRecord): Promise<void> {
   const msg = Message.parse(JSON.parse(record.body));
@@ -22,7 +30,7 @@ async function syncRecord(record: SQSRecord): Promise<void> {
     await runWithContext({ correlation_id: record.messageId }, async () => scheduleSyncAll(await deps(), msg.sync_type));
     return;
   }
-  await runWithContext({ correlation_id: record.messageId }, async () => executeSync(await deps(), msg.sync_run_id));
+  await runWithContext({ correlation_id: record.messageId }, async () => executeSync(await deps(), msg.sync_run_id, msg.attempt ?? 1));
 }
 
 export const handler = async (event: SQSEvent, context: Context) =>

@@ -17,6 +17,17 @@ export type WorkerPoolSpec = {
   description: string;
 };
 
+/**
+ * Probes in flight during a sweep: `DISCOVERY_CONCURRENCY` (1–1000, SQS maximum concurrency's range), read
+ * where the catalog is loaded (CDK synth deploys it as the event source mapping's maximum concurrency).
+ */
+function discoveryConcurrency(): number {
+  const raw = process.env.DISCOVERY_CONCURRENCY;
+  const n = raw === undefined || raw === '' ? 64 : Number(raw);
+  if (!Number.isInteger(n) || n < 1 || n > 1000) throw new Error(`Invalid configuration: DISCOVERY_CONCURRENCY must be an integer 1..1000, got '${raw}'`);
+  return n;
+}
+
 export const WORKER_POOLS: Record<string, WorkerPoolSpec> = {
   jobs: {
     workerId: 'worker-001',
@@ -50,10 +61,11 @@ export const WORKER_POOLS: Record<string, WorkerPoolSpec> = {
   discovery: {
     workerId: 'worker-003',
     function: 'worker-discovery',
-    concurrency: 4,
+    // One address per message (see dell-discovery.ts), so this is the number of probes in flight.
+    concurrency: discoveryConcurrency(),
     batchSize: 1,
     visibilityTimeoutSeconds: 360,
     maxReceiveCount: 3,
-    description: 'iDRAC discovery: each message is a slice of a sweep, probed with bounded concurrency',
+    description: 'iDRAC discovery: each message is one address of a sweep; concurrency = probes in flight',
   },
 };

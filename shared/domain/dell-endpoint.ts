@@ -9,6 +9,7 @@ import type {
   IdracPowerState,
   TlsFacts,
 } from '../ports/idrac';
+import { ConflictError } from './errors';
 import { idSchema } from './ids';
 
 export const ENDPOINT_STATUSES = ['unknown', 'reachable', 'unreachable'] as const;
@@ -16,6 +17,54 @@ export type EndpointStatus = (typeof ENDPOINT_STATUSES)[number];
 
 /** How EIO trusts the endpoint's certificate (see docs/idrac-clients.md, "Trust without ever disabling verification"). */
 export type EndpointTls = { pinned_thumbprint?: string; ca_pem?: string; insecure: boolean; legacy: boolean };
+
+/**
+ * An endpoint's last error: the iDRAC port's codes, plus `tls_legacy_only`, which only the endpoint level can
+ * say (it depends on the endpoint not being marked legacy, and the fix is a change to the endpoint).
+ */
+export type EndpointErrorInfo = Omit<IdracErrorInfo, 'code'> & { code: IdracErrorInfo['code'] | 'tls_legacy_only' };
+
+/** 409 when an address is already an endpoint: one iDRAC, one record (docs/idrac-clients.md, "One address, one endpoint"). */
+export class AddressInUseError extends ConflictError {
+  constructor(
+    readonly address: string,
+    readonly endpointId: string,
+    siteId?: string,
+  ) {
+    super(
+      `iDRAC address ${address} is already registered as endpoint '${endpointId}'${siteId ? ` (site '${siteId}')` : ''}; change or delete that one instead`,
+      { address, endpoint_id: endpointId, ...(siteId ? { site_id: siteId } : {}) },
+    );
+  }
+}
+
+// OpenSSL's words for "we share no protocol version": the server alerted protocol_version to our TLS 1.2+
+// hello, or chose a version below our minimum. Not WRONG_VERSION_NUMBER: that is usually no TLS at all.
+const VERSION_REFUSED = /ALERT_PROTOCOL_VERSION|UNSUPPORTED_PROTOCOL/;
+
+/** A probe error saying the iDRAC offers only TLS 1.0/1.1 (old iDRAC7/8 firmware) to a client not allowed those. */
+export const offersOnlyLegacyTls = (error: IdracErrorInfo | undefined): boolean =>
+  error?.code === 'tls_handshake' && VERSION_REFUSED.test(String(error.details?.cause_code ?? ''));
+
+/**
+ * For an endpoint not marked legacy, a legacy-only iDRAC becomes `tls_legacy_only`, whose message tells the
+ * operator how to allow TLS 1.0/1.1 for this endpoint (EIO never lowers TLS on its own). Any other error
+ * is returned unchanged.
+ */
+export function explainProbeError(
+  ep: Pick<DellEndpoint, 'id' | 'address' | 'tls'>,
+  error: IdracErrorInfo,
+): EndpointErrorInfo {
+  if (ep.tls.legacy || !offersOnlyLegacyTls(error)) return error;
+  return {
+    code: 'tls_legacy_only',
+    message:
+      `iDRAC ${ep.address} offers only TLS 1.0/1.1, which EIO uses only for endpoints marked legacy. If you accept ` +
+      `that for this iDRAC, run PATCH /api/v1/dell/endpoints/${ep.id} with {"tls": {"legacy": true}}, then refresh it ` +
+      `(POST /api/v1/dell/endpoints/${ep.id}/refresh)`,
+    details: { ...error.details, handshake_error: error.message },
+  };
+}
 
 /**
  * A Dell iDRAC EIO manages, with the capability discovery result of its last probe and inventory.
@@ -32,7 +81,7 @@ export type DellEndpoint = {
   tls: EndpointTls;
   status: EndpointStatus;
   /** Why the last probe or inventory failed (`{code, message, details}`; a certificate mismatch carries both thumbprints). */
-  last_error?: IdracErrorInfo | null;
+  last_error?: EndpointErrorInfo | null;
   /** When the endpoint became unreachable (kept across failed probes, cleared when it answers again). */
   unreachable_since?: string | null;
   last_checked_at?: string;
@@ -73,12 +122,36 @@ const thumbprint = z
   .refine((v) => /^[0-9A-F]{64}$/.test(v), { message: 'must be a SHA-256 thumbprint (64 hex digits, colons optional)' })
   .transform((v) => v.match(/../g)!.join(':'));
 
+const caPem = z.string().includes('-----BEGIN CERTIFICATE-----', { message: 'must be a PEM certificate bundle' }).max(65536);
 const tls = z.strictObject({
   pinned_thumbprint: thumbprint.optional(),
-  ca_pem: z.string().includes('-----BEGIN CERTIFICATE-----', { message: 'must be a PEM certificate bundle' }).max(65536).optional(),
+  ca_pem: caPem.optional(),
   insecure: z.boolean().default(false),
   legacy: z.boolean().default(false),
 });
+/**
+ * PATCH merges `tls` field by field (JSON merge patch): `{"tls": {"legacy": true}}` keeps the pin; `null`
+ * removes a pin or CA bundle.
+ */
+const tlsChange = z.strictObject({
+  pinned_thumbprint: thumbprint.nullable().optional(),
+  ca_pem: caPem.nullable().optional(),
+  insecure: z.boolean().optional(),
+  legacy: z.boolean().optional(),
+});
+export type EndpointTlsChange = z.output<typeof tlsChange>;
+
+/** The endpoint's TLS settings after a PATCH's `tls`. */
+export function mergeTls(current: EndpointTls, change: EndpointTlsChange): EndpointTls {
+  const next: EndpointTls = { ...current };
+  for (const key of ['pinned_thumbprint', 'ca_pem'] as const) {
+    if (change[key] === null) delete next[key];
+    else if (change[key] !== undefined) next[key] = change[key];
+  }
+  if (change.insecure !== undefined) next.insecure = change.insecure;
+  if (change.legacy !== undefined) next.legacy = change.legacy;
+  return next;
+}
 
 export const DellEndpointCreate = z.strictObject({
   id: idSchema('dell_endpoint').optional(),
@@ -98,7 +171,7 @@ export const DellEndpointUpdate = z
     service_identity_id: idSchema('service_identity').nullable().optional(),
     redfish_port: port.optional(),
     wsman_port: port.optional(),
-    tls: tls.optional(),
+    tls: tlsChange.optional(),
     version: z.number().int().positive().optional(),
   })
   .refine((u) => Object.keys(u).some((k) => k !== 'version'), { message: 'names no field to change' });

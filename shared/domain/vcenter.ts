@@ -14,6 +14,14 @@ export type SyncType = 'full' | 'delta';
 export type SyncCounts = { datacenters: number; clusters: number; hosts: number; vms: number; datastores: number };
 export type SyncChanges = { written: number; unchanged: number; deleted: number; ip_observations: number };
 
+/** `retrying`: an attempt failed in transport and the next one is queued for `next_attempt_at`. */
+export type SyncRunStatus = 'queued' | 'running' | 'retrying' | 'succeeded' | 'failed';
+
+export type SyncAttemptError = { attempt: number; started_at: string; failed_at: string; error: string };
+
+/** Where a running sync is, so an operator (and a test) can see a long full sync move. */
+export type SyncProgress = { phase: 'connecting' | 'retrieving' | 'writing' | 'preparing_delta'; objects_retrieved: number; updated_at: string };
+
 export type SyncRun = {
   id: string;
   instance_id: string;
@@ -22,15 +30,26 @@ export type SyncRun = {
   /** What ran: a delta that had to fall back runs as full. */
   executed_type?: SyncType;
   fallback_reason?: string;
-  status: 'queued' | 'running' | 'succeeded' | 'failed';
+  status: SyncRunStatus;
   requested_by: string;
   requested_at: string;
+  /** First attempt's start; `duration_ms` runs from here to `finished_at`, retries included. */
   started_at?: string;
   finished_at?: string;
   duration_ms?: number;
   counts?: SyncCounts;
   changes?: SyncChanges;
+  /** The last attempt's error. */
   error?: string;
+  /** Attempts started so far; a transport failure is retried until `max_attempts`. */
+  attempts?: number;
+  max_attempts?: number;
+  attempt_started_at?: string;
+  /** While `retrying`. */
+  next_attempt_at?: string;
+  /** Every failed attempt, oldest first. */
+  attempt_errors?: SyncAttemptError[];
+  progress?: SyncProgress;
   version: number;
 };
 
@@ -57,7 +76,22 @@ export type VCenterInstance = {
   api_version?: string;
   last_contact_at?: string;
   last_contact_error?: string;
-  last_sync?: Pick<SyncRun, 'id' | 'sync_type' | 'executed_type' | 'status' | 'started_at' | 'duration_ms' | 'counts' | 'error' | 'fallback_reason'>;
+  last_sync?: Pick<
+    SyncRun,
+    | 'id'
+    | 'sync_type'
+    | 'executed_type'
+    | 'status'
+    | 'started_at'
+    | 'finished_at'
+    | 'duration_ms'
+    | 'counts'
+    | 'error'
+    | 'fallback_reason'
+    | 'attempts'
+    | 'max_attempts'
+    | 'next_attempt_at'
+  >;
   /** Last successful sync finish time: sync age is measured from here. */
   last_successful_sync_at?: string;
   sync_state?: SyncState;

@@ -32,6 +32,7 @@ export type QueryInput = {
   descending?: boolean;
 };
 export type Page<T> = { items: T[]; cursor?: string };
+export type AddOptions = { once?: { set: string; token: string }; set?: Record<string, string | number> };
 
 export interface Store {
   get(key: Key): Promise<Item | undefined>;
@@ -41,6 +42,15 @@ export interface Store {
   delete(key: Key, condition?: WriteCondition): Promise<void>;
   /** Throws InvalidCursorError for a cursor this store did not issue. */
   query(input: QueryInput): Promise<Page<Item>>;
+  /**
+   * Atomic counters on an existing record: adds each delta (and 1 to `version`, so optimistic writers see
+   * the change) without reading first, so many workers can count into one record without conflicts;
+   * `set` overwrites plain attributes in the same write (e.g. `updated_at`). With `once`, the write happens
+   * only if `once.token` is not yet in the string set `once.set`, and the token joins the set in the same
+   * write: a retried add is a no-op and returns undefined. Returns the counters after the add. Throws
+   * ConditionFailedError when the record does not exist.
+   */
+  add(key: Key, deltas: Record<string, number>, options?: AddOptions): Promise<Record<string, number> | undefined>;
   /** Cheap round trip used by the health check. */
   ping(): Promise<void>;
 }

@@ -1,7 +1,7 @@
 import type { DellEndpoint } from '../domain/dell-endpoint';
 import type { DiscoveryRun } from '../domain/discovery-run';
 import type { Store } from '../ports/store';
-import { Entity } from './entity';
+import { Entity, stripKeys } from './entity';
 
 /**
  * Dell endpoints: pk `IDRAC#<id>`, sk `IDRAC`; gsi1 `KIND#IDRAC` / `<id>` (all, id order);
@@ -24,6 +24,39 @@ export async function endpointsOfSite(store: Store, siteId: string): Promise<Del
     cursor = page.cursor;
   } while (cursor);
   return all;
+}
+
+/**
+ * Address claims: pk `IDRACADDR#<address>`, sk `CLAIM` → the endpoint holding that address. The guard that
+ * keeps one endpoint per iDRAC address: written with a conditional put before the endpoint, bound after it,
+ * released after the endpoint is deleted or moves to another address (shared/usecases/dell-address-claims.ts).
+ */
+export type AddressClaim = {
+  address: string;
+  endpoint_id: string;
+  site_id: string;
+  /** `pending` from the claim until the endpoint carrying the address is written, then `bound`. */
+  state: 'pending' | 'bound';
+  claimed_at: string;
+  version: number;
+};
+export const addressClaimKey = (address: string) => ({ pk: `IDRACADDR#${address}`, sk: 'CLAIM' });
+
+export async function findAddressClaim(store: Store, address: string): Promise<AddressClaim | undefined> {
+  const item = await store.get(addressClaimKey(address));
+  return item ? stripKeys<AddressClaim>(item) : undefined;
+}
+
+/** Writes the claim if the stored one is still at `expectedVersion` (absent when undefined); ConditionFailedError otherwise. */
+export async function putAddressClaim(store: Store, claim: AddressClaim, expectedVersion?: number): Promise<void> {
+  await store.put(
+    { ...addressClaimKey(claim.address), ...claim },
+    expectedVersion === undefined ? { kind: 'absent' } : { kind: 'version', version: expectedVersion },
+  );
+}
+
+export async function deleteAddressClaim(store: Store, claim: AddressClaim): Promise<void> {
+  await store.delete(addressClaimKey(claim.address), { kind: 'version', version: claim.version });
 }
 
 /** Discovery runs: pk `DISC#<id>`, sk `DISC`; gsi1 `KIND#DISC` / `<created_at>#<id>`. */

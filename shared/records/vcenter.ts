@@ -75,3 +75,22 @@ export async function inventoryHashes(store: Store, instanceId: string): Promise
   return out;
 }
 
+
+/**
+ * The vCenter instances registered for a site, through the site's reference edges (`REF#SITE#<id>` /
+ * `VC#<id>`, written when an instance names the site). An edge can outlive a move or a delete for a moment
+ * (references.ts), so only instances that still name the site count.
+ */
+export async function instancesOfSite(store: Store, siteId: string): Promise<VCenterInstance[]> {
+  const out: VCenterInstance[] = [];
+  let cursor: string | undefined;
+  do {
+    const page = await store.query({ pk: `REF#SITE#${siteId}`, skPrefix: 'VC#', limit: 100, cursor });
+    for (const edge of page.items) {
+      const instance = await vcenterInstances.find(store, edge.sk.slice('VC#'.length));
+      if (instance?.site_id === siteId) out.push(instance);
+    }
+    cursor = page.cursor;
+  } while (cursor);
+  return out.sort((a, b) => a.id.localeCompare(b.id));
+}

@@ -1,20 +1,31 @@
 import { isIPv4 } from 'node:net';
-import { config } from '../config';
-import { type DiscoveryRun } from '../domain/discovery-run';
-import { ConflictError, type ErrorDetail, ValidationError } from '../domain/errors';
+import { AddressInUseError, type DellEndpoint, offersOnlyLegacyTls } from '../domain/dell-endpoint';
+import {
+  type DiscoveryErrorSample,
+  type DiscoveryRun,
+  finalStatus,
+  isSliceCounted,
+  MAX_ERROR_SAMPLES,
+  runView,
+} from '../domain/discovery-run';
+import { ConflictError, type ErrorDetail, NotFoundError, ValidationError } from '../domain/errors';
 import { newId } from '../domain/ids';
 import type { Site } from '../domain/site';
 import { logger } from '../observability/logger';
-import { ConditionFailedError } from '../ports/store';
+import type { CapabilityFingerprint } from '../ports/idrac';
 import { discoveryRuns, endpointsOfSite } from '../records/dell-endpoints';
 import { sites } from '../records/sites';
-import { createDellEndpoint, probeWithTofu, refreshDellEndpoint } from './dell-endpoints';
+import { createDellEndpoint, inventoryAfterProbe, probeWithTofu, refreshDellEndpoint } from './dell-endpoints';
 import type { Deps } from './deps';
 
 /** Largest management network one site may sweep: /20 = 4,096 addresses. */
 export const MAX_SWEEP_PREFIX = 20;
-/** Addresses per queue message: one worker invocation probes them with bounded concurrency. */
-const CHUNK = 16;
+/**
+ * Addresses per queue message. One: a worker takes the next address as soon as it is done, so a slow or
+ * hanging address holds one of the pool's slots and nothing else (a slice of 16 with one hanging address
+ * kept its worker waiting a full connect timeout for the other 15). In-flight probes = the pool's concurrency.
+ */
+const CHUNK = 1;
 export const DISCOVERY_POOL = 'discovery';
 
 const iso = (deps: Pick<Deps, 'clock'>) => new Date(deps.clock.now()).toISOString();
@@ -33,7 +44,8 @@ export function hostAddresses(cidr: string): string[] {
   return out;
 }
 
-type Message = { run_id: string; site_id: string; chunk: number; addresses: string[] };
+/** One slice of a sweep; `registered` maps its addresses that already have an endpoint (when planned) to their ids. */
+type Message = { run_id: string; site_id: string; chunk: number; addresses: string[]; registered?: Record<string, string> };
 
 /** Validates the sites, plans the sweep, writes the run and fans its addresses out to the discovery pool. */
 export async function startDiscovery(
@@ -43,7 +55,7 @@ export async function startDiscovery(
   trigger: DiscoveryRun['trigger'] = 'api',
 ): Promise<DiscoveryRun> {
   const problems: ErrorDetail[] = [];
-  const plans: { site: Site; addresses: string[] }[] = [];
+  const plans: { site: Site; addresses: string[]; registered: Map<string, string> }[] = [];
   for (const [i, siteId] of input.site_ids.entries()) {
     const path = `body.site_ids[${i}]`;
     const site = await sites.find(deps.store, siteId);
@@ -61,8 +73,12 @@ export async function startDiscovery(
       }
       for (const a of hostAddresses(cidr)) addresses.add(a);
     }
-    for (const ep of await endpointsOfSite(deps.store, siteId)) addresses.add(ep.address);
-    plans.push({ site, addresses: [...addresses] });
+    const registered = new Map<string, string>();
+    for (const ep of await endpointsOfSite(deps.store, siteId)) {
+      addresses.add(ep.address);
+      registered.set(ep.address, ep.id);
+    }
+    plans.push({ site, addresses: [...addresses], registered });
   }
   if (problems.length)
     throw new ValidationError(`Cannot discover: ${problems.map((p) => `${p.path}: ${p.message}`).join('; ')}`, problems);
@@ -84,109 +100,258 @@ export async function startDiscovery(
     version: 1,
   });
   const messages: Message[] = [];
-  for (const { site, addresses } of plans)
-    for (let i = 0; i < addresses.length; i += CHUNK)
-      messages.push({ run_id: run.id, site_id: site.id, chunk: messages.length, addresses: addresses.slice(i, i + CHUNK) });
-  if (!messages.length) return finishIfDone(deps, run.id);
+  for (const { site, addresses, registered } of plans)
+    for (let i = 0; i < addresses.length; i += CHUNK) {
+      const slice = addresses.slice(i, i + CHUNK);
+      const known = slice.filter((a) => registered.has(a)).map((a) => [a, registered.get(a)!]);
+      messages.push({ run_id: run.id, site_id: site.id, chunk: messages.length, addresses: slice, ...(known.length ? { registered: Object.fromEntries(known) } : {}) });
+    }
+  if (!messages.length) return runView(await closeRun(deps, run.id));
   for (let i = 0; i < messages.length; i += 10)
     await deps.queue.send(DISCOVERY_POOL, messages.slice(i, i + 10).map((m) => ({ body: JSON.stringify(m) })));
   return run;
 }
 
-/** A slice is retried until its visibility timeouts and receives run out (pool `discovery`: 360 s × 3). */
+/**
+ * Every slice is counted by its last allowed receive at the latest (discoverChunk), so a run ends unless a
+ * message is lost altogether or its last attempt cannot write the count (store down, function killed before
+ * its reserve): a run with no progress for this long is shown `stalled`, on read.
+ */
 const STALLED_AFTER_MS = 20 * 60_000;
 
 export async function getDiscoveryRun(deps: Pick<Deps, 'store' | 'clock'>, id: string): Promise<DiscoveryRun> {
-  const run = await discoveryRuns.get(deps.store, id);
+  let stored = await discoveryRuns.get(deps.store, id);
+  if (stored.status === 'running' && stored.probed >= stored.total) stored = await closeRun(deps, id);
+  const run = runView(stored);
   const last = Date.parse(run.updated_at ?? run.created_at);
   if (run.status === 'running' && deps.clock.now() - last > STALLED_AFTER_MS)
     return {
       ...run,
-      stalled: `no progress since ${run.updated_at ?? run.created_at}: ${run.total - run.probed} address(es) were never probed (see the discovery pool's dead-letter queue in GET /api/v1/health/workers); start a new run`,
+      stalled: `no progress since ${run.updated_at ?? run.created_at}: ${run.total - run.probed} address(es) were never counted, so their slice was lost (see the discovery pool's dead-letter queue in GET /api/v1/health/workers); start a new run`,
     };
   return run;
 }
 
-async function finishIfDone(deps: Pick<Deps, 'store' | 'clock'>, id: string): Promise<DiscoveryRun> {
-  return bumpRun(deps, id, {});
-}
-
 type Counts = Partial<Record<'probed' | 'found' | 'unreachable' | 'errors' | 'endpoints_created' | 'endpoints_updated', number>>;
 
-/** Adds to the run's counters (workers race: conditional writes, retried) and closes it when every address is probed. */
-async function bumpRun(deps: Pick<Deps, 'store' | 'clock'>, id: string, add: Counts): Promise<DiscoveryRun> {
+/**
+ * Counts one slice into its run with one atomic write (Store.add): the counters and the slice's number in
+ * `counted_slices` together, so a crash never counts a slice by half, a redelivered slice is not counted
+ * again, and hundreds of workers counting at once never conflict. The slice that completes the count
+ * closes the run. Error samples are written first (rare, small, conditional): a crash in between at worst
+ * leaves a sample for a slice counted on redelivery.
+ */
+async function countSlice(
+  deps: Pick<Deps, 'store' | 'clock'>,
+  run: Pick<DiscoveryRun, 'id' | 'total'>,
+  chunk: number,
+  counts: Required<Counts>,
+  samples: DiscoveryErrorSample[],
+): Promise<void> {
+  if (samples.length) await addErrorSamples(deps, run.id, chunk, samples);
+  const after = await deps.store.add(discoveryRuns.key(run.id), counts, {
+    once: { set: 'counted_slices', token: String(chunk) },
+    set: { updated_at: iso(deps) },
+  });
+  if (after && after.probed! >= run.total) await closeRun(deps, run.id);
+}
+
+/** Lost races on the run before a worker gives up and lets the queue deliver the slice again. */
+const WRITE_ATTEMPTS = 20;
+const backoff = (attempt: number) => new Promise((r) => setTimeout(r, Math.random() * Math.min(1_000, 10 * 2 ** attempt)));
+
+/** Read-modify-write of the run for the rare changes counters cannot express; retried on a lost race. */
+async function changeRun(deps: Pick<Deps, 'store'>, id: string, change: (run: DiscoveryRun) => DiscoveryRun | undefined): Promise<DiscoveryRun> {
   for (let attempt = 0; ; attempt++) {
     const run = await discoveryRuns.get(deps.store, id);
-    const next: DiscoveryRun = { ...run, updated_at: iso(deps), version: run.version + 1 };
-    for (const [k, v] of Object.entries(add) as [keyof Counts, number][]) next[k] += v;
-    if (next.status === 'running' && next.probed >= next.total) {
-      next.status = 'succeeded';
-      next.finished_at = iso(deps);
-    }
+    const next = change(run);
+    if (!next) return run;
     try {
-      return await discoveryRuns.replace(deps.store, next);
+      return await discoveryRuns.replace(deps.store, { ...next, version: run.version + 1 });
     } catch (e) {
-      if (!(e instanceof ConflictError) || attempt >= 50) throw e;
-      await new Promise((r) => setTimeout(r, 5 + Math.random() * 40));
+      if (!(e instanceof ConflictError) || attempt >= WRITE_ATTEMPTS) throw e;
+      await backoff(attempt);
     }
   }
 }
 
-async function pool<T>(items: T[], limit: number, fn: (item: T) => Promise<void>): Promise<void> {
-  let next = 0;
+const addErrorSamples = (deps: Pick<Deps, 'store'>, id: string, chunk: number, samples: DiscoveryErrorSample[]) =>
+  changeRun(deps, id, (run) => {
+    const kept = run.error_samples ?? [];
+    if (kept.length >= MAX_ERROR_SAMPLES || kept.some((s) => s.chunk === chunk) || isSliceCounted(run, chunk)) return undefined;
+    return { ...run, error_samples: [...kept, ...samples].slice(0, MAX_ERROR_SAMPLES) };
+  });
+
+/** Ends a run whose every address is counted (idempotent: also called on read, should a closing write have been lost). */
+const closeRun = (deps: Pick<Deps, 'store' | 'clock'>, id: string) =>
+  changeRun(deps, id, (run) =>
+    run.status === 'running' && run.probed >= run.total ? { ...run, ...finalStatus(run), finished_at: run.updated_at ?? iso(deps) } : undefined,
+  );
+
+/** How the queue handed over a slice. The last allowed receive must count it, whatever happens. */
+export type SliceDelivery = {
+  /** SQS `ApproximateReceiveCount` (1 on the first receive). */
+  receiveCount: number;
+  /** The pool's `maxReceiveCount`: after that many receives the message goes to the dead-letter queue. */
+  maxReceiveCount: number;
+  /** Time left before the function is stopped (Lambda context), so a last attempt keeps time to count. */
+  remainingMs?: number;
+};
+
+/** Time a last attempt keeps back from probing to write the slice's count (a few contended run writes). */
+const COUNTING_RESERVE_MS = 20_000;
+const SAMPLES_PER_SLICE = 3;
+
+const addressRange = (addresses: string[]) => (addresses.length > 1 ? `${addresses[0]}–${addresses.at(-1)} (${addresses.length})` : (addresses[0] ?? ''));
+const short = (text: string) => (text.length > 300 ? `${text.slice(0, 297)}...` : text);
+
+/** The outcome of each address of one slice, until the slice is closed for counting. */
+class SliceTally {
+  readonly counts: Required<Counts> = { probed: 0, found: 0, unreachable: 0, errors: 0, endpoints_created: 0, endpoints_updated: 0 };
+  readonly samples: DiscoveryErrorSample[] = [];
+  private readonly settled = new Set<string>();
+  private open = true;
+
+  constructor(private readonly message: Message) {}
+
+  get isOpen(): boolean {
+    return this.open;
+  }
+
+  /** One address done. Ignored once closed: a probe that outlived its slice's last attempt is not counted. */
+  settle(address: string, outcome: Counts, error?: string): void {
+    if (!this.open || this.settled.has(address)) return;
+    this.settled.add(address);
+    this.counts.probed++;
+    for (const [k, v] of Object.entries(outcome) as [keyof Counts, number][]) this.counts[k] += v;
+    if (error) this.sample([address], error);
+  }
+
+  /** Counts every address not settled yet as an error, for `reason`, and takes no more outcomes. */
+  close(reason: string): void {
+    const rest = this.message.addresses.filter((a) => !this.settled.has(a));
+    for (const a of rest) this.settle(a, { errors: 1 });
+    if (rest.length) this.sample(rest, reason);
+    this.open = false;
+  }
+
+  private sample(addresses: string[], message: string): void {
+    if (this.samples.length < SAMPLES_PER_SLICE) this.samples.push({ chunk: this.message.chunk, addresses: addressRange(addresses), message: short(message) });
+  }
+}
+
+/** An endpoint refreshed by this run; created by it when an earlier delivery of the slice made it before crashing. */
+const outcomeOf = (ep: DellEndpoint, runId: string): Counts => ({
+  ...(ep.status === 'reachable' ? { found: 1 } : { unreachable: 1 }),
+  ...(ep.source === runId ? { endpoints_created: 1 } : { endpoints_updated: 1 }),
+});
+
+/** Worth an endpoint: answers as an iDRAC, or is one EIO will not talk to yet for a reason the operator can fix. */
+const worthAnEndpoint = (fp: CapabilityFingerprint) =>
+  fp.reachable ||
+  (fp.tls !== undefined && (fp.error?.code === 'certificate_untrusted' || fp.error?.code === 'certificate_mismatch')) ||
+  offersOnlyLegacyTls(fp.error);
+
+/** One address of a slice: refresh its endpoint, or probe it and create one when something iDRAC-like is there. */
+async function discoverAddress(
+  deps: Pick<Deps, 'store' | 'clock' | 'secrets'>,
+  runId: string,
+  site: Site | undefined,
+  existingId: string | undefined,
+  address: string,
+): Promise<Counts> {
+  if (existingId) {
+    const refreshed = await refreshDellEndpoint(deps, existingId, runId).catch((e: unknown) => {
+      if (e instanceof NotFoundError) return undefined; // deleted since the sweep was planned: probe the address afresh
+      throw e;
+    });
+    if (refreshed) return outcomeOf(refreshed, runId);
+  }
+  if (!site) return {};
+  const draft = { address, site_id: site.id, redfish_port: site.redfish_port ?? 443, wsman_port: site.wsman_port ?? 5986, tls: { insecure: false, legacy: false } };
+  const probe = await probeWithTofu(draft, site);
+  const fp = probe.fingerprint;
+  if (!worthAnEndpoint(fp)) return { unreachable: 1 };
+  // Probed and inventoried once, written with the new record: no second probe, no create-then-update.
+  const inspection = await inventoryAfterProbe(deps, draft, site, probe);
+  let created: DellEndpoint;
+  try {
+    const tls = { ...draft.tls, ...(probe.pinned ? { pinned_thumbprint: probe.pinned } : {}) };
+    created = await createDellEndpoint(deps, { ...draft, tls }, 'discovery', runId, { site, inspection });
+  } catch (e) {
+    if (!(e instanceof AddressInUseError)) throw e;
+    // Registered meanwhile (a concurrent run, an operator) or under another site: refresh that endpoint, never add a second.
+    const other = await refreshDellEndpoint(deps, e.endpointId, runId).catch((err: unknown) => {
+      if (err instanceof NotFoundError) return undefined; // its create is still on its way and refreshes it itself
+      throw err;
+    });
+    return other ? outcomeOf(other, runId) : fp.reachable ? { found: 1 } : { unreachable: 1 };
+  }
+  return outcomeOf(created, runId);
+}
+
+async function probeSlice(deps: Pick<Deps, 'store' | 'clock' | 'secrets'>, message: Message, tally: SliceTally): Promise<void> {
+  const site = await sites.find(deps.store, message.site_id);
+  // A slice is a few addresses at most (CHUNK): probed together; the pool's concurrency bounds the sweep.
   await Promise.all(
-    Array.from({ length: Math.min(limit, items.length) }, async () => {
-      while (next < items.length) await fn(items[next++]!);
+    message.addresses.map(async (address) => {
+      if (!tally.isOpen) return; // counted already: the last attempt ran out of time
+      try {
+        tally.settle(address, await discoverAddress(deps, message.run_id, site, message.registered?.[address], address));
+      } catch (e) {
+        logger.warn('Discovery probe failed', { discovery_run_id: message.run_id, address, error: e as Error });
+        tally.settle(address, { errors: 1 }, (e as Error).message ?? String(e));
+      }
     }),
   );
 }
 
-/** One queue message: probe its addresses, create or refresh endpoints that answer as iDRACs, count. */
-export async function discoverChunk(deps: Pick<Deps, 'store' | 'clock' | 'secrets'>, message: Message): Promise<void> {
-  const doneKey = { pk: `DISC#${message.run_id}`, sk: `CHUNK#${String(message.chunk).padStart(6, '0')}` };
-  if (await deps.store.get(doneKey)) return; // redelivered after it was counted
-  const site = await sites.find(deps.store, message.site_id);
-  const registered = new Map((await endpointsOfSite(deps.store, message.site_id)).map((e) => [e.address, e]));
-  const counts: Required<Counts> = { probed: 0, found: 0, unreachable: 0, errors: 0, endpoints_created: 0, endpoints_updated: 0 };
-  await pool(message.addresses, config().idrac.discoveryConcurrency, async (address) => {
-    try {
-      const existing = registered.get(address);
-      if (existing) {
-        const ep = await refreshDellEndpoint(deps, existing.id, message.run_id);
-        counts.endpoints_updated++;
-        if (ep.status === 'reachable') counts.found++;
-        else counts.unreachable++;
-      } else if (site) {
-        const ports = { redfish_port: site.redfish_port ?? 443, wsman_port: site.wsman_port ?? 5986 };
-        const { fingerprint: fp, pinned } = await probeWithTofu({ address, ...ports, tls: { insecure: false, legacy: false } }, site);
-        const certProblem = fp.error?.code === 'certificate_untrusted' || fp.error?.code === 'certificate_mismatch';
-        if (fp.reachable || (fp.tls && certProblem)) {
-          const ep = await createDellEndpoint(
-            deps,
-            { address, site_id: site.id, ...ports, tls: { insecure: false, legacy: false, ...(pinned ? { pinned_thumbprint: pinned } : {}) } },
-            'discovery',
-            message.run_id,
-          );
-          counts.endpoints_created++;
-          const refreshed = await refreshDellEndpoint(deps, ep.id, message.run_id);
-          if (refreshed.status === 'reachable') counts.found++;
-          else counts.unreachable++;
-        } else counts.unreachable++;
-      }
-    } catch (e) {
-      counts.errors++;
-      logger.warn('Discovery probe failed', { discovery_run_id: message.run_id, address, error: e as Error });
-    } finally {
-      counts.probed++;
-    }
-  });
+/** Whether `work` settled within `budgetMs` (no budget: waits for it). Rejections pass through. */
+async function settlesWithin(work: Promise<void>, budgetMs: number | undefined): Promise<boolean> {
+  if (budgetMs === undefined) return work.then(() => true);
+  let timer: NodeJS.Timeout | undefined;
+  const expired = new Promise<boolean>((resolve) => (timer = setTimeout(() => resolve(false), budgetMs)));
   try {
-    await deps.store.put({ ...doneKey, at: iso(deps) }, { kind: 'absent' });
-  } catch (e) {
-    if (e instanceof ConditionFailedError) return;
-    throw e;
+    return await Promise.race([work.then(() => true), expired]);
+  } finally {
+    clearTimeout(timer);
   }
-  await bumpRun(deps, message.run_id, counts);
+}
+
+/**
+ * One queue message: probe its addresses, create or refresh endpoints that answer as iDRACs, count the slice.
+ * A failure before counting throws, so the queue delivers the slice again — except on its last allowed
+ * receive: then the addresses not probed yet count as `errors` with the reason in `error_samples`, so the run
+ * still ends (the dead-letter queue would otherwise keep it `running` for ever).
+ */
+export async function discoverChunk(
+  deps: Pick<Deps, 'store' | 'clock' | 'secrets'>,
+  message: Message,
+  delivery: SliceDelivery = { receiveCount: 1, maxReceiveCount: Number.POSITIVE_INFINITY },
+): Promise<void> {
+  const run = await discoveryRuns.find(deps.store, message.run_id);
+  if (!run) {
+    logger.warn('Discovery slice of an unknown run dropped', { discovery_run_id: message.run_id, chunk: message.chunk });
+    return;
+  }
+  if (isSliceCounted(run, message.chunk)) return; // redelivered after it was counted
+  const last = delivery.receiveCount >= delivery.maxReceiveCount;
+  const attempt = `receive ${delivery.receiveCount} of ${delivery.maxReceiveCount}`;
+  const tally = new SliceTally(message);
+  try {
+    const budget = last && delivery.remainingMs !== undefined ? Math.max(0, delivery.remainingMs - COUNTING_RESERVE_MS) : undefined;
+    if (!(await settlesWithin(probeSlice(deps, message, tally), budget)))
+      tally.close(`not probed: the slice's last attempt (${attempt}) ran out of time`);
+  } catch (e) {
+    if (!last) throw e;
+    logger.error('Discovery slice failed on its last attempt; its addresses count as errors', {
+      discovery_run_id: message.run_id,
+      chunk: message.chunk,
+      error: e as Error,
+    });
+    tally.close(`slice failed on its last attempt (${attempt}): ${(e as Error).message ?? String(e)}`);
+  }
+  await countSlice(deps, run, message.chunk, tally.counts, tally.samples);
 }
 
 /** The periodic schedule: every site with management networks, in one run. */

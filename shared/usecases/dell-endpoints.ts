@@ -1,5 +1,13 @@
 import { idrac } from '../adapters/idrac/instance';
-import type { DellEndpoint, DellEndpointCreate, DellEndpointUpdate, EndpointTls } from '../domain/dell-endpoint';
+import {
+  AddressInUseError,
+  type DellEndpoint,
+  type DellEndpointCreate,
+  type DellEndpointUpdate,
+  type EndpointTls,
+  explainProbeError,
+  mergeTls,
+} from '../domain/dell-endpoint';
 import { ConflictError, ValidationError } from '../domain/errors';
 import { newId } from '../domain/ids';
 import type { Site } from '../domain/site';
@@ -9,11 +17,13 @@ import type { CapabilityFingerprint, IdracErrorInfo, IdracInventory, IdracTarget
 import { IdracError } from '../ports/idrac';
 import type { Page, Store } from '../ports/store';
 import { recordAudit } from '../records/audit';
-import { dellEndpointRef, dellEndpoints, endpointsOfSite } from '../records/dell-endpoints';
+import { dellEndpointRef, dellEndpoints, endpointsOfSite, findAddressClaim } from '../records/dell-endpoints';
+import { reconcileStatusTally, statusTally, tallyStatusChange } from '../records/dell-status-tally';
 import { writeIpObservations } from '../records/ip-observations';
 import { addReference, liveReferrers, removeReference } from '../records/references';
 import { serviceIdentities, serviceIdentityRef } from '../records/service-identities';
 import { siteRef, sites } from '../records/sites';
+import { adoptAddress, bindClaim, claimAddress, releaseAddress } from './dell-address-claims';
 import type { Deps } from './deps';
 import { useCredential } from './service-identities';
 
@@ -36,18 +46,24 @@ async function siteFor(store: Store, siteId: string, path: string): Promise<Site
   return site;
 }
 
+/**
+ * Registers an endpoint. One endpoint per iDRAC address (globally, not per site: see docs/idrac-clients.md,
+ * "One address, one endpoint"): a taken address is AddressInUseError (409) naming the endpoint that has it.
+ */
 export async function createDellEndpoint(
   deps: EpDeps,
   input: DellEndpointCreate,
   actor: string,
   source = 'api',
+  /** Discovery: the site it already read, and what it found at the address, written with the record. */
+  found?: { site: Site; inspection: Inspection },
 ): Promise<DellEndpoint> {
-  const site = await siteFor(deps.store, input.site_id, 'body.site_id');
+  const site = found?.site.id === input.site_id ? found.site : await siteFor(deps.store, input.site_id, 'body.site_id');
   if (input.service_identity_id) await assertIdracIdentity(deps.store, input.service_identity_id, 'body.service_identity_id');
   const now = iso(deps);
   const id = input.id ?? newId('dell_endpoint', deps.clock.now());
   if (await dellEndpoints.exists(deps.store, id)) throw new ConflictError(`iDRAC endpoint '${id}' already exists`);
-  const record: DellEndpoint = {
+  const draft: DellEndpoint = {
     id,
     site_id: site.id,
     address: input.address,
@@ -62,13 +78,55 @@ export async function createDellEndpoint(
     created_by: actor,
     version: 1,
   };
-  // Edges first: a crash after them leaves a stale edge (cleaned up later), never an unreferenced endpoint.
+  const inspection = found?.inspection;
+  const record = inspection ? applyCapabilities(draft, now, inspection.probe, inspection.inventory, inspection.inventoryError) : draft;
+  // Claim, then edges, then the record, then bind: a crash leaves a pending claim (reclaimed later) or a stale
+  // edge (cleaned up later), never a second endpoint for the address or an unreferenced one.
+  const claim = await claimAddress(deps, record.address, record);
   const me = dellEndpointRef(id);
-  await addReference(deps.store, siteRef(site.id), me);
-  if (record.service_identity_id) await addReference(deps.store, serviceIdentityRef(record.service_identity_id), me);
-  const created = await dellEndpoints.create(deps.store, record);
+  let created: DellEndpoint;
+  try {
+    await addReference(deps.store, siteRef(site.id), me);
+    if (record.service_identity_id) await addReference(deps.store, serviceIdentityRef(record.service_identity_id), me);
+    created = await dellEndpoints.create(deps.store, record);
+    await tallyStatusChange(deps.store, undefined, created, now);
+  } catch (e) {
+    // Lost the id to a concurrent create of the same id: the claim names that id, so it stays (it is theirs too).
+    if (!(e instanceof ConflictError)) await releaseAddress(deps, record.address, id);
+    throw e;
+  }
+  if (!(await bindClaim(deps, claim))) {
+    // Stalled past the claim's grace and someone else took the address: undo, do not leave a duplicate.
+    await dellEndpoints
+      .remove(deps.store, created)
+      .then(() => tallyStatusChange(deps.store, created, undefined, now))
+      .catch((e: unknown) => logger.error('Could not undo an endpoint that lost its address claim', { dell_endpoint_id: id, error: e as Error }));
+    throw await addressTaken(deps, record.address);
+  }
   await recordAudit(deps.store, { subject_id: id, action: 'dell_endpoint.created', at: now, detail: { address: record.address, site_id: site.id, source } });
+  if (inspection) await afterInspection(deps, created, inspection, now, source);
   return created;
+}
+
+async function addressTaken(deps: EpDeps, address: string): Promise<ConflictError> {
+  const holder = await findAddressClaim(deps.store, address);
+  return holder ? new AddressInUseError(address, holder.endpoint_id, holder.site_id) : new ConflictError(`iDRAC address ${address} was claimed by another request meanwhile; retry`);
+}
+
+/** Entity update plus the status tally behind health's unreachable %. */
+async function updateEndpoint(deps: EpDeps, id: string, change: (current: DellEndpoint) => DellEndpoint, expectedVersion?: number): Promise<DellEndpoint> {
+  let before: DellEndpoint | undefined;
+  const after = await dellEndpoints.update(
+    deps.store,
+    id,
+    (c) => {
+      before = c;
+      return change(c);
+    },
+    expectedVersion,
+  );
+  await tallyStatusChange(deps.store, before, after, iso(deps));
+  return after;
 }
 
 export const getDellEndpoint = (deps: EpDeps, id: string) => dellEndpoints.get(deps.store, id);
@@ -94,30 +152,54 @@ export async function listDellEndpoints(
   return { items, cursor: result.cursor };
 }
 
+/** PATCH: a new address is claimed first and the old one released last (same guard as create). */
 export async function updateDellEndpoint(deps: EpDeps, id: string, change: DellEndpointUpdate): Promise<DellEndpoint> {
   const { version, service_identity_id, tls, ...fields } = change;
   if (service_identity_id) await assertIdracIdentity(deps.store, service_identity_id, 'body.service_identity_id');
   const before = await dellEndpoints.get(deps.store, id);
+  if (version !== undefined && before.version !== version)
+    throw new ConflictError(`iDRAC endpoint '${id}' is at version ${before.version}, not ${version}; read it again and retry`);
+  const moving = fields.address !== undefined && fields.address !== before.address;
+  const claim = moving ? await claimAddress(deps, fields.address!, before) : undefined;
   const me = dellEndpointRef(id);
   if (service_identity_id) await addReference(deps.store, serviceIdentityRef(service_identity_id), me);
   const now = iso(deps);
-  const updated = await dellEndpoints.update(
-    deps.store,
-    id,
-    (c) => {
-      const next: DellEndpoint = { ...c, ...fields, updated_at: now };
-      if (tls) next.tls = tls as EndpointTls;
-      if (service_identity_id === null) delete next.service_identity_id;
-      else if (service_identity_id) next.service_identity_id = service_identity_id;
-      // A new address is a new machine as far as EIO knows: its capability result is re-learned.
-      if (fields.address && fields.address !== c.address) next.status = 'unknown';
-      return next;
-    },
-    version,
-  );
+  let updated: DellEndpoint;
+  try {
+    updated = await updateEndpoint(
+      deps,
+      id,
+      (c) => {
+        const next: DellEndpoint = { ...c, ...fields, updated_at: now };
+        if (tls) next.tls = mergeTls(c.tls, tls);
+        if (service_identity_id === null) delete next.service_identity_id;
+        else if (service_identity_id) next.service_identity_id = service_identity_id;
+        // A new address is a new machine as far as EIO knows: its capability result is re-learned.
+        if (fields.address && fields.address !== c.address) next.status = 'unknown';
+        return next;
+      },
+      version,
+    );
+  } catch (e) {
+    if (claim) await releaseAddress(deps, claim.address, id);
+    throw e;
+  }
+  if (claim && !(await bindClaim(deps, claim))) {
+    // Lost the new address while stalled: move back rather than share it with another endpoint.
+    await dellEndpoints
+      .update(deps.store, id, (c) => (c.address === claim.address ? { ...c, address: before.address, updated_at: iso(deps) } : c))
+      .catch((e: unknown) => logger.error('Could not undo an address change that lost its claim', { dell_endpoint_id: id, error: e as Error }));
+    throw await addressTaken(deps, claim.address);
+  }
+  if (moving) await releaseAddress(deps, before.address, id);
   if (before.service_identity_id && before.service_identity_id !== updated.service_identity_id)
     await removeReference(deps.store, serviceIdentityRef(before.service_identity_id), me);
-  await recordAudit(deps.store, { subject_id: id, action: 'dell_endpoint.updated', at: now, detail: { fields: Object.keys(change).filter((k) => k !== 'version') } });
+  await recordAudit(deps.store, {
+    subject_id: id,
+    action: 'dell_endpoint.updated',
+    at: now,
+    detail: { fields: Object.keys(change).filter((k) => k !== 'version'), ...(moving ? { address: { from: before.address, to: updated.address } } : {}) },
+  });
   return updated;
 }
 
@@ -127,6 +209,9 @@ export async function deleteDellEndpoint(deps: EpDeps, id: string): Promise<void
   if (users.length > 0)
     throw new ConflictError(`iDRAC endpoint '${id}' is still used by ${users.join(', ')}`, { referenced_by: users });
   await dellEndpoints.remove(deps.store, ep);
+  await tallyStatusChange(deps.store, ep, undefined, iso(deps));
+  // After the record: a crash in between leaves a claim naming a missing endpoint, which is reclaimed.
+  await releaseAddress(deps, ep.address, id);
   const me = dellEndpointRef(id);
   await removeReference(deps.store, siteRef(ep.site_id), me);
   if (ep.service_identity_id) await removeReference(deps.store, serviceIdentityRef(ep.service_identity_id), me);
@@ -191,7 +276,7 @@ export function applyCapabilities(
   } else {
     next.status = 'unreachable';
     next.unreachable_since = c.status === 'unreachable' && c.unreachable_since ? c.unreachable_since : now;
-    next.last_error = fp.error ?? { code: 'unreachable', message: `iDRAC ${c.address} did not answer` };
+    next.last_error = fp.error ? explainProbeError(c, fp.error) : { code: 'unreachable', message: `iDRAC ${c.address} did not answer` };
   }
   if (inventory) {
     Object.assign(next, {
@@ -214,6 +299,46 @@ export function applyCapabilities(
   return next;
 }
 
+/** What a probe (with trust on first use) and, when it answered and a credential is known, the inventory found. */
+export type Inspection = { probe: ProbeResult; inventory?: IdracInventory; inventoryError?: IdracErrorInfo };
+
+type EndpointToInspect = Pick<DellEndpoint, 'address' | 'redfish_port' | 'wsman_port' | 'tls' | 'site_id' | 'service_identity_id'> & { id?: string };
+
+/** The inventory half of an inspection, after a probe: needs the probe to have answered and a credential. */
+export async function inventoryAfterProbe(
+  deps: Pick<Deps, 'store' | 'clock' | 'secrets'>,
+  ep: EndpointToInspect,
+  site: Site | undefined,
+  probe: ProbeResult,
+): Promise<Inspection> {
+  if (!probe.fingerprint.reachable) return { probe };
+  const label = ep.id ?? ep.address;
+  const siId = ep.service_identity_id ?? site?.idrac_service_identity_id;
+  if (!siId)
+    return {
+      probe,
+      inventoryError: { code: 'not_supported', message: `no service identity for ${label}: set service_identity_id on it or idrac_service_identity_id on site '${ep.site_id}'` },
+    };
+  const tls = probe.pinned ? { ...ep.tls, pinned_thumbprint: probe.pinned } : ep.tls;
+  try {
+    const { identity, secret } = await useCredential(deps, siId, `inventory ${label}`);
+    return { probe, inventory: await idrac().inventory(targetOf({ ...ep, tls }), { username: identity.username, password: secret }) };
+  } catch (e) {
+    const inventoryError = errorInfo(e);
+    logger.warn('iDRAC inventory failed', { dell_endpoint_id: ep.id, address: ep.address, code: inventoryError.code });
+    return { probe, inventoryError };
+  }
+}
+
+/** After an inspection was written: a TOFU pin audited, IP observations written. */
+async function afterInspection(deps: EpDeps, updated: DellEndpoint, inspection: Inspection, now: string, purpose: string): Promise<void> {
+  const pinned = inspection.probe.pinned;
+  if (pinned && updated.pinned_by_tofu_at === now)
+    await recordAudit(deps.store, { subject_id: updated.id, action: 'dell_endpoint.tofu_pinned', at: now, detail: { thumbprint: pinned } });
+  if (updated.status === 'reachable')
+    await writeIpObservations(deps.store, updated, now, purpose).catch((e: unknown) => logger.warn('IP observations not written', { dell_endpoint_id: updated.id, error: e as Error }));
+}
+
 /**
  * Probe and inventory one endpoint now (`POST …/refresh`, discovery): records reachability, protocols,
  * TLS facts and, with a credential, the inventory; writes IP observations for what it learned.
@@ -225,29 +350,11 @@ export async function refreshDellEndpoint(
 ): Promise<DellEndpoint> {
   const ep = await dellEndpoints.get(deps.store, id);
   const site = await sites.find(deps.store, ep.site_id);
-  const probe = await probeWithTofu(ep, site);
-  let inventory: IdracInventory | undefined;
-  let inventoryError: IdracErrorInfo | undefined;
-  if (probe.fingerprint.reachable) {
-    const siId = ep.service_identity_id ?? site?.idrac_service_identity_id;
-    if (!siId) {
-      inventoryError = { code: 'not_supported', message: `no service identity for ${id}: set service_identity_id on it or idrac_service_identity_id on site '${ep.site_id}'` };
-    } else {
-      const tls = probe.pinned ? { ...ep.tls, pinned_thumbprint: probe.pinned } : ep.tls;
-      try {
-        const { identity, secret } = await useCredential(deps, siId, `inventory ${id}`);
-        inventory = await idrac().inventory(targetOf({ ...ep, tls }), { username: identity.username, password: secret });
-      } catch (e) {
-        inventoryError = errorInfo(e);
-        logger.warn('iDRAC inventory failed', { dell_endpoint_id: id, code: inventoryError.code });
-      }
-    }
-  }
+  const inspection = await inventoryAfterProbe(deps, ep, site, await probeWithTofu(ep, site));
   const now = iso(deps);
-  const updated = await dellEndpoints.update(deps.store, id, (c) => applyCapabilities(c, now, probe, inventory, inventoryError));
-  if (probe.pinned && updated.pinned_by_tofu_at === now)
-    await recordAudit(deps.store, { subject_id: id, action: 'dell_endpoint.tofu_pinned', at: now, detail: { thumbprint: probe.pinned } });
-  if (updated.status === 'reachable') await writeIpObservations(deps.store, updated, now, purpose).catch((e: unknown) => logger.warn('IP observations not written', { dell_endpoint_id: id, error: e as Error }));
+  const updated = await updateEndpoint(deps, id, (c) => applyCapabilities(c, now, inspection.probe, inspection.inventory, inspection.inventoryError));
+  await adoptAddress(deps, updated);
+  await afterInspection(deps, updated, inspection, now, purpose);
   return updated;
 }
 
@@ -256,7 +363,7 @@ export async function probeAndRecord(deps: EpDeps, ep: DellEndpoint): Promise<De
   const site = await sites.find(deps.store, ep.site_id);
   const probe = await probeWithTofu(ep, site);
   const now = iso(deps);
-  return dellEndpoints.update(deps.store, ep.id, (c) => applyCapabilities(c, now, probe));
+  return updateEndpoint(deps, ep.id, (c) => applyCapabilities(c, now, probe));
 }
 
 export { endpointsOfSite };
@@ -293,21 +400,11 @@ export function idracCredentialVerifier(store: Store): CredentialVerifier {
  * Runbook metric "iDRAC unreachable %": endpoints whose last probe failed, over endpoints probed at least
  * once (never-probed ones are not counted either way). Pages through the kind index (a Query, not a Scan).
  */
-export async function idracFigures(deps: Pick<Deps, 'store'>): Promise<{ total: number; checked: number; unreachable: number; unreachable_pct: number; worst: string[] }> {
-  let total = 0;
-  let checked = 0;
-  const down: string[] = [];
-  let cursor: string | undefined;
-  do {
-    const page = await dellEndpoints.list(deps.store, { limit: 200, cursor });
-    for (const e of page.items) {
-      total++;
-      if (e.status === 'unknown') continue;
-      checked++;
-      if (e.status === 'unreachable') down.push(e.id);
-    }
-    cursor = page.cursor;
-  } while (cursor);
-  const pct = checked ? Math.round((down.length / checked) * 1000) / 10 : 0;
-  return { total, checked, unreachable: down.length, unreachable_pct: pct, worst: down.slice(0, 10) };
+export async function idracFigures(deps: Pick<Deps, 'store' | 'clock'>): Promise<{ total: number; checked: number; unreachable: number; unreachable_pct: number; worst: string[] }> {
+  const t = await statusTally(deps.store, iso(deps));
+  const pct = t.checked ? Math.round((t.unreachable / t.checked) * 1000) / 10 : 0;
+  return { total: t.total, checked: t.checked, unreachable: t.unreachable, unreachable_pct: pct, worst: t.down };
 }
+
+/** Housekeeping: recount the status tally now and then, correcting drift from a crash between two writes. */
+export const reconcileDellStatusTally = (deps: Pick<Deps, 'store' | 'clock'>) => reconcileStatusTally(deps.store, iso(deps));

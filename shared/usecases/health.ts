@@ -146,7 +146,7 @@ async function jobsHealth(deps: Pick<Deps, 'store' | 'clock'>): Promise<Componen
 }
 
 /** Runbook "iDRAC unreachable %": warning > 5 %, critical > 20 % (configurable). */
-async function idracHealth(deps: Pick<Deps, 'store'>): Promise<ComponentHealth> {
+async function idracHealth(deps: Pick<Deps, 'store' | 'clock'>): Promise<ComponentHealth> {
   const t = config().thresholds.idracUnreachablePct;
   const f = await idracFigures(deps);
   if (f.checked === 0)

@@ -1,4 +1,5 @@
 import { fetchPeerCertificate, normalizeThumbprint, type TlsPolicy, VSphereClient } from '../adapters/vsphere';
+import { config } from '../config';
 import type { VCenterInstance } from '../domain/vcenter';
 import { vcenterInstances } from '../records/vcenter';
 import type { Deps } from './deps';
@@ -8,7 +9,9 @@ type ClientDeps = Pick<Deps, 'store' | 'secrets' | 'clock'>;
 
 /**
  * One vSphere client per vCenter instance per container (module scope): one session, one breaker, one
- * concurrency limit. A client is rebuilt when what it was built from (URL, TLS, identity) changes.
+ * concurrency limit. A client is rebuilt when what it was built from (URL, TLS, identity) changes, which
+ * also starts its breaker afresh. Breaker state is therefore per instance *and* per container: another
+ * Lambda container (or the API function) has its own, closed until it sees failures itself.
  */
 const clients = new Map<string, { fingerprint: string; client: VSphereClient }>();
 
@@ -51,6 +54,8 @@ export async function vcenterClient(deps: ClientDeps, instance: VCenterInstance)
     },
     maxConcurrentRequests: VCENTER_MAX_CONCURRENT_REQUESTS,
     maxPropertyCollectors: VCENTER_MAX_PROPERTY_COLLECTORS,
+    breakerThreshold: config().vcenter.breakerThreshold,
+    breakerHalfOpenAfterMs: config().vcenter.breakerHalfOpenMs,
   });
   clients.set(instance.id, { fingerprint: fingerprintOf(current), client });
   return client;

@@ -1,6 +1,6 @@
 import { InvalidLoginFault, type TlsPolicy, VSphereClient } from '../adapters/vsphere';
 import { config } from '../config';
-import { type ComponentHealth, type HealthLevel, levelFor, worst } from '../domain/health';
+import { type ComponentHealth, type InstanceHealth, type LastSyncSummary, levelFor, type Threshold, worst } from '../domain/health';
 import type { ServiceIdentity } from '../domain/service-identity';
 import type { VCenterInstance } from '../domain/vcenter';
 import type { CredentialVerifier } from '../ports/credential-verifier';
@@ -8,7 +8,7 @@ import type { Store } from '../ports/store';
 import { vcenterInstances } from '../records/vcenter';
 import type { Deps } from './deps';
 
-export type VCenterInstanceHealth = { id: string; status: HealthLevel; sync_age_minutes: number | null; reason: string };
+export type VCenterInstanceHealth = InstanceHealth & { id: string };
 
 async function allInstances(store: Store): Promise<VCenterInstance[]> {
   const out: VCenterInstance[] = [];
@@ -21,32 +21,61 @@ async function allInstances(store: Store): Promise<VCenterInstance[]> {
   return out;
 }
 
+function lastSyncSummary(i: VCenterInstance): LastSyncSummary | null {
+  const l = i.last_sync;
+  if (!l) return null;
+  // Records written before finished_at was kept on last_sync: derive it.
+  const finished = l.finished_at ?? (l.started_at && l.duration_ms !== undefined ? new Date(Date.parse(l.started_at) + l.duration_ms).toISOString() : null);
+  return {
+    id: l.id,
+    type: l.executed_type ?? l.sync_type,
+    status: l.status,
+    finished_at: l.status === 'succeeded' || l.status === 'failed' ? finished : null,
+    error: l.error ?? null,
+    attempts: l.attempts ?? null,
+    next_attempt_at: l.next_attempt_at ?? null,
+  };
+}
+
 /**
- * Runbook "vCenter sync age": per instance, minutes since its last successful sync (since registration when
- * it never synced); degraded > 30 min, critical > 2 h or unreachable (thresholds in config).
+ * Runbook "vCenter sync age" for one instance: minutes since its last successful sync (since registration
+ * when it never synced); degraded > warning, critical > critical or when the last contact failed in transport.
+ * A failed sync that still answered (wrong credentials, certificate) shows in the message; the age tells the level.
  */
+export function instanceHealth(i: VCenterInstance, now: number, t: Threshold): InstanceHealth {
+  const since = Date.parse(i.last_successful_sync_at ?? i.created_at);
+  const age = Math.max(0, Math.floor((now - since) / 60_000));
+  const last = lastSyncSummary(i);
+  const unreachable = i.reachable === false;
+  const why: string[] = [];
+  if (unreachable) why.push(`unreachable: ${i.last_contact_error ?? 'no answer'}`);
+  why.push(i.last_successful_sync_at ? `last successful sync ${age} min ago` : `never synced successfully (registered ${age} min ago)`);
+  if (last?.status === 'retrying')
+    why.push(`sync run ${last.id} retrying: attempt ${last.attempts ?? '?'} failed, next attempt at ${last.next_attempt_at ?? 'soon'}`);
+  else if (last?.status === 'failed' && !unreachable) why.push(`last sync ${last.id} failed: ${last.error ?? 'no error recorded'}`);
+  return {
+    status: unreachable ? 'critical' : levelFor(age, t),
+    message: why.join('; '),
+    sync_age_minutes: i.last_successful_sync_at ? age : null,
+    reachable: i.reachable ?? null,
+    last_sync: last,
+  };
+}
+
 export async function vcenterFigures(deps: Pick<Deps, 'store' | 'clock'>) {
   const t = config().thresholds.vcenterSyncAgeMinutes;
   const now = deps.clock.now();
-  const instances: VCenterInstanceHealth[] = (await allInstances(deps.store)).map((i) => {
-    const since = Date.parse(i.last_successful_sync_at ?? i.created_at);
-    const age = Math.max(0, Math.floor((now - since) / 60_000));
-    if (i.reachable === false)
-      return { id: i.id, status: 'critical', sync_age_minutes: age, reason: `unreachable: ${i.last_contact_error ?? 'no answer'}` };
-    const status = levelFor(age, t);
-    const reason = i.last_successful_sync_at
-      ? `last successful sync ${age} min ago`
-      : `never synced successfully (registered ${age} min ago)${i.last_sync?.error ? `; last error: ${i.last_sync.error}` : ''}`;
-    return { id: i.id, status, sync_age_minutes: i.last_successful_sync_at ? age : null, reason };
-  });
+  const instances: VCenterInstanceHealth[] = (await allInstances(deps.store)).map((i) => ({ id: i.id, ...instanceHealth(i, now, t) }));
   const ages = instances.map((i) => i.sync_age_minutes ?? 0);
   return { instances, max_sync_age_minutes: ages.length ? Math.max(...ages) : 0 };
 }
 
+/** `vcenter_api`: the worst instance's level, and each instance under `instances`. */
 export async function vcenterApiHealth(deps: Pick<Deps, 'store' | 'clock'>): Promise<ComponentHealth> {
   const t = config().thresholds.vcenterSyncAgeMinutes;
   const f = await vcenterFigures(deps);
-  if (f.instances.length === 0) return { status: 'ok', message: 'no vCenter instances registered', metrics: { instances: 0 } };
+  if (f.instances.length === 0)
+    return { status: 'ok', message: 'no vCenter instances registered', metrics: { instances: 0 }, instances: {} };
   const bad = f.instances.filter((i) => i.status !== 'ok');
   const metrics: Record<string, number | string | null> = { instances: f.instances.length, max_sync_age_minutes: f.max_sync_age_minutes };
   for (const i of f.instances) {
@@ -56,9 +85,10 @@ export async function vcenterApiHealth(deps: Pick<Deps, 'store' | 'clock'>): Pro
   return {
     status: worst(f.instances.map((i) => i.status)),
     message: bad.length
-      ? `${bad.map((i) => `${i.id} ${i.status}: ${i.reason}`).join('; ')} (warning > ${t.warning} min, critical > ${t.critical} min or unreachable)`
+      ? `${bad.map((i) => `${i.id} ${i.status}: ${i.message}`).join('; ')} (warning > ${t.warning} min, critical > ${t.critical} min or unreachable)`
       : `${f.instances.length} vCenter instance(s) synced within ${t.warning} min`,
     metrics,
+    instances: Object.fromEntries(f.instances.map(({ id, ...rest }) => [id, rest])),
   };
 }
 

@@ -72,7 +72,10 @@ export function instanceView(deps: Pick<Deps, 'clock'>, instance: VCenterInstanc
       ? {
           open_sessions: client.loggedIn ? 1 : 0,
           property_collectors: client.propertyCollectors,
+          // This container's breaker (per instance, per container): what the next sync run here will meet.
           breaker: client.breaker,
+          consecutive_failures: client.consecutiveFailures,
+          breaker_retry_at: client.breakerRetryAt?.toISOString() ?? null,
           free_request_slots: client.freeRequestSlots,
           session_generation: client.sessionGeneration,
         }

@@ -2,7 +2,6 @@ import { createHash } from 'node:crypto';
 import {
   containerViewSpec,
   InvalidCollectorVersionFault,
-  InvalidLoginFault,
   ManagedObjectNotFoundFault,
   type MoRef,
   objectsSpec,
@@ -13,7 +12,8 @@ import {
 } from '../adapters/vsphere';
 import { type ErrorDetail, ValidationError } from '../domain/errors';
 import { newId } from '../domain/ids';
-import type { SyncChanges, SyncCounts, SyncRun, SyncType, VCenterInstance } from '../domain/vcenter';
+import { config } from '../config';
+import type { SyncChanges, SyncCounts, SyncProgress, SyncRun, SyncType, VCenterInstance } from '../domain/vcenter';
 import { logger } from '../observability/logger';
 import {
   deleteInventory,
@@ -28,9 +28,8 @@ import {
 } from '../records/vcenter';
 import { recordObservation } from '../records/ip-observations';
 import type { Deps } from './deps';
-import { vcenterClient } from './vcenter-clients';
 
-type SyncDeps = Pick<Deps, 'store' | 'secrets' | 'clock' | 'queue'>;
+export type SyncDeps = Pick<Deps, 'store' | 'secrets' | 'clock' | 'queue'>;
 export const VCENTER_SYNC_POOL = 'vcenter-sync';
 const iso = (deps: Pick<Deps, 'clock'>) => new Date(deps.clock.now()).toISOString();
 
@@ -110,6 +109,8 @@ async function enqueueSync(deps: SyncDeps, instanceId: string, syncType: SyncTyp
     status: 'queued',
     requested_by: actor,
     requested_at: iso(deps),
+    attempts: 0,
+    max_attempts: config().vcenter.syncMaxAttempts,
     version: 1,
   });
   await deps.queue.send(VCENTER_SYNC_POOL, [
@@ -132,139 +133,37 @@ export async function scheduleSyncAll(deps: SyncDeps, syncType: SyncType): Promi
 
 export const getSyncRun = (deps: Pick<Deps, 'store'>, id: string) => syncRuns.get(deps.store, id);
 
-// ---------------------------------------------------------------------------------------------------------
-// Execution
-
-/** Runs one queued sync run; records the outcome on the run and the instance. Never throws for vCenter errors. */
-export async function executeSync(deps: SyncDeps, runId: string): Promise<SyncRun> {
-  const queued = await syncRuns.get(deps.store, runId);
-  if (queued.status === 'succeeded' || queued.status === 'failed') return queued; // redelivered message
-  const started = deps.clock.now();
-  let run = await syncRuns.update(deps.store, runId, (r) => ({ ...r, status: 'running', started_at: new Date(started).toISOString() }));
-  let instance = await vcenterInstances.find(deps.store, run.instance_id);
-  if (!instance) {
-    return syncRuns.update(deps.store, runId, (r) => ({
-      ...r,
-      status: 'failed',
-      finished_at: iso(deps),
-      error: `vCenter instance '${run.instance_id}' no longer exists`,
-    }));
-  }
-  // One sync per instance at a time: they share the session's collector and version.
-  const busy = await acquireLease(deps, instance.id, runId);
-  if (busy) {
-    return syncRuns.update(deps.store, runId, (r) => ({
-      ...r,
-      status: 'failed',
-      finished_at: iso(deps),
-      duration_ms: 0,
-      error: `not run: sync run '${busy}' of vCenter instance '${r.instance_id}' is still running; request again when it has finished`,
-    }));
-  }
-  let outcome: { executed: SyncType; fallback?: string; counts: SyncCounts; changes: SyncChanges };
-  let error: string | undefined;
-  let client: VSphereClient | undefined;
-  try {
-    client = await vcenterClient(deps, instance);
-    instance = await vcenterInstances.get(deps.store, instance.id); // TOFU may have pinned a thumbprint
-    outcome = run.sync_type === 'delta' ? await deltaOrFull(deps, client, instance) : { executed: 'full', ...(await fullSync(deps, client, instance)) };
-  } catch (e) {
-    error = describeError(e, instance);
-    outcome = { executed: run.sync_type, counts: emptyCounts(), changes: emptyChanges() };
-    logger.warn('vCenter sync failed', { instance_id: instance.id, sync_run_id: runId, error: e as Error });
-  }
-  const finished = deps.clock.now();
-  run = await syncRuns.update(deps.store, runId, (r) => ({
-    ...r,
-    status: error ? 'failed' : 'succeeded',
-    executed_type: outcome.executed,
-    fallback_reason: outcome.fallback,
-    finished_at: new Date(finished).toISOString(),
-    duration_ms: finished - started,
-    counts: error ? undefined : outcome.counts,
-    changes: error ? undefined : outcome.changes,
-    error,
-  }));
-  const apiVersion = client?.apiVersion;
-  await vcenterInstances.update(deps.store, instance.id, (c) => ({
-    ...c,
-    reachable: error ? !isUnreachable(error) : true,
-    api_version: apiVersion ?? c.api_version,
-    last_contact_at: new Date(finished).toISOString(),
-    last_contact_error: error,
-    last_sync: {
-      id: run.id,
-      sync_type: run.sync_type,
-      executed_type: run.executed_type,
-      status: run.status,
-      started_at: run.started_at,
-      duration_ms: run.duration_ms,
-      counts: run.counts,
-      error: run.error,
-      fallback_reason: run.fallback_reason,
-    },
-    last_successful_sync_at: error ? c.last_successful_sync_at : run.finished_at,
-    sync_lease: undefined,
-  }));
-  return run;
-}
-
-/** A lease longer than the worker's timeout, so a crashed run never blocks its instance for long. */
-const LEASE_MS = 16 * 60_000;
-
-class LeaseHeld extends Error {
-  constructor(readonly runId: string) {
-    super(runId);
-  }
-}
-
-/** Takes the instance's sync lease for `runId`; returns the holder's run id when another run has it. */
-async function acquireLease(deps: SyncDeps, instanceId: string, runId: string): Promise<string | undefined> {
-  const now = deps.clock.now();
-  try {
-    await vcenterInstances.update(deps.store, instanceId, (c) => {
-      const lease = c.sync_lease;
-      if (lease && lease.run_id !== runId && Date.parse(lease.until) > now) throw new LeaseHeld(lease.run_id);
-      return { ...c, sync_lease: { run_id: runId, until: new Date(now + LEASE_MS).toISOString() } };
-    });
-    return undefined;
-  } catch (e) {
-    if (e instanceof LeaseHeld) return e.runId;
-    throw e;
-  }
-}
-
-const isUnreachable = (error: string) => /^vCenter unreachable/.test(error);
-
-function describeError(e: unknown, instance: VCenterInstance): string {
-  const err = e as Error;
-  if (e instanceof InvalidLoginFault)
-    return `vCenter ${instance.url} refused the login of service identity '${instance.service_identity_id}' (InvalidLogin): check its username and password`;
-  const name = err?.name ?? 'Error';
-  if (/Transport|Timeout|CircuitOpen/.test(name)) return `vCenter unreachable: ${err.message}`;
-  return `${name}: ${err?.message ?? String(e)}`;
-}
-
-const emptyCounts = (): SyncCounts => ({ datacenters: 0, clusters: 0, hosts: 0, vms: 0, datastores: 0 });
-const emptyChanges = (): SyncChanges => ({ written: 0, unchanged: 0, deleted: 0, ip_observations: 0 });
+export const emptyCounts = (): SyncCounts => ({ datacenters: 0, clusters: 0, hosts: 0, vms: 0, datastores: 0 });
+export const emptyChanges = (): SyncChanges => ({ written: 0, unchanged: 0, deleted: 0, ip_observations: 0 });
 
 // ---------------------------------------------------------------------------------------------------------
 // Full sync
 
-async function fullSync(deps: SyncDeps, vc: VSphereClient, instance: VCenterInstance) {
+/** Reports where a running sync is (phase, objects retrieved so far). */
+export type Progress = (phase: SyncProgress['phase'], objectsRetrieved: number) => Promise<void>;
+
+const PAGE = 1000;
+
+export async function fullSync(deps: SyncDeps, vc: VSphereClient, instance: VCenterInstance, progress?: Progress) {
   await dropDeltaState(deps, vc, instance);
   const view = await vc.createContainerView(Object.keys(SYNC_PATHS));
   const spec = containerViewSpec(view, SYNC_PATHS);
   const objects: ObjectContent[] = [];
   try {
-    for await (const o of vc.retrievePropertiesEx([spec], { maxObjects: 1000 })) objects.push(o);
+    await progress?.('retrieving', 0);
+    for await (const o of vc.retrievePropertiesEx([spec], { maxObjects: PAGE })) {
+      objects.push(o);
+      if (objects.length % PAGE === 0) await progress?.('retrieving', objects.length);
+    }
     if (objects.length === 0 && !(await vc.session.currentSession()))
       throw new Error('vCenter returned no objects and no longer knows the session (silently expired); retry the sync');
   } catch (e) {
     await vc.destroyView(view).catch(() => undefined);
     throw e;
   }
+  await progress?.('writing', objects.length);
   const result = await applyObjects(deps, instance, objects, { full: true });
+  await progress?.('preparing_delta', objects.length);
   // Prime delta sync: a private collector and filter over the same view, advanced to "now".
   await primeDelta(deps, vc, instance, view, spec).catch(async (e: unknown) => {
     logger.warn('Could not prepare delta sync; the next delta will run as full', { instance_id: instance.id, error: e as Error });
@@ -329,13 +228,13 @@ async function readSessionSecret(deps: SyncDeps, ref: string): Promise<SessionSe
   }
 }
 
-async function deltaOrFull(deps: SyncDeps, vc: VSphereClient, instance: VCenterInstance) {
+export async function deltaOrFull(deps: SyncDeps, vc: VSphereClient, instance: VCenterInstance, progress?: Progress) {
   const state = instance.sync_state;
   if (!state?.session_secret_ref || !state.collector_version) {
-    return { executed: 'full' as const, fallback: 'no stored collector version (first sync, or the instance changed)', ...(await fullSync(deps, vc, instance)) };
+    return { executed: 'full' as const, fallback: 'no stored collector version (first sync, or the instance changed)', ...(await fullSync(deps, vc, instance, progress)) };
   }
   try {
-    return { executed: 'delta' as const, ...(await deltaSync(deps, vc, instance)) };
+    return { executed: 'delta' as const, ...(await deltaSync(deps, vc, instance, progress)) };
   } catch (e) {
     let reason: string | undefined;
     if (e instanceof VSphereSessionLostError) reason = `VSphereSessionLostError: ${e.message}`;
@@ -345,12 +244,13 @@ async function deltaOrFull(deps: SyncDeps, vc: VSphereClient, instance: VCenterI
     if (!reason) throw e;
     logger.info('Delta sync falls back to full', { instance_id: instance.id, reason });
     // fullSync frees the old collector and view when the session still holds them, then prepares new ones.
-    return { executed: 'full' as const, fallback: reason, ...(await fullSync(deps, vc, instance)) };
+    return { executed: 'full' as const, fallback: reason, ...(await fullSync(deps, vc, instance, progress)) };
   }
 }
 
-async function deltaSync(deps: SyncDeps, vc: VSphereClient, instance: VCenterInstance) {
+async function deltaSync(deps: SyncDeps, vc: VSphereClient, instance: VCenterInstance, progress?: Progress) {
   const state = instance.sync_state!;
+  await progress?.('retrieving', 0);
   const session = await readSessionSecret(deps, state.session_secret_ref!);
   if (!session) throw new DeltaStateLost('no stored session to resume');
   if (!vc.health().loggedIn) {
@@ -388,6 +288,7 @@ async function deltaSync(deps: SyncDeps, vc: VSphereClient, instance: VCenterIns
     if (!SYNC_PATHS[type]) continue;
     for await (const o of vc.retrievePropertiesEx([objectsSpec(refs, SYNC_PATHS[type])], { maxObjects: 1000 })) objects.push(o);
   }
+  await progress?.('writing', objects.length);
   const result = await applyObjects(deps, instance, objects, { full: false, removed: [...left.values()] });
   await vcenterInstances.update(deps.store, instance.id, (c) => ({
     ...c,

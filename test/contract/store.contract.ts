@@ -166,6 +166,52 @@ export function storeContract(name: string, makeStore: () => Promise<StoreUnderT
       });
     });
 
+    describe('add (atomic counters)', () => {
+      it('adds to counters without a read, bumps the version, and keeps other attributes', async () => {
+        const key = { pk: fresh('add'), sk: 'meta' };
+        await store.put({ ...key, version: 3, probed: 2, label: 'kept' });
+        expect(await store.add(key, { probed: 5, found: 1 }, { set: { updated_at: '2026-11-23T14:00:00Z' } })).toEqual({ probed: 7, found: 1, version: 4 });
+        expect(await store.get(key)).toMatchObject({ version: 4, probed: 7, found: 1, label: 'kept', updated_at: '2026-11-23T14:00:00Z' });
+      });
+
+      it('loses no increment when many writers add at once', async () => {
+        const key = { pk: fresh('add-many'), sk: 'meta' };
+        await store.put({ ...key, version: 1, probed: 0 });
+        await Promise.all(Array.from({ length: 40 }, () => store.add(key, { probed: 1 })));
+        expect(await store.get(key)).toMatchObject({ probed: 40, version: 41 });
+      });
+
+      it('once: counts each token a single time, even when the same token is added concurrently', async () => {
+        const key = { pk: fresh('add-once'), sk: 'meta' };
+        await store.put({ ...key, version: 1, probed: 0 });
+        const results = await Promise.all(
+          ['a', 'b', 'a', 'c', 'b', 'a'].map((token) => store.add(key, { probed: 1 }, { once: { set: 'counted', token } })),
+        );
+        expect(results.filter((r) => r === undefined)).toHaveLength(3);
+        const after = await store.get(key);
+        expect(after).toMatchObject({ probed: 3, version: 4 });
+        expect([...(after?.counted as Set<string>)].sort()).toEqual(['a', 'b', 'c']);
+      });
+
+      it('refuses to add to a missing record, with or without a token', async () => {
+        const key = { pk: fresh('add-missing'), sk: 'meta' };
+        await expect(store.add(key, { probed: 1 })).rejects.toBeInstanceOf(ConditionFailedError);
+        await expect(store.add(key, { probed: 1 }, { once: { set: 'counted', token: 'a' } })).rejects.toBeInstanceOf(ConditionFailedError);
+        expect(await store.get(key)).toBeUndefined();
+      });
+
+      it('a record that went through add can still be replaced under its new version', async () => {
+        const key = { pk: fresh('add-then-put'), sk: 'meta' };
+        await store.put({ ...key, version: 1, probed: 0 });
+        await store.add(key, { probed: 1 }, { once: { set: 'counted', token: 'x' } });
+        const current = (await store.get(key))!;
+        await store.put({ ...current, status: 'done', version: 3 }, { kind: 'version', version: 2 });
+        const after = await store.get(key);
+        expect(after).toMatchObject({ status: 'done', probed: 1, version: 3 });
+        expect(await store.add(key, { probed: 1 }, { once: { set: 'counted', token: 'x' } })).toBeUndefined();
+      });
+    });
+
     describe('delete', () => {
       it('deletes unconditionally, and deleting a missing record is not an error', async () => {
         const key = { pk: fresh('del'), sk: 'meta' };

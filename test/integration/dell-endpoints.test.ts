@@ -9,7 +9,8 @@ import { waitFor } from '../support/wait';
 /**
  * Dell endpoints over HTTP on the real local stack, against simulated iDRACs on loopback.
  * This file's addresses: 127.51.0.x (fleet with free ports), 127.52.0.x (dead), 127.53.0.0/28 (discovery sweep),
- * 127.54.0.x (health_check fleet).
+ * 127.54.0.x (health_check fleet), 127.56.0.0/29 (sweep with a TLS 1.0-only iDRAC), 10.45.x (never contacted).
+ * One endpoint per address: every registration below uses its own address.
  */
 const CERT_DIR = join(tmpdir(), 'eio-idrac-client-test-certs');
 const SWEEP_PORTS = { https: 18443, wsman: 15986 };
@@ -18,13 +19,14 @@ let h: Harness;
 let fleet: SimulatorFleet;
 let sweepFleet: SimulatorFleet;
 let hcFleet: SimulatorFleet;
+let legacyFleet: SimulatorFleet;
 
 beforeAll(async () => {
   // Short timeouts: a hanging iDRAC costs one connect timeout.
   process.env.IDRAC_CONNECT_TIMEOUT_MS = '1000';
   process.env.IDRAC_HEADERS_TIMEOUT_MS = '3000';
-  [fleet, sweepFleet, hcFleet] = await Promise.all([
-    SimulatorFleet.start({ count: 2, baseAddress: '127.51.0.1', certDir: CERT_DIR, speed: 200, seed: 'dell-ep' }),
+  [fleet, sweepFleet, hcFleet, legacyFleet] = await Promise.all([
+    SimulatorFleet.start({ count: 16, baseAddress: '127.51.0.1', certDir: CERT_DIR, speed: 200, seed: 'dell-ep' }),
     SimulatorFleet.start({
       count: 3,
       baseAddress: '127.53.0.1',
@@ -35,6 +37,17 @@ beforeAll(async () => {
       generation: (i) => (i === 2 ? 'idrac8' : 'idrac9'),
     }),
     SimulatorFleet.start({ count: 2, baseAddress: '127.54.0.1', certDir: CERT_DIR, speed: 200, seed: 'dell-hc' }),
+    // An iDRAC9 and an iDRAC8 whose firmware speaks TLS 1.0 only, on the sweep's fixed ports.
+    SimulatorFleet.start({
+      count: 2,
+      baseAddress: '127.56.0.1',
+      ports: SWEEP_PORTS,
+      certDir: CERT_DIR,
+      speed: 200,
+      seed: 'dell-legacy',
+      generation: (i) => (i === 1 ? 'idrac8' : 'idrac9'),
+      endpoint: (i) => (i === 1 ? { maxTlsVersion: 'TLSv1' } : {}),
+    }),
   ]);
   h = await startHarness();
   expect((await h.call('POST', '/api/v1/service-identities', {
@@ -53,7 +66,7 @@ beforeAll(async () => {
 
 afterAll(async () => {
   await h?.close();
-  await Promise.all([fleet?.stop(), sweepFleet?.stop(), hcFleet?.stop()]);
+  await Promise.all([fleet?.stop(), sweepFleet?.stop(), hcFleet?.stop(), legacyFleet?.stop()]);
   delete process.env.IDRAC_CONNECT_TIMEOUT_MS;
   delete process.env.IDRAC_HEADERS_TIMEOUT_MS;
 });
@@ -133,6 +146,33 @@ describe('Dell endpoints: CRUD and validation', () => {
     expect((await h.call('DELETE', '/api/v1/dell/endpoints/idrac-del', { role: 'admin' })).status).toBe(404);
     expect((await h.call('DELETE', '/api/v1/sites/site-del', { role: 'admin' })).status).toBe(204);
   });
+
+  it('one endpoint per address, in any site: 409 naming the holder; an address change or a delete frees it', async () => {
+    expect((await register({ id: 'idrac-dup1', address: '10.45.13.1', site_id: 'site-dell' })).status).toBe(201);
+    const again = await register({ id: 'idrac-dup2', address: '10.45.13.1', site_id: 'site-dell' });
+    expect(again.status).toBe(409);
+    expect(again.body.error.code).toBe('conflict');
+    expect(again.body.error.message).toContain("already registered as endpoint 'idrac-dup1'");
+    expect(again.body.error.details).toEqual({ address: '10.45.13.1', endpoint_id: 'idrac-dup1', site_id: 'site-dell' });
+    await h.call('POST', '/api/v1/sites', { role: 'operator', body: { id: 'site-other', name: 'other' } });
+    const elsewhere = await register({ id: 'idrac-dup2', address: '10.45.13.1', site_id: 'site-other' });
+    expect(elsewhere.status).toBe(409);
+    expect(elsewhere.body.error.details.endpoint_id).toBe('idrac-dup1');
+    expect((await h.call('GET', '/api/v1/dell/endpoints/idrac-dup2', { role: 'viewer' })).status).toBe(404);
+
+    expect((await register({ id: 'idrac-dup2', address: '10.45.13.2', site_id: 'site-other' })).status).toBe(201);
+    const onto = await h.call('PATCH', '/api/v1/dell/endpoints/idrac-dup2', { role: 'operator', body: { address: '10.45.13.1' } });
+    expect(onto.status).toBe(409);
+    expect(onto.body.error.message).toContain("'idrac-dup1'");
+    expect((await get('idrac-dup2')).address).toBe('10.45.13.2');
+
+    const moved = await h.call('PATCH', '/api/v1/dell/endpoints/idrac-dup1', { role: 'operator', body: { address: '10.45.13.3' } });
+    expect(moved.status).toBe(200);
+    expect((await register({ id: 'idrac-dup3', address: '10.45.13.1', site_id: 'site-dell' })).status).toBe(201);
+    expect((await register({ address: '10.45.13.3', site_id: 'site-dell' })).body.error.details.endpoint_id).toBe('idrac-dup1');
+    expect((await h.call('DELETE', '/api/v1/dell/endpoints/idrac-dup3', { role: 'admin' })).status).toBe(204);
+    expect((await register({ id: 'idrac-dup4', address: '10.45.13.1', site_id: 'site-other' })).status).toBe(201);
+  });
 });
 
 describe('refresh: probe and inventory through the iDRAC port', () => {
@@ -187,7 +227,7 @@ describe('refresh: probe and inventory through the iDRAC port', () => {
   });
 
   it('trust on first use pins the presented thumbprint when the site allows it, not otherwise', async () => {
-    const s = sim(fleet, 1);
+    const s = sim(fleet, 2);
     await register({ id: 'idrac-notofu', address: s.address, site_id: 'site-dell', redfish_port: s.ports.https, wsman_port: 9 });
     await refresh('idrac-notofu');
     const untrusted = await get('idrac-notofu');
@@ -196,13 +236,14 @@ describe('refresh: probe and inventory through the iDRAC port', () => {
     expect(untrusted.tls_facts.thumbprint).toBe(s.certificate.thumbprint);
 
     await h.call('POST', '/api/v1/sites', { role: 'operator', body: { id: 'site-tofu', name: 'tofu', trust_on_first_use: true, idrac_service_identity_id: 'si-idrac' } });
-    await register({ id: 'idrac-tofu', address: s.address, site_id: 'site-tofu', redfish_port: s.ports.https, wsman_port: 9 });
+    const t = sim(fleet, 3);
+    await register({ id: 'idrac-tofu', address: t.address, site_id: 'site-tofu', redfish_port: t.ports.https, wsman_port: 9 });
     await refresh('idrac-tofu');
     const pinned = await get('idrac-tofu');
     expect(pinned.status).toBe('reachable');
-    expect(pinned.tls.pinned_thumbprint).toBe(s.certificate.thumbprint);
+    expect(pinned.tls.pinned_thumbprint).toBe(t.certificate.thumbprint);
     expect(pinned.pinned_by_tofu_at).toBeTruthy();
-    expect(pinned.service_tag).toBe(s.serviceTag);
+    expect(pinned.service_tag).toBe(t.serviceTag);
   });
 
   it('a dead address is unreachable and stays unreachable since the first failure', async () => {
@@ -219,7 +260,7 @@ describe('refresh: probe and inventory through the iDRAC port', () => {
       role: 'admin',
       body: { id: 'si-wrong', name: 'wrong', target_kind: 'idrac', username: 'root', secret: 'not-calvin' },
     });
-    const s = sim(fleet, 0);
+    const s = sim(fleet, 4);
     await register({ id: 'idrac-wrongpw', address: s.address, site_id: 'site-dell', service_identity_id: 'si-wrong', redfish_port: s.ports.https, wsman_port: 9, tls: { pinned_thumbprint: s.certificate.thumbprint } });
     const ep = (await refresh('idrac-wrongpw')).body;
     expect(ep.status).toBe('reachable');
@@ -332,16 +373,16 @@ describe('health_check job and the idrac health component', () => {
     const before = await health();
     expect(before.metrics).toMatchObject({ probed: 10, unreachable: 4, unreachable_pct: 40 });
     expect(before.status).toBe('critical');
-    // Bring three back by pointing them at reachable simulators, and add reachable ones: 1 of 20 = 5 % is ok,
-    // 2 of 20 = 10 % degraded.
-    const s0 = sim(fleet, 0);
-    const good = { address: s0.address, redfish_port: s0.ports.https, wsman_port: 9, tls: { pinned_thumbprint: s0.certificate.thumbprint, insecure: false, legacy: false } };
-    for (const id of ['idrac-mismatch', 'idrac-notofu', 'idrac-dead']) {
-      await h.call('PATCH', `/api/v1/dell/endpoints/${id}`, { role: 'operator', body: good });
-      await refresh(id);
+    // Bring three back (the right pin, or a reachable simulator's address), and add reachable ones:
+    // 1 of 20 = 5 % is ok, 2 of 20 = 10 % degraded.
+    const pinOf = (i: number) => ({ tls: { pinned_thumbprint: sim(fleet, i).certificate.thumbprint } });
+    const at = (i: number) => ({ address: sim(fleet, i).address, redfish_port: sim(fleet, i).ports.https, wsman_port: 9, ...pinOf(i) });
+    for (const [id, change] of [['idrac-mismatch', pinOf(1)], ['idrac-notofu', pinOf(2)], ['idrac-dead', at(5)]] as const) {
+      expect((await h.call('PATCH', `/api/v1/dell/endpoints/${id}`, { role: 'operator', body: change })).status).toBe(200);
+      expect((await refresh(id)).body.status).toBe('reachable');
     }
     for (let i = 0; i < 10; i++) {
-      await register({ id: `idrac-extra${i}`, site_id: 'site-dell', ...good });
+      expect((await register({ id: `idrac-extra${i}`, site_id: 'site-dell', ...at(6 + i) })).status).toBe(201);
       await refresh(`idrac-extra${i}`);
     }
     const one = await health();
@@ -353,5 +394,53 @@ describe('health_check job and the idrac health component', () => {
     expect(two.metrics).toMatchObject({ probed: 20, unreachable: 2, unreachable_pct: 10 });
     expect(two.status).toBe('degraded');
     expect(two.message).toContain('idrac-extra0');
+  });
+});
+
+describe('discovery of an iDRAC that speaks only TLS 1.0', () => {
+  it('creates it unreachable with tls_legacy_only and how to allow it; once marked legacy, refresh reaches it', async () => {
+    const site = await h.call('POST', '/api/v1/sites', {
+      role: 'operator',
+      body: {
+        id: 'site-legacy',
+        name: 'legacy',
+        management_networks: ['127.56.0.0/29'],
+        idrac_service_identity_id: 'si-idrac',
+        trust_on_first_use: true,
+        redfish_port: SWEEP_PORTS.https,
+        wsman_port: SWEEP_PORTS.wsman,
+      },
+    });
+    expect(site.status).toBe(201);
+    const started = await h.call('POST', '/api/v1/dell/discover', { role: 'operator', body: { site_ids: ['site-legacy'] } });
+    expect(started.status).toBe(202);
+    const run = await waitFor('discovery to finish', async () => {
+      const r = (await h.call('GET', `/api/v1/dell/discovery-runs/${started.body.id}`, { role: 'viewer' })).body;
+      return r.status === 'running' ? undefined : r;
+    }, 30_000);
+    expect(run).toMatchObject({ status: 'succeeded', total: 6, probed: 6, found: 1, unreachable: 5, errors: 0, endpoints_created: 2 });
+    expect(run.counted_slices).toBeUndefined();
+
+    const eps = (await h.call('GET', '/api/v1/dell/endpoints?site_id=site-legacy', { role: 'viewer' })).body.items;
+    const [modern, old] = legacyFleet.info();
+    expect(eps.map((e: { address: string }) => e.address).sort()).toEqual([modern!.address, old!.address]);
+    expect(eps.find((e: { address: string }) => e.address === modern!.address)).toMatchObject({ status: 'reachable', generation: 'idrac9' });
+    const legacy = eps.find((e: { address: string }) => e.address === old!.address);
+    expect(legacy).toMatchObject({ status: 'unreachable', tls: { legacy: false }, last_error: { code: 'tls_legacy_only' } });
+    expect(legacy.last_error.message).toContain('offers only TLS 1.0/1.1');
+    expect(legacy.last_error.message).toContain(`PATCH /api/v1/dell/endpoints/${legacy.id} with {"tls": {"legacy": true}}`);
+
+    const marked = await h.call('PATCH', `/api/v1/dell/endpoints/${legacy.id}`, { role: 'operator', body: { tls: { legacy: true } } });
+    expect(marked.status).toBe(200);
+    expect(marked.body.tls).toEqual({ insecure: false, legacy: true });
+    const after = (await refresh(legacy.id)).body;
+    expect(after).toMatchObject({
+      status: 'reachable',
+      last_error: null,
+      generation: 'idrac8',
+      service_tag: old!.serviceTag,
+      tls: { legacy: true, pinned_thumbprint: old!.certificate.thumbprint },
+      tls_facts: { protocol: 'TLSv1' },
+    });
   });
 });

@@ -13,6 +13,9 @@ let sim: Vcsim;
 let vc: VSphereClient;
 
 beforeAll(async () => {
+  // One attempt per run here: a dead vCenter fails its run at once. Retries and the breaker are
+  // vcenter-resilience.test.ts's subject.
+  process.env.VCENTER_SYNC_MAX_ATTEMPTS = '1';
   sim = await startVcsim({ clusters: 2, hostsPerCluster: 2, vmsPerHost: 2, standaloneHosts: 1 });
   h = await startHarness();
   vc = clientFor(sim);
@@ -288,6 +291,13 @@ describe('vCenter sync', () => {
       const health = await h.call('GET', '/api/v1/health');
       expect(health.body.components.vcenter_api.status).toBe('critical');
       expect(health.body.components.vcenter_api.message).toContain('vc-doomed critical: unreachable');
+      expect(health.body.components.vcenter_api.instances['vc-doomed']).toEqual({
+        status: 'critical',
+        message: `unreachable: ${run.error}; last successful sync 0 min ago`,
+        sync_age_minutes: 0,
+        reachable: false,
+        last_sync: { id: run.id, type: 'delta', status: 'failed', finished_at: run.finished_at, error: run.error, attempts: 1, next_attempt_at: null },
+      });
     } finally {
       await doomed.stop();
       await h.call('DELETE', '/api/v1/vcenter/instances/vc-doomed', { role: 'admin' });
@@ -367,6 +377,13 @@ describe('vCenter sync', () => {
     // Never synced and registered just now: not yet degraded; health names nothing for it.
     const health = await h.call('GET', '/api/v1/health');
     expect(health.body.components.vcenter_api).toMatchObject({ status: 'ok', metrics: { instances: 2, 'vc-001.status': 'ok', 'vc-001.sync_age_minutes': 0 } });
+    expect(health.body.components.vcenter_api.instances['vc-wrong']).toMatchObject({
+      status: 'ok',
+      sync_age_minutes: null,
+      reachable: true,
+      message: `never synced successfully (registered 0 min ago); last sync ${run.id} failed: ${run.error}`,
+      last_sync: { id: run.id, type: 'full', status: 'failed', error: run.error },
+    });
     expect((await h.call('DELETE', '/api/v1/vcenter/instances/vc-wrong', { role: 'admin' })).status).toBe(204);
     expect((await h.call('GET', '/api/v1/vcenter/instances/vc-wrong', { role: 'viewer' })).status).toBe(404);
   });
@@ -378,6 +395,13 @@ describe('vCenter sync', () => {
     let health = await h.call('GET', '/api/v1/health');
     expect(health.body.components.vcenter_api.status).toBe('degraded');
     expect(health.body.components.vcenter_api.message).toContain('vc-001 degraded');
+    expect(health.body.components.vcenter_api.instances['vc-001']).toMatchObject({
+      status: 'degraded',
+      sync_age_minutes: 45,
+      reachable: true,
+      message: 'last successful sync 45 min ago',
+      last_sync: { type: expect.stringMatching(/^(full|delta)$/), status: 'succeeded', finished_at: expect.any(String), error: null },
+    });
     await vcenterInstances.update(store, 'vc-001', (c) => ({ ...c, last_successful_sync_at: ago(121) }));
     health = await h.call('GET', '/api/v1/health');
     expect(health.status).toBe(503);
@@ -385,6 +409,12 @@ describe('vCenter sync', () => {
     await vcenterInstances.update(store, 'vc-001', (c) => ({ ...c, last_successful_sync_at: ago(1), reachable: false, last_contact_error: 'vCenter unreachable: ECONNREFUSED' }));
     health = await h.call('GET', '/api/v1/health');
     expect(health.body.components.vcenter_api).toMatchObject({ status: 'critical', message: expect.stringContaining('ECONNREFUSED') });
+    expect(health.body.components.vcenter_api.instances['vc-001']).toMatchObject({
+      status: 'critical',
+      reachable: false,
+      sync_age_minutes: 1,
+      message: 'unreachable: vCenter unreachable: ECONNREFUSED; last successful sync 1 min ago',
+    });
     // A sync brings it back.
     const [run] = await sync(['vc-001'], 'delta');
     expect(run.status).toBe('succeeded');

@@ -8,6 +8,7 @@ import {
   TABLE_KEY,
 } from '../../shared/adapters/store/table-definition';
 import {
+  type AddOptions,
   ConditionFailedError,
   type IndexName,
   type Item,
@@ -66,6 +67,22 @@ export class MemoryStore implements Store {
     // Like DynamoDB: a full page carries a cursor even when nothing follows it.
     const cursor = items.length === input.limit && last ? encodeCursor(pageKeyOf(last, input.index)) : undefined;
     return { items, cursor };
+  }
+
+  async add(key: Key, deltas: Record<string, number>, { once, set = {} }: AddOptions = {}): Promise<Record<string, number> | undefined> {
+    const stored = this.records.get(recordId(key));
+    if (!stored) throw new ConditionFailedError({ pk: key.pk, sk: key.sk });
+    const record = unmarshall(stored);
+    if (once) {
+      const tokens = record[once.set] instanceof Set ? (record[once.set] as Set<string>) : new Set<string>();
+      if (tokens.has(once.token)) return undefined;
+      record[once.set] = new Set([...tokens, once.token]);
+    }
+    const counters = Object.entries({ ...deltas, version: (deltas.version ?? 0) + 1 });
+    for (const [name, delta] of counters) record[name] = Number(record[name] ?? 0) + delta;
+    Object.assign(record, set);
+    this.records.set(recordId(key), marshall(record, { removeUndefinedValues: true }));
+    return Object.fromEntries(counters.map(([name]) => [name, Number(record[name])]));
   }
 
   async ping(): Promise<void> {}

@@ -23,6 +23,8 @@ export interface VcsimOptions {
   standaloneHosts?: number;
   user?: string;
   password?: string;
+  /** Loopback port to listen on; default: one the kernel picks. Pass a stopped vcsim's port to restart it "in place". */
+  port?: number;
   /** Expire sessions idle this long (vcsim default: never). */
   sessionIdleSeconds?: number;
   startTimeoutMs?: number;
@@ -71,7 +73,7 @@ export async function startVcsim(options: VcsimOptions = {}): Promise<Vcsim> {
     `-host=${options.hostsPerCluster ?? 3}`,
     `-vm=${options.vmsPerHost ?? 2}`,
     `-standalone=${options.standaloneHosts ?? 0}`,
-    '-listen=127.0.0.1:0',
+    `-listen=127.0.0.1:${options.port ?? 0}`,
     `-user=${user}`,
     `-pass=${password}`,
     `-cert-out=${certFile}`,

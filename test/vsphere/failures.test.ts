@@ -12,6 +12,7 @@ import {
   containerViewSpec,
 } from '../../shared/adapters/vsphere';
 import { type Vcsim, startVcsim } from '../support/vcsim';
+import { waitFor } from '../support/wait';
 import { clientFor, closeAll } from './helpers';
 
 const clients: VSphereClient[] = [];
@@ -117,6 +118,40 @@ describe('vCenter unreachable or failing', () => {
     const err = await client.getProperties(host, ['name']).catch((e: unknown) => e);
     expect(err).toBeInstanceOf(VSphereCircuitOpenError);
     expect((err as Error).message).toContain(s.url);
+  });
+
+  it('an open breaker names the failures that opened it and when it lets a probe through; a good probe closes it', async () => {
+    let down = true;
+    const endpoint = await brokenEndpoint((res) =>
+      down
+        ? res.writeHead(503, { 'content-type': 'text/html' }).end('<html>Service Unavailable</html>')
+        : soap(
+            res,
+            '<RetrievePropertiesExResponse xmlns="urn:vim25"><returnval><objects><obj type="HostSystem">host-1</obj>' +
+              '<propSet><name>name</name><val xsi:type="xsd:string">esx01</val></propSet></objects></returnval></RetrievePropertiesExResponse>',
+          ),
+    );
+    const client = endpointClient(endpoint.url, { retries: 0, breakerThreshold: 2, breakerHalfOpenAfterMs: 300 });
+    for (let i = 0; i < 2; i++) await expect(client.getProperties(HOST, ['name'])).rejects.toBeInstanceOf(VSphereHttpError);
+    const health = client.health();
+    expect(health).toMatchObject({ breaker: 'open', consecutiveFailures: 2 });
+    const retryAt = health.breakerRetryAt!;
+    expect(retryAt).toBeInstanceOf(Date);
+
+    const err = (await client.getProperties(HOST, ['name']).catch((e: unknown) => e)) as VSphereCircuitOpenError;
+    expect(err).toBeInstanceOf(VSphereCircuitOpenError);
+    expect(err).toMatchObject({ consecutiveFailures: 2, retryAt });
+    expect(err.message).toBe(
+      `vCenter ${endpoint.url} circuit open after 2 consecutive failures; next attempt allowed after ${retryAt.toISOString()} ` +
+        `(last failure: ${err.lastFailure!.message})`,
+    );
+    expect(err.lastFailure).toBeInstanceOf(VSphereHttpError);
+    expect(endpoint.requests('RetrievePropertiesEx')).toBe(2); // refused without contacting vCenter
+
+    down = false;
+    await waitFor('the half-open time', async () => (Date.now() >= retryAt.getTime() ? true : undefined), 10_000, 20);
+    expect(await client.getProperties(HOST, ['name'])).toEqual({ name: 'esx01' });
+    expect(client.health()).toMatchObject({ breaker: 'closed', consecutiveFailures: 0, breakerRetryAt: undefined });
   });
 
   it('retries an idempotent read with backoff, each attempt counting toward the breaker', async () => {

@@ -4,7 +4,7 @@ import { PROFILES, type RedfishFlavor } from './identity/profiles';
 import type { Fault } from './net/faults';
 import type { Protocol } from './net/http-types';
 import { isLoopback } from './net/ipv4';
-import { FaultableListener } from './net/listener';
+import { FaultableListener, type ListenerStats } from './net/listener';
 import { createRedfishProtocol } from './redfish/protocol';
 import type { Credentials } from './state/accounts';
 import { SimulatedHost, type Health } from './state/host';
@@ -172,6 +172,12 @@ export class SimulatedEndpoint {
   /** Reset the iDRAC as Manager.Reset would: sessions dropped, unreachable for a scaled 90 s. */
   rebootManager(): void {
     this.host.rebootManager();
+  }
+
+  /** Connections accepted and HTTP requests received on both ports since start. */
+  stats(): ListenerStats {
+    const ports = [this.https, this.wsman].filter((l): l is FaultableListener => l !== undefined);
+    return { connections: ports.reduce((n, l) => n + l.stats.connections, 0), requests: ports.reduce((n, l) => n + l.stats.requests, 0) };
   }
 
   firmware(): Array<{ fqdd: string; version: string }> {

@@ -14,7 +14,7 @@ const LOCAL_CREDENTIALS = { accessKeyId: 'local', secretAccessKey: 'local' };
  * against a local endpoint: in AWS the default chain supplies the function role's credentials.
  */
 export function createDynamoClient({ endpoint, region }: DynamoClientOptions): DynamoDBClient {
-  return new DynamoDBClient({
+  const client = new DynamoDBClient({
     region,
     // SDK default: 3 attempts with jittered backoff; said explicitly so a change of default doesn't surprise.
     maxAttempts: 3,
@@ -27,4 +27,8 @@ export function createDynamoClient({ endpoint, region }: DynamoClientOptions): D
     },
     ...(endpoint ? { endpoint, credentials: LOCAL_CREDENTIALS } : {}),
   });
+  // The SDK's logger middleware builds a redacted copy of every request and response for its default no-op
+  // logger (arguments are evaluated before the no-op call): ~5 % of a discovery sweep's CPU. EIO logs itself.
+  client.middlewareStack.remove('loggerMiddleware');
+  return client;
 }

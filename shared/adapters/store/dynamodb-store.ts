@@ -6,11 +6,13 @@ import {
   PutItemCommand,
   QueryCommand,
   type QueryCommandInput,
+  UpdateItemCommand,
 } from '@aws-sdk/client-dynamodb';
 import { marshall, unmarshall } from '@aws-sdk/util-dynamodb';
 import {
   ConditionFailedError,
   InvalidCursorError,
+  type AddOptions,
   type Item,
   type Key,
   type Page,
@@ -94,6 +96,50 @@ export class DynamoDbStore implements Store {
       // either way the caller just follows the cursor.
       cursor: out.LastEvaluatedKey ? encodeCursor(unmarshall(out.LastEvaluatedKey)) : undefined,
     };
+  }
+
+  async add(key: Key, deltas: Record<string, number>, { once, set = {} }: AddOptions = {}): Promise<Record<string, number> | undefined> {
+    const counters = Object.entries({ ...deltas, version: (deltas.version ?? 0) + 1 });
+    const names: Record<string, string> = { '#pk': TABLE_KEY.partitionKey };
+    const values: Record<string, AttributeValue> = {};
+    const adds = counters.map(([name, delta], i) => {
+      names[`#c${i}`] = name;
+      values[`:c${i}`] = { N: String(delta) };
+      return `#c${i} :c${i}`;
+    });
+    const sets = Object.entries(set).map(([name, value], i) => {
+      names[`#s${i}`] = name;
+      values[`:s${i}`] = marshall({ v: value }).v!;
+      return `#s${i} = :s${i}`;
+    });
+    let condition = 'attribute_exists(#pk)';
+    if (once) {
+      names['#once'] = once.set;
+      values[':token'] = { S: once.token };
+      values[':tokens'] = { SS: [once.token] };
+      adds.push('#once :tokens');
+      condition += ' AND NOT contains(#once, :token)';
+    }
+    try {
+      const out = await this.client.send(
+        new UpdateItemCommand({
+          TableName: this.tableName,
+          Key: marshallKey(key),
+          UpdateExpression: `ADD ${adds.join(', ')}${sets.length ? ` SET ${sets.join(', ')}` : ''}`,
+          ConditionExpression: condition,
+          ExpressionAttributeNames: names,
+          ExpressionAttributeValues: values,
+          ReturnValues: 'UPDATED_NEW',
+        }),
+      );
+      const after = unmarshall(out.Attributes ?? {});
+      return Object.fromEntries(counters.map(([name]) => [name, Number(after[name])]));
+    } catch (err) {
+      if (!isError(err, 'ConditionalCheckFailedException')) throw err;
+      // Either the record is missing (an error) or the token was already counted (a no-op).
+      if (once && (await this.get(key))) return undefined;
+      throw new ConditionFailedError(pickKey(key));
+    }
   }
 
   /**

@@ -27,6 +27,10 @@ export interface VSphereClientOptions extends Partial<ResilienceOptions> {
 export interface VSphereClientHealth {
   url: string;
   breaker: BreakerState;
+  /** Transport failures in a row (what opens the breaker). */
+  consecutiveFailures: number;
+  /** While the breaker is open: when it lets the next call through as a probe. */
+  breakerRetryAt: Date | undefined;
   loggedIn: boolean;
   apiVersion: string | undefined;
   sessionGeneration: number;
@@ -100,9 +104,12 @@ export class VSphereClient {
   }
 
   health(): VSphereClientHealth {
+    const breaker = this.resilience.breakerStatus;
     return {
       url: this.url,
-      breaker: this.resilience.breakerState,
+      breaker: breaker.state,
+      consecutiveFailures: breaker.consecutiveFailures,
+      breakerRetryAt: breaker.retryAt,
       loggedIn: this.session.loggedIn,
       apiVersion: this.session.apiVersion,
       sessionGeneration: this.session.generation,

@@ -99,10 +99,29 @@ export class CertificatePinMismatchError extends VSphereError {
   }
 }
 
-/** Too many consecutive failures: calls fail fast until the breaker lets a probe through. */
+/** What an open breaker knows: how many transport failures in a row opened it, and when it lets a probe through. */
+export interface CircuitOpenInfo {
+  consecutiveFailures: number;
+  /** From this time on, the next call goes through as a probe (half-open). */
+  retryAt: Date;
+  lastFailure?: Error;
+}
+
+/** Too many consecutive failures: calls fail fast, without contacting vCenter, until the breaker lets a probe through. */
 export class VSphereCircuitOpenError extends VSphereError {
-  constructor(url: string, cause?: unknown) {
-    super(`vCenter ${url} is failing: circuit breaker open, calls refused until it recovers`, { cause });
+  readonly consecutiveFailures: number;
+  readonly retryAt: Date;
+  readonly lastFailure: Error | undefined;
+
+  constructor(url: string, info: CircuitOpenInfo) {
+    super(
+      `vCenter ${url} circuit open after ${info.consecutiveFailures} consecutive failures; next attempt allowed after ` +
+        `${info.retryAt.toISOString()}${info.lastFailure ? ` (last failure: ${info.lastFailure.message})` : ''}`,
+      { cause: info.lastFailure },
+    );
+    this.consecutiveFailures = info.consecutiveFailures;
+    this.retryAt = info.retryAt;
+    this.lastFailure = info.lastFailure;
   }
 }
 

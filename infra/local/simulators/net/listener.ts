@@ -26,8 +26,12 @@ const NOT_FOUND_HTML = '<html><head><title>404 Not Found</title></head><body><h1
  * (closed, hang, reset, wrong certificate) are decided before TLS; accepted sockets are then handed to
  * one of two HTTPS servers (the endpoint's certificate or the impostor's).
  */
+/** What clients did to one port, for benchmarks (requests per endpoint). */
+export type ListenerStats = { connections: number; requests: number };
+
 export class FaultableListener {
   readonly faults = new FaultSlot();
+  readonly stats: ListenerStats = { connections: 0, requests: 0 };
   private netServer: NetServer | undefined;
   private readonly sockets = new Set<Socket>();
   // TLS sockets cannot send an RST themselves (their handle is not TCP): find the raw socket by client port.
@@ -136,6 +140,7 @@ export class FaultableListener {
   }
 
   private onConnection(socket: Socket): void {
+    this.stats.connections++;
     this.sockets.add(socket);
     const peer = `${socket.remoteAddress}:${socket.remotePort}`;
     this.rawByPeer.set(peer, socket);
@@ -154,6 +159,7 @@ export class FaultableListener {
   }
 
   private async onRequest(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    this.stats.requests++;
     const url = new URL(req.url ?? '/', 'https://simulator.invalid');
     const fault = this.faults.takeForRequest(url.pathname);
     const body = await readBody(req, this.options.maxBodyBytes ?? 32 * 1024 * 1024);

@@ -1,5 +1,14 @@
 import { isIP } from 'node:net';
-import { checkServerIdentity, connect, type ConnectionOptions, type PeerCertificate, type TLSSocket } from 'node:tls';
+import { createHash } from 'node:crypto';
+import {
+  checkServerIdentity,
+  connect,
+  type ConnectionOptions,
+  createSecureContext,
+  type PeerCertificate,
+  type SecureContext,
+  type TLSSocket,
+} from 'node:tls';
 import type { buildConnector } from 'undici';
 import { CertificateMismatchError, IdracError, type IdracTlsTrust, type TlsFacts } from '../../../ports/idrac';
 import { toIdracError } from '../errors';
@@ -9,6 +18,23 @@ import { isoDate, normalizeThumbprint, pemOfDer, thumbprintOfDer } from './thumb
 
 /** TLS 1.0/1.1 on Node 20 / OpenSSL 3 need both a lower floor and security level 0 (see the simulator README). */
 const LEGACY_TLS: ConnectionOptions = { minVersion: 'TLSv1', ciphers: 'DEFAULT:@SECLEVEL=0' };
+
+/**
+ * Secure contexts by CA list and legacy flag. tls.connect builds a new one per connection otherwise, which
+ * parses the CA bundle every time: a discovery sweep paid more for that than for the handshakes themselves.
+ */
+const CONTEXTS = new Map<string, SecureContext>();
+const MAX_CONTEXTS = 4096;
+function secureContextFor(ca: string | string[] | undefined, legacy: boolean): SecureContext {
+  const key = createHash('sha256').update(JSON.stringify([ca ?? null, legacy])).digest('base64');
+  let context = CONTEXTS.get(key);
+  if (!context) {
+    context = createSecureContext({ ...(legacy ? LEGACY_TLS : {}), ...(ca ? { ca } : {}) });
+    if (CONTEXTS.size >= MAX_CONTEXTS) CONTEXTS.delete(CONTEXTS.keys().next().value!);
+    CONTEXTS.set(key, context);
+  }
+  return context;
+}
 
 export interface Presented extends TlsFacts {
   pem: string;
@@ -114,8 +140,10 @@ export function trustingConnector(ctx: ConnectorContext): buildConnector.connect
 
   function handshake(host: string, port: number, tlsOptions: ConnectionOptions): Promise<Attempt> {
     return new Promise((resolve) => {
+      const { ca, ...rest } = tlsOptions;
       const socket = connect({
-        ...tlsOptions,
+        ...rest,
+        secureContext: secureContextFor(ca as string | string[] | undefined, ctx.trust.legacy === true),
         host,
         port,
         // SNI only for names: Node refuses an IP address as servername.
@@ -139,6 +167,9 @@ export function trustingConnector(ctx: ConnectorContext): buildConnector.connect
             pem: pemOfDer(cert.raw),
           };
           presented = seen;
+          // Keyed by its own SHA-256, so this trusts nothing by itself: it saves the extra handshake a pin
+          // would otherwise need to learn the certificate (trust on first use pins right after a probe).
+          ctx.anchors.learn(seen.thumbprint, seen.pem);
           ctx.onPresented(seen);
         }
       });

@@ -1,0 +1,186 @@
+import type { VSphereClient } from '../adapters/vsphere';
+import { config } from '../config';
+import type { SyncChanges, SyncCounts, SyncRun, SyncType } from '../domain/vcenter';
+import { logger } from '../observability/logger';
+import { syncRuns, vcenterInstances } from '../records/vcenter';
+import type { Deps } from './deps';
+import { vcenterClient } from './vcenter-clients';
+import { deltaOrFull, emptyChanges, emptyCounts, fullSync, type Progress, type SyncDeps, VCENTER_SYNC_POOL } from './vcenter-sync';
+import { type AttemptFailure, classifySyncFailure, isStaleAttempt, retryDelaySeconds } from './vcenter-sync-retry';
+
+/**
+ * Executing sync runs, one attempt per queue message: the run's lifecycle (running → retrying → … →
+ * succeeded | failed), the instance's lease and what the instance shows afterwards. The sync itself is
+ * vcenter-sync.ts; which failures are retried and when is vcenter-sync-retry.ts.
+ */
+
+const iso = (deps: Pick<Deps, 'clock'>) => new Date(deps.clock.now()).toISOString();
+
+type Outcome = { executed: SyncType; fallback?: string; counts: SyncCounts; changes: SyncChanges };
+
+/**
+ * Runs one attempt of a sync run and records the outcome on the run and the instance. Never throws for
+ * vCenter errors: a transport failure queues the next attempt (same run, delayed message) until
+ * `max_attempts`; any other failure, or the last attempt, ends the run `failed` with the error.
+ */
+export async function executeSync(deps: SyncDeps, runId: string, attempt = 1): Promise<SyncRun> {
+  const current = await syncRuns.get(deps.store, runId);
+  if (isStaleAttempt(current, attempt)) return current; // a redelivered or superseded message
+  const started = deps.clock.now();
+  const attemptStarted = new Date(started).toISOString();
+  const run = await syncRuns.update(deps.store, runId, (r) => ({
+    ...r,
+    status: 'running',
+    started_at: r.started_at ?? attemptStarted,
+    attempt_started_at: attemptStarted,
+    attempts: attempt,
+    max_attempts: r.max_attempts ?? config().vcenter.syncMaxAttempts,
+    next_attempt_at: undefined,
+    progress: { phase: 'connecting', objects_retrieved: 0, updated_at: attemptStarted },
+  }));
+  let instance = await vcenterInstances.find(deps.store, run.instance_id);
+  if (!instance) return endWithoutRunning(deps, runId, `vCenter instance '${run.instance_id}' no longer exists`);
+  // One sync per instance at a time: they share the session's collector and version.
+  const busy = await acquireLease(deps, instance.id, runId);
+  if (busy)
+    return endWithoutRunning(
+      deps,
+      runId,
+      `not run: sync run '${busy}' of vCenter instance '${instance.id}' is still running; request again when it has finished`,
+    );
+  let outcome: Outcome;
+  let failure: AttemptFailure | undefined;
+  let client: VSphereClient | undefined;
+  try {
+    client = await vcenterClient(deps, instance);
+    instance = await vcenterInstances.get(deps.store, instance.id); // TOFU may have pinned a thumbprint
+    const progress = progressOf(deps, runId);
+    outcome =
+      run.sync_type === 'delta'
+        ? await deltaOrFull(deps, client, instance, progress)
+        : { executed: 'full', ...(await fullSync(deps, client, instance, progress)) };
+  } catch (e) {
+    failure = classifySyncFailure(e, instance, attempt);
+    outcome = { executed: run.sync_type, counts: emptyCounts(), changes: emptyChanges() };
+    logger.warn('vCenter sync attempt failed', { instance_id: instance.id, sync_run_id: runId, attempt, error: e as Error });
+  }
+  const finished = deps.clock.now();
+  const finishedIso = new Date(finished).toISOString();
+  const attemptError = failure && { attempt, started_at: attemptStarted, failed_at: finishedIso, error: failure.error };
+  let conclude: (r: SyncRun) => SyncRun;
+  if (failure?.retryable && attempt < (run.max_attempts ?? 1)) {
+    // The failures of this attempt may have opened the breaker: then the next attempt is its probe.
+    const notBefore = failure.notBefore ?? client?.health().breakerRetryAt?.getTime();
+    const delaySeconds = retryDelaySeconds(finished, attempt, config().vcenter.syncRetryDelaySeconds, notBefore);
+    // The message before any record says `retrying`: a crash in between still gets the next attempt.
+    await queueAttempt(deps, run, attempt + 1, delaySeconds);
+    conclude = (r) =>
+      r.status !== 'running' || r.attempts !== attempt
+        ? r
+        : {
+            ...r,
+            status: 'retrying',
+            error: failure.error,
+            next_attempt_at: new Date(finished + delaySeconds * 1000).toISOString(),
+            attempt_errors: [...(r.attempt_errors ?? []), attemptError!],
+            progress: undefined,
+          };
+  } else {
+    conclude = (r) => ({
+      ...r,
+      status: failure ? 'failed' : 'succeeded',
+      executed_type: outcome.executed,
+      fallback_reason: outcome.fallback,
+      finished_at: finishedIso,
+      duration_ms: finished - Date.parse(r.started_at ?? attemptStarted),
+      counts: failure ? undefined : outcome.counts,
+      changes: failure ? undefined : outcome.changes,
+      error: failure?.error,
+      attempt_errors: attemptError ? [...(r.attempt_errors ?? []), attemptError] : r.attempt_errors,
+      progress: undefined,
+      next_attempt_at: undefined,
+    });
+  }
+  // The instance first: whoever waits for the run to end then finds the instance already saying how it went.
+  await recordOnInstance(deps, instance.id, conclude(await syncRuns.get(deps.store, runId)), { failure, apiVersion: client?.apiVersion, at: finished });
+  return syncRuns.update(deps.store, runId, conclude);
+}
+
+async function queueAttempt(deps: SyncDeps, run: SyncRun, attempt: number, delaySeconds: number): Promise<void> {
+  const body = { instance_id: run.instance_id, sync_type: run.sync_type, sync_run_id: run.id, attempt };
+  await deps.queue.send(VCENTER_SYNC_POOL, [{ body: JSON.stringify(body), delaySeconds }]);
+  logger.info('vCenter sync retry queued', { instance_id: run.instance_id, sync_run_id: run.id, attempt, delay_seconds: delaySeconds });
+}
+
+/** The run ends before touching vCenter (instance gone, another run holds the lease); the instance is left alone. */
+function endWithoutRunning(deps: SyncDeps, runId: string, error: string): Promise<SyncRun> {
+  return syncRuns.update(deps.store, runId, (r) => ({ ...r, status: 'failed', finished_at: iso(deps), duration_ms: 0, error, progress: undefined }));
+}
+
+/** The instance's view of the attempt: reachability, last contact, `last_sync`; releases the lease. */
+async function recordOnInstance(
+  deps: SyncDeps,
+  instanceId: string,
+  run: SyncRun,
+  o: { failure: AttemptFailure | undefined; apiVersion: string | undefined; at: number },
+): Promise<void> {
+  const at = new Date(o.at).toISOString();
+  await vcenterInstances.update(deps.store, instanceId, (c) => ({
+    ...c,
+    reachable: o.failure ? !o.failure.unreachable : true,
+    api_version: o.apiVersion ?? c.api_version,
+    last_contact_at: at,
+    last_contact_error: o.failure?.error,
+    last_sync: {
+      id: run.id,
+      sync_type: run.sync_type,
+      executed_type: run.executed_type,
+      status: run.status,
+      started_at: run.started_at,
+      finished_at: run.finished_at,
+      duration_ms: run.duration_ms,
+      counts: run.counts,
+      error: run.error,
+      fallback_reason: run.fallback_reason,
+      attempts: run.attempts,
+      max_attempts: run.max_attempts,
+      next_attempt_at: run.next_attempt_at,
+    },
+    last_successful_sync_at: run.status === 'succeeded' ? run.finished_at : c.last_successful_sync_at,
+    sync_lease: c.sync_lease?.run_id === run.id ? undefined : c.sync_lease,
+  }));
+}
+
+/** Records where the attempt is; a failed write only loses a progress line, never the sync. */
+function progressOf(deps: SyncDeps, runId: string): Progress {
+  return async (phase, objectsRetrieved) => {
+    await syncRuns
+      .update(deps.store, runId, (r) => ({ ...r, progress: { phase, objects_retrieved: objectsRetrieved, updated_at: iso(deps) } }))
+      .catch((e: unknown) => logger.warn('Could not record sync progress', { sync_run_id: runId, error: e as Error }));
+  };
+}
+
+/** A lease longer than the worker's timeout, so a crashed run never blocks its instance for long. */
+const LEASE_MS = 16 * 60_000;
+
+class LeaseHeld extends Error {
+  constructor(readonly runId: string) {
+    super(runId);
+  }
+}
+
+/** Takes the instance's sync lease for `runId`; returns the holder's run id when another run has it. */
+async function acquireLease(deps: SyncDeps, instanceId: string, runId: string): Promise<string | undefined> {
+  const now = deps.clock.now();
+  try {
+    await vcenterInstances.update(deps.store, instanceId, (c) => {
+      const lease = c.sync_lease;
+      if (lease && lease.run_id !== runId && Date.parse(lease.until) > now) throw new LeaseHeld(lease.run_id);
+      return { ...c, sync_lease: { run_id: runId, until: new Date(now + LEASE_MS).toISOString() } };
+    });
+    return undefined;
+  } catch (e) {
+    if (e instanceof LeaseHeld) return e.runId;
+    throw e;
+  }
+}

@@ -1,0 +1,162 @@
+import diagnostics from 'node:diagnostics_channel';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { type Harness, startHarness } from '../support/harness';
+import { startVcsim, type Vcsim } from '../support/vcsim';
+import { waitFor } from '../support/wait';
+
+/**
+ * vcsim stopped mid-sync, over HTTP on the local stack: the run is retried, ends failed with the transport
+ * error, the instance's breaker opens and fails the next run at once, and once vcsim is back on the same
+ * port a sync succeeds after the breaker's half-open time. Short retry and breaker timings via config.
+ */
+const ENV = {
+  VCENTER_SYNC_MAX_ATTEMPTS: '3',
+  VCENTER_SYNC_RETRY_DELAY_SECONDS: '1',
+  VCENTER_BREAKER_THRESHOLD: '3',
+  VCENTER_BREAKER_HALF_OPEN_SECONDS: '5',
+};
+
+let h: Harness;
+let sim: Vcsim;
+let port: number;
+
+beforeAll(async () => {
+  Object.assign(process.env, ENV); // read by the stack's config at start
+  // 1,200 VMs: more than one 1,000-object page, so the sync is killed after it has made progress.
+  sim = await startVcsim({ clusters: 1, hostsPerCluster: 4, vmsPerHost: 300 });
+  port = Number(new URL(sim.url).port);
+  h = await startHarness();
+  await h.call('POST', '/api/v1/sites', { role: 'operator', body: { id: 'site-001', name: 'Lab' } });
+  const si = await h.call('POST', '/api/v1/service-identities', {
+    role: 'admin',
+    body: { id: 'si-vc', name: 'vc', target_kind: 'vcenter', username: sim.user, secret: sim.password },
+  });
+  expect(si.status, si.text).toBe(201);
+  // vcsim makes a new certificate at every start; the restarted one must meet the same client (and breaker),
+  // so this instance opts out of verification. Trust is vcenter.test.ts's subject, not this file's.
+  const vc = await h.call('POST', '/api/v1/vcenter/instances', {
+    role: 'admin',
+    body: { id: 'vc-flaky', url: sim.url, site_id: 'site-001', service_identity_id: 'si-vc', tls: { insecure: true } },
+  });
+  expect(vc.status, vc.text).toBe(201);
+}, 240_000);
+
+afterAll(async () => {
+  await h?.close();
+  await sim?.stop();
+  for (const k of Object.keys(ENV)) delete process.env[k];
+});
+
+async function requestSync(syncType: 'full' | 'delta'): Promise<string> {
+  const res = await h.call('POST', '/api/v1/vcenter/sync', { role: 'operator', body: { instance_ids: ['vc-flaky'], sync_type: syncType } });
+  expect(res.status, res.text).toBe(202);
+  return res.body.sync_run_ids[0];
+}
+
+/** Polls the run until it ends; `seen` collects every status it showed on the way. */
+async function untilEnded(id: string, seen: Set<string> = new Set()) {
+  return waitFor(
+    `sync run ${id} to end`,
+    async () => {
+      const run = (await h.call('GET', `/api/v1/vcenter/sync-runs/${id}`, { role: 'viewer' })).body;
+      seen.add(run.status);
+      return run.status === 'succeeded' || run.status === 'failed' ? run : undefined;
+    },
+    90_000,
+    50,
+  );
+}
+
+const CIRCUIT_OPEN = /^vCenter vc-flaky circuit open after (\d+) consecutive failures; next attempt allowed after (\S+);/;
+let fastFailure: { error: string } | undefined;
+
+describe('vCenter stopped mid-sync', () => {
+  it('the run is retried, ends failed naming the transport failure, and the open breaker then fails a new run at once', async () => {
+    // Kill vcsim the moment the sync asks for its second page: connected, logged in, 1,000 objects in.
+    let killed: Promise<void> | undefined;
+    const onSent = (message: unknown) => {
+      const request = (message as { request: { origin?: unknown; body?: unknown } }).request;
+      if (killed || !String(request.origin).endsWith(`:${port}`)) return;
+      const body = Buffer.isBuffer(request.body) ? request.body.toString('utf8') : String(request.body ?? '');
+      if (body.includes('<ContinueRetrievePropertiesEx')) killed = sim.kill();
+    };
+    diagnostics.subscribe('undici:request:bodySent', onSent);
+    const seen = new Set<string>();
+    let run: any;
+    try {
+      run = await untilEnded(await requestSync('full'), seen);
+    } finally {
+      diagnostics.unsubscribe('undici:request:bodySent', onSent);
+    }
+    expect(killed, 'vcsim was killed mid-retrieval').toBeDefined();
+    await killed;
+
+    expect(run).toMatchObject({ status: 'failed', attempts: 3, max_attempts: 3, sync_type: 'full' });
+    expect(seen).toContain('retrying');
+    expect(run.attempt_errors.map((a: { attempt: number }) => a.attempt)).toEqual([1, 2, 3]);
+    // The first attempt died with the connection it was reading a page on; later ones found nobody listening.
+    expect(run.attempt_errors[0].error).toMatch(/^vCenter unreachable: Connection to vCenter \S+ failed during ContinueRetrievePropertiesEx: /);
+    expect(run.error).toMatch(/^vCenter unreachable: .*ECONNREFUSED/);
+    expect(run.counts).toBeUndefined();
+
+    const instance = (await h.call('GET', '/api/v1/vcenter/instances/vc-flaky', { role: 'viewer' })).body;
+    expect(instance).toMatchObject({
+      reachable: false,
+      last_contact_error: run.error,
+      last_sync: { id: run.id, status: 'failed', attempts: 3, error: run.error, finished_at: run.finished_at },
+      client: { breaker: 'open', consecutive_failures: expect.any(Number), breaker_retry_at: expect.any(String) },
+    });
+    expect(instance.client.consecutive_failures).toBeGreaterThanOrEqual(3);
+
+    // Health, per instance.
+    const health = await h.call('GET', '/api/v1/health');
+    expect(health.status).toBe(503);
+    expect(health.body.components.vcenter_api.status).toBe('critical');
+    expect(health.body.components.vcenter_api.instances['vc-flaky']).toEqual({
+      status: 'critical',
+      message: expect.stringMatching(/^unreachable: vCenter unreachable: .*ECONNREFUSED.*; never synced successfully \(registered \d+ min ago\)$/),
+      sync_age_minutes: null,
+      reachable: false,
+      last_sync: { id: run.id, type: 'full', status: 'failed', finished_at: run.finished_at, error: run.error, attempts: 3, next_attempt_at: null },
+    });
+
+    // A new run while the breaker is open: failed at once, not retried, saying when vCenter will be tried again.
+    const fast = await untilEnded(await requestSync('delta'));
+    expect(fast).toMatchObject({ status: 'failed', attempts: 1 });
+    expect(fast.attempt_errors).toHaveLength(1);
+    const [, failures, retryAt] = CIRCUIT_OPEN.exec(fast.error) ?? [];
+    expect(fast.error, 'the circuit-open message').toMatch(CIRCUIT_OPEN);
+    expect(Number(failures)).toBeGreaterThanOrEqual(3);
+    expect(Date.parse(retryAt!)).toBeGreaterThan(Date.parse(fast.started_at));
+    expect(fast.error).toContain('ECONNREFUSED'); // the last failure behind it
+    const after = (await h.call('GET', '/api/v1/vcenter/instances/vc-flaky', { role: 'viewer' })).body;
+    expect(after.last_sync).toMatchObject({ id: fast.id, status: 'failed', error: fast.error });
+    expect(after.reachable).toBe(false);
+    fastFailure = fast;
+  });
+
+  it('vcsim back on the same port: after the half-open time a sync succeeds and the breaker closes', async () => {
+    expect(fastFailure, 'the previous test left the breaker open').toBeDefined();
+    const retryAt = Date.parse(CIRCUIT_OPEN.exec(fastFailure!.error)![2]!);
+    sim = await startVcsim({ port, clusters: 1, hostsPerCluster: 2, vmsPerHost: 2 });
+    expect(sim.url).toBe(`https://127.0.0.1:${port}/sdk`);
+    await waitFor('the breaker to allow a probe', async () => (Date.now() > retryAt ? true : undefined), 60_000, 100);
+
+    const run = await untilEnded(await requestSync('full'));
+    expect(run.status, run.error).toBe('succeeded');
+    expect(run).toMatchObject({ attempts: 1, executed_type: 'full', counts: { vms: sim.counts.vms, hosts: sim.counts.hosts } });
+    expect(run.error).toBeUndefined();
+
+    const instance = (await h.call('GET', '/api/v1/vcenter/instances/vc-flaky', { role: 'viewer' })).body;
+    expect(instance).toMatchObject({ reachable: true, sync_age_minutes: 0, last_sync: { id: run.id, status: 'succeeded' }, client: { breaker: 'closed', consecutive_failures: 0 } });
+    expect(instance.last_contact_error).toBeUndefined();
+    const health = await h.call('GET', '/api/v1/health');
+    expect(health.body.components.vcenter_api.instances['vc-flaky']).toMatchObject({
+      status: 'ok',
+      reachable: true,
+      sync_age_minutes: 0,
+      message: 'last successful sync 0 min ago',
+      last_sync: { id: run.id, type: 'full', status: 'succeeded', error: null },
+    });
+  });
+});

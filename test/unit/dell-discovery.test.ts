@@ -1,0 +1,240 @@
+import type { Context, SQSEvent, SQSRecord } from 'aws-lambda';
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { handler as discoveryWorker } from '../../functions/workers/discovery';
+import { provideIdrac } from '../../shared/adapters/idrac/instance';
+import { WORKER_POOLS } from '../../shared/catalog/worker-pools';
+import { provideDeps } from '../../shared/container';
+import { DellEndpointCreate, DellEndpointUpdate } from '../../shared/domain/dell-endpoint';
+import { SiteCreate } from '../../shared/domain/site';
+import type { OutgoingMessage, Queue } from '../../shared/ports/queue';
+import type { AddOptions, Key } from '../../shared/ports/store';
+import { discoveryRuns, endpointsOfSite } from '../../shared/records/dell-endpoints';
+import { discoverChunk, getDiscoveryRun, startDiscovery } from '../../shared/usecases/dell-discovery';
+import { createDellEndpoint, refreshDellEndpoint, updateDellEndpoint } from '../../shared/usecases/dell-endpoints';
+import type { Deps } from '../../shared/usecases/deps';
+import { createSite } from '../../shared/usecases/sites';
+import { ManualClock, MemorySecrets } from '../support/fakes';
+import { MemoryStore } from '../support/memory-store';
+import { FakeIdrac } from './fake-idrac';
+
+/** A memory store whose failures are switched on per test: reading the site, or the next count into a run. */
+class FaultyStore extends MemoryStore {
+  failSiteRead?: string;
+  failRunCounts = 0;
+  override async get(key: Key) {
+    if (this.failSiteRead && key.pk.startsWith('SITE#')) throw new Error(this.failSiteRead);
+    return super.get(key);
+  }
+  override async add(key: Key, deltas: Record<string, number>, options?: AddOptions) {
+    if (this.failRunCounts > 0 && key.pk.startsWith('DISC#')) {
+      this.failRunCounts--;
+      throw new Error('the worker died before counting');
+    }
+    return super.add(key, deltas, options);
+  }
+}
+
+/** Captures what startDiscovery fans out; the test plays the worker pool and decides on redeliveries. */
+class CapturingQueue {
+  readonly sent: OutgoingMessage[] = [];
+  async send(_queue: string, messages: OutgoingMessage[]) {
+    this.sent.push(...messages);
+    return messages.map((_, i) => `m-${this.sent.length + i}`);
+  }
+}
+
+type Slice = { run_id: string; site_id: string; chunk: number; addresses: string[] };
+
+const MAX = WORKER_POOLS.discovery!.maxReceiveCount;
+let deps: { store: FaultyStore; clock: ManualClock; secrets: MemorySecrets; queue: Queue };
+let queue: CapturingQueue;
+let fake: FakeIdrac;
+
+beforeAll(() => {
+  fake = new FakeIdrac();
+  provideIdrac(fake);
+});
+afterAll(() => provideIdrac(undefined));
+
+beforeEach(async () => {
+  fake.behaviour.clear();
+  fake.probes.length = 0;
+  queue = new CapturingQueue();
+  deps = { store: new FaultyStore(), clock: new ManualClock(), secrets: new MemorySecrets(), queue: queue as unknown as Queue };
+  // /29: six host addresses, .1–.6.
+  await createSite(deps, SiteCreate.parse({ id: 'site-lab', name: 'lab', management_networks: ['10.9.0.0/29'] }), 'alice');
+});
+
+const start = async () => {
+  queue.sent.length = 0;
+  const run = await startDiscovery(deps, { site_ids: ['site-lab'] }, 'alice');
+  return { run, slices: queue.sent.map((m) => JSON.parse(m.body) as Slice) };
+};
+const runOf = (id: string) => getDiscoveryRun(deps, id);
+/** The pool's behaviour for one slice: receive until it succeeds or the last receive; true if it was dead-lettered. */
+async function deliver(slice: Slice): Promise<boolean> {
+  for (let receive = 1; receive <= MAX; receive++) {
+    try {
+      await discoverChunk(deps, slice, { receiveCount: receive, maxReceiveCount: MAX });
+      return false;
+    } catch {
+      // the message comes back after its visibility timeout
+    }
+  }
+  return true;
+}
+
+describe('a discovery run always ends', () => {
+  it('a slice that fails on every receive is counted as errors on its last receive; the run ends failed with the reason', async () => {
+    const { run, slices } = await start();
+    deps.store.failSiteRead = 'store unavailable: ThrottlingException';
+    for (const slice of slices) {
+      for (let receive = 1; receive < MAX; receive++)
+        await expect(discoverChunk(deps, slice, { receiveCount: receive, maxReceiveCount: MAX })).rejects.toThrow(/ThrottlingException/);
+      expect((await runOf(run.id)).status).toBe('running');
+      await discoverChunk(deps, slice, { receiveCount: MAX, maxReceiveCount: MAX }); // does not throw again
+    }
+    const ended = await runOf(run.id);
+    expect(ended).toMatchObject({ status: 'failed', total: 6, probed: 6, errors: 6, found: 0 });
+    expect(ended.status_reason).toContain('none of the 6 address(es) could be probed');
+    expect(ended.status_reason).toContain('ThrottlingException');
+    expect(ended.error_samples![0]).toMatchObject({ chunk: 0, message: expect.stringContaining(`last attempt (receive ${MAX} of ${MAX}): store unavailable`) });
+    expect(ended.error_samples![0]!.addresses).toContain('10.9.0.1');
+    expect(ended.finished_at).toBeTruthy();
+    expect(ended).not.toHaveProperty('counted_slices');
+  });
+
+  it('a receive count past the maximum (SQS may over-count) is treated as the last receive', async () => {
+    const { run, slices } = await start();
+    deps.store.failSiteRead = 'boom';
+    for (const slice of slices) await discoverChunk(deps, slice, { receiveCount: MAX + 2, maxReceiveCount: MAX });
+    expect((await runOf(run.id)).status).toBe('failed');
+  });
+
+  it('succeeds without errors; ends partial when some addresses errored, naming them', async () => {
+    fake.behaviour.set('10.9.0.2', 'idrac9');
+    const clean = await start();
+    for (const s of clean.slices) expect(await deliver(s)).toBe(false);
+    expect(await runOf(clean.run.id)).toMatchObject({ status: 'succeeded', probed: 6, found: 1, unreachable: 5, errors: 0, endpoints_created: 1 });
+
+    fake.behaviour.set('10.9.0.5', 'throws');
+    const mixed = await start();
+    for (const s of mixed.slices) await deliver(s);
+    const ended = await runOf(mixed.run.id);
+    expect(ended).toMatchObject({ status: 'partial', probed: 6, found: 1, unreachable: 4, errors: 1, endpoints_updated: 1, endpoints_created: 0 });
+    expect(ended.status_reason).toContain('1 of 6 address(es) could not be probed');
+    expect(ended.error_samples).toEqual([{ chunk: expect.any(Number), addresses: '10.9.0.5', message: 'probe of 10.9.0.5 blew up' }]);
+  });
+
+  it('a last attempt that runs out of time counts the addresses still hanging as errors', async () => {
+    fake.behaviour.set('10.9.0.3', 'hangs');
+    fake.behaviour.set('10.9.0.4', 'idrac9');
+    const { run, slices } = await start();
+    for (const slice of slices) {
+      // Only 50 ms left before the function's own reserve for counting.
+      await discoverChunk(deps, slice, { receiveCount: MAX, maxReceiveCount: MAX, remainingMs: 20_050 });
+    }
+    const ended = await runOf(run.id);
+    expect(ended).toMatchObject({ status: 'partial', probed: 6, errors: 1, found: 1 });
+    expect(ended.error_samples).toEqual([{ chunk: expect.any(Number), addresses: '10.9.0.3', message: expect.stringContaining('ran out of time') }]);
+  });
+
+  it('a run that made no progress for long is shown stalled (a slice lost entirely)', async () => {
+    const { run } = await start();
+    expect((await runOf(run.id)).stalled).toBeUndefined();
+    deps.clock.advance(21 * 60_000);
+    expect((await runOf(run.id)).stalled).toContain('6 address(es) were never counted');
+  });
+});
+
+describe('counting is idempotent', () => {
+  it('a crash between probing and counting: the redelivered slice is counted once', async () => {
+    fake.behaviour.set('10.9.0.1', 'idrac9');
+    const { run, slices } = await start();
+    deps.store.failRunCounts = 1;
+    for (const s of slices) await deliver(s);
+    const ended = await runOf(run.id);
+    expect(ended).toMatchObject({ status: 'succeeded', total: 6, probed: 6, found: 1, unreachable: 5, endpoints_created: 1 });
+    expect(await endpointsOfSite(deps.store, 'site-lab')).toHaveLength(1);
+  });
+
+  it('a slice delivered again after it was counted is skipped without probing', async () => {
+    const { run, slices } = await start();
+    for (const s of slices) await deliver(s);
+    const probesBefore = fake.probes.length;
+    const before = await discoveryRuns.get(deps.store, run.id);
+    for (const s of slices) await discoverChunk(deps, s, { receiveCount: 2, maxReceiveCount: MAX });
+    expect(fake.probes.length).toBe(probesBefore);
+    expect(await discoveryRuns.get(deps.store, run.id)).toEqual(before);
+  });
+
+  it('the same slice delivered twice at once is counted once', async () => {
+    fake.behaviour.set('10.9.0.6', 'idrac9');
+    const { run, slices } = await start();
+    await Promise.all(slices.flatMap((s) => [discoverChunk(deps, s), discoverChunk(deps, s)]));
+    expect(await runOf(run.id)).toMatchObject({ status: 'succeeded', probed: 6, found: 1, unreachable: 5 });
+    expect(await endpointsOfSite(deps.store, 'site-lab')).toHaveLength(1);
+  });
+
+  it('two runs racing over the same addresses create each iDRAC once; the loser updates it', async () => {
+    fake.behaviour.set('10.9.0.1', 'idrac9');
+    fake.behaviour.set('10.9.0.2', 'idrac9');
+    const a = await start();
+    const b = await start();
+    await Promise.all([...a.slices, ...b.slices].map((s) => deliver(s)));
+    const eps = await endpointsOfSite(deps.store, 'site-lab');
+    expect(eps.map((e) => e.address).sort()).toEqual(['10.9.0.1', '10.9.0.2']);
+    const [ra, rb] = [await runOf(a.run.id), await runOf(b.run.id)];
+    expect(ra.endpoints_created + rb.endpoints_created).toBe(2);
+    expect([ra.status, rb.status]).toEqual(['succeeded', 'succeeded']);
+    expect(ra.found).toBe(2);
+    expect(rb.found).toBe(2);
+  });
+});
+
+describe('overlapping sites', () => {
+  it('an address registered under another site is refreshed there, not registered twice', async () => {
+    fake.behaviour.set('10.9.0.4', 'idrac9');
+    await createSite(deps, SiteCreate.parse({ id: 'site-other', name: 'other' }), 'alice');
+    const other = await createDellEndpoint(deps, DellEndpointCreate.parse({ id: 'idrac-elsewhere', address: '10.9.0.4', site_id: 'site-other' }), 'alice');
+    const { run, slices } = await start();
+    for (const s of slices) await deliver(s);
+    expect(await runOf(run.id)).toMatchObject({ status: 'succeeded', found: 1, endpoints_created: 0, endpoints_updated: 1 });
+    expect(await endpointsOfSite(deps.store, 'site-lab')).toEqual([]);
+    const refreshed = (await endpointsOfSite(deps.store, 'site-other'))[0]!;
+    expect(refreshed).toMatchObject({ id: other.id, status: 'reachable', version: 2 });
+  });
+});
+
+describe('legacy TLS during a sweep', () => {
+  it('an iDRAC offering only TLS 1.0/1.1 becomes an unreachable endpoint saying how to allow it; marked legacy, it answers', async () => {
+    fake.behaviour.set('10.9.0.3', 'legacy-tls');
+    const { run, slices } = await start();
+    for (const s of slices) await deliver(s);
+    expect(await runOf(run.id)).toMatchObject({ status: 'succeeded', found: 0, unreachable: 6, endpoints_created: 1 });
+    const [ep] = await endpointsOfSite(deps.store, 'site-lab');
+    expect(ep).toMatchObject({ address: '10.9.0.3', status: 'unreachable', last_error: { code: 'tls_legacy_only' } });
+    expect(ep!.last_error!.message).toContain(`PATCH /api/v1/dell/endpoints/${ep!.id} with {"tls": {"legacy": true}}`);
+    await updateDellEndpoint(deps, ep!.id, DellEndpointUpdate.parse({ tls: { legacy: true } }));
+    expect(await refreshDellEndpoint(deps, ep!.id)).toMatchObject({ status: 'reachable', last_error: { code: 'not_supported' } });
+  });
+});
+
+describe('the discovery worker', () => {
+  const record = (slice: Slice, receiveCount: number): SQSRecord =>
+    ({ messageId: `msg-${slice.chunk}`, body: JSON.stringify(slice), attributes: { ApproximateReceiveCount: String(receiveCount) } }) as unknown as SQSRecord;
+  const context = { getRemainingTimeInMillis: () => 300_000 } as Context;
+
+  it("reads ApproximateReceiveCount: earlier receives fail the slice, the pool's last one counts it", async () => {
+    provideDeps(deps as unknown as Deps);
+    const { run, slices } = await start();
+    deps.store.failSiteRead = 'boom';
+    for (const slice of slices) {
+      // A batch whose records all failed is thrown (Powertools), so the message comes back.
+      for (let receive = 1; receive < MAX; receive++)
+        await expect(discoveryWorker({ Records: [record(slice, receive)] } as SQSEvent, context)).rejects.toThrow(/All records failed/);
+      expect((await discoveryWorker({ Records: [record(slice, MAX)] } as SQSEvent, context)).batchItemFailures).toEqual([]);
+    }
+    expect(await runOf(run.id)).toMatchObject({ status: 'failed', errors: 6 });
+  });
+});

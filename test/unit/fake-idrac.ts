@@ -1,0 +1,62 @@
+import type { CapabilityFingerprint, Idrac, IdracTarget } from '../../shared/ports/idrac';
+import { IdracError } from '../../shared/ports/idrac';
+
+/**
+ * A fake of the iDRAC port for unit tests of discovery and endpoints: what each address does is set per
+ * test. Unknown addresses are dead. Only `probe` is used by the code under test here (no credential is
+ * configured, so no inventory is attempted).
+ */
+export type FakeBehaviour =
+  | 'idrac9'
+  /** Offers only TLS 1.0/1.1: a handshake failure unless the target is marked legacy. */
+  | 'legacy-tls'
+  /** The probe throws (an adapter bug, a store failure behind it): a per-address error. */
+  | 'throws'
+  /** The probe never settles (a hung socket no timeout catches). */
+  | 'hangs';
+
+export class FakeIdrac implements Idrac {
+  readonly behaviour = new Map<string, FakeBehaviour>();
+  readonly probes: string[] = [];
+
+  async probe(target: IdracTarget): Promise<CapabilityFingerprint> {
+    this.probes.push(target.address);
+    await Promise.resolve(); // let concurrent callers interleave, as real I/O would
+    const b = this.behaviour.get(target.address);
+    const base = { address: target.address, protocols: {}, generation: 'unknown' as const, generation_basis: 'none' as const };
+    if (b === 'throws') throw new Error(`probe of ${target.address} blew up`);
+    if (b === 'hangs') return new Promise<never>(() => undefined);
+    if (b === 'idrac9' || (b === 'legacy-tls' && target.tls.legacy))
+      return { ...base, reachable: true, protocols: { redfish: { version: '1.13.1', port: target.redfishPort ?? 443 } }, generation: 'idrac9', generation_basis: 'redfish_version' };
+    if (b === 'legacy-tls') {
+      const error = new IdracError(
+        'tls_handshake',
+        `iDRAC ${target.address}: TLS handshake failed (ERR_SSL_TLSV1_ALERT_PROTOCOL_VERSION); if it only speaks TLS 1.0/1.1, mark the endpoint legacy`,
+        target.address,
+        { cause_code: 'ERR_SSL_TLSV1_ALERT_PROTOCOL_VERSION' },
+      ).toInfo();
+      return { ...base, reachable: false, error, protocol_errors: { redfish: error } };
+    }
+    return { ...base, reachable: false, error: { code: 'unreachable', message: `iDRAC ${target.address} is unreachable: ECONNREFUSED` } };
+  }
+
+  inventory(): never {
+    throw new Error('not used by these tests');
+  }
+  powerReset(): never {
+    throw new Error('not used by these tests');
+  }
+  startFirmwareUpdate(): never {
+    throw new Error('not used by these tests');
+  }
+  jobStatus(): never {
+    throw new Error('not used by these tests');
+  }
+  verifyCredential(): never {
+    throw new Error('not used by these tests');
+  }
+  upstreams() {
+    return [];
+  }
+  async dispose() {}
+}
