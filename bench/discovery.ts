@@ -253,6 +253,8 @@ async function main(): Promise<number> {
       wall_time_s: r2(wallMs / 1000),
       ideal_bound_s: r2(boundMs / 1000),
       ratio_to_bound: r2(wallMs / boundMs),
+      // CPU both processes spent, spread perfectly over every core: no schedule on this machine beats it.
+      cpu_floor_s: r2((cpu.user + cpu.system) / 1e6 / cpus().length + (fleetStats.cpu_s - fleetCpuBefore) / cpus().length),
       calibration_ms: { found: Math.round(wFound), hang: Math.round(wHang), dead: Math.round(wDead) },
       concurrency,
       addresses_per_s: +(swept / (wallMs / 1000)).toFixed(1),
@@ -284,6 +286,7 @@ async function main(): Promise<number> {
     console.log(`  wall time         ${out.wall_time_s} s`);
     console.log(`  ideal bound       ${out.ideal_bound_s} s = (${run.found} × ${out.calibration_ms.found} ms + ${hangingSwept} × ${out.calibration_ms.hang} ms + ${deadSwept} × ${out.calibration_ms.dead} ms) / ${concurrency} probes in flight`);
     console.log(`  ratio to bound    ${out.ratio_to_bound}× (target ≤ 1.2×)`);
+    console.log(`  CPU floor         ${out.cpu_floor_s} s = (stack + simulators CPU) / ${cpus().length} cores: no sweep on this machine can beat it; above 1.2 × the bound, the target is out of reach here`);
     console.log(`  addresses/s       ${out.addresses_per_s}`);
     console.log(`  per found iDRAC   ${out.requests_per_found_endpoint} requests over ${out.connections_per_found_endpoint} connections`);
     console.log(`  CPU               stack ${out.stack_cpu_s} s (${out.stack_cpu_utilization_pct} % of one core over the sweep; ~100 % = CPU-bound), simulators ${out.simulators_cpu_s} s (${out.machine.cpus} cores)`);

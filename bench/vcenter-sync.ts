@@ -172,6 +172,23 @@ async function main() {
     log('full sync #2 (nothing changed) …');
     const second = await syncVia(h, 'full');
     log(`full sync #2: ${second.duration_ms} ms`, second.changes);
+    // Delta sync cost should follow the number of changes, not the inventory: 1 VM, then 20 VMs powered off.
+    const deltas: { changed: number; run: Awaited<ReturnType<typeof syncVia>> }[] = [];
+    const listed = await h.call('GET', '/api/v1/vcenter/instances/vc-bench/vms?limit=21&power_state=poweredOn', { role: 'viewer' });
+    const onVms = (listed.body.items as { id: string }[]).map((v) => ({ type: 'VirtualMachine', value: v.id }));
+    const vc = clientFor(sim);
+    try {
+      await vc.login();
+      for (const batch of [onVms.slice(0, 1), onVms.slice(1, 21)]) {
+        log(`delta sync after powering off ${batch.length} VM(s) …`);
+        for (const vm of batch) await vc.waitForTask((await vc.invoke('PowerOffVM_Task', vm)) as never);
+        const run = await syncVia(h, 'delta');
+        if (run.executed_type !== 'delta') throw new Error(`delta sync ran as ${run.executed_type}: ${run.fallback_reason}`);
+        deltas.push({ changed: batch.length, run });
+      }
+    } finally {
+      await vc.close().catch(() => undefined);
+    }
     await h.close();
     h = undefined;
 
@@ -190,7 +207,10 @@ async function main() {
     console.log(`\nvCenter full sync benchmark — ${started}`);
     console.log(`vcsim: ${sim.counts.clusters} clusters, ${sim.counts.hosts} hosts, ${sim.counts.vms} VMs (started in ${vcsimStartMs} ms)`);
     console.log(`full sync #1 (API → queue → worker → DynamoDB local): ${objects} objects in ${first.duration_ms} ms (SyncRun duration_ms) = ${r1((objects / first.duration_ms) * 1000)} objects/s; written ${first.changes.written}; counts ${JSON.stringify(first.counts)}`);
-    console.log(`full sync #2 (nothing changed): ${second.duration_ms} ms; changes ${JSON.stringify(second.changes)}`);
+    console.log(`  phases (ms): ${JSON.stringify(first.phase_ms)} (retrieving = vSphere retrieval + parsing; writing = records to the store)`);
+    console.log(`full sync #2 (nothing changed): ${second.duration_ms} ms; changes ${JSON.stringify(second.changes)}; phases ${JSON.stringify(second.phase_ms)}`);
+    for (const d of deltas)
+      console.log(`delta sync after ${d.changed} VM(s) powered off: ${d.run.duration_ms} ms; changes ${JSON.stringify(d.run.changes)}; phases ${JSON.stringify(d.run.phase_ms)}`);
     console.log(`retrieval only (view + RetrievePropertiesEx VMs, then hosts; median of ${runs}):`);
     for (const [name, { eio, govmomi: gm }] of Object.entries(retrieval)) {
       const e = median(eio.map((x) => x.total_ms));

@@ -13,6 +13,7 @@ const Chunk = z.object({
   chunk: z.number().int(),
   addresses: z.array(z.string()),
   registered: z.record(z.string(), z.string()).optional(),
+  total: z.number().int().nonnegative().optional(),
 });
 const Scheduled = z.object({ task: z.literal('discover_all') });
 

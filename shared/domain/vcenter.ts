@@ -37,6 +37,8 @@ export type SyncRun = {
   started_at?: string;
   finished_at?: string;
   duration_ms?: number;
+  /** The succeeded attempt's time per phase (retrieving = vSphere retrieval and parsing, writing = the store). */
+  phase_ms?: Partial<Record<SyncProgress['phase'], number>>;
   counts?: SyncCounts;
   changes?: SyncChanges;
   /** The last attempt's error. */
@@ -62,6 +64,11 @@ export type SyncState = {
   collector_version?: string;
   session_secret_ref?: string;
   prepared_at?: string;
+  /**
+   * Why the stored version must not be used: a delta attempt asked vCenter for updates and failed before
+   * applying them, so the collector may have moved past changes EIO never wrote. The next sync runs full.
+   */
+  invalidated?: string;
 };
 
 export type VCenterInstance = {
@@ -94,6 +101,8 @@ export type VCenterInstance = {
   >;
   /** Last successful sync finish time: sync age is measured from here. */
   last_successful_sync_at?: string;
+  /** Objects stored after the last successful sync, so a delta can report totals without reading them all. */
+  inventory_counts?: SyncCounts;
   sync_state?: SyncState;
   /** Held by the sync run in progress (one per instance at a time). */
   sync_lease?: { run_id: string; until: string };

@@ -1,5 +1,5 @@
 import type { DellEndpoint } from '../domain/dell-endpoint';
-import type { Store } from '../ports/store';
+import { ConditionFailedError, type Store } from '../ports/store';
 
 /**
  * IP observations (ARCHITECTURE.md "IP observation"), one item per (address, source, entity):
@@ -25,10 +25,19 @@ export type IpObservation = {
 
 const key = (o: Pick<IpObservation, 'address' | 'source' | 'entity_ref'>) => ({ pk: `IPOBS#${o.address}`, sk: `${o.source}#${o.entity_ref}` });
 
-export async function recordObservation(store: Store, o: Omit<IpObservation, 'first_seen'>): Promise<void> {
-  const existing = await store.get(key(o));
+export async function recordObservation(store: Store, o: Omit<IpObservation, 'first_seen'>, firstSight = false): Promise<void> {
   // gsi1 KIND#IPOBS / address: every observation in address order, for IPAM's sweeps.
-  await store.put({ ...o, first_seen: existing ? String(existing.first_seen) : o.last_seen, ...key(o), gsi1pk: 'KIND#IPOBS', gsi1sk: o.address });
+  const item = (firstSeen: string) => ({ ...o, first_seen: firstSeen, ...key(o), gsi1pk: 'KIND#IPOBS', gsi1sk: o.address });
+  if (firstSight) {
+    // A thing seen for the first time (a new endpoint): one conditional write instead of a read and a write.
+    try {
+      return await store.put(item(o.last_seen), { kind: 'absent' });
+    } catch (e) {
+      if (!(e instanceof ConditionFailedError)) throw e;
+    }
+  }
+  const existing = await store.get(key(o));
+  await store.put(item(existing ? String(existing.first_seen) : o.last_seen));
 }
 
 export async function observationsAt(store: Store, address: string): Promise<IpObservation[]> {
@@ -37,7 +46,7 @@ export async function observationsAt(store: Store, address: string): Promise<IpO
 }
 
 /** What an iDRAC tells about addresses: its own, and its host's NIC IPs (with MAC, service tag, system UUID). */
-export async function writeIpObservations(store: Store, ep: DellEndpoint, now: string, sourceRef: string): Promise<void> {
+export async function writeIpObservations(store: Store, ep: DellEndpoint, now: string, sourceRef: string, firstSight = false): Promise<void> {
   const hardware_ids: Record<string, string> = {
     ...(ep.service_tag ? { service_tag: ep.service_tag } : {}),
     ...(ep.system_uuid ? { system_uuid: ep.system_uuid } : {}),
@@ -52,7 +61,7 @@ export async function writeIpObservations(store: Store, ep: DellEndpoint, now: s
     ...(ep.idrac_nic?.mac ? { mac: ep.idrac_nic.mac } : {}),
     ...identity,
     last_seen: now,
-  });
+  }, firstSight);
   for (const nic of ep.nics ?? [])
     for (const ip of nic.ipv4)
       await recordObservation(store, {
@@ -64,5 +73,5 @@ export async function writeIpObservations(store: Store, ep: DellEndpoint, now: s
         mac: nic.mac,
         ...identity,
         last_seen: now,
-      });
+      }, firstSight);
 }

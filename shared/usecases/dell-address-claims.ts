@@ -42,7 +42,8 @@ async function holds(deps: ClaimDeps, claim: AddressClaim): Promise<boolean> {
  */
 export async function claimAddress(deps: ClaimDeps, address: string, owner: { id: string; site_id: string }): Promise<AddressClaim> {
   for (let attempt = 0; attempt < 5; attempt++) {
-    const current = await findAddressClaim(deps.store, address);
+    // First try assumes the address is free (the common case: a new iDRAC); a taken one is read and judged.
+    const current = attempt === 0 ? undefined : await findAddressClaim(deps.store, address);
     // Ours already: a retry after a crash, or an update naming the address the endpoint claimed before.
     if (current?.endpoint_id === owner.id) return current;
     if (current && (await holds(deps, current))) throw new AddressInUseError(address, current.endpoint_id, current.site_id);

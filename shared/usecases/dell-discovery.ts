@@ -27,6 +27,7 @@ export const MAX_SWEEP_PREFIX = 20;
  */
 const CHUNK = 1;
 export const DISCOVERY_POOL = 'discovery';
+const SEND_CONCURRENCY = 8;
 
 const iso = (deps: Pick<Deps, 'clock'>) => new Date(deps.clock.now()).toISOString();
 const toInt = (ip: string) => ip.split('.').reduce((a, o) => a * 256 + Number(o), 0);
@@ -44,8 +45,8 @@ export function hostAddresses(cidr: string): string[] {
   return out;
 }
 
-/** One slice of a sweep; `registered` maps its addresses that already have an endpoint (when planned) to their ids. */
-type Message = { run_id: string; site_id: string; chunk: number; addresses: string[]; registered?: Record<string, string> };
+/** One slice of a sweep; `registered` maps its addresses that already have an endpoint (when planned) to their ids; `total` is the run's. */
+type Message = { run_id: string; site_id: string; chunk: number; addresses: string[]; registered?: Record<string, string>; total?: number };
 
 /** Validates the sites, plans the sweep, writes the run and fans its addresses out to the discovery pool. */
 export async function startDiscovery(
@@ -104,11 +105,18 @@ export async function startDiscovery(
     for (let i = 0; i < addresses.length; i += CHUNK) {
       const slice = addresses.slice(i, i + CHUNK);
       const known = slice.filter((a) => registered.has(a)).map((a) => [a, registered.get(a)!]);
-      messages.push({ run_id: run.id, site_id: site.id, chunk: messages.length, addresses: slice, ...(known.length ? { registered: Object.fromEntries(known) } : {}) });
+      messages.push({ run_id: run.id, site_id: site.id, chunk: messages.length, total: run.total, addresses: slice, ...(known.length ? { registered: Object.fromEntries(known) } : {}) });
     }
   if (!messages.length) return runView(await closeRun(deps, run.id));
-  for (let i = 0; i < messages.length; i += 10)
-    await deps.queue.send(DISCOVERY_POOL, messages.slice(i, i + 10).map((m) => ({ body: JSON.stringify(m) })));
+  // SQS takes 10 messages per batch; a /20 is ~410 batches, so a few go at once to keep the 202 quick.
+  const batches: Message[][] = [];
+  for (let i = 0; i < messages.length; i += 10) batches.push(messages.slice(i, i + 10));
+  let next = 0;
+  await Promise.all(
+    Array.from({ length: Math.min(SEND_CONCURRENCY, batches.length) }, async () => {
+      while (next < batches.length) await deps.queue.send(DISCOVERY_POOL, batches[next++]!.map((m) => ({ body: JSON.stringify(m) })));
+    }),
+  );
   return run;
 }
 
@@ -329,12 +337,18 @@ export async function discoverChunk(
   message: Message,
   delivery: SliceDelivery = { receiveCount: 1, maxReceiveCount: Number.POSITIVE_INFINITY },
 ): Promise<void> {
-  const run = await discoveryRuns.find(deps.store, message.run_id);
+  // A first delivery cannot have been counted: skip the read (the counting write is idempotent anyway).
+  let run: Pick<DiscoveryRun, 'id' | 'total'> | undefined =
+    delivery.receiveCount === 1 && message.total !== undefined ? { id: message.run_id, total: message.total } : undefined;
   if (!run) {
-    logger.warn('Discovery slice of an unknown run dropped', { discovery_run_id: message.run_id, chunk: message.chunk });
-    return;
+    const stored = await discoveryRuns.find(deps.store, message.run_id);
+    if (!stored) {
+      logger.warn('Discovery slice of an unknown run dropped', { discovery_run_id: message.run_id, chunk: message.chunk });
+      return;
+    }
+    if (isSliceCounted(stored, message.chunk)) return; // redelivered after it was counted
+    run = stored;
   }
-  if (isSliceCounted(run, message.chunk)) return; // redelivered after it was counted
   const last = delivery.receiveCount >= delivery.maxReceiveCount;
   const attempt = `receive ${delivery.receiveCount} of ${delivery.maxReceiveCount}`;
   const tally = new SliceTally(message);

@@ -62,7 +62,8 @@ export async function createDellEndpoint(
   if (input.service_identity_id) await assertIdracIdentity(deps.store, input.service_identity_id, 'body.service_identity_id');
   const now = iso(deps);
   const id = input.id ?? newId('dell_endpoint', deps.clock.now());
-  if (await dellEndpoints.exists(deps.store, id)) throw new ConflictError(`iDRAC endpoint '${id}' already exists`);
+  // A client-chosen id that is taken is a 409 before any claim; a generated one cannot be.
+  if (input.id && (await dellEndpoints.exists(deps.store, id))) throw new ConflictError(`iDRAC endpoint '${id}' already exists`);
   const draft: DellEndpoint = {
     id,
     site_id: site.id,
@@ -103,8 +104,9 @@ export async function createDellEndpoint(
       .catch((e: unknown) => logger.error('Could not undo an endpoint that lost its address claim', { dell_endpoint_id: id, error: e as Error }));
     throw await addressTaken(deps, record.address);
   }
-  await recordAudit(deps.store, { subject_id: id, action: 'dell_endpoint.created', at: now, detail: { address: record.address, site_id: site.id, source } });
-  if (inspection) await afterInspection(deps, created, inspection, now, source);
+  const pinnedByTofu = inspection?.probe.pinned && created.pinned_by_tofu_at === now ? { tofu_pinned_thumbprint: inspection.probe.pinned } : {};
+  await recordAudit(deps.store, { subject_id: id, action: 'dell_endpoint.created', at: now, detail: { address: record.address, site_id: site.id, source, ...pinnedByTofu } });
+  if (inspection && created.status === 'reachable') await observeAddresses(deps, created, now, source, true);
   return created;
 }
 
@@ -330,14 +332,9 @@ export async function inventoryAfterProbe(
   }
 }
 
-/** After an inspection was written: a TOFU pin audited, IP observations written. */
-async function afterInspection(deps: EpDeps, updated: DellEndpoint, inspection: Inspection, now: string, purpose: string): Promise<void> {
-  const pinned = inspection.probe.pinned;
-  if (pinned && updated.pinned_by_tofu_at === now)
-    await recordAudit(deps.store, { subject_id: updated.id, action: 'dell_endpoint.tofu_pinned', at: now, detail: { thumbprint: pinned } });
-  if (updated.status === 'reachable')
-    await writeIpObservations(deps.store, updated, now, purpose).catch((e: unknown) => logger.warn('IP observations not written', { dell_endpoint_id: updated.id, error: e as Error }));
-}
+/** What a reachable endpoint told about addresses; a failure here never fails the refresh. */
+const observeAddresses = (deps: EpDeps, ep: DellEndpoint, now: string, purpose: string, firstSight = false) =>
+  writeIpObservations(deps.store, ep, now, purpose, firstSight).catch((e: unknown) => logger.warn('IP observations not written', { dell_endpoint_id: ep.id, error: e as Error }));
 
 /**
  * Probe and inventory one endpoint now (`POST …/refresh`, discovery): records reachability, protocols,
@@ -354,7 +351,9 @@ export async function refreshDellEndpoint(
   const now = iso(deps);
   const updated = await updateEndpoint(deps, id, (c) => applyCapabilities(c, now, inspection.probe, inspection.inventory, inspection.inventoryError));
   await adoptAddress(deps, updated);
-  await afterInspection(deps, updated, inspection, now, purpose);
+  if (inspection.probe.pinned && updated.pinned_by_tofu_at === now)
+    await recordAudit(deps.store, { subject_id: id, action: 'dell_endpoint.tofu_pinned', at: now, detail: { thumbprint: inspection.probe.pinned } });
+  if (updated.status === 'reachable') await observeAddresses(deps, updated, now, purpose);
   return updated;
 }
 

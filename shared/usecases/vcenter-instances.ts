@@ -67,7 +67,7 @@ export function instanceView(deps: Pick<Deps, 'clock'>, instance: VCenterInstanc
     reachable: instance.reachable ?? null,
     api_version: client?.apiVersion ?? instance.api_version ?? null,
     sync_age_minutes: syncAgeMinutes,
-    delta_ready: Boolean(sync_state?.collector_version),
+    delta_ready: Boolean(sync_state?.collector_version && !sync_state.invalidated),
     client: client
       ? {
           open_sessions: client.loggedIn ? 1 : 0,

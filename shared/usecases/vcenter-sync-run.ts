@@ -1,6 +1,6 @@
 import type { VSphereClient } from '../adapters/vsphere';
 import { config } from '../config';
-import type { SyncChanges, SyncCounts, SyncRun, SyncType } from '../domain/vcenter';
+import type { SyncChanges, SyncCounts, SyncProgress, SyncRun, SyncType } from '../domain/vcenter';
 import { logger } from '../observability/logger';
 import { syncRuns, vcenterInstances } from '../records/vcenter';
 import type { Deps } from './deps';
@@ -51,14 +51,14 @@ export async function executeSync(deps: SyncDeps, runId: string, attempt = 1): P
   let outcome: Outcome;
   let failure: AttemptFailure | undefined;
   let client: VSphereClient | undefined;
+  const progress = progressOf(deps, runId, started);
   try {
     client = await vcenterClient(deps, instance);
     instance = await vcenterInstances.get(deps.store, instance.id); // TOFU may have pinned a thumbprint
-    const progress = progressOf(deps, runId);
     outcome =
       run.sync_type === 'delta'
-        ? await deltaOrFull(deps, client, instance, progress)
-        : { executed: 'full', ...(await fullSync(deps, client, instance, progress)) };
+        ? await deltaOrFull(deps, client, instance, progress.report)
+        : { executed: 'full', ...(await fullSync(deps, client, instance, progress.report)) };
   } catch (e) {
     failure = classifySyncFailure(e, instance, attempt);
     outcome = { executed: run.sync_type, counts: emptyCounts(), changes: emptyChanges() };
@@ -93,6 +93,7 @@ export async function executeSync(deps: SyncDeps, runId: string, attempt = 1): P
       fallback_reason: outcome.fallback,
       finished_at: finishedIso,
       duration_ms: finished - Date.parse(r.started_at ?? attemptStarted),
+      phase_ms: failure ? undefined : progress.phaseMs(finished),
       counts: failure ? undefined : outcome.counts,
       changes: failure ? undefined : outcome.changes,
       error: failure?.error,
@@ -147,16 +148,29 @@ async function recordOnInstance(
       next_attempt_at: run.next_attempt_at,
     },
     last_successful_sync_at: run.status === 'succeeded' ? run.finished_at : c.last_successful_sync_at,
+    inventory_counts: run.status === 'succeeded' ? run.counts : c.inventory_counts,
     sync_lease: c.sync_lease?.run_id === run.id ? undefined : c.sync_lease,
   }));
 }
 
-/** Records where the attempt is; a failed write only loses a progress line, never the sync. */
-function progressOf(deps: SyncDeps, runId: string): Progress {
-  return async (phase, objectsRetrieved) => {
-    await syncRuns
-      .update(deps.store, runId, (r) => ({ ...r, progress: { phase, objects_retrieved: objectsRetrieved, updated_at: iso(deps) } }))
-      .catch((e: unknown) => logger.warn('Could not record sync progress', { sync_run_id: runId, error: e as Error }));
+/**
+ * Records where the attempt is (a failed write only loses a progress line, never the sync) and how long each
+ * phase took, for the run's `phase_ms`.
+ */
+function progressOf(deps: SyncDeps, runId: string, startedAt: number): { report: Progress; phaseMs(end: number): SyncRun['phase_ms'] } {
+  const marks: Array<[SyncProgress['phase'], number]> = [['connecting', startedAt]];
+  return {
+    async report(phase, objectsRetrieved) {
+      if (marks.at(-1)![0] !== phase) marks.push([phase, deps.clock.now()]);
+      await syncRuns
+        .update(deps.store, runId, (r) => ({ ...r, progress: { phase, objects_retrieved: objectsRetrieved, updated_at: iso(deps) } }))
+        .catch((e: unknown) => logger.warn('Could not record sync progress', { sync_run_id: runId, error: e as Error }));
+    },
+    phaseMs(end) {
+      const out: NonNullable<SyncRun['phase_ms']> = {};
+      marks.forEach(([phase, at], i) => (out[phase] = (out[phase] ?? 0) + (marks[i + 1]?.[1] ?? end) - at));
+      return out;
+    },
   };
 }
 

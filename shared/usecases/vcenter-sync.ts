@@ -230,8 +230,9 @@ async function readSessionSecret(deps: SyncDeps, ref: string): Promise<SessionSe
 
 export async function deltaOrFull(deps: SyncDeps, vc: VSphereClient, instance: VCenterInstance, progress?: Progress) {
   const state = instance.sync_state;
-  if (!state?.session_secret_ref || !state.collector_version) {
-    return { executed: 'full' as const, fallback: 'no stored collector version (first sync, or the instance changed)', ...(await fullSync(deps, vc, instance, progress)) };
+  if (!state?.session_secret_ref || !state.collector_version || state.invalidated) {
+    const fallback = state?.invalidated ?? 'no stored collector version (first sync, or the instance changed)';
+    return { executed: 'full' as const, fallback, ...(await fullSync(deps, vc, instance, progress)) };
   }
   try {
     return { executed: 'delta' as const, ...(await deltaSync(deps, vc, instance, progress)) };
@@ -258,7 +259,21 @@ async function deltaSync(deps: SyncDeps, vc: VSphereClient, instance: VCenterIns
     vc.session.resume(session.cookie);
   }
   const collector = { type: 'PropertyCollector', value: session.collector };
-  let version = state.collector_version!;
+  try {
+    return await applyUpdates(deps, vc, instance, collector, state.collector_version!, progress);
+  } catch (e) {
+    // Updates may have been handed out (a timed-out WaitForUpdatesEx, a failure while writing) and not
+    // applied: resuming from the stored version could skip them, so the next sync runs full.
+    const why = `the previous delta attempt failed after asking vCenter for updates (${(e as Error).name}: ${(e as Error).message})`;
+    await vcenterInstances
+      .update(deps.store, instance.id, (c) => ({ ...c, sync_state: c.sync_state ? { ...c.sync_state, invalidated: why } : c.sync_state }))
+      .catch((err: unknown) => logger.warn('Could not invalidate the delta state', { instance_id: instance.id, error: err as Error }));
+    throw e;
+  }
+}
+
+async function applyUpdates(deps: SyncDeps, vc: VSphereClient, instance: VCenterInstance, collector: MoRef, from: string, progress?: Progress) {
+  let version = from;
   const changed = new Map<string, MoRef>();
   const left = new Map<string, MoRef>();
   for (;;) {
@@ -338,6 +353,7 @@ async function applyObjects(
     moref ? (names.get(moref) ?? (await getInventory(deps.store, instance.id, 'cluster', moref))?.name) : undefined;
 
   const seen = new Set<string>();
+  const created = emptyCounts();
   for (const o of objects) {
     const kind = KIND_OF_TYPE[o.obj.type];
     if (!kind) continue;
@@ -348,6 +364,7 @@ async function applyObjects(
     const { data, ips } = await buildRecord(kind, o.obj.value, p, { hostInfo, clusterName });
     const hash = createHash('sha256').update(JSON.stringify(data)).digest('base64url').slice(0, 22);
     const previous = existing ? existing.get(key) : (await getInventory(deps.store, instance.id, kind, o.obj.value))?.hash;
+    if (previous === undefined) created[COUNT_KEY[kind]]++;
     if (previous === hash) {
       changes.unchanged++;
       continue;
@@ -383,15 +400,21 @@ async function applyObjects(
     const kind = KIND_OF_TYPE[r.type];
     if (kind) toDelete.push({ kind, moref: r.value });
   }
+  const deleted = emptyCounts();
   for (const d of toDelete) {
     await deleteInventory(deps.store, instance.id, d.kind, d.moref);
     changes.deleted++;
+    deleted[COUNT_KEY[d.kind]]++;
   }
   if (!mode.full) {
-    // A delta reports only what changed: counts are the stored totals afterwards.
+    // A delta reports the stored totals afterwards: the last sync's, moved by what this one created and
+    // removed (counting every stored record would make a delta's cost grow with the inventory).
     const totals = emptyCounts();
-    for (const key of (await inventoryHashes(deps.store, instance.id)).keys())
-      totals[COUNT_KEY[key.slice(0, key.indexOf('#')) as InventoryKind]]++;
+    if (instance.inventory_counts) {
+      for (const k of Object.keys(totals) as (keyof SyncCounts)[]) totals[k] = Math.max(0, (instance.inventory_counts[k] ?? 0) + created[k] - deleted[k]);
+    } else {
+      for (const key of (await inventoryHashes(deps.store, instance.id)).keys()) totals[COUNT_KEY[key.slice(0, key.indexOf('#')) as InventoryKind]]++;
+    }
     return { counts: totals, changes };
   }
   return { counts, changes };

@@ -145,6 +145,9 @@ describe('vCenter sync', () => {
     });
     expect(run.counts.datastores).toBeGreaterThan(0);
     expect(run.duration_ms).toBeGreaterThanOrEqual(0);
+    // Where the time went: connecting, retrieving (vSphere + parsing), writing (store), preparing_delta.
+    expect(Object.keys(run.phase_ms).sort()).toEqual(['connecting', 'preparing_delta', 'retrieving', 'writing']);
+    expect(Object.values(run.phase_ms as Record<string, number>).reduce((a, b) => a + b, 0)).toBeLessThanOrEqual(run.duration_ms);
     const total = Object.values(run.counts as Record<string, number>).reduce((a, b) => a + b, 0);
     expect(run.changes).toMatchObject({ written: total, deleted: 0 });
 
