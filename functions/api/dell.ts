@@ -14,7 +14,7 @@ import {
   refreshDellEndpoint,
   updateDellEndpoint,
 } from '../../shared/usecases/dell-endpoints';
-import { getDiscoveryRun, startDiscovery } from '../../shared/usecases/dell-discovery';
+import { getDiscoveryRun, listDiscoveryRuns, startDiscovery } from '../../shared/usecases/dell-discovery';
 
 const IdPath = z.object({ id: z.string().min(1) });
 const ListQuery = PageQuery.extend(DellEndpointQuery.shape);
@@ -44,6 +44,10 @@ export const handler = apiHandler({
   'POST /api/v1/dell/discover': async (req) => {
     const run = await startDiscovery(await deps(), parseInput(DiscoverRequest, req.body, 'body'), req.principal!.subject);
     return json(202, run, { location: `/api/v1/dell/discovery-runs/${run.id}` });
+  },
+  'GET /api/v1/dell/discovery-runs': async (req) => {
+    const q = parseInput(PageQuery, req.query, 'query');
+    return json(200, pageBody(await listDiscoveryRuns(await deps(), pageOptions(q))));
   },
   'GET /api/v1/dell/discovery-runs/{id}': async (req) =>
     json(200, await getDiscoveryRun(await deps(), parseInput(IdPath, req.path, 'path').id)),

@@ -13,9 +13,10 @@ import {
   listVcenterInstances,
   updateVcenterInstance,
 } from '../../shared/usecases/vcenter-instances';
-import { getSyncRun, listInventory, requestSync } from '../../shared/usecases/vcenter-sync';
+import { getSyncRun, listInventory, listSyncRuns, requestSync } from '../../shared/usecases/vcenter-sync';
 
 const IdPath = z.object({ id: z.string().min(1) });
+const SyncRunQuery = PageQuery.extend({ instance_id: z.string().min(1).optional() });
 
 const inventory = (kind: 'host' | 'vm' | 'cluster') => async (req: Parameters<Parameters<typeof apiHandler>[0][string]>[0]) =>
   json(200, await listInventory(await deps(), parseInput(IdPath, req.path, 'path').id, kind, parseInput(InventoryQuery, req.query, 'query')));
@@ -53,6 +54,10 @@ export const handler = apiHandler({
       sync_runs: runs.map((r) => ({ id: r.id, instance_id: r.instance_id, sync_type: r.sync_type, status: r.status })),
       sync_run_ids: runs.map((r) => r.id),
     });
+  },
+  'GET /api/v1/vcenter/sync-runs': async (req) => {
+    const q = parseInput(SyncRunQuery, req.query, 'query');
+    return json(200, pageBody(await listSyncRuns(await deps(), q, pageOptions(q))));
   },
   'GET /api/v1/vcenter/sync-runs/{id}': async (req) =>
     json(200, await getSyncRun(await deps(), parseInput(IdPath, req.path, 'path').id)),

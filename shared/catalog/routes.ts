@@ -35,6 +35,7 @@ export const ROUTES: Route[] = [
   { method: 'GET', path: '/api/v1/vcenter/instances/{id}/vms', function: 'api-vcenter', role: 'viewer', summary: 'Synced VMs of an instance' },
   { method: 'GET', path: '/api/v1/vcenter/instances/{id}/clusters', function: 'api-vcenter', role: 'viewer', summary: 'Synced clusters of an instance' },
   { method: 'POST', path: '/api/v1/vcenter/sync', function: 'api-vcenter', role: 'operator', summary: 'Request full or delta sync of instances' },
+  { method: 'GET', path: '/api/v1/vcenter/sync-runs', function: 'api-vcenter', role: 'viewer', summary: 'List sync runs, newest first' },
   { method: 'GET', path: '/api/v1/vcenter/sync-runs/{id}', function: 'api-vcenter', role: 'viewer', summary: 'Get a sync run' },
 
   { method: 'POST', path: '/api/v1/service-identities', function: 'api-service-identities', role: 'admin', summary: 'Create a service identity' },
@@ -80,6 +81,7 @@ export const ROUTES: Route[] = [
   { method: 'DELETE', path: '/api/v1/dell/endpoints/{id}', function: 'api-dell', role: 'admin', summary: 'Delete an iDRAC endpoint' },
   { method: 'POST', path: '/api/v1/dell/endpoints/{id}/refresh', function: 'api-dell', role: 'operator', summary: 'Probe and inventory an iDRAC now' },
   { method: 'POST', path: '/api/v1/dell/discover', function: 'api-dell', role: 'operator', summary: 'Start a discovery sweep of sites' },
+  { method: 'GET', path: '/api/v1/dell/discovery-runs', function: 'api-dell', role: 'viewer', summary: 'List discovery runs, newest first' },
   { method: 'GET', path: '/api/v1/dell/discovery-runs/{id}', function: 'api-dell', role: 'viewer', summary: 'Progress of a discovery run' },
 ];
 

@@ -13,6 +13,7 @@ import { newId } from '../domain/ids';
 import type { Site } from '../domain/site';
 import { logger } from '../observability/logger';
 import type { CapabilityFingerprint } from '../ports/idrac';
+import type { Page } from '../ports/store';
 import { discoveryRuns, endpointsOfSite } from '../records/dell-endpoints';
 import { sites } from '../records/sites';
 import { createDellEndpoint, inventoryAfterProbe, probeWithTofu, refreshDellEndpoint } from './dell-endpoints';
@@ -126,6 +127,12 @@ export async function startDiscovery(
  * its reserve): a run with no progress for this long is shown `stalled`, on read.
  */
 const STALLED_AFTER_MS = 20 * 60_000;
+
+/** Runs newest first (gsi1 is ordered by creation time), as the API shows them. */
+export async function listDiscoveryRuns(deps: Pick<Deps, 'store'>, page: { limit: number; cursor?: string }): Promise<Page<DiscoveryRun>> {
+  const result = await discoveryRuns.list(deps.store, { ...page, descending: true });
+  return { items: result.items.map(runView), cursor: result.cursor };
+}
 
 export async function getDiscoveryRun(deps: Pick<Deps, 'store' | 'clock'>, id: string): Promise<DiscoveryRun> {
   let stored = await discoveryRuns.get(deps.store, id);

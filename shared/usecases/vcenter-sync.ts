@@ -133,6 +133,12 @@ export async function scheduleSyncAll(deps: SyncDeps, syncType: SyncType): Promi
 
 export const getSyncRun = (deps: Pick<Deps, 'store'>, id: string) => syncRuns.get(deps.store, id);
 
+/** Sync runs newest first: all of them (gsi1), or one instance's (gsi2); both ordered by request time. */
+export const listSyncRuns = (deps: Pick<Deps, 'store'>, q: { instance_id?: string }, page: { limit: number; cursor?: string }) =>
+  q.instance_id
+    ? syncRuns.listBy(deps.store, `SYNCRUNS#${q.instance_id}`, { ...page, descending: true })
+    : syncRuns.list(deps.store, { ...page, descending: true });
+
 export const emptyCounts = (): SyncCounts => ({ datacenters: 0, clusters: 0, hosts: 0, vms: 0, datastores: 0 });
 export const emptyChanges = (): SyncChanges => ({ written: 0, unchanged: 0, deleted: 0, ip_observations: 0 });
 

@@ -420,6 +420,10 @@ describe('discovery of an iDRAC that speaks only TLS 1.0', () => {
     }, 30_000);
     expect(run).toMatchObject({ status: 'succeeded', total: 6, probed: 6, found: 1, unreachable: 5, errors: 0, endpoints_created: 2 });
     expect(run.counted_slices).toBeUndefined();
+    // The newest run heads the list, shown as by id.
+    const listed = await h.call('GET', '/api/v1/dell/discovery-runs?limit=1', { role: 'viewer' });
+    expect(listed.status).toBe(200);
+    expect(listed.body.items).toEqual([run]);
 
     const eps = (await h.call('GET', '/api/v1/dell/endpoints?site_id=site-legacy', { role: 'viewer' })).body.items;
     const [modern, old] = legacyFleet.info();

@@ -154,6 +154,14 @@ describe('vCenter sync', () => {
     const again = (await sync(['vc-001'], 'full'))[0];
     expect(again.changes).toMatchObject({ written: 0, unchanged: total, deleted: 0 });
 
+    // Listed newest first, for one instance or all, paged.
+    const listed = await h.call('GET', '/api/v1/vcenter/sync-runs?instance_id=vc-001&limit=2', { role: 'viewer' });
+    expect(listed.body.items.map((r: { id: string }) => r.id)).toEqual([again.id, run.id]);
+    expect(listed.body.next_token).toEqual(expect.any(String));
+    const newest = await h.call('GET', '/api/v1/vcenter/sync-runs?limit=1', { role: 'viewer' });
+    expect(newest.body.items[0].id).toBe(again.id);
+    expect((await h.call('GET', '/api/v1/vcenter/sync-runs?limit=0', { role: 'viewer' })).body.error.details[0].path).toBe('query.limit');
+
     const instance = await h.call('GET', '/api/v1/vcenter/instances/vc-001', { role: 'viewer' });
     expect(instance.body).toMatchObject({
       reachable: true,
