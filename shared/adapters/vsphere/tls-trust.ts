@@ -36,33 +36,37 @@ export interface PeerCertificateInfo {
 
 /**
  * Reads the certificate a server presents, for trust-on-first-use and for naming the actual thumbprint
- * when a pinned connection fails. Only the handshake happens on this connection — no request is ever
- * written to it — so it need not trust the certificate: deciding whether to is what the caller does next.
+ * when a pinned connection fails. Verification stays on: the certificate is read in the 'secure' event,
+ * when the handshake has completed and before Node checks the chain (and, for a self-signed vCenter,
+ * destroys the socket). No request is ever written to this connection; deciding whether to trust what was
+ * presented is what the caller does next.
  */
 export function fetchPeerCertificate(url: string, timeoutMs = 10_000): Promise<PeerCertificateInfo> {
   const u = new URL(url);
   const host = u.hostname.replace(/^\[|\]$/g, '');
   return new Promise((resolve, reject) => {
-    const socket = connect({
-      host,
-      port: Number(u.port || 443),
-      servername: isIP(host) ? undefined : host,
-      rejectUnauthorized: false, // read-only probe, see above
-      timeout: timeoutMs,
+    const socket = connect({ host, port: Number(u.port || 443), servername: isIP(host) ? undefined : host, timeout: timeoutMs });
+    let raw: Buffer | undefined;
+    // getPeerCertificate, not getPeerX509Certificate: the latter, called here, breaks Node's own
+    // subjectaltname check that runs right after (see the iDRAC connector).
+    socket.prependListener('secure', () => {
+      const presented = socket.getPeerCertificate();
+      if (presented?.raw) raw = Buffer.from(presented.raw);
     });
-    const fail = (err: Error) => {
+    const settle = (err?: Error) => {
       socket.destroy();
-      const code = (err as { code?: unknown }).code;
-      reject(new VSphereTransportError(`Cannot read the TLS certificate of ${url}: ${err.message}`, typeof code === 'string' ? code : 'ECERTPROBE', { cause: err }));
+      if (raw) {
+        const cert = new X509Certificate(raw);
+        return resolve({ pem: cert.toString(), thumbprint: cert.fingerprint256, subject: cert.subject, issuer: cert.issuer, validTo: cert.validTo });
+      }
+      const cause = err ?? new Error('the server presented no certificate');
+      const code = (cause as { code?: unknown }).code;
+      reject(new VSphereTransportError(`Cannot read the TLS certificate of ${url}: ${cause.message}`, typeof code === 'string' ? code : 'ECERTPROBE', { cause }));
     };
-    socket.once('error', fail);
-    socket.once('timeout', () => fail(new Error(`no TLS handshake within ${timeoutMs} ms`)));
-    socket.once('secureConnect', () => {
-      const cert = socket.getPeerX509Certificate();
-      socket.destroy();
-      if (!cert) return fail(new Error('the server presented no certificate'));
-      resolve({ pem: cert.toString(), thumbprint: cert.fingerprint256, subject: cert.subject, issuer: cert.issuer, validTo: cert.validTo });
-    });
+    // A refused certificate ends in 'error' after 'secure' has shown it: that is a success here.
+    socket.once('error', settle);
+    socket.once('timeout', () => settle(new Error(`no TLS handshake within ${timeoutMs} ms`)));
+    socket.once('secureConnect', () => settle());
   });
 }
 
