@@ -18,6 +18,17 @@ export async function issueToken(
     .sign(key.privateKey);
 }
 
+/** Imported once per signing key: importing costs more than verifying, on every request. */
+const imported = new WeakMap<SigningKey, ReturnType<typeof importJWK>>();
+function publicKeyOf(key: SigningKey): ReturnType<typeof importJWK> {
+  let publicKey = imported.get(key);
+  if (!publicKey) {
+    publicKey = importJWK(key.publicJwk, ALG);
+    imported.set(key, publicKey);
+  }
+  return publicKey;
+}
+
 export type VerifyResult = { ok: true; claims: JWTPayload } | { ok: false; reason: string };
 
 /**
@@ -34,7 +45,7 @@ export async function verifyAuthorization(
   if (!m) return { ok: false, reason: 'Authorization header must be "Bearer <token>"' };
   const token = m[1]!;
   try {
-    const publicKey = await importJWK(key.publicJwk, ALG);
+    const publicKey = await publicKeyOf(key);
     const { payload } = await jwtVerify(token, publicKey, {
       issuer: settings.issuer,
       audience: settings.audience,
