@@ -33,3 +33,19 @@ export const logger = new Logger({
   logLevel: config().logLevel,
   logFormatter: new RunbookLogFormatter(),
 });
+
+/** The few logger methods adapters use, with plain attribute objects; the Powertools logger fits, tests pass a recorder. */
+export interface AdapterLog {
+  debug(message: string, attributes?: Record<string, unknown>): void;
+  info(message: string, attributes?: Record<string, unknown>): void;
+  warn(message: string, attributes?: Record<string, unknown>): void;
+  error(message: string, attributes?: Record<string, unknown>): void;
+}
+
+/** The service's logger (runbook line shape, secrets redacted) behind AdapterLog. */
+export const adapterLog: AdapterLog = {
+  debug: (message, attributes = {}) => logger.debug(message, attributes as LogAttributes),
+  info: (message, attributes = {}) => logger.info(message, attributes as LogAttributes),
+  warn: (message, attributes = {}) => logger.warn(message, attributes as LogAttributes),
+  error: (message, attributes = {}) => logger.error(message, attributes as LogAttributes),
+};

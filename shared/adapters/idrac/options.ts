@@ -1,21 +1,7 @@
-import type { LogAttributes } from '@aws-lambda-powertools/logger/types';
-import { logger } from '../../observability/logger';
+import { type AdapterLog, adapterLog } from '../../observability/logger';
 
 /** The few logger methods the client uses; the Powertools logger fits, tests pass a recorder. */
-export interface IdracLog {
-  debug(message: string, attributes?: Record<string, unknown>): void;
-  info(message: string, attributes?: Record<string, unknown>): void;
-  warn(message: string, attributes?: Record<string, unknown>): void;
-  error(message: string, attributes?: Record<string, unknown>): void;
-}
-
-/** The service's Powertools logger (runbook line shape, secrets redacted) behind the small interface. */
-const serviceLog: IdracLog = {
-  debug: (message, attributes = {}) => logger.debug(message, attributes as LogAttributes),
-  info: (message, attributes = {}) => logger.info(message, attributes as LogAttributes),
-  warn: (message, attributes = {}) => logger.warn(message, attributes as LogAttributes),
-  error: (message, attributes = {}) => logger.error(message, attributes as LogAttributes),
-};
+export type IdracLog = AdapterLog;
 
 export interface IdracClientOptions {
   /** TCP connect plus TLS handshake. */
@@ -58,7 +44,7 @@ export const DEFAULT_OPTIONS: IdracClientOptions = {
   breakerHalfOpenAfterMs: 30_000,
   wsmanPageSize: 50,
   minRedfishVersion: '1.0.0',
-  log: serviceLog,
+  log: adapterLog,
 };
 
 export function resolveOptions(overrides: Partial<IdracClientOptions> = {}): IdracClientOptions {

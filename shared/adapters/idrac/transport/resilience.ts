@@ -1,20 +1,5 @@
-import {
-  BrokenCircuitError,
-  BulkheadRejectedError,
-  CircuitState,
-  ConsecutiveBreaker,
-  ExponentialBackoff,
-  bulkhead,
-  circuitBreaker,
-  fullJitterGenerator,
-  handleWhen,
-  retry,
-  wrap,
-  type BulkheadPolicy,
-  type CircuitBreakerPolicy,
-  type IPolicy,
-} from 'cockatiel';
 import { IdracError, type IdracUpstreamState } from '../../../ports/idrac';
+import { BrokenCircuitError, BulkheadRejectedError, UpstreamPolicies } from '../../upstream-policies';
 import { isEndpointFailure, isRetryable } from '../errors';
 import type { IdracClientOptions } from '../options';
 
@@ -27,70 +12,41 @@ export interface Guard {
   breaker?: boolean;
 }
 
-const STATES: Record<CircuitState, IdracUpstreamState['breaker']> = {
-  [CircuitState.Closed]: 'closed',
-  [CircuitState.Open]: 'open',
-  [CircuitState.HalfOpen]: 'half-open',
-  [CircuitState.Isolated]: 'open',
-};
-
-/**
- * One iDRAC's policies, shared by its Redfish and WS-Man ports (one BMC): a concurrency limit innermost,
- * so a retry's backoff holds no slot; then the breaker, which counts every attempt; then retries with
- * exponential backoff and full jitter (delay uniform in [0, base·2^n], capped).
- */
+/** One iDRAC's policies (shared/adapters/upstream-policies.ts), shared by its Redfish and WS-Man ports (one BMC). */
 export class EndpointResilience {
-  private readonly limit: BulkheadPolicy;
-  private readonly breaker: CircuitBreakerPolicy;
-  private readonly guarded: IPolicy;
-  private readonly retried: IPolicy;
-  private lastFailure: string | undefined;
+  private readonly policies: UpstreamPolicies;
 
   constructor(
     readonly address: string,
     options: IdracClientOptions,
   ) {
-    this.limit = bulkhead(options.maxConcurrentPerEndpoint, options.maxQueuedPerEndpoint);
-    this.breaker = circuitBreaker(handleWhen(isEndpointFailure), {
-      halfOpenAfter: options.breakerHalfOpenAfterMs,
-      breaker: new ConsecutiveBreaker(options.breakerThreshold),
+    this.policies = new UpstreamPolicies({
+      kind: 'iDRAC',
+      logAs: { idrac: address },
+      log: options.log,
+      maxConcurrent: options.maxConcurrentPerEndpoint,
+      maxQueued: options.maxQueuedPerEndpoint,
+      retries: options.retries,
+      retryInitialDelayMs: options.retryBaseDelayMs,
+      retryMaxDelayMs: options.retryMaxDelayMs,
+      countsAsFailure: isEndpointFailure,
+      retryable: isRetryable,
+      breakerThreshold: options.breakerThreshold,
+      breakerHalfOpenAfterMs: options.breakerHalfOpenAfterMs,
     });
-    const retries = retry(handleWhen(isRetryable), {
-      maxAttempts: options.retries,
-      backoff: new ExponentialBackoff({
-        generator: fullJitterGenerator,
-        initialDelay: options.retryBaseDelayMs,
-        maxDelay: options.retryMaxDelayMs,
-      }),
-    });
-    retries.onRetry((event) =>
-      options.log.warn('iDRAC request failed, retrying', {
-        idrac: address,
-        attempt: event.attempt,
-        delay_ms: Math.round(event.delay),
-        error: 'error' in event ? event.error.message : undefined,
-      }),
-    );
-    this.breaker.onFailure((event) => {
-      if ('error' in event.reason) this.lastFailure = event.reason.error.message;
-    });
-    this.breaker.onBreak(() => options.log.error('iDRAC circuit breaker opened', { idrac: address, last_failure: this.lastFailure }));
-    this.breaker.onReset(() => options.log.info('iDRAC circuit breaker closed', { idrac: address }));
-    this.guarded = wrap(this.breaker, this.limit);
-    this.retried = wrap(retries, this.breaker, this.limit);
   }
 
   async run<T>(guard: Guard, fn: () => Promise<T>): Promise<T> {
-    const policy = guard.breaker === false ? this.limit : guard.retry ? this.retried : this.guarded;
     try {
-      return await policy.execute(fn);
+      return await this.policies.execute(guard.breaker === false ? 'limited' : guard.retry ? 'retried' : 'guarded', fn);
     } catch (error) {
       if (error instanceof BrokenCircuitError) {
+        const last = this.policies.status().lastFailure?.message;
         throw new IdracError(
           'circuit_open',
-          `iDRAC ${this.address} failed repeatedly; not contacting it until the breaker half-opens${this.lastFailure ? ` (last: ${this.lastFailure})` : ''}`,
+          `iDRAC ${this.address} failed repeatedly; not contacting it until the breaker half-opens${last ? ` (last: ${last})` : ''}`,
           this.address,
-          this.lastFailure ? { last_failure: this.lastFailure } : {},
+          last ? { last_failure: last } : {},
         );
       }
       if (error instanceof BulkheadRejectedError) {
@@ -101,12 +57,13 @@ export class EndpointResilience {
   }
 
   state(): IdracUpstreamState {
+    const s = this.policies.status();
     return {
       address: this.address,
-      breaker: STATES[this.breaker.state],
-      free_slots: this.limit.executionSlots,
-      free_queue: this.limit.queueSlots,
-      ...(this.lastFailure ? { last_failure: this.lastFailure } : {}),
+      breaker: s.breaker,
+      free_slots: s.freeSlots,
+      free_queue: s.freeQueueSlots,
+      ...(s.lastFailure ? { last_failure: s.lastFailure.message } : {}),
     };
   }
 }
