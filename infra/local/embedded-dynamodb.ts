@@ -1,9 +1,8 @@
-import dynalite from 'dynalite';
-import type { Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { mkdir } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import { resolve } from 'node:path';
+import { Worker } from 'node:worker_threads';
+import { logger } from '../../shared/observability/logger';
 
 export type EmbeddedDynamo = {
   /** http://127.0.0.1:<port>, for createDynamoClient({ endpoint }). */
@@ -15,9 +14,44 @@ export type EmbeddedDynamo = {
 type LevelDb = { open(): Promise<void>; close(): Promise<void> };
 type LevelModule = { Level: new (location: string) => LevelDb };
 
+const requireHere = createRequire(import.meta.url);
+// The very `level` dynalite uses, resolved from dynalite itself rather than declared twice.
+const DYNALITE = requireHere.resolve('dynalite');
+const requireFromDynalite = createRequire(DYNALITE);
+
 /**
- * The local stack's DynamoDB: dynalite in-process, LevelDB on disk under `<dataDir>/dynamodb`, so records
- * survive a restart. Loopback only: the local stack has no authentication in front of it.
+ * The engine's thread. Plain CommonJS (not a .ts file) so it starts the same under tsx, vitest and node, with
+ * nothing to compile. Messages: {ready: port} | {failed: message} out, 'close' in, then {closed} out.
+ */
+const ENGINE_THREAD = `
+const { parentPort, workerData } = require('node:worker_threads');
+const dynalite = require(workerData.dynalite);
+const server = dynalite({ path: workerData.path, createTableMs: 0, deleteTableMs: 0, updateTableMs: 0 });
+const closeServer = () => new Promise((done) => server.close(() => done()));
+server.once('error', async (err) => {
+  // dynalite releases its store only when a listening server closes; bind anywhere to release it.
+  server.listen(0, '127.0.0.1', async () => {
+    await closeServer();
+    parentPort.postMessage({ failed: String(err && err.message || err), code: err && err.code });
+  });
+});
+server.listen(workerData.port, '127.0.0.1', () => parentPort.postMessage({ ready: server.address().port }));
+parentPort.on('message', async (m) => {
+  if (m !== 'close') return;
+  // Node >= 19 also drops idle keep-alive sockets here, so a live SDK client doesn't hold close() open.
+  await closeServer();
+  parentPort.postMessage({ closed: true });
+  parentPort.close();
+});
+`;
+
+const CLOSE_TIMEOUT_MS = 10_000;
+
+/**
+ * The local stack's DynamoDB: dynalite, LevelDB on disk under `<dataDir>/dynamodb`, so records survive a
+ * restart. It runs in its own worker thread, as DynamoDB runs outside the functions in AWS: the engine's
+ * work (request parsing, LevelDB, index upkeep) gets a core of its own instead of sharing the API's and the
+ * workers' event loop. The thread ends with the process. Loopback only: nothing authenticates in front of it.
  */
 export async function startEmbeddedDynamo({
   dataDir,
@@ -30,21 +64,37 @@ export async function startEmbeddedDynamo({
   const dbDir = resolve(dataDir, 'dynamodb');
   await mkdir(dbDir, { recursive: true });
   await assertNotInUse(dbDir);
-  // Nothing is provisioned locally, so a new table needn't sit in CREATING for dynalite's default 500 ms.
-  const server = dynalite({ path: dbDir, createTableMs: 0, deleteTableMs: 0, updateTableMs: 0 });
-  try {
-    await listen(server, port);
-  } catch (err) {
-    // dynalite releases its store only when a listening server closes; bind anywhere to release it.
-    await listen(server, 0).then(() => closeServer(server), () => undefined);
-    throw err;
-  }
-  const { port: actualPort } = server.address() as AddressInfo;
+  const worker = new Worker(ENGINE_THREAD, { eval: true, workerData: { dynalite: DYNALITE, path: dbDir, port } });
   let closing: Promise<void> | undefined;
+  const actualPort = await new Promise<number>((done, fail) => {
+    worker.once('message', (m: { ready?: number; failed?: string }) =>
+      m.ready !== undefined ? done(m.ready) : fail(new Error(`embedded DynamoDB could not listen on 127.0.0.1:${port}: ${m.failed}`)),
+    );
+    worker.once('error', fail);
+    worker.once('exit', (code) => fail(new Error(`embedded DynamoDB thread exited (${code}) before listening`)));
+  }).catch(async (err: unknown) => {
+    await worker.terminate();
+    throw err;
+  });
+  worker.on('error', (err) => logger.error('Embedded DynamoDB thread failed; the local stack has no store until restarted', { error: err }));
+  worker.on('exit', (code) => {
+    if (!closing) logger.error('Embedded DynamoDB thread exited unexpectedly', { exit_code: code });
+  });
   return {
     endpoint: `http://127.0.0.1:${actualPort}`,
-    close: () => (closing ??= closeServer(server)),
+    close: () => (closing ??= closeEngine(worker)),
   };
+}
+
+async function closeEngine(worker: Worker): Promise<void> {
+  const closed = new Promise<boolean>((done) => {
+    worker.on('message', (m: { closed?: boolean }) => m.closed && done(true));
+    worker.once('exit', () => done(true));
+    setTimeout(() => done(false), CLOSE_TIMEOUT_MS).unref();
+  });
+  worker.postMessage('close');
+  if (!(await closed)) logger.warn('Embedded DynamoDB did not close in time; stopping its thread', { timeout_ms: CLOSE_TIMEOUT_MS });
+  await worker.terminate();
 }
 
 /**
@@ -53,8 +103,6 @@ export async function startEmbeddedDynamo({
  * server hangs. Opening it once ourselves turns that into a clear error before anything starts.
  */
 async function assertNotInUse(dbDir: string): Promise<void> {
-  // The very `level` dynalite uses, resolved from dynalite itself rather than declared twice.
-  const requireFromDynalite = createRequire(createRequire(import.meta.url).resolve('dynalite'));
   const { Level } = requireFromDynalite('level') as LevelModule;
   const probe = new Level(dbDir);
   try {
@@ -67,22 +115,4 @@ async function assertNotInUse(dbDir: string): Promise<void> {
     throw err;
   }
   await probe.close();
-}
-
-function listen(server: Server, port: number): Promise<void> {
-  return new Promise((done, fail) => {
-    const onError = (err: Error) => fail(err);
-    server.once('error', onError);
-    server.listen(port, '127.0.0.1', () => {
-      server.off('error', onError);
-      done();
-    });
-  });
-}
-
-function closeServer(server: Server): Promise<void> {
-  return new Promise((done, fail) => {
-    // Node >= 19 also drops idle keep-alive sockets here, so a live SDK client doesn't hold close() open.
-    server.close((err) => (err ? fail(err) : done()));
-  });
 }

@@ -38,6 +38,12 @@ export interface Store {
   get(key: Key): Promise<Item | undefined>;
   /** Throws ConditionFailedError when the condition does not hold. */
   put(item: Item, condition?: WriteCondition): Promise<void>;
+  /**
+   * Unconditional puts of many items in as few round trips as the engine allows (DynamoDB BatchWriteItem:
+   * 25 per request). Not atomic: after a crash some may be written and others not, so use it only for items
+   * whose writers tolerate that (audit entries, observations). Items with the same key in one call: the last wins.
+   */
+  putMany(items: Item[]): Promise<void>;
   /** Throws ConditionFailedError when the condition does not hold. */
   delete(key: Key, condition?: WriteCondition): Promise<void>;
   /** Throws InvalidCursorError for a cursor this store did not issue. */

@@ -1,5 +1,5 @@
 import { currentContext } from '../observability/context';
-import type { Page, Store } from '../ports/store';
+import type { Item, Page, Store } from '../ports/store';
 import { stripKeys, timeSortKey } from './entity';
 
 /**
@@ -15,17 +15,22 @@ export type AuditEvent = {
   detail?: Record<string, unknown>;
 };
 
-export async function recordAudit(
-  store: Store,
-  event: Omit<AuditEvent, 'correlation_id' | 'actor'> & { actor?: string },
-): Promise<void> {
+/** The stored item of an audit event, with the actor and correlation id of the current request. */
+export function auditItem(event: Omit<AuditEvent, 'correlation_id' | 'actor'> & { actor?: string }): Item {
   const ctx = currentContext();
   const full: AuditEvent = {
     ...event,
     actor: event.actor ?? ctx.actor ?? 'system',
     correlation_id: ctx.correlation_id,
   };
-  await store.put({ pk: `AUDIT#${event.subject_id}`, sk: timeSortKey('AT', event.at), ...full });
+  return { pk: `AUDIT#${event.subject_id}`, sk: timeSortKey('AT', event.at), ...full };
+}
+
+export async function recordAudit(
+  store: Store,
+  event: Omit<AuditEvent, 'correlation_id' | 'actor'> & { actor?: string },
+): Promise<void> {
+  await store.put(auditItem(event));
 }
 
 export async function listAudit(

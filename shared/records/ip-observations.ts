@@ -1,5 +1,5 @@
 import type { DellEndpoint } from '../domain/dell-endpoint';
-import { ConditionFailedError, type Store } from '../ports/store';
+import type { Store } from '../ports/store';
 
 /**
  * IP observations (ARCHITECTURE.md "IP observation"), one item per (address, source, entity):
@@ -25,19 +25,15 @@ export type IpObservation = {
 
 const key = (o: Pick<IpObservation, 'address' | 'source' | 'entity_ref'>) => ({ pk: `IPOBS#${o.address}`, sk: `${o.source}#${o.entity_ref}` });
 
-export async function recordObservation(store: Store, o: Omit<IpObservation, 'first_seen'>, firstSight = false): Promise<void> {
-  // gsi1 KIND#IPOBS / address: every observation in address order, for IPAM's sweeps.
-  const item = (firstSeen: string) => ({ ...o, first_seen: firstSeen, ...key(o), gsi1pk: 'KIND#IPOBS', gsi1sk: o.address });
-  if (firstSight) {
-    // A thing seen for the first time (a new endpoint): one conditional write instead of a read and a write.
-    try {
-      return await store.put(item(o.last_seen), { kind: 'absent' });
-    } catch (e) {
-      if (!(e instanceof ConditionFailedError)) throw e;
-    }
-  }
+type NewObservation = Omit<IpObservation, 'first_seen'>;
+
+// gsi1 KIND#IPOBS / address: every observation in address order, for IPAM's sweeps.
+const observationItem = (o: NewObservation, firstSeen: string) => ({ ...o, first_seen: firstSeen, ...key(o), gsi1pk: 'KIND#IPOBS', gsi1sk: o.address });
+
+/** Seen again (or for the first time): keeps the first_seen of an earlier observation of the same thing. */
+export async function recordObservation(store: Store, o: NewObservation): Promise<void> {
   const existing = await store.get(key(o));
-  await store.put(item(existing ? String(existing.first_seen) : o.last_seen));
+  await store.put(observationItem(o, existing ? String(existing.first_seen) : o.last_seen));
 }
 
 export async function observationsAt(store: Store, address: string): Promise<IpObservation[]> {
@@ -46,32 +42,29 @@ export async function observationsAt(store: Store, address: string): Promise<IpO
 }
 
 /** What an iDRAC tells about addresses: its own, and its host's NIC IPs (with MAC, service tag, system UUID). */
-export async function writeIpObservations(store: Store, ep: DellEndpoint, now: string, sourceRef: string, firstSight = false): Promise<void> {
+function idracObservations(ep: DellEndpoint, now: string, sourceRef: string): NewObservation[] {
   const hardware_ids: Record<string, string> = {
     ...(ep.service_tag ? { service_tag: ep.service_tag } : {}),
     ...(ep.system_uuid ? { system_uuid: ep.system_uuid } : {}),
   };
   const identity = { site_id: ep.site_id, ...(Object.keys(hardware_ids).length ? { hardware_ids } : {}) };
-  await recordObservation(store, {
-    address: ep.address,
-    source: 'idrac',
-    source_ref: sourceRef,
-    entity_kind: 'idrac',
-    entity_ref: ep.id,
-    ...(ep.idrac_nic?.mac ? { mac: ep.idrac_nic.mac } : {}),
-    ...identity,
-    last_seen: now,
-  }, firstSight);
-  for (const nic of ep.nics ?? [])
-    for (const ip of nic.ipv4)
-      await recordObservation(store, {
-        address: ip,
-        source: 'idrac',
-        source_ref: sourceRef,
-        entity_kind: 'nic',
-        entity_ref: `${ep.id}/${nic.fqdd}`,
-        mac: nic.mac,
-        ...identity,
-        last_seen: now,
-      }, firstSight);
+  const common = { source: 'idrac' as const, source_ref: sourceRef, ...identity, last_seen: now };
+  return [
+    { ...common, address: ep.address, entity_kind: 'idrac', entity_ref: ep.id, ...(ep.idrac_nic?.mac ? { mac: ep.idrac_nic.mac } : {}) },
+    ...(ep.nics ?? []).flatMap((nic) =>
+      nic.ipv4.map((ip): NewObservation => ({ ...common, address: ip, entity_kind: 'nic', entity_ref: `${ep.id}/${nic.fqdd}`, mac: nic.mac })),
+    ),
+  ];
 }
+
+/** A known endpoint's observations: each keeps its first_seen. */
+export async function writeIpObservations(store: Store, ep: DellEndpoint, now: string, sourceRef: string): Promise<void> {
+  for (const o of idracObservations(ep, now, sourceRef)) await recordObservation(store, o);
+}
+
+/**
+ * A new endpoint's observations as items, seen first now. Their keys name the endpoint's new id, so no
+ * earlier item can exist: they are written unconditionally, together with the endpoint's other new items.
+ */
+export const newIdracObservationItems = (ep: DellEndpoint, now: string, sourceRef: string) =>
+  idracObservations(ep, now, sourceRef).map((o) => observationItem(o, now));

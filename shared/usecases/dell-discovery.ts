@@ -16,8 +16,10 @@ import type { CapabilityFingerprint } from '../ports/idrac';
 import type { Page } from '../ports/store';
 import { discoveryRuns, endpointsOfSite } from '../records/dell-endpoints';
 import { sites } from '../records/sites';
-import { createDellEndpoint, inventoryAfterProbe, probeWithTofu, refreshDellEndpoint } from './dell-endpoints';
+import { createDellEndpoint, type InspectionLookups, inventoryAfterProbe, probeWithTofu, refreshDellEndpoint } from './dell-endpoints';
 import type { Deps } from './deps';
+import { RunScopedCache } from './run-scoped-cache';
+import { useCredential } from './service-identities';
 
 /** Largest management network one site may sweep: /20 = 4,096 addresses. */
 export const MAX_SWEEP_PREFIX = 20;
@@ -267,6 +269,18 @@ const worthAnEndpoint = (fp: CapabilityFingerprint) =>
   (fp.tls !== undefined && (fp.error?.code === 'certificate_untrusted' || fp.error?.code === 'certificate_mismatch')) ||
   offersOnlyLegacyTls(fp.error);
 
+/**
+ * A sweep reads its site and its credential once per container every few seconds, not once per address. The
+ * credential's use is audited at each read, naming the run.
+ */
+const RUN_LOOKUP_TTL_MS = 10_000;
+const siteCache = new RunScopedCache<Site | undefined>(RUN_LOOKUP_TTL_MS);
+const credentialCache = new RunScopedCache<Awaited<ReturnType<InspectionLookups['credential']>>>(RUN_LOOKUP_TTL_MS);
+const runLookups = (deps: Pick<Deps, 'store' | 'clock' | 'secrets'>, runId: string): InspectionLookups => ({
+  site: (id) => siteCache.get(runId, id, () => sites.find(deps.store, id)),
+  credential: (siId) => credentialCache.get(runId, siId, () => useCredential(deps, siId, `discovery run ${runId}`)),
+});
+
 /** One address of a slice: refresh its endpoint, or probe it and create one when something iDRAC-like is there. */
 async function discoverAddress(
   deps: Pick<Deps, 'store' | 'clock' | 'secrets'>,
@@ -275,8 +289,9 @@ async function discoverAddress(
   existingId: string | undefined,
   address: string,
 ): Promise<Counts> {
+  const lookups = runLookups(deps, runId);
   if (existingId) {
-    const refreshed = await refreshDellEndpoint(deps, existingId, runId).catch((e: unknown) => {
+    const refreshed = await refreshDellEndpoint(deps, existingId, runId, lookups).catch((e: unknown) => {
       if (e instanceof NotFoundError) return undefined; // deleted since the sweep was planned: probe the address afresh
       throw e;
     });
@@ -288,7 +303,7 @@ async function discoverAddress(
   const fp = probe.fingerprint;
   if (!worthAnEndpoint(fp)) return { unreachable: 1 };
   // Probed and inventoried once, written with the new record: no second probe, no create-then-update.
-  const inspection = await inventoryAfterProbe(deps, draft, site, probe);
+  const inspection = await inventoryAfterProbe(deps, draft, site, probe, lookups);
   let created: DellEndpoint;
   try {
     const tls = { ...draft.tls, ...(probe.pinned ? { pinned_thumbprint: probe.pinned } : {}) };
@@ -296,7 +311,7 @@ async function discoverAddress(
   } catch (e) {
     if (!(e instanceof AddressInUseError)) throw e;
     // Registered meanwhile (a concurrent run, an operator) or under another site: refresh that endpoint, never add a second.
-    const other = await refreshDellEndpoint(deps, e.endpointId, runId).catch((err: unknown) => {
+    const other = await refreshDellEndpoint(deps, e.endpointId, runId, lookups).catch((err: unknown) => {
       if (err instanceof NotFoundError) return undefined; // its create is still on its way and refreshes it itself
       throw err;
     });
@@ -306,7 +321,7 @@ async function discoverAddress(
 }
 
 async function probeSlice(deps: Pick<Deps, 'store' | 'clock' | 'secrets'>, message: Message, tally: SliceTally): Promise<void> {
-  const site = await sites.find(deps.store, message.site_id);
+  const site = await runLookups(deps, message.run_id).site(message.site_id);
   // A slice is a few addresses at most (CHUNK): probed together; the pool's concurrency bounds the sweep.
   await Promise.all(
     message.addresses.map(async (address) => {

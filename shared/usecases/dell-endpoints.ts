@@ -16,12 +16,13 @@ import type { CredentialVerifier } from '../ports/credential-verifier';
 import type { CapabilityFingerprint, IdracErrorInfo, IdracInventory, IdracTarget } from '../ports/idrac';
 import { IdracError } from '../ports/idrac';
 import type { Page, Store } from '../ports/store';
-import { recordAudit } from '../records/audit';
+import { auditItem, recordAudit } from '../records/audit';
 import { dellEndpointRef, dellEndpoints, endpointsOfSite, findAddressClaim } from '../records/dell-endpoints';
 import { reconcileStatusTally, statusTally, tallyStatusChange } from '../records/dell-status-tally';
-import { writeIpObservations } from '../records/ip-observations';
+import { newIdracObservationItems, writeIpObservations } from '../records/ip-observations';
 import { addReference, liveReferrers, removeReference } from '../records/references';
 import { serviceIdentities, serviceIdentityRef } from '../records/service-identities';
+import type { ServiceIdentity } from '../domain/service-identity';
 import { siteRef, sites } from '../records/sites';
 import { adoptAddress, bindClaim, claimAddress, releaseAddress } from './dell-address-claims';
 import type { Deps } from './deps';
@@ -105,8 +106,11 @@ export async function createDellEndpoint(
     throw await addressTaken(deps, record.address);
   }
   const pinnedByTofu = inspection?.probe.pinned && created.pinned_by_tofu_at === now ? { tofu_pinned_thumbprint: inspection.probe.pinned } : {};
-  await recordAudit(deps.store, { subject_id: id, action: 'dell_endpoint.created', at: now, detail: { address: record.address, site_id: site.id, source, ...pinnedByTofu } });
-  if (inspection && created.status === 'reachable') await observeAddresses(deps, created, now, source, true);
+  // Its audit entry and, when it answered, its IP observations: all new items, so one batched write.
+  await deps.store.putMany([
+    auditItem({ subject_id: id, action: 'dell_endpoint.created', at: now, detail: { address: record.address, site_id: site.id, source, ...pinnedByTofu } }),
+    ...(inspection && created.status === 'reachable' ? newIdracObservationItems(created, now, source) : []),
+  ]);
   return created;
 }
 
@@ -306,12 +310,24 @@ export type Inspection = { probe: ProbeResult; inventory?: IdracInventory; inven
 
 type EndpointToInspect = Pick<DellEndpoint, 'address' | 'redfish_port' | 'wsman_port' | 'tls' | 'site_id' | 'service_identity_id'> & { id?: string };
 
+/** How an inspection reads its site and credential; discovery passes cached ones (one read per run, not per address). */
+export type InspectionLookups = {
+  site(id: string): Promise<Site | undefined>;
+  credential(serviceIdentityId: string, purpose: string): Promise<{ identity: ServiceIdentity; secret: string }>;
+};
+
+const directLookups = (deps: Pick<Deps, 'store' | 'clock' | 'secrets'>): InspectionLookups => ({
+  site: (id) => sites.find(deps.store, id),
+  credential: (siId, purpose) => useCredential(deps, siId, purpose),
+});
+
 /** The inventory half of an inspection, after a probe: needs the probe to have answered and a credential. */
 export async function inventoryAfterProbe(
   deps: Pick<Deps, 'store' | 'clock' | 'secrets'>,
   ep: EndpointToInspect,
   site: Site | undefined,
   probe: ProbeResult,
+  lookups: InspectionLookups = directLookups(deps),
 ): Promise<Inspection> {
   if (!probe.fingerprint.reachable) return { probe };
   const label = ep.id ?? ep.address;
@@ -323,7 +339,7 @@ export async function inventoryAfterProbe(
     };
   const tls = probe.pinned ? { ...ep.tls, pinned_thumbprint: probe.pinned } : ep.tls;
   try {
-    const { identity, secret } = await useCredential(deps, siId, `inventory ${label}`);
+    const { identity, secret } = await lookups.credential(siId, `inventory ${label}`);
     return { probe, inventory: await idrac().inventory(targetOf({ ...ep, tls }), { username: identity.username, password: secret }) };
   } catch (e) {
     const inventoryError = errorInfo(e);
@@ -333,8 +349,8 @@ export async function inventoryAfterProbe(
 }
 
 /** What a reachable endpoint told about addresses; a failure here never fails the refresh. */
-const observeAddresses = (deps: EpDeps, ep: DellEndpoint, now: string, purpose: string, firstSight = false) =>
-  writeIpObservations(deps.store, ep, now, purpose, firstSight).catch((e: unknown) => logger.warn('IP observations not written', { dell_endpoint_id: ep.id, error: e as Error }));
+const observeAddresses = (deps: EpDeps, ep: DellEndpoint, now: string, purpose: string) =>
+  writeIpObservations(deps.store, ep, now, purpose).catch((e: unknown) => logger.warn('IP observations not written', { dell_endpoint_id: ep.id, error: e as Error }));
 
 /**
  * Probe and inventory one endpoint now (`POST …/refresh`, discovery): records reachability, protocols,
@@ -344,10 +360,11 @@ export async function refreshDellEndpoint(
   deps: Pick<Deps, 'store' | 'clock' | 'secrets'>,
   id: string,
   purpose = 'refresh',
+  lookups: InspectionLookups = directLookups(deps),
 ): Promise<DellEndpoint> {
   const ep = await dellEndpoints.get(deps.store, id);
-  const site = await sites.find(deps.store, ep.site_id);
-  const inspection = await inventoryAfterProbe(deps, ep, site, await probeWithTofu(ep, site));
+  const site = await lookups.site(ep.site_id);
+  const inspection = await inventoryAfterProbe(deps, ep, site, await probeWithTofu(ep, site), lookups);
   const now = iso(deps);
   const updated = await updateEndpoint(deps, id, (c) => applyCapabilities(c, now, inspection.probe, inspection.inventory, inspection.inventoryError));
   await adoptAddress(deps, updated);

@@ -115,6 +115,54 @@ export function storeContract(name: string, makeStore: () => Promise<StoreUnderT
       });
     });
 
+    describe('putMany', () => {
+      it('does nothing for no items', async () => {
+        await expect(store.putMany([])).resolves.toBeUndefined();
+      });
+
+      it('writes more than two batches, readable by get, table query and GSI query', async () => {
+        const pk = fresh('many');
+        const group = fresh('many-group');
+        const items = Array.from({ length: 60 }, (_, i) => {
+          const sk = `obs#${String(i).padStart(3, '0')}`;
+          return { pk, sk, n: i, nested: { even: i % 2 === 0 }, gsi1pk: group, gsi1sk: sk };
+        });
+        // Reversed, so the store and not the write order sorts.
+        await store.putMany([...items].reverse());
+        expect(await store.get({ pk, sk: 'obs#000' })).toEqual(items[0]);
+        expect(await store.get({ pk, sk: 'obs#059' })).toEqual(items[59]);
+        expect((await allPages({ pk, limit: 100 })).flat()).toEqual(items);
+        const indexed = (await allPages({ index: 'gsi1', pk: group, limit: 100 })).flat();
+        expect(indexed).toEqual(items);
+      });
+
+      it('overwrites existing records unconditionally', async () => {
+        const key = { pk: fresh('many-over'), sk: 'meta' };
+        await store.put({ ...key, version: 3, kept: 'no' });
+        await store.putMany([{ ...key, version: 1, state: 'new' }]);
+        expect(await store.get(key)).toEqual({ ...key, version: 1, state: 'new' });
+      });
+
+      it('keeps the last item when one call carries a key twice', async () => {
+        const pk = fresh('many-dup');
+        const items = Array.from({ length: 30 }, (_, i) => ({ pk, sk: `k#${i % 3}`, v: i }));
+        await store.putMany(items);
+        expect((await store.query({ pk, limit: 10 })).items).toEqual([
+          { pk, sk: 'k#0', v: 27 },
+          { pk, sk: 'k#1', v: 28 },
+          { pk, sk: 'k#2', v: 29 },
+        ]);
+      });
+
+      it('rejects an invalid key before writing any item', async () => {
+        const pk = fresh('many-bad');
+        await expect(store.putMany([{ pk, sk: 'a' }, { pk, sk: 'b', gsi1pk: '', gsi1sk: 'x' }])).rejects.toThrow(
+          TypeError,
+        );
+        expect(await store.query({ pk, limit: 10 })).toEqual({ items: [] });
+      });
+    });
+
     describe('conditions', () => {
       it('absent: creates once, then refuses with ConditionFailedError and keeps the first record', async () => {
         const key = { pk: fresh('absent'), sk: 'meta' };

@@ -42,6 +42,13 @@ export class MemoryStore implements Store {
     this.records.set(recordId(item), stored);
   }
 
+  async putMany(items: Item[]): Promise<void> {
+    // Like the DynamoDB adapter: every item is checked before any is written; the last of a key wins.
+    const stored = items.map((item) => marshall(item, { removeUndefinedValues: true }));
+    for (const record of stored) assertValidKeys(unmarshall(record));
+    items.forEach((item, i) => this.records.set(recordId(item), stored[i]!));
+  }
+
   async delete(key: Key, condition?: WriteCondition): Promise<void> {
     this.check(key, condition);
     this.records.delete(recordId(key));

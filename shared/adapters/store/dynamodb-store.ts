@@ -1,5 +1,6 @@
 import {
   type AttributeValue,
+  BatchWriteItemCommand,
   DeleteItemCommand,
   type DynamoDBClient,
   GetItemCommand,
@@ -7,6 +8,7 @@ import {
   QueryCommand,
   type QueryCommandInput,
   UpdateItemCommand,
+  type WriteRequest,
 } from '@aws-sdk/client-dynamodb';
 import { marshall, unmarshall } from '@aws-sdk/util-dynamodb';
 import {
@@ -27,6 +29,14 @@ const MARSHALL_OPTIONS = { removeUndefinedValues: true } as const;
 
 /** Fixed key read by ping(); no record is ever stored under it. */
 const PING_KEY: Key = { pk: '_eio', sk: 'ping' };
+
+/** BatchWriteItem takes at most 25 puts per request. */
+const BATCH_SIZE = 25;
+/** Batches in flight at once in putMany. */
+const BATCH_CONCURRENCY = 4;
+/** Requests per batch (the first and its retries of UnprocessedItems) before putMany gives up. */
+const BATCH_ATTEMPTS = 8;
+const BATCH_BACKOFF_MS = 10;
 
 type ConditionParams = {
   ConditionExpression?: string;
@@ -61,6 +71,59 @@ export class DynamoDbStore implements Store {
       ...conditionParams(condition),
     });
     await conditionally(item, () => this.client.send(command));
+  }
+
+  async putMany(items: Item[]): Promise<void> {
+    // Validate and marshal everything first: a bad item fails the call before anything is written.
+    // Deduplicated over the whole call (DynamoDB refuses two puts of one key in a batch, and concurrent
+    // batches would race): the last item for a key wins, as with sequential puts.
+    const byKey = new Map<string, WriteRequest>();
+    for (const item of items) {
+      assertValidKeys(item);
+      const id = JSON.stringify([item.pk, item.sk]);
+      byKey.delete(id);
+      byKey.set(id, { PutRequest: { Item: marshall(item, MARSHALL_OPTIONS) } });
+    }
+    const requests = [...byKey.values()];
+    const batches: WriteRequest[][] = [];
+    for (let i = 0; i < requests.length; i += BATCH_SIZE) batches.push(requests.slice(i, i + BATCH_SIZE));
+
+    let next = 0;
+    let unwritten = 0;
+    let firstError: unknown;
+    const worker = async () => {
+      // After a failure no new batch starts; batches already in flight finish.
+      while (firstError === undefined && next < batches.length) {
+        const batch = batches[next++]!;
+        try {
+          await this.writeBatch(batch);
+        } catch (err) {
+          unwritten += err instanceof UnwrittenError ? err.count : batch.length;
+          firstError ??= err;
+        }
+      }
+    };
+    await Promise.all(Array.from({ length: Math.min(BATCH_CONCURRENCY, batches.length) }, worker));
+    if (firstError !== undefined) {
+      for (const batch of batches.slice(next)) unwritten += batch.length;
+      const reason = firstError instanceof Error ? firstError.message : String(firstError);
+      throw new Error(`Store putMany left ${unwritten} of ${requests.length} items unwritten: ${reason}`, {
+        cause: firstError,
+      });
+    }
+  }
+
+  /** One BatchWriteItem, retrying what DynamoDB leaves unprocessed (throttling) with jittered backoff. */
+  private async writeBatch(batch: WriteRequest[]): Promise<void> {
+    let pending = batch;
+    for (let attempt = 0; ; attempt++) {
+      const out = await this.client.send(new BatchWriteItemCommand({ RequestItems: { [this.tableName]: pending } }));
+      pending = out.UnprocessedItems?.[this.tableName] ?? [];
+      if (pending.length === 0) return;
+      if (attempt + 1 >= BATCH_ATTEMPTS) throw new UnwrittenError(pending.length);
+      const backoff = BATCH_BACKOFF_MS * 2 ** attempt;
+      await sleep(backoff / 2 + (Math.random() * backoff) / 2);
+    }
   }
 
   async delete(key: Key, condition?: WriteCondition): Promise<void> {
@@ -157,6 +220,17 @@ export class DynamoDbStore implements Store {
       }),
     );
   }
+}
+
+/** Items of one batch still unprocessed after the last retry. */
+class UnwrittenError extends Error {
+  constructor(readonly count: number) {
+    super(`${count} items unprocessed after ${BATCH_ATTEMPTS} attempts`);
+  }
+}
+
+function sleep(ms: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, ms));
 }
 
 async function conditionally(key: Key, write: () => Promise<unknown>): Promise<void> {
