@@ -28,6 +28,7 @@ import { type DemoIdracOptions, seedDemoLab, startDemoIdracs } from './demo-lab'
 import { DEMO_VCENTER, startDemoVcenter } from './demo-vcenter';
 import { startEmbeddedDynamo } from './embedded-dynamodb';
 import { FunctionInvoker } from './function-invoker';
+import { FunctionThread } from './function-thread';
 import { createLocalApiServer } from './http-server';
 import { issueToken, verifyAuthorization } from './jwt';
 import { LocalWorkerPools } from './local-worker-pools';
@@ -36,6 +37,14 @@ import { loadOrCreateSigningKey } from './signing-key';
 import { queueDeclarationFor, type SqsWorkerHandler, WorkerPoolRunner } from './worker-runner';
 
 const ROOT = join(fileURLToPath(new URL('.', import.meta.url)), '..', '..');
+
+/**
+ * Worker functions that run in a thread of their own, as in a Lambda container of their own: discovery,
+ * whose sweeps are thousands of TLS probes and store writes that would otherwise share one event loop with
+ * the API. One container, not one per core: on two cores a second one cost more (its own cold start, pools
+ * and JIT) than it gained. The others are light and stay in the main thread.
+ */
+const THREADED_FUNCTIONS: FunctionName[] = ['worker-discovery'];
 
 export type LocalStackOptions = {
   dataDir: string;
@@ -102,10 +111,12 @@ export async function startLocalStack(opts: LocalStackOptions): Promise<LocalSta
     const secrets = await LocalFileSecrets.open(join(opts.dataDir, 'secrets'));
     const key = await loadOrCreateSigningKey(opts.dataDir);
 
+    // Functions hosted in a thread of their own (function-thread.ts); created once the adapters they share exist.
+    const threads = new Map<FunctionName, FunctionThread>();
     const runners = new Map<string, WorkerPoolRunner>();
     for (const [pool, spec] of Object.entries(WORKER_POOLS)) {
       const handler: SqsWorkerHandler = async (event) =>
-        (await invoker.invoke(spec.function, event)) as Awaited<ReturnType<SqsWorkerHandler>>;
+        (await (threads.get(spec.function) ?? invoker).invoke(spec.function, event)) as Awaited<ReturnType<SqsWorkerHandler>>;
       runners.set(pool, new WorkerPoolRunner({ pool, spec, queue, handler }));
     }
 
@@ -130,6 +141,8 @@ export async function startLocalStack(opts: LocalStackOptions): Promise<LocalSta
       startedAt: Date.now(),
     };
     provideDeps(deps);
+    for (const fn of THREADED_FUNCTIONS) threads.set(fn, new FunctionThread(fn, { queue, secrets, workflows, workerPools: deps.workerPools }));
+    closers.push(async () => Promise.all([...threads.values()].map((t) => t.close())));
     closers.push(() => disposeIdrac());
     closers.push(() => closeVcenterClients());
 

@@ -22,6 +22,13 @@ export interface IdracTlsTrust {
   insecure?: boolean;
   /** Allow TLS 1.0/1.1 for this endpoint only (old iDRAC7/8 firmware); never process-wide. */
   legacy?: boolean;
+  /**
+   * Trust on first use, for a target with no pin, CA or insecure (the caller's policy allows it): the first
+   * handshake is accepted when the certificate's only fault is that nobody vouches for it (self-signed or
+   * unknown issuer; not expired); from then on that certificate is the only one accepted.
+   * The probe reports its thumbprint (`tls.thumbprint`) for the caller to pin.
+   */
+  trustOnFirstUse?: boolean;
 }
 
 export interface IdracTarget {

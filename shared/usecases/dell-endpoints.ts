@@ -240,14 +240,16 @@ const hasTrust = (tls: EndpointTls) => Boolean(tls.pinned_thumbprint || tls.ca_p
 
 export type ProbeResult = { fingerprint: CapabilityFingerprint; pinned?: string };
 
-/** Probes once; with no pin/CA and a site that allows trust on first use, pins what was presented and probes again. */
+/**
+ * Probes once. With no pin/CA and a site that allows trust on first use, the probe accepts the certificate
+ * it is first shown (see IdracTlsTrust.trustOnFirstUse) and the answer says to pin it.
+ */
 export async function probeWithTofu(ep: Pick<DellEndpoint, 'address' | 'redfish_port' | 'wsman_port' | 'tls'>, site: Site | undefined): Promise<ProbeResult> {
-  const fingerprint = await idrac().probe(targetOf(ep));
+  const firstUse = !!site?.trust_on_first_use && !hasTrust(ep.tls);
+  const target = targetOf(ep);
+  const fingerprint = await idrac().probe(firstUse ? { ...target, tls: { ...target.tls, trustOnFirstUse: true } } : target);
   const presented = fingerprint.tls?.thumbprint;
-  if (fingerprint.reachable || !site?.trust_on_first_use || hasTrust(ep.tls) || !presented) return { fingerprint };
-  if (fingerprint.error?.code !== 'certificate_untrusted') return { fingerprint };
-  const pinnedTls = { ...ep.tls, pinned_thumbprint: presented };
-  return { fingerprint: await idrac().probe(targetOf({ ...ep, tls: pinnedTls })), pinned: presented };
+  return firstUse && fingerprint.reachable && presented ? { fingerprint, pinned: presented } : { fingerprint };
 }
 
 const errorInfo = (e: unknown): IdracErrorInfo =>

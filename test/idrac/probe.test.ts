@@ -96,9 +96,17 @@ describe('probe: TLS trust', () => {
     expect(fp.reachable).toBe(false);
     expect(fp.error).toMatchObject({ code: 'certificate_untrusted', details: { actual_thumbprint: idrac9.certificate.thumbprint } });
     expect(fp.tls?.thumbprint).toBe(idrac9.certificate.thumbprint);
-    // What discovery does when the site allows trust on first use: pin what was seen, probe again.
+    // Pinning what was seen reaches it.
     const pinned = await client.probe(targetOf(idrac9, { pinnedThumbprint: fp.tls!.thumbprint }));
     expect(pinned.reachable).toBe(true);
+  });
+
+  it('trust on first use: one probe reaches a self-signed iDRAC and reports the thumbprint to pin', async () => {
+    const fp = await client.probe(targetOf(idrac8, { trustOnFirstUse: true }));
+    expect(fp.reachable).toBe(true);
+    expect(fp.protocols.redfish && fp.protocols.wsman).toBeTruthy();
+    expect(fp.tls?.thumbprint).toBe(idrac8.certificate.thumbprint);
+    expect(fp.error).toBeUndefined();
   });
 
   it('accepts a pin in any case, with or without colons', async () => {

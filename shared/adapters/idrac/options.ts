@@ -35,7 +35,7 @@ export const DEFAULT_OPTIONS: IdracClientOptions = {
   headersTimeoutMs: 30_000,
   bodyTimeoutMs: 30_000,
   keepAliveTimeoutMs: 4_000,
-  maxConcurrentPerEndpoint: 4,
+  maxConcurrentPerEndpoint: 2,
   maxQueuedPerEndpoint: 64,
   retries: 2,
   retryBaseDelayMs: 250,

@@ -47,6 +47,8 @@ export interface ConnectorContext {
   anchors: AnchorCache;
   /** Every certificate seen in a handshake, accepted or refused (for the probe's TLS facts and TOFU). */
   onPresented(presented: Presented): void;
+  /** Trust on first use: the certificate accepted by the first handshake, now the only one this connector takes. */
+  onFirstUse?(thumbprint: string): void;
   log: IdracLog;
 }
 
@@ -57,17 +59,38 @@ interface Attempt {
 }
 
 /**
+ * What a first use may overlook: nobody vouches for the certificate (self-signed, unknown issuer). Anything
+ * else (expired, not yet valid, bad signature...) is refused as it would be once pinned.
+ */
+const UNVOUCHED = new Set([
+  'DEPTH_ZERO_SELF_SIGNED_CERT',
+  'SELF_SIGNED_CERT_IN_CHAIN',
+  'UNABLE_TO_GET_ISSUER_CERT',
+  'UNABLE_TO_GET_ISSUER_CERT_LOCALLY',
+  'UNABLE_TO_VERIFY_LEAF_SIGNATURE',
+]);
+
+/** Pins replace the host-name check (factory iDRAC certificates name `idrac-<tag>`, not the address they are reached on). */
+const noHostNameCheck = () => undefined;
+
+/**
  * An undici connector that enforces one endpoint's trust policy without ever disabling verification:
  * - pinned: the pinned certificate is the only CA and the thumbprint is compared on every handshake. The
  *   certificate itself is learned from a first handshake that fails verification (nothing is sent on it)
  *   and kept only if its thumbprint is the pin; any other certificate → CertificateMismatchError naming both.
  * - caPem: usual chain + host name verification against that bundle.
  * - insecure (explicit opt-in): the presented certificate is learned and trusted the same way, whatever it is.
+ * - trust on first use: the first handshake's certificate is accepted when nobody vouches for it but it is
+ *   otherwise valid (the handshake itself proves the iDRAC holds its key); from then on it is this
+ *   connector's pin. Saves the refused handshake per port that learning a certificate otherwise costs.
  * - none: system CAs; a self-signed iDRAC fails with 'certificate_untrusted' carrying the actual thumbprint.
  * TLS 1.0/1.1 are offered only when the endpoint is marked legacy.
  */
 export function trustingConnector(ctx: ConnectorContext): buildConnector.connector {
-  const pin = ctx.trust.pinnedThumbprint ? normalizeThumbprint(ctx.trust.pinnedThumbprint) : undefined;
+  const fixedPin = ctx.trust.pinnedThumbprint ? normalizeThumbprint(ctx.trust.pinnedThumbprint) : undefined;
+  const firstUse = ctx.trust.trustOnFirstUse === true && !fixedPin && !ctx.trust.caPem && !ctx.trust.insecure;
+  /** With trust on first use: the certificate the first handshake accepted. */
+  let firstUsePin: string | undefined;
   const insecureKey = `insecure:${ctx.address}`;
 
   return (options, callback) => {
@@ -80,8 +103,10 @@ export function trustingConnector(ctx: ConnectorContext): buildConnector.connect
   };
 
   async function establish(host: string, port: number): Promise<TLSSocket> {
+    const pin = fixedPin ?? firstUsePin;
+    if (firstUse && !pin) return firstHandshake(host, port);
     const anchored = pin ? ctx.anchors.get(pin) : undefined;
-    const first = await handshake(host, port, plan());
+    const first = await handshake(host, port, plan(pin));
     if (first.socket) return first.socket;
     const presented = first.presented;
     if (!presented) throw first.error;
@@ -100,7 +125,7 @@ export function trustingConnector(ctx: ConnectorContext): buildConnector.connect
     } else {
       throw untrusted(presented, first.error);
     }
-    const second = await handshake(host, port, plan());
+    const second = await handshake(host, port, plan(pin));
     if (second.socket) return second.socket;
     if (second.presented && pin && second.presented.thumbprint !== pin) {
       throw new CertificateMismatchError(ctx.address, pin, second.presented.thumbprint);
@@ -108,8 +133,37 @@ export function trustingConnector(ctx: ConnectorContext): buildConnector.connect
     throw second.presented ? untrusted(second.presented, second.error) : second.error;
   }
 
+  /**
+   * Trust on first use: verification runs (rejectUnauthorized false only defers the verdict to here) and its
+   * result is judged: vouched for, or only unvouched → accepted and pinned.
+   */
+  async function firstHandshake(host: string, port: number): Promise<TLSSocket> {
+    const attempt = await handshake(host, port, { ...(ctx.trust.legacy ? LEGACY_TLS : {}), rejectUnauthorized: false, checkServerIdentity: noHostNameCheck });
+    const { socket, presented } = attempt;
+    if (!socket) throw attempt.error;
+    if (!presented) {
+      socket.destroy();
+      throw new IdracError('certificate_untrusted', `iDRAC ${ctx.address} presented no certificate`, ctx.address);
+    }
+    const fault = socket.authorized ? undefined : String(socket.authorizationError ?? 'unverified');
+    // An expired or not yet valid certificate is reported as such (CERT_HAS_EXPIRED...), not as unvouched.
+    if (fault && !UNVOUCHED.has(fault)) {
+      socket.destroy();
+      throw untrusted(presented, { code: fault });
+    }
+    if (firstUsePin && firstUsePin !== presented.thumbprint) {
+      socket.destroy();
+      throw new CertificateMismatchError(ctx.address, firstUsePin, presented.thumbprint);
+    }
+    if (!firstUsePin) {
+      firstUsePin = presented.thumbprint;
+      ctx.onFirstUse?.(presented.thumbprint);
+    }
+    return socket;
+  }
+
   /** CA list and identity check for the next handshake, from the policy and what has been learned. */
-  function plan(): ConnectionOptions {
+  function plan(pin: string | undefined): ConnectionOptions {
     const legacy = ctx.trust.legacy ? LEGACY_TLS : {};
     if (pin) {
       const learned = ctx.anchors.get(pin);
@@ -117,8 +171,7 @@ export function trustingConnector(ctx: ConnectorContext): buildConnector.connect
       return {
         ...legacy,
         ...(ca.length ? { ca } : {}),
-        // The pin names the exact certificate, so it replaces the host-name check (factory iDRAC
-        // certificates name `idrac-<tag>`, not the address they are reached on).
+        // The pin names the exact certificate, so it replaces the host-name check.
         checkServerIdentity: (_host: string, cert: PeerCertificate) =>
           normalizeThumbprint(cert.fingerprint256) === pin ? undefined : new CertificateMismatchError(ctx.address, pin, normalizeThumbprint(cert.fingerprint256)),
       };
@@ -209,3 +262,4 @@ export function trustingConnector(ctx: ConnectorContext): buildConnector.connect
     );
   }
 }
+

@@ -4,13 +4,19 @@ import type { IdracTarget, TlsFacts } from '../../../ports/idrac';
 import type { IdracClientOptions } from '../options';
 import type { AnchorCache } from '../tls/anchors';
 import { trustingConnector, type Presented } from '../tls/connector';
+import { normalizeThumbprint } from '../tls/thumbprint';
 
 export interface PooledEndpoint {
   pool: Pool;
   origin: string;
   /** The certificate of the latest handshake on this port, trusted or not. */
   lastPresented?: Presented;
+  /** Trust on first use: the certificate this pool's connector accepted, and now takes alone. */
+  firstUsePin?: string;
 }
+
+const policyOf = (tls: IdracTarget['tls'], pin = tls.pinnedThumbprint) =>
+  JSON.stringify([pin ? normalizeThumbprint(pin) : '', tls.caPem ?? '', !!tls.insecure, !!tls.legacy, !pin && !!tls.trustOnFirstUse]);
 
 function originOf(address: string, port: number): string {
   return `https://${isIPv6(address) ? `[${address}]` : address}:${port}`;
@@ -19,7 +25,8 @@ function originOf(address: string, port: number): string {
 /**
  * One undici Pool per iDRAC port (address:port), created once and reused across calls, so keep-alive
  * sockets and learned certificates survive between invocations of a warm container. A target whose TLS
- * policy changed (e.g. pinned after trust-on-first-use) gets a fresh pool; the old one is closed.
+ * policy changed (a new pin, a CA bundle) gets a fresh pool and the old one is closed; pinning the
+ * certificate a pool accepted on first use keeps that pool.
  */
 export class EndpointPools {
   private readonly pools = new Map<string, PooledEndpoint & { policy: string }>();
@@ -31,9 +38,15 @@ export class EndpointPools {
 
   get(target: IdracTarget, port: number): PooledEndpoint {
     const key = `${target.address}:${port}`;
-    const policy = JSON.stringify([target.tls.pinnedThumbprint ?? '', target.tls.caPem ?? '', !!target.tls.insecure, !!target.tls.legacy]);
+    const policy = policyOf(target.tls);
     const existing = this.pools.get(key);
     if (existing?.policy === policy) return existing;
+    // Pinning what this pool accepted on first use changes nothing for its connector: keep its sockets.
+    const pin = target.tls.pinnedThumbprint ? normalizeThumbprint(target.tls.pinnedThumbprint) : undefined;
+    if (existing?.firstUsePin && existing.firstUsePin === pin && existing.policy === policyOf({ ...target.tls, trustOnFirstUse: true }, '')) {
+      existing.policy = policy;
+      return existing;
+    }
     if (existing) void existing.pool.close().catch(() => undefined);
 
     const entry: PooledEndpoint & { policy: string } = { policy, origin: originOf(target.address, port), pool: undefined as unknown as Pool };
@@ -45,6 +58,9 @@ export class EndpointPools {
         anchors: this.anchors,
         onPresented: (presented) => {
           entry.lastPresented = presented;
+        },
+        onFirstUse: (thumbprint) => {
+          entry.firstUsePin = thumbprint;
         },
         log: this.options.log,
       }),
