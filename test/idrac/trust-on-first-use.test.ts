@@ -10,8 +10,8 @@ import { LogRecorder } from './helpers';
 import { Pool } from 'undici';
 
 /**
- * Trust on first use in one handshake: the connector accepts an unvouched (self-signed) certificate that is
- * otherwise valid, then takes that certificate alone; anything else wrong with it is refused as before.
+ * Pins and trust on first use in one handshake: the connector accepts an unvouched (self-signed) certificate
+ * that is the pinned one (or, on first use, becomes it); anything else wrong with it is refused.
  */
 const DAY = 86_400_000;
 const ADDRESS = '127.43.0.1';
@@ -51,13 +51,13 @@ afterAll(async () => {
   for (const s of [validServer, expiredServer]) await new Promise((r) => s?.server.close(r));
 });
 
-function firstUsePool(port: number, seen: string[]) {
+function firstUsePool(port: number, seen: string[], trust: IdracTarget['tls'] = { trustOnFirstUse: true }) {
   return new Pool(`https://${ADDRESS}:${port}`, {
     // One socket per request, so each request is a handshake of its own.
     pipelining: 0,
     connect: trustingConnector({
       address: ADDRESS,
-      trust: { trustOnFirstUse: true },
+      trust,
       connectTimeoutMs: 2_000,
       anchors: new AnchorCache(),
       onPresented: () => undefined,
@@ -105,6 +105,19 @@ describe('trust on first use (connector)', () => {
       expect(seen).toEqual([]);
     } finally {
       await pool.destroy();
+    }
+  });
+
+  it('a pin is judged the same way: its certificate alone, and never once expired', async () => {
+    const pinned = firstUsePool(validServer.port, [], { pinnedThumbprint: valid.thumbprint });
+    const pinnedExpired = firstUsePool(expiredServer.port, [], { pinnedThumbprint: expired.thumbprint });
+    const pinnedOther = firstUsePool(validServer.port, [], { pinnedThumbprint: other.thumbprint });
+    try {
+      expect(await get(pinned)).toBe('ok');
+      await expect(get(pinnedExpired)).rejects.toMatchObject({ code: 'certificate_untrusted', details: { reason: 'CERT_HAS_EXPIRED' } });
+      await expect(get(pinnedOther)).rejects.toMatchObject({ code: 'certificate_mismatch' });
+    } finally {
+      await Promise.all([pinned.destroy(), pinnedExpired.destroy(), pinnedOther.destroy()]);
     }
   });
 

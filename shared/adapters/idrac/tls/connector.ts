@@ -59,8 +59,8 @@ interface Attempt {
 }
 
 /**
- * What a first use may overlook: nobody vouches for the certificate (self-signed, unknown issuer). Anything
- * else (expired, not yet valid, bad signature...) is refused as it would be once pinned.
+ * What a pin may overlook: nobody vouches for the certificate (self-signed, unknown issuer); the pin says
+ * which certificate it must be. Anything else (expired, not yet valid, bad signature...) is refused.
  */
 const UNVOUCHED = new Set([
   'DEPTH_ZERO_SELF_SIGNED_CERT',
@@ -74,15 +74,16 @@ const UNVOUCHED = new Set([
 const noHostNameCheck = () => undefined;
 
 /**
- * An undici connector that enforces one endpoint's trust policy without ever disabling verification:
- * - pinned: the pinned certificate is the only CA and the thumbprint is compared on every handshake. The
- *   certificate itself is learned from a first handshake that fails verification (nothing is sent on it)
- *   and kept only if its thumbprint is the pin; any other certificate → CertificateMismatchError naming both.
+ * An undici connector that enforces one endpoint's trust policy; verification always runs:
+ * - pinned: the thumbprint is compared on every handshake, and verification's verdict may only be that
+ *   nobody vouches for the certificate (judgedHandshake); any other certificate → CertificateMismatchError
+ *   naming both. One handshake, on a shared secure context (not one context per iDRAC certificate).
+ * - pinned + caPem: chain verified against the bundle, and the thumbprint compared.
  * - caPem: usual chain + host name verification against that bundle.
- * - insecure (explicit opt-in): the presented certificate is learned and trusted the same way, whatever it is.
- * - trust on first use: the first handshake's certificate is accepted when nobody vouches for it but it is
- *   otherwise valid (the handshake itself proves the iDRAC holds its key); from then on it is this
- *   connector's pin. Saves the refused handshake per port that learning a certificate otherwise costs.
+ * - insecure (explicit opt-in): the presented certificate is learned from a first handshake (nothing is sent
+ *   on it) and then trusted as the only CA, whatever it is.
+ * - trust on first use: judged like a pin, the first certificate accepted becoming the pin. Saves the refused
+ *   handshake per port that learning a certificate otherwise costs.
  * - none: system CAs; a self-signed iDRAC fails with 'certificate_untrusted' carrying the actual thumbprint.
  * TLS 1.0/1.1 are offered only when the endpoint is marked legacy.
  */
@@ -104,79 +105,62 @@ export function trustingConnector(ctx: ConnectorContext): buildConnector.connect
 
   async function establish(host: string, port: number): Promise<TLSSocket> {
     const pin = fixedPin ?? firstUsePin;
-    if (firstUse && !pin) return firstHandshake(host, port);
-    const anchored = pin ? ctx.anchors.get(pin) : undefined;
+    if (!ctx.trust.caPem && (pin || firstUse)) return judgedHandshake(host, port, pin);
     const first = await handshake(host, port, plan(pin));
     if (first.socket) return first.socket;
     const presented = first.presented;
     if (!presented) throw first.error;
-    if (pin) {
-      if (presented.thumbprint !== pin) throw new CertificateMismatchError(ctx.address, pin, presented.thumbprint);
-      // The pinned certificate itself was the anchor and still failed (e.g. expired): nothing to learn.
-      if (anchored === presented.pem) throw untrusted(presented, first.error);
-      // Parallel connections may learn the same certificate at once; that is harmless.
-      ctx.anchors.learn(pin, presented.pem);
-    } else if (ctx.trust.insecure && !ctx.trust.caPem) {
-      ctx.log.warn('Trusting an unverified iDRAC certificate (endpoint marked insecure)', {
-        idrac: ctx.address,
-        thumbprint: presented.thumbprint,
-      });
-      ctx.anchors.learn(insecureKey, presented.pem);
-    } else {
-      throw untrusted(presented, first.error);
-    }
+    if (pin && presented.thumbprint !== pin) throw new CertificateMismatchError(ctx.address, pin, presented.thumbprint);
+    if (!ctx.trust.insecure || ctx.trust.caPem) throw untrusted(presented, first.error);
+    // Insecure: learn what was presented, then trust exactly that on a second handshake (nothing was sent on the first).
+    ctx.log.warn('Trusting an unverified iDRAC certificate (endpoint marked insecure)', { idrac: ctx.address, thumbprint: presented.thumbprint });
+    ctx.anchors.learn(insecureKey, presented.pem);
     const second = await handshake(host, port, plan(pin));
     if (second.socket) return second.socket;
-    if (second.presented && pin && second.presented.thumbprint !== pin) {
-      throw new CertificateMismatchError(ctx.address, pin, second.presented.thumbprint);
-    }
     throw second.presented ? untrusted(second.presented, second.error) : second.error;
   }
 
   /**
-   * Trust on first use: verification runs (rejectUnauthorized false only defers the verdict to here) and its
-   * result is judged: vouched for, or only unvouched → accepted and pinned.
+   * A pin (or trust on first use) without a CA bundle: the pin names the exact certificate, so nobody needs to
+   * vouch for it. Verification still runs (rejectUnauthorized false only hands its verdict to this function):
+   * the certificate must be the pinned one and its only fault may be that nobody vouches for it; expired,
+   * not yet valid and the like are refused. The handshake itself proves the iDRAC holds the certificate's key.
+   * On first use, the certificate accepted becomes the pin. One handshake, on the shared secure context.
    */
-  async function firstHandshake(host: string, port: number): Promise<TLSSocket> {
+  async function judgedHandshake(host: string, port: number, pin: string | undefined): Promise<TLSSocket> {
     const attempt = await handshake(host, port, { ...(ctx.trust.legacy ? LEGACY_TLS : {}), rejectUnauthorized: false, checkServerIdentity: noHostNameCheck });
     const { socket, presented } = attempt;
     if (!socket) throw attempt.error;
-    if (!presented) {
+    const refuse = (error: Error) => {
       socket.destroy();
-      throw new IdracError('certificate_untrusted', `iDRAC ${ctx.address} presented no certificate`, ctx.address);
-    }
+      return error;
+    };
+    if (!presented) throw refuse(new IdracError('certificate_untrusted', `iDRAC ${ctx.address} presented no certificate`, ctx.address));
+    const expected = pin ?? firstUsePin;
+    if (expected && presented.thumbprint !== expected) throw refuse(new CertificateMismatchError(ctx.address, expected, presented.thumbprint));
     const fault = socket.authorized ? undefined : String(socket.authorizationError ?? 'unverified');
     // An expired or not yet valid certificate is reported as such (CERT_HAS_EXPIRED...), not as unvouched.
-    if (fault && !UNVOUCHED.has(fault)) {
-      socket.destroy();
-      throw untrusted(presented, { code: fault });
-    }
-    if (firstUsePin && firstUsePin !== presented.thumbprint) {
-      socket.destroy();
-      throw new CertificateMismatchError(ctx.address, firstUsePin, presented.thumbprint);
-    }
-    if (!firstUsePin) {
+    if (fault && !UNVOUCHED.has(fault)) throw refuse(untrusted(presented, { code: fault }));
+    if (!expected) {
       firstUsePin = presented.thumbprint;
       ctx.onFirstUse?.(presented.thumbprint);
     }
     return socket;
   }
 
-  /** CA list and identity check for the next handshake, from the policy and what has been learned. */
+  /** CA list and identity check for a verified handshake (CA bundle, insecure, none), from the policy and what has been learned. */
   function plan(pin: string | undefined): ConnectionOptions {
     const legacy = ctx.trust.legacy ? LEGACY_TLS : {};
-    if (pin) {
-      const learned = ctx.anchors.get(pin);
-      const ca = [ctx.trust.caPem, learned].filter((c): c is string => c !== undefined);
+    if (ctx.trust.caPem)
       return {
         ...legacy,
-        ...(ca.length ? { ca } : {}),
-        // The pin names the exact certificate, so it replaces the host-name check.
-        checkServerIdentity: (_host: string, cert: PeerCertificate) =>
-          normalizeThumbprint(cert.fingerprint256) === pin ? undefined : new CertificateMismatchError(ctx.address, pin, normalizeThumbprint(cert.fingerprint256)),
+        ca: ctx.trust.caPem,
+        // With a pin beside the bundle, the pin names the exact certificate and replaces the host-name check.
+        checkServerIdentity: pin
+          ? (_host: string, cert: PeerCertificate) =>
+              normalizeThumbprint(cert.fingerprint256) === pin ? undefined : new CertificateMismatchError(ctx.address, pin, normalizeThumbprint(cert.fingerprint256))
+          : checkServerIdentity,
       };
-    }
-    if (ctx.trust.caPem) return { ...legacy, ca: ctx.trust.caPem, checkServerIdentity };
     if (ctx.trust.insecure) {
       const learned = ctx.anchors.get(insecureKey);
       if (!learned) return { ...legacy };
@@ -220,9 +204,6 @@ export function trustingConnector(ctx: ConnectorContext): buildConnector.connect
             pem: pemOfDer(cert.raw),
           };
           presented = seen;
-          // Keyed by its own SHA-256, so this trusts nothing by itself: it saves the extra handshake a pin
-          // would otherwise need to learn the certificate (trust on first use pins right after a probe).
-          ctx.anchors.learn(seen.thumbprint, seen.pem);
           ctx.onPresented(seen);
         }
       });
