@@ -60,7 +60,26 @@ export class FirmwareInventory {
     return this.components.find((c) => c.fqdd === fqdd);
   }
 
+  /** Entries in id order, rebuilt only when the inventory changed (an `$expand` reads every member by id). */
+  private snapshot?: { revision: number; entries: InventoryEntry[]; byId: Map<string, InventoryEntry> };
+
   entries(): InventoryEntry[] {
+    return [...this.current().entries];
+  }
+
+  find(id: string): InventoryEntry | undefined {
+    return this.current().byId.get(id);
+  }
+
+  private current(): { entries: InventoryEntry[]; byId: Map<string, InventoryEntry> } {
+    if (this.snapshot?.revision !== this.revision) {
+      const entries = this.build();
+      this.snapshot = { revision: this.revision, entries, byId: new Map(entries.map((e) => [e.id, e])) };
+    }
+    return this.snapshot;
+  }
+
+  private build(): InventoryEntry[] {
     const out: InventoryEntry[] = [];
     for (const component of this.components) {
       const add = (kind: EntryKind, version: string) =>
@@ -71,10 +90,6 @@ export class FirmwareInventory {
     }
     out.push(...this.available.values());
     return out.sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
-  }
-
-  find(id: string): InventoryEntry | undefined {
-    return this.entries().find((e) => e.id === id);
   }
 
   etag(): string {
