@@ -131,4 +131,24 @@ describe('inventory', () => {
       await endpoint.clearFaults();
     }
   });
+
+  it('an inventory right after a probe uses the service root the probe read; a later one reads it again', async () => {
+    const endpoint = fleet.endpoint(0);
+    const target = targetOf(endpoint.info());
+    const credential = credentialOf(endpoint.info());
+    const requests = () => endpoint.stats().requests;
+    // Alone: the root, a session, five reads, the logout.
+    let before = requests();
+    await client.inventory(target, credential);
+    const alone = requests() - before;
+    expect(alone).toBe(8);
+    await client.probe(target);
+    before = requests();
+    expectMatchesSimulator(await client.inventory(target, credential), endpoint);
+    expect(requests() - before).toBe(alone - 1);
+    // The probe's root served one call only.
+    before = requests();
+    await client.inventory(target, credential);
+    expect(requests() - before).toBe(alone);
+  });
 });

@@ -21,7 +21,7 @@ import { redfishInventory } from './redfish/inventory';
 import { readJobStatus, type JobSource } from './redfish/jobs';
 import { parseJson } from './redfish/json';
 import { ROOT } from './redfish/paths';
-import { compareVersions, readServiceRoot, type ServiceRoot } from './redfish/service-root';
+import { compareVersions, readServiceRoot, RecentServiceRoots, type ServiceRoot } from './redfish/service-root';
 import { RedfishSession, withSession } from './redfish/session';
 import { AnchorCache } from './tls/anchors';
 import { EndpointPools } from './transport/endpoint-pools';
@@ -44,6 +44,7 @@ export class IdracClient implements Idrac {
   private readonly wsman: WsmanClient;
   /** Where each iDRAC answered for its jobs last time, so polling goes straight there. */
   private readonly jobSources = new Map<string, JobSource>();
+  private readonly roots = new RecentServiceRoots();
 
   constructor(options: Partial<IdracClientOptions> = {}) {
     this.options = resolveOptions(options);
@@ -54,7 +55,7 @@ export class IdracClient implements Idrac {
   }
 
   probe(target: IdracTarget): Promise<CapabilityFingerprint> {
-    return this.timed('probe', target, () => probeEndpoint({ http: this.http, wsman: this.wsman, pools: this.pools }, target));
+    return this.timed('probe', target, () => probeEndpoint({ http: this.http, wsman: this.wsman, pools: this.pools, roots: this.roots }, target));
   }
 
   inventory(target: IdracTarget, credential: IdracCredential): Promise<IdracInventory> {
@@ -140,6 +141,8 @@ export class IdracClient implements Idrac {
   private async route(target: IdracTarget): Promise<Route> {
     const port = target.redfishPort ?? DEFAULT_REDFISH_PORT;
     const wsmanPort = target.wsmanPort ?? DEFAULT_WSMAN_PORT;
+    const probed = this.roots.take(target.address, port);
+    if (probed) return this.routeOf(probed, port, wsmanPort);
     let response;
     try {
       response = await this.http.send(target, port, { method: 'GET', path: ROOT, headers: { accept: 'application/json' } }, { retry: true });
@@ -149,7 +152,10 @@ export class IdracClient implements Idrac {
     }
     if (response.status === 404) return { kind: 'wsman', port: wsmanPort, why: 'no Redfish service' };
     if (response.status !== 200) throw new IdracHttpError(target.address, response.status, 'GET', ROOT);
-    const root = readServiceRoot(parseJson(response.text, target.address, ROOT));
+    return this.routeOf(readServiceRoot(parseJson(response.text, target.address, ROOT)), port, wsmanPort);
+  }
+
+  private routeOf(root: ServiceRoot, port: number, wsmanPort: number): Route {
     if (!root.complete) return { kind: 'wsman', port: wsmanPort, why: `Redfish ${root.version} lacks systems, managers or update service` };
     if (root.version && compareVersions(root.version, this.options.minRedfishVersion) < 0) {
       return { kind: 'wsman', port: wsmanPort, why: `Redfish ${root.version} is older than ${this.options.minRedfishVersion}` };

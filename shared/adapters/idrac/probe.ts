@@ -1,8 +1,9 @@
 import { IdracError, type CapabilityFingerprint, type IdracErrorInfo, type IdracProtocol, type IdracTarget } from '../../ports/idrac';
 import { guessGeneration } from './generation';
 import { DEFAULT_REDFISH_PORT, DEFAULT_WSMAN_PORT } from './options';
-import { parseJson, str } from './redfish/json';
+import { parseJson } from './redfish/json';
 import { ROOT } from './redfish/paths';
+import { readServiceRoot, type RecentServiceRoots } from './redfish/service-root';
 import type { EndpointPools } from './transport/endpoint-pools';
 import type { HttpTransport } from './transport/http';
 import type { WsmanClient, WsmanIdentity } from './wsman/wsman-client';
@@ -32,6 +33,8 @@ export interface ProbeDeps {
   http: HttpTransport;
   wsman: WsmanClient;
   pools: EndpointPools;
+  /** Where a Redfish root read by the probe is kept for the call that follows it. */
+  roots: RecentServiceRoots;
 }
 
 /** Redfish service root, unauthenticated. A plain 404 means "no Redfish here" (iDRAC7, old iDRAC8 firmware). */
@@ -43,8 +46,9 @@ async function probeRedfish(deps: ProbeDeps, target: IdracTarget, port: number):
     // Some hardened services want credentials even for the root: Redfish is there, its version unknown.
     if (response.status === 401) return { kind: 'answered', value: { version: '' } };
     if (response.status !== 200) return { kind: 'absent' };
-    const root = parseJson(response.text, target.address, ROOT);
-    return { kind: 'answered', value: { version: str(root.RedfishVersion), serviceTag: str((root.Oem as { Dell?: { ServiceTag?: unknown } } | undefined)?.Dell?.ServiceTag) || undefined } };
+    const root = readServiceRoot(parseJson(response.text, target.address, ROOT));
+    deps.roots.remember(target.address, port, root);
+    return { kind: 'answered', value: { version: root.version, serviceTag: root.serviceTag } };
   } catch (error) {
     return { kind: 'failed', error: asIdracError(error, target.address) };
   }

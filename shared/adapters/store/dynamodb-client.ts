@@ -38,6 +38,9 @@ export function createDynamoClient({ endpoint, region }: DynamoClientOptions): D
     region,
     // SDK default: 3 attempts with jittered backoff; said explicitly so a change of default doesn't surprise.
     maxAttempts: 3,
+    // Resolve each command's middleware stack once, not on every send (~6 % of a discovery sweep's CPU):
+    // EIO changes the stack only here, before the first request.
+    cacheMiddleware: true,
     requestHandler: {
       // In-region connects take milliseconds; a stuck connect should fail over to a retry quickly.
       connectionTimeout: 1_000,

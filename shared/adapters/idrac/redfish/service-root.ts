@@ -50,3 +50,32 @@ export function compareVersions(a: string, b: string): number {
   }
   return 0;
 }
+
+/**
+ * Service roots a probe just read, for the call that follows it (discovery inventories right after probing):
+ * one GET of the root per iDRAC instead of two. Short-lived, because a root changes with a firmware update.
+ */
+export class RecentServiceRoots {
+  private readonly roots = new Map<string, { root: ServiceRoot; at: number }>();
+
+  constructor(
+    private readonly ttlMs = 10_000,
+    private readonly maxEntries = 4_096,
+    private readonly now: () => number = Date.now,
+  ) {}
+
+  remember(address: string, port: number, root: ServiceRoot): void {
+    const key = `${address}:${port}`;
+    this.roots.delete(key);
+    if (this.roots.size >= this.maxEntries) this.roots.delete(this.roots.keys().next().value!);
+    this.roots.set(key, { root, at: this.now() });
+  }
+
+  /** The root read within the TTL, once: the next call reads it afresh. */
+  take(address: string, port: number): ServiceRoot | undefined {
+    const key = `${address}:${port}`;
+    const hit = this.roots.get(key);
+    this.roots.delete(key);
+    return hit && this.now() - hit.at < this.ttlMs ? hit.root : undefined;
+  }
+}
