@@ -14,7 +14,7 @@ export type DiscoveryErrorSample = { chunk: number; addresses: string; message: 
 export const MAX_ERROR_SAMPLES = 10;
 
 /** One `POST /api/v1/dell/discover`: its sites, what it swept, and progress counters. */
-export type DiscoveryRun = {
+export type DiscoveryRun = CountedSlices & {
   id: string;
   site_ids: string[];
   status: DiscoveryRunStatus;
@@ -29,11 +29,6 @@ export type DiscoveryRun = {
   endpoints_created: number;
   endpoints_updated: number;
   error_samples?: DiscoveryErrorSample[];
-  /**
-   * Slices (queue messages) already counted, by number: a string set the counting write adds to atomically
-   * (Store.add `once`), so a redelivered slice is never counted twice. Not shown by the API.
-   */
-  counted_slices?: Set<string>;
   trigger: 'api' | 'schedule';
   created_at: string;
   /** Last progress written by a worker. */
@@ -45,8 +40,20 @@ export type DiscoveryRun = {
   version: number;
 };
 
-export const isSliceCounted = (run: Pick<DiscoveryRun, 'counted_slices'>, chunk: number): boolean =>
-  run.counted_slices?.has(String(chunk)) === true;
+/**
+ * Slices (queue messages) already counted, by number: string sets the counting write adds to atomically
+ * (Store.add `once`), so a redelivered slice is never counted twice. Not shown by the API. One set per 64
+ * slices, because a counting write returns the set it added to: one set for a whole /20 would come back,
+ * 4,000 numbers long, with every count.
+ */
+export type CountedSlices = Partial<Record<`${typeof COUNTED_PREFIX}${number}`, Set<string>>>;
+const COUNTED_PREFIX = 'counted_slices_';
+const SLICES_PER_SET = 64;
+
+/** The set that records slice `chunk` as counted. */
+export const countedSliceSet = (chunk: number) => `${COUNTED_PREFIX}${Math.floor(chunk / SLICES_PER_SET)}` as const;
+
+export const isSliceCounted = (run: CountedSlices, chunk: number): boolean => run[countedSliceSet(chunk)]?.has(String(chunk)) === true;
 
 /** How a run whose every address was counted ends. */
 export function finalStatus(run: Pick<DiscoveryRun, 'total' | 'errors' | 'error_samples'>): { status: DiscoveryRunStatus; status_reason?: string } {
@@ -59,8 +66,7 @@ export function finalStatus(run: Pick<DiscoveryRun, 'total' | 'errors' | 'error_
 
 /** The run as the API shows it: the counted slices are bookkeeping, not information. */
 export function runView(run: DiscoveryRun): DiscoveryRun {
-  const { counted_slices: _bookkeeping, ...view } = run;
-  return view;
+  return Object.fromEntries(Object.entries(run).filter(([key]) => !key.startsWith(COUNTED_PREFIX))) as DiscoveryRun;
 }
 
 export const DiscoverRequest = z.strictObject({

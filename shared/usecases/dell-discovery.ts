@@ -1,6 +1,7 @@
 import { isIPv4 } from 'node:net';
 import { AddressInUseError, type DellEndpoint, offersOnlyLegacyTls } from '../domain/dell-endpoint';
 import {
+  countedSliceSet,
   type DiscoveryErrorSample,
   type DiscoveryRun,
   finalStatus,
@@ -153,7 +154,7 @@ type Counts = Partial<Record<'probed' | 'found' | 'unreachable' | 'errors' | 'en
 
 /**
  * Counts one slice into its run with one atomic write (Store.add): the counters and the slice's number in
- * `counted_slices` together, so a crash never counts a slice by half, a redelivered slice is not counted
+ * its counted-slice set together, so a crash never counts a slice by half, a redelivered slice is not counted
  * again, and hundreds of workers counting at once never conflict. The slice that completes the count
  * closes the run. Error samples are written first (rare, small, conditional): a crash in between at worst
  * leaves a sample for a slice counted on redelivery.
@@ -167,7 +168,7 @@ async function countSlice(
 ): Promise<void> {
   if (samples.length) await addErrorSamples(deps, run.id, chunk, samples);
   const after = await deps.store.add(discoveryRuns.key(run.id), counts, {
-    once: { set: 'counted_slices', token: String(chunk) },
+    once: { set: countedSliceSet(chunk), token: String(chunk) },
     set: { updated_at: iso(deps) },
   });
   if (after && after.probed! >= run.total) await closeRun(deps, run.id);

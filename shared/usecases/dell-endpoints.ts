@@ -82,22 +82,30 @@ export async function createDellEndpoint(
   };
   const inspection = found?.inspection;
   const record = inspection ? applyCapabilities(draft, now, inspection.probe, inspection.inventory, inspection.inventoryError) : draft;
-  // Claim, then edges, then the record, then bind: a crash leaves a pending claim (reclaimed later) or a stale
-  // edge (cleaned up later), never a second endpoint for the address or an unreferenced one.
-  const claim = await claimAddress(deps, record.address, record);
+  // Claim and edges (together), then the record, then bind: a crash leaves a pending claim (reclaimed later) or
+  // a stale edge (cleaned up later), never a second endpoint for the address or an unreferenced one.
   const me = dellEndpointRef(id);
+  const [claimed, referenced] = await Promise.allSettled([
+    claimAddress(deps, record.address, record),
+    Promise.all([
+      addReference(deps.store, siteRef(site.id), me),
+      ...(record.service_identity_id ? [addReference(deps.store, serviceIdentityRef(record.service_identity_id), me)] : []),
+    ]),
+  ]);
+  if (claimed.status === 'rejected') throw claimed.reason;
+  const claim = claimed.value;
   let created: DellEndpoint;
   try {
-    await addReference(deps.store, siteRef(site.id), me);
-    if (record.service_identity_id) await addReference(deps.store, serviceIdentityRef(record.service_identity_id), me);
+    if (referenced.status === 'rejected') throw referenced.reason;
     created = await dellEndpoints.create(deps.store, record);
-    await tallyStatusChange(deps.store, undefined, created, now);
   } catch (e) {
     // Lost the id to a concurrent create of the same id: the claim names that id, so it stays (it is theirs too).
     if (!(e instanceof ConflictError)) await releaseAddress(deps, record.address, id);
     throw e;
   }
-  if (!(await bindClaim(deps, claim))) {
+  // The tally may drift if this fails (housekeeping recounts it); the claim holds either way, by the record.
+  const [bound] = await Promise.all([bindClaim(deps, claim), tallyStatusChange(deps.store, undefined, created, now)]);
+  if (!bound) {
     // Stalled past the claim's grace and someone else took the address: undo, do not leave a duplicate.
     await dellEndpoints
       .remove(deps.store, created)

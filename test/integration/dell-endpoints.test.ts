@@ -419,7 +419,7 @@ describe('discovery of an iDRAC that speaks only TLS 1.0', () => {
       return r.status === 'running' ? undefined : r;
     }, 30_000);
     expect(run).toMatchObject({ status: 'succeeded', total: 6, probed: 6, found: 1, unreachable: 5, errors: 0, endpoints_created: 2 });
-    expect(run.counted_slices).toBeUndefined();
+    expect(Object.keys(run).filter((k) => k.startsWith('counted_slices'))).toEqual([]);
     // The newest run heads the list, shown as by id.
     const listed = await h.call('GET', '/api/v1/dell/discovery-runs?limit=1', { role: 'viewer' });
     expect(listed.status).toBe(200);

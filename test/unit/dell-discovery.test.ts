@@ -101,7 +101,7 @@ describe('a discovery run always ends', () => {
     expect(ended.error_samples![0]).toMatchObject({ chunk: 0, message: expect.stringContaining(`last attempt (receive ${MAX} of ${MAX}): store unavailable`) });
     expect(ended.error_samples![0]!.addresses).toContain('10.9.0.1');
     expect(ended.finished_at).toBeTruthy();
-    expect(ended).not.toHaveProperty('counted_slices');
+    expect(Object.keys(ended).filter((k) => k.startsWith('counted_slices'))).toEqual([]);
   });
 
   it('a receive count past the maximum (SQS may over-count) is treated as the last receive', async () => {

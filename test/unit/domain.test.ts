@@ -4,6 +4,7 @@ import { levelFor, worst } from '../../shared/domain/health';
 import { idSchema, newId } from '../../shared/domain/ids';
 import { hasAtLeast, roleFromClaim } from '../../shared/domain/roles';
 import { SiteCreate } from '../../shared/domain/site';
+import { countedSliceSet, type DiscoveryRun, isSliceCounted, runView } from '../../shared/domain/discovery-run';
 import { REDACTED, redact } from '../../shared/observability/redact';
 
 describe('CIDR validation', () => {
@@ -74,5 +75,15 @@ describe('redaction', () => {
   it('hides secrets at any depth but keeps pagination tokens', () => {
     const out = redact({ secret: 's3', nested: { password: 'p', list: [{ Authorization: 'Bearer x' }] }, next_token: 'abc' });
     expect(out).toEqual({ secret: REDACTED, nested: { password: REDACTED, list: [{ Authorization: REDACTED }] }, next_token: 'abc' });
+  });
+});
+
+describe('discovery run bookkeeping', () => {
+  it('counted slices live in sets of 64, so a counting write never returns a long one; the API never shows them', () => {
+    expect([0, 63, 64, 4095].map(countedSliceSet)).toEqual(['counted_slices_0', 'counted_slices_0', 'counted_slices_1', 'counted_slices_63']);
+    const run = { counted_slices_0: new Set(['0', '63']), counted_slices_1: new Set(['64']) };
+    expect([0, 63, 64, 65, 128].map((chunk) => isSliceCounted(run, chunk))).toEqual([true, true, true, false, false]);
+    const view = runView({ id: 'disc-1', status: 'running', ...run } as unknown as DiscoveryRun);
+    expect(view).toEqual({ id: 'disc-1', status: 'running' });
   });
 });
