@@ -18,12 +18,12 @@ import type { Workflows } from '../../shared/ports/workflows';
 import { idracCredentialVerifier } from '../../shared/usecases/dell-endpoints';
 import { vcenterCredentialVerifier } from '../../shared/usecases/vcenter-health';
 import { FunctionInvoker } from './function-invoker';
-import { type ContainerData, type FromContainer, remoteError, type SharedPort, type ToContainer, wireError } from './function-protocol';
+import { type ContainerData, type FromContainer, type Pending, remoteError, type SharedPort, type ToContainer, wireError } from './function-protocol';
 
 const port = parentPort!;
 const { fn } = workerData as ContainerData;
 
-const pending = new Map<number, { resolve(v: unknown): void; reject(e: Error): void }>();
+const pending = new Map<number, Pending>();
 let nextCall = 0;
 
 /** An adapter of the main thread: each method call crosses the port and comes back as a promise. */

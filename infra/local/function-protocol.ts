@@ -7,6 +7,9 @@ export type ContainerData = { fn: string };
 
 export type WireError = { name: string; message: string; code?: string };
 
+/** A message sent across the port whose answer is awaited. */
+export type Pending = { resolve(value: unknown): void; reject(error: Error): void };
+
 export type ToContainer =
   | { type: 'invoke'; id: number; event: unknown }
   | { type: 'reply'; id: number; ok: true; value: unknown }

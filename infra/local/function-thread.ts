@@ -3,7 +3,7 @@ import { pathToFileURL } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import type { FunctionName } from '../../shared/catalog/functions';
 import { logger } from '../../shared/observability/logger';
-import { type ContainerData, type FromContainer, remoteError, type SharedPort, type ToContainer, wireError } from './function-protocol';
+import { type ContainerData, type FromContainer, type Pending, remoteError, type SharedPort, type ToContainer, wireError } from './function-protocol';
 
 const requireHere = createRequire(import.meta.url);
 /** tsx's ESM API, so the thread can load the TypeScript handlers under `npm start`, vitest and plain node alike. */
@@ -21,8 +21,6 @@ const { workerData } = require('node:worker_threads');
   process.exit(1);
 });
 `;
-
-type Pending = { resolve(v: unknown): void; reject(e: Error): void };
 
 /**
  * One function hosted in its own worker thread, as Lambda hosts it in its own container: its handler, SDK
