@@ -35,7 +35,11 @@ export type AddressClaim = {
   address: string;
   endpoint_id: string;
   site_id: string;
-  /** `pending` from the claim until the endpoint carrying the address is written, then `bound`. */
+  /**
+   * `pending` as claimed; `bound` once a bind confirmed it (a create that took long, an address change, an
+   * adopted claim). Either holds while its endpoint carries the address; a create that wrote its endpoint
+   * well within the grace leaves its claim `pending` (see needsBind in usecases/dell-address-claims.ts).
+   */
   state: 'pending' | 'bound';
   claimed_at: string;
   version: number;

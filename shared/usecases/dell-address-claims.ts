@@ -15,7 +15,8 @@ import type { Deps } from './deps';
  * One iDRAC address, one endpoint. The store has no transactions (dynalite), so uniqueness is a guard item
  * per address (records/dell-endpoints.ts, AddressClaim):
  *
- *   claim (conditional put, state pending) → write the endpoint → bind (conditional on the claim's version)
+ *   claim (conditional put, state pending) → write the endpoint → bind (conditional on the claim's version;
+ *   a create skips it when its endpoint was written within half the grace, see needsBind)
  *
  * A claim holds while its endpoint exists with that address. A claim whose endpoint is missing or elsewhere
  * is what a crash leaves (between claim and endpoint, between endpoint delete and release, in the middle of an
@@ -65,6 +66,16 @@ export async function claimAddress(deps: ClaimDeps, address: string, owner: { id
   }
   throw new ConflictError(`iDRAC address ${address} is being registered by several requests at once; retry`);
 }
+
+/**
+ * Whether a create must bind its claim. A claim is taken over only when it is older than CLAIM_GRACE_MS and
+ * its endpoint does not carry the address; an endpoint written within half the grace of its claim (the other
+ * half covers clock skew between writers) was there before anyone could judge the claim stale, and holds it
+ * from then on. Binding would then change nothing but cost a write per new endpoint. The price: a claim left
+ * pending by a delete that crashed within the grace of its create blocks the address until the grace ends.
+ */
+export const needsBind = (deps: Pick<Deps, 'clock'>, claim: AddressClaim): boolean =>
+  deps.clock.now() - Date.parse(claim.claimed_at) >= CLAIM_GRACE_MS / 2;
 
 /**
  * Marks the claim bound once the endpoint carries its address. False when the claim was reclaimed meanwhile

@@ -24,7 +24,7 @@ import { addReference, liveReferrers, removeReference } from '../records/referen
 import { serviceIdentities, serviceIdentityRef } from '../records/service-identities';
 import type { ServiceIdentity } from '../domain/service-identity';
 import { siteRef, sites } from '../records/sites';
-import { adoptAddress, bindClaim, claimAddress, releaseAddress } from './dell-address-claims';
+import { adoptAddress, bindClaim, claimAddress, needsBind, releaseAddress } from './dell-address-claims';
 import type { Deps } from './deps';
 import { useCredential } from './service-identities';
 
@@ -82,7 +82,7 @@ export async function createDellEndpoint(
   };
   const inspection = found?.inspection;
   const record = inspection ? applyCapabilities(draft, now, inspection.probe, inspection.inventory, inspection.inventoryError) : draft;
-  // Claim and edges (together), then the record, then bind: a crash leaves a pending claim (reclaimed later) or
+  // Claim and edges (together), then the record, then bind (when it took long): a crash leaves a pending claim (reclaimed later) or
   // a stale edge (cleaned up later), never a second endpoint for the address or an unreferenced one.
   const me = dellEndpointRef(id);
   const [claimed, referenced] = await Promise.allSettled([
@@ -104,7 +104,7 @@ export async function createDellEndpoint(
     throw e;
   }
   // The tally may drift if this fails (housekeeping recounts it); the claim holds either way, by the record.
-  const [bound] = await Promise.all([bindClaim(deps, claim), tallyStatusChange(deps.store, undefined, created, now)]);
+  const [bound] = await Promise.all([needsBind(deps, claim) ? bindClaim(deps, claim) : true, tallyStatusChange(deps.store, undefined, created, now)]);
   if (!bound) {
     // Stalled past the claim's grace and someone else took the address: undo, do not leave a duplicate.
     await dellEndpoints

@@ -110,17 +110,19 @@ describe('crash recovery of the address guard', () => {
     expect(blocked.endpointId).toBe('idrac-ghost');
     deps.clock.advance(CLAIM_GRACE_MS + 1);
     expect((await create({ id: 'idrac-001', address: '10.0.0.30', site_id: 'site-a' })).id).toBe('idrac-001');
-    expect(await findAddressClaim(deps.store, '10.0.0.30')).toMatchObject({ endpoint_id: 'idrac-001', state: 'bound' });
+    expect(await findAddressClaim(deps.store, '10.0.0.30')).toMatchObject({ endpoint_id: 'idrac-001' });
   });
 
   it('a claim left by a delete that crashed before releasing it is reclaimed at once', async () => {
     const ep = await create({ id: 'idrac-001', address: '10.0.0.31', site_id: 'site-a' });
+    deps.clock.advance(CLAIM_GRACE_MS); // deleted well after it was created (a delete within the grace: see "the price of not binding")
     await dellEndpoints.remove(deps.store, ep); // the record went, the release did not happen
     expect((await create({ id: 'idrac-002', address: '10.0.0.31', site_id: 'site-a' })).id).toBe('idrac-002');
   });
 
   it('a claim left by an address change that crashed before releasing the old address is reclaimed at once', async () => {
     await create({ id: 'idrac-001', address: '10.0.0.32', site_id: 'site-a' });
+    deps.clock.advance(CLAIM_GRACE_MS);
     // The record moved, the old claim was not released.
     await dellEndpoints.update(deps.store, 'idrac-001', (c) => ({ ...c, address: '10.0.0.33' }));
     expect((await create({ id: 'idrac-002', address: '10.0.0.32', site_id: 'site-a' })).id).toBe('idrac-002');
@@ -140,7 +142,29 @@ describe('crash recovery of the address guard', () => {
     const lost = await conflictOf(create({ id: 'idrac-slow', address: '10.0.0.35', site_id: 'site-a' }));
     expect(lost.endpointId).toBe('idrac-fast');
     expect(await dellEndpoints.exists(deps.store, 'idrac-slow')).toBe(false);
-    expect(await findAddressClaim(deps.store, '10.0.0.35')).toMatchObject({ endpoint_id: 'idrac-fast', state: 'bound' });
+    expect(await findAddressClaim(deps.store, '10.0.0.35')).toMatchObject({ endpoint_id: 'idrac-fast' });
+  });
+
+  it('a create written well within the grace holds its claim without binding it, past the grace too', async () => {
+    await create({ id: 'idrac-001', address: '10.0.0.37', site_id: 'site-a' });
+    expect(await findAddressClaim(deps.store, '10.0.0.37')).toMatchObject({ endpoint_id: 'idrac-001', state: 'pending' });
+    deps.clock.advance(10 * CLAIM_GRACE_MS);
+    expect((await conflictOf(create({ id: 'idrac-002', address: '10.0.0.37', site_id: 'site-b' }))).endpointId).toBe('idrac-001');
+    expect(await dellEndpoints.exists(deps.store, 'idrac-002')).toBe(false);
+  });
+
+  it('a create whose endpoint write took half the grace or more binds its claim', async () => {
+    deps.store.before('IDRAC#idrac-late', async () => deps.clock.advance(CLAIM_GRACE_MS / 2));
+    await create({ id: 'idrac-late', address: '10.0.0.38', site_id: 'site-a' });
+    expect(await findAddressClaim(deps.store, '10.0.0.38')).toMatchObject({ endpoint_id: 'idrac-late', state: 'bound' });
+  });
+
+  it('the price of not binding: a delete that crashed within the grace of its create blocks the address until the grace ends', async () => {
+    const ep = await create({ id: 'idrac-001', address: '10.0.0.39', site_id: 'site-a' });
+    await dellEndpoints.remove(deps.store, ep); // the record went, the release did not happen
+    expect((await conflictOf(create({ id: 'idrac-002', address: '10.0.0.39', site_id: 'site-a' }))).endpointId).toBe('idrac-001');
+    deps.clock.advance(CLAIM_GRACE_MS + 1);
+    expect((await create({ id: 'idrac-002', address: '10.0.0.39', site_id: 'site-a' })).id).toBe('idrac-002');
   });
 
   it('binding fails for a claim that was replaced', async () => {
