@@ -64,8 +64,10 @@ export class EndpointPools {
         },
         log: this.options.log,
       }),
-      // The concurrency limit sits in front (resilience); the pool never needs more sockets than that.
-      connections: this.options.maxConcurrentPerEndpoint,
+      // One socket per iDRAC port: its requests take turns on it. An iDRAC's web server is small, and every
+      // extra socket is a TLS handshake on both sides (a discovery sweep's largest cost after the store).
+      // The concurrency limit in front (resilience, per iDRAC) still lets Redfish and WS-Man run at once.
+      connections: 1,
       headersTimeout: this.options.headersTimeoutMs,
       bodyTimeout: this.options.bodyTimeoutMs,
       keepAliveTimeout: this.options.keepAliveTimeoutMs,
