@@ -82,8 +82,9 @@ export async function createDellEndpoint(
   };
   const inspection = found?.inspection;
   const record = inspection ? applyCapabilities(draft, now, inspection.probe, inspection.inventory, inspection.inventoryError) : draft;
-  // Claim and edges (together), then the record, then bind (when it took long): a crash leaves a pending claim (reclaimed later) or
-  // a stale edge (cleaned up later), never a second endpoint for the address or an unreferenced one.
+  // Claim and edges (together), then the record, then bind (when it took long): a crash leaves a pending
+  // claim (reclaimed later) or a stale edge (cleaned up later), never a second endpoint for the address or an
+  // unreferenced one.
   const me = dellEndpointRef(id);
   const [claimed, referenced] = await Promise.allSettled([
     claimAddress(deps, record.address, record),
