@@ -17,6 +17,7 @@ export type ToContainer =
 
 export type FromContainer =
   | { type: 'ready' }
+  | { type: 'failed'; error: WireError }
   | { type: 'result'; id: number; ok: true; value: unknown }
   | { type: 'result'; id: number; ok: false; error: WireError }
   | { type: 'call'; id: number; target: SharedPort; method: string; args: unknown[] };

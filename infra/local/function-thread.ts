@@ -10,14 +10,15 @@ const requireHere = createRequire(import.meta.url);
 const TSX_API = pathToFileURL(requireHere.resolve('tsx/esm/api').replace(/index\.cjs$/, 'index.mjs')).href;
 const CONTAINER = new URL('./function-container.ts', import.meta.url).href;
 
+// A failure to start is reported to the main thread, which logs it: the shared logger is not loadable yet.
 const BOOT = `
-const { workerData } = require('node:worker_threads');
+const { parentPort, workerData } = require('node:worker_threads');
 (async () => {
   const { register } = await import(workerData.tsx);
   register();
   await import(workerData.container);
 })().catch((error) => {
-  console.error('function container failed to start:', error);
+  parentPort.postMessage({ type: 'failed', error: { name: String(error && error.name || 'Error'), message: String(error && error.message || error) } });
   process.exit(1);
 });
 `;
@@ -67,6 +68,7 @@ export class FunctionThread {
       this.worker = worker;
       worker.on('message', (m: FromContainer) => {
         if (m.type === 'ready') resolve(worker);
+        else if (m.type === 'failed') logger.error('Function container failed to start', { function: this.fn, error: remoteError(m.error) });
         else if (m.type === 'result') this.settle(m);
         else void this.serve(worker, m);
       });

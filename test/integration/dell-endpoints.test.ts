@@ -74,6 +74,20 @@ afterAll(async () => {
 const sim = (f: SimulatorFleet, i: number) => f.info()[i]!;
 const register = (body: Record<string, unknown>) => h.call('POST', '/api/v1/dell/endpoints', { role: 'operator', body });
 const get = async (id: string) => (await h.call('GET', `/api/v1/dell/endpoints/${id}`, { role: 'viewer' })).body;
+/** A site whose management network holds simulators on the sweep ports, trusting on first use. */
+const createSweepSite = (id: string, name: string, network: string) =>
+  h.call('POST', '/api/v1/sites', {
+    role: 'operator',
+    body: {
+      id,
+      name,
+      management_networks: [network],
+      idrac_service_identity_id: 'si-idrac',
+      trust_on_first_use: true,
+      redfish_port: SWEEP_PORTS.https,
+      wsman_port: SWEEP_PORTS.wsman,
+    },
+  });
 const refresh = (id: string) => h.call('POST', `/api/v1/dell/endpoints/${id}/refresh`, { role: 'operator' });
 const paths = (res: { body: any }) => (res.body.error.details ?? []).map((d: { path: string }) => d.path);
 
@@ -282,18 +296,7 @@ describe('refresh: probe and inventory through the iDRAC port', () => {
 
 describe('discovery', () => {
   it('sweeps a /28 with three simulators: finds exactly three, the rest unreachable, re-discovery updates', async () => {
-    const site = await h.call('POST', '/api/v1/sites', {
-      role: 'operator',
-      body: {
-        id: 'site-sweep',
-        name: 'sweep',
-        management_networks: ['127.53.0.0/28'],
-        idrac_service_identity_id: 'si-idrac',
-        trust_on_first_use: true,
-        redfish_port: SWEEP_PORTS.https,
-        wsman_port: SWEEP_PORTS.wsman,
-      },
-    });
+    const site = await createSweepSite('site-sweep', 'sweep', '127.53.0.0/28');
     expect(site.status).toBe(201);
     const started = await h.call('POST', '/api/v1/dell/discover', { role: 'operator', body: { site_ids: ['site-sweep'] } });
     expect(started.status).toBe(202);
@@ -399,18 +402,7 @@ describe('health_check job and the idrac health component', () => {
 
 describe('discovery of an iDRAC that speaks only TLS 1.0', () => {
   it('creates it unreachable with tls_legacy_only and how to allow it; once marked legacy, refresh reaches it', async () => {
-    const site = await h.call('POST', '/api/v1/sites', {
-      role: 'operator',
-      body: {
-        id: 'site-legacy',
-        name: 'legacy',
-        management_networks: ['127.56.0.0/29'],
-        idrac_service_identity_id: 'si-idrac',
-        trust_on_first_use: true,
-        redfish_port: SWEEP_PORTS.https,
-        wsman_port: SWEEP_PORTS.wsman,
-      },
-    });
+    const site = await createSweepSite('site-legacy', 'legacy', '127.56.0.0/29');
     expect(site.status).toBe(201);
     const started = await h.call('POST', '/api/v1/dell/discover', { role: 'operator', body: { site_ids: ['site-legacy'] } });
     expect(started.status).toBe(202);
