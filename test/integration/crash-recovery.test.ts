@@ -5,6 +5,11 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, describe, expect, it } from 'vitest';
 import { issueToken } from '../../infra/local/jwt';
+import { localExecutionArn } from '../../shared/adapters/workflows/local-workflows';
+import { ExecutionNotFoundError } from '../../shared/ports/workflows';
+import { jobs } from '../../shared/records/jobs';
+import { dispatchJob } from '../../shared/usecases/jobs/dispatch';
+import { reconcileJobs } from '../../shared/usecases/jobs/reconcile';
 import { loadOrCreateSigningKey } from '../../infra/local/signing-key';
 import { ENGINE_TEST, ENGINE_TEST_FRAGILE, readLedger, registerEngineTestJob } from '../support/engine-test-job';
 import { type Harness, startHarness } from '../support/harness';
@@ -87,5 +92,28 @@ describe('a process that dies mid-job', () => {
     const worked = readLedger(ledger).filter((e) => e.job_id === resumable).map((e) => e.target_id);
     expect(worked.sort()).toEqual(['site-a', 'site-b']); // site-a not redone, site-b done once after the restart
     expect(readLedger(ledger).filter((e) => e.job_id === fragile)).toEqual([]);
+  });
+
+  it('a dispatch message delivered again after the crash does not start the lost execution afresh', async () => {
+    // Made deterministic: the crash above only sometimes leaves the dispatch message undeleted, and whether
+    // it is served before the restart's reconciliation is a race.
+    const h = harness!;
+    expect((await h.call('POST', '/api/v1/system/scheduler/pause', { role: 'operator', body: { reason: 'crash test' } })).status).toBe(200);
+    const created = await h.call('POST', '/api/v1/jobs', { role: 'operator', body: { type: ENGINE_TEST_FRAGILE, target_ids: ['site-a'] } });
+    expect(created.status).toBe(202);
+    const id = created.body.id as string;
+    const deps = h.stack.deps;
+    // As a process that died left it: running, its first execution started there and gone with it.
+    const lost = localExecutionArn('engine-test', id);
+    await jobs.update(deps.store, id, (j) => ({ ...j, status: 'running', execution_id: lost }));
+
+    expect(await dispatchJob(deps, id)).toBe('left_to_reconcile');
+    await expect(deps.workflows.describe(lost)).rejects.toBeInstanceOf(ExecutionNotFoundError);
+    expect((await reconcileJobs(deps)).failed).toEqual([id]);
+    const job = (await h.call('GET', `/api/v1/jobs/${id}`, { role: 'viewer' })).body;
+    expect(job.status).toBe('failed');
+    expect(job.status_reason).toMatch(/^interrupted/);
+    expect(await dispatchJob(deps, id)).toBe('skipped');
+    expect(readLedger(ledger).filter((e) => e.job_id === id)).toEqual([]);
   });
 });

@@ -2,6 +2,7 @@ import { JOB_TYPES } from '../../catalog/job-types';
 import { LockedError, ValidationError } from '../../domain/errors';
 import { type Job, type JobStatus, transition } from '../../domain/job';
 import type { JobType } from '../../jobs/job-type';
+import { ExecutionNotFoundError } from '../../ports/workflows';
 import { jobs } from '../../records/jobs';
 import { readSwitch } from '../../records/switches';
 import type { Deps } from '../deps';
@@ -41,3 +42,13 @@ export async function assertKillSwitchOff(deps: Pick<Deps, 'store'>): Promise<vo
 
 export const executionName = (job: Pick<Job, 'id' | 'execution_attempt'>): string =>
   job.execution_attempt <= 1 ? job.id : `${job.id}-resume-${job.execution_attempt - 1}`;
+
+/** Whether the execution still runs; one the engine no longer knows (lost with a dead process) does not. */
+export async function executionRunning(deps: Pick<Deps, 'workflows'>, executionId: string): Promise<boolean> {
+  try {
+    return (await deps.workflows.describe(executionId)).status === 'RUNNING';
+  } catch (e) {
+    if (e instanceof ExecutionNotFoundError) return false;
+    throw e;
+  }
+}

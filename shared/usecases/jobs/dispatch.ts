@@ -5,14 +5,19 @@ import { logger } from '../../observability/logger';
 import { jobs } from '../../records/jobs';
 import { readSwitch } from '../../records/switches';
 import { cancelJob } from './control';
-import { type EngineDeps, executionName, jobTypeOf } from './common';
+import { type EngineDeps, executionName, executionRunning, jobTypeOf } from './common';
 
-export type DispatchOutcome = 'started' | 'already_started' | 'held' | 'skipped' | 'cancelled';
+export type DispatchOutcome = 'started' | 'already_started' | 'left_to_reconcile' | 'held' | 'skipped' | 'cancelled';
 
 /**
  * The dispatcher's work for one queued job: start one execution of its type's state machine, named after
  * the job, so a duplicate message or a retried dispatch is a no-op. While the scheduler is paused the job
  * stays queued (resume re-enqueues it); under the kill switch it is cancelled.
+ *
+ * An execution of the job's current attempt is started at most once. The local engine forgets executions
+ * when its process dies, so a dispatch message delivered again after a crash would otherwise start a job
+ * that was already at work a second time, from scratch, even a type whose steps must not run twice.
+ * Such a job is left to the restart's reconciliation, which resumes it as a new attempt or fails it.
  */
 export async function dispatchJob(deps: EngineDeps, jobId: string): Promise<DispatchOutcome> {
   addToContext({ job_id: jobId });
@@ -26,9 +31,15 @@ export async function dispatchJob(deps: EngineDeps, jobId: string): Promise<Disp
     logger.info('Job held: the scheduler is paused');
     return 'held';
   }
+  const name = executionName(job);
+  if (job.status !== 'queued' && job.execution_id?.endsWith(`:${name}`)) {
+    if (await executionRunning(deps, job.execution_id)) return 'already_started';
+    logger.warn('Job not started again: its execution was lost; the restart reconciliation resumes or fails it', { execution_id: job.execution_id });
+    return 'left_to_reconcile';
+  }
   const type = jobTypeOf(job.type);
   if (!WORKFLOWS[type.workflow]) throw new Error(`Job type ${type.name} names unknown workflow ${type.workflow}`);
-  const { executionId, alreadyStarted } = await deps.workflows.start(type.workflow, executionName(job), {
+  const { executionId, alreadyStarted } = await deps.workflows.start(type.workflow, name, {
     job_id: job.id,
     type: job.type,
     attempt: job.execution_attempt,

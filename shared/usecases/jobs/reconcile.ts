@@ -1,9 +1,8 @@
 import { isFinished } from '../../domain/job';
 import { logger } from '../../observability/logger';
-import { ExecutionNotFoundError } from '../../ports/workflows';
 import { approvals } from '../../records/approvals';
 import { jobs } from '../../records/jobs';
-import { type EngineDeps, isoNow, jobTypeOf, moveJob } from './common';
+import { type EngineDeps, executionRunning, isoNow, jobTypeOf, moveJob } from './common';
 import { enqueueJob } from './submit';
 import { jobIdsIn } from './system';
 
@@ -50,13 +49,4 @@ export async function reconcileJobs(deps: EngineDeps): Promise<ReconcileReport> 
   if (report.requeued.length + report.resumed.length + report.failed.length)
     logger.warn('Jobs reconciled after restart', { ...report });
   return report;
-}
-
-async function executionRunning(deps: EngineDeps, executionId: string): Promise<boolean> {
-  try {
-    return (await deps.workflows.describe(executionId)).status === 'RUNNING';
-  } catch (e) {
-    if (e instanceof ExecutionNotFoundError) return false;
-    throw e;
-  }
 }
