@@ -2,6 +2,8 @@ import { mkdir } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import { resolve } from 'node:path';
 import { Worker } from 'node:worker_threads';
+import { ListTablesCommand } from '@aws-sdk/client-dynamodb';
+import { createDynamoClient } from '../../shared/adapters/store/dynamodb-client';
 import { logger } from '../../shared/observability/logger';
 
 export type EmbeddedDynamo = {
@@ -80,13 +82,32 @@ export async function startEmbeddedDynamo({
   worker.on('exit', (code) => {
     if (!closing) logger.error('Embedded DynamoDB thread exited unexpectedly', { exit_code: code });
   });
-  return {
-    endpoint: `http://127.0.0.1:${actualPort}`,
-    close: () => (closing ??= closeEngine(worker)),
-  };
+  const endpoint = `http://127.0.0.1:${actualPort}`;
+  const close = () => (closing ??= closeEngine(worker));
+  try {
+    await untilOpen(endpoint);
+  } catch (err) {
+    await close();
+    throw new Error(`embedded DynamoDB could not open ${dbDir}: ${(err as Error).message}`, { cause: err });
+  }
+  return { endpoint, close };
+}
+
+/**
+ * dynalite listens before LevelDB has finished opening (and locking) its directory. The first request waits
+ * for the open, so an engine reported started holds the lock, and a second one is refused as in use.
+ */
+async function untilOpen(endpoint: string): Promise<void> {
+  const client = createDynamoClient({ endpoint, region: 'local' });
+  try {
+    await client.send(new ListTablesCommand({ Limit: 1 }));
+  } finally {
+    client.destroy();
+  }
 }
 
 async function closeEngine(worker: Worker): Promise<void> {
+  if (worker.threadId < 0) return; // the thread has ended already
   const closed = new Promise<boolean>((done) => {
     worker.on('message', (m: { closed?: boolean }) => m.closed && done(true));
     worker.once('exit', () => done(true));

@@ -76,6 +76,19 @@ describe('embedded dynalite on disk', () => {
     await expect(again.store.ping()).resolves.toBeUndefined();
   });
 
+  it('refuses the second of two engines started at once on one data dir; the first serves', async () => {
+    const dataDir = await tempDir();
+    const both = await Promise.allSettled([startEmbeddedDynamo({ dataDir }), startEmbeddedDynamo({ dataDir })]);
+    const started = both.flatMap((b) => (b.status === 'fulfilled' ? [b.value] : []));
+    for (const engine of started) cleanups.push(engine.close);
+    expect(started).toHaveLength(1);
+    expect(both.find((b) => b.status === 'rejected')).toMatchObject({ reason: { message: expect.stringMatching(/in use|could not open/) } });
+    const client = createDynamoClient({ endpoint: started[0]!.endpoint, region });
+    cleanups.push(async () => client.destroy());
+    await ensureTable(client, table);
+    await expect(new DynamoDbStore(client, table).ping()).resolves.toBeUndefined();
+  });
+
   it('serves on loopback at the port asked for', async () => {
     const dataDir = await tempDir();
     const first = await open(dataDir);
