@@ -21,6 +21,8 @@ export type ExecutionDescription = {
 export interface Workflows {
   /** Starts `workflow` (a key of the workflow table) as execution `name`. Idempotent by name. */
   start(workflow: string, name: string, input: unknown): Promise<{ executionId: string; alreadyStarted: boolean }>;
+  /** The id execution `name` of `workflow` has (or will have once started), without starting it. */
+  executionId(workflow: string, name: string): Promise<string>;
   /** Throws ExecutionNotFoundError. */
   describe(executionId: string): Promise<ExecutionDescription>;
   /** Stops a running execution; stopping a finished one is harmless. */

@@ -215,6 +215,16 @@ export function workflowsContract(label: string, make: MakeWorkflows): void {
         expect(fns.callsOf('test-validate')).toHaveLength(1);
       });
 
+      it('knows an execution id before the start, nothing started; the start returns that id', async () => {
+        const id = await wf.executionId('two-steps', 'job-named-first');
+        await expect(wf.describe(id)).rejects.toBeInstanceOf(ExecutionNotFoundError);
+        expect(await wf.executionId('two-steps', 'job-other')).not.toBe(id);
+        await expect(wf.executionId('no-such-workflow', 'job-named-first')).rejects.toThrow(/Unknown workflow/);
+        const started = await wf.start('two-steps', 'job-named-first', { request: { id: 'n' } });
+        expect(started).toEqual({ executionId: id, alreadyStarted: false });
+        await untilFinished(wf, id);
+      });
+
       it('gives different names different executions', async () => {
         const a = await wf.start('two-steps', 'job-a', { request: { id: 'a' } });
         const b = await wf.start('two-steps', 'job-b', { request: { id: 'b' } });

@@ -116,4 +116,27 @@ describe('a process that dies mid-job', () => {
     expect(await dispatchJob(deps, id)).toBe('skipped');
     expect(readLedger(ledger).filter((e) => e.job_id === id)).toEqual([]);
   });
+
+  it('names the execution on the job before starting it, so no crash leaves a started execution the job does not name', async () => {
+    const h = harness!;
+    const deps = h.stack.deps;
+    const namedAtStart: (string | undefined)[] = [];
+    const start = deps.workflows.start.bind(deps.workflows);
+    deps.workflows.start = async (workflow, name, input) => {
+      namedAtStart.push((await jobs.get(deps.store, (input as { job_id: string }).job_id)).execution_id);
+      return start(workflow, name, input);
+    };
+    try {
+      expect((await h.call('POST', '/api/v1/system/scheduler/resume', { role: 'operator', body: {} })).status).toBe(200);
+      const id = (await h.call('POST', '/api/v1/jobs', { role: 'operator', body: { type: ENGINE_TEST, target_ids: ['site-b'] } })).body.id as string;
+      const done = await waitFor('the job to finish', async () => {
+        const j = (await h.call('GET', `/api/v1/jobs/${id}`, { role: 'viewer' })).body;
+        return j.status === 'succeeded' ? j : undefined;
+      });
+      expect(namedAtStart).toEqual([done.execution_id]);
+      expect(done.execution_id).toBe(localExecutionArn('engine-test', id));
+    } finally {
+      deps.workflows.start = start;
+    }
+  });
 });

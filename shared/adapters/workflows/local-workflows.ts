@@ -142,6 +142,11 @@ export class LocalWorkflows implements Workflows {
     return { executionId, alreadyStarted: false };
   }
 
+  async executionId(workflow: string, name: string): Promise<string> {
+    if (!this.prepared.has(workflow)) throw new Error(`Unknown workflow '${workflow}'`);
+    return localExecutionArn(workflow, name);
+  }
+
   async describe(executionId: string): Promise<ExecutionDescription> {
     const e = this.executions.get(executionId);
     if (!e) throw new ExecutionNotFoundError(executionId);

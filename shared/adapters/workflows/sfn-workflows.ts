@@ -46,8 +46,7 @@ export class SfnWorkflows implements Workflows {
    * only otherwise. Two callers racing past the lookup both report alreadyStarted false, for one execution.
    */
   async start(workflow: string, name: string, input: unknown): Promise<{ executionId: string; alreadyStarted: boolean }> {
-    const stateMachineArn = this.arns[workflow];
-    if (!stateMachineArn) throw new Error(`Unknown workflow '${workflow}': no state machine ARN configured`);
+    const stateMachineArn = this.stateMachineArn(workflow);
     const executionId = executionArnOf(stateMachineArn, name);
     if (await this.exists(executionId)) return { executionId, alreadyStarted: true };
     try {
@@ -100,6 +99,16 @@ export class SfnWorkflows implements Workflows {
 
   async sendTaskFailure(taskToken: string, error: string, cause?: string): Promise<void> {
     await answering(() => this.client.send(new SendTaskFailureCommand({ taskToken, error, cause })));
+  }
+
+  async executionId(workflow: string, name: string): Promise<string> {
+    return executionArnOf(this.stateMachineArn(workflow), name);
+  }
+
+  private stateMachineArn(workflow: string): string {
+    const arn = this.arns[workflow];
+    if (!arn) throw new Error(`Unknown workflow '${workflow}': no state machine ARN configured`);
+    return arn;
   }
 
   private async exists(executionArn: string): Promise<boolean> {

@@ -31,20 +31,18 @@ export async function dispatchJob(deps: EngineDeps, jobId: string): Promise<Disp
     logger.info('Job held: the scheduler is paused');
     return 'held';
   }
-  const name = executionName(job);
-  if (job.status !== 'queued' && job.execution_id?.endsWith(`:${name}`)) {
-    if (await executionRunning(deps, job.execution_id)) return 'already_started';
-    logger.warn('Job not started again: its execution was lost; the restart reconciliation resumes or fails it', { execution_id: job.execution_id });
-    return 'left_to_reconcile';
-  }
   const type = jobTypeOf(job.type);
   if (!WORKFLOWS[type.workflow]) throw new Error(`Job type ${type.name} names unknown workflow ${type.workflow}`);
-  const { executionId, alreadyStarted } = await deps.workflows.start(type.workflow, name, {
-    job_id: job.id,
-    type: job.type,
-    attempt: job.execution_attempt,
-  });
+  const name = executionName(job);
+  const executionId = await deps.workflows.executionId(type.workflow, name);
+  if (job.status !== 'queued' && job.execution_id === executionId) {
+    if (await executionRunning(deps, executionId)) return 'already_started';
+    logger.warn('Job not started again: its execution was lost; the restart reconciliation resumes or fails it', { execution_id: executionId });
+    return 'left_to_reconcile';
+  }
+  // Named on the job before it starts, so no crash can leave a started execution the job does not name.
   if (job.execution_id !== executionId) await jobs.update(deps.store, jobId, (j) => ({ ...j, execution_id: executionId }));
+  const { alreadyStarted } = await deps.workflows.start(type.workflow, name, { job_id: job.id, type: job.type, attempt: job.execution_attempt });
   logger.info(alreadyStarted ? 'Job execution already started' : 'Job execution started', { execution_id: executionId });
   return alreadyStarted ? 'already_started' : 'started';
 }
