@@ -11,7 +11,7 @@ let building: Promise<Deps> | undefined;
 
 export async function deps(): Promise<Deps> {
   if (current) return current;
-  building ??= import('./adapters/aws-deps').then(({ awsDeps }) => (current = awsDeps()));
+  building ??= import('./composition/aws-deps').then(({ awsDeps }) => (current = awsDeps()));
   return building;
 }
 

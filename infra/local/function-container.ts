@@ -9,14 +9,12 @@ import { createDynamoClient } from '../../shared/adapters/store/dynamodb-client'
 import { DynamoDbStore } from '../../shared/adapters/store/dynamodb-store';
 import type { FunctionName } from '../../shared/catalog/functions';
 import { config } from '../../shared/config';
+import { localDeps } from '../../shared/composition/local-deps';
 import { provideDeps } from '../../shared/container';
-import { systemClock } from '../../shared/ports/clock';
 import type { Queue } from '../../shared/ports/queue';
 import type { Secrets } from '../../shared/ports/secrets';
 import type { WorkerPools } from '../../shared/ports/worker-pools';
 import type { Workflows } from '../../shared/ports/workflows';
-import { idracCredentialVerifier } from '../../shared/usecases/dell-endpoints';
-import { vcenterCredentialVerifier } from '../../shared/usecases/vcenter-health';
 import { FunctionInvoker } from './function-invoker';
 import { type ContainerData, type FromContainer, type Pending, remoteError, type SharedPort, type ToContainer, wireError } from './function-protocol';
 
@@ -43,18 +41,16 @@ function remote<T extends object>(target: SharedPort): T {
 
 const post = (m: FromContainer) => port.postMessage(m);
 
-const store = new DynamoDbStore(createDynamoClient({ endpoint: config().dynamodbEndpoint, region: config().region }), config().tableName);
-provideDeps({
-  store,
-  queue: remote<Queue>('queue'),
-  secrets: remote<Secrets>('secrets'),
-  workflows: remote<Workflows>('workflows'),
-  workerPools: remote<WorkerPools>('workerPools'),
-  verifiers: { idrac: idracCredentialVerifier(store), vcenter: vcenterCredentialVerifier(store) },
-  clock: systemClock,
-  probes: {},
-  startedAt: Date.now(),
-});
+provideDeps(
+  localDeps({
+    store: new DynamoDbStore(createDynamoClient({ endpoint: config().dynamodbEndpoint, region: config().region }), config().tableName),
+    queue: remote<Queue>('queue'),
+    secrets: remote<Secrets>('secrets'),
+    workflows: remote<Workflows>('workflows'),
+    workerPools: remote<WorkerPools>('workerPools'),
+    probes: {},
+  }),
+);
 
 const invoker = new FunctionInvoker();
 port.on('message', (m: ToContainer) => {

@@ -14,16 +14,14 @@ import { FUNCTIONS, type FunctionName } from '../../shared/catalog/functions';
 import { WORKER_POOLS } from '../../shared/catalog/worker-pools';
 import { WORKFLOWS } from '../../shared/catalog/workflows';
 import { config, resetConfig } from '../../shared/config';
+import { localDeps } from '../../shared/composition/local-deps';
 import { provideDeps } from '../../shared/container';
-import { systemClock } from '../../shared/ports/clock';
 import type { Deps } from '../../shared/usecases/deps';
 import { logger } from '../../shared/observability/logger';
 import { readSwitch } from '../../shared/records/switches';
 import { reconcileJobs } from '../../shared/usecases/jobs/reconcile';
 import { disposeIdrac } from '../../shared/adapters/idrac/instance';
-import { idracCredentialVerifier } from '../../shared/usecases/dell-endpoints';
 import { closeVcenterClients } from '../../shared/usecases/vcenter-clients';
-import { vcenterCredentialVerifier } from '../../shared/usecases/vcenter-health';
 import { type DemoIdracOptions, seedDemoLab, startDemoIdracs } from './demo-lab';
 import { DEMO_VCENTER, startDemoVcenter } from './demo-vcenter';
 import { startEmbeddedDynamo } from './embedded-dynamodb';
@@ -120,14 +118,12 @@ export async function startLocalStack(opts: LocalStackOptions): Promise<LocalSta
       runners.set(pool, new WorkerPoolRunner({ pool, spec, queue, handler }));
     }
 
-    const deps: Deps = {
+    const deps = localDeps({
       store,
       queue,
       workflows,
       secrets,
       workerPools: new LocalWorkerPools(runners),
-      verifiers: { idrac: idracCredentialVerifier(store), vcenter: vcenterCredentialVerifier(store) },
-      clock: systemClock,
       probes: {
         workflows: async () => {
           const running = workflows.listRunning();
@@ -138,8 +134,7 @@ export async function startLocalStack(opts: LocalStackOptions): Promise<LocalSta
           };
         },
       },
-      startedAt: Date.now(),
-    };
+    });
     provideDeps(deps);
     for (const fn of THREADED_FUNCTIONS) threads.set(fn, new FunctionThread(fn, { queue, secrets, workflows, workerPools: deps.workerPools }));
     closers.push(async () => Promise.all([...threads.values()].map((t) => t.close())));

@@ -3,36 +3,35 @@ import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { DescribeStateMachineCommand, SFNClient } from '@aws-sdk/client-sfn';
 import { SQSClient } from '@aws-sdk/client-sqs';
 import { config } from '../config';
-import { systemClock } from '../ports/clock';
 import type { ComponentHealth } from '../domain/health';
-import { idracCredentialVerifier } from '../usecases/dell-endpoints';
-import { vcenterCredentialVerifier } from '../usecases/vcenter-health';
 import type { Deps } from '../usecases/deps';
-import { SqsQueue } from './queue/sqs-queue';
-import { SecretsManagerSecrets } from './secrets/secrets-manager-secrets';
-import { createDynamoClient } from './store/dynamodb-client';
-import { DynamoDbStore } from './store/dynamodb-store';
-import { LambdaWorkerPools } from './worker-pools/lambda-worker-pools';
-import { SfnWorkflows } from './workflows/sfn-workflows';
+import { withDeviceClients } from './common-deps';
+import { SqsQueue } from '../adapters/queue/sqs-queue';
+import { SecretsManagerSecrets } from '../adapters/secrets/secrets-manager-secrets';
+import { createDynamoClient } from '../adapters/store/dynamodb-client';
+import { DynamoDbStore } from '../adapters/store/dynamodb-store';
+import { LambdaWorkerPools } from '../adapters/worker-pools/lambda-worker-pools';
+import { SfnWorkflows } from '../adapters/workflows/sfn-workflows';
 
-/** The adapters of a Lambda container in AWS, built once per container from config. */
+/**
+ * The composition root of a Lambda container in AWS: its adapters, built once per container from config.
+ * Its twin for the local stack is local-deps.ts; what both share (clock, device clients, verifiers) is in
+ * common-deps.ts, so the two differ only in the AWS services they stand in for.
+ */
 export function awsDeps(): Deps {
   const c = config();
   const region = c.region;
   const queue = new SqsQueue(new SQSClient({ region }), { queueUrls: c.queueUrls });
   const sfn = new SFNClient({ region });
   const store = new DynamoDbStore(createDynamoClient({ endpoint: c.dynamodbEndpoint, region }), c.tableName);
-  return {
+  return withDeviceClients({
     store,
     queue,
     workflows: new SfnWorkflows(sfn, { stateMachineArns: c.stateMachineArns }),
     secrets: new SecretsManagerSecrets(new SecretsManagerClient({ region }), { prefix: c.secretsPrefix }),
     workerPools: new LambdaWorkerPools(new LambdaClient({ region }), queue, c.eventSourceMappings),
-    verifiers: { idrac: idracCredentialVerifier(store), vcenter: vcenterCredentialVerifier(store) },
-    clock: systemClock,
     probes: { workflows: () => stateMachinesHealth(sfn, c.stateMachineArns) },
-    startedAt: Date.now(),
-  };
+  });
 }
 
 /** Every deployed state machine must exist and be ACTIVE for workflows to be healthy. */
