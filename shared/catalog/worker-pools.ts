@@ -3,7 +3,7 @@ import type { FunctionName } from './functions';
 /**
  * Worker pools: a queue (named after the pool) and the function that consumes it, with its concurrency limit. In AWS a pool is an
  * SQS event-source mapping (maximum concurrency = `concurrency`, draining = mapping disabled); locally a
- * poller with the same limit. Later issues add their pools here (jobs, vcenter-sync, discovery).
+ * poller with the same limit. Each pool's message schema is in messages.ts.
  */
 export type WorkerPoolSpec = {
   /** The operator's name for the pool's workers, as in the runbook (`/api/v1/workers/worker-001/drain`). */
@@ -28,7 +28,7 @@ function discoveryConcurrency(): number {
   return n;
 }
 
-export const WORKER_POOLS: Record<string, WorkerPoolSpec> = {
+const POOLS = {
   jobs: {
     workerId: 'worker-001',
     function: 'worker-job-dispatcher',
@@ -68,4 +68,8 @@ export const WORKER_POOLS: Record<string, WorkerPoolSpec> = {
     maxReceiveCount: 3,
     description: 'iDRAC discovery: each message is one address of a sweep; concurrency = probes in flight',
   },
-};
+} satisfies Record<string, WorkerPoolSpec>;
+
+export type PoolName = keyof typeof POOLS;
+/** By name, for lookups of a name an operator or a message gives (the runbook's `worker-001` resolves through workerId). */
+export const WORKER_POOLS: Record<string, WorkerPoolSpec> = POOLS;
