@@ -1,4 +1,5 @@
 import { createHash, randomUUID } from 'node:crypto';
+import { withDeadline } from '../../shared/lib/async';
 import type { Context, SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda';
 import type { LocalQueueDeclaration } from '../../shared/adapters/queue/local-queue';
 import { FUNCTIONS } from '../../shared/catalog/functions';
@@ -91,12 +92,11 @@ export class WorkerPoolRunner {
   async stop(timeoutMs = 30_000): Promise<{ abandoned: number }> {
     this.stopped = true;
     this.notify();
-    let timer: NodeJS.Timeout | undefined;
-    const finished = await Promise.race([
+    const finished = await withDeadline(
       Promise.allSettled([this.loop, ...this.batches]).then(() => true),
-      new Promise<false>((resolve) => (timer = setTimeout(() => resolve(false), timeoutMs))),
-    ]);
-    clearTimeout(timer);
+      timeoutMs,
+      () => false,
+    );
     const abandoned = finished ? 0 : this.batches.size;
     if (abandoned > 0) {
       logger.warn('Worker pool stopped with batches still running; their messages return after the timeout', {

@@ -1,3 +1,4 @@
+import { mapBounded } from '../../../shared/lib/async';
 import { SimulatedEndpoint } from './endpoint';
 import type { EndpointInfo, EndpointOptions } from './endpoint-types';
 import { serviceTagFor } from './identity/dell-ids';
@@ -73,7 +74,7 @@ export class SimulatorFleet {
     );
     const fleet = new SimulatorFleet(endpoints);
     try {
-      await runLimited(endpoints, options.concurrency ?? 16, (e) => e.start());
+      await mapBounded(endpoints, options.concurrency ?? 16, (e) => e.start());
     } catch (error) {
       await fleet.stop();
       throw error;
@@ -99,15 +100,4 @@ export class SimulatorFleet {
   async stop(): Promise<void> {
     await Promise.all(this.endpoints.map((e) => e.stop()));
   }
-}
-
-async function runLimited<T>(items: T[], limit: number, fn: (item: T) => Promise<void>): Promise<void> {
-  let next = 0;
-  const workers = Array.from({ length: Math.min(limit, items.length) }, async () => {
-    while (next < items.length) {
-      const item = items[next++];
-      if (item !== undefined) await fn(item);
-    }
-  });
-  await Promise.all(workers);
 }

@@ -1,8 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { readFileSync } from 'node:fs';
-import { mkdir, open, rename, rm } from 'node:fs/promises';
-import { dirname } from 'node:path';
 import { z } from 'zod';
+import { writeFileAtomic } from '../../lib/atomic-file';
 import { logger } from '../../observability/logger';
 import {
   type OutgoingMessage,
@@ -123,7 +122,6 @@ export class LocalQueue implements Queue {
   private flushTimer?: NodeJS.Timeout;
   private writing?: Promise<void>;
   private durableWaiters: { change: number; resolve: () => void; reject: (err: unknown) => void }[] = [];
-  private tmpSeq = 0;
 
   constructor(options: LocalQueueOptions) {
     this.file = options.file;
@@ -446,7 +444,7 @@ export class LocalQueue implements Queue {
     while (this.written < this.changes) {
       const upTo = this.changes;
       try {
-        await this.writeAtomically(JSON.stringify(this.snapshot()));
+        await writeFileAtomic(this.file!, JSON.stringify(this.snapshot()));
         this.written = upTo;
         this.writeFailed = false;
         this.settleDurable((w) => w.change <= upTo, undefined);
@@ -467,26 +465,6 @@ export class LocalQueue implements Queue {
       else w.resolve();
     }
     this.durableWaiters = keep;
-  }
-
-  /** Temp file + rename: a reader (or a restart after a crash) sees the old file or the new one, never half. */
-  private async writeAtomically(data: string): Promise<void> {
-    const file = this.file!;
-    const tmp = `${file}.${process.pid}.${++this.tmpSeq}.tmp`;
-    await mkdir(dirname(file), { recursive: true });
-    try {
-      const fh = await open(tmp, 'w', 0o600);
-      try {
-        await fh.writeFile(data, 'utf8');
-        await fh.datasync();
-      } finally {
-        await fh.close();
-      }
-      await rename(tmp, file);
-    } catch (err) {
-      await rm(tmp, { force: true });
-      throw err;
-    }
   }
 }
 

@@ -1,6 +1,7 @@
 import { createCipheriv, createDecipheriv, randomBytes } from 'node:crypto';
-import { mkdir, open, readFile, rename, stat, unlink } from 'node:fs/promises';
+import { mkdir, open, readFile, stat } from 'node:fs/promises';
 import { join } from 'node:path';
+import { writeFileAtomic } from '../../lib/atomic-file';
 import { SecretNotFoundError, type Secrets } from '../../ports/secrets';
 
 /**
@@ -102,7 +103,7 @@ export class LocalFileSecrets implements Secrets {
     cipher.setAAD(MAGIC);
     const body = Buffer.concat([cipher.update(JSON.stringify({ v: 1, secrets }), 'utf8'), cipher.final()]);
     const blob = Buffer.concat([MAGIC, iv, cipher.getAuthTag(), body]);
-    await writeAtomically(this.dataFile, blob);
+    await writeFileAtomic(this.dataFile, blob);
   }
 }
 
@@ -166,24 +167,6 @@ async function loadOrCreateKey(keyFile: string, dataExists: boolean): Promise<Bu
     throw new SecretsFileError(keyFile, `Key file '${keyFile}' must hold exactly ${KEY_BYTES} bytes`);
   }
   return key;
-}
-
-/** Temp file in the same directory + fsync + rename: a crash leaves the old file or the new one, never a torn one. */
-async function writeAtomically(file: string, data: Buffer): Promise<void> {
-  const tmp = `${file}.${process.pid}.${randomBytes(6).toString('hex')}.tmp`;
-  try {
-    const fh = await open(tmp, 'wx', 0o600);
-    try {
-      await fh.writeFile(data);
-      await fh.sync();
-    } finally {
-      await fh.close();
-    }
-    await rename(tmp, file);
-  } catch (err) {
-    await unlink(tmp).catch(() => undefined);
-    throw err;
-  }
 }
 
 async function exists(file: string): Promise<boolean> {

@@ -1,6 +1,7 @@
-import { createHash, randomBytes, X509Certificate } from 'node:crypto';
-import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
+import { createHash, X509Certificate } from 'node:crypto';
+import { mkdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import { writeFileAtomic } from '../../../../shared/lib/atomic-file';
 import { createSelfSignedCertificate, thumbprintOf, type CertificateSpec, type KeyType } from './x509';
 
 export interface CertMaterial {
@@ -71,10 +72,8 @@ export class CertificateStore {
     });
     if (this.dir) {
       await mkdir(this.dir, { recursive: true, mode: 0o700 });
-      // Write then rename: parallel test processes sharing the directory never read half a file.
-      const tmp = join(this.dir, `.${key}.${randomBytes(4).toString('hex')}.tmp`);
-      await writeFile(tmp, JSON.stringify(generated), { mode: 0o600 });
-      await rename(tmp, join(this.dir, `${key}.json`));
+      // Parallel test processes sharing the directory never read half a file.
+      await writeFileAtomic(join(this.dir, `${key}.json`), JSON.stringify(generated));
     }
     return material(generated.certPem, generated.keyPem);
   }
