@@ -1,13 +1,27 @@
-import type { Approval } from '../domain/approval';
+import type { Approval, ApprovalStatus } from '../domain/approval';
 import type { Policy } from '../domain/policy';
-import { Entity } from './entity';
+import type { Page, Store } from '../ports/store';
+import { Entity, type ListPage } from './entity';
 
 /** Approvals: gsi2 APPROVALSTATUS#<status> / <created_at>#<id> serves "pending approvals". */
-export const approvals = new Entity<Approval>('approval', 'APPR', (a) => ({
+const statusPartition = (status: string) => `APPROVALSTATUS#${status}`;
+
+class ApprovalRecords extends Entity<Approval> {
+  /** Approvals in one status by creation time (oldest first unless descending). */
+  byStatus(store: Store, status: ApprovalStatus, page: ListPage): Promise<Page<Approval>> {
+    return this.listBy(store, statusPartition(status), page);
+  }
+
+  /** Every approval in one status, page after page (the expiry sweep). */
+  eachInStatus(store: Store, status: ApprovalStatus): AsyncGenerator<Approval> {
+    return this.eachIn(store, statusPartition(status));
+  }
+}
+
+export const approvals = new ApprovalRecords('approval', 'APPR', (a) => ({
   gsi1sk: `${a.created_at}#${a.id}`,
-  gsi2pk: `APPROVALSTATUS#${a.status}`,
+  gsi2pk: statusPartition(a.status),
   gsi2sk: `${a.created_at}#${a.id}`,
 }));
-export const approvalStatusPartition = (status: string) => `APPROVALSTATUS#${status}`;
 
 export const policies = new Entity<Policy>('policy', 'POL');

@@ -1,30 +1,32 @@
 import type { DellEndpoint } from '../domain/dell-endpoint';
 import type { DiscoveryRun } from '../domain/discovery-run';
-import type { Store } from '../ports/store';
-import { Entity, stripKeys } from './entity';
+import type { Page, Store } from '../ports/store';
+import { Entity, type ListPage, stripKeys } from './entity';
+import { allItems } from './paging';
 
 /**
  * Dell endpoints: pk `IDRAC#<id>`, sk `IDRAC`; gsi1 `KIND#IDRAC` / `<id>` (all, id order);
  * gsi2 `IDRACSITE#<site id>` / `<address>#<id>` (a site's endpoints in address order: site expansion of
  * health_check, discovery's "is this address registered?").
  */
-export const dellEndpoints = new Entity<DellEndpoint>('iDRAC endpoint', 'IDRAC', (e) => ({
-  gsi2pk: `IDRACSITE#${e.site_id}`,
+const sitePartition = (siteId: string) => `IDRACSITE#${siteId}`;
+
+class DellEndpointRecords extends Entity<DellEndpoint> {
+  /** One site's endpoints in address order (paged Query on gsi2, never a Scan). */
+  bySite(store: Store, siteId: string, page: ListPage): Promise<Page<DellEndpoint>> {
+    return this.listBy(store, sitePartition(siteId), page);
+  }
+}
+
+export const dellEndpoints = new DellEndpointRecords('iDRAC endpoint', 'IDRAC', (e) => ({
+  gsi2pk: sitePartition(e.site_id),
   gsi2sk: `${e.address}#${e.id}`,
 }));
 export const dellEndpointRef = (id: string) => ({ kind: 'IDRAC', id, label: 'iDRAC endpoint' });
 
 /** Every endpoint of one site (paged Query on gsi2, never a Scan). */
-export async function endpointsOfSite(store: Store, siteId: string): Promise<DellEndpoint[]> {
-  const all: DellEndpoint[] = [];
-  let cursor: string | undefined;
-  do {
-    const page = await dellEndpoints.listBy(store, `IDRACSITE#${siteId}`, { limit: 200, cursor });
-    all.push(...page.items);
-    cursor = page.cursor;
-  } while (cursor);
-  return all;
-}
+export const endpointsOfSite = (store: Store, siteId: string): Promise<DellEndpoint[]> =>
+  allItems((cursor) => dellEndpoints.bySite(store, siteId, { limit: 200, cursor }));
 
 /**
  * Address claims: pk `IDRACADDR#<address>`, sk `CLAIM` → the endpoint holding that address. The guard that

@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { ConflictError, NotFoundError } from '../domain/errors';
 import { ConditionFailedError, type Item, type Key, type Page, type Store } from '../ports/store';
+import { eachItem } from './paging';
 
 /**
  * A record kind in the single table, in the spirit of ElectroDB models:
@@ -19,6 +20,9 @@ export function stripKeys<T>(item: Item): T {
 }
 
 export type IndexKeys = { gsi1sk?: string; gsi2pk?: string; gsi2sk?: string };
+
+/** One page of a list: size, where to continue, order, and a sort-key range. */
+export type ListPage = { limit: number; cursor?: string; descending?: boolean; between?: [string, string] };
 
 export class Entity<T extends Versioned> {
   constructor(
@@ -105,10 +109,7 @@ export class Entity<T extends Versioned> {
     }
   }
 
-  async list(
-    store: Store,
-    page: { limit: number; cursor?: string; descending?: boolean; between?: [string, string] },
-  ): Promise<Page<T>> {
+  async list(store: Store, page: ListPage): Promise<Page<T>> {
     const result = await store.query({
       index: 'gsi1',
       pk: `KIND#${this.kind}`,
@@ -120,24 +121,21 @@ export class Entity<T extends Versioned> {
     return { items: result.items.map((i) => stripKeys<T>(i)), cursor: result.cursor };
   }
 
-  /** Every record of the kind (gsi2 partition when given), page after page: for sweeps, not request paths. */
-  async *each(store: Store, opts: { gsi2pk?: string; between?: [string, string] } = {}): AsyncGenerator<T> {
-    let cursor: string | undefined;
-    do {
-      const page = opts.gsi2pk
-        ? await this.listBy(store, opts.gsi2pk, { limit: 100, cursor, between: opts.between })
-        : await this.list(store, { limit: 100, cursor, between: opts.between });
-      yield* page.items;
-      cursor = page.cursor;
-    } while (cursor);
+  /** Every record of the kind, page after page: for sweeps, not request paths. */
+  each(store: Store, opts: { between?: [string, string] } = {}): AsyncGenerator<T> {
+    return eachItem((cursor) => this.list(store, { limit: 100, cursor, between: opts.between }));
   }
 
-  /** Records on gsi2 under one partition (e.g. all jobs in one status), oldest first unless descending. */
-  async listBy(
-    store: Store,
-    gsi2pk: string,
-    page: { limit: number; cursor?: string; descending?: boolean; between?: [string, string] },
-  ): Promise<Page<T>> {
+  /** Every record under one gsi2 partition, page after page (for the record file's named access patterns). */
+  protected eachIn(store: Store, gsi2pk: string, opts: { between?: [string, string] } = {}): AsyncGenerator<T> {
+    return eachItem((cursor) => this.listBy(store, gsi2pk, { limit: 100, cursor, between: opts.between }));
+  }
+
+  /**
+   * Records on gsi2 under one partition (e.g. all jobs in one status), oldest first unless descending. Only
+   * the record file names partitions: use cases call its named patterns (`jobs.byStatus`, `dellEndpoints.bySite`).
+   */
+  protected async listBy(store: Store, gsi2pk: string, page: ListPage): Promise<Page<T>> {
     const result = await store.query({
       index: 'gsi2',
       pk: gsi2pk,

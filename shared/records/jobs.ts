@@ -1,19 +1,32 @@
-import type { Job, JobStep } from '../domain/job';
+import type { Job, JobStatus, JobStep } from '../domain/job';
 import type { Page, Store } from '../ports/store';
-import { Entity, stripKeys } from './entity';
+import { Entity, type ListPage, stripKeys } from './entity';
+import { allItems } from './paging';
 
 /**
  * Jobs:  pk JOB#<id> / sk JOB;  gsi1 KIND#JOB / <created_at>#<id> (all jobs by creation time);
  *        gsi2 JOBSTATUS#<status> / <created_at>#<id> (jobs in one status: queued, running, failed in 24 h…).
  * Steps: pk JOB#<id> / sk STEP#<step id> (time-ordered ids: a job's steps in the order they started).
  */
-export const jobs = new Entity<Job>('job', 'JOB', (j) => ({
+const statusPartition = (status: string) => `JOBSTATUS#${status}`;
+
+class JobRecords extends Entity<Job> {
+  /** Jobs in one status, by creation time (oldest first unless descending); `between` bounds the creation time. */
+  byStatus(store: Store, status: JobStatus, page: ListPage): Promise<Page<Job>> {
+    return this.listBy(store, statusPartition(status), page);
+  }
+
+  /** Every job in one status, page after page (sweeps: re-dispatch, reconciliation, the kill switch). */
+  eachInStatus(store: Store, status: JobStatus, opts: { between?: [string, string] } = {}): AsyncGenerator<Job> {
+    return this.eachIn(store, statusPartition(status), opts);
+  }
+}
+
+export const jobs = new JobRecords('job', 'JOB', (j) => ({
   gsi1sk: `${j.created_at}#${j.id}`,
-  gsi2pk: `JOBSTATUS#${j.status}`,
+  gsi2pk: statusPartition(j.status),
   gsi2sk: `${j.created_at}#${j.id}`,
 }));
-
-export const jobStatusPartition = (status: string) => `JOBSTATUS#${status}`;
 
 const stepKey = (jobId: string, stepId: string) => ({ pk: `JOB#${jobId}`, sk: `STEP#${stepId}` });
 
@@ -22,19 +35,8 @@ export async function putStep(store: Store, step: JobStep): Promise<void> {
 }
 
 export async function listSteps(store: Store, jobId: string): Promise<JobStep[]> {
-  const steps: JobStep[] = [];
-  let cursor: string | undefined;
-  do {
-    const page: Page<Record<string, unknown> & { pk: string; sk: string }> = await store.query({
-      pk: `JOB#${jobId}`,
-      skPrefix: 'STEP#',
-      limit: 100,
-      cursor,
-    });
-    steps.push(...page.items.map((i) => stripKeys<JobStep>(i)));
-    cursor = page.cursor;
-  } while (cursor);
-  return steps;
+  const items = await allItems((cursor) => store.query({ pk: `JOB#${jobId}`, skPrefix: 'STEP#', limit: 100, cursor }));
+  return items.map((i) => stripKeys<JobStep>(i));
 }
 
 /** Idempotency keys: pk IDEMPOTENCY#<key> / sk KEY → the job the first request created. */

@@ -1,14 +1,26 @@
 import type { SyncRun, VCenterInstance } from '../domain/vcenter';
-import { Entity, stripKeys } from './entity';
+import { Entity, type ListPage, stripKeys } from './entity';
+import { references } from './references';
+import { siteRef } from './sites';
 import type { Item, Page, Store } from '../ports/store';
 
 export const vcenterInstances = new Entity<VCenterInstance>('vCenter instance', 'VC');
-export const vcenterInstanceRef = (id: string) => ({ kind: 'VC', id, label: 'vCenter instance' });
+const VCENTER_REF_KIND = 'VC';
+export const vcenterInstanceRef = (id: string) => ({ kind: VCENTER_REF_KIND, id, label: 'vCenter instance' });
 
-/** Sync runs; gsi2 lists one instance's runs newest first. */
-export const syncRuns = new Entity<SyncRun>('sync run', 'SYNCRUN', (r) => ({
+const instancePartition = (instanceId: string) => `SYNCRUNS#${instanceId}`;
+
+class SyncRunRecords extends Entity<SyncRun> {
+  /** One instance's sync runs by request time (newest first with `descending`). */
+  byInstance(store: Store, instanceId: string, page: ListPage): Promise<Page<SyncRun>> {
+    return this.listBy(store, instancePartition(instanceId), page);
+  }
+}
+
+/** Sync runs; gsi1 all runs by request time, gsi2 one instance's. */
+export const syncRuns = new SyncRunRecords('sync run', 'SYNCRUN', (r) => ({
   gsi1sk: `${r.requested_at}#${r.id}`,
-  gsi2pk: `SYNCRUNS#${r.instance_id}`,
+  gsi2pk: instancePartition(r.instance_id),
   gsi2sk: `${r.requested_at}#${r.id}`,
 }));
 
@@ -83,14 +95,9 @@ export async function inventoryHashes(store: Store, instanceId: string): Promise
  */
 export async function instancesOfSite(store: Store, siteId: string): Promise<VCenterInstance[]> {
   const out: VCenterInstance[] = [];
-  let cursor: string | undefined;
-  do {
-    const page = await store.query({ pk: `REF#SITE#${siteId}`, skPrefix: 'VC#', limit: 100, cursor });
-    for (const edge of page.items) {
-      const instance = await vcenterInstances.find(store, edge.sk.slice('VC#'.length));
-      if (instance?.site_id === siteId) out.push(instance);
-    }
-    cursor = page.cursor;
-  } while (cursor);
+  for await (const id of references.of(store, siteRef(siteId), VCENTER_REF_KIND)) {
+    const instance = await vcenterInstances.find(store, id);
+    if (instance?.site_id === siteId) out.push(instance);
+  }
   return out.sort((a, b) => a.id.localeCompare(b.id));
 }

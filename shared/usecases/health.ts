@@ -2,8 +2,10 @@ import { JOB_TYPES } from '../catalog/job-types';
 import { WORKER_POOLS } from '../catalog/worker-pools';
 import { config } from '../config';
 import { type ComponentHealth, type HealthLevel, levelFor, worst } from '../domain/health';
+import { withDeadline } from '../lib/async';
 import { logger } from '../observability/logger';
-import { jobs, jobStatusPartition } from '../records/jobs';
+import { jobs } from '../records/jobs';
+import { pages } from '../records/paging';
 import { idracFigures } from './dell-endpoints';
 import type { Deps } from './deps';
 import { vcenterApiHealth } from './vcenter-health';
@@ -12,22 +14,14 @@ const PROBE_TIMEOUT_MS = 3000;
 
 /** Runs one probe with a deadline: a dependency that hangs is itself a critical finding. */
 async function probe(name: string, fn: () => Promise<ComponentHealth>): Promise<ComponentHealth> {
-  let timer: NodeJS.Timeout | undefined;
   try {
-    return await Promise.race([
-      fn(),
-      new Promise<ComponentHealth>((resolve) => {
-        timer = setTimeout(
-          () => resolve({ status: 'critical', message: `${name} did not answer within ${PROBE_TIMEOUT_MS} ms` }),
-          PROBE_TIMEOUT_MS,
-        );
-      }),
-    ]);
+    return await withDeadline(fn(), PROBE_TIMEOUT_MS, () => ({
+      status: 'critical',
+      message: `${name} did not answer within ${PROBE_TIMEOUT_MS} ms`,
+    }));
   } catch (e) {
     logger.warn('Health probe failed', { component: name, error: e as Error });
     return { status: 'critical', message: `${name} is unavailable` };
-  } finally {
-    clearTimeout(timer);
   }
 }
 
@@ -105,29 +99,17 @@ export async function jobFigures(deps: Pick<Deps, 'store' | 'clock'>): Promise<{
   const now = deps.clock.now();
   const t = config().thresholds.failedJobs24h;
   let failed = 0;
-  let cursor: string | undefined;
-  do {
-    const page = await jobs.listBy(deps.store, jobStatusPartition('failed'), {
-      limit: 200,
-      cursor,
-      between: [new Date(now - 86_400_000).toISOString(), `${new Date(now).toISOString()}~`],
-    });
+  const last24h: [string, string] = [new Date(now - 86_400_000).toISOString(), `${new Date(now).toISOString()}~`];
+  for await (const page of pages((cursor) => jobs.byStatus(deps.store, 'failed', { limit: 200, cursor, between: last24h }))) {
     failed += page.items.length;
-    cursor = page.cursor;
-  } while (cursor && failed <= t.critical);
+    if (failed > t.critical) break;
+  }
+  // Waiting for a person is not being stuck: only running jobs, whose time is spent working, count.
   const stuck: string[] = [];
-  for (const status of ['running', 'paused', 'awaiting_approval'] as const) {
-    let c: string | undefined;
-    do {
-      const page = await jobs.listBy(deps.store, jobStatusPartition(status), { limit: 200, cursor: c });
-      for (const job of page.items) {
-        const limitMin = JOB_TYPES[job.type]?.maxRuntimeMinutes;
-        const since = Date.parse(job.started_at ?? job.created_at);
-        // Waiting for a person is not being stuck; only time spent working counts against the limit.
-        if (status === 'running' && limitMin && now - since > limitMin * 60_000) stuck.push(job.id);
-      }
-      c = page.cursor;
-    } while (c);
+  for await (const job of jobs.eachInStatus(deps.store, 'running')) {
+    const limitMin = JOB_TYPES[job.type]?.maxRuntimeMinutes;
+    const since = Date.parse(job.started_at ?? job.created_at);
+    if (limitMin && now - since > limitMin * 60_000) stuck.push(job.id);
   }
   return { failed24h: failed, stuck };
 }

@@ -11,7 +11,7 @@ import {
 import { logger } from '../observability/logger';
 import type { Page } from '../ports/store';
 import { type AuditEvent, listAudit, recordAudit } from '../records/audit';
-import { liveReferrers } from '../records/references';
+import { references } from '../records/references';
 import { serviceIdentities, serviceIdentityRef } from '../records/service-identities';
 import type { Deps } from './deps';
 
@@ -83,11 +83,7 @@ export async function updateServiceIdentity(
 
 export async function deleteServiceIdentity(deps: SiDeps, id: string): Promise<void> {
   const si = await serviceIdentities.get(deps.store, id);
-  const users = await liveReferrers(deps.store, serviceIdentityRef(id));
-  if (users.length > 0)
-    throw new ConflictError(`service identity '${id}' is still used by ${users.join(', ')}; point them elsewhere first`, {
-      referenced_by: users,
-    });
+  await references.refuseWhileUsed(deps.store, serviceIdentityRef(id), 'point them elsewhere first');
   await serviceIdentities.remove(deps.store, si);
   await deps.secrets.delete(si.secret_ref);
   await recordAudit(deps.store, { subject_id: id, action: 'credential.deleted', at: iso(deps) });

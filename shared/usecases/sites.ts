@@ -3,7 +3,7 @@ import { newId } from '../domain/ids';
 import type { Site, SiteCreate, SiteUpdate } from '../domain/site';
 import type { Page } from '../ports/store';
 import { recordAudit } from '../records/audit';
-import { addReference, liveReferrers, removeReference } from '../records/references';
+import { references } from '../records/references';
 import { serviceIdentityRef } from '../records/service-identities';
 import { assertIdracIdentity } from './dell-endpoints';
 import { siteRef, sites } from '../records/sites';
@@ -17,7 +17,7 @@ export async function createSite(deps: SiteDeps, input: SiteCreate, actor: strin
   if (input.idrac_service_identity_id) {
     await assertIdracIdentity(deps.store, input.idrac_service_identity_id, 'body.idrac_service_identity_id');
     if (await sites.exists(deps.store, id)) throw new ConflictError(`site '${id}' already exists`);
-    await addReference(deps.store, serviceIdentityRef(input.idrac_service_identity_id), siteRef(id));
+    await references.add(deps.store, serviceIdentityRef(input.idrac_service_identity_id), siteRef(id));
   }
   const site = await sites.create(deps.store, {
     id,
@@ -46,7 +46,7 @@ export async function updateSite(deps: SiteDeps, id: string, change: SiteUpdate)
   const { version, idrac_service_identity_id: si, redfish_port, wsman_port, ...fields } = change;
   if (si) await assertIdracIdentity(deps.store, si, 'body.idrac_service_identity_id');
   const before = await sites.get(deps.store, id);
-  if (si) await addReference(deps.store, serviceIdentityRef(si), siteRef(id));
+  if (si) await references.add(deps.store, serviceIdentityRef(si), siteRef(id));
   const now = new Date(deps.clock.now()).toISOString();
   const updated = await sites.update(
     deps.store,
@@ -66,19 +66,15 @@ export async function updateSite(deps: SiteDeps, id: string, change: SiteUpdate)
     version,
   );
   if (before.idrac_service_identity_id && before.idrac_service_identity_id !== updated.idrac_service_identity_id)
-    await removeReference(deps.store, serviceIdentityRef(before.idrac_service_identity_id), siteRef(id));
+    await references.remove(deps.store, serviceIdentityRef(before.idrac_service_identity_id), siteRef(id));
   await recordAudit(deps.store, { subject_id: id, action: 'site.updated', at: now, detail: { fields: Object.keys(fields) } });
   return updated;
 }
 
 export async function deleteSite(deps: SiteDeps, id: string): Promise<void> {
   const site = await sites.get(deps.store, id);
-  const users = await liveReferrers(deps.store, siteRef(id));
-  if (users.length > 0)
-    throw new ConflictError(`site '${id}' is still used by ${users.join(', ')}; remove or move those first`, {
-      referenced_by: users,
-    });
+  await references.refuseWhileUsed(deps.store, siteRef(id), 'remove or move those first');
   await sites.remove(deps.store, site);
-  if (site.idrac_service_identity_id) await removeReference(deps.store, serviceIdentityRef(site.idrac_service_identity_id), siteRef(id));
+  if (site.idrac_service_identity_id) await references.remove(deps.store, serviceIdentityRef(site.idrac_service_identity_id), siteRef(id));
   await recordAudit(deps.store, { subject_id: id, action: 'site.deleted', at: new Date(deps.clock.now()).toISOString() });
 }
