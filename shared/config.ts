@@ -47,6 +47,10 @@ const Env = z.object({
   VCENTER_BREAKER_THRESHOLD: z.coerce.number().int().min(1).default(5),
   /** How long an open breaker refuses calls before letting one probe through. */
   VCENTER_BREAKER_HALF_OPEN_SECONDS: z.coerce.number().positive().default(30),
+  /** Retention before DynamoDB's TTL removes them: audit entries, job steps (jobs themselves stay), idempotency keys. */
+  RETENTION_AUDIT_DAYS: z.coerce.number().int().min(1).default(365),
+  RETENTION_JOB_STEPS_DAYS: z.coerce.number().int().min(1).default(90),
+  RETENTION_IDEMPOTENCY_KEY_HOURS: z.coerce.number().int().min(1).default(24),
   /** Store answering slower than this (ms) reports degraded. */
   THRESHOLD_STORE_LATENCY_WARNING_MS: z.coerce.number().default(500),
 });
@@ -90,6 +94,11 @@ export function parseConfig(env: Record<string, string | undefined>) {
       syncRetryDelaySeconds: e.VCENTER_SYNC_RETRY_DELAY_SECONDS,
       breakerThreshold: e.VCENTER_BREAKER_THRESHOLD,
       breakerHalfOpenMs: Math.round(e.VCENTER_BREAKER_HALF_OPEN_SECONDS * 1000),
+    },
+    retention: {
+      auditMs: e.RETENTION_AUDIT_DAYS * 86_400_000,
+      jobStepsMs: e.RETENTION_JOB_STEPS_DAYS * 86_400_000,
+      idempotencyKeyMs: e.RETENTION_IDEMPOTENCY_KEY_HOURS * 3_600_000,
     },
     logLevel: e.LOG_LEVEL,
     thresholds: {

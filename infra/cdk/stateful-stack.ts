@@ -2,6 +2,7 @@ import { Duration, RemovalPolicy, Stack, type StackProps, CfnOutput } from 'aws-
 import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
 import type { Construct } from 'constructs';
+import { EXPIRES_AT } from '../../shared/ports/store';
 import { REAL_CATALOG, type CatalogWorkerPool } from './catalog';
 
 /** GSI names of the single table; the Store adapter queries them and IAM grants name them exactly. */
@@ -39,6 +40,8 @@ export class EioStatefulStack extends Stack {
       deletionProtection: true,
       removalPolicy: RemovalPolicy.RETAIN,
       encryption: dynamodb.TableEncryption.AWS_MANAGED,
+      // Audit entries, job steps and idempotency keys carry it (RETENTION_* settings); nothing else expires.
+      timeToLiveAttribute: EXPIRES_AT,
     });
     for (const name of TABLE_INDEXES) {
       this.table.addGlobalSecondaryIndex({

@@ -5,7 +5,14 @@
  *
  * No transactions: the embedded engine (dynalite) lacks them. Races are settled by conditional writes.
  */
-export type Item = Record<string, unknown> & { pk: string; sk: string };
+export type Item = Record<string, unknown> & { pk: string; sk: string; [EXPIRES_AT]?: number };
+
+/**
+ * The table's time-to-live attribute: epoch seconds after which DynamoDB deletes the item on its own (within
+ * a few days; until then reads still return it, so a reader that cares compares it with the clock). The
+ * embedded engine keeps such items.
+ */
+export const EXPIRES_AT = 'expires_at_epoch';
 export type Key = { pk: string; sk: string };
 export type IndexName = 'gsi1' | 'gsi2';
 

@@ -1,10 +1,12 @@
+import { config } from '../config';
 import { currentContext } from '../observability/context';
 import type { Item, Page, Store } from '../ports/store';
-import { stripKeys, timeSortKey } from './entity';
+import { expiresAfter, stripKeys, timeSortKey } from './entity';
 
 /**
  * Audit events: every change to a record and every use of a credential, newest first per subject.
  *   pk = AUDIT#<subject id>   sk = AT#<iso time>#<random>
+ * Kept for RETENTION_AUDIT_DAYS, then DynamoDB's TTL removes them.
  */
 export type AuditEvent = {
   subject_id: string;
@@ -23,7 +25,7 @@ export function auditItem(event: Omit<AuditEvent, 'correlation_id' | 'actor'> & 
     actor: event.actor ?? ctx.actor ?? 'system',
     correlation_id: ctx.correlation_id,
   };
-  return { pk: `AUDIT#${event.subject_id}`, sk: timeSortKey('AT', event.at), ...full };
+  return { pk: `AUDIT#${event.subject_id}`, sk: timeSortKey('AT', event.at), ...full, ...expiresAfter(event.at, config().retention.auditMs) };
 }
 
 export async function recordAudit(

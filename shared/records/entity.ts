@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { ConflictError, NotFoundError } from '../domain/errors';
-import { ConditionFailedError, type Item, type Key, type Page, type Store } from '../ports/store';
+import { ConditionFailedError, EXPIRES_AT, type Item, type Key, type Page, type Store } from '../ports/store';
 import { eachItem } from './paging';
 
 /**
@@ -11,7 +11,7 @@ import { eachItem } from './paging';
  */
 export type Versioned = { id: string; version: number };
 
-const KEY_ATTRS = ['pk', 'sk', 'gsi1pk', 'gsi1sk', 'gsi2pk', 'gsi2sk'] as const;
+const KEY_ATTRS = ['pk', 'sk', 'gsi1pk', 'gsi1sk', 'gsi2pk', 'gsi2sk', EXPIRES_AT] as const;
 
 export function stripKeys<T>(item: Item): T {
   const copy: Record<string, unknown> = { ...item };
@@ -155,3 +155,9 @@ let sequence = 0;
  */
 export const timeSortKey = (prefix: string, at: string): string =>
   `${prefix}#${at}#${(sequence++ % 1e6).toString().padStart(6, '0')}#${randomBytes(3).toString('hex')}`;
+
+/** The time-to-live of an item written at `at` (ISO) and kept for `retentionMs`, in the table's TTL attribute. */
+export const expiresAfter = (at: string, retentionMs: number) => ({ [EXPIRES_AT]: Math.floor((Date.parse(at) + retentionMs) / 1000) });
+
+/** Whether an item's time-to-live has passed (DynamoDB may not have deleted it yet). */
+export const hasExpired = (item: Item, now: number) => typeof item[EXPIRES_AT] === 'number' && item[EXPIRES_AT] * 1000 <= now;

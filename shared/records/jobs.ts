@@ -1,12 +1,14 @@
 import type { Job, JobStatus, JobStep } from '../domain/job';
-import type { Page, Store } from '../ports/store';
-import { Entity, type ListPage, stripKeys } from './entity';
+import { config } from '../config';
+import { ConditionFailedError, type Page, type Store } from '../ports/store';
+import { Entity, expiresAfter, hasExpired, type ListPage, stripKeys } from './entity';
 import { allItems } from './paging';
 
 /**
  * Jobs:  pk JOB#<id> / sk JOB;  gsi1 KIND#JOB / <created_at>#<id> (all jobs by creation time);
  *        gsi2 JOBSTATUS#<status> / <created_at>#<id> (jobs in one status: queued, running, failed in 24 h…).
- * Steps: pk JOB#<id> / sk STEP#<step id> (time-ordered ids: a job's steps in the order they started).
+ * Steps: pk JOB#<id> / sk STEP#<step id> (time-ordered ids: a job's steps in the order they started), kept
+ *        for RETENTION_JOB_STEPS_DAYS after they started, then removed by DynamoDB's TTL.
  */
 const statusPartition = (status: string) => `JOBSTATUS#${status}`;
 
@@ -31,7 +33,7 @@ export const jobs = new JobRecords('job', 'JOB', (j) => ({
 const stepKey = (jobId: string, stepId: string) => ({ pk: `JOB#${jobId}`, sk: `STEP#${stepId}` });
 
 export async function putStep(store: Store, step: JobStep): Promise<void> {
-  await store.put({ ...stepKey(step.job_id, step.step_id), ...step });
+  await store.put({ ...stepKey(step.job_id, step.step_id), ...step, ...expiresAfter(step.started_at, config().retention.jobStepsMs) });
 }
 
 export async function listSteps(store: Store, jobId: string): Promise<JobStep[]> {
@@ -39,5 +41,47 @@ export async function listSteps(store: Store, jobId: string): Promise<JobStep[]>
   return items.map((i) => stripKeys<JobStep>(i));
 }
 
-/** Idempotency keys: pk IDEMPOTENCY#<key> / sk KEY → the job the first request created. */
+/**
+ * Idempotency keys: pk IDEMPOTENCY#<key> / sk KEY → the job the first request created; kept for
+ * RETENTION_IDEMPOTENCY_KEY_HOURS, after which the same key starts a new job.
+ */
 export const idempotencyKey = (key: string) => ({ pk: `IDEMPOTENCY#${key}`, sk: 'KEY' });
+
+export type IdempotencyRecord = { job_id: string; fingerprint: string; created_at: string };
+
+export const idempotencyKeys = {
+  /**
+   * Records the key for this request; false when a live key holds it. A key past its time that DynamoDB has
+   * not removed yet is taken over (conditional on its version, so two requests cannot both take it).
+   */
+  async claim(store: Store, key: string, record: IdempotencyRecord, now: number): Promise<boolean> {
+    const item = (version: number) => ({
+      ...idempotencyKey(key),
+      ...record,
+      version,
+      ...expiresAfter(record.created_at, config().retention.idempotencyKeyMs),
+    });
+    const held = await putOr(store.put(item(1), { kind: 'absent' }), () => store.get(idempotencyKey(key)));
+    if (held === true) return true;
+    if (!held) return (await putOr(store.put(item(1), { kind: 'absent' }), async () => undefined)) === true;
+    if (!hasExpired(held, now) || typeof held.version !== 'number') return false;
+    return (await putOr(store.put(item(held.version + 1), { kind: 'version', version: held.version }), async () => undefined)) === true;
+  },
+
+  /** The live record of a key, if any. */
+  async find(store: Store, key: string, now: number): Promise<IdempotencyRecord | undefined> {
+    const held = await store.get(idempotencyKey(key));
+    return held && !hasExpired(held, now) ? stripKeys<IdempotencyRecord>(held) : undefined;
+  },
+};
+
+/** True when the conditional write landed, otherwise what `otherwise` finds. */
+async function putOr<T>(write: Promise<void>, otherwise: () => Promise<T>): Promise<true | T> {
+  try {
+    await write;
+    return true;
+  } catch (e) {
+    if (!(e instanceof ConditionFailedError)) throw e;
+    return otherwise();
+  }
+}

@@ -9,7 +9,7 @@ beforeAll(() => {
 });
 
 describe('EioStatefulStack table', () => {
-  it('is the single table: pk/sk strings, on demand, PITR, deletion protection, retained, encrypted', () => {
+  it('is the single table: pk/sk strings, on demand, PITR, deletion protection, retained, encrypted, TTL', () => {
     const tables = resourcesOf(eio.templates.stateful, 'AWS::DynamoDB::Table');
     expect(Object.keys(tables)).toHaveLength(1);
     const [table] = Object.values(tables);
@@ -23,6 +23,7 @@ describe('EioStatefulStack table', () => {
       PointInTimeRecoverySpecification: { PointInTimeRecoveryEnabled: true },
       DeletionProtectionEnabled: true,
       SSESpecification: { SSEEnabled: true },
+      TimeToLiveSpecification: { AttributeName: 'expires_at_epoch', Enabled: true },
     });
   });
 
