@@ -12,9 +12,9 @@ import { SimulatorFleet } from './simulators';
 /**
  * The runbook's `db/seed` step for the local stack: a lab the runbook's commands can act on as written.
  * Seeded once per data directory (a marker file), so what an operator deletes stays deleted.
- * The vCenter and iDRAC issues add `vc-001` and `idrac-00N` here, backed by their simulators: the demo
- * iDRACs are a SimulatorFleet started with the stack (every start, same identities and certificates, kept
- * under the data directory), registered once as `idrac-001…` pinned to their thumbprints.
+ * The demo iDRACs are a SimulatorFleet started with the stack (every start, same identities and
+ * certificates, kept under the data directory), registered once as `idrac-001…` pinned to their
+ * thumbprints; `vc-001` is the demo vcsim (demo-vcenter.ts).
  */
 export type DemoIdracOptions = { count: number; baseAddress: string; ports: { https: number; wsman: number } };
 export const DEMO_IDRACS: DemoIdracOptions = { count: 3, baseAddress: '127.0.0.11', ports: { https: 8443, wsman: 5986 } };
