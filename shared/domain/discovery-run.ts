@@ -1,6 +1,9 @@
 import { z } from 'zod';
 import { idSchema } from './ids';
 
+/** Largest management network one sweep covers: /20 = 4,096 addresses. */
+export const MAX_SWEEP_PREFIX = 20;
+
 /**
  * `running` until every address was counted; then `succeeded` (no address errored), `partial` (some
  * addresses could not be probed: `errors` > 0, see `error_samples`) or `failed` (none could).

@@ -1,5 +1,6 @@
-import { isIPv4 } from 'node:net';
-import { AddressInUseError, type DellEndpoint, offersOnlyLegacyTls } from '../domain/dell-endpoint';
+import { hostAddresses, ipv4Prefix } from '../domain/cidr';
+import { offersOnlyLegacyTls } from '../domain/dell-capabilities';
+import { AddressInUseError, type DellEndpoint } from '../domain/dell-endpoint';
 import {
   countedSliceSet,
   type DiscoveryErrorSample,
@@ -7,23 +8,29 @@ import {
   finalStatus,
   isSliceCounted,
   MAX_ERROR_SAMPLES,
+  MAX_SWEEP_PREFIX,
   runView,
 } from '../domain/discovery-run';
 import { ConflictError, type ErrorDetail, NotFoundError, ValidationError } from '../domain/errors';
+import type { CapabilityFingerprint } from '../domain/idrac';
 import { newId } from '../domain/ids';
 import type { Site } from '../domain/site';
 import { logger } from '../observability/logger';
-import type { CapabilityFingerprint } from '../ports/idrac';
 import type { Page } from '../ports/store';
 import { discoveryRuns, endpointsOfSite } from '../records/dell-endpoints';
 import { sites } from '../records/sites';
-import { createDellEndpoint, type InspectionLookups, inventoryAfterProbe, probeWithTofu, refreshDellEndpoint } from './dell-endpoints';
+import {
+  createDellEndpoint,
+  type InspectDeps,
+  type InspectionLookups,
+  inventoryAfterProbe,
+  probeWithTofu,
+  refreshDellEndpoint,
+} from './dell-endpoints';
 import type { Deps } from './deps';
 import { RunScopedCache } from './run-scoped-cache';
 import { useCredential } from './service-identities';
 
-/** Largest management network one site may sweep: /20 = 4,096 addresses. */
-export const MAX_SWEEP_PREFIX = 20;
 /**
  * Addresses per queue message. One: a worker takes the next address as soon as it is done, so a slow or
  * hanging address holds one of the pool's slots and nothing else (a slice of 16 with one hanging address
@@ -34,21 +41,6 @@ export const DISCOVERY_POOL = 'discovery';
 const SEND_CONCURRENCY = 8;
 
 const iso = (deps: Pick<Deps, 'clock'>) => new Date(deps.clock.now()).toISOString();
-const toInt = (ip: string) => ip.split('.').reduce((a, o) => a * 256 + Number(o), 0);
-const toIp = (n: number) => [24, 16, 8, 0].map((s) => Math.floor(n / 2 ** s) % 256).join('.');
-
-/** Host addresses of an IPv4 CIDR (network and broadcast left out below /31). */
-export function hostAddresses(cidr: string): string[] {
-  const [ip, bitsText] = cidr.split('/') as [string, string];
-  const bits = Number(bitsText);
-  const size = 2 ** (32 - bits);
-  const base = toInt(ip);
-  const [from, to] = bits >= 31 ? [base, base + size - 1] : [base + 1, base + size - 2];
-  const out: string[] = [];
-  for (let n = from; n <= to; n++) out.push(toIp(n));
-  return out;
-}
-
 /** One slice of a sweep; `registered` maps its addresses that already have an endpoint (when planned) to their ids; `total` is the run's. */
 type Message = { run_id: string; site_id: string; chunk: number; addresses: string[]; registered?: Record<string, string>; total?: number };
 
@@ -70,9 +62,9 @@ export async function startDiscovery(
     }
     const addresses = new Set<string>();
     for (const cidr of site.management_networks) {
-      const [ip, bits] = cidr.split('/') as [string, string];
-      if (!isIPv4(ip)) continue; // iDRAC discovery sweeps IPv4 management networks only
-      if (Number(bits) < MAX_SWEEP_PREFIX) {
+      const bits = ipv4Prefix(cidr);
+      if (bits === undefined) continue; // iDRAC discovery sweeps IPv4 management networks only
+      if (bits < MAX_SWEEP_PREFIX) {
         problems.push({ path, message: `site '${siteId}' network ${cidr} is larger than /${MAX_SWEEP_PREFIX}: split it or register its iDRACs individually` });
         continue;
       }
@@ -284,7 +276,7 @@ const runLookups = (deps: Pick<Deps, 'store' | 'clock' | 'secrets'>, runId: stri
 
 /** One address of a slice: refresh its endpoint, or probe it and create one when something iDRAC-like is there. */
 async function discoverAddress(
-  deps: Pick<Deps, 'store' | 'clock' | 'secrets'>,
+  deps: InspectDeps,
   runId: string,
   site: Site | undefined,
   existingId: string | undefined,
@@ -300,7 +292,7 @@ async function discoverAddress(
   }
   if (!site) return {};
   const draft = { address, site_id: site.id, redfish_port: site.redfish_port ?? 443, wsman_port: site.wsman_port ?? 5986, tls: { insecure: false, legacy: false } };
-  const probe = await probeWithTofu(draft, site);
+  const probe = await probeWithTofu(deps, draft, site);
   const fp = probe.fingerprint;
   if (!worthAnEndpoint(fp)) return { unreachable: 1 };
   // Probed and inventoried once, written with the new record: no second probe, no create-then-update.
@@ -321,7 +313,7 @@ async function discoverAddress(
   return outcomeOf(created, runId);
 }
 
-async function probeSlice(deps: Pick<Deps, 'store' | 'clock' | 'secrets'>, message: Message, tally: SliceTally): Promise<void> {
+async function probeSlice(deps: InspectDeps, message: Message, tally: SliceTally): Promise<void> {
   const site = await runLookups(deps, message.run_id).site(message.site_id);
   // A slice is a few addresses at most (CHUNK): probed together; the pool's concurrency bounds the sweep.
   await Promise.all(
@@ -356,7 +348,7 @@ async function settlesWithin(work: Promise<void>, budgetMs: number | undefined):
  * still ends (the dead-letter queue would otherwise keep it `running` for ever).
  */
 export async function discoverChunk(
-  deps: Pick<Deps, 'store' | 'clock' | 'secrets'>,
+  deps: InspectDeps,
   message: Message,
   delivery: SliceDelivery = { receiveCount: 1, maxReceiveCount: Number.POSITIVE_INFINITY },
 ): Promise<void> {
@@ -398,7 +390,7 @@ export async function discoverAllSites(deps: Pick<Deps, 'store' | 'clock' | 'que
   do {
     const page = await sites.list(deps.store, { limit: 200, cursor });
     for (const s of page.items)
-      if (s.management_networks.some((c) => isIPv4(c.split('/')[0]!) && Number(c.split('/')[1]) >= MAX_SWEEP_PREFIX)) ids.push(s.id);
+      if (s.management_networks.some((c) => (ipv4Prefix(c) ?? 0) >= MAX_SWEEP_PREFIX)) ids.push(s.id);
     cursor = page.cursor;
   } while (cursor);
   if (!ids.length) return undefined;

@@ -1,7 +1,6 @@
 import type { Context, SQSEvent, SQSRecord } from 'aws-lambda';
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { beforeEach, describe, expect, it } from 'vitest';
 import { handler as discoveryWorker } from '../../functions/workers/discovery';
-import { provideIdrac } from '../../shared/adapters/idrac/instance';
 import { WORKER_POOLS } from '../../shared/catalog/worker-pools';
 import { provideDeps } from '../../shared/container';
 import { DellEndpointCreate, DellEndpointUpdate } from '../../shared/domain/dell-endpoint';
@@ -46,21 +45,20 @@ class CapturingQueue {
 type Slice = { run_id: string; site_id: string; chunk: number; addresses: string[] };
 
 const MAX = WORKER_POOLS.discovery!.maxReceiveCount;
-let deps: { store: FaultyStore; clock: ManualClock; secrets: MemorySecrets; queue: Queue };
+let deps: { store: FaultyStore; clock: ManualClock; secrets: MemorySecrets; queue: Queue; idrac: FakeIdrac };
 let queue: CapturingQueue;
 let fake: FakeIdrac;
 
-beforeAll(() => {
-  fake = new FakeIdrac();
-  provideIdrac(fake);
-});
-afterAll(() => provideIdrac(undefined));
-
 beforeEach(async () => {
-  fake.behaviour.clear();
-  fake.probes.length = 0;
+  fake = new FakeIdrac();
   queue = new CapturingQueue();
-  deps = { store: new FaultyStore(), clock: new ManualClock(), secrets: new MemorySecrets(), queue: queue as unknown as Queue };
+  deps = {
+    store: new FaultyStore(),
+    clock: new ManualClock(),
+    secrets: new MemorySecrets(),
+    queue: queue as unknown as Queue,
+    idrac: fake,
+  };
   // /29: six host addresses, .1–.6.
   await createSite(deps, SiteCreate.parse({ id: 'site-lab', name: 'lab', management_networks: ['10.9.0.0/29'] }), 'alice');
 });
