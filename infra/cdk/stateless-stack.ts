@@ -31,7 +31,7 @@ export type EioStatelessStackProps = StackProps & {
 /**
  * Code and wiring, all derived from the catalog tables: one function per FUNCTIONS row, one route per
  * ROUTES row, an SQS event source per WORKER_POOLS row, a state machine per WORKFLOWS row and a schedule
- * per SCHEDULES row. Later issues add rows, not CDK code.
+ * per SCHEDULES row. A new function, route, pool, workflow or schedule is a row, not CDK code.
  */
 export class EioStatelessStack extends Stack {
   readonly functions: Readonly<Record<string, EioFunction>>;

@@ -1,3 +1,10 @@
+/**
+ * The runbook's `db/seed` step for the local stack: a lab the runbook's commands can act on as written.
+ * Seeded once per data directory (a marker file), so what an operator deletes stays deleted. The demo
+ * iDRACs are a SimulatorFleet started with the stack (every start, same identities and certificates, kept
+ * under the data directory), registered once as `idrac-001…` pinned to their thumbprints; the demo vCenter,
+ * `vc-001`, is demo-vcenter.ts.
+ */
 import { access, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { ConflictError } from '../../shared/domain/errors';
@@ -9,13 +16,6 @@ import { createSite } from '../../shared/usecases/sites';
 import type { Deps } from '../../shared/usecases/deps';
 import { SimulatorFleet } from './simulators';
 
-/**
- * The runbook's `db/seed` step for the local stack: a lab the runbook's commands can act on as written.
- * Seeded once per data directory (a marker file), so what an operator deletes stays deleted.
- * The vCenter and iDRAC issues add `vc-001` and `idrac-00N` here, backed by their simulators: the demo
- * iDRACs are a SimulatorFleet started with the stack (every start, same identities and certificates, kept
- * under the data directory), registered once as `idrac-001…` pinned to their thumbprints.
- */
 export type DemoIdracOptions = { count: number; baseAddress: string; ports: { https: number; wsman: number } };
 export const DEMO_IDRACS: DemoIdracOptions = { count: 3, baseAddress: '127.0.0.11', ports: { https: 8443, wsman: 5986 } };
 

@@ -3,6 +3,8 @@
  * device clients (iDRAC, vCenter) and the credential verifiers built on them. One place, so AWS and the local
  * stack can never differ in how EIO reaches a device.
  */
+import { IdracClient } from '../adapters/idrac/idrac-client';
+import { config } from '../config';
 import { systemClock } from '../ports/clock';
 import { idracCredentialVerifier } from '../usecases/dell-endpoints';
 import type { Deps } from '../usecases/deps';
@@ -13,9 +15,13 @@ export type ServiceAdapters = Pick<Deps, 'store' | 'queue' | 'workflows' | 'secr
 
 export function withDeviceClients(services: ServiceAdapters): Deps {
   const { store } = services;
+  // One per container: its pools, breakers and learned certificates serve every invocation; timeouts from config.
+  const { connectTimeoutMs, headersTimeoutMs, bodyTimeoutMs } = config().idrac;
+  const idrac = new IdracClient({ connectTimeoutMs, headersTimeoutMs, bodyTimeoutMs });
   return {
     ...services,
-    verifiers: { idrac: idracCredentialVerifier(store), vcenter: vcenterCredentialVerifier(store) },
+    idrac,
+    verifiers: { idrac: idracCredentialVerifier({ store, idrac }), vcenter: vcenterCredentialVerifier(store) },
     clock: systemClock,
     startedAt: Date.now(),
   };

@@ -1,12 +1,15 @@
+/**
+ * Management networks in CIDR form: validation (IPv4 or IPv6) and the IPv4 arithmetic discovery sweeps with.
+ * Pure: no I/O.
+ */
 import { isIPv4, isIPv6 } from 'node:net';
 
-/** Validates and normalises a management network in CIDR form (IPv4 or IPv6). Pure: no I/O. */
 export type CidrCheck = { ok: true; cidr: string } | { ok: false; reason: string };
 
-const ipv4ToInt = (ip: string): number =>
-  ip.split('.').reduce((acc, octet) => acc * 256 + Number(octet), 0);
+const ipv4ToInt = (ip: string): number => ip.split('.').reduce((acc, octet) => acc * 256 + Number(octet), 0);
 const intToIpv4 = (n: number): string => [24, 16, 8, 0].map((s) => Math.floor(n / 2 ** s) % 256).join('.');
 
+/** Validates and normalises a management network. */
 export function checkCidr(value: string): CidrCheck {
   const m = /^([^/]+)\/(\d{1,3})$/.exec(value.trim());
   if (!m) return { ok: false, reason: `'${value}' is not in CIDR form (e.g. 10.45.12.0/22)` };
@@ -28,5 +31,23 @@ export function checkCidr(value: string): CidrCheck {
   return { ok: false, reason: `'${ip}' is not an IPv4 or IPv6 address` };
 }
 
-/** Number of addresses in an IPv4 CIDR (used to bound discovery sweeps). */
+/** The prefix length of an IPv4 CIDR as checkCidr normalised it; undefined for an IPv6 one. */
+export function ipv4Prefix(cidr: string): number | undefined {
+  const [ip, bits] = cidr.split('/') as [string, string];
+  return isIPv4(ip) ? Number(bits) : undefined;
+}
+
+/** Number of addresses in an IPv4 CIDR. */
 export const ipv4CidrSize = (cidr: string): number => 2 ** (32 - Number(cidr.split('/')[1]));
+
+/** Host addresses of an IPv4 CIDR, in order (network and broadcast left out below /31). */
+export function hostAddresses(cidr: string): string[] {
+  const [ip, bitsText] = cidr.split('/') as [string, string];
+  const bits = Number(bitsText);
+  const size = 2 ** (32 - bits);
+  const base = ipv4ToInt(ip);
+  const [from, to] = bits >= 31 ? [base, base + size - 1] : [base + 1, base + size - 2];
+  const out: string[] = [];
+  for (let n = from; n <= to; n++) out.push(intToIpv4(n));
+  return out;
+}

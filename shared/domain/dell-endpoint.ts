@@ -1,15 +1,16 @@
 import { z } from 'zod';
-import type {
-  CapabilityFingerprint,
-  IdracErrorInfo,
-  IdracFirmwareItem,
-  IdracGeneration,
-  IdracHealth,
-  IdracHostNic,
-  IdracPowerState,
-  TlsFacts,
-} from '../ports/idrac';
 import { ConflictError } from './errors';
+import {
+  type CapabilityFingerprint,
+  IDRAC_GENERATIONS,
+  type IdracErrorInfo,
+  type IdracFirmwareItem,
+  type IdracGeneration,
+  type IdracHealth,
+  type IdracHostNic,
+  type IdracPowerState,
+  type TlsFacts,
+} from './idrac';
 import { idSchema } from './ids';
 
 export const ENDPOINT_STATUSES = ['unknown', 'reachable', 'unreachable'] as const;
@@ -36,34 +37,6 @@ export class AddressInUseError extends ConflictError {
       { address, endpoint_id: endpointId, ...(siteId ? { site_id: siteId } : {}) },
     );
   }
-}
-
-// OpenSSL's words for "we share no protocol version": the server alerted protocol_version to our TLS 1.2+
-// hello, or chose a version below our minimum. Not WRONG_VERSION_NUMBER: that is usually no TLS at all.
-const VERSION_REFUSED = /ALERT_PROTOCOL_VERSION|UNSUPPORTED_PROTOCOL/;
-
-/** A probe error saying the iDRAC offers only TLS 1.0/1.1 (old iDRAC7/8 firmware) to a client not allowed those. */
-export const offersOnlyLegacyTls = (error: IdracErrorInfo | undefined): boolean =>
-  error?.code === 'tls_handshake' && VERSION_REFUSED.test(String(error.details?.cause_code ?? ''));
-
-/**
- * For an endpoint not marked legacy, a legacy-only iDRAC becomes `tls_legacy_only`, whose message tells the
- * operator how to allow TLS 1.0/1.1 for this endpoint (EIO never lowers TLS on its own). Any other error
- * is returned unchanged.
- */
-export function explainProbeError(
-  ep: Pick<DellEndpoint, 'id' | 'address' | 'tls'>,
-  error: IdracErrorInfo,
-): EndpointErrorInfo {
-  if (ep.tls.legacy || !offersOnlyLegacyTls(error)) return error;
-  return {
-    code: 'tls_legacy_only',
-    message:
-      `iDRAC ${ep.address} offers only TLS 1.0/1.1, which EIO uses only for endpoints marked legacy. If you accept ` +
-      `that for this iDRAC, run PATCH /api/v1/dell/endpoints/${ep.id} with {"tls": {"legacy": true}}, then refresh it ` +
-      `(POST /api/v1/dell/endpoints/${ep.id}/refresh)`,
-    details: { ...error.details, handshake_error: error.message },
-  };
 }
 
 /**
@@ -180,7 +153,7 @@ export type DellEndpointUpdate = z.output<typeof DellEndpointUpdate>;
 export const DellEndpointQuery = z.object({
   site_id: z.string().optional(),
   status: z.enum(ENDPOINT_STATUSES).optional(),
-  generation: z.enum(['idrac9', 'idrac8', 'idrac7', 'unknown']).optional(),
+  generation: z.enum(IDRAC_GENERATIONS).optional(),
   model: z.string().optional(),
 });
 

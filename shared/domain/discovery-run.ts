@@ -1,9 +1,49 @@
+/**
+ * A discovery run (one POST /api/v1/dell/discover, or a share of the nightly schedule): what a sweep covers,
+ * the record that counts its progress, and how it ends.
+ */
 import { z } from 'zod';
+import { ipv4CidrSize, ipv4Prefix } from './cidr';
 import { idSchema } from './ids';
 
+/** Largest management network one sweep covers: /20 = 4,096 addresses. */
+export const MAX_SWEEP_PREFIX = 20;
+/** Sites one run sweeps at most: what POST /api/v1/dell/discover accepts, and how the nightly schedule splits its runs. */
+export const MAX_SITES_PER_RUN = 50;
+
+/** A site's networks a run did not sweep, and why, in the operator's words. */
+export type SkippedNetworks = { site_id: string; networks: string[]; reason: string };
+
+/** What a sweep of a site covers: its IPv4 networks up to /20. Larger ones cannot be swept; IPv6 ones are never swept. */
+export function sweepableNetworks(networks: string[]): { sweep: string[]; tooLarge: string[] } {
+  const ipv4 = networks.filter((n) => ipv4Prefix(n) !== undefined);
+  return {
+    sweep: ipv4.filter((n) => ipv4Prefix(n)! >= MAX_SWEEP_PREFIX),
+    tooLarge: ipv4.filter((n) => ipv4Prefix(n)! < MAX_SWEEP_PREFIX),
+  };
+}
+
+const largest = (2 ** (32 - MAX_SWEEP_PREFIX)).toLocaleString('en-US');
+
+/** Why networks larger than /20 are not swept, and what the operator can do about it. */
+export function tooLargeToSweep(networks: string[]): string {
+  if (networks.length === 1) {
+    const size = ipv4CidrSize(networks[0]!).toLocaleString('en-US');
+    return (
+      `network ${networks[0]} is larger than /${MAX_SWEEP_PREFIX} (${size} addresses; a sweep covers at most ${largest}): ` +
+      `split it into /${MAX_SWEEP_PREFIX} or smaller networks, or register its iDRACs individually`
+    );
+  }
+  return (
+    `networks ${networks.join(', ')} are larger than /${MAX_SWEEP_PREFIX} (a sweep covers at most ${largest} addresses per network): ` +
+    `split them into /${MAX_SWEEP_PREFIX} or smaller networks, or register their iDRACs individually`
+  );
+}
+
 /**
- * `running` until every address was counted; then `succeeded` (no address errored), `partial` (some
- * addresses could not be probed: `errors` > 0, see `error_samples`) or `failed` (none could).
+ * `running` until every address was counted; then `succeeded` (every address probed, every network swept),
+ * `partial` (some addresses could not be probed, see `error_samples`, or some networks were not swept, see
+ * `skipped`) or `failed` (no address could be probed).
  */
 export type DiscoveryRunStatus = 'running' | 'succeeded' | 'partial' | 'failed';
 
@@ -29,6 +69,8 @@ export type DiscoveryRun = CountedSlices & {
   endpoints_created: number;
   endpoints_updated: number;
   error_samples?: DiscoveryErrorSample[];
+  /** Networks of its sites the run could not sweep (scheduled runs; an API request naming one is refused instead). */
+  skipped?: SkippedNetworks[];
   trigger: 'api' | 'schedule';
   created_at: string;
   /** Last progress written by a worker. */
@@ -56,12 +98,28 @@ export const countedSliceSet = (chunk: number) => `${COUNTED_PREFIX}${Math.floor
 export const isSliceCounted = (run: CountedSlices, chunk: number): boolean => run[countedSliceSet(chunk)]?.has(String(chunk)) === true;
 
 /** How a run whose every address was counted ends. */
-export function finalStatus(run: Pick<DiscoveryRun, 'total' | 'errors' | 'error_samples'>): { status: DiscoveryRunStatus; status_reason?: string } {
-  if (run.errors === 0) return { status: 'succeeded' };
-  const first = run.error_samples?.[0];
-  const why = first ? `; first error (slice ${first.chunk}, ${first.addresses}): ${first.message}` : '';
-  if (run.errors >= run.total) return { status: 'failed', status_reason: `none of the ${run.total} address(es) could be probed${why}` };
-  return { status: 'partial', status_reason: `${run.errors} of ${run.total} address(es) could not be probed (see error_samples)${why}` };
+export function finalStatus(run: Pick<DiscoveryRun, 'total' | 'errors' | 'error_samples' | 'skipped'>): {
+  status: DiscoveryRunStatus;
+  status_reason?: string;
+} {
+  const skipped = run.skipped ?? [];
+  if (run.errors === 0 && !skipped.length) return { status: 'succeeded' };
+  const reasons: string[] = [];
+  if (run.errors > 0) {
+    const first = run.error_samples?.[0];
+    const why = first ? `; first error (slice ${first.chunk}, ${first.addresses}): ${first.message}` : '';
+    reasons.push(
+      run.errors >= run.total
+        ? `none of the ${run.total} address(es) could be probed${why}`
+        : `${run.errors} of ${run.total} address(es) could not be probed (see error_samples)${why}`,
+    );
+  }
+  if (skipped.length) {
+    const [first] = skipped;
+    reasons.push(`${skipped.length} site(s) have networks that were not swept (see skipped); site '${first!.site_id}': ${first!.reason}`);
+  }
+  if (run.total === 0) reasons.unshift('nothing was swept');
+  return { status: run.errors >= run.total ? 'failed' : 'partial', status_reason: reasons.join('; ') };
 }
 
 /** The run as the API shows it: the counted slices are bookkeeping, not information. */
@@ -70,5 +128,5 @@ export function runView(run: DiscoveryRun): DiscoveryRun {
 }
 
 export const DiscoverRequest = z.strictObject({
-  site_ids: z.array(idSchema('site')).min(1).max(50),
+  site_ids: z.array(idSchema('site')).min(1).max(MAX_SITES_PER_RUN),
 });

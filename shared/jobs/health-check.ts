@@ -1,6 +1,6 @@
 import type { Store } from '../ports/store';
 import type { DellEndpoint } from '../domain/dell-endpoint';
-import { systemClock } from '../ports/clock';
+import type { Deps } from '../usecases/deps';
 import { dellEndpoints, endpointsOfSite } from '../records/dell-endpoints';
 import { sites } from '../records/sites';
 import { instancesOfSite } from '../records/vcenter';
@@ -11,16 +11,17 @@ import { targetKindOf } from './targets';
 
 export type ProbeOutcome = { ok: boolean; result: Record<string, unknown> };
 
-const clockDeps = (store: Store) => ({ store, clock: systemClock });
+/** What the reachability probes use: the store, the clock and the iDRAC port. */
+export type ProbeDeps = Pick<Deps, 'store' | 'clock' | 'idrac'>;
 const PROBES_PER_SITE = 8;
 
 const describe = (ep: DellEndpoint) =>
   `${ep.id} (${ep.address}${ep.last_error ? `: ${ep.last_error.code} — ${ep.last_error.message}` : ''})`;
 
-async function probeIdrac(store: Store, id: string): Promise<ProbeOutcome> {
-  const ep = await dellEndpoints.find(store, id);
+async function probeIdrac(deps: ProbeDeps, id: string): Promise<ProbeOutcome> {
+  const ep = await dellEndpoints.find(deps.store, id);
   if (!ep) return { ok: false, result: { error: `iDRAC endpoint '${id}' no longer exists` } };
-  const after = await probeAndRecord(clockDeps(store), ep);
+  const after = await probeAndRecord(deps, ep);
   const result = { address: after.address, status: after.status, protocols: after.protocols ?? {}, generation: after.generation ?? 'unknown' };
   return after.status === 'reachable'
     ? { ok: true, result }
@@ -50,12 +51,13 @@ export type SiteProbes = { vcenter: (store: Store, id: string) => Promise<ProbeO
  * results recorded on each) and its vCenter instances (RetrieveServiceContent, no login). The site is ok
  * only when all of them answer; the error names each one that did not, with its error.
  */
-export async function probeSite(store: Store, id: string, probes: SiteProbes = { vcenter: probeVcenter }): Promise<ProbeOutcome> {
+export async function probeSite(deps: ProbeDeps, id: string, probes: SiteProbes = { vcenter: probeVcenter }): Promise<ProbeOutcome> {
+  const { store } = deps;
   const site = await sites.find(store, id);
   if (!site) return { ok: false, result: { error: `site '${id}' no longer exists` } };
   const [endpoints, instances] = await Promise.all([endpointsOfSite(store, id), instancesOfSite(store, id)]);
   const [after, vcenters] = await Promise.all([
-    mapLimit(endpoints, PROBES_PER_SITE, (ep) => probeAndRecord(clockDeps(store), ep)),
+    mapLimit(endpoints, PROBES_PER_SITE, (ep) => probeAndRecord(deps, ep)),
     mapLimit(instances, PROBES_PER_SITE, async (i) => ({ instance: i, outcome: await probes.vcenter(store, i.id) })),
   ]);
   const down = after.filter((e) => e.status !== 'reachable').sort((a, b) => a.id.localeCompare(b.id));
@@ -83,15 +85,15 @@ export async function probeSite(store: Store, id: string, probes: SiteProbes = {
 }
 
 /** Reachability probes per target kind: an iDRAC and a vCenter instance on their own, a site with everything under it. */
-export const REACHABILITY_PROBES: Partial<Record<TargetKind, (store: Store, id: string) => Promise<ProbeOutcome>>> = {
+export const REACHABILITY_PROBES: Partial<Record<TargetKind, (deps: ProbeDeps, id: string) => Promise<ProbeOutcome>>> = {
   idrac: probeIdrac,
-  vcenter: probeVcenter,
-  site: (store, id) => probeSite(store, id),
+  vcenter: (deps, id) => probeVcenter(deps.store, id),
+  site: (deps, id) => probeSite(deps, id),
 };
 
-export async function probeTarget(store: Store, targetId: string): Promise<ProbeOutcome> {
+export async function probeTarget(deps: ProbeDeps, targetId: string): Promise<ProbeOutcome> {
   const kind = targetKindOf(targetId);
   const probe = kind ? REACHABILITY_PROBES[kind] : undefined;
   if (!probe) return { ok: false, result: { error: `no reachability probe for '${targetId}'` } };
-  return probe(store, targetId);
+  return probe(deps, targetId);
 }

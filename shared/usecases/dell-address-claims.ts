@@ -1,16 +1,3 @@
-import { AddressInUseError } from '../domain/dell-endpoint';
-import { ConflictError } from '../domain/errors';
-import { logger } from '../observability/logger';
-import { ConditionFailedError } from '../ports/store';
-import {
-  type AddressClaim,
-  deleteAddressClaim,
-  dellEndpoints,
-  findAddressClaim,
-  putAddressClaim,
-} from '../records/dell-endpoints';
-import type { Deps } from './deps';
-
 /**
  * One iDRAC address, one endpoint. The store has no transactions (dynalite), so uniqueness is a guard item
  * per address (records/dell-endpoints.ts, AddressClaim):
@@ -25,6 +12,20 @@ import type { Deps } from './deps';
  * reclaimed (it stalled past the grace) learns it lost and undoes its endpoint write instead of leaving a
  * duplicate.
  */
+import { AddressInUseError } from '../domain/dell-endpoint';
+import { ConflictError } from '../domain/errors';
+import { logger } from '../observability/logger';
+import { ConditionFailedError } from '../ports/store';
+import {
+  type AddressClaim,
+  deleteAddressClaim,
+  dellEndpoints,
+  findAddressClaim,
+  putAddressClaim,
+} from '../records/dell-endpoints';
+import type { Deps } from './deps';
+
+/** How long a pending claim may be a create still on its way before the next writer may reclaim it. */
 export const CLAIM_GRACE_MS = 60_000;
 
 type ClaimDeps = Pick<Deps, 'store' | 'clock'>;

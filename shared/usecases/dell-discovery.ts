@@ -1,5 +1,12 @@
-import { isIPv4 } from 'node:net';
-import { AddressInUseError, type DellEndpoint, offersOnlyLegacyTls } from '../domain/dell-endpoint';
+/**
+ * Discovery of Dell iDRACs: a run sweeps its sites' management networks and registered endpoints, one queue
+ * message per address on the discovery pool; workers probe, create or refresh endpoints and count into the
+ * run, which always ends (docs/idrac-clients.md, "Endpoints and discovery"). The nightly schedule covers
+ * every site, skipping and naming what cannot be swept.
+ */
+import { hostAddresses, ipv4Prefix } from '../domain/cidr';
+import { offersOnlyLegacyTls } from '../domain/dell-capabilities';
+import { AddressInUseError, type DellEndpoint } from '../domain/dell-endpoint';
 import {
   countedSliceSet,
   type DiscoveryErrorSample,
@@ -7,23 +14,32 @@ import {
   finalStatus,
   isSliceCounted,
   MAX_ERROR_SAMPLES,
+  MAX_SITES_PER_RUN,
   runView,
+  type SkippedNetworks,
+  sweepableNetworks,
+  tooLargeToSweep,
 } from '../domain/discovery-run';
 import { ConflictError, type ErrorDetail, NotFoundError, ValidationError } from '../domain/errors';
+import type { CapabilityFingerprint } from '../domain/idrac';
 import { newId } from '../domain/ids';
 import type { Site } from '../domain/site';
 import { logger } from '../observability/logger';
-import type { CapabilityFingerprint } from '../ports/idrac';
 import type { Page } from '../ports/store';
 import { discoveryRuns, endpointsOfSite } from '../records/dell-endpoints';
 import { sites } from '../records/sites';
-import { createDellEndpoint, type InspectionLookups, inventoryAfterProbe, probeWithTofu, refreshDellEndpoint } from './dell-endpoints';
+import {
+  createDellEndpoint,
+  type InspectDeps,
+  type InspectionLookups,
+  inventoryAfterProbe,
+  probeWithTofu,
+  refreshDellEndpoint,
+} from './dell-endpoints';
 import type { Deps } from './deps';
 import { RunScopedCache } from './run-scoped-cache';
 import { useCredential } from './service-identities';
 
-/** Largest management network one site may sweep: /20 = 4,096 addresses. */
-export const MAX_SWEEP_PREFIX = 20;
 /**
  * Addresses per queue message. One: a worker takes the next address as soon as it is done, so a slow or
  * hanging address holds one of the pool's slots and nothing else (a slice of 16 with one hanging address
@@ -34,33 +50,31 @@ export const DISCOVERY_POOL = 'discovery';
 const SEND_CONCURRENCY = 8;
 
 const iso = (deps: Pick<Deps, 'clock'>) => new Date(deps.clock.now()).toISOString();
-const toInt = (ip: string) => ip.split('.').reduce((a, o) => a * 256 + Number(o), 0);
-const toIp = (n: number) => [24, 16, 8, 0].map((s) => Math.floor(n / 2 ** s) % 256).join('.');
-
-/** Host addresses of an IPv4 CIDR (network and broadcast left out below /31). */
-export function hostAddresses(cidr: string): string[] {
-  const [ip, bitsText] = cidr.split('/') as [string, string];
-  const bits = Number(bitsText);
-  const size = 2 ** (32 - bits);
-  const base = toInt(ip);
-  const [from, to] = bits >= 31 ? [base, base + size - 1] : [base + 1, base + size - 2];
-  const out: string[] = [];
-  for (let n = from; n <= to; n++) out.push(toIp(n));
-  return out;
-}
-
 /** One slice of a sweep; `registered` maps its addresses that already have an endpoint (when planned) to their ids; `total` is the run's. */
 type Message = { run_id: string; site_id: string; chunk: number; addresses: string[]; registered?: Record<string, string>; total?: number };
+
+/** What one site adds to a run: the addresses to probe (its swept networks and its registered endpoints). */
+type SitePlan = { site: Site; addresses: string[]; registered: Map<string, string> };
+
+async function planSite(deps: Pick<Deps, 'store'>, site: Site, networks: string[]): Promise<SitePlan> {
+  const addresses = new Set<string>();
+  for (const cidr of networks) for (const a of hostAddresses(cidr)) addresses.add(a);
+  const registered = new Map<string, string>();
+  for (const ep of await endpointsOfSite(deps.store, site.id)) {
+    addresses.add(ep.address);
+    registered.set(ep.address, ep.id);
+  }
+  return { site, addresses: [...addresses], registered };
+}
 
 /** Validates the sites, plans the sweep, writes the run and fans its addresses out to the discovery pool. */
 export async function startDiscovery(
   deps: Pick<Deps, 'store' | 'clock' | 'queue'>,
   input: { site_ids: string[] },
   actor: string,
-  trigger: DiscoveryRun['trigger'] = 'api',
 ): Promise<DiscoveryRun> {
   const problems: ErrorDetail[] = [];
-  const plans: { site: Site; addresses: string[]; registered: Map<string, string> }[] = [];
+  const plans: SitePlan[] = [];
   for (const [i, siteId] of input.site_ids.entries()) {
     const path = `body.site_ids[${i}]`;
     const site = await sites.find(deps.store, siteId);
@@ -68,29 +82,27 @@ export async function startDiscovery(
       problems.push({ path, message: `site '${siteId}' does not exist` });
       continue;
     }
-    const addresses = new Set<string>();
-    for (const cidr of site.management_networks) {
-      const [ip, bits] = cidr.split('/') as [string, string];
-      if (!isIPv4(ip)) continue; // iDRAC discovery sweeps IPv4 management networks only
-      if (Number(bits) < MAX_SWEEP_PREFIX) {
-        problems.push({ path, message: `site '${siteId}' network ${cidr} is larger than /${MAX_SWEEP_PREFIX}: split it or register its iDRACs individually` });
-        continue;
-      }
-      for (const a of hostAddresses(cidr)) addresses.add(a);
-    }
-    const registered = new Map<string, string>();
-    for (const ep of await endpointsOfSite(deps.store, siteId)) {
-      addresses.add(ep.address);
-      registered.set(ep.address, ep.id);
-    }
-    plans.push({ site, addresses: [...addresses], registered });
+    // Asked for by name: a network that cannot be swept is refused, so the operator fixes it and asks again.
+    const { sweep, tooLarge } = sweepableNetworks(site.management_networks);
+    if (tooLarge.length) problems.push({ path, message: `site '${siteId}' ${tooLargeToSweep(tooLarge)}` });
+    else plans.push(await planSite(deps, site, sweep));
   }
   if (problems.length)
     throw new ValidationError(`Cannot discover: ${problems.map((p) => `${p.path}: ${p.message}`).join('; ')}`, problems);
-  const now = iso(deps);
+  return launchRun(deps, plans, [], actor, 'api');
+}
+
+/** Writes the run and fans its addresses out to the discovery pool, one message per slice. */
+async function launchRun(
+  deps: Pick<Deps, 'store' | 'clock' | 'queue'>,
+  plans: SitePlan[],
+  skipped: SkippedNetworks[],
+  actor: string,
+  trigger: DiscoveryRun['trigger'],
+): Promise<DiscoveryRun> {
   const run = await discoveryRuns.create(deps.store, {
     id: newId('discovery_run', deps.clock.now()),
-    site_ids: input.site_ids,
+    site_ids: plans.map((p) => p.site.id),
     status: 'running',
     total: plans.reduce((n, p) => n + p.addresses.length, 0),
     probed: 0,
@@ -99,8 +111,9 @@ export async function startDiscovery(
     errors: 0,
     endpoints_created: 0,
     endpoints_updated: 0,
+    ...(skipped.length ? { skipped } : {}),
     trigger,
-    created_at: now,
+    created_at: iso(deps),
     created_by: actor,
     version: 1,
   });
@@ -284,7 +297,7 @@ const runLookups = (deps: Pick<Deps, 'store' | 'clock' | 'secrets'>, runId: stri
 
 /** One address of a slice: refresh its endpoint, or probe it and create one when something iDRAC-like is there. */
 async function discoverAddress(
-  deps: Pick<Deps, 'store' | 'clock' | 'secrets'>,
+  deps: InspectDeps,
   runId: string,
   site: Site | undefined,
   existingId: string | undefined,
@@ -300,7 +313,7 @@ async function discoverAddress(
   }
   if (!site) return {};
   const draft = { address, site_id: site.id, redfish_port: site.redfish_port ?? 443, wsman_port: site.wsman_port ?? 5986, tls: { insecure: false, legacy: false } };
-  const probe = await probeWithTofu(draft, site);
+  const probe = await probeWithTofu(deps, draft, site);
   const fp = probe.fingerprint;
   if (!worthAnEndpoint(fp)) return { unreachable: 1 };
   // Probed and inventoried once, written with the new record: no second probe, no create-then-update.
@@ -321,7 +334,7 @@ async function discoverAddress(
   return outcomeOf(created, runId);
 }
 
-async function probeSlice(deps: Pick<Deps, 'store' | 'clock' | 'secrets'>, message: Message, tally: SliceTally): Promise<void> {
+async function probeSlice(deps: InspectDeps, message: Message, tally: SliceTally): Promise<void> {
   const site = await runLookups(deps, message.run_id).site(message.site_id);
   // A slice is a few addresses at most (CHUNK): probed together; the pool's concurrency bounds the sweep.
   await Promise.all(
@@ -356,7 +369,7 @@ async function settlesWithin(work: Promise<void>, budgetMs: number | undefined):
  * still ends (the dead-letter queue would otherwise keep it `running` for ever).
  */
 export async function discoverChunk(
-  deps: Pick<Deps, 'store' | 'clock' | 'secrets'>,
+  deps: InspectDeps,
   message: Message,
   delivery: SliceDelivery = { receiveCount: 1, maxReceiveCount: Number.POSITIVE_INFINITY },
 ): Promise<void> {
@@ -391,16 +404,47 @@ export async function discoverChunk(
   await countSlice(deps, run, message.chunk, tally.counts, tally.samples);
 }
 
-/** The periodic schedule: every site with management networks, in one run. */
-export async function discoverAllSites(deps: Pick<Deps, 'store' | 'clock' | 'queue'>): Promise<DiscoveryRun | undefined> {
-  const ids: string[] = [];
+/**
+ * The nightly schedule: every site with IPv4 management networks, paged through, in runs of at most
+ * MAX_SITES_PER_RUN sites (what one API request may ask for). A network that cannot be swept, or a site that
+ * cannot be planned, is skipped and named on its run (`skipped`, and the run ends `partial`); the rest is swept.
+ */
+export async function discoverAllSites(deps: Pick<Deps, 'store' | 'clock' | 'queue'>): Promise<DiscoveryRun[]> {
+  const runs: DiscoveryRun[] = [];
+  let batch: Site[] = [];
   let cursor: string | undefined;
   do {
     const page = await sites.list(deps.store, { limit: 200, cursor });
-    for (const s of page.items)
-      if (s.management_networks.some((c) => isIPv4(c.split('/')[0]!) && Number(c.split('/')[1]) >= MAX_SWEEP_PREFIX)) ids.push(s.id);
+    for (const site of page.items) {
+      if (!site.management_networks.some((n) => ipv4Prefix(n) !== undefined)) continue;
+      batch.push(site);
+      if (batch.length === MAX_SITES_PER_RUN) {
+        runs.push(await sweepSites(deps, batch));
+        batch = [];
+      }
+    }
     cursor = page.cursor;
   } while (cursor);
-  if (!ids.length) return undefined;
-  return startDiscovery(deps, { site_ids: ids.slice(0, 50) }, 'schedule', 'schedule');
+  if (batch.length) runs.push(await sweepSites(deps, batch));
+  return runs;
+}
+
+/** One scheduled run: what can be swept of these sites is, the rest is reported on the run. */
+async function sweepSites(deps: Pick<Deps, 'store' | 'clock' | 'queue'>, batch: Site[]): Promise<DiscoveryRun> {
+  const plans: SitePlan[] = [];
+  const skipped: SkippedNetworks[] = [];
+  for (const site of batch) {
+    const { sweep, tooLarge } = sweepableNetworks(site.management_networks);
+    if (tooLarge.length) skipped.push({ site_id: site.id, networks: tooLarge, reason: tooLargeToSweep(tooLarge) });
+    try {
+      const plan = await planSite(deps, site, sweep);
+      if (plan.addresses.length) plans.push(plan);
+    } catch (e) {
+      logger.warn('Site left out of the scheduled discovery', { site_id: site.id, error: e as Error });
+      const why = (e as Error).message ?? String(e);
+      const reason = `its registered endpoints could not be read (${why}); the next scheduled run tries again`;
+      skipped.push({ site_id: site.id, networks: sweep, reason });
+    }
+  }
+  return launchRun(deps, plans, skipped, 'schedule', 'schedule');
 }

@@ -1,23 +1,26 @@
-import { idrac } from '../adapters/idrac/instance';
+/**
+ * Dell iDRAC endpoints: register, change, delete (one endpoint per address, dell-address-claims.ts), and
+ * inspect them through the iDRAC port (probe with trust on first use, inventory), recording what was found.
+ */
+import { applyCapabilities, type ProbeResult } from '../domain/dell-capabilities';
 import {
   AddressInUseError,
   type DellEndpoint,
   type DellEndpointCreate,
   type DellEndpointUpdate,
   type EndpointTls,
-  explainProbeError,
   mergeTls,
 } from '../domain/dell-endpoint';
 import { ConflictError, ValidationError } from '../domain/errors';
+import type { IdracErrorInfo, IdracInventory } from '../domain/idrac';
 import { newId } from '../domain/ids';
 import type { Site } from '../domain/site';
 import { logger } from '../observability/logger';
 import type { CredentialVerifier } from '../ports/credential-verifier';
-import type { CapabilityFingerprint, IdracErrorInfo, IdracInventory, IdracTarget } from '../ports/idrac';
-import { IdracError } from '../ports/idrac';
+import { IdracError, type IdracTarget } from '../ports/idrac';
 import type { Page, Store } from '../ports/store';
 import { auditItem, recordAudit } from '../records/audit';
-import { dellEndpointRef, dellEndpoints, endpointsOfSite, findAddressClaim } from '../records/dell-endpoints';
+import { dellEndpointRef, dellEndpoints, findAddressClaim } from '../records/dell-endpoints';
 import { reconcileStatusTally, statusTally, tallyStatusChange } from '../records/dell-status-tally';
 import { newIdracObservationItems, writeIpObservations } from '../records/ip-observations';
 import { addReference, liveReferrers, removeReference } from '../records/references';
@@ -247,74 +250,24 @@ export const targetOf = (ep: Pick<DellEndpoint, 'address' | 'redfish_port' | 'ws
 
 const hasTrust = (tls: EndpointTls) => Boolean(tls.pinned_thumbprint || tls.ca_pem || tls.insecure);
 
-export type ProbeResult = { fingerprint: CapabilityFingerprint; pinned?: string };
-
 /**
  * Probes once. With no pin/CA and a site that allows trust on first use, the probe accepts the certificate
  * it is first shown (see IdracTlsTrust.trustOnFirstUse) and the answer says to pin it.
  */
-export async function probeWithTofu(ep: Pick<DellEndpoint, 'address' | 'redfish_port' | 'wsman_port' | 'tls'>, site: Site | undefined): Promise<ProbeResult> {
+export async function probeWithTofu(
+  deps: Pick<Deps, 'idrac'>,
+  ep: Pick<DellEndpoint, 'address' | 'redfish_port' | 'wsman_port' | 'tls'>,
+  site: Site | undefined,
+): Promise<ProbeResult> {
   const firstUse = !!site?.trust_on_first_use && !hasTrust(ep.tls);
   const target = targetOf(ep);
-  const fingerprint = await idrac().probe(firstUse ? { ...target, tls: { ...target.tls, trustOnFirstUse: true } } : target);
+  const fingerprint = await deps.idrac.probe(firstUse ? { ...target, tls: { ...target.tls, trustOnFirstUse: true } } : target);
   const presented = fingerprint.tls?.thumbprint;
   return firstUse && fingerprint.reachable && presented ? { fingerprint, pinned: presented } : { fingerprint };
 }
 
 const errorInfo = (e: unknown): IdracErrorInfo =>
   e instanceof IdracError ? e.toInfo() : { code: 'http_error', message: (e as Error).message ?? String(e) };
-
-/** The endpoint's fields after a probe (and inventory when it ran). */
-export function applyCapabilities(
-  c: DellEndpoint,
-  now: string,
-  probe: ProbeResult,
-  inventory?: IdracInventory,
-  inventoryError?: IdracErrorInfo,
-): DellEndpoint {
-  const fp = probe.fingerprint;
-  const next: DellEndpoint = { ...c, last_checked_at: now, updated_at: now };
-  if (probe.pinned && fp.reachable) {
-    next.tls = { ...c.tls, pinned_thumbprint: probe.pinned };
-    next.pinned_by_tofu_at = now;
-  }
-  if (fp.tls) next.tls_facts = fp.tls;
-  if (fp.reachable) {
-    next.status = 'reachable';
-    next.unreachable_since = null;
-    next.last_reachable_at = now;
-    next.protocols = fp.protocols;
-    if (!inventory) {
-      next.generation = fp.generation;
-      next.generation_basis = fp.generation_basis;
-    }
-    if (fp.service_tag) next.service_tag = fp.service_tag;
-    next.last_error = inventoryError ?? null;
-  } else {
-    next.status = 'unreachable';
-    next.unreachable_since = c.status === 'unreachable' && c.unreachable_since ? c.unreachable_since : now;
-    next.last_error = fp.error ? explainProbeError(c, fp.error) : { code: 'unreachable', message: `iDRAC ${c.address} did not answer` };
-  }
-  if (inventory) {
-    Object.assign(next, {
-      inventory_at: now,
-      generation: inventory.generation,
-      generation_basis: 'inventory',
-      firmware_version: inventory.idrac_firmware,
-      model: inventory.model,
-      manager_model: inventory.manager_model,
-      service_tag: inventory.service_tag,
-      system_uuid: inventory.system_uuid,
-      bios_version: inventory.bios_version,
-      power_state: inventory.power_state,
-      health_rollup: inventory.health_rollup,
-      firmware: inventory.firmware,
-      nics: inventory.nics,
-      idrac_nic: inventory.idrac_nic,
-    });
-  }
-  return next;
-}
 
 /** What a probe (with trust on first use) and, when it answered and a credential is known, the inventory found. */
 export type Inspection = { probe: ProbeResult; inventory?: IdracInventory; inventoryError?: IdracErrorInfo };
@@ -327,6 +280,9 @@ export type InspectionLookups = {
   credential(serviceIdentityId: string, purpose: string): Promise<{ identity: ServiceIdentity; secret: string }>;
 };
 
+/** What probing and inventorying an endpoint needs: the iDRAC port, and the store, secrets and clock behind its credential. */
+export type InspectDeps = Pick<Deps, 'store' | 'clock' | 'secrets' | 'idrac'>;
+
 const directLookups = (deps: Pick<Deps, 'store' | 'clock' | 'secrets'>): InspectionLookups => ({
   site: (id) => sites.find(deps.store, id),
   credential: (siId, purpose) => useCredential(deps, siId, purpose),
@@ -334,7 +290,7 @@ const directLookups = (deps: Pick<Deps, 'store' | 'clock' | 'secrets'>): Inspect
 
 /** The inventory half of an inspection, after a probe: needs the probe to have answered and a credential. */
 export async function inventoryAfterProbe(
-  deps: Pick<Deps, 'store' | 'clock' | 'secrets'>,
+  deps: InspectDeps,
   ep: EndpointToInspect,
   site: Site | undefined,
   probe: ProbeResult,
@@ -351,7 +307,7 @@ export async function inventoryAfterProbe(
   const tls = probe.pinned ? { ...ep.tls, pinned_thumbprint: probe.pinned } : ep.tls;
   try {
     const { identity, secret } = await lookups.credential(siId, `inventory ${label}`);
-    return { probe, inventory: await idrac().inventory(targetOf({ ...ep, tls }), { username: identity.username, password: secret }) };
+    return { probe, inventory: await deps.idrac.inventory(targetOf({ ...ep, tls }), { username: identity.username, password: secret }) };
   } catch (e) {
     const inventoryError = errorInfo(e);
     logger.warn('iDRAC inventory failed', { dell_endpoint_id: ep.id, address: ep.address, code: inventoryError.code });
@@ -368,14 +324,14 @@ const observeAddresses = (deps: EpDeps, ep: DellEndpoint, now: string, purpose: 
  * TLS facts and, with a credential, the inventory; writes IP observations for what it learned.
  */
 export async function refreshDellEndpoint(
-  deps: Pick<Deps, 'store' | 'clock' | 'secrets'>,
+  deps: InspectDeps,
   id: string,
   purpose = 'refresh',
   lookups: InspectionLookups = directLookups(deps),
 ): Promise<DellEndpoint> {
   const ep = await dellEndpoints.get(deps.store, id);
   const site = await lookups.site(ep.site_id);
-  const inspection = await inventoryAfterProbe(deps, ep, site, await probeWithTofu(ep, site), lookups);
+  const inspection = await inventoryAfterProbe(deps, ep, site, await probeWithTofu(deps, ep, site), lookups);
   const now = iso(deps);
   const updated = await updateEndpoint(deps, id, (c) => applyCapabilities(c, now, inspection.probe, inspection.inventory, inspection.inventoryError));
   await adoptAddress(deps, updated);
@@ -386,17 +342,16 @@ export async function refreshDellEndpoint(
 }
 
 /** health_check's probe of one endpoint: reachability only (no credential needed), recorded on the endpoint. */
-export async function probeAndRecord(deps: EpDeps, ep: DellEndpoint): Promise<DellEndpoint> {
+export async function probeAndRecord(deps: Pick<Deps, 'store' | 'clock' | 'idrac'>, ep: DellEndpoint): Promise<DellEndpoint> {
   const site = await sites.find(deps.store, ep.site_id);
-  const probe = await probeWithTofu(ep, site);
+  const probe = await probeWithTofu(deps, ep, site);
   const now = iso(deps);
   return updateEndpoint(deps, ep.id, (c) => applyCapabilities(c, now, probe));
 }
 
-export { endpointsOfSite };
-
 /** Verifies an iDRAC credential against one endpoint that uses it (its own or through its site). */
-export function idracCredentialVerifier(store: Store): CredentialVerifier {
+export function idracCredentialVerifier(deps: Pick<Deps, 'store' | 'idrac'>): CredentialVerifier {
+  const { store } = deps;
   return {
     async verify(identity, secret) {
       const candidates: DellEndpoint[] = [];
@@ -413,7 +368,7 @@ export function idracCredentialVerifier(store: Store): CredentialVerifier {
       if (!candidates.length)
         return { result: 'unavailable', message: `Not verified: no iDRAC endpoint uses service identity '${identity.id}' (directly or through its site)` };
       const ep = candidates.find((c) => c.status === 'reachable') ?? candidates[0]!;
-      const check = await idrac().verifyCredential(targetOf(ep), { username: identity.username, password: secret });
+      const check = await deps.idrac.verifyCredential(targetOf(ep), { username: identity.username, password: secret });
       return {
         result: check.result === 'ok' ? 'verified' : 'rejected',
         message: `${ep.id} (${ep.address}) over ${check.protocol}: ${check.message}`,

@@ -1,5 +1,6 @@
 import type { Clock } from '../ports/clock';
 import type { CredentialVerifiers } from '../ports/credential-verifier';
+import type { Idrac } from '../ports/idrac';
 import type { Queue } from '../ports/queue';
 import type { Secrets } from '../ports/secrets';
 import type { Store } from '../ports/store';
@@ -14,6 +15,8 @@ export type Deps = {
   secrets: Secrets;
   workerPools: WorkerPools;
   verifiers: CredentialVerifiers;
+  /** The container's iDRAC client: its pools, breakers and learned certificates live as long as the container. */
+  idrac: Idrac;
   clock: Clock;
   /** Extra health probes an adapter contributes (e.g. the local workflow engine), keyed by component name. */
   probes: Record<string, () => Promise<import('../domain/health').ComponentHealth>>;

@@ -4,7 +4,8 @@ import { expect } from 'vitest';
 import { SimulatorFleet, type EndpointInfo, type FleetOptions } from '../../infra/local/simulators';
 import { IdracClient } from '../../shared/adapters/idrac/idrac-client';
 import type { IdracClientOptions, IdracLog } from '../../shared/adapters/idrac/options';
-import { IdracError, type IdracCredential, type IdracErrorCode, type IdracTarget, type IdracTlsTrust } from '../../shared/ports/idrac';
+import type { IdracErrorCode } from '../../shared/domain/idrac';
+import { IdracError, type IdracCredential, type IdracTarget, type IdracTlsTrust } from '../../shared/ports/idrac';
 import { waitFor } from '../support/wait';
 
 /** Certificates are generated once per machine and reused across runs. */

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { SimulatedEndpoint, SimulatorFleet } from '../../infra/local/simulators';
 import type { IdracClient } from '../../shared/adapters/idrac/idrac-client';
-import type { IdracInventory } from '../../shared/ports/idrac';
+import type { IdracInventory } from '../../shared/domain/idrac';
 import { credentialOf, startFleet, targetOf, testClient } from './helpers';
 
 let fleet: SimulatorFleet;

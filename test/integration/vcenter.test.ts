@@ -439,7 +439,7 @@ describe('vCenter sync', () => {
     expect(await invalidTargets(h.stack.deps.store, ['vc-001', 'vc-404'], ['vcenter'])).toEqual([
       { path: 'body.target_ids[1]', message: "vCenter instance 'vc-404' does not exist" },
     ]);
-    const probe = await probeTarget(h.stack.deps.store, 'vc-001');
+    const probe = await probeTarget(h.stack.deps, 'vc-001');
     expect(probe).toMatchObject({ ok: true, result: { api_version: expect.any(String) } });
   });
 });

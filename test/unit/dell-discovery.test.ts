@@ -1,15 +1,14 @@
 import type { Context, SQSEvent, SQSRecord } from 'aws-lambda';
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { beforeEach, describe, expect, it } from 'vitest';
 import { handler as discoveryWorker } from '../../functions/workers/discovery';
-import { provideIdrac } from '../../shared/adapters/idrac/instance';
 import { WORKER_POOLS } from '../../shared/catalog/worker-pools';
 import { provideDeps } from '../../shared/container';
 import { DellEndpointCreate, DellEndpointUpdate } from '../../shared/domain/dell-endpoint';
 import { SiteCreate } from '../../shared/domain/site';
 import type { OutgoingMessage, Queue } from '../../shared/ports/queue';
-import type { AddOptions, Key } from '../../shared/ports/store';
+import type { AddOptions, Key, QueryInput } from '../../shared/ports/store';
 import { discoveryRuns, endpointsOfSite } from '../../shared/records/dell-endpoints';
-import { discoverChunk, getDiscoveryRun, startDiscovery } from '../../shared/usecases/dell-discovery';
+import { discoverAllSites, discoverChunk, getDiscoveryRun, startDiscovery } from '../../shared/usecases/dell-discovery';
 import { createDellEndpoint, refreshDellEndpoint, updateDellEndpoint } from '../../shared/usecases/dell-endpoints';
 import type { Deps } from '../../shared/usecases/deps';
 import { createSite } from '../../shared/usecases/sites';
@@ -17,10 +16,15 @@ import { ManualClock, MemorySecrets } from '../support/fakes';
 import { MemoryStore } from '../support/memory-store';
 import { FakeIdrac } from './fake-idrac';
 
-/** A memory store whose failures are switched on per test: reading the site, or the next count into a run. */
+/** A memory store whose failures are switched on per test: reading the site, a site's endpoints, or the next count into a run. */
 class FaultyStore extends MemoryStore {
   failSiteRead?: string;
+  failEndpointsOf?: string;
   failRunCounts = 0;
+  override async query(input: QueryInput) {
+    if (this.failEndpointsOf && input.pk === `IDRACSITE#${this.failEndpointsOf}`) throw new Error('ProvisionedThroughputExceededException');
+    return super.query(input);
+  }
   override async get(key: Key) {
     if (this.failSiteRead && key.pk.startsWith('SITE#')) throw new Error(this.failSiteRead);
     return super.get(key);
@@ -46,21 +50,20 @@ class CapturingQueue {
 type Slice = { run_id: string; site_id: string; chunk: number; addresses: string[] };
 
 const MAX = WORKER_POOLS.discovery!.maxReceiveCount;
-let deps: { store: FaultyStore; clock: ManualClock; secrets: MemorySecrets; queue: Queue };
+let deps: { store: FaultyStore; clock: ManualClock; secrets: MemorySecrets; queue: Queue; idrac: FakeIdrac };
 let queue: CapturingQueue;
 let fake: FakeIdrac;
 
-beforeAll(() => {
-  fake = new FakeIdrac();
-  provideIdrac(fake);
-});
-afterAll(() => provideIdrac(undefined));
-
 beforeEach(async () => {
-  fake.behaviour.clear();
-  fake.probes.length = 0;
+  fake = new FakeIdrac();
   queue = new CapturingQueue();
-  deps = { store: new FaultyStore(), clock: new ManualClock(), secrets: new MemorySecrets(), queue: queue as unknown as Queue };
+  deps = {
+    store: new FaultyStore(),
+    clock: new ManualClock(),
+    secrets: new MemorySecrets(),
+    queue: queue as unknown as Queue,
+    idrac: fake,
+  };
   // /29: six host addresses, .1–.6.
   await createSite(deps, SiteCreate.parse({ id: 'site-lab', name: 'lab', management_networks: ['10.9.0.0/29'] }), 'alice');
 });
@@ -217,6 +220,84 @@ describe('legacy TLS during a sweep', () => {
     expect(ep!.last_error!.message).toContain(`PATCH /api/v1/dell/endpoints/${ep!.id} with {"tls": {"legacy": true}}`);
     await updateDellEndpoint(deps, ep!.id, DellEndpointUpdate.parse({ tls: { legacy: true } }));
     expect(await refreshDellEndpoint(deps, ep!.id)).toMatchObject({ status: 'reachable', last_error: { code: 'not_supported' } });
+  });
+});
+
+describe('the nightly schedule', () => {
+  const site = (id: string, management_networks: string[]) =>
+    createSite(deps, SiteCreate.parse({ id, name: id, management_networks }), 'alice');
+  const sliced = () => queue.sent.map((m) => JSON.parse(m.body) as Slice);
+
+  it('sweeps every site, in runs of at most 50; a network larger than /20 is skipped and named, the rest swept', async () => {
+    for (let i = 0; i < 120; i++) await site(`site-s${String(i).padStart(3, '0')}`, [`10.20.${i}.0/30`]);
+    await site('site-mixed', ['10.30.0.0/30', '10.40.0.0/16']);
+    await site('site-huge', ['10.50.0.0/16']);
+    await site('site-v6', ['fd00::/64']);
+    await site('site-none', []);
+    const runs = await discoverAllSites(deps);
+
+    // 123 sites with IPv4 networks, 50 to a run; the first 50 hold site-huge, which has nothing to sweep.
+    expect(runs.map((r) => r.site_ids.length)).toEqual([49, 50, 23]);
+    expect(runs.every((r) => r.trigger === 'schedule')).toBe(true);
+    const swept = runs.flatMap((r) => r.site_ids);
+    expect(new Set(swept).size).toBe(122); // the 120, site-lab and site-mixed, each once
+    expect(swept).not.toContain('site-huge');
+    expect(swept).not.toContain('site-v6');
+    expect(runs.flatMap((r) => r.skipped ?? [])).toEqual([
+      { site_id: 'site-huge', networks: ['10.50.0.0/16'], reason: expect.stringContaining('larger than /20') },
+      { site_id: 'site-mixed', networks: ['10.40.0.0/16'], reason: expect.stringContaining('larger than /20') },
+    ]);
+    const planned = sliced().flatMap((m) => m.addresses);
+    expect(planned).toHaveLength(120 * 2 + 6 + 2);
+    expect(planned).toContain('10.20.119.2');
+    expect(planned).toContain('10.30.0.1');
+    expect(planned.some((a) => a.startsWith('10.40.') || a.startsWith('10.50.'))).toBe(false);
+
+    for (const s of sliced()) expect(await deliver(s)).toBe(false);
+    const ended = await Promise.all(runs.map((r) => runOf(r.id)));
+    const [withSkips, ...others] = ended;
+    expect(withSkips).toMatchObject({ status: 'partial', errors: 0, skipped: expect.any(Array) });
+    expect(withSkips!.status_reason).toBe(
+      "2 site(s) have networks that were not swept (see skipped); site 'site-huge': network 10.50.0.0/16 is larger than /20 " +
+        '(65,536 addresses; a sweep covers at most 4,096): split it into /20 or smaller networks, or register its iDRACs individually',
+    );
+    expect(others.map((r) => r.status)).toEqual(['succeeded', 'succeeded']);
+  });
+
+  it('a site that cannot be planned is skipped and named; the others are swept', async () => {
+    await site('site-broken', ['10.60.0.0/30']);
+    deps.store.failEndpointsOf = 'site-broken';
+    const [run, ...more] = await discoverAllSites(deps);
+    expect(more).toEqual([]);
+    expect(run).toMatchObject({ site_ids: ['site-lab'], total: 6 });
+    expect(run!.skipped).toEqual([
+      {
+        site_id: 'site-broken',
+        networks: ['10.60.0.0/30'],
+        reason: expect.stringContaining('its registered endpoints could not be read (ProvisionedThroughputExceededException)'),
+      },
+    ]);
+    for (const s of sliced()) await deliver(s);
+    expect(await runOf(run!.id)).toMatchObject({ status: 'partial', probed: 6, errors: 0 });
+  });
+
+  it('a run of sites none of which can be swept ends failed, saying why', async () => {
+    deps.store = new FaultyStore(); // without site-lab
+    await site('site-huge', ['10.50.0.0/16', '10.51.0.0/16']);
+    const [run] = await discoverAllSites(deps);
+    expect(queue.sent).toEqual([]);
+    expect(await runOf(run!.id)).toMatchObject({
+      status: 'failed',
+      total: 0,
+      site_ids: [],
+      status_reason: expect.stringMatching(/^nothing was swept; 1 site\(s\) have networks .* networks 10\.50\.0\.0\/16, 10\.51\.0\.0\/16/),
+    });
+  });
+
+  it('starts no run when no site has an IPv4 management network', async () => {
+    deps.store = new FaultyStore();
+    await site('site-v6', ['fd00::/64']);
+    expect(await discoverAllSites(deps)).toEqual([]);
   });
 });
 

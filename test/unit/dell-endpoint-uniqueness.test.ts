@@ -1,11 +1,11 @@
 import { beforeEach, describe, expect, it } from 'vitest';
+import { applyCapabilities } from '../../shared/domain/dell-capabilities';
 import { AddressInUseError, DellEndpointCreate, DellEndpointUpdate, type DellEndpoint } from '../../shared/domain/dell-endpoint';
 import { SiteCreate } from '../../shared/domain/site';
 import type { Item, WriteCondition } from '../../shared/ports/store';
 import { dellEndpoints, endpointsOfSite, findAddressClaim } from '../../shared/records/dell-endpoints';
 import { CLAIM_GRACE_MS, bindClaim, claimAddress } from '../../shared/usecases/dell-address-claims';
-import { provideIdrac } from '../../shared/adapters/idrac/instance';
-import { applyCapabilities, createDellEndpoint, deleteDellEndpoint, refreshDellEndpoint, updateDellEndpoint } from '../../shared/usecases/dell-endpoints';
+import { createDellEndpoint, deleteDellEndpoint, refreshDellEndpoint, updateDellEndpoint } from '../../shared/usecases/dell-endpoints';
 import { createSite } from '../../shared/usecases/sites';
 import { ManualClock, MemorySecrets } from '../support/fakes';
 import { MemoryStore } from '../support/memory-store';
@@ -27,7 +27,7 @@ class StagedStore extends MemoryStore {
   }
 }
 
-let deps: { store: StagedStore; clock: ManualClock; secrets: MemorySecrets };
+let deps: { store: StagedStore; clock: ManualClock; secrets: MemorySecrets; idrac: FakeIdrac };
 const create = (body: Record<string, unknown>) => createDellEndpoint(deps, DellEndpointCreate.parse(body), 'alice');
 const patch = (id: string, body: Record<string, unknown>) => updateDellEndpoint(deps, id, DellEndpointUpdate.parse(body));
 const conflictOf = async (p: Promise<unknown>) => {
@@ -40,7 +40,7 @@ const conflictOf = async (p: Promise<unknown>) => {
 };
 
 beforeEach(async () => {
-  deps = { store: new StagedStore(), clock: new ManualClock(), secrets: new MemorySecrets() };
+  deps = { store: new StagedStore(), clock: new ManualClock(), secrets: new MemorySecrets(), idrac: new FakeIdrac() };
   await createSite(deps, SiteCreate.parse({ id: 'site-a', name: 'A' }), 'alice');
   await createSite(deps, SiteCreate.parse({ id: 'site-b', name: 'B' }), 'alice');
 });
@@ -177,23 +177,18 @@ describe('crash recovery of the address guard', () => {
 
 describe('endpoints registered before address claims existed', () => {
   it('get their claim at their next refresh', async () => {
-    const fake = new FakeIdrac();
-    fake.behaviour.set('10.0.0.60', 'idrac9');
-    provideIdrac(fake);
-    try {
-      const at = new Date(deps.clock.now()).toISOString();
-      // Written as the code before the guard did: the record alone.
-      await dellEndpoints.create(deps.store, {
-        id: 'idrac-old', site_id: 'site-a', address: '10.0.0.60', redfish_port: 443, wsman_port: 5986,
-        tls: { insecure: false, legacy: false }, status: 'unknown', source: 'api', created_at: at, updated_at: at, created_by: 'alice', version: 1,
-      });
-      expect(await findAddressClaim(deps.store, '10.0.0.60')).toBeUndefined();
-      await refreshDellEndpoint(deps, 'idrac-old');
-      expect(await findAddressClaim(deps.store, '10.0.0.60')).toMatchObject({ endpoint_id: 'idrac-old', state: 'bound' });
-      expect((await conflictOf(create({ address: '10.0.0.60', site_id: 'site-b' }))).endpointId).toBe('idrac-old');
-    } finally {
-      provideIdrac(undefined);
-    }
+    deps.idrac.behaviour.set('10.0.0.60', 'idrac9');
+    const at = new Date(deps.clock.now()).toISOString();
+    // Written as the code before the guard did: the record alone.
+    await dellEndpoints.create(deps.store, {
+      id: 'idrac-old', site_id: 'site-a', address: '10.0.0.60', redfish_port: 443, wsman_port: 5986,
+      tls: { insecure: false, legacy: false },
+      status: 'unknown', source: 'api', created_at: at, updated_at: at, created_by: 'alice', version: 1,
+    });
+    expect(await findAddressClaim(deps.store, '10.0.0.60')).toBeUndefined();
+    await refreshDellEndpoint(deps, 'idrac-old');
+    expect(await findAddressClaim(deps.store, '10.0.0.60')).toMatchObject({ endpoint_id: 'idrac-old', state: 'bound' });
+    expect((await conflictOf(create({ address: '10.0.0.60', site_id: 'site-b' }))).endpointId).toBe('idrac-old');
   });
 });
 

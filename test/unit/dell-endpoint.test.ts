@@ -1,18 +1,5 @@
 import { describe, expect, it } from 'vitest';
 import { DellEndpointCreate } from '../../shared/domain/dell-endpoint';
-import { hostAddresses } from '../../shared/usecases/dell-discovery';
-
-describe('discovery sweep planning', () => {
-  it('lists host addresses without network and broadcast', () => {
-    const hosts = hostAddresses('10.45.12.0/28');
-    expect(hosts).toHaveLength(14);
-    expect(hosts[0]).toBe('10.45.12.1');
-    expect(hosts.at(-1)).toBe('10.45.12.14');
-    expect(hostAddresses('10.0.0.4/31')).toEqual(['10.0.0.4', '10.0.0.5']);
-    expect(hostAddresses('10.0.0.9/32')).toEqual(['10.0.0.9']);
-    expect(hostAddresses('10.46.0.0/20')).toHaveLength(4094);
-  });
-});
 
 describe('DellEndpointCreate', () => {
   it('normalises a pinned thumbprint to colon-separated upper case and defaults tls flags', () => {

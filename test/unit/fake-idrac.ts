@@ -1,5 +1,5 @@
-import type { CapabilityFingerprint, Idrac, IdracTarget } from '../../shared/ports/idrac';
-import { IdracError } from '../../shared/ports/idrac';
+import type { CapabilityFingerprint } from '../../shared/domain/idrac';
+import { type Idrac, IdracError, type IdracTarget } from '../../shared/ports/idrac';
 
 /**
  * A fake of the iDRAC port for unit tests of discovery and endpoints: what each address does is set per

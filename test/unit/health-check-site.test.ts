@@ -1,10 +1,10 @@
-import { afterEach, describe, expect, it } from 'vitest';
-import { provideIdrac } from '../../shared/adapters/idrac/instance';
+import { describe, expect, it } from 'vitest';
 import { DellEndpointCreate } from '../../shared/domain/dell-endpoint';
 import { SiteCreate } from '../../shared/domain/site';
 import { VCenterInstanceCreate } from '../../shared/domain/vcenter';
 import { type ProbeOutcome, probeSite } from '../../shared/jobs/health-check';
-import type { CapabilityFingerprint, Idrac, IdracTarget } from '../../shared/ports/idrac';
+import type { CapabilityFingerprint } from '../../shared/domain/idrac';
+import type { Idrac, IdracTarget } from '../../shared/ports/idrac';
 import type { Store } from '../../shared/ports/store';
 import { createDellEndpoint } from '../../shared/usecases/dell-endpoints';
 import { createServiceIdentity } from '../../shared/usecases/service-identities';
@@ -37,8 +37,9 @@ function fakeVcenters(answers: Record<string, ProbeOutcome>) {
   };
 }
 
-async function lab() {
-  const deps = unitDeps();
+/** Site 001 with vc-001, vc-002 and idrac-001 (10.0.0.11), site 002 with vc-003, an empty site; iDRACs in `down` refuse. */
+async function lab(down = new Set<string>()) {
+  const deps = { ...unitDeps(), idrac: fakeIdrac(down) };
   await createServiceIdentity(deps, { id: 'si-vc', name: 'vc', description: '', target_kind: 'vcenter', username: 'svc', secret: 'pw' }, 'test');
   for (const id of ['site-001', 'site-002', 'site-empty']) await createSite(deps, SiteCreate.parse({ id, name: id }), 'test');
   for (const [id, site] of [
@@ -58,15 +59,12 @@ async function lab() {
 
 const UP: ProbeOutcome = { ok: true, result: { api_version: '8.0.3.0' } };
 
-afterEach(() => provideIdrac(undefined));
-
 describe('health_check on a site', () => {
   it('probes the site vCenter instances with its iDRAC endpoints and names each unreachable one with its error', async () => {
     const deps = await lab();
-    provideIdrac(fakeIdrac(new Set()));
     const refused = 'Connection to vCenter https://vc-002.example/sdk failed during RetrieveServiceContent: connect ECONNREFUSED [ECONNREFUSED]';
     const vc = fakeVcenters({ 'vc-001': UP, 'vc-002': { ok: false, result: { url: 'https://vc-002.example/sdk', error: refused } }, 'vc-003': UP });
-    const outcome = await probeSite(deps.store, 'site-001', vc);
+    const outcome = await probeSite(deps, 'site-001', vc);
     expect(vc.asked.sort()).toEqual(['vc-001', 'vc-002']); // vc-003 belongs to site-002
     expect(outcome.ok).toBe(false);
     expect(outcome.result).toMatchObject({
@@ -81,9 +79,9 @@ describe('health_check on a site', () => {
   });
 
   it('names unreachable iDRACs and vCenters together', async () => {
-    const deps = await lab();
-    provideIdrac(fakeIdrac(new Set(['10.0.0.11'])));
-    const outcome = await probeSite(deps.store, 'site-001', fakeVcenters({ 'vc-001': { ok: false, result: { error: 'did not answer within 10000 ms' } }, 'vc-002': UP }));
+    const deps = await lab(new Set(['10.0.0.11']));
+    const vc = fakeVcenters({ 'vc-001': { ok: false, result: { error: 'did not answer within 10000 ms' } }, 'vc-002': UP });
+    const outcome = await probeSite(deps, 'site-001', vc);
     expect(outcome.ok).toBe(false);
     expect(outcome.result).toMatchObject({ endpoints_probed: 1, unreachable: 1, vcenter_instances_probed: 2, vcenter_unreachable: 1 });
     const error = String(outcome.result.error);
@@ -93,28 +91,27 @@ describe('health_check on a site', () => {
 
   it('a site with only vCenter instances, all answering, is ok; an empty site has nothing to probe', async () => {
     const deps = await lab();
-    provideIdrac(fakeIdrac(new Set()));
-    const only = await probeSite(deps.store, 'site-002', fakeVcenters({ 'vc-003': UP }));
+    const only = await probeSite(deps, 'site-002', fakeVcenters({ 'vc-003': UP }));
     expect(only).toEqual({
       ok: true,
       result: expect.objectContaining({ endpoints_probed: 0, vcenter_instances_probed: 1, vcenter_reachable: 1, unreachable_vcenter_instances: [] }),
     });
     expect(only.result.error).toBeUndefined();
-    const empty = await probeSite(deps.store, 'site-empty', fakeVcenters({}));
+    const empty = await probeSite(deps, 'site-empty', fakeVcenters({}));
     expect(empty.ok).toBe(true);
     expect(empty.result).toMatchObject({ endpoints_probed: 0, vcenter_instances_probed: 0, message: expect.stringContaining('nothing to probe') });
-    expect(await probeSite(deps.store, 'site-404', fakeVcenters({}))).toEqual({ ok: false, result: { error: "site 'site-404' no longer exists" } });
+    const gone = await probeSite(deps, 'site-404', fakeVcenters({}));
+    expect(gone).toEqual({ ok: false, result: { error: "site 'site-404' no longer exists" } });
   });
 
   it('an instance moved to another site is probed there, not under its old site', async () => {
     const deps = await lab();
-    provideIdrac(fakeIdrac(new Set()));
     await updateVcenterInstance(deps, 'vc-002', { site_id: 'site-002' });
     const old = fakeVcenters({ 'vc-001': UP });
-    expect((await probeSite(deps.store, 'site-001', old)).result).toMatchObject({ vcenter_instances_probed: 1 });
+    expect((await probeSite(deps, 'site-001', old)).result).toMatchObject({ vcenter_instances_probed: 1 });
     expect(old.asked).toEqual(['vc-001']);
     const moved = fakeVcenters({ 'vc-002': UP, 'vc-003': UP });
-    await probeSite(deps.store, 'site-002', moved);
+    await probeSite(deps, 'site-002', moved);
     expect(moved.asked.sort()).toEqual(['vc-002', 'vc-003']);
   });
 });

@@ -1,4 +1,4 @@
-import type { IdracGeneration } from '../../ports/idrac';
+import type { IdracGeneration } from '../../domain/idrac';
 import { compareVersions } from './redfish/service-root';
 
 /**

@@ -1,13 +1,12 @@
+import type { CapabilityFingerprint, IdracInventory } from '../../domain/idrac';
 import {
   IdracError,
   IdracHttpError,
-  type CapabilityFingerprint,
   type CredentialCheck,
   type FirmwareApplyTime,
   type FirmwareUpdateStarted,
   type Idrac,
   type IdracCredential,
-  type IdracInventory,
   type IdracJobStatus,
   type IdracTarget,
   type IdracUpstreamState,

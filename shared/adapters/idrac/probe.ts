@@ -1,4 +1,5 @@
-import { IdracError, type CapabilityFingerprint, type IdracErrorInfo, type IdracProtocol, type IdracTarget } from '../../ports/idrac';
+import type { CapabilityFingerprint, IdracErrorInfo, IdracProtocol } from '../../domain/idrac';
+import { IdracError, type IdracTarget } from '../../ports/idrac';
 import { guessGeneration } from './generation';
 import { DEFAULT_REDFISH_PORT, DEFAULT_WSMAN_PORT } from './options';
 import { parseJson } from './redfish/json';

@@ -1,5 +1,5 @@
 import { isIPv4 } from 'node:net';
-import type { IdracFirmwareItem, IdracHealth, IdracHostNic, IdracInventory, IdracPowerState } from '../../../ports/idrac';
+import type { IdracFirmwareItem, IdracHealth, IdracHostNic, IdracInventory, IdracPowerState } from '../../../domain/idrac';
 import { generationFromServer } from '../generation';
 import { normalizeMac } from '../mac';
 import { allSettledOrThrow } from '../settle';

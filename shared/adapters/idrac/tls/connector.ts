@@ -10,7 +10,8 @@ import {
   type TLSSocket,
 } from 'node:tls';
 import type { buildConnector } from 'undici';
-import { CertificateMismatchError, IdracError, type IdracTlsTrust, type TlsFacts } from '../../../ports/idrac';
+import type { TlsFacts } from '../../../domain/idrac';
+import { CertificateMismatchError, IdracError, type IdracTlsTrust } from '../../../ports/idrac';
 import { toIdracError } from '../errors';
 import type { IdracLog } from '../options';
 import type { AnchorCache } from './anchors';

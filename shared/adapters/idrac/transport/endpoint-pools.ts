@@ -1,6 +1,7 @@
 import { isIPv6 } from 'node:net';
 import { Pool } from 'undici';
-import type { IdracTarget, TlsFacts } from '../../../ports/idrac';
+import type { TlsFacts } from '../../../domain/idrac';
+import type { IdracTarget } from '../../../ports/idrac';
 import type { IdracClientOptions } from '../options';
 import type { AnchorCache } from '../tls/anchors';
 import { trustingConnector, type Presented } from '../tls/connector';

@@ -1,5 +1,6 @@
 import { isIPv4 } from 'node:net';
-import type { IdracCredential, IdracHealth, IdracInventory, IdracPowerState, IdracTarget } from '../../../ports/idrac';
+import type { IdracHealth, IdracInventory, IdracPowerState } from '../../../domain/idrac';
+import type { IdracCredential, IdracTarget } from '../../../ports/idrac';
 import { generationFromServer } from '../generation';
 import { normalizeMac } from '../mac';
 import { allSettledOrThrow } from '../settle';
