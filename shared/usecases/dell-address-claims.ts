@@ -12,6 +12,7 @@
  * reclaimed (it stalled past the grace) learns it lost and undoes its endpoint write instead of leaving a
  * duplicate.
  */
+import { isoNow } from '../ports/clock';
 import { AddressInUseError } from '../domain/dell-endpoint';
 import { ConflictError } from '../domain/errors';
 import { logger } from '../observability/logger';
@@ -29,7 +30,6 @@ import type { Deps } from './deps';
 export const CLAIM_GRACE_MS = 60_000;
 
 type ClaimDeps = Pick<Deps, 'store' | 'clock'>;
-const iso = (deps: Pick<Deps, 'clock'>) => new Date(deps.clock.now()).toISOString();
 
 /** Does `claim` still stand? Reads its endpoint. */
 async function holds(deps: ClaimDeps, claim: AddressClaim): Promise<boolean> {
@@ -54,7 +54,7 @@ export async function claimAddress(deps: ClaimDeps, address: string, owner: { id
       endpoint_id: owner.id,
       site_id: owner.site_id,
       state: 'pending',
-      claimed_at: iso(deps),
+      claimed_at: isoNow(deps.clock),
       version: (current?.version ?? 0) + 1,
     };
     try {
@@ -114,7 +114,7 @@ export async function releaseAddress(deps: ClaimDeps, address: string, endpointI
 export async function adoptAddress(deps: ClaimDeps, ep: { id: string; site_id: string; address: string }): Promise<void> {
   try {
     if (await findAddressClaim(deps.store, ep.address)) return;
-    await putAddressClaim(deps.store, { address: ep.address, endpoint_id: ep.id, site_id: ep.site_id, state: 'bound', claimed_at: iso(deps), version: 1 });
+    await putAddressClaim(deps.store, { address: ep.address, endpoint_id: ep.id, site_id: ep.site_id, state: 'bound', claimed_at: isoNow(deps.clock), version: 1 });
     logger.info('iDRAC address claim adopted for an endpoint registered before claims', { address: ep.address, dell_endpoint_id: ep.id });
   } catch (e) {
     if (!(e instanceof ConditionFailedError)) logger.warn('iDRAC address claim not adopted', { address: ep.address, dell_endpoint_id: ep.id, error: e as Error });

@@ -4,6 +4,7 @@
  * run, which always ends (docs/idrac-clients.md, "Endpoints and discovery"). The nightly schedule covers
  * every site, skipping and naming what cannot be swept.
  */
+import { isoNow } from '../ports/clock';
 import { hostAddresses, ipv4Prefix } from '../domain/cidr';
 import { offersOnlyLegacyTls } from '../domain/dell-capabilities';
 import { AddressInUseError, type DellEndpoint } from '../domain/dell-endpoint';
@@ -49,7 +50,6 @@ const CHUNK = 1;
 export const DISCOVERY_POOL = 'discovery';
 const SEND_CONCURRENCY = 8;
 
-const iso = (deps: Pick<Deps, 'clock'>) => new Date(deps.clock.now()).toISOString();
 /** One slice of a sweep; `registered` maps its addresses that already have an endpoint (when planned) to their ids; `total` is the run's. */
 type Message = { run_id: string; site_id: string; chunk: number; addresses: string[]; registered?: Record<string, string>; total?: number };
 
@@ -113,7 +113,7 @@ async function launchRun(
     endpoints_updated: 0,
     ...(skipped.length ? { skipped } : {}),
     trigger,
-    created_at: iso(deps),
+    created_at: isoNow(deps.clock),
     created_by: actor,
     version: 1,
   });
@@ -182,7 +182,7 @@ async function countSlice(
   if (samples.length) await addErrorSamples(deps, run.id, chunk, samples);
   const after = await deps.store.add(discoveryRuns.key(run.id), counts, {
     once: { set: countedSliceSet(chunk), token: String(chunk) },
-    set: { updated_at: iso(deps) },
+    set: { updated_at: isoNow(deps.clock) },
   });
   if (after && after.probed! >= run.total) await closeRun(deps, run.id);
 }
@@ -216,7 +216,7 @@ const addErrorSamples = (deps: Pick<Deps, 'store'>, id: string, chunk: number, s
 /** Ends a run whose every address is counted (idempotent: also called on read, should a closing write have been lost). */
 const closeRun = (deps: Pick<Deps, 'store' | 'clock'>, id: string) =>
   changeRun(deps, id, (run) =>
-    run.status === 'running' && run.probed >= run.total ? { ...run, ...finalStatus(run), finished_at: run.updated_at ?? iso(deps) } : undefined,
+    run.status === 'running' && run.probed >= run.total ? { ...run, ...finalStatus(run), finished_at: run.updated_at ?? isoNow(deps.clock) } : undefined,
   );
 
 /** How the queue handed over a slice. The last allowed receive must count it, whatever happens. */

@@ -2,6 +2,7 @@
  * Dell iDRAC endpoints: register, change, delete (one endpoint per address, dell-address-claims.ts), and
  * inspect them through the iDRAC port (probe with trust on first use, inventory), recording what was found.
  */
+import { isoNow } from '../ports/clock';
 import { applyCapabilities, type ProbeResult } from '../domain/dell-capabilities';
 import {
   AddressInUseError,
@@ -23,7 +24,7 @@ import { auditItem, recordAudit } from '../records/audit';
 import { dellEndpointRef, dellEndpoints, findAddressClaim } from '../records/dell-endpoints';
 import { reconcileStatusTally, statusTally, tallyStatusChange } from '../records/dell-status-tally';
 import { newIdracObservationItems, writeIpObservations } from '../records/ip-observations';
-import { addReference, liveReferrers, removeReference } from '../records/references';
+import { references } from '../records/references';
 import { serviceIdentities, serviceIdentityRef } from '../records/service-identities';
 import type { ServiceIdentity } from '../domain/service-identity';
 import { siteRef, sites } from '../records/sites';
@@ -32,7 +33,6 @@ import type { Deps } from './deps';
 import { useCredential } from './service-identities';
 
 type EpDeps = Pick<Deps, 'store' | 'clock'>;
-const iso = (deps: Pick<Deps, 'clock'>) => new Date(deps.clock.now()).toISOString();
 
 /** A service identity a site or endpoint names must exist and be an iDRAC credential (400 at `path` otherwise). */
 export async function assertIdracIdentity(store: Store, id: string, path: string): Promise<void> {
@@ -64,7 +64,7 @@ export async function createDellEndpoint(
 ): Promise<DellEndpoint> {
   const site = found?.site.id === input.site_id ? found.site : await siteFor(deps.store, input.site_id, 'body.site_id');
   if (input.service_identity_id) await assertIdracIdentity(deps.store, input.service_identity_id, 'body.service_identity_id');
-  const now = iso(deps);
+  const now = isoNow(deps.clock);
   const id = input.id ?? newId('dell_endpoint', deps.clock.now());
   // A client-chosen id that is taken is a 409 before any claim; a generated one cannot be.
   if (input.id && (await dellEndpoints.exists(deps.store, id))) throw new ConflictError(`iDRAC endpoint '${id}' already exists`);
@@ -92,8 +92,8 @@ export async function createDellEndpoint(
   const [claimed, referenced] = await Promise.allSettled([
     claimAddress(deps, record.address, record),
     Promise.all([
-      addReference(deps.store, siteRef(site.id), me),
-      ...(record.service_identity_id ? [addReference(deps.store, serviceIdentityRef(record.service_identity_id), me)] : []),
+      references.add(deps.store, siteRef(site.id), me),
+      ...(record.service_identity_id ? [references.add(deps.store, serviceIdentityRef(record.service_identity_id), me)] : []),
     ]),
   ]);
   if (claimed.status === 'rejected') throw claimed.reason;
@@ -143,7 +143,7 @@ async function updateEndpoint(deps: EpDeps, id: string, change: (current: DellEn
     },
     expectedVersion,
   );
-  await tallyStatusChange(deps.store, before, after, iso(deps));
+  await tallyStatusChange(deps.store, before, after, isoNow(deps.clock));
   return after;
 }
 
@@ -159,7 +159,7 @@ export async function listDellEndpoints(
   page: { limit: number; cursor?: string },
 ): Promise<Page<DellEndpoint>> {
   const result = q.site_id
-    ? await dellEndpoints.listBy(deps.store, `IDRACSITE#${q.site_id}`, page)
+    ? await dellEndpoints.bySite(deps.store, q.site_id, page)
     : await dellEndpoints.list(deps.store, page);
   const items = result.items.filter(
     (e) =>
@@ -180,8 +180,8 @@ export async function updateDellEndpoint(deps: EpDeps, id: string, change: DellE
   const moving = fields.address !== undefined && fields.address !== before.address;
   const claim = moving ? await claimAddress(deps, fields.address!, before) : undefined;
   const me = dellEndpointRef(id);
-  if (service_identity_id) await addReference(deps.store, serviceIdentityRef(service_identity_id), me);
-  const now = iso(deps);
+  if (service_identity_id) await references.add(deps.store, serviceIdentityRef(service_identity_id), me);
+  const now = isoNow(deps.clock);
   let updated: DellEndpoint;
   try {
     updated = await updateEndpoint(
@@ -205,13 +205,13 @@ export async function updateDellEndpoint(deps: EpDeps, id: string, change: DellE
   if (claim && !(await bindClaim(deps, claim))) {
     // Lost the new address while stalled: move back rather than share it with another endpoint.
     await dellEndpoints
-      .update(deps.store, id, (c) => (c.address === claim.address ? { ...c, address: before.address, updated_at: iso(deps) } : c))
+      .update(deps.store, id, (c) => (c.address === claim.address ? { ...c, address: before.address, updated_at: isoNow(deps.clock) } : c))
       .catch((e: unknown) => logger.error('Could not undo an address change that lost its claim', { dell_endpoint_id: id, error: e as Error }));
     throw await addressTaken(deps, claim.address);
   }
   if (moving) await releaseAddress(deps, before.address, id);
   if (before.service_identity_id && before.service_identity_id !== updated.service_identity_id)
-    await removeReference(deps.store, serviceIdentityRef(before.service_identity_id), me);
+    await references.remove(deps.store, serviceIdentityRef(before.service_identity_id), me);
   await recordAudit(deps.store, {
     subject_id: id,
     action: 'dell_endpoint.updated',
@@ -223,17 +223,15 @@ export async function updateDellEndpoint(deps: EpDeps, id: string, change: DellE
 
 export async function deleteDellEndpoint(deps: EpDeps, id: string): Promise<void> {
   const ep = await dellEndpoints.get(deps.store, id);
-  const users = await liveReferrers(deps.store, dellEndpointRef(id));
-  if (users.length > 0)
-    throw new ConflictError(`iDRAC endpoint '${id}' is still used by ${users.join(', ')}`, { referenced_by: users });
+  await references.refuseWhileUsed(deps.store, dellEndpointRef(id));
   await dellEndpoints.remove(deps.store, ep);
-  await tallyStatusChange(deps.store, ep, undefined, iso(deps));
+  await tallyStatusChange(deps.store, ep, undefined, isoNow(deps.clock));
   // After the record: a crash in between leaves a claim naming a missing endpoint, which is reclaimed.
   await releaseAddress(deps, ep.address, id);
   const me = dellEndpointRef(id);
-  await removeReference(deps.store, siteRef(ep.site_id), me);
-  if (ep.service_identity_id) await removeReference(deps.store, serviceIdentityRef(ep.service_identity_id), me);
-  await recordAudit(deps.store, { subject_id: id, action: 'dell_endpoint.deleted', at: iso(deps) });
+  await references.remove(deps.store, siteRef(ep.site_id), me);
+  if (ep.service_identity_id) await references.remove(deps.store, serviceIdentityRef(ep.service_identity_id), me);
+  await recordAudit(deps.store, { subject_id: id, action: 'dell_endpoint.deleted', at: isoNow(deps.clock) });
 }
 
 export const targetOf = (ep: Pick<DellEndpoint, 'address' | 'redfish_port' | 'wsman_port' | 'tls'>): IdracTarget => ({
@@ -332,7 +330,7 @@ export async function refreshDellEndpoint(
   const ep = await dellEndpoints.get(deps.store, id);
   const site = await lookups.site(ep.site_id);
   const inspection = await inventoryAfterProbe(deps, ep, site, await probeWithTofu(deps, ep, site), lookups);
-  const now = iso(deps);
+  const now = isoNow(deps.clock);
   const updated = await updateEndpoint(deps, id, (c) => applyCapabilities(c, now, inspection.probe, inspection.inventory, inspection.inventoryError));
   await adoptAddress(deps, updated);
   if (inspection.probe.pinned && updated.pinned_by_tofu_at === now)
@@ -345,7 +343,7 @@ export async function refreshDellEndpoint(
 export async function probeAndRecord(deps: Pick<Deps, 'store' | 'clock' | 'idrac'>, ep: DellEndpoint): Promise<DellEndpoint> {
   const site = await sites.find(deps.store, ep.site_id);
   const probe = await probeWithTofu(deps, ep, site);
-  const now = iso(deps);
+  const now = isoNow(deps.clock);
   return updateEndpoint(deps, ep.id, (c) => applyCapabilities(c, now, probe));
 }
 
@@ -383,10 +381,10 @@ export function idracCredentialVerifier(deps: Pick<Deps, 'store' | 'idrac'>): Cr
  * once (never-probed ones are not counted either way). Pages through the kind index (a Query, not a Scan).
  */
 export async function idracFigures(deps: Pick<Deps, 'store' | 'clock'>): Promise<{ total: number; checked: number; unreachable: number; unreachable_pct: number; worst: string[] }> {
-  const t = await statusTally(deps.store, iso(deps));
+  const t = await statusTally(deps.store, isoNow(deps.clock));
   const pct = t.checked ? Math.round((t.unreachable / t.checked) * 1000) / 10 : 0;
   return { total: t.total, checked: t.checked, unreachable: t.unreachable, unreachable_pct: pct, worst: t.down };
 }
 
 /** Housekeeping: recount the status tally now and then, correcting drift from a crash between two writes. */
-export const reconcileDellStatusTally = (deps: Pick<Deps, 'store' | 'clock'>) => reconcileStatusTally(deps.store, iso(deps));
+export const reconcileDellStatusTally = (deps: Pick<Deps, 'store' | 'clock'>) => reconcileStatusTally(deps.store, isoNow(deps.clock));

@@ -1,3 +1,4 @@
+import { isoNow } from '../ports/clock';
 import { randomBytes } from 'node:crypto';
 import { ConflictError } from '../domain/errors';
 import { newId } from '../domain/ids';
@@ -18,7 +19,6 @@ import type { Deps } from './deps';
 type SiDeps = Pick<Deps, 'store' | 'secrets' | 'clock'>;
 export type PublicServiceIdentity = ReturnType<typeof publicServiceIdentity>;
 
-const iso = (deps: Pick<Deps, 'clock'>) => new Date(deps.clock.now()).toISOString();
 
 /**
  * Each secret version gets its own reference, so a create that loses an id race or a rotation that loses a
@@ -31,7 +31,7 @@ export async function createServiceIdentity(
   input: ServiceIdentityCreate,
   actor: string,
 ): Promise<PublicServiceIdentity> {
-  const now = iso(deps);
+  const now = isoNow(deps.clock);
   const id = input.id ?? newId('service_identity', deps.clock.now());
   const secretRef = newSecretRef(id);
   await deps.secrets.put(secretRef, input.secret);
@@ -75,7 +75,7 @@ export async function updateServiceIdentity(
   change: ServiceIdentityUpdate,
 ): Promise<PublicServiceIdentity> {
   const { version, ...fields } = change;
-  const now = iso(deps);
+  const now = isoNow(deps.clock);
   const si = await serviceIdentities.update(deps.store, id, (c) => ({ ...c, ...fields, updated_at: now }), version);
   await recordAudit(deps.store, { subject_id: id, action: 'identity.updated', at: now, detail: { fields: Object.keys(fields) } });
   return publicServiceIdentity(si);
@@ -86,7 +86,7 @@ export async function deleteServiceIdentity(deps: SiDeps, id: string): Promise<v
   await references.refuseWhileUsed(deps.store, serviceIdentityRef(id), 'point them elsewhere first');
   await serviceIdentities.remove(deps.store, si);
   await deps.secrets.delete(si.secret_ref);
-  await recordAudit(deps.store, { subject_id: id, action: 'credential.deleted', at: iso(deps) });
+  await recordAudit(deps.store, { subject_id: id, action: 'credential.deleted', at: isoNow(deps.clock) });
 }
 
 /**
@@ -106,7 +106,7 @@ export async function rotateServiceIdentity(
         `change it on the target and send {"secret": "<new password>"} to record it`,
       { supported: ['secret supplied in the body'] },
     );
-  const now = iso(deps);
+  const now = isoNow(deps.clock);
   const secretRef = newSecretRef(id);
   await deps.secrets.put(secretRef, secret);
   let rotated: ServiceIdentity;
@@ -139,7 +139,7 @@ export async function useCredential(
 ): Promise<{ identity: ServiceIdentity; secret: string }> {
   const identity = await serviceIdentities.get(deps.store, id);
   const secret = await deps.secrets.get(identity.secret_ref);
-  await recordAudit(deps.store, { subject_id: id, action: 'credential.used', at: iso(deps), detail: { purpose } });
+  await recordAudit(deps.store, { subject_id: id, action: 'credential.used', at: isoNow(deps.clock), detail: { purpose } });
   return { identity, secret };
 }
 
@@ -164,7 +164,7 @@ export async function verifyServiceIdentity(
       outcome = { result: 'unavailable', message: `Could not reach a target to verify: ${(e as Error).message}` };
     }
   }
-  const verification: Verification = { ...outcome, checked_at: iso(deps) };
+  const verification: Verification = { ...outcome, checked_at: isoNow(deps.clock) };
   await serviceIdentities.update(deps.store, id, (c) => ({ ...c, last_verification: verification }));
   await recordAudit(deps.store, {
     subject_id: id,

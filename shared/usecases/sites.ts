@@ -1,3 +1,4 @@
+import { isoNow } from '../ports/clock';
 import { ConflictError } from '../domain/errors';
 import { newId } from '../domain/ids';
 import type { Site, SiteCreate, SiteUpdate } from '../domain/site';
@@ -12,7 +13,7 @@ import type { Deps } from './deps';
 type SiteDeps = Pick<Deps, 'store' | 'clock'>;
 
 export async function createSite(deps: SiteDeps, input: SiteCreate, actor: string): Promise<Site> {
-  const now = new Date(deps.clock.now()).toISOString();
+  const now = isoNow(deps.clock);
   const id = input.id ?? newId('site', deps.clock.now());
   if (input.idrac_service_identity_id) {
     await assertIdracIdentity(deps.store, input.idrac_service_identity_id, 'body.idrac_service_identity_id');
@@ -47,7 +48,7 @@ export async function updateSite(deps: SiteDeps, id: string, change: SiteUpdate)
   if (si) await assertIdracIdentity(deps.store, si, 'body.idrac_service_identity_id');
   const before = await sites.get(deps.store, id);
   if (si) await references.add(deps.store, serviceIdentityRef(si), siteRef(id));
-  const now = new Date(deps.clock.now()).toISOString();
+  const now = isoNow(deps.clock);
   const updated = await sites.update(
     deps.store,
     id,
@@ -76,5 +77,5 @@ export async function deleteSite(deps: SiteDeps, id: string): Promise<void> {
   await references.refuseWhileUsed(deps.store, siteRef(id), 'remove or move those first');
   await sites.remove(deps.store, site);
   if (site.idrac_service_identity_id) await references.remove(deps.store, serviceIdentityRef(site.idrac_service_identity_id), siteRef(id));
-  await recordAudit(deps.store, { subject_id: id, action: 'site.deleted', at: new Date(deps.clock.now()).toISOString() });
+  await recordAudit(deps.store, { subject_id: id, action: 'site.deleted', at: isoNow(deps.clock) });
 }

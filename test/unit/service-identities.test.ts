@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { ConflictError, NotFoundError } from '../../shared/domain/errors';
-import { addReference } from '../../shared/records/references';
+import { references } from '../../shared/records/references';
 import { serviceIdentityRef } from '../../shared/records/service-identities';
 import {
   createServiceIdentity,
@@ -65,7 +65,7 @@ describe('service identity use cases', () => {
     const deps = unitDeps();
     await createServiceIdentity(deps, input, 'alice');
     const site = { kind: 'SITE', id: 'site-001', label: 'site' };
-    await addReference(deps.store, serviceIdentityRef('si-001'), site);
+    await references.add(deps.store, serviceIdentityRef('si-001'), site);
     // The referrer does not exist: a stale edge from a crash; it must not block the delete.
     await deleteServiceIdentity(deps, 'si-001');
     await expect(useCredential(deps, 'si-001', 'x')).rejects.toBeInstanceOf(NotFoundError);
@@ -73,7 +73,7 @@ describe('service identity use cases', () => {
 
     await createServiceIdentity(deps, input, 'alice');
     await deps.store.put({ pk: 'SITE#site-001', sk: 'SITE', id: 'site-001', version: 1 });
-    await addReference(deps.store, serviceIdentityRef('si-001'), site);
+    await references.add(deps.store, serviceIdentityRef('si-001'), site);
     await expect(deleteServiceIdentity(deps, 'si-001')).rejects.toThrow(/still used by site 'site-001'/);
     expect(deps.secrets.values.size).toBe(1);
   });
