@@ -1,9 +1,13 @@
+/**
+ * Job targets: a target's kind is its id prefix; the default way a job type resolves its targets is "each id
+ * names an existing record of a kind the type accepts".
+ */
 import type { ErrorDetail } from '../domain/errors';
 import type { Store } from '../ports/store';
 import { dellEndpoints } from '../records/dell-endpoints';
 import { sites } from '../records/sites';
 import { vcenterInstances } from '../records/vcenter';
-import type { TargetKind } from './job-type';
+import type { ResolveTargets, TargetKind } from './job-type';
 
 /** A target's kind is its id prefix, as everywhere in EIO. */
 export function targetKindOf(id: string): TargetKind | undefined {
@@ -13,10 +17,7 @@ export function targetKindOf(id: string): TargetKind | undefined {
   return undefined;
 }
 
-/**
- * How to look a target up, per kind. The iDRAC and vCenter issues register their records here; until then
- * an `idrac-…` or `vc-…` id is refused with a reason that says so.
- */
+/** How to look a target up, per kind; a kind without a lookup is refused with a reason that says so. */
 export const TARGET_LOOKUPS: Partial<Record<TargetKind, (store: Store, id: string) => Promise<boolean>>> = {
   site: (store, id) => sites.exists(store, id),
   vcenter: (store, id) => vcenterInstances.exists(store, id),
@@ -40,3 +41,11 @@ export async function invalidTargets(store: Store, ids: string[], accepted: Targ
   );
   return problems.filter((p): p is ErrorDetail => p !== undefined);
 }
+
+/** Targets as submitted, each an existing record of one of `accepted` (a job type's `resolveTargets`). */
+export const existingTargets =
+  (accepted: TargetKind[]): ResolveTargets =>
+  async (deps, ids) => {
+    const problems = await invalidTargets(deps.store, ids, accepted);
+    return problems.length ? { ok: false, problems } : { ok: true, targets: ids };
+  };
