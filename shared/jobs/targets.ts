@@ -17,8 +17,8 @@ export function targetKindOf(id: string): TargetKind | undefined {
   return undefined;
 }
 
-/** How to look a target up, per kind; a kind without a lookup is refused with a reason that says so. */
-export const TARGET_LOOKUPS: Partial<Record<TargetKind, (store: Store, id: string) => Promise<boolean>>> = {
+/** How to look a target up, per kind. */
+const TARGET_LOOKUPS: Record<TargetKind, (store: Store, id: string) => Promise<boolean>> = {
   site: (store, id) => sites.exists(store, id),
   vcenter: (store, id) => vcenterInstances.exists(store, id),
   idrac: (store, id) => dellEndpoints.exists(store, id),
@@ -34,9 +34,7 @@ export async function invalidTargets(store: Store, ids: string[], accepted: Targ
       const kind = targetKindOf(id);
       if (!kind || !accepted.includes(kind))
         return { path, message: `'${id}' is not a ${accepted.map((k) => KIND_NAMES[k]).join(', ')} id` };
-      const lookup = TARGET_LOOKUPS[kind];
-      if (!lookup) return { path, message: `'${id}': EIO does not manage ${KIND_NAMES[kind]}s yet` };
-      return (await lookup(store, id)) ? undefined : { path, message: `${KIND_NAMES[kind]} '${id}' does not exist` };
+      return (await TARGET_LOOKUPS[kind](store, id)) ? undefined : { path, message: `${KIND_NAMES[kind]} '${id}' does not exist` };
     }),
   );
   return problems.filter((p): p is ErrorDetail => p !== undefined);
