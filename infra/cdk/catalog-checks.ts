@@ -1,6 +1,8 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { type AslDefinition, forEachState } from '../../shared/adapters/workflows/asl';
 import type { FunctionKind } from '../../shared/catalog/functions';
+import { WORKFLOW_ERROR_NAMES } from '../../shared/catalog/workflow-errors';
 import { parseScheduleExpression } from '../../shared/domain/schedule-expression';
 import { dlqKey, stateMachineName, type EioCatalog } from './catalog';
 
@@ -80,11 +82,64 @@ export function catalogProblems(catalog: EioCatalog, paths: CatalogPaths): strin
       problems.push(`${where}: ${spec.file} does not exist`);
       continue;
     }
-    const inFile = placeholdersIn(readFileSync(file, 'utf8'));
+    const text = readFileSync(file, 'utf8');
+    const inFile = placeholdersIn(text);
     for (const p of inFile) if (!(p in spec.tasks)) problems.push(`${where}: \${${p}} in ${spec.file} has no task`);
     for (const p of Object.keys(spec.tasks)) if (!inFile.includes(p)) problems.push(`${where}: task ${p} is not used in ${spec.file}`);
+    try {
+      for (const p of aslProblems(JSON.parse(text) as AslDefinition)) problems.push(`${where}: ${spec.file}: ${p}`);
+    } catch (err) {
+      problems.push(`${where}: ${spec.file} is not valid JSON (${(err as Error).message})`);
+    }
   }
 
+  return problems;
+}
+
+/**
+ * Transient errors of the Lambda service (AWS's list for Step Functions, plus throttling), which every Task
+ * state retries: without it a throttled "Record failure" leaves its job running until reconciliation.
+ */
+export const TRANSIENT_LAMBDA_ERRORS = [
+  'Lambda.ServiceException',
+  'Lambda.AWSLambdaException',
+  'Lambda.SdkClientException',
+  'Lambda.TooManyRequestsException',
+  'Lambda.ClientExecutionTimeoutException',
+] as const;
+
+/** The Step Functions errors an ASL file may name besides Lambda.* and EIO's own (WORKFLOW_ERRORS). */
+const STATES_ERRORS = new Set(
+  ['ALL', 'BranchFailed', 'DataLimitExceeded', 'ExceedToleratedFailureThreshold', 'HeartbeatTimeout', 'Http.Socket']
+    .concat(['IntrinsicFailure', 'ItemReaderFailed', 'NoChoiceMatched', 'ParameterPathFailure', 'Permissions'])
+    .concat(['QueryEvaluationError', 'ResultPathMatchFailure', 'ResultWriterFailed', 'Runtime', 'TaskFailed', 'Timeout'])
+    .map((e) => `States.${e}`),
+);
+
+const knownError = (name: string) => STATES_ERRORS.has(name) || name.startsWith('Lambda.') || WORKFLOW_ERROR_NAMES.includes(name);
+
+type Rule = { ErrorEquals?: unknown; MaxAttempts?: unknown };
+const rules = (value: unknown): Rule[] => (Array.isArray(value) ? (value as Rule[]) : []);
+const errorNames = (rule: Rule): string[] => (Array.isArray(rule.ErrorEquals) ? rule.ErrorEquals.map(String) : []);
+
+/**
+ * Rules every state machine keeps, each problem naming its state: every Task state retries the transient
+ * Lambda errors, and every error name in a Retry, a Catch or a Fail state is a built-in or one of
+ * WORKFLOW_ERRORS (so the ASL and the TypeScript raising or catching it spell it the same).
+ */
+export function aslProblems(definition: AslDefinition): string[] {
+  const problems: string[] = [];
+  forEachState(definition, (name, state) => {
+    if (state.Type === 'Task') {
+      const retried = new Set(rules(state.Retry).filter((r) => r.MaxAttempts !== 0).flatMap(errorNames));
+      const missing = retried.has('States.ALL') ? [] : TRANSIENT_LAMBDA_ERRORS.filter((e) => !retried.has(e));
+      if (missing.length) problems.push(`state '${name}' does not retry ${missing.join(', ')}`);
+    }
+    const named = [...rules(state.Retry), ...rules(state.Catch)].flatMap(errorNames);
+    if (state.Type === 'Fail' && typeof state.Error === 'string') named.push(state.Error);
+    for (const e of named.filter((n) => !knownError(n)))
+      problems.push(`state '${name}' names error '${e}', neither a Step Functions built-in nor one of WORKFLOW_ERRORS`);
+  });
   return problems;
 }
 

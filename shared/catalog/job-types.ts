@@ -1,17 +1,7 @@
-import { z } from 'zod';
 import type { JobType } from '../jobs/job-type';
+import { healthCheckJob } from '../jobs/health-check';
 
-/** Every job type EIO runs. Later issues add host maintenance and firmware update here. */
+/** Every job type EIO runs, by name; each is a plug-in under shared/jobs/ (see shared/jobs/job-type.ts). */
 export const JOB_TYPES: Record<string, JobType> = {
-  health_check: {
-    name: 'health_check',
-    description: 'Probe the reachability of each target (a site means all of its endpoints) and record one step per target',
-    params: z.strictObject({}).default({}),
-    targetKinds: ['site', 'idrac', 'vcenter'],
-    workflow: 'job-health-check',
-    resumeActions: [],
-    maxRuntimeMinutes: 30,
-    resumableAfterCrash: true,
-    retryFailedTargetsOnly: true,
-  },
+  health_check: healthCheckJob,
 };

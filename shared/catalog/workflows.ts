@@ -3,7 +3,7 @@ import type { FunctionName } from './functions';
 /**
  * State machines: one ASL file each under statemachines/. `${Name}` placeholders in the file are replaced by
  * the ARN of the function named in `tasks` (CDK: definitionSubstitutions; local: a local ARN resolved to the
- * same handler). Later issues add their workflows here.
+ * same handler). A job type names its row here (shared/jobs/job-type.ts).
  */
 export type WorkflowSpec = {
   file: string;
@@ -11,10 +11,13 @@ export type WorkflowSpec = {
   description: string;
 };
 
+/** A job type's state machine: every Task state calls the one job step function with an `action`. */
+export const jobWorkflow = (file: string, description: string): WorkflowSpec => ({
+  file,
+  tasks: { JobStepFunctionArn: 'step-job' },
+  description,
+});
+
 export const WORKFLOWS: Record<string, WorkflowSpec> = {
-  'job-health-check': {
-    file: 'job-health-check.asl.json',
-    tasks: { JobStepFunctionArn: 'step-job' },
-    description: 'health_check job: probe each target, one step per target',
-  },
+  'job-health-check': jobWorkflow('job-health-check.asl.json', 'health_check job: probe each target, one step per target'),
 };

@@ -1,3 +1,7 @@
+/**
+ * The health_check job type: probes the reachability of each target, one step per target. An iDRAC endpoint or
+ * a vCenter instance is probed on its own; a site stays one target whose step probes everything under it.
+ */
 import type { Store } from '../ports/store';
 import type { DellEndpoint } from '../domain/dell-endpoint';
 import type { Deps } from '../usecases/deps';
@@ -6,8 +10,9 @@ import { sites } from '../records/sites';
 import { instancesOfSite } from '../records/vcenter';
 import { probeVcenter } from '../usecases/vcenter-health';
 import { probeAndRecord } from '../usecases/dell-endpoints';
-import type { TargetKind } from './job-type';
-import { targetKindOf } from './targets';
+import { type JobType, stepAction, type TargetKind } from './job-type';
+import { existingTargets, targetKindOf } from './targets';
+import { z } from 'zod';
 
 export type ProbeOutcome = { ok: boolean; result: Record<string, unknown> };
 
@@ -97,3 +102,25 @@ export async function probeTarget(deps: ProbeDeps, targetId: string): Promise<Pr
   if (!probe) return { ok: false, result: { error: `no reachability probe for '${targetId}'` } };
   return probe(deps, targetId);
 }
+
+export const healthCheckJob: JobType = {
+  name: 'health_check',
+  description: 'Probe the reachability of each target (a site means all of its endpoints) and record one step per target',
+  params: z.strictObject({}).default({}),
+  resolveTargets: existingTargets(['site', 'idrac', 'vcenter']),
+  workflow: 'job-health-check',
+  actions: {
+    /** "Probe target": one step per target, recording the probe's result. */
+    probe_target: stepAction(z.object({ target_id: z.string().min(1) }), (ctx, { target_id }) =>
+      ctx.targetStep('Probe target', target_id, async () => {
+        await ctx.assertKillSwitchOff();
+        const outcome = await probeTarget(ctx.deps, target_id);
+        return { ok: outcome.ok, error: outcome.ok ? undefined : String(outcome.result.error ?? 'unreachable'), record: outcome.result };
+      }),
+    ),
+  },
+  resumeActions: [],
+  maxRuntimeMinutes: 30,
+  resumableAfterCrash: true,
+  retryFailedTargetsOnly: true,
+};

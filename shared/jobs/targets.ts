@@ -1,9 +1,13 @@
+/**
+ * Job targets: a target's kind is its id prefix; the default way a job type resolves its targets is "each id
+ * names an existing record of a kind the type accepts".
+ */
 import type { ErrorDetail } from '../domain/errors';
 import type { Store } from '../ports/store';
 import { dellEndpoints } from '../records/dell-endpoints';
 import { sites } from '../records/sites';
 import { vcenterInstances } from '../records/vcenter';
-import type { TargetKind } from './job-type';
+import type { ResolveTargets, TargetKind } from './job-type';
 
 /** A target's kind is its id prefix, as everywhere in EIO. */
 export function targetKindOf(id: string): TargetKind | undefined {
@@ -13,11 +17,8 @@ export function targetKindOf(id: string): TargetKind | undefined {
   return undefined;
 }
 
-/**
- * How to look a target up, per kind. The iDRAC and vCenter issues register their records here; until then
- * an `idrac-…` or `vc-…` id is refused with a reason that says so.
- */
-export const TARGET_LOOKUPS: Partial<Record<TargetKind, (store: Store, id: string) => Promise<boolean>>> = {
+/** How to look a target up, per kind. */
+const TARGET_LOOKUPS: Record<TargetKind, (store: Store, id: string) => Promise<boolean>> = {
   site: (store, id) => sites.exists(store, id),
   vcenter: (store, id) => vcenterInstances.exists(store, id),
   idrac: (store, id) => dellEndpoints.exists(store, id),
@@ -33,10 +34,16 @@ export async function invalidTargets(store: Store, ids: string[], accepted: Targ
       const kind = targetKindOf(id);
       if (!kind || !accepted.includes(kind))
         return { path, message: `'${id}' is not a ${accepted.map((k) => KIND_NAMES[k]).join(', ')} id` };
-      const lookup = TARGET_LOOKUPS[kind];
-      if (!lookup) return { path, message: `'${id}': EIO does not manage ${KIND_NAMES[kind]}s yet` };
-      return (await lookup(store, id)) ? undefined : { path, message: `${KIND_NAMES[kind]} '${id}' does not exist` };
+      return (await TARGET_LOOKUPS[kind](store, id)) ? undefined : { path, message: `${KIND_NAMES[kind]} '${id}' does not exist` };
     }),
   );
   return problems.filter((p): p is ErrorDetail => p !== undefined);
 }
+
+/** Targets as submitted, each an existing record of one of `accepted` (a job type's `resolveTargets`). */
+export const existingTargets =
+  (accepted: TargetKind[]): ResolveTargets =>
+  async (deps, ids) => {
+    const problems = await invalidTargets(deps.store, ids, accepted);
+    return problems.length ? { ok: false, problems } : { ok: true, targets: ids };
+  };

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { EioCatalog } from '../../infra/cdk/catalog';
-import { catalogProblems, placeholdersIn } from '../../infra/cdk/catalog-checks';
+import { aslProblems, catalogProblems, placeholdersIn, TRANSIENT_LAMBDA_ERRORS } from '../../infra/cdk/catalog-checks';
 import { REPO_ROOT } from '../../infra/cdk/paths';
 import { sqsMaxConcurrency } from '../../infra/cdk/worker-pools';
 import { FIXTURE_STATE_MACHINES_DIR, TEST_CATALOG } from './fixtures/catalog';
@@ -84,12 +84,75 @@ describe('catalogProblems', () => {
     ]);
   });
 
+  it('applies the ASL rules to every workflow file', () => {
+    const p = problems((c) => ({
+      ...c,
+      workflows: { unguarded: { file: 'unguarded.asl.json', tasks: { ProbeFunction: 'step-probe' }, description: '' } },
+    }));
+    expect(p).toEqual([
+      `workflow unguarded: unguarded.asl.json: state 'Record failure' does not retry ${TRANSIENT_LAMBDA_ERRORS.join(', ')}`,
+      "workflow unguarded: unguarded.asl.json: state 'Job failed' names error 'JobFialed', " +
+        'neither a Step Functions built-in nor one of WORKFLOW_ERRORS',
+    ]);
+  });
+
   it('requires workflow tasks to be step functions', () => {
     const p = problems((c) => ({
       ...c,
       workflows: { probe: { ...c.workflows.probe!, tasks: { ...c.workflows.probe!.tasks, ProbeFunction: 'worker-ipam' } } },
     }));
     expect(p).toEqual(["workflow probe task ProbeFunction: function 'worker-ipam' is kind 'worker', expected 'step'"]);
+  });
+});
+
+describe('aslProblems', () => {
+  const retry = [{ ErrorEquals: [...TRANSIENT_LAMBDA_ERRORS], IntervalSeconds: 2, MaxAttempts: 6, BackoffRate: 2 }];
+  const task = (extra: Record<string, unknown> = {}) => ({ Type: 'Task', Resource: '${Fn}', Retry: retry, End: true, ...extra });
+
+  it('accepts tasks that retry every transient Lambda error, and known error names', () => {
+    const definition = {
+      StartAt: 'A',
+      States: {
+        A: task({ Catch: [{ ErrorEquals: ['JobNotActive', 'Lambda.Unknown'], Next: 'B' }, { ErrorEquals: ['States.ALL'], Next: 'B' }] }),
+        B: { Type: 'Fail', Error: 'JobFailed' },
+      },
+    };
+    expect(aslProblems(definition)).toEqual([]);
+  });
+
+  it('names every Task state, nested ones too, that does not retry the transient Lambda errors', () => {
+    const definition = {
+      StartAt: 'Record failure',
+      States: {
+        'Record failure': { Type: 'Task', Resource: '${Fn}', Next: 'Each' },
+        Each: {
+          Type: 'Map',
+          Iterator: { StartAt: 'Item', States: { Item: task({ Retry: [{ ErrorEquals: ['Lambda.ServiceException'] }] }) } },
+          Next: 'Off',
+        },
+        Off: task({ Retry: [{ ErrorEquals: [...TRANSIENT_LAMBDA_ERRORS], MaxAttempts: 0 }] }),
+      },
+    };
+    expect(aslProblems(definition)).toEqual([
+      `state 'Record failure' does not retry ${TRANSIENT_LAMBDA_ERRORS.join(', ')}`,
+      `state 'Item' does not retry ${TRANSIENT_LAMBDA_ERRORS.slice(1).join(', ')}`,
+      `state 'Off' does not retry ${TRANSIENT_LAMBDA_ERRORS.join(', ')}`,
+    ]);
+  });
+
+  it('names error names that are neither built-in nor shared constants (a typo in ASL or TypeScript)', () => {
+    const definition = {
+      StartAt: 'A',
+      States: {
+        A: task({ Catch: [{ ErrorEquals: ['JobNotActiv', 'States.All'], Next: 'B' }] }),
+        B: { Type: 'Fail', Error: 'JobFail' },
+      },
+    };
+    expect(aslProblems(definition)).toEqual([
+      "state 'A' names error 'JobNotActiv', neither a Step Functions built-in nor one of WORKFLOW_ERRORS",
+      "state 'A' names error 'States.All', neither a Step Functions built-in nor one of WORKFLOW_ERRORS",
+      "state 'B' names error 'JobFail', neither a Step Functions built-in nor one of WORKFLOW_ERRORS",
+    ]);
   });
 });
 

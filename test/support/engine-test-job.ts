@@ -1,18 +1,18 @@
-import { appendFileSync, existsSync, readFileSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
-import { z } from 'zod';
-import { JOB_TYPES } from '../../shared/catalog/job-types';
-import { WORKFLOWS } from '../../shared/catalog/workflows';
-import { isFinished } from '../../shared/domain/job';
-import { jobs, listSteps } from '../../shared/records/jobs';
-import { assertKillSwitchOff } from '../../shared/usecases/jobs/common';
-import { JOB_STEP_ACTIONS, withStep } from '../../shared/usecases/jobs/steps';
-
 /**
  * A job type for the engine's own tests, plugged in exactly as real types are: a state machine with an
  * optional approval and operator pause, and one side-effecting step per target that writes to a ledger
  * file (the stand-in for "talked to a device"). The ledger lets tests prove what ran and what did not.
  */
+import { appendFileSync, existsSync, readFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { z } from 'zod';
+import { JOB_TYPES } from '../../shared/catalog/job-types';
+import { jobWorkflow, WORKFLOWS } from '../../shared/catalog/workflows';
+import { isFinished } from '../../shared/domain/job';
+import { type JobType, stepAction } from '../../shared/jobs/job-type';
+import { existingTargets } from '../../shared/jobs/targets';
+import { jobs } from '../../shared/records/jobs';
+
 export const ENGINE_TEST = 'engine_test';
 export const ENGINE_TEST_FRAGILE = 'engine_test_fragile';
 
@@ -26,49 +26,47 @@ const Params = z.strictObject({
   fail_targets: z.array(z.string()).default([]),
 });
 
+/** The type's state machine (absolute path: it lives with the test fixtures, not under statemachines/). */
+export const ENGINE_TEST_ASL = fileURLToPath(new URL('../fixtures/job-types/engine-test.asl.json', import.meta.url));
+
 export type LedgerEntry = { job_id: string; target_id: string; at: number };
 
+/** The type's one action: work on a target, recorded in the ledger unless the job ended or the kill switch is on. */
+const testWork = (ledgerFile: string) =>
+  stepAction(z.object({ target_id: z.string().min(1) }), (ctx, { target_id }) => {
+    const params = Params.parse(ctx.job.params);
+    return ctx.targetStep('Work on target', target_id, async () => {
+      // The slow part comes first, like a long read before a device action; the checks come right before acting.
+      await new Promise((r) => setTimeout(r, ctx.job.execution_attempt === 1 ? (params.delays[target_id] ?? 0) : 0));
+      await ctx.assertKillSwitchOff();
+      if (isFinished((await jobs.get(ctx.deps.store, ctx.job.id)).status)) return { ok: false, status: 'cancelled' };
+      appendFileSync(ledgerFile, `${JSON.stringify({ job_id: ctx.job.id, target_id, at: Date.now() })}\n`);
+      const ok = !params.fail_targets.includes(target_id);
+      return { ok, error: ok ? undefined : 'test failure' };
+    });
+  });
+
+/** The engine test type under `name`; `resumableAfterCrash` tells the two apart in crash tests. */
+const engineTestJob = (name: string, resumableAfterCrash: boolean, actions: JobType['actions']): JobType => ({
+  name,
+  description: 'engine test job',
+  params: Params,
+  resolveTargets: existingTargets(['site']),
+  workflow: 'engine-test',
+  actions,
+  resumeActions: ['continue', 'skip_work'],
+  maxRuntimeMinutes: 5,
+  resumableAfterCrash,
+  retryFailedTargetsOnly: true,
+});
+
+/** Plugs the engine test types in as a real type is: a catalog row per type and one for their workflow. */
 export function registerEngineTestJob(ledgerFile: string): void {
-  const base = {
-    description: 'engine test job',
-    params: Params,
-    targetKinds: ['site' as const],
-    workflow: 'engine-test',
-    resumeActions: ['continue', 'skip_work'],
-    maxRuntimeMinutes: 5,
-    retryFailedTargetsOnly: true,
-  };
-  JOB_TYPES[ENGINE_TEST] = { ...base, name: ENGINE_TEST, resumableAfterCrash: true };
-  JOB_TYPES[ENGINE_TEST_FRAGILE] = { ...base, name: ENGINE_TEST_FRAGILE, resumableAfterCrash: false };
-  WORKFLOWS['engine-test'] = {
-    file: fileURLToPath(new URL('../fixtures/job-types/engine-test.asl.json', import.meta.url)),
-    tasks: { JobStepFunctionArn: 'step-job' },
-    description: 'engine test',
-  };
-  JOB_STEP_ACTIONS.test_work = async (deps, p) => {
-    const jobId = String(p.job_id);
-    const targetId = String(p.target_id);
-    const job = await jobs.get(deps.store, jobId);
-    const params = Params.parse(job.params);
-    // Resuming after a restart: work already done is not done again (the real types' rule too).
-    const done = (await listSteps(deps.store, jobId)).find((s) => s.target_id === targetId && s.status === 'succeeded');
-    if (done) return { target_id: targetId, ok: true };
-    return withStep(
-      deps,
-      job,
-      'Work on target',
-      async () => {
-        // The slow part comes first, like a long read before a device action; the checks come right before acting.
-        await new Promise((r) => setTimeout(r, job.execution_attempt === 1 ? (params.delays[targetId] ?? 0) : 0));
-        await assertKillSwitchOff(deps);
-        if (isFinished((await jobs.get(deps.store, jobId)).status)) return { result: { target_id: targetId, ok: false }, status: 'cancelled' };
-        appendFileSync(ledgerFile, `${JSON.stringify({ job_id: jobId, target_id: targetId, at: Date.now() })}\n`);
-        const ok = !params.fail_targets.includes(targetId);
-        return { result: { target_id: targetId, ok }, status: ok ? 'succeeded' : 'failed', error: ok ? undefined : 'test failure' };
-      },
-      targetId,
-    );
-  };
+  // Both types run one state machine, so they share its actions.
+  const actions = { test_work: testWork(ledgerFile) };
+  JOB_TYPES[ENGINE_TEST] = engineTestJob(ENGINE_TEST, true, actions);
+  JOB_TYPES[ENGINE_TEST_FRAGILE] = engineTestJob(ENGINE_TEST_FRAGILE, false, actions);
+  WORKFLOWS['engine-test'] = jobWorkflow(ENGINE_TEST_ASL, 'engine test');
 }
 
 export function readLedger(file: string): LedgerEntry[] {

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { WORKFLOW_ERRORS } from '../../catalog/workflow-errors';
 import { type Approval, APPROVAL_STATUSES, OPEN_APPROVAL } from '../../domain/approval';
 import { ConflictError, ForbiddenError } from '../../domain/errors';
 import { newId } from '../../domain/ids';
@@ -62,7 +63,7 @@ export async function decideApproval(
       await moveJob(deps, current.job_id, 'running');
       await deps.workflows.sendTaskSuccess(token, { approved_by: actor, comment });
     } else {
-      await deps.workflows.sendTaskFailure(token, 'ApprovalRejected', `rejected by ${actor}${comment ? `: ${comment}` : ''}`);
+      await deps.workflows.sendTaskFailure(token, WORKFLOW_ERRORS.approvalRejected, `rejected by ${actor}${comment ? `: ${comment}` : ''}`);
     }
   } catch (e) {
     if (!(e instanceof TaskTokenInvalidError)) throw e;

@@ -1,3 +1,4 @@
+import { WORKFLOW_ERRORS } from '../../catalog/workflow-errors';
 import { ConflictError } from '../../domain/errors';
 import { isFinished, type Job } from '../../domain/job';
 import { logger } from '../../observability/logger';
@@ -28,7 +29,7 @@ export async function cancelJob(deps: EngineDeps, id: string, actor: string, rea
   });
   if (current.execution_id) {
     await deps.workflows
-      .stop(current.execution_id, { error: 'JobCancelled', cause: cancelled.status_reason })
+      .stop(current.execution_id, { error: WORKFLOW_ERRORS.jobCancelled, cause: cancelled.status_reason })
       .catch((e: unknown) => {
         if (!(e instanceof ExecutionNotFoundError)) throw e;
       });

@@ -1,3 +1,4 @@
+import { WORKFLOW_ERRORS } from '../../catalog/workflow-errors';
 import { OPEN_APPROVAL } from '../../domain/approval';
 import { logger } from '../../observability/logger';
 import { TaskTokenInvalidError } from '../../ports/workflows';
@@ -31,7 +32,7 @@ export async function runHousekeeping(deps: EngineDeps): Promise<HousekeepingRep
       );
       if (token)
         await deps.workflows
-          .sendTaskFailure(token, 'ApprovalExpired', `approval ${a.id} expired at ${a.expires_at} before anyone decided`)
+          .sendTaskFailure(token, WORKFLOW_ERRORS.approvalExpired, `approval ${a.id} expired at ${a.expires_at} before anyone decided`)
           .catch((e: unknown) => {
             if (!(e instanceof TaskTokenInvalidError)) throw e;
           });

@@ -4,7 +4,6 @@ import { ConflictError, ValidationError } from '../../domain/errors';
 import { idSchema, newId } from '../../domain/ids';
 import type { Job } from '../../domain/job';
 import { approvalPolicyFor, type Policy } from '../../domain/policy';
-import { invalidTargets } from '../../jobs/targets';
 import { currentContext } from '../../observability/context';
 import { logger } from '../../observability/logger';
 import { ConditionFailedError } from '../../ports/store';
@@ -50,9 +49,9 @@ export async function submitJob(
       `Invalid params for ${type.name}`,
       params.error.issues.map((i) => ({ path: ['body.params', ...i.path].join('.'), message: i.message })),
     );
-  const problems = await invalidTargets(deps.store, submission.target_ids, type.targetKinds);
-  if (problems.length)
-    throw new ValidationError(`Unknown or unsuitable targets: ${problems.map((p) => p.message).join('; ')}`, problems);
+  const targets = await type.resolveTargets(deps, submission.target_ids);
+  if (!targets.ok)
+    throw new ValidationError(`Unknown or unsuitable targets: ${targets.problems.map((p) => p.message).join('; ')}`, targets.problems);
 
   let id = submission.id ?? newId('job', deps.clock.now());
   if (idempotency) {
@@ -75,12 +74,12 @@ export async function submitJob(
     }
   }
 
-  const policy = approvalPolicyFor(await allPolicies(deps), submission);
+  const policy = approvalPolicyFor(await allPolicies(deps), { type: type.name, target_ids: targets.targets });
   const now = isoNow(deps);
   const job = await jobs.create(deps.store, {
     id,
     type: type.name,
-    target_ids: submission.target_ids,
+    target_ids: targets.targets,
     params: params.data,
     status: 'queued',
     requested_by: actor,
