@@ -6,7 +6,7 @@ import { newId } from '../../domain/ids';
 import type { Policy, PolicyCreate, PolicyUpdate } from '../../domain/policy';
 import type { Page } from '../../ports/store';
 import { TaskTokenInvalidError } from '../../ports/workflows';
-import { approvalStatusPartition, approvals, policies } from '../../records/approvals';
+import { approvals, policies } from '../../records/approvals';
 import { recordAudit } from '../../records/audit';
 import { type EngineDeps, isoNow, moveJob } from './common';
 
@@ -18,7 +18,7 @@ export function listApprovals(
   page: { limit: number; cursor?: string },
 ): Promise<Page<Approval>> {
   return status
-    ? approvals.listBy(deps.store, approvalStatusPartition(status), { ...page, descending: true })
+    ? approvals.byStatus(deps.store, status, { ...page, descending: true })
     : approvals.list(deps.store, { ...page, descending: true });
 }
 

@@ -2,8 +2,8 @@ import { WORKFLOW_ERRORS } from '../../catalog/workflow-errors';
 import { OPEN_APPROVAL } from '../../domain/approval';
 import { logger } from '../../observability/logger';
 import { TaskTokenInvalidError } from '../../ports/workflows';
-import { approvalStatusPartition, approvals } from '../../records/approvals';
-import { jobs, jobStatusPartition } from '../../records/jobs';
+import { approvals } from '../../records/approvals';
+import { jobs } from '../../records/jobs';
 import { readSwitch } from '../../records/switches';
 import { type EngineDeps, isoNow } from './common';
 import { enqueueJob } from './submit';
@@ -22,7 +22,7 @@ export async function runHousekeeping(deps: EngineDeps): Promise<HousekeepingRep
   const report: HousekeepingReport = { approvals_expired: [], jobs_requeued: [] };
   const now = deps.clock.now();
   for (const status of OPEN_APPROVAL) {
-    for await (const a of approvals.each(deps.store, { gsi2pk: approvalStatusPartition(status) })) {
+    for await (const a of approvals.eachInStatus(deps.store, status)) {
       if (Date.parse(a.expires_at) > now) continue;
       const token = a.task_token;
       await approvals.update(deps.store, a.id, (c) =>
@@ -40,8 +40,8 @@ export async function runHousekeeping(deps: EngineDeps): Promise<HousekeepingRep
     }
   }
   if (!(await readSwitch(deps.store, 'scheduler')).on) {
-    const stale = { gsi2pk: jobStatusPartition('queued'), between: ['0', new Date(now - STALE_QUEUED_MS).toISOString()] as [string, string] };
-    for await (const job of jobs.each(deps.store, stale)) {
+    const stale: [string, string] = ['0', new Date(now - STALE_QUEUED_MS).toISOString()];
+    for await (const job of jobs.eachInStatus(deps.store, 'queued', { between: stale })) {
       await enqueueJob(deps, job.id);
       report.jobs_requeued.push(job.id);
     }

@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { type Job, JOB_STATUSES, type JobStep, publicJob } from '../../domain/job';
 import type { Page, Store } from '../../ports/store';
-import { jobs, jobStatusPartition, listSteps } from '../../records/jobs';
+import { jobs, listSteps } from '../../records/jobs';
 
 export const JobQuery = z
   .object({
@@ -44,7 +44,7 @@ export async function listJobs(deps: { store: Store }, q: JobQuery, page: { limi
     // Never ask for more than the page still needs: a page then ends exactly on a record boundary and the
     // store's own cursor resumes right after it, filters or not.
     const opts = { limit: page.limit - items.length, cursor, descending: true, between };
-    const result = q.status ? await jobs.listBy(deps.store, jobStatusPartition(q.status), opts) : await jobs.list(deps.store, opts);
+    const result = q.status ? await jobs.byStatus(deps.store, q.status, opts) : await jobs.list(deps.store, opts);
     read += result.items.length;
     for (const j of result.items) if (matches(j)) items.push(j);
     cursor = result.cursor;

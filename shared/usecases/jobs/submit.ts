@@ -9,7 +9,7 @@ import { logger } from '../../observability/logger';
 import { ConditionFailedError } from '../../ports/store';
 import { policies } from '../../records/approvals';
 import { recordAudit } from '../../records/audit';
-import { idempotencyKey, jobs } from '../../records/jobs';
+import { idempotencyKeys, jobs } from '../../records/jobs';
 import { assertKillSwitchOff, type EngineDeps, isoNow, JOBS_POOL, jobTypeOf } from './common';
 
 export const JobSubmission = z.strictObject({
@@ -56,21 +56,20 @@ export async function submitJob(
   let id = submission.id ?? newId('job', deps.clock.now());
   if (idempotency) {
     const print = fingerprint(submission);
-    try {
-      await deps.store.put({ ...idempotencyKey(idempotency), job_id: id, fingerprint: print, created_at: isoNow(deps) }, { kind: 'absent' });
-    } catch (e) {
-      if (!(e instanceof ConditionFailedError)) throw e;
-      const first = await deps.store.get(idempotencyKey(idempotency));
-      if (first?.fingerprint !== print)
+    const claimed = { job_id: id, fingerprint: print, created_at: isoNow(deps) };
+    if (!(await idempotencyKeys.claim(deps.store, idempotency, claimed, deps.clock.now()))) {
+      const first = await idempotencyKeys.find(deps.store, idempotency, deps.clock.now());
+      if (!first) throw new ConflictError('This Idempotency-Key is being taken over by another request; retry');
+      if (first.fingerprint !== print)
         throw new ConflictError('This Idempotency-Key was already used for a different request; use a new key');
-      const existing = await jobs.find(deps.store, String(first.job_id));
+      const existing = await jobs.find(deps.store, first.job_id);
       if (existing) {
         // A queued job may have lost its message with the first attempt; dispatching twice is harmless.
         if (existing.status === 'queued') await enqueueJob(deps, existing.id);
         return { job: existing, replayed: true };
       }
       // The first request died between recording the key and writing the job: finish its work.
-      id = String(first.job_id);
+      id = first.job_id;
     }
   }
 

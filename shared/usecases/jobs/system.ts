@@ -3,7 +3,8 @@ import { ConflictError, NotFoundError } from '../../domain/errors';
 import type { Switch } from '../../domain/system-state';
 import { logger } from '../../observability/logger';
 import { recordAudit } from '../../records/audit';
-import { jobs, jobStatusPartition } from '../../records/jobs';
+import type { JobStatus } from '../../domain/job';
+import { jobs } from '../../records/jobs';
 import { readSwitch, switches } from '../../records/switches';
 import type { Deps } from '../deps';
 import { type EngineDeps, isoNow } from './common';
@@ -40,9 +41,9 @@ async function flip(deps: EngineDeps, id: Switch['id'], on: boolean, actor: stri
 const ACTIVE_STATUSES = ['queued', 'awaiting_approval', 'running', 'paused'] as const;
 
 /** Every job id in the given statuses, oldest first. */
-export async function jobIdsIn(deps: EngineDeps, statuses: readonly string[]): Promise<string[]> {
+export async function jobIdsIn(deps: EngineDeps, statuses: readonly JobStatus[]): Promise<string[]> {
   const ids: string[] = [];
-  for (const status of statuses) for await (const job of jobs.each(deps.store, { gsi2pk: jobStatusPartition(status) })) ids.push(job.id);
+  for (const status of statuses) for await (const job of jobs.eachInStatus(deps.store, status)) ids.push(job.id);
   return ids;
 }
 
