@@ -21,7 +21,6 @@ import { logger } from '../../shared/observability/logger';
 import { readSwitch } from '../../shared/records/switches';
 import { reconcileJobs } from '../../shared/usecases/jobs/reconcile';
 import { disposeIdrac } from '../../shared/adapters/idrac/instance';
-import { closeVcenterClients } from '../../shared/usecases/vcenter-clients';
 import { type DemoIdracOptions, seedDemoLab, startDemoIdracs } from './demo-lab';
 import { DEMO_VCENTER, startDemoVcenter } from './demo-vcenter';
 import { startEmbeddedDynamo } from './embedded-dynamodb';
@@ -139,7 +138,7 @@ export async function startLocalStack(opts: LocalStackOptions): Promise<LocalSta
     for (const fn of THREADED_FUNCTIONS) threads.set(fn, new FunctionThread(fn, { queue, secrets, workflows, workerPools: deps.workerPools }));
     closers.push(async () => Promise.all([...threads.values()].map((t) => t.close())));
     closers.push(() => disposeIdrac());
-    closers.push(() => closeVcenterClients());
+    closers.push(() => deps.vcenter.closeAll());
 
     // Runners start only once everything they may call is wired.
     for (const runner of runners.values()) runner.start();
@@ -162,7 +161,7 @@ export async function startLocalStack(opts: LocalStackOptions): Promise<LocalSta
       else if (demoVc) {
         seeded.push(...demoVc.seeded);
         closers.push(async () => {
-          await closeVcenterClients();
+          await deps.vcenter.closeAll();
           await demoVc.stop();
         });
       }

@@ -3,6 +3,8 @@
  * device clients (iDRAC, vCenter) and the credential verifiers built on them. One place, so AWS and the local
  * stack can never differ in how EIO reaches a device.
  */
+import { VSphereClients } from '../adapters/vsphere';
+import { config } from '../config';
 import { systemClock } from '../ports/clock';
 import { idracCredentialVerifier } from '../usecases/dell-endpoints';
 import type { Deps } from '../usecases/deps';
@@ -13,9 +15,11 @@ export type ServiceAdapters = Pick<Deps, 'store' | 'queue' | 'workflows' | 'secr
 
 export function withDeviceClients(services: ServiceAdapters): Deps {
   const { store } = services;
+  const vcenter = new VSphereClients({ breakerThreshold: config().vcenter.breakerThreshold, breakerHalfOpenAfterMs: config().vcenter.breakerHalfOpenMs });
   return {
     ...services,
-    verifiers: { idrac: idracCredentialVerifier(store), vcenter: vcenterCredentialVerifier(store) },
+    vcenter,
+    verifiers: { idrac: idracCredentialVerifier(store), vcenter: vcenterCredentialVerifier({ store, vcenter }) },
     clock: systemClock,
     startedAt: Date.now(),
   };

@@ -6,6 +6,7 @@ import { sites } from '../records/sites';
 import { instancesOfSite } from '../records/vcenter';
 import { probeVcenter } from '../usecases/vcenter-health';
 import { probeAndRecord } from '../usecases/dell-endpoints';
+import type { Deps } from '../usecases/deps';
 import type { TargetKind } from './job-type';
 import { targetKindOf } from './targets';
 
@@ -42,15 +43,16 @@ async function mapLimit<T, R>(items: T[], limit: number, fn: (item: T) => Promis
   return out;
 }
 
-/** What a site probe uses to reach a vCenter instance; tests hand in a fake (there is no vCenter port to fake). */
+/** What a site probe uses to reach a vCenter instance; tests hand in a fake. */
 export type SiteProbes = { vcenter: (store: Store, id: string) => Promise<ProbeOutcome> };
+type ProbeDeps = Pick<Deps, 'store' | 'vcenter'>;
 
 /**
  * A site expands to everything registered under it: its iDRAC endpoints (probed through the iDRAC port,
  * results recorded on each) and its vCenter instances (RetrieveServiceContent, no login). The site is ok
  * only when all of them answer; the error names each one that did not, with its error.
  */
-export async function probeSite(store: Store, id: string, probes: SiteProbes = { vcenter: probeVcenter }): Promise<ProbeOutcome> {
+export async function probeSite(store: Store, id: string, probes: SiteProbes): Promise<ProbeOutcome> {
   const site = await sites.find(store, id);
   if (!site) return { ok: false, result: { error: `site '${id}' no longer exists` } };
   const [endpoints, instances] = await Promise.all([endpointsOfSite(store, id), instancesOfSite(store, id)]);
@@ -83,15 +85,15 @@ export async function probeSite(store: Store, id: string, probes: SiteProbes = {
 }
 
 /** Reachability probes per target kind: an iDRAC and a vCenter instance on their own, a site with everything under it. */
-export const REACHABILITY_PROBES: Partial<Record<TargetKind, (store: Store, id: string) => Promise<ProbeOutcome>>> = {
-  idrac: probeIdrac,
+export const REACHABILITY_PROBES: Partial<Record<TargetKind, (deps: ProbeDeps, id: string) => Promise<ProbeOutcome>>> = {
+  idrac: (deps, id) => probeIdrac(deps.store, id),
   vcenter: probeVcenter,
-  site: (store, id) => probeSite(store, id),
+  site: (deps, id) => probeSite(deps.store, id, { vcenter: (_store, instanceId) => probeVcenter(deps, instanceId) }),
 };
 
-export async function probeTarget(store: Store, targetId: string): Promise<ProbeOutcome> {
+export async function probeTarget(deps: ProbeDeps, targetId: string): Promise<ProbeOutcome> {
   const kind = targetKindOf(targetId);
   const probe = kind ? REACHABILITY_PROBES[kind] : undefined;
   if (!probe) return { ok: false, result: { error: `no reachability probe for '${targetId}'` } };
-  return probe(store, targetId);
+  return probe(deps, targetId);
 }

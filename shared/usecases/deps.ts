@@ -3,6 +3,7 @@ import type { CredentialVerifiers } from '../ports/credential-verifier';
 import type { Queue } from '../ports/queue';
 import type { Secrets } from '../ports/secrets';
 import type { Store } from '../ports/store';
+import type { VCenter } from '../ports/vcenter';
 import type { WorkerPools } from '../ports/worker-pools';
 import type { Workflows } from '../ports/workflows';
 
@@ -14,6 +15,8 @@ export type Deps = {
   secrets: Secrets;
   workerPools: WorkerPools;
   verifiers: CredentialVerifiers;
+  /** This container's vCenter clients, one per instance. */
+  vcenter: VCenter;
   clock: Clock;
   /** Extra health probes an adapter contributes (e.g. the local workflow engine), keyed by component name. */
   probes: Record<string, () => Promise<import('../domain/health').ComponentHealth>>;

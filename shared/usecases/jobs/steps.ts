@@ -176,7 +176,7 @@ export const JOB_STEP_ACTIONS: Record<string, (deps: EngineDeps, payload: Record
       'Probe target',
       async () => {
         await assertKillSwitchOff(deps);
-        const outcome = await probeTarget(deps.store, targetId);
+        const outcome = await probeTarget(deps, targetId);
         return {
           result: { target_id: targetId, ok: outcome.ok },
           status: outcome.ok ? 'succeeded' : 'failed',
