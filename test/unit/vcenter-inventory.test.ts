@@ -75,7 +75,9 @@ describe('listing vCenter inventory with filters', () => {
     } while (token);
     // One VM in 7 matches, so 30 matches lie within 210 records: every page but the last is full.
     expect(sizes.slice(0, -1).every((n) => n === 30)).toBe(true);
-    const expected = Array.from({ length: VMS }, (_, i) => i).filter((i) => i % 7 === 0).map((i) => `vm-${String(i).padStart(5, '0')}`);
+    const expected = Array.from({ length: VMS }, (_, i) => i)
+      .filter((i) => i % 7 === 0)
+      .map((i) => `vm-${String(i).padStart(5, '0')}`);
     expect(seen).toEqual(expected);
   });
 
