@@ -2,10 +2,9 @@ import type { VCenter, VCenterClient, VCenterTarget } from '../../shared/ports/v
 
 /**
  * The vCenter port, faked for unit tests: each instance's client comes from `clientOf` (by default there is
- * no vCenter at all); which targets were connected and which instances dropped is kept for assertions.
+ * no vCenter at all); which instances were dropped is kept for assertions.
  */
 export class FakeVCenter implements VCenter {
-  readonly targets: VCenterTarget[] = [];
   readonly dropped: string[] = [];
   private readonly clients = new Map<string, VCenterClient>();
 
@@ -16,7 +15,6 @@ export class FakeVCenter implements VCenter {
   ) {}
 
   connect(target: VCenterTarget): VCenterClient {
-    this.targets.push(target);
     let client = this.clients.get(target.instanceId);
     if (!client) {
       client = this.clientOf(target);
