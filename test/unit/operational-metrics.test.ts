@@ -1,10 +1,10 @@
 import { afterAll, describe, expect, it } from 'vitest';
 import { LocalQueue } from '../../shared/adapters/queue/local-queue';
 import { WORKER_POOLS } from '../../shared/catalog/worker-pools';
-import type { VCenterInstance } from '../../shared/domain/vcenter';
 import { jobs } from '../../shared/records/jobs';
 import { vcenterInstances } from '../../shared/records/vcenter';
 import { vcenterApiHealth } from '../../shared/usecases/vcenter-health';
+import { instanceRecord } from '../support/fake-vcenter';
 import { unitDeps } from '../support/fakes';
 
 /** Runs `fn` and returns the EMF documents it printed (Powertools Metrics writes them to stdout). */
@@ -73,22 +73,9 @@ describe('operational metrics (runbook "Key Metrics to Monitor")', () => {
     const base = unitDeps();
     const now = base.clock.now();
     const minutesAgo = (m: number) => new Date(now - m * 60_000).toISOString();
-    const instance = (id: string, registeredAgo: number, syncedAgo?: number): VCenterInstance => ({
-      id,
-      name: id,
-      description: '',
-      url: `https://${id}.example/sdk`,
-      site_id: 'site-001',
-      service_identity_id: 'si-vc',
-      tls: { insecure: true },
-      created_at: minutesAgo(registeredAgo),
-      updated_at: minutesAgo(registeredAgo),
-      created_by: 'test',
-      ...(syncedAgo === undefined ? {} : { last_successful_sync_at: minutesAgo(syncedAgo), reachable: true }),
-      version: 1,
-    });
-    await vcenterInstances.create(base.store, instance('vc-never', 180)); // registered 3 h ago, never synced
-    await vcenterInstances.create(base.store, instance('vc-fresh', 600, 10));
+    await vcenterInstances.create(base.store, instanceRecord('vc-never', minutesAgo(180))); // registered 3 h ago, never synced
+    const fresh = instanceRecord('vc-fresh', minutesAgo(600), { last_successful_sync_at: minutesAgo(10), reachable: true });
+    await vcenterInstances.create(base.store, fresh);
     const health = await vcenterApiHealth(base);
     expect(health.status).toBe('critical');
     expect(health.instances?.['vc-never']).toMatchObject({ status: 'critical', sync_age_minutes: null });

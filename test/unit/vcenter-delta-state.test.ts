@@ -9,6 +9,7 @@ import {
 } from '../../shared/ports/vcenter';
 import { putInventory, vcenterInstances } from '../../shared/records/vcenter';
 import { deltaOrFull } from '../../shared/usecases/vcenter-sync';
+import { instanceRecord, storedRecord } from '../support/fake-vcenter';
 import { unitDeps } from '../support/fakes';
 
 const vmNew: InventoryObject = { kind: 'vm', moref: 'vm-new', name: 'new-vm', data: { name: 'new-vm', host: undefined }, ips: [] };
@@ -30,36 +31,19 @@ const SESSION = JSON.stringify({ cookie: 'c', collector: 'pc-1', filter: 'f-1', 
 
 async function primedInstance(deps: ReturnType<typeof unitDeps>): Promise<VCenterInstance> {
   await deps.secrets.put('vcenter-sessions/vc-001', SESSION);
-  const instance = {
-    id: 'vc-001',
-    name: 'vc-001',
-    description: '',
-    url: 'https://vc.example/sdk',
-    site_id: 'site-001',
-    service_identity_id: 'si-vc',
-    tls: {},
+  const instance = instanceRecord('vc-001', '2026-11-23T10:00:00.000Z', {
     sync_state: { collector_version: '7', session_secret_ref: 'vcenter-sessions/vc-001' },
     inventory_counts: { datacenters: 1, clusters: 1, hosts: 2, vms: 5000, datastores: 1 },
-    created_at: '2026-11-23T10:00:00.000Z',
-    version: 1,
-  } as unknown as VCenterInstance;
+  });
   await vcenterInstances.create(deps.store, instance);
   return instance;
 }
 
 describe('delta sync state', () => {
-  it("continues from the checkpoint; totals are the last sync's counts moved by what it created, not a count of the inventory", async () => {
+  it("continues from the checkpoint; totals are the last sync's counts moved by what it created, not a count of records", async () => {
     const deps = unitDeps();
     const instance = await primedInstance(deps);
-    await putInventory(deps.store, {
-      instance_id: 'vc-001',
-      kind: 'vm',
-      moref: 'vm-gone',
-      name: 'gone',
-      hash: 'h',
-      data: {},
-      synced_at: '2026-11-23T10:00:00.000Z',
-    });
+    await putInventory(deps.store, storedRecord('vm', 'vm-gone'));
     const asked: unknown[] = [];
     const vc = fakeClient(async (checkpoint): Promise<InventoryChanges> => {
       asked.push(checkpoint);

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import type { VCenterInstance } from '../../shared/domain/vcenter';
 import { putInventory, vcenterInstances } from '../../shared/records/vcenter';
 import { listInventory, MAX_EXAMINED } from '../../shared/usecases/vcenter-inventory';
+import { instanceRecord, storedRecord } from '../support/fake-vcenter';
 import { unitDeps } from '../support/fakes';
 
 const VMS = 2_500;
@@ -9,24 +9,11 @@ const VMS = 2_500;
 /** An instance with VMS stored VMs (every 7th powered off), and a count of the records each request reads. */
 async function bigInventory() {
   const deps = unitDeps();
-  await vcenterInstances.create(deps.store, {
-    id: 'vc-001',
-    name: 'vc-001',
-    description: '',
-    url: 'https://vc.example/sdk',
-    site_id: 'site-001',
-    service_identity_id: 'si-vc',
-    tls: { insecure: true },
-    created_at: '2026-11-23T10:00:00.000Z',
-    updated_at: '2026-11-23T10:00:00.000Z',
-    created_by: 'test',
-    version: 1,
-  } satisfies VCenterInstance);
+  await vcenterInstances.create(deps.store, instanceRecord('vc-001', '2026-11-23T10:00:00.000Z'));
   for (let i = 0; i < VMS; i++) {
     const moref = `vm-${String(i).padStart(5, '0')}`;
     const power_state = i % 7 === 0 ? 'poweredOff' : 'poweredOn';
-    const record = { instance_id: 'vc-001', kind: 'vm' as const, moref, name: `app-${i}`, hash: 'h', data: { power_state }, synced_at: '' };
-    await putInventory(deps.store, record);
+    await putInventory(deps.store, storedRecord('vm', moref, { name: `app-${i}`, data: { power_state } }));
   }
   let read = 0;
   const query = deps.store.query.bind(deps.store);

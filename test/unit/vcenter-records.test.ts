@@ -1,23 +1,12 @@
 import { describe, expect, it } from 'vitest';
-import { type InventoryObject, type VCenterInstance, VCenterInstanceCreate } from '../../shared/domain/vcenter';
+import { type InventoryObject, VCenterInstanceCreate } from '../../shared/domain/vcenter';
 import type { VCenterClient } from '../../shared/ports/vcenter';
 import { getInventory, putInventory, vcenterInstances } from '../../shared/records/vcenter';
 import { deltaOrFull, fullSync } from '../../shared/usecases/vcenter-sync';
+import { instanceRecord, storedRecord } from '../support/fake-vcenter';
 import { unitDeps } from '../support/fakes';
 
-const instance = {
-  id: 'vc-001',
-  name: 'vc-001',
-  description: '',
-  url: 'https://vc.example/sdk',
-  site_id: 'site-001',
-  service_identity_id: 'si-vc',
-  tls: { insecure: true },
-  created_at: '2026-11-23T10:00:00.000Z',
-  updated_at: '2026-11-23T10:00:00.000Z',
-  created_by: 'test',
-  version: 1,
-} satisfies VCenterInstance;
+const instance = instanceRecord('vc-001', '2026-11-23T10:00:00.000Z');
 
 const vm: InventoryObject = {
   kind: 'vm',
@@ -54,7 +43,7 @@ function fakeClient(objects: InventoryObject[], changed: InventoryObject[] = [])
 }
 
 describe('vCenter inventory records', () => {
-  it("fills in the names of a VM's host and cluster and of a host's cluster: from the same sync, else from the stored records", async () => {
+  it("fills in the names of a VM's host and cluster and of a host's cluster: from the same sync, else from stored records", async () => {
     const deps = unitDeps();
     await vcenterInstances.create(deps.store, instance);
     const full = await fullSync(deps, fakeClient([cluster, host, vm]), instance);
@@ -80,15 +69,7 @@ describe('vCenter inventory records', () => {
   it('writes only what changed: the same objects again are unchanged, an object no longer read is deleted', async () => {
     const deps = unitDeps();
     await vcenterInstances.create(deps.store, instance);
-    await putInventory(deps.store, {
-      instance_id: 'vc-001',
-      kind: 'vm',
-      moref: 'vm-gone',
-      name: 'gone',
-      hash: 'h',
-      data: {},
-      synced_at: instance.created_at,
-    });
+    await putInventory(deps.store, storedRecord('vm', 'vm-gone'));
     expect((await fullSync(deps, fakeClient([cluster, host, vm]), instance)).changes).toMatchObject({ written: 3, deleted: 1 });
     const again = await fullSync(deps, fakeClient([cluster, host, vm]), instance);
     expect(again).toEqual({
