@@ -15,7 +15,8 @@ export type ServiceAdapters = Pick<Deps, 'store' | 'queue' | 'workflows' | 'secr
 
 export function withDeviceClients(services: ServiceAdapters): Deps {
   const { store } = services;
-  const vcenter = new VSphereClients({ breakerThreshold: config().vcenter.breakerThreshold, breakerHalfOpenAfterMs: config().vcenter.breakerHalfOpenMs });
+  const { breakerThreshold, breakerHalfOpenMs } = config().vcenter;
+  const vcenter = new VSphereClients({ breakerThreshold, breakerHalfOpenAfterMs: breakerHalfOpenMs });
   return {
     ...services,
     vcenter,

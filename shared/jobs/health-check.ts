@@ -88,7 +88,7 @@ export async function probeSite(store: Store, id: string, probes: SiteProbes): P
 export const REACHABILITY_PROBES: Partial<Record<TargetKind, (deps: ProbeDeps, id: string) => Promise<ProbeOutcome>>> = {
   idrac: (deps, id) => probeIdrac(deps.store, id),
   vcenter: probeVcenter,
-  site: (deps, id) => probeSite(deps.store, id, { vcenter: (_store, instanceId) => probeVcenter(deps, instanceId) }),
+  site: (deps, id) => probeSite(deps.store, id, { vcenter: (_store, instance) => probeVcenter(deps, instance) }),
 };
 
 export async function probeTarget(deps: ProbeDeps, targetId: string): Promise<ProbeOutcome> {

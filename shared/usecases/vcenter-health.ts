@@ -38,8 +38,9 @@ function lastSyncSummary(i: VCenterInstance): LastSyncSummary | null {
   };
 }
 
-/** The age an instance's level is judged on: minutes since its last successful sync, or since registration when it never synced. */
-const levelAgeMinutes = (i: VCenterInstance, now: number) => Math.max(0, Math.floor((now - Date.parse(i.last_successful_sync_at ?? i.created_at)) / 60_000));
+/** The age an instance's level is judged on: minutes since its last successful sync, or since registration if it never synced. */
+const levelAgeMinutes = (i: VCenterInstance, now: number) =>
+  Math.max(0, Math.floor((now - Date.parse(i.last_successful_sync_at ?? i.created_at)) / 60_000));
 
 /**
  * Runbook "vCenter sync age" for one instance: minutes since its last successful sync (since registration

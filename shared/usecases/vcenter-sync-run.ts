@@ -1,3 +1,8 @@
+/**
+ * Executing sync runs, one attempt per queue message: the run's lifecycle (running → retrying → … →
+ * succeeded | failed), the instance's lease and what the instance shows afterwards. The sync itself is
+ * vcenter-sync.ts; which failures are retried and when is vcenter-sync-retry.ts.
+ */
 import { config } from '../config';
 import type { SyncChanges, SyncCounts, SyncProgress, SyncRun, SyncType } from '../domain/vcenter';
 import { logger } from '../observability/logger';
@@ -8,12 +13,6 @@ import { vcenterClient } from './vcenter-clients';
 import { deltaOrFull, emptyChanges, emptyCounts, fullSync, type Progress } from './vcenter-sync';
 import { VCENTER_SYNC_POOL } from './vcenter-sync-requests';
 import { type AttemptFailure, classifySyncFailure, isStaleAttempt, retryDelaySeconds } from './vcenter-sync-retry';
-
-/**
- * Executing sync runs, one attempt per queue message: the run's lifecycle (running → retrying → … →
- * succeeded | failed), the instance's lease and what the instance shows afterwards. The sync itself is
- * vcenter-sync.ts; which failures are retried and when is vcenter-sync-retry.ts.
- */
 
 type RunDeps = Pick<Deps, 'store' | 'secrets' | 'clock' | 'queue' | 'vcenter'>;
 const iso = (deps: Pick<Deps, 'clock'>) => new Date(deps.clock.now()).toISOString();

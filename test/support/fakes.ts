@@ -30,4 +30,10 @@ export class ManualClock implements Clock {
   }
 }
 
-export const unitDeps = () => ({ store: new MemoryStore(), secrets: new MemorySecrets(), clock: new ManualClock(), verifiers: {}, vcenter: new FakeVCenter() });
+export const unitDeps = () => ({
+  store: new MemoryStore(),
+  secrets: new MemorySecrets(),
+  clock: new ManualClock(),
+  verifiers: {},
+  vcenter: new FakeVCenter(),
+});

@@ -96,7 +96,8 @@ describe('a sync run against a vCenter nobody answers for', () => {
   async function setup() {
     const queue = new RecordingQueue();
     // The real vSphere adapter, with the breaker settings of the environment above.
-    vcenter = new VSphereClients({ breakerThreshold: config().vcenter.breakerThreshold, breakerHalfOpenAfterMs: config().vcenter.breakerHalfOpenMs });
+    const { breakerThreshold, breakerHalfOpenMs } = config().vcenter;
+    vcenter = new VSphereClients({ breakerThreshold, breakerHalfOpenAfterMs: breakerHalfOpenMs });
     // The breaker keeps real time (cockatiel reads Date.now()), so the use case's clock starts at real time too.
     const deps = { ...unitDeps(), clock: new ManualClock(Date.now()), queue: queue as unknown as Queue, vcenter };
     await createServiceIdentity(deps, { id: 'si-vc', name: 'vc', description: '', target_kind: 'vcenter', username: 'svc', secret: 'pw' }, 'test');
