@@ -13,7 +13,8 @@ import {
   listVcenterInstances,
   updateVcenterInstance,
 } from '../../shared/usecases/vcenter-instances';
-import { getSyncRun, listInventory, listSyncRuns, requestSync } from '../../shared/usecases/vcenter-sync';
+import { listInventory } from '../../shared/usecases/vcenter-inventory';
+import { getSyncRun, listSyncRuns, requestSync } from '../../shared/usecases/vcenter-sync-requests';
 
 const IdPath = z.object({ id: z.string().min(1) });
 const SyncRunQuery = PageQuery.extend({ instance_id: z.string().min(1).optional() });

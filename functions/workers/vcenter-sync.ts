@@ -3,7 +3,7 @@ import type { Context, SQSEvent, SQSRecord } from 'aws-lambda';
 import { z } from 'zod';
 import { deps } from '../../shared/container';
 import { runWithContext } from '../../shared/observability/context';
-import { scheduleSyncAll } from '../../shared/usecases/vcenter-sync';
+import { scheduleSyncAll } from '../../shared/usecases/vcenter-sync-requests';
 import { executeSync } from '../../shared/usecases/vcenter-sync-run';
 
 const processor = new BatchProcessor(EventType.SQS);

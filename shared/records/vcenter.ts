@@ -1,4 +1,4 @@
-import type { SyncRun, VCenterInstance } from '../domain/vcenter';
+import type { InventoryKind, SyncRun, VCenterInstance } from '../domain/vcenter';
 import { Entity, stripKeys } from './entity';
 import type { Item, Page, Store } from '../ports/store';
 
@@ -11,9 +11,6 @@ export const syncRuns = new Entity<SyncRun>('sync run', 'SYNCRUN', (r) => ({
   gsi2pk: `SYNCRUNS#${r.instance_id}`,
   gsi2sk: `${r.requested_at}#${r.id}`,
 }));
-
-export const INVENTORY_KINDS = ['datacenter', 'cluster', 'host', 'vm', 'datastore'] as const;
-export type InventoryKind = (typeof INVENTORY_KINDS)[number];
 
 /**
  * One inventory object of one vCenter instance:

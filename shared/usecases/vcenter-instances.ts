@@ -8,9 +8,8 @@ import { serviceIdentities, serviceIdentityRef } from '../records/service-identi
 import { siteRef, sites } from '../records/sites';
 import { deleteInventory, listInventoryPage, vcenterInstanceRef, vcenterInstances } from '../records/vcenter';
 import type { Deps } from './deps';
-import { cachedVcenterClient, dropVcenterClient } from './vcenter-clients';
 
-type VcDeps = Pick<Deps, 'store' | 'secrets' | 'clock'>;
+type VcDeps = Pick<Deps, 'store' | 'secrets' | 'clock' | 'vcenter'>;
 const iso = (deps: Pick<Deps, 'clock'>) => new Date(deps.clock.now()).toISOString();
 
 async function checkReferences(store: Store, fields: { site_id?: string; service_identity_id?: string }): Promise<void> {
@@ -56,9 +55,9 @@ export async function createVcenterInstance(deps: VcDeps, input: VCenterInstance
 }
 
 /** What the runbook's diagnosis needs, on top of the record. */
-export function instanceView(deps: Pick<Deps, 'clock'>, instance: VCenterInstance) {
+export function instanceView(deps: Pick<Deps, 'clock' | 'vcenter'>, instance: VCenterInstance) {
   const { sync_state, ...rest } = instance;
-  const client = cachedVcenterClient(instance.id)?.health();
+  const client = deps.vcenter.health(instance.id);
   const syncAgeMinutes = instance.last_successful_sync_at
     ? Math.floor((deps.clock.now() - Date.parse(instance.last_successful_sync_at)) / 60_000)
     : null;
@@ -110,7 +109,7 @@ export async function updateVcenterInstance(deps: VcDeps, id: string, change: VC
     await removeReference(deps.store, serviceIdentityRef(before.service_identity_id), me);
   if (resetsSync) {
     if (before.sync_state?.session_secret_ref) await deps.secrets.delete(before.sync_state.session_secret_ref);
-    await dropVcenterClient(id);
+    await deps.vcenter.drop(id);
   }
   await recordAudit(deps.store, { subject_id: id, action: 'vcenter.updated', at: now, detail: { fields: Object.keys(fields) } });
   return updated;
@@ -124,7 +123,7 @@ export async function deleteVcenterInstance(deps: VcDeps, id: string): Promise<v
       referenced_by: users,
     });
   await vcenterInstances.remove(deps.store, instance);
-  await dropVcenterClient(id);
+  await deps.vcenter.drop(id);
   if (instance.sync_state?.session_secret_ref) await deps.secrets.delete(instance.sync_state.session_secret_ref);
   const me = vcenterInstanceRef(id);
   await removeReference(deps.store, siteRef(instance.site_id), me);

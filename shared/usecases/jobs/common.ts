@@ -7,7 +7,7 @@ import { jobs } from '../../records/jobs';
 import { readSwitch } from '../../records/switches';
 import type { Deps } from '../deps';
 
-export type EngineDeps = Pick<Deps, 'store' | 'queue' | 'workflows' | 'clock' | 'idrac'>;
+export type EngineDeps = Pick<Deps, 'store' | 'queue' | 'workflows' | 'clock' | 'idrac' | 'vcenter'>;
 
 /** The worker pool whose queue carries "start this job" messages to the dispatcher. */
 export const JOBS_POOL = 'jobs';
