@@ -3,7 +3,8 @@ import type { Context, SQSEvent, SQSRecord } from 'aws-lambda';
 import { z } from 'zod';
 import { WORKER_POOLS } from '../../shared/catalog/worker-pools';
 import { deps } from '../../shared/container';
-import { runWithContext } from '../../shared/observability/context';
+import { lambdaFunction } from '../../shared/observability/lambda-handler';
+import { perMessage } from '../../shared/observability/message-context';
 import { DISCOVERY_POOL, discoverAllSites, discoverChunk } from '../../shared/usecases/dell-discovery';
 
 const processor = new BatchProcessor(EventType.SQS);
@@ -25,16 +26,15 @@ const Scheduled = z.object({ task: z.literal('discover_all') });
 async function discoverRecord(record: SQSRecord, context?: Context): Promise<void> {
   const body: unknown = JSON.parse(record.body);
   const scheduled = Scheduled.safeParse(body);
-  await runWithContext({ correlation_id: record.messageId }, async () => {
-    if (scheduled.success) await discoverAllSites(await deps());
-    else
-      await discoverChunk(await deps(), Chunk.parse(body), {
-        receiveCount: Math.max(1, Number(record.attributes?.ApproximateReceiveCount) || 1),
-        maxReceiveCount: WORKER_POOLS[DISCOVERY_POOL]!.maxReceiveCount,
-        ...(context ? { remainingMs: context.getRemainingTimeInMillis() } : {}),
-      });
-  });
+  if (scheduled.success) await discoverAllSites(await deps());
+  else
+    await discoverChunk(await deps(), Chunk.parse(body), {
+      receiveCount: Math.max(1, Number(record.attributes?.ApproximateReceiveCount) || 1),
+      maxReceiveCount: WORKER_POOLS[DISCOVERY_POOL]!.maxReceiveCount,
+      ...(context ? { remainingMs: context.getRemainingTimeInMillis() } : {}),
+    });
 }
 
-export const handler = async (event: SQSEvent, context: Context) =>
-  processPartialResponse(event, discoverRecord, processor, { context });
+export const handler = lambdaFunction(async (event: SQSEvent, context: Context) =>
+  processPartialResponse(event, perMessage(discoverRecord), processor, { context }),
+);

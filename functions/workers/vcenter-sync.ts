@@ -2,7 +2,8 @@ import { BatchProcessor, EventType, processPartialResponse } from '@aws-lambda-p
 import type { Context, SQSEvent, SQSRecord } from 'aws-lambda';
 import { z } from 'zod';
 import { deps } from '../../shared/container';
-import { runWithContext } from '../../shared/observability/context';
+import { lambdaFunction } from '../../shared/observability/lambda-handler';
+import { perMessage } from '../../shared/observability/message-context';
 import { scheduleSyncAll } from '../../shared/usecases/vcenter-sync';
 import { executeSync } from '../../shared/usecases/vcenter-sync-run';
 
@@ -27,11 +28,12 @@ const Message = z.union([
 async function syncRecord(record: SQSRecord): Promise<void> {
   const msg = Message.parse(JSON.parse(record.body));
   if ('task' in msg) {
-    await runWithContext({ correlation_id: record.messageId }, async () => scheduleSyncAll(await deps(), msg.sync_type));
+    await scheduleSyncAll(await deps(), msg.sync_type);
     return;
   }
-  await runWithContext({ correlation_id: record.messageId }, async () => executeSync(await deps(), msg.sync_run_id, msg.attempt ?? 1));
+  await executeSync(await deps(), msg.sync_run_id, msg.attempt ?? 1);
 }
 
-export const handler = async (event: SQSEvent, context: Context) =>
-  processPartialResponse(event, syncRecord, processor, { context });
+export const handler = lambdaFunction(async (event: SQSEvent, context: Context) =>
+  processPartialResponse(event, perMessage(syncRecord), processor, { context }),
+);
