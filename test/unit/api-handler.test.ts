@@ -4,12 +4,13 @@
  * test/unit/api-route-types.test-d.ts checks the route typing; the integration tests drive it over HTTP.
  */
 import type { Context } from 'aws-lambda';
-import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { apiHandler, type RouteFunctions } from '../../shared/http/api-handler';
 import type { ApiEvent, ApiRequest } from '../../shared/http/request';
 import { json, noContent } from '../../shared/http/respond';
 import { logger } from '../../shared/observability/logger';
-import { captureLogLines, type LogLine } from './log-lines';
+import { gate } from './gate';
+import { logLinesOfEachTest } from './log-lines';
 
 vi.hoisted(() => {
   process.env.LOG_LEVEL = 'INFO';
@@ -50,11 +51,7 @@ function sites(gate: () => Promise<void> = async () => undefined) {
   return { handler: apiHandler('api-sites', routes), seen };
 }
 
-let logs: { lines: LogLine[]; restore(): void };
-beforeEach(() => {
-  logs = captureLogLines();
-});
-afterEach(() => logs.restore());
+const logs = logLinesOfEachTest();
 
 describe('apiHandler', () => {
   it('hands the route function the request with its principal, decoded body, path, query and correlation id', async () => {
@@ -107,16 +104,12 @@ describe('apiHandler', () => {
   });
 
   it('keeps concurrent requests apart: each log line and response carries its own correlation id', async () => {
-    let release!: () => void;
-    const gate = new Promise<void>((resolve) => {
-      release = resolve;
-    });
-    const { handler, seen } = sites(() => gate);
+    const both = gate(2);
+    const { handler } = sites(() => both.pass());
     const a = handler(event('GET /api/v1/sites', { role: 'viewer', headers: { 'x-correlation-id': 'a' } }), context('req-a'));
     const b = handler(event('GET /api/v1/sites', { role: 'viewer', headers: { 'x-correlation-id': 'b' } }), context('req-b'));
     // Both are inside their route function before either logs a line.
-    while (seen.length < 2) await new Promise((resolve) => setImmediate(resolve));
-    release();
+    await both.openWhenAllInside();
     const [ra, rb] = await Promise.all([a, b]);
     expect([ra.headers['x-correlation-id'], rb.headers['x-correlation-id']]).toEqual(['a', 'b']);
     expect([JSON.parse(ra.body!).correlation_id, JSON.parse(rb.body!).correlation_id]).toEqual(['a', 'b']);

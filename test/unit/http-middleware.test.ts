@@ -3,7 +3,7 @@
  * so a failure names the one concern that broke. test/unit/api-handler.test.ts checks the whole chain.
  */
 import middy, { type MiddlewareObj } from '@middy/core';
-import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { z } from 'zod';
 import {
   ForbiddenError,
@@ -23,7 +23,7 @@ import { type ApiResult, json } from '../../shared/http/respond';
 import { runWithContext } from '../../shared/observability/context';
 import { logger } from '../../shared/observability/logger';
 import { ConditionFailedError } from '../../shared/ports/store';
-import { captureLogLines, type LogLine } from './log-lines';
+import { logLinesOfEachTest } from './log-lines';
 
 vi.hoisted(() => {
   process.env.LOG_LEVEL = 'INFO';
@@ -49,11 +49,7 @@ function chain(
   return (e: ApiEvent) => runWithContext({}, () => handler(e, {} as ApiContext));
 }
 
-let logs: { lines: LogLine[]; restore(): void };
-beforeEach(() => {
-  logs = captureLogLines();
-});
-afterEach(() => logs.restore());
+const logs = logLinesOfEachTest();
 
 describe('correlationId', () => {
   it("takes a sane caller id: on the context, on every log line and echoed on the response", async () => {

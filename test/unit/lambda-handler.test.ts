@@ -5,12 +5,13 @@
  */
 import { MetricUnit } from '@aws-lambda-powertools/metrics';
 import type { Context, SQSRecord } from 'aws-lambda';
-import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { logger } from '../../shared/observability/logger';
 import { lambdaFunction } from '../../shared/observability/lambda-handler';
 import { perMessage } from '../../shared/observability/message-context';
 import { metrics } from '../../shared/observability/metrics';
-import { captureLogLines, type LogLine } from './log-lines';
+import { gate } from './gate';
+import { logLinesOfEachTest } from './log-lines';
 
 vi.hoisted(() => {
   process.env.LOG_LEVEL = 'DEBUG';
@@ -23,11 +24,7 @@ vi.hoisted(() => {
 const context = (awsRequestId: string) =>
   ({ awsRequestId, functionName: 'eio-step-job', invokedFunctionArn: 'arn:aws:lambda:local:000000000000:function:step-job' }) as Context;
 
-let logs: { lines: LogLine[]; restore(): void };
-beforeEach(() => {
-  logs = captureLogLines();
-});
-afterEach(() => logs.restore());
+const logs = logLinesOfEachTest();
 
 const linesSaying = (message: string) => logs.lines.filter((l) => l.message === message);
 
@@ -81,23 +78,17 @@ describe('logContext', () => {
   });
 
   it('keeps each invocation to its own fields, even when they overlap', async () => {
-    let release!: () => void;
-    const gate = new Promise<void>((resolve) => {
-      release = resolve;
-    });
-    let inside = 0;
+    const both = gate(2);
     const handler = lambdaFunction(
       async (_event: { job_id: string }) => {
-        inside++;
-        await gate;
+        await both.pass();
         logger.info('step running');
       },
       { logContext: (event) => ({ job_id: event.job_id }) },
     );
-    const both = Promise.all([handler({ job_id: 'job-a' }, context('a')), handler({ job_id: 'job-b' }, context('b'))]);
-    while (inside < 2) await new Promise((resolve) => setImmediate(resolve));
-    release();
-    await both;
+    const done = Promise.all([handler({ job_id: 'job-a' }, context('a')), handler({ job_id: 'job-b' }, context('b'))]);
+    await both.openWhenAllInside();
+    await done;
     expect(linesSaying('step running').map((l) => l.job_id).sort()).toEqual(['job-a', 'job-b']);
   });
 });

@@ -5,11 +5,12 @@
  */
 import { BatchProcessor, EventType, processPartialResponse } from '@aws-lambda-powertools/batch';
 import type { Context, SQSEvent, SQSRecord } from 'aws-lambda';
-import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { inInvocationScope } from '../../infra/local/function-invoker';
 import { lambdaFunction } from '../../shared/observability/lambda-handler';
 import { logger } from '../../shared/observability/logger';
-import { captureLogLines, type LogLine } from './log-lines';
+import { gate } from './gate';
+import { logLinesOfEachTest } from './log-lines';
 
 vi.hoisted(() => {
   process.env.LOG_LEVEL = 'INFO';
@@ -17,30 +18,7 @@ vi.hoisted(() => {
 
 const contextOf = (name: string) => ({ awsRequestId: `req-${name}`, functionName: 'eio-test' }) as Context;
 
-/** A gate every invocation waits at, opened once `count` of them are inside. */
-function gate(count: number) {
-  let inside = 0;
-  let open!: () => void;
-  const opened = new Promise<void>((resolve) => {
-    open = resolve;
-  });
-  return {
-    async pass() {
-      inside++;
-      await opened;
-    },
-    async openWhenAllInside() {
-      while (inside < count) await new Promise((resolve) => setImmediate(resolve));
-      open();
-    },
-  };
-}
-
-let logs: { lines: LogLine[]; restore(): void };
-beforeEach(() => {
-  logs = captureLogLines();
-});
-afterEach(() => logs.restore());
+const logs = logLinesOfEachTest();
 
 describe('local invocations', () => {
   it('each log line carries the request id of its own invocation, however the invocations interleave', async () => {
