@@ -7,7 +7,7 @@ import type { Context } from 'aws-lambda';
 import { describe, expect, it, vi } from 'vitest';
 import { apiHandler, type RouteFunctions } from '../../shared/http/api-handler';
 import type { ApiEvent, ApiRequest } from '../../shared/http/request';
-import { json, noContent } from '../../shared/http/respond';
+import { type ApiResult, json, noContent } from '../../shared/http/respond';
 import { logger } from '../../shared/observability/logger';
 import { gate } from './gate';
 import { logLinesOfEachTest } from './log-lines';
@@ -15,6 +15,9 @@ import { logLinesOfEachTest } from './log-lines';
 vi.hoisted(() => {
   process.env.LOG_LEVEL = 'INFO';
 });
+
+/** The JSON body of a response. */
+const bodyOf = (res: ApiResult) => JSON.parse(res.body ?? 'null');
 
 const event = (routeKey: string, o: { role?: string; headers?: Record<string, string>; body?: string; id?: string } = {}): ApiEvent =>
   ({
@@ -82,7 +85,7 @@ describe('apiHandler', () => {
     const { handler, seen } = sites();
     const res = await handler(event('DELETE /api/v1/sites/{id}', { id: 'site-1' }), context('req-2'));
     expect(res.statusCode).toBe(401);
-    expect(JSON.parse(res.body!).error).toMatchObject({ code: 'unauthorized', correlation_id: res.headers['x-correlation-id'] });
+    expect(bodyOf(res).error).toMatchObject({ code: 'unauthorized', correlation_id: res.headers['x-correlation-id'] });
     expect(seen).toEqual([]);
   });
 
@@ -100,7 +103,7 @@ describe('apiHandler', () => {
     const { handler } = sites();
     const res = await handler(event('GET /api/v1/health/workers', { role: 'viewer' }), context('r'));
     expect(res.statusCode).toBe(404);
-    expect(JSON.parse(res.body!).error.message).toBe("route of api-sites 'GET /api/v1/health/workers' does not exist");
+    expect(bodyOf(res).error.message).toBe("route of api-sites 'GET /api/v1/health/workers' does not exist");
   });
 
   it('keeps concurrent requests apart: each log line and response carries its own correlation id', async () => {
@@ -112,7 +115,7 @@ describe('apiHandler', () => {
     await both.openWhenAllInside();
     const [ra, rb] = await Promise.all([a, b]);
     expect([ra.headers['x-correlation-id'], rb.headers['x-correlation-id']]).toEqual(['a', 'b']);
-    expect([JSON.parse(ra.body!).correlation_id, JSON.parse(rb.body!).correlation_id]).toEqual(['a', 'b']);
+    expect([bodyOf(ra).correlation_id, bodyOf(rb).correlation_id]).toEqual(['a', 'b']);
     const ran = logs.lines.filter((l) => l.message === 'Route function ran').map((l) => l.correlation_id);
     expect(ran.sort()).toEqual(['a', 'b']);
   });

@@ -29,6 +29,9 @@ vi.hoisted(() => {
   process.env.LOG_LEVEL = 'INFO';
 });
 
+/** The JSON body of a response. */
+const bodyOf = (res: ApiResult) => JSON.parse(res.body ?? 'null');
+
 type EventOptions = { claims?: Record<string, unknown>; headers?: Record<string, string>; body?: string; base64?: boolean };
 
 const event = (routeKey: string, o: EventOptions = {}): ApiEvent =>
@@ -59,7 +62,7 @@ describe('correlationId', () => {
     });
     const res = await run(event('GET /api/v1/sites', { headers: { 'x-correlation-id': 'ticket-4711' } }));
     expect(res.headers['x-correlation-id']).toBe('ticket-4711');
-    expect(JSON.parse(res.body!)).toEqual({ seen: 'ticket-4711' });
+    expect(bodyOf(res)).toEqual({ seen: 'ticket-4711' });
     expect(logs.lines.find((l) => l.message === 'inside the route')).toMatchObject({ correlation_id: 'ticket-4711' });
   });
 
@@ -78,13 +81,13 @@ describe('correlationId', () => {
     const res = await run(event('GET /api/v1/sites/{id}', { headers: { 'x-correlation-id': 'c-1' } }));
     expect(res.statusCode).toBe(404);
     expect(res.headers['x-correlation-id']).toBe('c-1');
-    expect(JSON.parse(res.body!).error.correlation_id).toBe('c-1');
+    expect(bodyOf(res).error.correlation_id).toBe('c-1');
   });
 });
 
 describe('routeAuthorization', () => {
   const principalOf = chain([routeAuthorization()], async (_e, c) => json(200, { principal: c.principal ?? null }));
-  const principal = async (e: ApiEvent) => JSON.parse((await principalOf(e)).body!).principal;
+  const principal = async (e: ApiEvent) => bodyOf(await principalOf(e)).principal;
 
   it('refuses a route that is not in the table (404)', async () => {
     await expect(principalOf(event('GET /api/v1/nothing'))).rejects.toBeInstanceOf(NotFoundError);
@@ -113,7 +116,7 @@ describe('routeAuthorization', () => {
       return json(200, { principal: c.principal });
     });
     const res = await run(event('POST /api/v1/sites', { claims: { sub: 'olga', eio_role: 'admin' } }));
-    expect(JSON.parse(res.body!).principal).toEqual({ subject: 'olga', role: 'admin' });
+    expect(bodyOf(res).principal).toEqual({ subject: 'olga', role: 'admin' });
     expect(logs.lines.find((l) => l.message === 'inside the route')).toMatchObject({ actor: 'olga' });
   });
 
@@ -128,7 +131,7 @@ describe('routeAuthorization', () => {
 
 describe('jsonBody', () => {
   const decoded = chain([jsonBody()], async (_e, c) => json(200, { body: c.jsonBody ?? null }));
-  const body = async (e: ApiEvent) => JSON.parse((await decoded(e)).body!).body;
+  const body = async (e: ApiEvent) => bodyOf(await decoded(e)).body;
 
   it('decodes JSON, plain or base64, whatever a curl -d declares; no body is undefined', async () => {
     expect(await body(event('POST /api/v1/sites'))).toBeNull();
@@ -167,7 +170,7 @@ describe('httpErrors', () => {
   it('shows a 4xx its message and details, in the one error shape', async () => {
     const res = await failing(new ValidationError('Invalid body', [{ path: 'body.name', message: 'Required' }]));
     expect(res.statusCode).toBe(400);
-    expect(JSON.parse(res.body!)).toEqual({
+    expect(bodyOf(res)).toEqual({
       error: {
         code: 'validation_error',
         message: 'Invalid body',
@@ -185,7 +188,7 @@ describe('httpErrors', () => {
   it('never leaks an unknown error: a 500 with only the correlation id, the cause in the log', async () => {
     const res = await failing(new Error('connect ECONNREFUSED 10.0.0.7:8000 (table eio-prod)'));
     expect(res.statusCode).toBe(500);
-    expect(JSON.parse(res.body!)).toEqual({
+    expect(bodyOf(res)).toEqual({
       error: { code: 'internal_error', message: 'Internal error; quote correlation id c-9 when reporting it', correlation_id: 'c-9' },
     });
     expect(res.body).not.toContain('ECONNREFUSED');
