@@ -24,6 +24,8 @@ import { ConflictError, type ErrorDetail, NotFoundError, ValidationError } from 
 import type { CapabilityFingerprint } from '../domain/idrac';
 import { newId } from '../domain/ids';
 import type { Site } from '../domain/site';
+import { type DiscoverySliceMessage, sendToPool } from '../catalog/messages';
+import { mapBounded } from '../lib/async';
 import { logger } from '../observability/logger';
 import type { Page } from '../ports/store';
 import { discoveryRuns, endpointsOfSite } from '../records/dell-endpoints';
@@ -46,12 +48,11 @@ import { useCredential } from './service-identities';
  * kept its worker waiting a full connect timeout for the other 15). In-flight probes = the pool's concurrency.
  */
 const CHUNK = 1;
-export const DISCOVERY_POOL = 'discovery';
 const SEND_CONCURRENCY = 8;
 
 const iso = (deps: Pick<Deps, 'clock'>) => new Date(deps.clock.now()).toISOString();
 /** One slice of a sweep; `registered` maps its addresses that already have an endpoint (when planned) to their ids; `total` is the run's. */
-type Message = { run_id: string; site_id: string; chunk: number; addresses: string[]; registered?: Record<string, string>; total?: number };
+type Message = DiscoverySliceMessage;
 
 /** What one site adds to a run: the addresses to probe (its swept networks and its registered endpoints). */
 type SitePlan = { site: Site; addresses: string[]; registered: Map<string, string> };
@@ -128,12 +129,7 @@ async function launchRun(
   // SQS takes 10 messages per batch; a /20 is ~410 batches, so a few go at once to keep the 202 quick.
   const batches: Message[][] = [];
   for (let i = 0; i < messages.length; i += 10) batches.push(messages.slice(i, i + 10));
-  let next = 0;
-  await Promise.all(
-    Array.from({ length: Math.min(SEND_CONCURRENCY, batches.length) }, async () => {
-      while (next < batches.length) await deps.queue.send(DISCOVERY_POOL, batches[next++]!.map((m) => ({ body: JSON.stringify(m) })));
-    }),
-  );
+  await mapBounded(batches, SEND_CONCURRENCY, (batch) => sendToPool(deps.queue, 'discovery', batch.map((message) => ({ message }))));
   return run;
 }
 

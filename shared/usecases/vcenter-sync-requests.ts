@@ -3,6 +3,7 @@
  * instance), and reading runs back. Each run is queued on the `vcenter-sync` pool, whose worker executes it
  * (vcenter-sync-run.ts).
  */
+import { sendToPool } from '../catalog/messages';
 import { config } from '../config';
 import { type ErrorDetail, ValidationError } from '../domain/errors';
 import { newId } from '../domain/ids';
@@ -11,7 +12,6 @@ import { syncRuns, vcenterInstances } from '../records/vcenter';
 import type { Deps } from './deps';
 
 type RequestDeps = Pick<Deps, 'store' | 'clock' | 'queue'>;
-export const VCENTER_SYNC_POOL = 'vcenter-sync';
 const iso = (deps: Pick<Deps, 'clock'>) => new Date(deps.clock.now()).toISOString();
 
 export async function requestSync(
@@ -47,9 +47,7 @@ async function enqueueSync(deps: RequestDeps, instanceId: string, syncType: Sync
     max_attempts: config().vcenter.syncMaxAttempts,
     version: 1,
   });
-  await deps.queue.send(VCENTER_SYNC_POOL, [
-    { body: JSON.stringify({ instance_id: instanceId, sync_type: syncType, sync_run_id: run.id }) },
-  ]);
+  await sendToPool(deps.queue, 'vcenter-sync', [{ message: { instance_id: instanceId, sync_type: syncType, sync_run_id: run.id } }]);
   return run;
 }
 

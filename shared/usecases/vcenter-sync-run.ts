@@ -3,6 +3,7 @@
  * succeeded | failed), the instance's lease and what the instance shows afterwards. The sync itself is
  * vcenter-sync.ts; which failures are retried and when is vcenter-sync-retry.ts.
  */
+import { sendToPool } from '../catalog/messages';
 import { config } from '../config';
 import type { SyncChanges, SyncCounts, SyncProgress, SyncRun, SyncType } from '../domain/vcenter';
 import { logger } from '../observability/logger';
@@ -11,7 +12,6 @@ import { syncRuns, vcenterInstances } from '../records/vcenter';
 import type { Deps } from './deps';
 import { vcenterClient } from './vcenter-clients';
 import { deltaOrFull, emptyChanges, emptyCounts, fullSync, type Progress } from './vcenter-sync';
-import { VCENTER_SYNC_POOL } from './vcenter-sync-requests';
 import { type AttemptFailure, classifySyncFailure, isStaleAttempt, retryDelaySeconds } from './vcenter-sync-retry';
 
 type RunDeps = Pick<Deps, 'store' | 'secrets' | 'clock' | 'queue' | 'vcenter'>;
@@ -109,8 +109,8 @@ export async function executeSync(deps: RunDeps, runId: string, attempt = 1): Pr
 }
 
 async function queueAttempt(deps: RunDeps, run: SyncRun, attempt: number, delaySeconds: number): Promise<void> {
-  const body = { instance_id: run.instance_id, sync_type: run.sync_type, sync_run_id: run.id, attempt };
-  await deps.queue.send(VCENTER_SYNC_POOL, [{ body: JSON.stringify(body), delaySeconds }]);
+  const message = { instance_id: run.instance_id, sync_type: run.sync_type, sync_run_id: run.id, attempt };
+  await sendToPool(deps.queue, 'vcenter-sync', [{ message, delaySeconds }]);
   logger.info('vCenter sync retry queued', { instance_id: run.instance_id, sync_run_id: run.id, attempt, delay_seconds: delaySeconds });
 }
 

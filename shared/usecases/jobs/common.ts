@@ -9,9 +9,6 @@ import type { Deps } from '../deps';
 
 export type EngineDeps = Pick<Deps, 'store' | 'queue' | 'workflows' | 'clock' | 'idrac' | 'vcenter'>;
 
-/** The worker pool whose queue carries "start this job" messages to the dispatcher. */
-export const JOBS_POOL = 'jobs';
-
 export const isoNow = (deps: Pick<Deps, 'clock'>): string => new Date(deps.clock.now()).toISOString();
 
 export function jobTypeOf(name: string): JobType {

@@ -10,7 +10,8 @@ import { ConditionFailedError } from '../../ports/store';
 import { policies } from '../../records/approvals';
 import { recordAudit } from '../../records/audit';
 import { idempotencyKey, jobs } from '../../records/jobs';
-import { assertKillSwitchOff, type EngineDeps, isoNow, JOBS_POOL, jobTypeOf } from './common';
+import { sendToPool } from '../../catalog/messages';
+import { assertKillSwitchOff, type EngineDeps, isoNow, jobTypeOf } from './common';
 
 export const JobSubmission = z.strictObject({
   id: idSchema('job').optional(),
@@ -100,7 +101,7 @@ export async function submitJob(
 /** Hands a job to the dispatcher. A lost message is recovered by reconciliation, which re-enqueues queued jobs. */
 export async function enqueueJob(deps: Pick<EngineDeps, 'queue'>, jobId: string): Promise<void> {
   try {
-    await deps.queue.send(JOBS_POOL, [{ body: JSON.stringify({ job_id: jobId }) }]);
+    await sendToPool(deps.queue, 'jobs', [{ message: { job_id: jobId } }]);
   } catch (e) {
     logger.error('Job could not be enqueued; reconciliation will retry', { job_id: jobId, error: e as Error });
     throw e;
