@@ -20,15 +20,17 @@ import {
 
 const IdPath = z.object({ id: z.string().min(1) });
 
+type DecisionRoute = `POST /api/v1/approvals/{id}/${Decision}`;
+
 const decide =
-  (decision: Decision): RouteFunction =>
+  (decision: Decision): RouteFunction<DecisionRoute> =>
   async (req) => {
     const { comment } = parseInput(ApprovalDecision, req.body ?? {}, 'body');
-    const a = await decideApproval(await deps(), parseInput(IdPath, req.path, 'path').id, decision, req.principal!.subject, comment);
+    const a = await decideApproval(await deps(), parseInput(IdPath, req.path, 'path').id, decision, req.principal.subject, comment);
     return json(200, publicApproval(a));
   };
 
-export const handler = apiHandler({
+export const handler = apiHandler('api-approvals', {
   'GET /api/v1/approvals': async (req) => {
     const page = pageOptions(parseInput(PageQuery, req.query, 'query'));
     const { status } = parseInput(ApprovalQuery, req.query, 'query');
@@ -42,7 +44,7 @@ export const handler = apiHandler({
   'POST /api/v1/approvals/{id}/defer': decide('defer'),
 
   'POST /api/v1/policies': async (req) => {
-    const p = await createPolicy(await deps(), parseInput(PolicyCreate, req.body, 'body'), req.principal!.subject);
+    const p = await createPolicy(await deps(), parseInput(PolicyCreate, req.body, 'body'), req.principal.subject);
     return json(201, p, { location: `/api/v1/policies/${p.id}` });
   },
   'GET /api/v1/policies': async (req) =>

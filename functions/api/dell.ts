@@ -19,9 +19,9 @@ import { getDiscoveryRun, listDiscoveryRuns, startDiscovery } from '../../shared
 const IdPath = z.object({ id: z.string().min(1) });
 const ListQuery = PageQuery.extend(DellEndpointQuery.shape);
 
-export const handler = apiHandler({
+export const handler = apiHandler('api-dell', {
   'POST /api/v1/dell/endpoints': async (req) => {
-    const ep = await createDellEndpoint(await deps(), parseInput(DellEndpointCreate, req.body, 'body'), req.principal!.subject);
+    const ep = await createDellEndpoint(await deps(), parseInput(DellEndpointCreate, req.body, 'body'), req.principal.subject);
     return json(201, ep, { location: `/api/v1/dell/endpoints/${ep.id}` });
   },
   'GET /api/v1/dell/endpoints': async (req) => {
@@ -42,7 +42,7 @@ export const handler = apiHandler({
   'POST /api/v1/dell/endpoints/{id}/refresh': async (req) =>
     json(200, await refreshDellEndpoint(await deps(), parseInput(IdPath, req.path, 'path').id)),
   'POST /api/v1/dell/discover': async (req) => {
-    const run = await startDiscovery(await deps(), parseInput(DiscoverRequest, req.body, 'body'), req.principal!.subject);
+    const run = await startDiscovery(await deps(), parseInput(DiscoverRequest, req.body, 'body'), req.principal.subject);
     return json(202, run, { location: `/api/v1/dell/discovery-runs/${run.id}` });
   },
   'GET /api/v1/dell/discovery-runs': async (req) => {

@@ -3,7 +3,7 @@ import { apiHandler } from '../../shared/http/api-handler';
 import { json } from '../../shared/http/respond';
 import { systemHealth, workerPoolReports } from '../../shared/usecases/health';
 
-export const handler = apiHandler({
+export const handler = apiHandler('api-health', {
   // 503 when critical so load balancers and probes see it without parsing the body.
   'GET /api/v1/health': async () => {
     const report = await systemHealth(await deps());

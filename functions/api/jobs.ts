@@ -14,10 +14,11 @@ const IdempotencyHeaders = z.object({ 'idempotency-key': IdempotencyKeyHeader.op
 const CancelBody = z.strictObject({ reason: z.string().trim().min(1).max(500).optional() }).default({});
 const ResumeBody = z.looseObject({ action: z.string().min(1).max(64) });
 
-export const handler = apiHandler({
+export const handler = apiHandler('api-jobs', {
   'POST /api/v1/jobs': async (req) => {
     const idempotency = parseInput(IdempotencyHeaders, req.headers, 'headers')['idempotency-key'];
-    const { job, replayed } = await submitJob(await deps(), parseInput(JobSubmission, req.body, 'body'), req.principal!.subject, idempotency);
+    const submission = parseInput(JobSubmission, req.body, 'body');
+    const { job, replayed } = await submitJob(await deps(), submission, req.principal.subject, idempotency);
     return json(202, publicJob(job), { location: `/api/v1/jobs/${job.id}`, ...(replayed ? { 'idempotent-replayed': 'true' } : {}) });
   },
   'GET /api/v1/jobs': async (req) => {
@@ -28,15 +29,15 @@ export const handler = apiHandler({
   'GET /api/v1/jobs/{id}': async (req) => json(200, await getJobWithSteps(await deps(), parseInput(IdPath, req.path, 'path').id)),
   'POST /api/v1/jobs/{id}/cancel': async (req) => {
     const { reason } = parseInput(CancelBody, req.body ?? {}, 'body');
-    const job = await cancelJob(await deps(), parseInput(IdPath, req.path, 'path').id, req.principal!.subject, reason);
+    const job = await cancelJob(await deps(), parseInput(IdPath, req.path, 'path').id, req.principal.subject, reason);
     return json(200, publicJob(job));
   },
   'POST /api/v1/jobs/{id}/resume': async (req) => {
     const body = parseInput(ResumeBody, req.body, 'body');
-    return json(200, publicJob(await resumeJob(await deps(), parseInput(IdPath, req.path, 'path').id, req.principal!.subject, body)));
+    return json(200, publicJob(await resumeJob(await deps(), parseInput(IdPath, req.path, 'path').id, req.principal.subject, body)));
   },
   'POST /api/v1/jobs/{id}/retry': async (req) => {
-    const job = await retryJob(await deps(), parseInput(IdPath, req.path, 'path').id, req.principal!.subject);
+    const job = await retryJob(await deps(), parseInput(IdPath, req.path, 'path').id, req.principal.subject);
     return json(202, publicJob(job), { location: `/api/v1/jobs/${job.id}` });
   },
 });

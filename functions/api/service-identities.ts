@@ -21,19 +21,18 @@ import {
 } from '../../shared/usecases/service-identities';
 
 const IdPath = z.object({ id: z.string().min(1) });
-const base = '/api/v1/service-identities';
 
-export const handler = apiHandler({
-  [`POST ${base}`]: async (req) => {
+export const handler = apiHandler('api-service-identities', {
+  'POST /api/v1/service-identities': async (req) => {
     const input = parseInput(ServiceIdentityCreate, req.body, 'body');
-    const si = await createServiceIdentity(await deps(), input, req.principal!.subject);
-    return json(201, si, { location: `${base}/${si.id}` });
+    const si = await createServiceIdentity(await deps(), input, req.principal.subject);
+    return json(201, si, { location: `/api/v1/service-identities/${si.id}` });
   },
-  [`GET ${base}`]: async (req) =>
+  'GET /api/v1/service-identities': async (req) =>
     json(200, pageBody(await listServiceIdentities(await deps(), pageOptions(parseInput(PageQuery, req.query, 'query'))))),
-  [`GET ${base}/{id}`]: async (req) =>
+  'GET /api/v1/service-identities/{id}': async (req) =>
     json(200, await getServiceIdentity(await deps(), parseInput(IdPath, req.path, 'path').id)),
-  [`PATCH ${base}/{id}`]: async (req) =>
+  'PATCH /api/v1/service-identities/{id}': async (req) =>
     json(
       200,
       await updateServiceIdentity(
@@ -42,17 +41,17 @@ export const handler = apiHandler({
         parseInput(ServiceIdentityUpdate, req.body, 'body'),
       ),
     ),
-  [`DELETE ${base}/{id}`]: async (req) => {
+  'DELETE /api/v1/service-identities/{id}': async (req) => {
     await deleteServiceIdentity(await deps(), parseInput(IdPath, req.path, 'path').id);
     return noContent();
   },
-  [`POST ${base}/{id}/rotate`]: async (req) => {
+  'POST /api/v1/service-identities/{id}/rotate': async (req) => {
     const { secret } = parseInput(ServiceIdentityRotate, req.body ?? {}, 'body');
     return json(200, await rotateServiceIdentity(await deps(), parseInput(IdPath, req.path, 'path').id, secret));
   },
-  [`GET ${base}/{id}/verify`]: async (req) =>
+  'GET /api/v1/service-identities/{id}/verify': async (req) =>
     json(200, await verifyServiceIdentity(await deps(), parseInput(IdPath, req.path, 'path').id)),
-  [`GET ${base}/{id}/activity`]: async (req) => {
+  'GET /api/v1/service-identities/{id}/activity': async (req) => {
     const page = pageOptions(parseInput(PageQuery, req.query, 'query'));
     return json(200, pageBody(await serviceIdentityActivity(await deps(), parseInput(IdPath, req.path, 'path').id, page)));
   },

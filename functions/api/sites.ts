@@ -9,9 +9,9 @@ import { createSite, deleteSite, getSite, listSites, updateSite } from '../../sh
 
 const IdPath = z.object({ id: z.string().min(1) });
 
-export const handler = apiHandler({
+export const handler = apiHandler('api-sites', {
   'POST /api/v1/sites': async (req) => {
-    const site = await createSite(await deps(), parseInput(SiteCreate, req.body, 'body'), req.principal!.subject);
+    const site = await createSite(await deps(), parseInput(SiteCreate, req.body, 'body'), req.principal.subject);
     return json(201, site, { location: `/api/v1/sites/${site.id}` });
   },
   'GET /api/v1/sites': async (req) =>

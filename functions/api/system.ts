@@ -17,19 +17,19 @@ import {
 const Reason = z.strictObject({ reason: z.string().trim().min(1).max(500).optional() }).default({});
 const PoolPath = z.object({ pool: z.string().min(1) });
 
-export const handler = apiHandler({
+export const handler = apiHandler('api-system', {
   'GET /api/v1/system/kill-switch': async () => json(200, await killSwitchState(await deps())),
   'POST /api/v1/system/kill-switch/activate': async (req) =>
-    json(200, await activateKillSwitch(await deps(), req.principal!.subject, parseInput(Reason, req.body ?? {}, 'body').reason)),
+    json(200, await activateKillSwitch(await deps(), req.principal.subject, parseInput(Reason, req.body ?? {}, 'body').reason)),
   'POST /api/v1/system/kill-switch/deactivate': async (req) =>
-    json(200, await deactivateKillSwitch(await deps(), req.principal!.subject, parseInput(Reason, req.body ?? {}, 'body').reason)),
+    json(200, await deactivateKillSwitch(await deps(), req.principal.subject, parseInput(Reason, req.body ?? {}, 'body').reason)),
   'GET /api/v1/system/scheduler': async () => json(200, await schedulerState(await deps())),
   'POST /api/v1/system/scheduler/pause': async (req) =>
-    json(200, await pauseScheduler(await deps(), req.principal!.subject, parseInput(Reason, req.body ?? {}, 'body').reason)),
+    json(200, await pauseScheduler(await deps(), req.principal.subject, parseInput(Reason, req.body ?? {}, 'body').reason)),
   'POST /api/v1/system/scheduler/resume': async (req) =>
-    json(200, await resumeScheduler(await deps(), req.principal!.subject, parseInput(Reason, req.body ?? {}, 'body').reason)),
+    json(200, await resumeScheduler(await deps(), req.principal.subject, parseInput(Reason, req.body ?? {}, 'body').reason)),
   'POST /api/v1/workers/{pool}/drain': async (req) =>
-    json(200, await drainPool(await deps(), parseInput(PoolPath, req.path, 'path').pool, req.principal!.subject, true)),
+    json(200, await drainPool(await deps(), parseInput(PoolPath, req.path, 'path').pool, req.principal.subject, true)),
   'POST /api/v1/workers/{pool}/undrain': async (req) =>
-    json(200, await drainPool(await deps(), parseInput(PoolPath, req.path, 'path').pool, req.principal!.subject, false)),
+    json(200, await drainPool(await deps(), parseInput(PoolPath, req.path, 'path').pool, req.principal.subject, false)),
 });

@@ -3,6 +3,7 @@ import { deps } from '../../shared/container';
 import { InventoryQuery, SyncRequest, VCenterInstanceCreate, VCenterInstanceUpdate } from '../../shared/domain/vcenter';
 import { apiHandler } from '../../shared/http/api-handler';
 import { PageQuery, pageBody, pageOptions } from '../../shared/http/pagination';
+import type { ApiRequest } from '../../shared/http/request';
 import { json, noContent } from '../../shared/http/respond';
 import { parseInput } from '../../shared/http/validation';
 import {
@@ -13,18 +14,21 @@ import {
   listVcenterInstances,
   updateVcenterInstance,
 } from '../../shared/usecases/vcenter-instances';
-import { getSyncRun, listInventory, listSyncRuns, requestSync } from '../../shared/usecases/vcenter-sync';
+import { listInventory } from '../../shared/usecases/vcenter-inventory';
+import { getSyncRun, listSyncRuns, requestSync } from '../../shared/usecases/vcenter-sync-requests';
 
 const IdPath = z.object({ id: z.string().min(1) });
 const SyncRunQuery = PageQuery.extend({ instance_id: z.string().min(1).optional() });
 
-const inventory = (kind: 'host' | 'vm' | 'cluster') => async (req: Parameters<Parameters<typeof apiHandler>[0][string]>[0]) =>
-  json(200, await listInventory(await deps(), parseInput(IdPath, req.path, 'path').id, kind, parseInput(InventoryQuery, req.query, 'query')));
+const inventory = (kind: 'host' | 'vm' | 'cluster') => async (req: Pick<ApiRequest, 'path' | 'query'>) => {
+  const query = parseInput(InventoryQuery, req.query, 'query');
+  return json(200, await listInventory(await deps(), parseInput(IdPath, req.path, 'path').id, kind, query));
+};
 
-export const handler = apiHandler({
+export const handler = apiHandler('api-vcenter', {
   'POST /api/v1/vcenter/instances': async (req) => {
     const d = await deps();
-    const instance = await createVcenterInstance(d, parseInput(VCenterInstanceCreate, req.body, 'body'), req.principal!.subject);
+    const instance = await createVcenterInstance(d, parseInput(VCenterInstanceCreate, req.body, 'body'), req.principal.subject);
     return json(201, instanceView(d, instance), { location: `/api/v1/vcenter/instances/${instance.id}` });
   },
   'GET /api/v1/vcenter/instances': async (req) => {
@@ -38,7 +42,8 @@ export const handler = apiHandler({
   },
   'PATCH /api/v1/vcenter/instances/{id}': async (req) => {
     const d = await deps();
-    const updated = await updateVcenterInstance(d, parseInput(IdPath, req.path, 'path').id, parseInput(VCenterInstanceUpdate, req.body, 'body'));
+    const changes = parseInput(VCenterInstanceUpdate, req.body, 'body');
+    const updated = await updateVcenterInstance(d, parseInput(IdPath, req.path, 'path').id, changes);
     return json(200, instanceView(d, updated));
   },
   'DELETE /api/v1/vcenter/instances/{id}': async (req) => {
@@ -49,7 +54,7 @@ export const handler = apiHandler({
   'GET /api/v1/vcenter/instances/{id}/vms': inventory('vm'),
   'GET /api/v1/vcenter/instances/{id}/clusters': inventory('cluster'),
   'POST /api/v1/vcenter/sync': async (req) => {
-    const runs = await requestSync(await deps(), parseInput(SyncRequest, req.body, 'body'), req.principal!.subject);
+    const runs = await requestSync(await deps(), parseInput(SyncRequest, req.body, 'body'), req.principal.subject);
     return json(202, {
       sync_runs: runs.map((r) => ({ id: r.id, instance_id: r.instance_id, sync_type: r.sync_type, status: r.status })),
       sync_run_ids: runs.map((r) => r.id),

@@ -1,9 +1,16 @@
 import { deps } from '../../shared/container';
-import { runWithContext } from '../../shared/observability/context';
+import { lambdaFunction } from '../../shared/observability/lambda-handler';
+import { JobNotActiveError } from '../../shared/usecases/jobs/step-context';
 import { runJobStep } from '../../shared/usecases/jobs/steps';
 
-/** Every Task state of the job state machines lands here, with `action` naming the step. */
-export const handler = async (event: { job_id?: string; correlation_id?: string }) =>
-  runWithContext({ correlation_id: event.correlation_id ?? event.job_id, job_id: event.job_id }, async () =>
-    runJobStep(await deps(), event),
-  );
+type StepEvent = { job_id?: string; correlation_id?: string };
+
+/**
+ * Every Task state of the job state machines lands here, with `action` naming the step; its log lines carry
+ * the submitting request's correlation id and the job id. A step that finds its job finished ends the
+ * workflow (the ASL catches JobNotActive): not a failure.
+ */
+export const handler = lambdaFunction(async (event: StepEvent) => runJobStep(await deps(), event), {
+  logContext: (event) => ({ correlation_id: event.correlation_id ?? event.job_id, job_id: event.job_id }),
+  expected: (error) => error instanceof JobNotActiveError,
+});

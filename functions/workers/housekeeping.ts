@@ -1,5 +1,5 @@
 import { deps } from '../../shared/container';
-import { runWithContext } from '../../shared/observability/context';
+import { lambdaFunction } from '../../shared/observability/lambda-handler';
 import { reconcileDellStatusTally } from '../../shared/usecases/dell-endpoints';
 import { runHousekeeping } from '../../shared/usecases/jobs/housekeeping';
 import { publishOperationalMetrics } from '../../shared/usecases/operational-metrics';
@@ -8,10 +8,12 @@ import { publishOperationalMetrics } from '../../shared/usecases/operational-met
  * Consumes the housekeeping schedule's messages. Every message triggers one full sweep, so a batch needs
  * only one; a failure leaves the whole batch for redelivery (the sweep is idempotent).
  */
-export const handler = async () =>
-  runWithContext({ correlation_id: 'housekeeping' }, async () => {
+export const handler = lambdaFunction(
+  async () => {
     const d = await deps();
     await runHousekeeping(d);
     await reconcileDellStatusTally(d);
     await publishOperationalMetrics(d);
-  });
+  },
+  { logContext: () => ({ correlation_id: 'housekeeping' }) },
+);

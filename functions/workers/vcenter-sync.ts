@@ -1,23 +1,13 @@
 import { BatchProcessor, EventType, processPartialResponse } from '@aws-lambda-powertools/batch';
 import type { Context, SQSEvent, SQSRecord } from 'aws-lambda';
-import { z } from 'zod';
+import { parsePoolMessage } from '../../shared/catalog/messages';
 import { deps } from '../../shared/container';
-import { runWithContext } from '../../shared/observability/context';
-import { scheduleSyncAll } from '../../shared/usecases/vcenter-sync';
+import { lambdaFunction } from '../../shared/observability/lambda-handler';
+import { perMessage } from '../../shared/observability/message-context';
+import { scheduleSyncAll } from '../../shared/usecases/vcenter-sync-requests';
 import { executeSync } from '../../shared/usecases/vcenter-sync-run';
 
 const processor = new BatchProcessor(EventType.SQS);
-const Message = z.union([
-  z.object({
-    instance_id: z.string().min(1),
-    sync_type: z.enum(['full', 'delta']),
-    sync_run_id: z.string().min(1),
-    /** Absent on the first attempt; a retry's message carries its number. */
-    attempt: z.number().int().min(1).optional(),
-  }),
-  /** From the schedules: one run per registered instance. */
-  z.object({ task: z.literal('vcenter-sync-all'), sync_type: z.enum(['full', 'delta']) }),
-]);
 
 /**
  * One record = one attempt of one sync run (or a schedule's "sync every instance", which queues those).
@@ -25,13 +15,14 @@ const Message = z.union([
  * delayed message); only infrastructure errors leave the record for SQS to redeliver.
  */
 async function syncRecord(record: SQSRecord): Promise<void> {
-  const msg = Message.parse(JSON.parse(record.body));
+  const msg = parsePoolMessage('vcenter-sync', record.body);
   if ('task' in msg) {
-    await runWithContext({ correlation_id: record.messageId }, async () => scheduleSyncAll(await deps(), msg.sync_type));
+    await scheduleSyncAll(await deps(), msg.sync_type);
     return;
   }
-  await runWithContext({ correlation_id: record.messageId }, async () => executeSync(await deps(), msg.sync_run_id, msg.attempt ?? 1));
+  await executeSync(await deps(), msg.sync_run_id, msg.attempt ?? 1);
 }
 
-export const handler = async (event: SQSEvent, context: Context) =>
-  processPartialResponse(event, syncRecord, processor, { context });
+export const handler = lambdaFunction(async (event: SQSEvent, context: Context) =>
+  processPartialResponse(event, perMessage(syncRecord), processor, { context }),
+);

@@ -1,7 +1,7 @@
-import { randomUUID } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { APIGatewayProxyResultV2 } from 'aws-lambda';
 import type { FunctionName } from '../../shared/catalog/functions';
+import { correlationIdFrom } from '../../shared/http/middleware/correlation-id';
 import { logger } from '../../shared/observability/logger';
 import { matchRoute, toApiGatewayEvent } from './api-gateway-event';
 import type { VerifyResult } from './jwt';
@@ -30,7 +30,7 @@ export function createLocalApiServer(opts: LocalApiOptions): Server {
 
 const correlationOf = (req: IncomingMessage): string => {
   const given = req.headers['x-correlation-id'];
-  return typeof given === 'string' && /^[A-Za-z0-9._:-]{1,128}$/.test(given) ? given : randomUUID();
+  return correlationIdFrom(typeof given === 'string' ? given : undefined);
 };
 
 function sendError(res: ServerResponse, status: number, code: string, message: string, correlationId: string, headers: Record<string, string> = {}) {

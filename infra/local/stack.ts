@@ -20,7 +20,6 @@ import type { Deps } from '../../shared/usecases/deps';
 import { logger } from '../../shared/observability/logger';
 import { readSwitch } from '../../shared/records/switches';
 import { reconcileJobs } from '../../shared/usecases/jobs/reconcile';
-import { closeVcenterClients } from '../../shared/usecases/vcenter-clients';
 import { type DemoIdracOptions, seedDemoLab, startDemoIdracs } from './demo-lab';
 import { DEMO_VCENTER, startDemoVcenter } from './demo-vcenter';
 import { startEmbeddedDynamo } from './embedded-dynamodb';
@@ -138,7 +137,7 @@ export async function startLocalStack(opts: LocalStackOptions): Promise<LocalSta
     for (const fn of THREADED_FUNCTIONS) threads.set(fn, new FunctionThread(fn, { queue, secrets, workflows, workerPools: deps.workerPools }));
     closers.push(async () => Promise.all([...threads.values()].map((t) => t.close())));
     closers.push(() => deps.idrac.dispose());
-    closers.push(() => closeVcenterClients());
+    closers.push(() => deps.vcenter.closeAll());
 
     // Runners start only once everything they may call is wired.
     for (const runner of runners.values()) runner.start();
@@ -161,7 +160,7 @@ export async function startLocalStack(opts: LocalStackOptions): Promise<LocalSta
       else if (demoVc) {
         seeded.push(...demoVc.seeded);
         closers.push(async () => {
-          await closeVcenterClients();
+          await deps.vcenter.closeAll();
           await demoVc.stop();
         });
       }

@@ -8,6 +8,17 @@ import type { PoolName } from './worker-pools';
 
 const SyncType = z.enum(['full', 'delta']);
 
+/** A slice of a discovery sweep: addresses of one site, with the endpoints already registered at some of them. */
+const DiscoverySlice = z.object({
+  run_id: z.string().min(1),
+  site_id: z.string().min(1),
+  chunk: z.number().int().nonnegative(),
+  addresses: z.array(z.string()),
+  registered: z.record(z.string(), z.string()).optional(),
+  total: z.number().int().nonnegative().optional(),
+});
+export type DiscoverySliceMessage = z.infer<typeof DiscoverySlice>;
+
 /** A schedule's message carries the schedule's name (infra/local/scheduler.ts, EventBridge input). */
 const fromSchedule = { schedule: z.string().optional() };
 
@@ -29,15 +40,7 @@ export const POOL_MESSAGES = {
     z.object({ task: z.literal('vcenter-sync-all'), sync_type: SyncType, ...fromSchedule }),
   ]),
   discovery: z.union([
-    /** A slice of a sweep: addresses of one site, with the endpoints already registered at some of them. */
-    z.object({
-      run_id: z.string().min(1),
-      site_id: z.string().min(1),
-      chunk: z.number().int().nonnegative(),
-      addresses: z.array(z.string()),
-      registered: z.record(z.string(), z.string()).optional(),
-      total: z.number().int().nonnegative().optional(),
-    }),
+    DiscoverySlice,
     /** From the schedule: sweep every site that can be swept. */
     z.object({ task: z.literal('discover_all'), ...fromSchedule }),
   ]),

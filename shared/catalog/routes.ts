@@ -1,11 +1,12 @@
-import type { Role } from '../domain/roles';
-import type { FunctionName } from './functions';
-
 /**
  * The HTTP API: every route, the function that serves it and the least role allowed to call it.
  * CDK creates one API Gateway route per row (JWT authorizer on all but `auth: 'none'`); the local server
- * matches the same rows; handlers check the role against the same table (one policy, two runtimes).
+ * matches the same rows; handlers check the role against the same table (one policy, two runtimes); the
+ * route keys the API functions serve are typed from it, so a key not in the table fails type-checking.
  */
+import type { Role } from '../domain/roles';
+import type { FunctionName } from './functions';
+
 export type Route = {
   method: 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
   /** API Gateway path syntax: `/api/v1/sites/{id}`. */
@@ -16,7 +17,7 @@ export type Route = {
   summary: string;
 };
 
-export const ROUTES: Route[] = [
+export const ROUTES = [
   { method: 'GET', path: '/api/v1/health', function: 'api-health', role: 'none', summary: 'Overall health with components' },
   { method: 'GET', path: '/api/v1/health/workers', function: 'api-health', role: 'viewer', summary: 'Worker pools' },
 
@@ -83,7 +84,18 @@ export const ROUTES: Route[] = [
   { method: 'POST', path: '/api/v1/dell/discover', function: 'api-dell', role: 'operator', summary: 'Start a discovery sweep of sites' },
   { method: 'GET', path: '/api/v1/dell/discovery-runs', function: 'api-dell', role: 'viewer', summary: 'List discovery runs, newest first' },
   { method: 'GET', path: '/api/v1/dell/discovery-runs/{id}', function: 'api-dell', role: 'viewer', summary: 'Progress of a discovery run' },
-];
+] as const satisfies readonly Route[];
+
+type Row = (typeof ROUTES)[number];
+type KeyOfRow<R> = R extends { method: infer M extends string; path: infer P extends string } ? `${M} ${P}` : never;
+
+/** `METHOD /path` of a row: the `routeKey` API Gateway puts on the event. A key not in the table is a type error. */
+export type RouteKey = KeyOfRow<Row>;
+/** The route keys one function serves. */
+export type RouteKeyOf<F extends FunctionName> = KeyOfRow<Extract<Row, { function: F }>>;
+type RowByKey = { [R in Row as KeyOfRow<R>]: R };
+/** The least role of a route. */
+export type RoleOf<K extends RouteKey> = RowByKey[K]['role'];
 
 export const routeKey = (r: Pick<Route, 'method' | 'path'>): string => `${r.method} ${r.path}`;
 

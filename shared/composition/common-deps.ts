@@ -4,6 +4,7 @@
  * stack can never differ in how EIO reaches a device.
  */
 import { IdracClient } from '../adapters/idrac/idrac-client';
+import { VSphereClients } from '../adapters/vsphere';
 import { config } from '../config';
 import { systemClock } from '../ports/clock';
 import { idracCredentialVerifier } from '../usecases/dell-endpoints';
@@ -15,13 +16,16 @@ export type ServiceAdapters = Pick<Deps, 'store' | 'queue' | 'workflows' | 'secr
 
 export function withDeviceClients(services: ServiceAdapters): Deps {
   const { store } = services;
-  // One per container: its pools, breakers and learned certificates serve every invocation; timeouts from config.
+  // One per container: pools, breakers, sessions and learned certificates serve every invocation; settings from config.
   const { connectTimeoutMs, headersTimeoutMs, bodyTimeoutMs } = config().idrac;
   const idrac = new IdracClient({ connectTimeoutMs, headersTimeoutMs, bodyTimeoutMs });
+  const { breakerThreshold, breakerHalfOpenMs } = config().vcenter;
+  const vcenter = new VSphereClients({ breakerThreshold, breakerHalfOpenAfterMs: breakerHalfOpenMs });
   return {
     ...services,
     idrac,
-    verifiers: { idrac: idracCredentialVerifier({ store, idrac }), vcenter: vcenterCredentialVerifier(store) },
+    vcenter,
+    verifiers: { idrac: idracCredentialVerifier({ store, idrac }), vcenter: vcenterCredentialVerifier({ store, vcenter }) },
     clock: systemClock,
     startedAt: Date.now(),
   };

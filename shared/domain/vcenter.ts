@@ -10,6 +10,28 @@ export type VCenterTls =
   | { pinned_thumbprint?: string; trust_on_first_use?: boolean }
   | { insecure: true };
 
+export type InventoryKind = 'datacenter' | 'cluster' | 'host' | 'vm' | 'datastore';
+
+/** An address seen on an inventory object: a host's vmknic, a VM's guest NIC. */
+export type IpSighting = { address: string; mac?: string; hostname?: string; hardware_ids?: Record<string, string> };
+
+/** An inventory object by kind and managed object id (`vm-42`). */
+export type InventoryRef = { kind: InventoryKind; moref: string };
+
+/**
+ * One object as the vCenter port reads it: the fields EIO keeps (`data`) and the addresses it shows. Names of
+ * related objects are not vCenter's to tell in a delta (the related object may not have changed), so `data`
+ * leaves them unset for the sync to fill in from what it knows: a VM's `host_name`, `cluster` and
+ * `cluster_name`, a host's `cluster_name`. `placement` says which objects those are.
+ */
+export type InventoryObject = InventoryRef & {
+  name: string;
+  data: Record<string, unknown>;
+  ips: IpSighting[];
+  /** A VM's host; a host's cluster; a cluster's hosts (managed object ids). */
+  placement?: { host?: string; cluster?: string; hosts?: string[] };
+};
+
 export type SyncType = 'full' | 'delta';
 export type SyncCounts = { datacenters: number; clusters: number; hosts: number; vms: number; datastores: number };
 export type SyncChanges = { written: number; unchanged: number; deleted: number; ip_observations: number };

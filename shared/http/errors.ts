@@ -39,6 +39,7 @@ function asAppError(err: unknown): AppError | undefined {
   if (err instanceof ConditionFailedError)
     return new ConflictError('The record was changed by someone else; read it again and retry');
   if (err instanceof InvalidCursorError) return new ValidationError(err.message, [{ path: 'query.next_token', message: err.message }]);
-  if (err instanceof ZodError) return new ValidationError('Invalid input', err.issues.map((i) => ({ path: i.path.join('.'), message: i.message })));
+  if (err instanceof ZodError)
+    return new ValidationError('Invalid input', err.issues.map((i) => ({ path: i.path.join('.'), message: i.message })));
   return undefined;
 }

@@ -2,7 +2,6 @@
  * The health_check job type: probes the reachability of each target, one step per target. An iDRAC endpoint or
  * a vCenter instance is probed on its own; a site stays one target whose step probes everything under it.
  */
-import type { Store } from '../ports/store';
 import type { DellEndpoint } from '../domain/dell-endpoint';
 import type { Deps } from '../usecases/deps';
 import { dellEndpoints, endpointsOfSite } from '../records/dell-endpoints';
@@ -10,14 +9,15 @@ import { sites } from '../records/sites';
 import { instancesOfSite } from '../records/vcenter';
 import { probeVcenter } from '../usecases/vcenter-health';
 import { probeAndRecord } from '../usecases/dell-endpoints';
+import { mapBounded } from '../lib/async';
 import { type JobType, stepAction, type TargetKind } from './job-type';
 import { existingTargets, targetKindOf } from './targets';
 import { z } from 'zod';
 
 export type ProbeOutcome = { ok: boolean; result: Record<string, unknown> };
 
-/** What the reachability probes use: the store, the clock and the iDRAC port. */
-export type ProbeDeps = Pick<Deps, 'store' | 'clock' | 'idrac'>;
+/** What the reachability probes use: the store, the clock and the device ports. */
+export type ProbeDeps = Pick<Deps, 'store' | 'clock' | 'idrac' | 'vcenter'>;
 const PROBES_PER_SITE = 8;
 
 const describe = (ep: DellEndpoint) =>
@@ -33,23 +33,8 @@ async function probeIdrac(deps: ProbeDeps, id: string): Promise<ProbeOutcome> {
     : { ok: false, result: { ...result, error: `iDRAC ${describe(after)}`, last_error: after.last_error ?? null } };
 }
 
-/** Runs `fn` over `items`, at most `limit` at once, results in input order. */
-async function mapLimit<T, R>(items: T[], limit: number, fn: (item: T) => Promise<R>): Promise<R[]> {
-  const out: R[] = new Array(items.length);
-  let next = 0;
-  await Promise.all(
-    Array.from({ length: Math.min(limit, items.length) }, async () => {
-      while (next < items.length) {
-        const i = next++;
-        out[i] = await fn(items[i]!);
-      }
-    }),
-  );
-  return out;
-}
-
-/** What a site probe uses to reach a vCenter instance; tests hand in a fake (there is no vCenter port to fake). */
-export type SiteProbes = { vcenter: (store: Store, id: string) => Promise<ProbeOutcome> };
+/** What a site probe uses to reach a vCenter instance; tests hand in a fake. */
+export type SiteProbes = { vcenter: (deps: ProbeDeps, id: string) => Promise<ProbeOutcome> };
 
 /**
  * A site expands to everything registered under it: its iDRAC endpoints (probed through the iDRAC port,
@@ -62,8 +47,8 @@ export async function probeSite(deps: ProbeDeps, id: string, probes: SiteProbes 
   if (!site) return { ok: false, result: { error: `site '${id}' no longer exists` } };
   const [endpoints, instances] = await Promise.all([endpointsOfSite(store, id), instancesOfSite(store, id)]);
   const [after, vcenters] = await Promise.all([
-    mapLimit(endpoints, PROBES_PER_SITE, (ep) => probeAndRecord(deps, ep)),
-    mapLimit(instances, PROBES_PER_SITE, async (i) => ({ instance: i, outcome: await probes.vcenter(store, i.id) })),
+    mapBounded(endpoints, PROBES_PER_SITE, (ep) => probeAndRecord(deps, ep)),
+    mapBounded(instances, PROBES_PER_SITE, async (i) => ({ instance: i, outcome: await probes.vcenter(deps, i.id) })),
   ]);
   const down = after.filter((e) => e.status !== 'reachable').sort((a, b) => a.id.localeCompare(b.id));
   const vcDown = vcenters.filter((v) => !v.outcome.ok);
@@ -92,7 +77,7 @@ export async function probeSite(deps: ProbeDeps, id: string, probes: SiteProbes 
 /** Reachability probes per target kind: an iDRAC and a vCenter instance on their own, a site with everything under it. */
 export const REACHABILITY_PROBES: Partial<Record<TargetKind, (deps: ProbeDeps, id: string) => Promise<ProbeOutcome>>> = {
   idrac: probeIdrac,
-  vcenter: (deps, id) => probeVcenter(deps.store, id),
+  vcenter: probeVcenter,
   site: (deps, id) => probeSite(deps, id),
 };
 

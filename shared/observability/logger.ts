@@ -6,11 +6,14 @@ import { redact } from './redact';
 
 /**
  * Log lines in the runbook's shape: timestamp, level, message, correlation_id, and job_id, step_id,
- * external_task_id, duration_ms where they apply; everything else follows, with secrets redacted.
+ * external_task_id, duration_ms where they apply; the caller (`actor`) of a request; the function, its
+ * invocation's request id and cold start (Powertools' injectLambdaContext) and the X-Ray trace id; everything
+ * else follows, with secrets redacted.
  */
 class RunbookLogFormatter extends LogFormatter {
   override formatAttributes(attributes: UnformattedAttributes, additional: LogAttributes): LogItem {
     const ctx = currentContext();
+    const lambda = attributes.lambdaContext;
     const item = new LogItem({
       attributes: {
         timestamp: this.formatTimestamp(attributes.timestamp),
@@ -20,7 +23,12 @@ class RunbookLogFormatter extends LogFormatter {
         job_id: ctx.job_id,
         step_id: ctx.step_id,
         external_task_id: ctx.external_task_id,
+        actor: ctx.actor,
         service: attributes.serviceName,
+        function_name: lambda?.functionName,
+        function_request_id: lambda?.awsRequestId,
+        cold_start: lambda?.coldStart,
+        xray_trace_id: attributes.xRayTraceId,
       },
     });
     item.addAttributes(redact(additional) as LogAttributes);

@@ -1,5 +1,6 @@
 import type { DellEndpoint } from '../domain/dell-endpoint';
 import { ConditionFailedError, type Store } from '../ports/store';
+import { eachItem } from './paging';
 import { dellEndpoints } from './dell-endpoints';
 
 /**
@@ -58,18 +59,13 @@ export async function reconcileStatusTally(store: Store, now: string): Promise<b
 async function recount(store: Store, now: string, expectedVersion?: number): Promise<StatusTally> {
   const counted: StatusTally = { total: 0, checked: 0, unreachable: 0, reconciled_at: now };
   const down = new Set<string>();
-  let cursor: string | undefined;
-  do {
-    const page = await dellEndpoints.list(store, { limit: 200, cursor });
-    for (const ep of page.items) {
-      const s = share(ep);
-      counted.total += s.total;
-      counted.checked += s.checked;
-      counted.unreachable += s.unreachable;
-      if (s.unreachable) down.add(ep.id);
-    }
-    cursor = page.cursor;
-  } while (cursor);
+  for await (const ep of dellEndpoints.each(store)) {
+    const s = share(ep);
+    counted.total += s.total;
+    counted.checked += s.checked;
+    counted.unreachable += s.unreachable;
+    if (s.unreachable) down.add(ep.id);
+  }
   try {
     await store.put(
       { ...TALLY_KEY, ...counted, version: (expectedVersion ?? 0) + 1 },
@@ -87,12 +83,7 @@ async function recount(store: Store, now: string, expectedVersion?: number): Pro
 /** Markers exactly for the endpoints counted unreachable. */
 async function syncMarkers(store: Store, down: Set<string>, now: string): Promise<void> {
   const existing = new Set<string>();
-  let cursor: string | undefined;
-  do {
-    const page = await store.query({ pk: DOWN, limit: 500, cursor });
-    for (const i of page.items) existing.add(i.sk);
-    cursor = page.cursor;
-  } while (cursor);
+  for await (const i of eachItem((cursor) => store.query({ pk: DOWN, limit: 500, cursor }))) existing.add(i.sk);
   for (const id of existing) if (!down.has(id)) await store.delete({ pk: DOWN, sk: id });
   for (const id of down) if (!existing.has(id)) await store.put({ pk: DOWN, sk: id, at: now });
 }

@@ -1,11 +1,12 @@
-import type { SyncRun, VCenterInstance } from '../domain/vcenter';
+import type { InventoryKind, SyncRun, VCenterInstance } from '../domain/vcenter';
 import { Entity, type ListPage, stripKeys } from './entity';
 import { references } from './references';
+import { eachItem } from './paging';
 import { siteRef } from './sites';
 import type { Item, Page, Store } from '../ports/store';
 
 export const vcenterInstances = new Entity<VCenterInstance>('vCenter instance', 'VC');
-const VCENTER_REF_KIND = 'VC';
+export const VCENTER_REF_KIND = 'VC';
 export const vcenterInstanceRef = (id: string) => ({ kind: VCENTER_REF_KIND, id, label: 'vCenter instance' });
 
 const instancePartition = (instanceId: string) => `SYNCRUNS#${instanceId}`;
@@ -23,9 +24,6 @@ export const syncRuns = new SyncRunRecords('sync run', 'SYNCRUN', (r) => ({
   gsi2pk: instancePartition(r.instance_id),
   gsi2sk: `${r.requested_at}#${r.id}`,
 }));
-
-export const INVENTORY_KINDS = ['datacenter', 'cluster', 'host', 'vm', 'datastore'] as const;
-export type InventoryKind = (typeof INVENTORY_KINDS)[number];
 
 /**
  * One inventory object of one vCenter instance:
@@ -78,12 +76,8 @@ export async function listInventoryPage(
 /** Every stored object of an instance: `<kind>#<moref>` → hash. */
 export async function inventoryHashes(store: Store, instanceId: string): Promise<Map<string, string>> {
   const out = new Map<string, string>();
-  let cursor: string | undefined;
-  do {
-    const page = await listInventoryPage(store, instanceId, undefined, { limit: 500, cursor });
-    for (const r of page.items) out.set(`${r.kind}#${r.moref}`, r.hash);
-    cursor = page.cursor;
-  } while (cursor);
+  for await (const r of eachItem((cursor) => listInventoryPage(store, instanceId, undefined, { limit: 500, cursor })))
+    out.set(`${r.kind}#${r.moref}`, r.hash);
   return out;
 }
 

@@ -25,10 +25,13 @@ import { ConflictError, type ErrorDetail, NotFoundError, ValidationError } from 
 import type { CapabilityFingerprint } from '../domain/idrac';
 import { newId } from '../domain/ids';
 import type { Site } from '../domain/site';
+import { type DiscoverySliceMessage, sendToPool } from '../catalog/messages';
+import { mapBounded, withDeadline } from '../lib/async';
 import { logger } from '../observability/logger';
 import type { Page } from '../ports/store';
 import { discoveryRuns, endpointsOfSite } from '../records/dell-endpoints';
 import { sites } from '../records/sites';
+import { eachItem } from '../records/paging';
 import {
   createDellEndpoint,
   type InspectDeps,
@@ -47,11 +50,10 @@ import { useCredential } from './service-identities';
  * kept its worker waiting a full connect timeout for the other 15). In-flight probes = the pool's concurrency.
  */
 const CHUNK = 1;
-export const DISCOVERY_POOL = 'discovery';
 const SEND_CONCURRENCY = 8;
 
 /** One slice of a sweep; `registered` maps its addresses that already have an endpoint (when planned) to their ids; `total` is the run's. */
-type Message = { run_id: string; site_id: string; chunk: number; addresses: string[]; registered?: Record<string, string>; total?: number };
+type Message = DiscoverySliceMessage;
 
 /** What one site adds to a run: the addresses to probe (its swept networks and its registered endpoints). */
 type SitePlan = { site: Site; addresses: string[]; registered: Map<string, string> };
@@ -128,12 +130,7 @@ async function launchRun(
   // SQS takes 10 messages per batch; a /20 is ~410 batches, so a few go at once to keep the 202 quick.
   const batches: Message[][] = [];
   for (let i = 0; i < messages.length; i += 10) batches.push(messages.slice(i, i + 10));
-  let next = 0;
-  await Promise.all(
-    Array.from({ length: Math.min(SEND_CONCURRENCY, batches.length) }, async () => {
-      while (next < batches.length) await deps.queue.send(DISCOVERY_POOL, batches[next++]!.map((m) => ({ body: JSON.stringify(m) })));
-    }),
-  );
+  await mapBounded(batches, SEND_CONCURRENCY, (batch) => sendToPool(deps.queue, 'discovery', batch.map((message) => ({ message }))));
   return run;
 }
 
@@ -351,16 +348,8 @@ async function probeSlice(deps: InspectDeps, message: Message, tally: SliceTally
 }
 
 /** Whether `work` settled within `budgetMs` (no budget: waits for it). Rejections pass through. */
-async function settlesWithin(work: Promise<void>, budgetMs: number | undefined): Promise<boolean> {
-  if (budgetMs === undefined) return work.then(() => true);
-  let timer: NodeJS.Timeout | undefined;
-  const expired = new Promise<boolean>((resolve) => (timer = setTimeout(() => resolve(false), budgetMs)));
-  try {
-    return await Promise.race([work.then(() => true), expired]);
-  } finally {
-    clearTimeout(timer);
-  }
-}
+const settlesWithin = (work: Promise<void>, budgetMs: number | undefined): Promise<boolean> =>
+  budgetMs === undefined ? work.then(() => true) : withDeadline(work.then(() => true), budgetMs, () => false);
 
 /**
  * One queue message: probe its addresses, create or refresh endpoints that answer as iDRACs, count the slice.
@@ -412,19 +401,14 @@ export async function discoverChunk(
 export async function discoverAllSites(deps: Pick<Deps, 'store' | 'clock' | 'queue'>): Promise<DiscoveryRun[]> {
   const runs: DiscoveryRun[] = [];
   let batch: Site[] = [];
-  let cursor: string | undefined;
-  do {
-    const page = await sites.list(deps.store, { limit: 200, cursor });
-    for (const site of page.items) {
-      if (!site.management_networks.some((n) => ipv4Prefix(n) !== undefined)) continue;
-      batch.push(site);
-      if (batch.length === MAX_SITES_PER_RUN) {
-        runs.push(await sweepSites(deps, batch));
-        batch = [];
-      }
+  for await (const site of eachItem((cursor) => sites.list(deps.store, { limit: 200, cursor }))) {
+    if (!site.management_networks.some((n) => ipv4Prefix(n) !== undefined)) continue;
+    batch.push(site);
+    if (batch.length === MAX_SITES_PER_RUN) {
+      runs.push(await sweepSites(deps, batch));
+      batch = [];
     }
-    cursor = page.cursor;
-  } while (cursor);
+  }
   if (batch.length) runs.push(await sweepSites(deps, batch));
   return runs;
 }

@@ -25,6 +25,7 @@ import { dellEndpointRef, dellEndpoints, findAddressClaim } from '../records/del
 import { reconcileStatusTally, statusTally, tallyStatusChange } from '../records/dell-status-tally';
 import { newIdracObservationItems, writeIpObservations } from '../records/ip-observations';
 import { references } from '../records/references';
+import { pages } from '../records/paging';
 import { serviceIdentities, serviceIdentityRef } from '../records/service-identities';
 import type { ServiceIdentity } from '../domain/service-identity';
 import { siteRef, sites } from '../records/sites';
@@ -353,16 +354,14 @@ export function idracCredentialVerifier(deps: Pick<Deps, 'store' | 'idrac'>): Cr
   return {
     async verify(identity, secret) {
       const candidates: DellEndpoint[] = [];
-      let cursor: string | undefined;
-      do {
-        const page = await dellEndpoints.list(store, { limit: 200, cursor });
+      for await (const page of pages((cursor) => dellEndpoints.list(store, { limit: 200, cursor }))) {
         for (const ep of page.items) {
           if (ep.service_identity_id === identity.id) candidates.push(ep);
           else if (!ep.service_identity_id && (await sites.find(store, ep.site_id))?.idrac_service_identity_id === identity.id)
             candidates.push(ep);
         }
-        cursor = page.cursor;
-      } while (cursor && candidates.length < 5);
+        if (candidates.length >= 5) break;
+      }
       if (!candidates.length)
         return { result: 'unavailable', message: `Not verified: no iDRAC endpoint uses service identity '${identity.id}' (directly or through its site)` };
       const ep = candidates.find((c) => c.status === 'reachable') ?? candidates[0]!;

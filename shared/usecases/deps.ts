@@ -4,6 +4,7 @@ import type { Idrac } from '../ports/idrac';
 import type { Queue } from '../ports/queue';
 import type { Secrets } from '../ports/secrets';
 import type { Store } from '../ports/store';
+import type { VCenter } from '../ports/vcenter';
 import type { WorkerPools } from '../ports/worker-pools';
 import type { Workflows } from '../ports/workflows';
 
@@ -17,6 +18,8 @@ export type Deps = {
   verifiers: CredentialVerifiers;
   /** The container's iDRAC client: its pools, breakers and learned certificates live as long as the container. */
   idrac: Idrac;
+  /** This container's vCenter clients, one per instance. */
+  vcenter: VCenter;
   clock: Clock;
   /** Extra health probes an adapter contributes (e.g. the local workflow engine), keyed by component name. */
   probes: Record<string, () => Promise<import('../domain/health').ComponentHealth>>;

@@ -7,8 +7,8 @@ import { vcenterFigures } from './vcenter-health';
 
 /**
  * Publishes the runbook's "Key Metrics to Monitor" so CloudWatch alarms can use the same thresholds as
- * GET /api/v1/health: job queue depth and worker utilization per pool, failed jobs in 24 h, stuck jobs.
- * Run by the housekeeping sweep every minute. (vCenter sync age and iDRAC unreachable % join with their issues.)
+ * GET /api/v1/health: job queue depth and worker utilization per pool, failed jobs in 24 h, stuck jobs, iDRAC
+ * unreachable %, vCenter sync age (the oldest, and per instance). Run by the housekeeping sweep every minute.
  */
 export async function publishOperationalMetrics(deps: Pick<Deps, 'store' | 'clock' | 'queue' | 'workerPools'>) {
   const [pools, jobs, idrac] = await Promise.all([workerPoolReports(deps), jobFigures(deps), idracFigures(deps)]);
@@ -26,10 +26,10 @@ export async function publishOperationalMetrics(deps: Pick<Deps, 'store' | 'cloc
   metrics.addMetric('IdracUnreachablePct', MetricUnit.Percent, idrac.unreachable_pct);
   const vcenter = await vcenterFigures(deps);
   metrics.addMetric('VCenterSyncAgeMinutes', MetricUnit.Count, vcenter.max_sync_age_minutes);
-  for (const i of vcenter.instances) {
+  for (const age of vcenter.alarm_ages) {
     const perInstance = metrics.singleMetric();
-    perInstance.addDimension('instance', i.id);
-    perInstance.addMetric('VCenterSyncAgeMinutes', MetricUnit.Count, i.sync_age_minutes ?? 0);
+    perInstance.addDimension('instance', age.id);
+    perInstance.addMetric('VCenterSyncAgeMinutes', MetricUnit.Count, age.minutes);
   }
   metrics.publishStoredMetrics();
   return { pools: pools.length, failed_jobs_24h: jobs.failed24h, stuck_jobs: jobs.stuck.length, idrac_unreachable_pct: idrac.unreachable_pct };

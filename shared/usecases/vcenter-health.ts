@@ -1,25 +1,21 @@
-import { InvalidLoginFault, type TlsPolicy, VSphereClient } from '../adapters/vsphere';
 import { config } from '../config';
 import { type ComponentHealth, type InstanceHealth, type LastSyncSummary, levelFor, type Threshold, worst } from '../domain/health';
 import type { ServiceIdentity } from '../domain/service-identity';
 import type { VCenterInstance } from '../domain/vcenter';
 import type { CredentialVerifier } from '../ports/credential-verifier';
 import type { Store } from '../ports/store';
-import { vcenterInstances } from '../records/vcenter';
+import { InvalidLoginFault } from '../ports/vcenter';
+import { allItems } from '../records/paging';
+import { references } from '../records/references';
+import { serviceIdentityRef } from '../records/service-identities';
+import { VCENTER_REF_KIND, vcenterInstances } from '../records/vcenter';
 import type { Deps } from './deps';
+import { tlsPolicyOf } from './vcenter-clients';
 
 export type VCenterInstanceHealth = InstanceHealth & { id: string };
 
-async function allInstances(store: Store): Promise<VCenterInstance[]> {
-  const out: VCenterInstance[] = [];
-  let cursor: string | undefined;
-  do {
-    const page = await vcenterInstances.list(store, { limit: 200, cursor });
-    out.push(...page.items);
-    cursor = page.cursor;
-  } while (cursor);
-  return out;
-}
+const allInstances = (store: Store): Promise<VCenterInstance[]> =>
+  allItems((cursor) => vcenterInstances.list(store, { limit: 200, cursor }));
 
 function lastSyncSummary(i: VCenterInstance): LastSyncSummary | null {
   const l = i.last_sync;
@@ -37,14 +33,17 @@ function lastSyncSummary(i: VCenterInstance): LastSyncSummary | null {
   };
 }
 
+/** The age an instance's level is judged on: minutes since its last successful sync, or since registration if it never synced. */
+const levelAgeMinutes = (i: VCenterInstance, now: number) =>
+  Math.max(0, Math.floor((now - Date.parse(i.last_successful_sync_at ?? i.created_at)) / 60_000));
+
 /**
  * Runbook "vCenter sync age" for one instance: minutes since its last successful sync (since registration
  * when it never synced); degraded > warning, critical > critical or when the last contact failed in transport.
  * A failed sync that still answered (wrong credentials, certificate) shows in the message; the age tells the level.
  */
 export function instanceHealth(i: VCenterInstance, now: number, t: Threshold): InstanceHealth {
-  const since = Date.parse(i.last_successful_sync_at ?? i.created_at);
-  const age = Math.max(0, Math.floor((now - since) / 60_000));
+  const age = levelAgeMinutes(i, now);
   const last = lastSyncSummary(i);
   const unreachable = i.reachable === false;
   const why: string[] = [];
@@ -62,12 +61,18 @@ export function instanceHealth(i: VCenterInstance, now: number, t: Threshold): I
   };
 }
 
+/**
+ * Each instance's health, and the sync age its level is judged on (`alarm_ages`, what the sync age metric
+ * publishes): a never-synced instance ages from its registration, as its health does, so an alarm on the
+ * metric fires when /health turns critical instead of reading 0 forever.
+ */
 export async function vcenterFigures(deps: Pick<Deps, 'store' | 'clock'>) {
   const t = config().thresholds.vcenterSyncAgeMinutes;
   const now = deps.clock.now();
-  const instances: VCenterInstanceHealth[] = (await allInstances(deps.store)).map((i) => ({ id: i.id, ...instanceHealth(i, now, t) }));
-  const ages = instances.map((i) => i.sync_age_minutes ?? 0);
-  return { instances, max_sync_age_minutes: ages.length ? Math.max(...ages) : 0 };
+  const all = await allInstances(deps.store);
+  const instances: VCenterInstanceHealth[] = all.map((i) => ({ id: i.id, ...instanceHealth(i, now, t) }));
+  const alarm_ages = all.map((i) => ({ id: i.id, minutes: levelAgeMinutes(i, now) }));
+  return { instances, alarm_ages, max_sync_age_minutes: Math.max(0, ...alarm_ages.map((a) => a.minutes)) };
 }
 
 /** `vcenter_api`: the worst instance's level, and each instance under `instances`. */
@@ -92,61 +97,41 @@ export async function vcenterApiHealth(deps: Pick<Deps, 'store' | 'clock'>): Pro
   };
 }
 
-const tlsOf = (i: VCenterInstance): TlsPolicy | undefined => {
-  const tls = i.tls;
-  if ('insecure' in tls) return { kind: 'insecure' };
-  if ('ca_pem' in tls) return { kind: 'ca', ca: tls.ca_pem };
-  return tls.pinned_thumbprint ? { kind: 'pinned', thumbprint: tls.pinned_thumbprint } : undefined;
-};
-
 /** Reachability of one instance: RetrieveServiceContent needs no login. */
-export async function probeVcenter(store: Store, id: string) {
-  const instance = await vcenterInstances.find(store, id);
+export async function probeVcenter(deps: Pick<Deps, 'store' | 'vcenter'>, id: string) {
+  const instance = await vcenterInstances.find(deps.store, id);
   if (!instance) return { ok: false, result: { error: `vCenter instance '${id}' no longer exists` } };
-  const tls = tlsOf(instance);
+  const tls = tlsPolicyOf(instance);
   if (!tls) return { ok: false, result: { error: `vCenter instance '${id}' has no pinned certificate yet (trust on first use happens at the first sync)` } };
-  const client = new VSphereClient({
-    url: instance.url,
-    tls,
-    credentials: async () => {
-      throw new Error('a reachability probe does not log in');
-    },
-    retries: 0,
-    requestTimeoutMs: 10_000,
-  });
   try {
-    const content = await client.retrieveServiceContent();
-    return { ok: true, result: { url: instance.url, api_version: content.about?.apiVersion, product: content.about?.fullName } };
+    const about = await deps.vcenter.about(instance.url, tls);
+    return { ok: true, result: { url: instance.url, api_version: about.api_version, product: about.product } };
   } catch (e) {
     return { ok: false, result: { url: instance.url, error: (e as Error).message } };
-  } finally {
-    await client.close().catch(() => undefined);
   }
 }
 
 /** Tries a vcenter service identity by logging in to an instance that uses it (then logging out). */
-export function vcenterCredentialVerifier(store: Store): CredentialVerifier {
+export function vcenterCredentialVerifier(deps: Pick<Deps, 'store' | 'vcenter'>): CredentialVerifier {
+  const { store } = deps;
   return {
     async verify(identity: ServiceIdentity, secret: string) {
-      const page = await store.query({ pk: `REF#SI#${identity.id}`, skPrefix: 'VC#', limit: 10 });
       let instance: VCenterInstance | undefined;
-      for (const edge of page.items) {
-        instance = await vcenterInstances.find(store, edge.sk.slice(3));
-        if (instance && tlsOf(instance)) break;
+      for await (const id of references.of(store, serviceIdentityRef(identity.id), VCENTER_REF_KIND)) {
+        instance = await vcenterInstances.find(store, id);
+        if (instance?.service_identity_id === identity.id && tlsPolicyOf(instance)) break;
+        instance = undefined;
       }
-      const tls = instance && tlsOf(instance);
+      const tls = instance && tlsPolicyOf(instance);
       if (!instance || !tls)
         return { result: 'unavailable' as const, message: 'No vCenter instance with a known certificate uses this identity yet; register one to verify against' };
-      const client = new VSphereClient({ url: instance.url, tls, credentials: { username: identity.username, password: secret }, retries: 0 });
       try {
-        await client.login();
+        await deps.vcenter.checkLogin(instance.url, tls, { username: identity.username, password: secret });
         return { result: 'verified' as const, message: `vCenter ${instance.url} accepted the login`, target: instance.id };
       } catch (e) {
         if (e instanceof InvalidLoginFault)
           return { result: 'rejected' as const, message: `vCenter ${instance.url} refused the login (InvalidLogin)`, target: instance.id };
         return { result: 'unavailable' as const, message: `Could not reach vCenter ${instance.url}: ${(e as Error).message}`, target: instance.id };
-      } finally {
-        await client.close().catch(() => undefined);
       }
     },
   };

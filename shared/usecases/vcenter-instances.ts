@@ -1,17 +1,17 @@
+import { isoNow } from '../ports/clock';
 import { ConflictError, type ErrorDetail, ValidationError } from '../domain/errors';
 import { newId } from '../domain/ids';
 import type { VCenterInstance, VCenterInstanceCreate, VCenterInstanceUpdate } from '../domain/vcenter';
 import type { Page, Store } from '../ports/store';
 import { recordAudit } from '../records/audit';
-import { addReference, liveReferrers, removeReference } from '../records/references';
+import { pages } from '../records/paging';
+import { references } from '../records/references';
 import { serviceIdentities, serviceIdentityRef } from '../records/service-identities';
 import { siteRef, sites } from '../records/sites';
 import { deleteInventory, listInventoryPage, vcenterInstanceRef, vcenterInstances } from '../records/vcenter';
 import type { Deps } from './deps';
-import { cachedVcenterClient, dropVcenterClient } from './vcenter-clients';
 
-type VcDeps = Pick<Deps, 'store' | 'secrets' | 'clock'>;
-const iso = (deps: Pick<Deps, 'clock'>) => new Date(deps.clock.now()).toISOString();
+type VcDeps = Pick<Deps, 'store' | 'secrets' | 'clock' | 'vcenter'>;
 
 async function checkReferences(store: Store, fields: { site_id?: string; service_identity_id?: string }): Promise<void> {
   const problems: ErrorDetail[] = [];
@@ -32,12 +32,12 @@ async function checkReferences(store: Store, fields: { site_id?: string; service
 
 export async function createVcenterInstance(deps: VcDeps, input: VCenterInstanceCreate, actor: string): Promise<VCenterInstance> {
   await checkReferences(deps.store, input);
-  const now = iso(deps);
+  const now = isoNow(deps.clock);
   const id = input.id ?? newId('vcenter_instance', deps.clock.now());
   const me = vcenterInstanceRef(id);
   // Edges first (see references.ts): a crash leaves a stale edge, never an unprotected reference.
-  await addReference(deps.store, siteRef(input.site_id), me);
-  await addReference(deps.store, serviceIdentityRef(input.service_identity_id), me);
+  await references.add(deps.store, siteRef(input.site_id), me);
+  await references.add(deps.store, serviceIdentityRef(input.service_identity_id), me);
   const instance = await vcenterInstances.create(deps.store, {
     id,
     name: input.name ?? new URL(input.url).hostname,
@@ -56,9 +56,9 @@ export async function createVcenterInstance(deps: VcDeps, input: VCenterInstance
 }
 
 /** What the runbook's diagnosis needs, on top of the record. */
-export function instanceView(deps: Pick<Deps, 'clock'>, instance: VCenterInstance) {
+export function instanceView(deps: Pick<Deps, 'clock' | 'vcenter'>, instance: VCenterInstance) {
   const { sync_state, ...rest } = instance;
-  const client = cachedVcenterClient(instance.id)?.health();
+  const client = deps.vcenter.health(instance.id);
   const syncAgeMinutes = instance.last_successful_sync_at
     ? Math.floor((deps.clock.now() - Date.parse(instance.last_successful_sync_at)) / 60_000)
     : null;
@@ -93,10 +93,10 @@ export async function updateVcenterInstance(deps: VcDeps, id: string, change: VC
   await checkReferences(deps.store, fields);
   const before = await vcenterInstances.get(deps.store, id);
   const me = vcenterInstanceRef(id);
-  if (fields.site_id && fields.site_id !== before.site_id) await addReference(deps.store, siteRef(fields.site_id), me);
+  if (fields.site_id && fields.site_id !== before.site_id) await references.add(deps.store, siteRef(fields.site_id), me);
   if (fields.service_identity_id && fields.service_identity_id !== before.service_identity_id)
-    await addReference(deps.store, serviceIdentityRef(fields.service_identity_id), me);
-  const now = iso(deps);
+    await references.add(deps.store, serviceIdentityRef(fields.service_identity_id), me);
+  const now = isoNow(deps.clock);
   // A new URL, identity or trust policy means the stored delta state belongs to another session: start over.
   const resetsSync = fields.url !== undefined || fields.service_identity_id !== undefined || fields.tls !== undefined;
   const updated = await vcenterInstances.update(
@@ -105,12 +105,12 @@ export async function updateVcenterInstance(deps: VcDeps, id: string, change: VC
     (c) => ({ ...c, ...fields, ...(resetsSync ? { sync_state: undefined } : {}), updated_at: now }),
     version,
   );
-  if (updated.site_id !== before.site_id) await removeReference(deps.store, siteRef(before.site_id), me);
+  if (updated.site_id !== before.site_id) await references.remove(deps.store, siteRef(before.site_id), me);
   if (updated.service_identity_id !== before.service_identity_id)
-    await removeReference(deps.store, serviceIdentityRef(before.service_identity_id), me);
+    await references.remove(deps.store, serviceIdentityRef(before.service_identity_id), me);
   if (resetsSync) {
     if (before.sync_state?.session_secret_ref) await deps.secrets.delete(before.sync_state.session_secret_ref);
-    await dropVcenterClient(id);
+    await deps.vcenter.drop(id);
   }
   await recordAudit(deps.store, { subject_id: id, action: 'vcenter.updated', at: now, detail: { fields: Object.keys(fields) } });
   return updated;
@@ -118,23 +118,15 @@ export async function updateVcenterInstance(deps: VcDeps, id: string, change: VC
 
 export async function deleteVcenterInstance(deps: VcDeps, id: string): Promise<void> {
   const instance = await vcenterInstances.get(deps.store, id);
-  const users = await liveReferrers(deps.store, vcenterInstanceRef(id));
-  if (users.length > 0)
-    throw new ConflictError(`vCenter instance '${id}' is still used by ${users.join(', ')}; remove those first`, {
-      referenced_by: users,
-    });
+  await references.refuseWhileUsed(deps.store, vcenterInstanceRef(id), 'remove those first');
   await vcenterInstances.remove(deps.store, instance);
-  await dropVcenterClient(id);
+  await deps.vcenter.drop(id);
   if (instance.sync_state?.session_secret_ref) await deps.secrets.delete(instance.sync_state.session_secret_ref);
   const me = vcenterInstanceRef(id);
-  await removeReference(deps.store, siteRef(instance.site_id), me);
-  await removeReference(deps.store, serviceIdentityRef(instance.service_identity_id), me);
+  await references.remove(deps.store, siteRef(instance.site_id), me);
+  await references.remove(deps.store, serviceIdentityRef(instance.service_identity_id), me);
   // Its inventory goes with it.
-  let cursor: string | undefined;
-  do {
-    const page = await listInventoryPage(deps.store, id, undefined, { limit: 200, cursor });
+  for await (const page of pages((cursor) => listInventoryPage(deps.store, id, undefined, { limit: 200, cursor })))
     for (const r of page.items) await deleteInventory(deps.store, id, r.kind, r.moref);
-    cursor = page.cursor;
-  } while (cursor);
-  await recordAudit(deps.store, { subject_id: id, action: 'vcenter.deleted', at: iso(deps) });
+  await recordAudit(deps.store, { subject_id: id, action: 'vcenter.deleted', at: isoNow(deps.clock) });
 }

@@ -1,5 +1,5 @@
-import { InvalidLoginFault, VSphereCircuitOpenError, VSphereTransportError } from '../adapters/vsphere';
 import type { SyncRun, VCenterInstance } from '../domain/vcenter';
+import { InvalidLoginFault, VSphereCircuitOpenError, VSphereTransportError } from '../ports/vcenter';
 
 /** What one failed sync attempt means for the run and the instance. */
 export type AttemptFailure = {

@@ -1,20 +1,21 @@
-import type { VSphereClient } from '../adapters/vsphere';
-import { config } from '../config';
-import type { SyncChanges, SyncCounts, SyncProgress, SyncRun, SyncType } from '../domain/vcenter';
-import { logger } from '../observability/logger';
-import { syncRuns, vcenterInstances } from '../records/vcenter';
-import type { Deps } from './deps';
-import { vcenterClient } from './vcenter-clients';
-import { deltaOrFull, emptyChanges, emptyCounts, fullSync, type Progress, type SyncDeps, VCENTER_SYNC_POOL } from './vcenter-sync';
-import { type AttemptFailure, classifySyncFailure, isStaleAttempt, retryDelaySeconds } from './vcenter-sync-retry';
-
 /**
  * Executing sync runs, one attempt per queue message: the run's lifecycle (running → retrying → … →
  * succeeded | failed), the instance's lease and what the instance shows afterwards. The sync itself is
  * vcenter-sync.ts; which failures are retried and when is vcenter-sync-retry.ts.
  */
+import { isoNow } from '../ports/clock';
+import { sendToPool } from '../catalog/messages';
+import { config } from '../config';
+import type { SyncChanges, SyncCounts, SyncProgress, SyncRun, SyncType } from '../domain/vcenter';
+import { logger } from '../observability/logger';
+import type { VCenterClient } from '../ports/vcenter';
+import { syncRuns, vcenterInstances } from '../records/vcenter';
+import type { Deps } from './deps';
+import { vcenterClient } from './vcenter-clients';
+import { deltaOrFull, emptyChanges, emptyCounts, fullSync, type Progress } from './vcenter-sync';
+import { type AttemptFailure, classifySyncFailure, isStaleAttempt, retryDelaySeconds } from './vcenter-sync-retry';
 
-const iso = (deps: Pick<Deps, 'clock'>) => new Date(deps.clock.now()).toISOString();
+type RunDeps = Pick<Deps, 'store' | 'secrets' | 'clock' | 'queue' | 'vcenter'>;
 
 type Outcome = { executed: SyncType; fallback?: string; counts: SyncCounts; changes: SyncChanges };
 
@@ -23,7 +24,7 @@ type Outcome = { executed: SyncType; fallback?: string; counts: SyncCounts; chan
  * vCenter errors: a transport failure queues the next attempt (same run, delayed message) until
  * `max_attempts`; any other failure, or the last attempt, ends the run `failed` with the error.
  */
-export async function executeSync(deps: SyncDeps, runId: string, attempt = 1): Promise<SyncRun> {
+export async function executeSync(deps: RunDeps, runId: string, attempt = 1): Promise<SyncRun> {
   const current = await syncRuns.get(deps.store, runId);
   if (isStaleAttempt(current, attempt)) return current; // a redelivered or superseded message
   const started = deps.clock.now();
@@ -50,7 +51,7 @@ export async function executeSync(deps: SyncDeps, runId: string, attempt = 1): P
     );
   let outcome: Outcome;
   let failure: AttemptFailure | undefined;
-  let client: VSphereClient | undefined;
+  let client: VCenterClient | undefined;
   const progress = progressOf(deps, runId, started);
   try {
     client = await vcenterClient(deps, instance);
@@ -107,20 +108,20 @@ export async function executeSync(deps: SyncDeps, runId: string, attempt = 1): P
   return syncRuns.update(deps.store, runId, conclude);
 }
 
-async function queueAttempt(deps: SyncDeps, run: SyncRun, attempt: number, delaySeconds: number): Promise<void> {
-  const body = { instance_id: run.instance_id, sync_type: run.sync_type, sync_run_id: run.id, attempt };
-  await deps.queue.send(VCENTER_SYNC_POOL, [{ body: JSON.stringify(body), delaySeconds }]);
+async function queueAttempt(deps: RunDeps, run: SyncRun, attempt: number, delaySeconds: number): Promise<void> {
+  const message = { instance_id: run.instance_id, sync_type: run.sync_type, sync_run_id: run.id, attempt };
+  await sendToPool(deps.queue, 'vcenter-sync', [{ message, delaySeconds }]);
   logger.info('vCenter sync retry queued', { instance_id: run.instance_id, sync_run_id: run.id, attempt, delay_seconds: delaySeconds });
 }
 
 /** The run ends before touching vCenter (instance gone, another run holds the lease); the instance is left alone. */
-function endWithoutRunning(deps: SyncDeps, runId: string, error: string): Promise<SyncRun> {
-  return syncRuns.update(deps.store, runId, (r) => ({ ...r, status: 'failed', finished_at: iso(deps), duration_ms: 0, error, progress: undefined }));
+function endWithoutRunning(deps: RunDeps, runId: string, error: string): Promise<SyncRun> {
+  return syncRuns.update(deps.store, runId, (r) => ({ ...r, status: 'failed', finished_at: isoNow(deps.clock), duration_ms: 0, error, progress: undefined }));
 }
 
 /** The instance's view of the attempt: reachability, last contact, `last_sync`; releases the lease. */
 async function recordOnInstance(
-  deps: SyncDeps,
+  deps: RunDeps,
   instanceId: string,
   run: SyncRun,
   o: { failure: AttemptFailure | undefined; apiVersion: string | undefined; at: number },
@@ -157,13 +158,13 @@ async function recordOnInstance(
  * Records where the attempt is (a failed write only loses a progress line, never the sync) and how long each
  * phase took, for the run's `phase_ms`.
  */
-function progressOf(deps: SyncDeps, runId: string, startedAt: number): { report: Progress; phaseMs(end: number): SyncRun['phase_ms'] } {
+function progressOf(deps: RunDeps, runId: string, startedAt: number): { report: Progress; phaseMs(end: number): SyncRun['phase_ms'] } {
   const marks: Array<[SyncProgress['phase'], number]> = [['connecting', startedAt]];
   return {
     async report(phase, objectsRetrieved) {
       if (marks.at(-1)![0] !== phase) marks.push([phase, deps.clock.now()]);
       await syncRuns
-        .update(deps.store, runId, (r) => ({ ...r, progress: { phase, objects_retrieved: objectsRetrieved, updated_at: iso(deps) } }))
+        .update(deps.store, runId, (r) => ({ ...r, progress: { phase, objects_retrieved: objectsRetrieved, updated_at: isoNow(deps.clock) } }))
         .catch((e: unknown) => logger.warn('Could not record sync progress', { sync_run_id: runId, error: e as Error }));
     },
     phaseMs(end) {
@@ -184,7 +185,7 @@ class LeaseHeld extends Error {
 }
 
 /** Takes the instance's sync lease for `runId`; returns the holder's run id when another run has it. */
-async function acquireLease(deps: SyncDeps, instanceId: string, runId: string): Promise<string | undefined> {
+async function acquireLease(deps: RunDeps, instanceId: string, runId: string): Promise<string | undefined> {
   const now = deps.clock.now();
   try {
     await vcenterInstances.update(deps.store, instanceId, (c) => {

@@ -7,14 +7,21 @@ import { waitFor } from '../support/wait';
 /**
  * vcsim stopped mid-sync, over HTTP on the local stack: the run is retried, ends failed with the transport
  * error, the instance's breaker opens and fails the next run at once, and once vcsim is back on the same
- * port a sync succeeds after the breaker's half-open time. Short retry and breaker timings via config.
+ * port a sync succeeds after the breaker's half-open time. Short retry timings via config.
+ *
+ * No step depends on how fast the machine is, except one the behaviour itself sets: the run that meets the
+ * open breaker must start within its half-open time. That time is 30 s, against the second or so those steps
+ * take (5 s failed under a loaded full run); the file waits for it once, before the probe that closes it.
  */
+const HALF_OPEN_SECONDS = 30;
 const ENV = {
   VCENTER_SYNC_MAX_ATTEMPTS: '3',
   VCENTER_SYNC_RETRY_DELAY_SECONDS: '1',
   VCENTER_BREAKER_THRESHOLD: '3',
-  VCENTER_BREAKER_HALF_OPEN_SECONDS: '5',
+  VCENTER_BREAKER_HALF_OPEN_SECONDS: String(HALF_OPEN_SECONDS),
 };
+/** A run's attempts may wait for the half-open time once (the breaker can open during the second). */
+const RUN_TIMEOUT_MS = (HALF_OPEN_SECONDS + 90) * 1000;
 
 let h: Harness;
 let sim: Vcsim;
@@ -62,7 +69,7 @@ async function untilEnded(id: string, seen: Set<string> = new Set()) {
       seen.add(run.status);
       return run.status === 'succeeded' || run.status === 'failed' ? run : undefined;
     },
-    90_000,
+    RUN_TIMEOUT_MS,
     50,
   );
 }
@@ -72,21 +79,22 @@ let fastFailure: { error: string } | undefined;
 
 describe('vCenter stopped mid-sync', () => {
   it('the run is retried, ends failed naming the transport failure, and the open breaker then fails a new run at once', async () => {
-    // Kill vcsim the moment the sync asks for its second page: connected, logged in, 1,000 objects in.
+    // Kill vcsim when the sync asks for its second page (connected, logged in, 1,000 objects in): as the request
+    // is created, before it is written, so vcsim can never answer it however the two processes are scheduled.
     let killed: Promise<void> | undefined;
-    const onSent = (message: unknown) => {
+    const onCreate = (message: unknown) => {
       const request = (message as { request: { origin?: unknown; body?: unknown } }).request;
       if (killed || !String(request.origin).endsWith(`:${port}`)) return;
       const body = Buffer.isBuffer(request.body) ? request.body.toString('utf8') : String(request.body ?? '');
-      if (body.includes('<ContinueRetrievePropertiesEx')) killed = sim.kill();
+      if (body.includes('<ContinueRetrievePropertiesEx')) killed = sim.kill(); // SIGKILL is sent before this returns
     };
-    diagnostics.subscribe('undici:request:bodySent', onSent);
+    diagnostics.subscribe('undici:request:create', onCreate);
     const seen = new Set<string>();
     let run: any;
     try {
       run = await untilEnded(await requestSync('full'), seen);
     } finally {
-      diagnostics.unsubscribe('undici:request:bodySent', onSent);
+      diagnostics.unsubscribe('undici:request:create', onCreate);
     }
     expect(killed, 'vcsim was killed mid-retrieval').toBeDefined();
     await killed;
@@ -107,6 +115,7 @@ describe('vCenter stopped mid-sync', () => {
       client: { breaker: 'open', consecutive_failures: expect.any(Number), breaker_retry_at: expect.any(String) },
     });
     expect(instance.client.consecutive_failures).toBeGreaterThanOrEqual(3);
+    const openUntil = Date.parse(instance.client.breaker_retry_at);
 
     // Health, per instance.
     const health = await h.call('GET', '/api/v1/health');
@@ -129,18 +138,21 @@ describe('vCenter stopped mid-sync', () => {
     expect(Number(failures)).toBeGreaterThanOrEqual(3);
     expect(Date.parse(retryAt!)).toBeGreaterThan(Date.parse(fast.started_at));
     expect(fast.error).toContain('ECONNREFUSED'); // the last failure behind it
+    // It met the breaker that the retried run left open (not one opened again since).
+    expect(Date.parse(retryAt!)).toBe(openUntil);
     const after = (await h.call('GET', '/api/v1/vcenter/instances/vc-flaky', { role: 'viewer' })).body;
     expect(after.last_sync).toMatchObject({ id: fast.id, status: 'failed', error: fast.error });
     expect(after.reachable).toBe(false);
     fastFailure = fast;
-  });
+  }, RUN_TIMEOUT_MS + 60_000);
 
   it('vcsim back on the same port: after the half-open time a sync succeeds and the breaker closes', async () => {
     expect(fastFailure, 'the previous test left the breaker open').toBeDefined();
     const retryAt = Date.parse(CIRCUIT_OPEN.exec(fastFailure!.error)![2]!);
     sim = await startVcsim({ port, clusters: 1, hostsPerCluster: 2, vmsPerHost: 2 });
     expect(sim.url).toBe(`https://127.0.0.1:${port}/sdk`);
-    await waitFor('the breaker to allow a probe', async () => (Date.now() > retryAt ? true : undefined), 60_000, 100);
+    const probeAllowed = async () => (Date.now() > retryAt ? true : undefined);
+    await waitFor('the breaker to allow a probe', probeAllowed, (HALF_OPEN_SECONDS + 5) * 1000, 100);
 
     const run = await untilEnded(await requestSync('full'));
     expect(run.status, run.error).toBe('succeeded');
@@ -158,5 +170,5 @@ describe('vCenter stopped mid-sync', () => {
       message: 'last successful sync 0 min ago',
       last_sync: { id: run.id, type: 'full', status: 'succeeded', error: null },
     });
-  });
+  }, RUN_TIMEOUT_MS + 60_000);
 });

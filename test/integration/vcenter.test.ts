@@ -260,7 +260,6 @@ describe('vCenter sync', () => {
   });
 
   it('a new container continues the stored session; a dead session falls back to full and says why', async () => {
-    const { forgetVcenterClients } = await import('../../shared/usecases/vcenter-clients');
     const stored = (await vcenterInstances.get(h.stack.deps.store, 'vc-001')).sync_state!;
     expect(stored).toMatchObject({ collector_version: expect.any(String), session_secret_ref: 'vcenter-sessions/vc-001' });
     const secret = JSON.parse(await h.stack.deps.secrets.get(stored.session_secret_ref!));
@@ -268,7 +267,7 @@ describe('vCenter sync', () => {
     expect(JSON.stringify(await vcenterInstances.get(h.stack.deps.store, 'vc-001'))).not.toContain(secret.cookie);
     expect(JSON.stringify((await h.call('GET', '/api/v1/vcenter/instances/vc-001', { role: 'viewer' })).body)).not.toContain(secret.cookie);
 
-    forgetVcenterClients(); // a fresh container: no client, no session in memory
+    h.stack.deps.vcenter.forgetAll(); // a fresh container: no client, no session in memory
     const [resumed] = await sync(['vc-001'], 'delta');
     expect(resumed).toMatchObject({ status: 'succeeded', executed_type: 'delta' });
 
@@ -277,7 +276,7 @@ describe('vCenter sync', () => {
     killer.session.resume(secret.cookie);
     await killer.retrieveServiceContent();
     await killer.logout();
-    forgetVcenterClients();
+    h.stack.deps.vcenter.forgetAll();
     const [fallback] = await sync(['vc-001'], 'delta');
     expect(fallback).toMatchObject({ status: 'succeeded', executed_type: 'full' });
     expect(fallback.fallback_reason).toMatch(/session/i);
@@ -325,7 +324,7 @@ describe('vCenter sync', () => {
     const run = await waitFor(
       'a scheduled sync run of vc-001',
       async () => {
-        const page = await syncRuns.listBy(h.stack.deps.store, 'SYNCRUNS#vc-001', { limit: 5, descending: true });
+        const page = await syncRuns.byInstance(h.stack.deps.store, 'vc-001', { limit: 5, descending: true });
         const r = page.items.find((x) => x.requested_at >= since && x.requested_by === 'schedule');
         return r && (r.status === 'succeeded' || r.status === 'failed') ? r : undefined;
       },

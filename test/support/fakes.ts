@@ -1,5 +1,6 @@
 import type { Clock } from '../../shared/ports/clock';
 import { type Secrets, SecretNotFoundError } from '../../shared/ports/secrets';
+import { FakeVCenter } from './fake-vcenter';
 import { MemoryStore } from './memory-store';
 
 /** In-memory Secrets for unit tests of use cases (the real adapters have their own contract suite). */
@@ -29,4 +30,10 @@ export class ManualClock implements Clock {
   }
 }
 
-export const unitDeps = () => ({ store: new MemoryStore(), secrets: new MemorySecrets(), clock: new ManualClock(), verifiers: {} });
+export const unitDeps = () => ({
+  store: new MemoryStore(),
+  secrets: new MemorySecrets(),
+  clock: new ManualClock(),
+  verifiers: {},
+  vcenter: new FakeVCenter(),
+});

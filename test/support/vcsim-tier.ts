@@ -17,6 +17,7 @@ export const VCSIM_TIER = [
   'test/vsphere/session.test.ts',
   'test/vsphere/retrieval.test.ts',
   'test/vsphere/updates.test.ts',
+  'test/vsphere/operations.test.ts',
 ];
 
 export const VCSIM_ENABLE_COMMAND = 'bash scripts/vcsim/build.sh';

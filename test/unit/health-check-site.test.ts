@@ -5,7 +5,6 @@ import { VCenterInstanceCreate } from '../../shared/domain/vcenter';
 import { type ProbeOutcome, probeSite } from '../../shared/jobs/health-check';
 import type { CapabilityFingerprint } from '../../shared/domain/idrac';
 import type { Idrac, IdracTarget } from '../../shared/ports/idrac';
-import type { Store } from '../../shared/ports/store';
 import { createDellEndpoint } from '../../shared/usecases/dell-endpoints';
 import { createServiceIdentity } from '../../shared/usecases/service-identities';
 import { createSite } from '../../shared/usecases/sites';
@@ -30,7 +29,7 @@ function fakeVcenters(answers: Record<string, ProbeOutcome>) {
   const asked: string[] = [];
   return {
     asked,
-    vcenter: async (_store: Store, id: string): Promise<ProbeOutcome> => {
+    vcenter: async (_deps: unknown, id: string): Promise<ProbeOutcome> => {
       asked.push(id);
       return answers[id] ?? { ok: false, result: { error: `no fake answer for ${id}` } };
     },

@@ -8,6 +8,7 @@ import { type JobType, stepAction } from '../../shared/jobs/job-type';
 import { existingTargets } from '../../shared/jobs/targets';
 import type { Queue } from '../../shared/ports/queue';
 import type { Idrac } from '../../shared/ports/idrac';
+import type { VCenter } from '../../shared/ports/vcenter';
 import type { Workflows } from '../../shared/ports/workflows';
 import { approvals } from '../../shared/records/approvals';
 import { jobs, listSteps } from '../../shared/records/jobs';
@@ -24,6 +25,7 @@ const engineDeps = (): EngineDeps => ({
   queue: unused as Queue,
   workflows: unused as Workflows,
   idrac: unused as Idrac,
+  vcenter: unused as VCenter,
 });
 
 async function jobOf(deps: EngineDeps, type: string, fields: Partial<Job> = {}): Promise<Job> {

@@ -2,7 +2,29 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { LocalQueue } from '../../shared/adapters/queue/local-queue';
 import { WORKER_POOLS } from '../../shared/catalog/worker-pools';
 import { jobs } from '../../shared/records/jobs';
+import { vcenterInstances } from '../../shared/records/vcenter';
+import { vcenterApiHealth } from '../../shared/usecases/vcenter-health';
+import { instanceRecord } from '../support/fake-vcenter';
 import { unitDeps } from '../support/fakes';
+
+/** Runs `fn` and returns the EMF documents it printed (Powertools Metrics writes them to stdout). */
+async function emfOf(fn: () => Promise<unknown>): Promise<Record<string, any>[]> {
+  const lines: string[] = [];
+  const write = process.stdout.write.bind(process.stdout);
+  process.stdout.write = ((chunk: unknown) => (lines.push(String(chunk)), true)) as typeof process.stdout.write;
+  try {
+    await fn();
+  } finally {
+    process.stdout.write = write;
+  }
+  return lines.flatMap((l) => l.split('\n')).filter((l) => l.includes('_aws')).map((l) => JSON.parse(l));
+}
+
+const idleWorkerPools = {
+  state: async (pool: string) => ({ pool, concurrency: WORKER_POOLS[pool]!.concurrency, inFlight: 0, draining: false }),
+  drain: async () => undefined,
+  undrain: async () => undefined,
+};
 
 // Metrics are off in tests by default; this file is about them.
 process.env.POWERTOOLS_METRICS_DISABLED = 'false';
@@ -32,17 +54,9 @@ describe('operational metrics (runbook "Key Metrics to Monitor")', () => {
       drain: async () => undefined,
       undrain: async () => undefined,
     };
-    const lines: string[] = [];
-    const write = process.stdout.write.bind(process.stdout);
-    process.stdout.write = ((chunk: unknown) => (lines.push(String(chunk)), true)) as typeof process.stdout.write;
     let summary;
-    try {
-      summary = await publishOperationalMetrics({ ...base, queue, workerPools });
-    } finally {
-      process.stdout.write = write;
-    }
+    const emf = await emfOf(async () => (summary = await publishOperationalMetrics({ ...base, queue, workerPools })));
     expect(summary).toEqual({ pools: Object.keys(WORKER_POOLS).length, failed_jobs_24h: 2, stuck_jobs: 1, idrac_unreachable_pct: 0 });
-    const emf = lines.flatMap((l) => l.split('\n')).filter((l) => l.includes('_aws')).map((l) => JSON.parse(l));
     const value = (name: string, pool?: string) =>
       emf.find((e) => name in e && (pool === undefined || e.pool === pool))?.[name];
     expect(value('JobQueueDepth')).toBe(3);
@@ -53,4 +67,26 @@ describe('operational metrics (runbook "Key Metrics to Monitor")', () => {
     expect(value('QueueDepth', 'jobs')).toBe(3);
     expect(emf.every((e) => e._aws.CloudWatchMetrics[0].Namespace === 'EIO')).toBe(true);
   });
+
+  it("publishes a never-synced vCenter's age since registration: an alarm on the sync age fires when /health is critical", async () => {
+    const { publishOperationalMetrics } = await import('../../shared/usecases/operational-metrics');
+    const base = unitDeps();
+    const now = base.clock.now();
+    const minutesAgo = (m: number) => new Date(now - m * 60_000).toISOString();
+    await vcenterInstances.create(base.store, instanceRecord('vc-never', minutesAgo(180))); // registered 3 h ago, never synced
+    const fresh = instanceRecord('vc-fresh', minutesAgo(600), { last_successful_sync_at: minutesAgo(10), reachable: true });
+    await vcenterInstances.create(base.store, fresh);
+    const health = await vcenterApiHealth(base);
+    expect(health.status).toBe('critical');
+    expect(health.instances?.['vc-never']).toMatchObject({ status: 'critical', sync_age_minutes: null });
+
+    const emf = await emfOf(() => publishOperationalMetrics({ ...base, queue, workerPools: idleWorkerPools }));
+    const age = (instance?: string) =>
+      emf.find((e) => 'VCenterSyncAgeMinutes' in e && (instance === undefined ? !('instance' in e) : e.instance === instance))
+        ?.VCenterSyncAgeMinutes;
+    expect(age()).toBe(180); // above the 120-minute critical threshold, as /health says
+    expect(age('vc-never')).toBe(180);
+    expect(age('vc-fresh')).toBe(10);
+  });
 });
+

@@ -1,65 +1,56 @@
 import { describe, expect, it } from 'vitest';
-import { VSphereTimeoutError, type VSphereClient } from '../../shared/adapters/vsphere';
-import type { VCenterInstance } from '../../shared/domain/vcenter';
-import type { Queue } from '../../shared/ports/queue';
+import { VSphereTimeoutError } from '../../shared/adapters/vsphere';
+import type { InventoryObject, VCenterInstance } from '../../shared/domain/vcenter';
+import {
+  type InventoryChanges,
+  InvalidCollectorVersionFault,
+  type VCenterClient,
+  VSphereSessionLostError,
+} from '../../shared/ports/vcenter';
 import { putInventory, vcenterInstances } from '../../shared/records/vcenter';
 import { deltaOrFull } from '../../shared/usecases/vcenter-sync';
+import { instanceRecord, storedRecord } from '../support/fake-vcenter';
 import { unitDeps } from '../support/fakes';
 
-/** Just what delta sync touches of the vSphere client; anything else means a full sync started. */
-function fakeClient(updates: () => Promise<unknown>): VSphereClient {
+const vmNew: InventoryObject = { kind: 'vm', moref: 'vm-new', name: 'new-vm', data: { name: 'new-vm', host: undefined }, ips: [] };
+
+/** The vCenter port's client, faked: what delta sync reads; a full read means a full sync started. */
+function fakeClient(readChanges: VCenterClient['readChanges'], released: string[] = []): VCenterClient {
   return {
-    health: () => ({ loggedIn: true }),
-    session: { resume: () => undefined },
-    waitForUpdatesEx: updates,
-    async *retrievePropertiesEx() {
-      yield { obj: { type: 'VirtualMachine', value: 'vm-new' }, propSet: [{ name: 'name', val: 'new-vm' }], missingSet: [] };
+    readChanges,
+    releaseCheckpoint: async (session: string) => {
+      released.push(session);
     },
-    destroyPropertyCollector: async () => undefined,
-    destroyView: async () => undefined,
-    createContainerView: async () => {
+    readInventory: async () => {
       throw new Error('full sync started');
     },
-  } as unknown as VSphereClient;
+  } as Partial<VCenterClient> as VCenterClient;
 }
 
+const SESSION = JSON.stringify({ cookie: 'c', collector: 'pc-1', filter: 'f-1', view: 'v-1' });
+
 async function primedInstance(deps: ReturnType<typeof unitDeps>): Promise<VCenterInstance> {
-  await deps.secrets.put('vcenter-sessions/vc-001', JSON.stringify({ cookie: 'c', collector: 'pc-1', filter: 'f-1', view: 'v-1' }));
-  const instance = {
-    id: 'vc-001',
-    name: 'vc-001',
-    description: '',
-    url: 'https://vc.example/sdk',
-    site_id: 'site-001',
-    service_identity_id: 'si-vc',
-    tls: {},
+  await deps.secrets.put('vcenter-sessions/vc-001', SESSION);
+  const instance = instanceRecord('vc-001', '2026-11-23T10:00:00.000Z', {
     sync_state: { collector_version: '7', session_secret_ref: 'vcenter-sessions/vc-001' },
     inventory_counts: { datacenters: 1, clusters: 1, hosts: 2, vms: 5000, datastores: 1 },
-    created_at: '2026-11-23T10:00:00.000Z',
-    version: 1,
-  } as unknown as VCenterInstance;
+  });
   await vcenterInstances.create(deps.store, instance);
   return instance;
 }
 
 describe('delta sync state', () => {
-  it("reports totals from the last sync's counts moved by what it created, without reading the inventory", async () => {
-    const deps = { ...unitDeps(), queue: {} as Queue };
+  it("continues from the checkpoint; totals are the last sync's counts moved by what it created, not a count of records", async () => {
+    const deps = unitDeps();
     const instance = await primedInstance(deps);
-    await putInventory(deps.store, { instance_id: 'vc-001', kind: 'vm', moref: 'vm-gone', name: 'gone', hash: 'h', data: {}, synced_at: '2026-11-23T10:00:00.000Z' });
-    const vc = fakeClient(async () => ({
-      version: '8',
-      truncated: false,
-      filterSet: [
-        {
-          objectSet: [
-            { kind: 'enter', obj: { type: 'VirtualMachine', value: 'vm-new' }, missingSet: [] },
-            { kind: 'leave', obj: { type: 'VirtualMachine', value: 'vm-gone' }, missingSet: [] },
-          ],
-        },
-      ],
-    }));
+    await putInventory(deps.store, storedRecord('vm', 'vm-gone'));
+    const asked: unknown[] = [];
+    const vc = fakeClient(async (checkpoint): Promise<InventoryChanges> => {
+      asked.push(checkpoint);
+      return { objects: [vmNew], removed: [{ kind: 'vm', moref: 'vm-gone' }], version: '8' };
+    });
     const result = await deltaOrFull(deps, vc, instance);
+    expect(asked).toEqual([{ version: '7', session: SESSION }]);
     expect(result.executed).toBe('delta');
     expect(result.changes).toMatchObject({ written: 1, deleted: 1 });
     // 5000 + 1 created − 1 removed: the stored inventory holds only vm-new, so a count would have said 1.
@@ -68,7 +59,7 @@ describe('delta sync state', () => {
   });
 
   it('a delta attempt that fails after asking for updates makes the next sync run full, saying why', async () => {
-    const deps = { ...unitDeps(), queue: {} as Queue };
+    const deps = unitDeps();
     const instance = await primedInstance(deps);
     const timedOut = fakeClient(async () => {
       throw new VSphereTimeoutError('https://vc.example/sdk', 'WaitForUpdatesEx', 60_000);
@@ -76,16 +67,52 @@ describe('delta sync state', () => {
     await expect(deltaOrFull(deps, timedOut, instance)).rejects.toBeInstanceOf(VSphereTimeoutError);
     const after = await vcenterInstances.get(deps.store, 'vc-001');
     expect(after.sync_state).toMatchObject({ collector_version: '7' });
-    expect(after.sync_state?.invalidated).toMatch(/^the previous delta attempt failed after asking vCenter for updates \(VSphereTimeoutError: .*WaitForUpdatesEx within 60000 ms\)$/);
+    expect(after.sync_state?.invalidated).toMatch(
+      /^the previous delta attempt failed after asking vCenter for updates \(VSphereTimeoutError: .*WaitForUpdatesEx within 60000 ms\)$/,
+    );
     // The retry does not resume from version 7 (vCenter may have handed those updates out already): it runs full.
     let asked = false;
+    const released: string[] = [];
     const next = fakeClient(async () => {
       asked = true;
-      return { version: '9', truncated: false, filterSet: [] };
-    });
+      return { objects: [], removed: [], version: '9' };
+    }, released);
     await expect(deltaOrFull(deps, next, after)).rejects.toThrow('full sync started');
     expect(asked).toBe(false);
-    // The full sync starts by dropping the old delta state, the invalidation with it.
+    // The full sync starts by dropping the old checkpoint (freeing its collector), the invalidation with it.
+    expect(released).toEqual([SESSION]);
     expect((await vcenterInstances.get(deps.store, 'vc-001')).sync_state).toBeUndefined();
+  });
+
+  it('falls back to full, naming why, when the checkpoint is no longer usable or its session secret is gone', async () => {
+    const cases: [string, (deps: ReturnType<typeof unitDeps>) => Promise<unknown>, RegExp][] = [
+      [
+        'silently expired session',
+        async () => new VSphereSessionLostError('NotAuthenticated in missingSet: the session expired silently'),
+        /^VSphereSessionLostError: NotAuthenticated in missingSet/,
+      ],
+      [
+        'unknown version',
+        async () => new InvalidCollectorVersionFault('InvalidCollectorVersion', ''),
+        /^InvalidCollectorVersion: version '7' is no longer valid$/,
+      ],
+      ['secret gone', async (deps) => deps.secrets.delete('vcenter-sessions/vc-001'), /^session lost: no stored session to resume$/],
+    ];
+    for (const [what, arrange, reason] of cases) {
+      const deps = unitDeps();
+      const instance = await primedInstance(deps);
+      const failure = await arrange(deps);
+      const vc = fakeClient(async () => {
+        throw failure ?? new Error('a delta without its session asked vCenter');
+      });
+      vc.readInventory = async () => ({
+        objects: [vmNew],
+        prepareDelta: async () => ({ version: '1', session: SESSION }),
+        discard: async () => undefined,
+      });
+      const result = await deltaOrFull(deps, vc, instance);
+      expect(result, what).toMatchObject({ executed: 'full', fallback: expect.stringMatching(reason), counts: { vms: 1 } });
+      expect((await vcenterInstances.get(deps.store, 'vc-001')).sync_state, what).toMatchObject({ collector_version: '1' });
+    }
   });
 });

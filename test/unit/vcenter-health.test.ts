@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import type { VCenterInstance } from '../../shared/domain/vcenter';
 import { vcenterInstances } from '../../shared/records/vcenter';
 import { vcenterApiHealth } from '../../shared/usecases/vcenter-health';
+import { instanceRecord } from '../support/fake-vcenter';
 import { ManualClock } from '../support/fakes';
 import { MemoryStore } from '../support/memory-store';
 
@@ -12,20 +13,7 @@ function setup() {
   const clock = new ManualClock();
   const ago = (min: number) => new Date(clock.now() - min * MIN).toISOString();
   const add = (id: string, fields: Partial<VCenterInstance> = {}) =>
-    vcenterInstances.create(store, {
-      id,
-      name: id,
-      description: '',
-      url: `https://${id}.example/sdk`,
-      site_id: 'site-001',
-      service_identity_id: 'si-vc',
-      tls: { insecure: true },
-      created_at: ago(24 * 60),
-      updated_at: ago(24 * 60),
-      created_by: 'test',
-      version: 1,
-      ...fields,
-    });
+    vcenterInstances.create(store, instanceRecord(id, ago(24 * 60), fields));
   return { store, clock, ago, add, health: () => vcenterApiHealth({ store, clock }) };
 }
 

@@ -1,56 +1,81 @@
 import { describe, expect, it } from 'vitest';
-import { VCenterInstanceCreate } from '../../shared/domain/vcenter';
-import { buildRecord } from '../../shared/usecases/vcenter-sync';
+import { type InventoryObject, VCenterInstanceCreate } from '../../shared/domain/vcenter';
+import type { VCenterClient } from '../../shared/ports/vcenter';
+import { getInventory, putInventory, vcenterInstances } from '../../shared/records/vcenter';
+import { deltaOrFull, fullSync } from '../../shared/usecases/vcenter-sync';
+import { instanceRecord, storedRecord } from '../support/fake-vcenter';
+import { unitDeps } from '../support/fakes';
 
-const lookup = {
-  hostInfo: async (m: string | undefined) => (m === 'host-1' ? { name: 'esx01', cluster: 'domain-c1', cluster_name: 'prod' } : undefined),
-  clusterName: async (m: string | undefined) => (m === 'domain-c1' ? 'prod' : undefined),
+const instance = instanceRecord('vc-001', '2026-11-23T10:00:00.000Z');
+
+const vm: InventoryObject = {
+  kind: 'vm',
+  moref: 'vm-7',
+  name: 'app-01',
+  data: { name: 'app-01', power_state: 'poweredOn', host: 'host-1', host_name: undefined, cluster: undefined, cluster_name: undefined },
+  ips: [{ address: '10.1.2.3', mac: '00:50:56:aa:bb:cc', hostname: 'app-01.corp', hardware_ids: { vm_uuid: 'u-7' } }],
+  placement: { host: 'host-1' },
+};
+const host: InventoryObject = {
+  kind: 'host',
+  moref: 'host-1',
+  name: 'esx01',
+  data: { name: 'esx01', cluster: 'domain-c1', cluster_name: undefined },
+  ips: [],
+  placement: { cluster: 'domain-c1' },
+};
+const cluster: InventoryObject = {
+  kind: 'cluster',
+  moref: 'domain-c1',
+  name: 'prod',
+  data: { name: 'prod', hosts: ['host-1'] },
+  ips: [],
+  placement: { hosts: ['host-1'] },
 };
 
+/** The vCenter port's client, faked: a full read hands over `objects`, a delta `changed`. */
+function fakeClient(objects: InventoryObject[], changed: InventoryObject[] = []): VCenterClient {
+  return {
+    readInventory: async () => ({ objects, prepareDelta: async () => ({ version: '1', session: '{}' }), discard: async () => undefined }),
+    readChanges: async () => ({ objects: changed, removed: [], version: '2' }),
+    releaseCheckpoint: async () => undefined,
+  } as Partial<VCenterClient> as VCenterClient;
+}
+
 describe('vCenter inventory records', () => {
-  it('a VM yields its placement, vMotion-relevant devices and one IP observation per guest IP with its MAC and UUID', async () => {
-    const { data, ips } = await buildRecord(
-      'vm',
-      'vm-7',
-      {
-        name: 'app-01',
-        'config.uuid': '4210aaaa-bbbb-cccc-dddd-eeeeffff0000',
-        'runtime.powerState': 'poweredOn',
-        'runtime.host': { type: 'HostSystem', value: 'host-1' },
-        'guest.hostName': 'app-01.corp',
-        'guest.net': [{ macAddress: '00:50:56:aa:bb:cc', connected: true, ipAddress: ['10.1.2.3', 'fe80::1'] }],
-        datastore: [{ type: 'Datastore', value: 'datastore-1' }],
-        'config.hardware.device': [
-          { _type: 'VirtualDisk', key: 2000, capacityInKB: 1024, backing: { datastore: { type: 'Datastore', value: 'datastore-1' }, fileName: '[ds] a.vmdk' } },
-          { _type: 'VirtualVmxnet3', key: 4000, macAddress: '00:50:56:aa:bb:cc' },
-          { _type: 'VirtualPCIPassthrough', key: 5000 },
-        ],
-      },
-      lookup,
-    );
-    expect(data).toMatchObject({ host: 'host-1', host_name: 'esx01', cluster: 'domain-c1', cluster_name: 'prod', power_state: 'poweredOn' });
-    expect(data.vmotion_blockers).toEqual(['VirtualPCIPassthrough']);
-    expect(data.disks).toEqual([{ key: 2000, capacity_kb: 1024, datastore: 'datastore-1', file: '[ds] a.vmdk' }]);
-    expect(ips).toEqual([
-      { address: '10.1.2.3', mac: '00:50:56:aa:bb:cc', hostname: 'app-01.corp', hardware_ids: { vm_uuid: '4210aaaa-bbbb-cccc-dddd-eeeeffff0000' } },
-      { address: 'fe80::1', mac: '00:50:56:aa:bb:cc', hostname: 'app-01.corp', hardware_ids: { vm_uuid: '4210aaaa-bbbb-cccc-dddd-eeeeffff0000' } },
-    ]);
+  it("fills in the names of a VM's host and cluster and of a host's cluster: from the same sync, else from stored records", async () => {
+    const deps = unitDeps();
+    await vcenterInstances.create(deps.store, instance);
+    const full = await fullSync(deps, fakeClient([cluster, host, vm]), instance);
+    expect(full.changes).toMatchObject({ written: 3, ip_observations: 1 });
+    expect((await getInventory(deps.store, 'vc-001', 'vm', 'vm-7'))?.data).toMatchObject({
+      host_name: 'esx01',
+      cluster: 'domain-c1',
+      cluster_name: 'prod',
+    });
+    expect((await getInventory(deps.store, 'vc-001', 'host', 'host-1'))?.data).toMatchObject({ cluster_name: 'prod' });
+
+    // A delta where only the VM changed: its host and cluster come from the stored records.
+    const off = { ...vm, data: { ...vm.data, power_state: 'poweredOff' } };
+    const delta = await deltaOrFull(deps, fakeClient([], [off]), await vcenterInstances.get(deps.store, 'vc-001'));
+    expect(delta).toMatchObject({ executed: 'delta', changes: { written: 1 } });
+    expect((await getInventory(deps.store, 'vc-001', 'vm', 'vm-7'))?.data).toMatchObject({
+      power_state: 'poweredOff',
+      host_name: 'esx01',
+      cluster_name: 'prod',
+    });
   });
 
-  it('a host carries its service tag and hardware UUID into its vmknic observations', async () => {
-    const { data, ips } = await buildRecord(
-      'host',
-      'host-1',
-      {
-        name: 'esx01',
-        parent: { type: 'ClusterComputeResource', value: 'domain-c1' },
-        'hardware.systemInfo': { uuid: 'u-1', otherIdentifyingInfo: [{ identifierValue: 'ABC1234', identifierType: { key: 'ServiceTag' } }] },
-        'config.network.vnic': [{ device: 'vmk0', spec: { ip: { ipAddress: '10.0.0.5' }, mac: '00:11:22:33:44:55' } }],
-      },
-      lookup,
-    );
-    expect(data).toMatchObject({ cluster: 'domain-c1', cluster_name: 'prod', service_tag: 'ABC1234', hardware_uuid: 'u-1' });
-    expect(ips).toEqual([{ address: '10.0.0.5', mac: '00:11:22:33:44:55', hostname: 'esx01', hardware_ids: { system_uuid: 'u-1', service_tag: 'ABC1234' } }]);
+  it('writes only what changed: the same objects again are unchanged, an object no longer read is deleted', async () => {
+    const deps = unitDeps();
+    await vcenterInstances.create(deps.store, instance);
+    await putInventory(deps.store, storedRecord('vm', 'vm-gone'));
+    expect((await fullSync(deps, fakeClient([cluster, host, vm]), instance)).changes).toMatchObject({ written: 3, deleted: 1 });
+    const again = await fullSync(deps, fakeClient([cluster, host, vm]), instance);
+    expect(again).toEqual({
+      counts: { datacenters: 0, clusters: 1, hosts: 1, vms: 1, datastores: 0 },
+      changes: { written: 0, unchanged: 3, deleted: 0, ip_observations: 0 },
+    });
   });
 
   it('TLS policy must be explicit: exactly one of CA, pin/TOFU, insecure', () => {

@@ -4,17 +4,17 @@ import {
   InvalidLoginFault,
   VSphereCircuitOpenError,
   VSphereTimeoutError,
+  VSphereClients,
   VSphereTransportError,
 } from '../../shared/adapters/vsphere';
-import { resetConfig } from '../../shared/config';
+import { config, resetConfig } from '../../shared/config';
 import { VCenterInstanceCreate } from '../../shared/domain/vcenter';
 import type { OutgoingMessage, Queue } from '../../shared/ports/queue';
 import { syncRuns, vcenterInstances } from '../../shared/records/vcenter';
 import { createServiceIdentity } from '../../shared/usecases/service-identities';
 import { createSite } from '../../shared/usecases/sites';
-import { closeVcenterClients } from '../../shared/usecases/vcenter-clients';
 import { createVcenterInstance } from '../../shared/usecases/vcenter-instances';
-import { requestSync } from '../../shared/usecases/vcenter-sync';
+import { requestSync } from '../../shared/usecases/vcenter-sync-requests';
 import { executeSync } from '../../shared/usecases/vcenter-sync-run';
 import { classifySyncFailure, isStaleAttempt, retryDelaySeconds } from '../../shared/usecases/vcenter-sync-retry';
 import { SiteCreate } from '../../shared/domain/site';
@@ -90,12 +90,16 @@ describe('a sync run against a vCenter nobody answers for', () => {
     for (const k of Object.keys(env)) delete process.env[k];
     resetConfig();
   });
-  afterEach(closeVcenterClients);
+  let vcenter: VSphereClients;
+  afterEach(() => vcenter.closeAll());
 
   async function setup() {
     const queue = new RecordingQueue();
+    // The real vSphere adapter, with the breaker settings of the environment above.
+    const { breakerThreshold, breakerHalfOpenMs } = config().vcenter;
+    vcenter = new VSphereClients({ breakerThreshold, breakerHalfOpenAfterMs: breakerHalfOpenMs });
     // The breaker keeps real time (cockatiel reads Date.now()), so the use case's clock starts at real time too.
-    const deps = { ...unitDeps(), clock: new ManualClock(Date.now()), queue: queue as unknown as Queue };
+    const deps = { ...unitDeps(), clock: new ManualClock(Date.now()), queue: queue as unknown as Queue, vcenter };
     await createServiceIdentity(deps, { id: 'si-vc', name: 'vc', description: '', target_kind: 'vcenter', username: 'svc', secret: 'pw' }, 'test');
     await createSite(deps, SiteCreate.parse({ id: 'site-001', name: 'lab' }), 'test');
     // Port 1 on loopback: connection refused at once, the fastest dead vCenter there is.

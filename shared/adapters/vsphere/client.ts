@@ -1,11 +1,13 @@
 import { setTimeout as sleep } from 'node:timers/promises';
+import { type VCenterClientHealth, type VCenterTaskInfo, VSphereTaskError } from '../../ports/vcenter';
 import { decodeValue } from './decode';
 import type { Args } from './envelope';
 import { VSphereError, VSphereLimitError } from './errors';
 import * as pc from './property-collector';
-import { type BreakerState, Resilience, type ResilienceOptions } from './resilience';
+import { Resilience, type ResilienceOptions } from './resilience';
 import { type CallOptions, type CredentialSource, VSphereSession } from './session';
 import { mentionsSessionObject, objectsSpec } from './specs';
+import { taskInfoOf } from './tasks';
 import type { TlsPolicy } from './tls-trust';
 import { SoapTransport } from './transport';
 import type { MoRef, ObjectContent, PropertyFilterSpec, RetrievePage, ServiceContent, TaskInfo, UpdateSet, UserSession, WaitOptions } from './types';
@@ -22,34 +24,6 @@ export interface VSphereClientOptions extends Partial<ResilienceOptions> {
   maxPropertyCollectors?: number;
   /** SOAPAction version until the service content says the server's own. Default 6.5. */
   initialApiVersion?: string;
-}
-
-export interface VSphereClientHealth {
-  url: string;
-  breaker: BreakerState;
-  /** Transport failures in a row (what opens the breaker). */
-  consecutiveFailures: number;
-  /** While the breaker is open: when it lets the next call through as a probe. */
-  breakerRetryAt: Date | undefined;
-  loggedIn: boolean;
-  apiVersion: string | undefined;
-  sessionGeneration: number;
-  freeRequestSlots: number;
-  propertyCollectors: number;
-}
-
-export class VSphereTaskError extends VSphereError {
-  /** The vim25 fault the task ended with, e.g. 'InvalidPowerState'. */
-  readonly faultType: string | undefined;
-
-  constructor(
-    readonly task: MoRef,
-    readonly info: TaskInfo,
-  ) {
-    const faultType = (info.error?.fault as { _type?: string } | undefined)?._type;
-    super(`Task ${task.value} failed: ${info.error?.localizedMessage || faultType || 'no reason given'}`);
-    this.faultType = faultType;
-  }
 }
 
 const DEFAULTS: ResilienceOptions = {
@@ -103,7 +77,7 @@ export class VSphereClient {
     return this.session.apiVersion;
   }
 
-  health(): VSphereClientHealth {
+  health(): VCenterClientHealth {
     const breaker = this.resilience.breakerStatus;
     return {
       url: this.url,
@@ -237,14 +211,20 @@ export class VSphereClient {
     return rv === undefined ? undefined : decodeValue(rv);
   }
 
+  /** One look at a task. */
+  async taskInfo(task: MoRef): Promise<VCenterTaskInfo> {
+    return taskInfoOf(task, (await this.getProperties(task, ['info'])).info as TaskInfo | undefined);
+  }
+
   /** Polls a Task until it ends; returns its info, or throws VSphereTaskError with vCenter's reason. */
-  async waitForTask(task: MoRef, options: { timeoutMs?: number } = {}): Promise<TaskInfo> {
-    const deadline = Date.now() + (options.timeoutMs ?? 10 * 60_000);
+  async waitForTask(task: MoRef, options: { timeoutMs?: number } = {}): Promise<VCenterTaskInfo> {
+    const timeoutMs = options.timeoutMs ?? 10 * 60_000;
+    const deadline = Date.now() + timeoutMs;
     for (let delay = 50; ; delay = Math.min(delay * 2, 2_000)) {
-      const info = (await this.getProperties(task, ['info'])).info as TaskInfo | undefined;
-      if (info?.state === 'success') return info;
-      if (info?.state === 'error') throw new VSphereTaskError(task, info);
-      if (Date.now() > deadline) throw new VSphereError(`Task ${task.value} did not finish within ${options.timeoutMs ?? 600_000} ms (state ${info?.state ?? 'unknown'})`);
+      const info = await this.taskInfo(task);
+      if (info.state === 'success') return info;
+      if (info.state === 'error') throw new VSphereTaskError(info);
+      if (Date.now() > deadline) throw new VSphereError(`Task ${task.value} did not finish within ${timeoutMs} ms (state ${info.state})`);
       await sleep(delay);
     }
   }

@@ -1,5 +1,8 @@
-export { VSphereClient, VSphereTaskError, type VSphereClientHealth, type VSphereClientOptions } from './client';
+export { VSphereClient, type VSphereClientOptions } from './client';
+export { VSphereClients, type VSphereClientsOptions } from './clients';
 export * from './errors';
+export { VSphereInstanceClient } from './instance-client';
+export { SYNC_PATHS, inventoryObjectOf } from './inventory-mapping';
 export type { BreakerState, BreakerStatus, ResilienceOptions } from './resilience';
 export type { CallOptions, CredentialSource, Credentials } from './session';
 export { containerViewSpec, objectsSpec } from './specs';

@@ -1,7 +1,7 @@
 import { logger } from '../../observability/logger';
 import { decodeValue } from './decode';
 import { type Args, requestEnvelope, responseBody } from './envelope';
-import { ManagedObjectNotFoundFault, NotAuthenticatedFault, VSphereHttpError, VSphereProtocolError, VSphereSessionLostError } from './errors';
+import { ManagedObjectNotFoundFault, NotAuthenticatedFault, VSphereHttpError, VSphereProtocolError, sessionLostDuring } from './errors';
 import type { Resilience } from './resilience';
 import { retrieveResult } from './results';
 import type { SoapTransport } from './transport';
@@ -165,7 +165,7 @@ export class VSphereSession {
         this.active = false;
         await this.login();
       } // else a concurrent call already logged in again: just use its session
-      if (o.sessionBound) throw new VSphereSessionLostError(method, err);
+      if (o.sessionBound) throw sessionLostDuring(method, err);
       return await this.send(method, self, args, o);
     }
   }

@@ -1,3 +1,4 @@
+import { normalizeThumbprint } from '../../domain/thumbprint';
 import { X509Certificate } from 'node:crypto';
 import { isIP } from 'node:net';
 import { type ConnectionOptions, type PeerCertificate, connect } from 'node:tls';
@@ -16,11 +17,7 @@ export type TlsPolicy =
   | { kind: 'pinned'; thumbprint: string; certificate?: string }
   | { kind: 'insecure' };
 
-/** Canonical form: upper-case hex pairs joined by colons, as Node and vSphere print SHA-256 thumbprints. */
-export function normalizeThumbprint(thumbprint: string): string {
-  const hex = thumbprint.replace(/[^0-9a-fA-F]/g, '').toUpperCase();
-  return hex.match(/../g)?.join(':') ?? '';
-}
+export { normalizeThumbprint };
 
 export function thumbprintOf(pem: string): string {
   return new X509Certificate(pem).fingerprint256;

@@ -8,7 +8,8 @@ import type { Page } from '../../ports/store';
 import { TaskTokenInvalidError } from '../../ports/workflows';
 import { approvals, policies } from '../../records/approvals';
 import { recordAudit } from '../../records/audit';
-import { type EngineDeps, isoNow, moveJob } from './common';
+import { type EngineDeps, moveJob } from './common';
+import { isoNow } from '../../ports/clock';
 
 export const ApprovalQuery = z.object({ status: z.enum(APPROVAL_STATUSES).optional() });
 
@@ -40,7 +41,7 @@ export async function decideApproval(
     throw new ForbiddenError(`${actor} requested job '${current.job_id}' and cannot ${decision} it; another approver must decide`);
   if (!OPEN_APPROVAL.includes(current.status))
     throw new ConflictError(`approval '${id}' is already ${current.status}`, { status: current.status });
-  const at = isoNow(deps);
+  const at = isoNow(deps.clock);
   const status = decision === 'approve' ? 'approved' : decision === 'reject' ? 'rejected' : 'deferred';
   const token = current.task_token;
   const decided = await approvals.update(deps.store, id, (a) => {
@@ -75,7 +76,7 @@ export async function decideApproval(
 export const getApproval = (deps: EngineDeps, id: string) => approvals.get(deps.store, id);
 
 export async function createPolicy(deps: EngineDeps, input: PolicyCreate, actor: string): Promise<Policy> {
-  const at = isoNow(deps);
+  const at = isoNow(deps.clock);
   const policy = await policies.create(deps.store, {
     ...input,
     id: input.id ?? newId('policy', deps.clock.now()),
@@ -90,7 +91,7 @@ export async function createPolicy(deps: EngineDeps, input: PolicyCreate, actor:
 
 export async function updatePolicy(deps: EngineDeps, id: string, change: PolicyUpdate): Promise<Policy> {
   const { version, ...fields } = change;
-  const at = isoNow(deps);
+  const at = isoNow(deps.clock);
   const policy = await policies.update(deps.store, id, (p) => ({ ...p, ...fields, updated_at: at }), version);
   await recordAudit(deps.store, { subject_id: id, action: 'policy.updated', at, detail: { fields: Object.keys(fields) } });
   return policy;
@@ -98,5 +99,5 @@ export async function updatePolicy(deps: EngineDeps, id: string, change: PolicyU
 
 export async function deletePolicy(deps: EngineDeps, id: string): Promise<void> {
   await policies.remove(deps.store, await policies.get(deps.store, id));
-  await recordAudit(deps.store, { subject_id: id, action: 'policy.deleted', at: isoNow(deps) });
+  await recordAudit(deps.store, { subject_id: id, action: 'policy.deleted', at: isoNow(deps.clock) });
 }

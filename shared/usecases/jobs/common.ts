@@ -1,4 +1,5 @@
 import { JOB_TYPES } from '../../catalog/job-types';
+import { isoNow } from '../../ports/clock';
 import { LockedError, ValidationError } from '../../domain/errors';
 import { type Job, type JobStatus, transition } from '../../domain/job';
 import type { JobType } from '../../jobs/job-type';
@@ -7,12 +8,8 @@ import { jobs } from '../../records/jobs';
 import { readSwitch } from '../../records/switches';
 import type { Deps } from '../deps';
 
-export type EngineDeps = Pick<Deps, 'store' | 'queue' | 'workflows' | 'clock' | 'idrac'>;
+export type EngineDeps = Pick<Deps, 'store' | 'queue' | 'workflows' | 'clock' | 'idrac' | 'vcenter'>;
 
-/** The worker pool whose queue carries "start this job" messages to the dispatcher. */
-export const JOBS_POOL = 'jobs';
-
-export const isoNow = (deps: Pick<Deps, 'clock'>): string => new Date(deps.clock.now()).toISOString();
 
 export function jobTypeOf(name: string): JobType {
   const type = JOB_TYPES[name];
@@ -29,7 +26,7 @@ export const moveJob = (
   id: string,
   to: JobStatus,
   fields: Partial<Job> = {},
-): Promise<Job> => jobs.update(deps.store, id, (current) => transition(current, to, isoNow(deps), fields));
+): Promise<Job> => jobs.update(deps.store, id, (current) => transition(current, to, isoNow(deps.clock), fields));
 
 /** Refuses work while the kill switch is active: new jobs (423 to the caller) and every side-effecting step. */
 export async function assertKillSwitchOff(deps: Pick<Deps, 'store'>): Promise<void> {

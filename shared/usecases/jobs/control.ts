@@ -6,7 +6,8 @@ import { ExecutionNotFoundError, TaskTokenInvalidError } from '../../ports/workf
 import { approvals } from '../../records/approvals';
 import { recordAudit } from '../../records/audit';
 import { jobs, listSteps } from '../../records/jobs';
-import { type EngineDeps, isoNow, jobTypeOf, moveJob } from './common';
+import { type EngineDeps, jobTypeOf, moveJob } from './common';
+import { isoNow } from '../../ports/clock';
 import { submitJob } from './submit';
 
 /**
@@ -21,7 +22,7 @@ export async function cancelJob(deps: EngineDeps, id: string, actor: string, rea
     throw new ConflictError(`job '${id}' already ${current.status} at ${current.finished_at}; there is nothing to cancel`, {
       status: current.status,
     });
-  const now = isoNow(deps);
+  const now = isoNow(deps.clock);
   const cancelled = await moveJob(deps, id, 'cancelled', {
     cancelled_by: actor,
     cancelled_at: now,
@@ -73,7 +74,7 @@ export async function resumeJob(deps: EngineDeps, id: string, actor: string, req
   const resumed = await jobs.update(deps.store, id, (j) => {
     if (j.status !== 'paused' || j.task_token !== token)
       throw new ConflictError(`job '${id}' is no longer paused`, { status: j.status });
-    return { ...j, status: 'running', waiting_for: undefined, task_token: undefined, updated_at: isoNow(deps) };
+    return { ...j, status: 'running', waiting_for: undefined, task_token: undefined, updated_at: isoNow(deps.clock) };
   });
   try {
     await deps.workflows.sendTaskSuccess(token, { ...request, resumed_by: actor });
@@ -82,7 +83,7 @@ export async function resumeJob(deps: EngineDeps, id: string, actor: string, req
     await moveJob(deps, id, 'failed', { status_reason: `interrupted: the paused execution no longer exists (step ${step})` });
     throw new ConflictError(`job '${id}' could not be resumed: its execution no longer exists; it is now failed, retry it`);
   }
-  await recordAudit(deps.store, { subject_id: id, action: 'job.resumed', at: isoNow(deps), actor, detail: { action: request.action, step } });
+  await recordAudit(deps.store, { subject_id: id, action: 'job.resumed', at: isoNow(deps.clock), actor, detail: { action: request.action, step } });
   return resumed;
 }
 

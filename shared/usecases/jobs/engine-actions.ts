@@ -11,7 +11,8 @@ import { newId } from '../../domain/ids';
 import { isFinished, type Job } from '../../domain/job';
 import { approvals, policies } from '../../records/approvals';
 import { jobs } from '../../records/jobs';
-import { assertKillSwitchOff, type EngineDeps, isoNow, moveJob } from './common';
+import { assertKillSwitchOff, type EngineDeps, moveJob } from './common';
+import { isoNow } from '../../ports/clock';
 import { activeJob, withStep } from './step-context';
 
 export type EngineAction = {
@@ -121,7 +122,7 @@ export const ENGINE_ACTIONS: Record<string, EngineAction> = {
             step: input.step_name,
             message: input.message,
             valid_actions: input.valid_actions,
-            since: isoNow(deps),
+            since: isoNow(deps.clock),
             details: input.details,
           },
         });
@@ -167,11 +168,11 @@ export const ENGINE_ACTIONS: Record<string, EngineAction> = {
         ...a,
         status: OPEN_APPROVAL.includes(a.status) ? 'expired' : a.status,
         task_token: undefined,
-        history: [...a.history, { status: 'expired', by: 'system', at: isoNow(deps) }],
+        history: [...a.history, { status: 'expired', by: 'system', at: isoNow(deps.clock) }],
       }));
     }
     const reason = expired ? 'approval expired before anyone decided' : `approval rejected: ${causeMessage(error.Cause)}`;
-    await moveJob(deps, job.id, 'cancelled', { status_reason: reason, cancelled_by: 'system', cancelled_at: isoNow(deps) });
+    await moveJob(deps, job.id, 'cancelled', { status_reason: reason, cancelled_by: 'system', cancelled_at: isoNow(deps.clock) });
     return { status: 'cancelled' };
   }),
 };

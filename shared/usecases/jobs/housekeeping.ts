@@ -5,7 +5,8 @@ import { TaskTokenInvalidError } from '../../ports/workflows';
 import { approvals } from '../../records/approvals';
 import { jobs } from '../../records/jobs';
 import { readSwitch } from '../../records/switches';
-import { type EngineDeps, isoNow } from './common';
+import { type EngineDeps } from './common';
+import { isoNow } from '../../ports/clock';
 import { enqueueJob } from './submit';
 
 /** A queued job older than this without an execution has lost its message: hand it to the dispatcher again. */
@@ -27,7 +28,7 @@ export async function runHousekeeping(deps: EngineDeps): Promise<HousekeepingRep
       const token = a.task_token;
       await approvals.update(deps.store, a.id, (c) =>
         OPEN_APPROVAL.includes(c.status)
-          ? { ...c, status: 'expired', task_token: undefined, history: [...c.history, { status: 'expired', by: 'system', at: isoNow(deps) }] }
+          ? { ...c, status: 'expired', task_token: undefined, history: [...c.history, { status: 'expired', by: 'system', at: isoNow(deps.clock) }] }
           : c,
       );
       if (token)

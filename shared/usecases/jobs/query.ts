@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { type Job, JOB_STATUSES, type JobStep, publicJob } from '../../domain/job';
 import type { Page, Store } from '../../ports/store';
 import { jobs, listSteps } from '../../records/jobs';
+import { pages } from '../../records/paging';
 
 export const JobQuery = z
   .object({
@@ -40,15 +41,17 @@ export async function listJobs(deps: { store: Store }, q: JobQuery, page: { limi
   const items: Job[] = [];
   let cursor = page.cursor;
   let read = 0;
-  do {
-    // Never ask for more than the page still needs: a page then ends exactly on a record boundary and the
-    // store's own cursor resumes right after it, filters or not.
-    const opts = { limit: page.limit - items.length, cursor, descending: true, between };
-    const result = q.status ? await jobs.byStatus(deps.store, q.status, opts) : await jobs.list(deps.store, opts);
+  // Never ask for more than the page still needs: a page then ends exactly on a record boundary and the
+  // store's own cursor resumes right after it, filters or not.
+  const readPage = (from: string | undefined) => {
+    const opts = { limit: page.limit - items.length, cursor: from, descending: true, between };
+    return q.status ? jobs.byStatus(deps.store, q.status, opts) : jobs.list(deps.store, opts);
+  };
+  for await (const result of pages(readPage, page.cursor)) {
     read += result.items.length;
     for (const j of result.items) if (matches(j)) items.push(j);
     cursor = result.cursor;
     if (items.length >= page.limit || read >= READ_BUDGET) break;
-  } while (cursor);
+  }
   return { items: items.map(publicJob), cursor };
 }

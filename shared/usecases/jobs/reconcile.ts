@@ -2,7 +2,8 @@ import { isFinished } from '../../domain/job';
 import { logger } from '../../observability/logger';
 import { approvals } from '../../records/approvals';
 import { jobs } from '../../records/jobs';
-import { type EngineDeps, executionRunning, isoNow, jobTypeOf, moveJob } from './common';
+import { type EngineDeps, executionRunning, jobTypeOf, moveJob } from './common';
+import { isoNow } from '../../ports/clock';
 import { enqueueJob } from './submit';
 import { jobIdsIn } from './system';
 
@@ -28,7 +29,7 @@ export async function reconcileJobs(deps: EngineDeps): Promise<ReconcileReport> 
       // The waiting execution is gone, and its token with it; a resumed run asks for approval afresh.
       await approvals.update(deps.store, job.waiting_for.approval_id, (a) =>
         a.status === 'pending' || a.status === 'deferred'
-          ? { ...a, status: 'cancelled', task_token: undefined, history: [...a.history, { status: 'cancelled', by: 'system', at: isoNow(deps), comment: 'execution interrupted' }] }
+          ? { ...a, status: 'cancelled', task_token: undefined, history: [...a.history, { status: 'cancelled', by: 'system', at: isoNow(deps.clock), comment: 'execution interrupted' }] }
           : a,
       );
     }
@@ -37,7 +38,7 @@ export async function reconcileJobs(deps: EngineDeps): Promise<ReconcileReport> 
         ...j,
         execution_attempt: j.execution_attempt + 1,
         task_token: undefined,
-        updated_at: isoNow(deps),
+        updated_at: isoNow(deps.clock),
       }));
       await enqueueJob(deps, id);
       report.resumed.push(id);

@@ -9,8 +9,10 @@ import { logger } from '../../observability/logger';
 import { ConditionFailedError } from '../../ports/store';
 import { policies } from '../../records/approvals';
 import { recordAudit } from '../../records/audit';
+import { sendToPool } from '../../catalog/messages';
 import { idempotencyKeys, jobs } from '../../records/jobs';
-import { assertKillSwitchOff, type EngineDeps, isoNow, JOBS_POOL, jobTypeOf } from './common';
+import { assertKillSwitchOff, type EngineDeps, jobTypeOf } from './common';
+import { isoNow } from '../../ports/clock';
 
 export const JobSubmission = z.strictObject({
   id: idSchema('job').optional(),
@@ -56,7 +58,7 @@ export async function submitJob(
   let id = submission.id ?? newId('job', deps.clock.now());
   if (idempotency) {
     const print = fingerprint(submission);
-    const claimed = { job_id: id, fingerprint: print, created_at: isoNow(deps) };
+    const claimed = { job_id: id, fingerprint: print, created_at: isoNow(deps.clock) };
     if (!(await idempotencyKeys.claim(deps.store, idempotency, claimed, deps.clock.now()))) {
       const first = await idempotencyKeys.find(deps.store, idempotency, deps.clock.now());
       if (!first) throw new ConflictError('This Idempotency-Key is being taken over by another request; retry');
@@ -74,7 +76,7 @@ export async function submitJob(
   }
 
   const policy = approvalPolicyFor(await allPolicies(deps), { type: type.name, target_ids: targets.targets });
-  const now = isoNow(deps);
+  const now = isoNow(deps.clock);
   const job = await jobs.create(deps.store, {
     id,
     type: type.name,
@@ -99,7 +101,7 @@ export async function submitJob(
 /** Hands a job to the dispatcher. A lost message is recovered by reconciliation, which re-enqueues queued jobs. */
 export async function enqueueJob(deps: Pick<EngineDeps, 'queue'>, jobId: string): Promise<void> {
   try {
-    await deps.queue.send(JOBS_POOL, [{ body: JSON.stringify({ job_id: jobId }) }]);
+    await sendToPool(deps.queue, 'jobs', [{ message: { job_id: jobId } }]);
   } catch (e) {
     logger.error('Job could not be enqueued; reconciliation will retry', { job_id: jobId, error: e as Error });
     throw e;

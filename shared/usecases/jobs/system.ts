@@ -7,7 +7,8 @@ import type { JobStatus } from '../../domain/job';
 import { jobs } from '../../records/jobs';
 import { readSwitch, switches } from '../../records/switches';
 import type { Deps } from '../deps';
-import { type EngineDeps, isoNow } from './common';
+import { type EngineDeps } from './common';
+import { isoNow } from '../../ports/clock';
 import { cancelJob } from './control';
 import { enqueueJob } from './submit';
 
@@ -16,7 +17,7 @@ async function flip(deps: EngineDeps, id: Switch['id'], on: boolean, actor: stri
   for (;;) {
     const current = await readSwitch(deps.store, id);
     if (current.on === on) return { sw: current, changed: false };
-    const at = isoNow(deps);
+    const at = isoNow(deps.clock);
     const next: Switch = {
       ...current,
       on,
@@ -105,7 +106,7 @@ export async function drainPool(deps: Pick<Deps, 'workerPools' | 'store' | 'cloc
   const pool = poolNamed(nameOrWorkerId);
   if (drain) await deps.workerPools.drain(pool);
   else await deps.workerPools.undrain(pool);
-  await recordAudit(deps.store, { subject_id: `pool:${pool}`, action: drain ? 'pool.drained' : 'pool.undrained', at: isoNow(deps), actor });
+  await recordAudit(deps.store, { subject_id: `pool:${pool}`, action: drain ? 'pool.drained' : 'pool.undrained', at: isoNow(deps.clock), actor });
   const state = await deps.workerPools.state(pool);
   return {
     pool,

@@ -1,10 +1,7 @@
 import { createHash } from 'node:crypto';
+import { normalizeThumbprint } from '../../../domain/thumbprint';
 
-/** Canonical form: upper-case hex pairs joined by colons, as Node's `fingerprint256` prints them. */
-export function normalizeThumbprint(thumbprint: string): string {
-  const hex = thumbprint.replace(/[^0-9a-fA-F]/g, '').toUpperCase();
-  return hex.match(/../g)?.join(':') ?? '';
-}
+export { normalizeThumbprint };
 
 export function thumbprintOfDer(der: Buffer): string {
   return normalizeThumbprint(createHash('sha256').update(der).digest('hex'));

@@ -1,0 +1,132 @@
+/**
+ * The inventory over the PropertyCollector: a full read (one ContainerView, RetrievePropertiesEx in pages of
+ * 1,000), and deltas — a private collector with a filter over the same view, advanced by WaitForUpdatesEx
+ * from a stored version, whose changed objects are read afresh by reference (cost grows with the changes,
+ * not the inventory). What a later container needs to continue is the checkpoint's opaque `session`.
+ */
+import type { InventoryObject, InventoryRef } from '../../domain/vcenter';
+import { type DeltaCheckpoint, type InventoryChanges, type InventorySnapshot, VSphereSessionLostError } from '../../ports/vcenter';
+import type { VSphereClient } from './client';
+import { KIND_OF_TYPE, SYNC_PATHS, inventoryObjectOf } from './inventory-mapping';
+import { containerViewSpec, objectsSpec } from './specs';
+import type { MoRef, PropertyFilterSpec } from './types';
+
+const PAGE = 1000;
+const WAIT = { maxWaitSeconds: 0, maxObjectUpdates: 1000 };
+
+/** The checkpoint's `session`: the cookie and the session-scoped references, which embed the session key. */
+type DeltaSession = { cookie: string; collector: string; filter: string; view: string };
+
+const collectorRef = (value: string): MoRef => ({ type: 'PropertyCollector', value });
+
+function parseSession(session: string): DeltaSession | undefined {
+  try {
+    const s = JSON.parse(session) as Partial<DeltaSession>;
+    return typeof s.cookie === 'string' && typeof s.collector === 'string' && typeof s.view === 'string' ? (s as DeltaSession) : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+export async function readInventory(vc: VSphereClient, onProgress?: (retrieved: number) => Promise<void>): Promise<InventorySnapshot> {
+  const view = await vc.createContainerView(Object.keys(SYNC_PATHS));
+  const spec = containerViewSpec(view, SYNC_PATHS);
+  const discard = () => vc.destroyView(view).catch(() => undefined);
+  const objects: InventoryObject[] = [];
+  try {
+    let retrieved = 0;
+    for await (const o of vc.retrievePropertiesEx([spec], { maxObjects: PAGE })) {
+      const object = inventoryObjectOf(o);
+      if (object) objects.push(object);
+      if (++retrieved % PAGE === 0) await onProgress?.(retrieved);
+    }
+    // An expired session can answer an empty result instead of a fault; an empty vCenter still knows its session.
+    if (retrieved === 0 && !(await vc.session.currentSession()))
+      throw new VSphereSessionLostError('vCenter returned no objects and no longer knows the session (silently expired); retry the sync');
+  } catch (e) {
+    await discard();
+    throw e;
+  }
+  return {
+    objects,
+    discard,
+    prepareDelta: () =>
+      prepareDelta(vc, view, spec).catch(async (e: unknown) => {
+        await discard();
+        throw e;
+      }),
+  };
+}
+
+async function prepareDelta(vc: VSphereClient, view: MoRef, spec: PropertyFilterSpec): Promise<DeltaCheckpoint> {
+  const collector = await vc.createPropertyCollector();
+  try {
+    const filter = await vc.createFilter(collector, spec, false);
+    let version = '';
+    for (;;) {
+      const update = await vc.waitForUpdatesEx(collector, version, WAIT);
+      version = update.version;
+      if (!update.truncated) break;
+    }
+    const cookie = vc.session.exportCookie();
+    if (!cookie) throw new Error('no session cookie to keep');
+    const session: DeltaSession = { cookie, collector: collector.value, filter: filter.value, view: view.value };
+    return { version, session: JSON.stringify(session) };
+  } catch (e) {
+    await vc.destroyPropertyCollector(collector).catch(() => undefined);
+    throw e;
+  }
+}
+
+export async function releaseCheckpoint(vc: VSphereClient, session: string): Promise<void> {
+  const s = parseSession(session);
+  if (!s || !vc.health().loggedIn) return;
+  await vc.destroyPropertyCollector(collectorRef(s.collector)).catch(() => undefined);
+  await vc.destroyView({ type: 'ContainerView', value: s.view }).catch(() => undefined);
+}
+
+export async function readChanges(vc: VSphereClient, checkpoint: DeltaCheckpoint): Promise<InventoryChanges> {
+  const s = parseSession(checkpoint.session);
+  if (!s) throw new VSphereSessionLostError('the stored delta session cannot be read; start over');
+  // A new container: continue the session that owns the collector.
+  if (!vc.health().loggedIn) vc.session.resume(s.cookie);
+  const collector = collectorRef(s.collector);
+  let version = checkpoint.version;
+  const changed = new Map<string, MoRef>();
+  const left = new Map<string, MoRef>();
+  for (;;) {
+    const update = await vc.waitForUpdatesEx(collector, version, WAIT);
+    for (const f of update.filterSet) {
+      for (const o of f.objectSet) {
+        if (o.missingSet.some((m) => m.fault?.type === 'NotAuthenticated'))
+          throw new VSphereSessionLostError('NotAuthenticated in missingSet: the session expired silently');
+        const key = `${o.obj.type}#${o.obj.value}`;
+        if (o.kind === 'leave') {
+          changed.delete(key);
+          left.set(key, o.obj);
+        } else {
+          left.delete(key);
+          changed.set(key, o.obj);
+        }
+      }
+    }
+    version = update.version;
+    if (!update.truncated) break;
+  }
+  const byType = new Map<string, MoRef[]>();
+  for (const r of changed.values()) byType.set(r.type, [...(byType.get(r.type) ?? []), r]);
+  const objects: InventoryObject[] = [];
+  for (const [type, refs] of byType) {
+    if (!SYNC_PATHS[type]) continue;
+    for await (const o of vc.retrievePropertiesEx([objectsSpec(refs, SYNC_PATHS[type])], { maxObjects: PAGE })) {
+      const object = inventoryObjectOf(o);
+      if (object) objects.push(object);
+    }
+  }
+  const removed: InventoryRef[] = [];
+  for (const r of left.values()) {
+    const kind = KIND_OF_TYPE[r.type];
+    if (kind) removed.push({ kind, moref: r.value });
+  }
+  return { objects, removed, version };
+}
