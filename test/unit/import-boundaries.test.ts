@@ -19,7 +19,7 @@ export const ALLOWED: Record<string, string[]> = {
   lib: [],
   domain: [],
   ports: ['domain'],
-  records: ['domain', 'ports', 'observability'],
+  records: ['domain', 'ports', 'config', 'observability'],
   usecases: ['domain', 'ports', 'records', 'catalog', 'jobs', 'config', 'observability'],
   jobs: ['domain', 'ports', 'records', 'usecases', 'observability'],
   catalog: ['domain', 'ports', 'jobs'],
