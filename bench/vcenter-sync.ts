@@ -20,8 +20,8 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
-import { SYNC_PATHS, containerViewSpec } from '../shared/adapters/vsphere';
-import { startHarness, type Harness } from '../test/support/harness';
+import { containerViewSpec, SYNC_PATHS } from '../shared/adapters/vsphere';
+import { type Harness, startHarness } from '../test/support/harness';
 import { startVcsim, type Vcsim } from '../test/support/vcsim';
 import { waitFor } from '../test/support/wait';
 import { clientFor } from '../test/vsphere/helpers';
@@ -50,7 +50,16 @@ const PROPERTY_SETS: { name: string; VirtualMachine: string[]; HostSystem: strin
   { name: 'sync paths', VirtualMachine: SYNC_PATHS.VirtualMachine!, HostSystem: SYNC_PATHS.HostSystem! },
   {
     name: '8 VM / 6 host',
-    VirtualMachine: ['name', 'config.uuid', 'config.instanceUuid', 'runtime.powerState', 'runtime.host', 'guest.net', 'guest.toolsRunningStatus', 'datastore'],
+    VirtualMachine: [
+      'name',
+      'config.uuid',
+      'config.instanceUuid',
+      'runtime.powerState',
+      'runtime.host',
+      'guest.net',
+      'guest.toolsRunningStatus',
+      'datastore',
+    ],
     HostSystem: ['name', 'runtime.connectionState', 'runtime.powerState', 'runtime.inMaintenanceMode', 'hardware.systemInfo', 'parent'],
   },
 ];
@@ -94,10 +103,14 @@ async function eioRetrieve(sim: Vcsim, set: (typeof PROPERTY_SETS)[number]) {
       const t0 = performance.now();
       const view = await vc.createContainerView(['VirtualMachine', 'HostSystem']);
       let vms = 0;
-      for await (const o of vc.retrievePropertiesEx([containerViewSpec(view, { VirtualMachine: set.VirtualMachine })], { maxObjects: 1000 })) if (o) vms++;
+      for await (const o of vc.retrievePropertiesEx([containerViewSpec(view, { VirtualMachine: set.VirtualMachine })], {
+        maxObjects: 1000,
+      }))
+        if (o) vms++;
       const t1 = performance.now();
       let hosts = 0;
-      for await (const o of vc.retrievePropertiesEx([containerViewSpec(view, { HostSystem: set.HostSystem })], { maxObjects: 1000 })) if (o) hosts++;
+      for await (const o of vc.retrievePropertiesEx([containerViewSpec(view, { HostSystem: set.HostSystem })], { maxObjects: 1000 }))
+        if (o) hosts++;
       const t2 = performance.now();
       await vc.destroyView(view);
       out.push({ vms, hosts, vm_ms: t1 - t0, host_ms: t2 - t1, total_ms: t2 - t0 });
@@ -112,7 +125,15 @@ function govmomiRetrieve(binary: string, sim: Vcsim, caFile: string, set: (typeo
   return new Promise<{ vms: number; hosts: number; vm_ms: number; host_ms: number; total_ms: number }[]>((done, fail) => {
     const child = spawn(
       binary,
-      [`-url=${sim.url}`, `-user=${sim.user}`, `-ca=${caFile}`, `-runs=${runs}`, `-vm-props=${set.VirtualMachine.join(',')}`, `-host-props=${set.HostSystem.join(',')}`, '-timeout=10m'],
+      [
+        `-url=${sim.url}`,
+        `-user=${sim.user}`,
+        `-ca=${caFile}`,
+        `-runs=${runs}`,
+        `-vm-props=${set.VirtualMachine.join(',')}`,
+        `-host-props=${set.HostSystem.join(',')}`,
+        '-timeout=10m',
+      ],
       { env: { ...process.env, BENCH_VC_PASSWORD: sim.password }, stdio: ['ignore', 'pipe', 'pipe'] },
     );
     let stdout = '';
@@ -124,17 +145,25 @@ function govmomiRetrieve(binary: string, sim: Vcsim, caFile: string, set: (typeo
     child.on('close', (code) => {
       clearTimeout(timer);
       if (code !== 0) return fail(new Error(`bench-govmomi exited ${code}: ${stderr.trim()}`));
-      done(stdout.trim().split('\n').map((l) => JSON.parse(l)));
+      done(
+        stdout
+          .trim()
+          .split('\n')
+          .map((l) => JSON.parse(l)),
+      );
     });
   });
 }
 
 async function main() {
   const root = new URL('..', import.meta.url).pathname;
-  const govmomi = execFileSync('bash', [join(root, 'scripts/vcsim/build-bench.sh')], { encoding: 'utf8' }).trim().split('\n').pop()!;
+  const govmomi = execFileSync('bash', [join(root, 'scripts/vcsim/build-bench.sh')], { encoding: 'utf8' })
+    .trim()
+    .split('\n')
+    .pop()!;
   const started = new Date().toISOString();
   log(`vcsim: ${clusters} clusters × ${hostsPerCluster} hosts × ${vmsPerHost} VMs/host = ${clusters * hostsPerCluster * vmsPerHost} VMs`);
-  let t = performance.now();
+  const t = performance.now();
   const sim = await startVcsim({ clusters, hostsPerCluster, vmsPerHost, startTimeoutMs: 600_000 });
   const vcsimStartMs = Math.round(performance.now() - t);
   log(`vcsim ready in ${vcsimStartMs} ms:`, sim.counts);
@@ -191,7 +220,10 @@ async function main() {
     await h.close();
     h = undefined;
 
-    const retrieval: Record<string, { eio: Awaited<ReturnType<typeof eioRetrieve>>; govmomi: Awaited<ReturnType<typeof govmomiRetrieve>> }> = {};
+    const retrieval: Record<
+      string,
+      { eio: Awaited<ReturnType<typeof eioRetrieve>>; govmomi: Awaited<ReturnType<typeof govmomiRetrieve>> }
+    > = {};
     for (const set of PROPERTY_SETS) {
       log(`retrieval, ${set.name}: EIO client ×${runs} …`);
       const eio = await eioRetrieve(sim, set);
@@ -205,11 +237,19 @@ async function main() {
     const r1 = (x: number) => Math.round(x);
     console.log(`\nvCenter full sync benchmark — ${started}`);
     console.log(`vcsim: ${sim.counts.clusters} clusters, ${sim.counts.hosts} hosts, ${sim.counts.vms} VMs (started in ${vcsimStartMs} ms)`);
-    console.log(`full sync #1 (API → queue → worker → DynamoDB local): ${objects} objects in ${first.duration_ms} ms (SyncRun duration_ms) = ${r1((objects / first.duration_ms) * 1000)} objects/s; written ${first.changes.written}; counts ${JSON.stringify(first.counts)}`);
-    console.log(`  phases (ms): ${JSON.stringify(first.phase_ms)} (retrieving = vSphere retrieval + parsing; writing = records to the store)`);
-    console.log(`full sync #2 (nothing changed): ${second.duration_ms} ms; changes ${JSON.stringify(second.changes)}; phases ${JSON.stringify(second.phase_ms)}`);
+    console.log(
+      `full sync #1 (API → queue → worker → DynamoDB local): ${objects} objects in ${first.duration_ms} ms (SyncRun duration_ms) = ${r1((objects / first.duration_ms) * 1000)} objects/s; written ${first.changes.written}; counts ${JSON.stringify(first.counts)}`,
+    );
+    console.log(
+      `  phases (ms): ${JSON.stringify(first.phase_ms)} (retrieving = vSphere retrieval + parsing; writing = records to the store)`,
+    );
+    console.log(
+      `full sync #2 (nothing changed): ${second.duration_ms} ms; changes ${JSON.stringify(second.changes)}; phases ${JSON.stringify(second.phase_ms)}`,
+    );
     for (const d of deltas)
-      console.log(`delta sync after ${d.changed} VM(s) powered off: ${d.run.duration_ms} ms; changes ${JSON.stringify(d.run.changes)}; phases ${JSON.stringify(d.run.phase_ms)}`);
+      console.log(
+        `delta sync after ${d.changed} VM(s) powered off: ${d.run.duration_ms} ms; changes ${JSON.stringify(d.run.changes)}; phases ${JSON.stringify(d.run.phase_ms)}`,
+      );
     console.log(`retrieval only (view + RetrievePropertiesEx VMs, then hosts; median of ${runs}):`);
     for (const [name, { eio, govmomi: gm }] of Object.entries(retrieval)) {
       const e = median(eio.map((x) => x.total_ms));

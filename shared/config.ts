@@ -23,7 +23,11 @@ const Env = z.object({
   AUTH_ROLE_CLAIM: z.string().default('eio_role'),
   AUTH_ISSUER: z.string().default('eio-local'),
   AUTH_AUDIENCE: z.string().default('eio-api'),
-  MAX_BODY_BYTES: z.coerce.number().int().positive().default(256 * 1024),
+  MAX_BODY_BYTES: z.coerce
+    .number()
+    .int()
+    .positive()
+    .default(256 * 1024),
   LOG_LEVEL: z.enum(['DEBUG', 'INFO', 'WARN', 'ERROR', 'SILENT']).default('INFO'),
   // Runbook "Key Metrics to Monitor" thresholds, kept in config so operators can tune them without a redeploy.
   THRESHOLD_QUEUE_DEPTH_WARNING: z.coerce.number().default(50),

@@ -3,7 +3,7 @@
  * do not share an event loop with the stack being measured. Started by `startFleetProcess` (fork with an
  * IPC channel); options arrive as one JSON argument.
  */
-import { fork, type ChildProcess } from 'node:child_process';
+import { type ChildProcess, fork } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 
 export type FleetProcessOptions = {

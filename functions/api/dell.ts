@@ -6,6 +6,7 @@ import { apiHandler } from '../../shared/http/api-handler';
 import { PageQuery, pageBody, pageOptions } from '../../shared/http/pagination';
 import { json, noContent } from '../../shared/http/respond';
 import { parseInput } from '../../shared/http/validation';
+import { getDiscoveryRun, listDiscoveryRuns, startDiscovery } from '../../shared/usecases/dell-discovery';
 import {
   createDellEndpoint,
   deleteDellEndpoint,
@@ -14,7 +15,6 @@ import {
   refreshDellEndpoint,
   updateDellEndpoint,
 } from '../../shared/usecases/dell-endpoints';
-import { getDiscoveryRun, listDiscoveryRuns, startDiscovery } from '../../shared/usecases/dell-discovery';
 
 const IdPath = z.object({ id: z.string().min(1) });
 const ListQuery = PageQuery.extend(DellEndpointQuery.shape);
@@ -28,8 +28,7 @@ export const handler = apiHandler('api-dell', {
     const q = parseInput(ListQuery, req.query, 'query');
     return json(200, pageBody(await listDellEndpoints(await deps(), q, pageOptions(q))));
   },
-  'GET /api/v1/dell/endpoints/{id}': async (req) =>
-    json(200, await getDellEndpoint(await deps(), parseInput(IdPath, req.path, 'path').id)),
+  'GET /api/v1/dell/endpoints/{id}': async (req) => json(200, await getDellEndpoint(await deps(), parseInput(IdPath, req.path, 'path').id)),
   'PATCH /api/v1/dell/endpoints/{id}': async (req) =>
     json(
       200,

@@ -1,10 +1,6 @@
 import { z } from 'zod';
 import { deps } from '../../shared/container';
-import {
-  ServiceIdentityCreate,
-  ServiceIdentityRotate,
-  ServiceIdentityUpdate,
-} from '../../shared/domain/service-identity';
+import { ServiceIdentityCreate, ServiceIdentityRotate, ServiceIdentityUpdate } from '../../shared/domain/service-identity';
 import { apiHandler } from '../../shared/http/api-handler';
 import { PageQuery, pageBody, pageOptions } from '../../shared/http/pagination';
 import { json, noContent } from '../../shared/http/respond';

@@ -18,10 +18,7 @@ export const handler = apiHandler('api-sites', {
     json(200, pageBody(await listSites(await deps(), pageOptions(parseInput(PageQuery, req.query, 'query'))))),
   'GET /api/v1/sites/{id}': async (req) => json(200, await getSite(await deps(), parseInput(IdPath, req.path, 'path').id)),
   'PATCH /api/v1/sites/{id}': async (req) =>
-    json(
-      200,
-      await updateSite(await deps(), parseInput(IdPath, req.path, 'path').id, parseInput(SiteUpdate, req.body, 'body')),
-    ),
+    json(200, await updateSite(await deps(), parseInput(IdPath, req.path, 'path').id, parseInput(SiteUpdate, req.body, 'body'))),
   'DELETE /api/v1/sites/{id}': async (req) => {
     await deleteSite(await deps(), parseInput(IdPath, req.path, 'path').id);
     return noContent();

@@ -64,6 +64,5 @@ export const handler = apiHandler('api-vcenter', {
     const q = parseInput(SyncRunQuery, req.query, 'query');
     return json(200, pageBody(await listSyncRuns(await deps(), q, pageOptions(q))));
   },
-  'GET /api/v1/vcenter/sync-runs/{id}': async (req) =>
-    json(200, await getSyncRun(await deps(), parseInput(IdPath, req.path, 'path').id)),
+  'GET /api/v1/vcenter/sync-runs/{id}': async (req) => json(200, await getSyncRun(await deps(), parseInput(IdPath, req.path, 'path').id)),
 });

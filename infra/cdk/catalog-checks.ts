@@ -4,7 +4,7 @@ import { type AslDefinition, forEachState } from '../../shared/adapters/workflow
 import type { FunctionKind } from '../../shared/catalog/functions';
 import { WORKFLOW_ERROR_NAMES } from '../../shared/catalog/workflow-errors';
 import { parseScheduleExpression } from '../../shared/domain/schedule-expression';
-import { dlqKey, stateMachineName, type EioCatalog } from './catalog';
+import { dlqKey, type EioCatalog, stateMachineName } from './catalog';
 
 /**
  * Cross-table rules the type system cannot express. Checked before any construct is created so a bad
@@ -131,7 +131,11 @@ export function aslProblems(definition: AslDefinition): string[] {
   const problems: string[] = [];
   forEachState(definition, (name, state) => {
     if (state.Type === 'Task') {
-      const retried = new Set(rules(state.Retry).filter((r) => r.MaxAttempts !== 0).flatMap(errorNames));
+      const retried = new Set(
+        rules(state.Retry)
+          .filter((r) => r.MaxAttempts !== 0)
+          .flatMap(errorNames),
+      );
       const missing = retried.has('States.ALL') ? [] : TRANSIENT_LAMBDA_ERRORS.filter((e) => !retried.has(e));
       if (missing.length) problems.push(`state '${name}' does not retry ${missing.join(', ')}`);
     }

@@ -1,9 +1,9 @@
-import { Annotations, Validations, type App, type Stage } from 'aws-cdk-lib';
+import { Annotations, type App, type Stage, Validations } from 'aws-cdk-lib';
 import { AwsSolutionsChecks } from 'cdk-nag';
-import { REAL_CATALOG, type EioCatalog } from './catalog';
+import { type EioCatalog, REAL_CATALOG } from './catalog';
 import { EioNetworkStack } from './network-stack';
 import { REPO_ROOT, STATE_MACHINES_DIR } from './paths';
-import { settingsFromContext, type EioSettings } from './settings';
+import { type EioSettings, settingsFromContext } from './settings';
 import { EioStatefulStack } from './stateful-stack';
 import { EioStatelessStack } from './stateless-stack';
 

@@ -52,8 +52,14 @@ export function grantForKind(f: EioFunction, t: GrantTargets): void {
 
   if (kind === 'api' || kind === 'worker') {
     const pools = Object.values(t.queues);
-    add(['sqs:SendMessage', 'sqs:GetQueueAttributes', 'sqs:GetQueueUrl'], pools.map((p) => p.queue.queueArn));
-    add(['sqs:GetQueueAttributes'], pools.map((p) => p.dlq.queueArn));
+    add(
+      ['sqs:SendMessage', 'sqs:GetQueueAttributes', 'sqs:GetQueueUrl'],
+      pools.map((p) => p.queue.queueArn),
+    );
+    add(
+      ['sqs:GetQueueAttributes'],
+      pools.map((p) => p.dlq.queueArn),
+    );
   }
 
   if (vpc || SECRET_MANAGERS.has(f.name)) {

@@ -38,8 +38,7 @@ export type EioSettings = {
 
 export const PLACEHOLDER_JWT_ISSUER = 'https://issuer.example.invalid/';
 
-const packageVersion = (): string =>
-  (JSON.parse(readFileSync(join(REPO_ROOT, 'package.json'), 'utf8')) as { version: string }).version;
+const packageVersion = (): string => (JSON.parse(readFileSync(join(REPO_ROOT, 'package.json'), 'utf8')) as { version: string }).version;
 
 export const DEFAULT_SETTINGS: EioSettings = {
   jwtIssuer: PLACEHOLDER_JWT_ISSUER,
@@ -57,7 +56,12 @@ const list = (v: unknown): string[] | undefined => {
   if (v === undefined) return undefined;
   if (Array.isArray(v)) return v.map(String);
   const s = String(v).trim();
-  return s.startsWith('[') ? (JSON.parse(s) as unknown[]).map(String) : s.split(',').map((x) => x.trim()).filter(Boolean);
+  return s.startsWith('[')
+    ? (JSON.parse(s) as unknown[]).map(String)
+    : s
+        .split(',')
+        .map((x) => x.trim())
+        .filter(Boolean);
 };
 
 export function settingsFromContext(node: Node): EioSettings {

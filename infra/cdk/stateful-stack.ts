@@ -1,9 +1,9 @@
-import { Duration, RemovalPolicy, Stack, type StackProps, CfnOutput } from 'aws-cdk-lib';
+import { CfnOutput, Duration, RemovalPolicy, Stack, type StackProps } from 'aws-cdk-lib';
 import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
 import type { Construct } from 'constructs';
 import { EXPIRES_AT } from '../../shared/ports/store';
-import { REAL_CATALOG, type CatalogWorkerPool } from './catalog';
+import { type CatalogWorkerPool, REAL_CATALOG } from './catalog';
 
 /** GSI names of the single table; the Store adapter queries them and IAM grants name them exactly. */
 export const TABLE_INDEXES = ['gsi1', 'gsi2'] as const;

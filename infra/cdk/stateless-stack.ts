@@ -2,7 +2,7 @@ import { ArnFormat, CfnOutput, Stack, type StackProps } from 'aws-cdk-lib';
 import type * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import type * as ec2 from 'aws-cdk-lib/aws-ec2';
 import type { Construct } from 'constructs';
-import { dlqKey, REAL_CATALOG, stateMachineName, type EioCatalog } from './catalog';
+import { dlqKey, type EioCatalog, REAL_CATALOG, stateMachineName } from './catalog';
 import { assertCatalog } from './catalog-checks';
 import { EioFunction } from './eio-function';
 import { grantForKind, SECRETS_PREFIX } from './grants';
@@ -53,7 +53,12 @@ export class EioStatelessStack extends Stack {
     const stateMachineArns = Object.fromEntries(
       Object.keys(catalog.workflows).map((wf) => [
         wf,
-        this.formatArn({ service: 'states', resource: 'stateMachine', resourceName: stateMachineName(wf), arnFormat: ArnFormat.COLON_RESOURCE_NAME }),
+        this.formatArn({
+          service: 'states',
+          resource: 'stateMachine',
+          resourceName: stateMachineName(wf),
+          arnFormat: ArnFormat.COLON_RESOURCE_NAME,
+        }),
       ]),
     );
     const queueUrls: Record<string, string> = {};

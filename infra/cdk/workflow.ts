@@ -5,7 +5,7 @@ import type * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import { Construct } from 'constructs';
-import { stateMachineName, type CatalogWorkflow } from './catalog';
+import { type CatalogWorkflow, stateMachineName } from './catalog';
 import { acknowledge } from './nag';
 
 export type EioWorkflowProps = {
@@ -58,15 +58,13 @@ export class EioWorkflow extends Construct {
 
     // Unqualified ARNs only: the ASL invokes exactly the ARN substituted above, never a version or alias.
     for (const fn of new Set(taskFunctions.map(([, fn]) => fn))) {
-      this.stateMachine.addToRolePolicy(
-        new iam.PolicyStatement({ actions: ['lambda:InvokeFunction'], resources: [fn.functionArn] }),
-      );
+      this.stateMachine.addToRolePolicy(new iam.PolicyStatement({ actions: ['lambda:InvokeFunction'], resources: [fn.functionArn] }));
     }
 
     acknowledge(
       this.stateMachine,
       'AwsSolutions-IAM5[Resource::*]',
-      'Step Functions log delivery (logs:CreateLogDelivery and friends) and X-Ray tracing (xray:PutTraceSegments, GetSamplingRules) have no resource-level permissions; the role invokes only this EIO workflow\'s task functions, by ARN.',
+      "Step Functions log delivery (logs:CreateLogDelivery and friends) and X-Ray tracing (xray:PutTraceSegments, GetSamplingRules) have no resource-level permissions; the role invokes only this EIO workflow's task functions, by ARN.",
     );
   }
 }

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { IncomingMessage } from 'node:http';
 import type { APIGatewayProxyEventV2WithJWTAuthorizer } from 'aws-lambda';
-import { ROUTES, routeKey, type Route } from '../../shared/catalog/routes';
+import { ROUTES, type Route, routeKey } from '../../shared/catalog/routes';
 
 /** Route matching the way API Gateway HTTP APIs do it: `{param}` matches one path segment. */
 type CompiledRoute = { route: Route; pattern: RegExp; params: string[] };

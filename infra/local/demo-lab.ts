@@ -11,9 +11,9 @@ import { ConflictError } from '../../shared/domain/errors';
 import { runWithContext } from '../../shared/observability/context';
 import { logger } from '../../shared/observability/logger';
 import { createDellEndpoint, refreshDellEndpoint } from '../../shared/usecases/dell-endpoints';
+import type { Deps } from '../../shared/usecases/deps';
 import { createServiceIdentity } from '../../shared/usecases/service-identities';
 import { createSite } from '../../shared/usecases/sites';
-import type { Deps } from '../../shared/usecases/deps';
 import { SimulatorFleet } from './simulators';
 
 export type DemoIdracOptions = { count: number; baseAddress: string; ports: { https: number; wsman: number } };
@@ -43,7 +43,13 @@ export const DEMO_IDRAC_PASSWORD = 'calvin';
 
 export async function seedDemoLab(deps: Deps, dataDir: string, idracs?: SimulatorFleet): Promise<string[]> {
   const marker = join(dataDir, 'demo-seeded');
-  if (await access(marker).then(() => true, () => false)) return [];
+  if (
+    await access(marker).then(
+      () => true,
+      () => false,
+    )
+  )
+    return [];
   const created: string[] = [];
   await runWithContext({ actor: 'demo-seed', correlation_id: 'demo-seed' }, async () => {
     const ignoreExisting = (e: unknown) => {
@@ -90,7 +96,9 @@ export async function seedDemoLab(deps: Deps, dataDir: string, idracs?: Simulato
         'demo-seed',
       ).then(async () => {
         created.push(id);
-        await refreshDellEndpoint(deps, id, 'demo-seed').catch((e: unknown) => logger.warn('Demo iDRAC refresh failed', { id, error: e as Error }));
+        await refreshDellEndpoint(deps, id, 'demo-seed').catch((e: unknown) =>
+          logger.warn('Demo iDRAC refresh failed', { id, error: e as Error }),
+        );
       }, ignoreExisting);
     }
   });

@@ -4,8 +4,8 @@ import { access, mkdir, readFile, writeFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { ConflictError } from '../../shared/domain/errors';
-import { logger } from '../../shared/observability/logger';
 import { runWithContext } from '../../shared/observability/context';
+import { logger } from '../../shared/observability/logger';
 import { vcenterInstances } from '../../shared/records/vcenter';
 import type { Deps } from '../../shared/usecases/deps';
 import { createServiceIdentity } from '../../shared/usecases/service-identities';
@@ -29,14 +29,26 @@ export async function startDemoVcenter(
 ): Promise<DemoVcenter | { missing: string }> {
   const binary = options.binary ?? VCSIM_BINARY;
   if (!existsSync(binary))
-    return { missing: `vcsim is not built, so the demo lab has no vc-001; run \`${VCSIM_BUILD_COMMAND}\` (about a minute) and start again` };
+    return {
+      missing: `vcsim is not built, so the demo lab has no vc-001; run \`${VCSIM_BUILD_COMMAND}\` (about a minute) and start again`,
+    };
   const port = options.port ?? DEMO_VCENTER.port;
   const dir = join(dataDir, 'vcsim');
   await mkdir(dir, { recursive: true });
   const certFile = join(dir, 'cert.pem');
   const child = spawn(
     binary,
-    ['-dc=1', '-cluster=2', '-host=3', '-vm=2', '-standalone=1', `-listen=127.0.0.1:${port}`, `-user=${DEMO_VCENTER.user}`, `-pass=${DEMO_VCENTER.password}`, `-cert-out=${certFile}`],
+    [
+      '-dc=1',
+      '-cluster=2',
+      '-host=3',
+      '-vm=2',
+      '-standalone=1',
+      `-listen=127.0.0.1:${port}`,
+      `-user=${DEMO_VCENTER.user}`,
+      `-pass=${DEMO_VCENTER.password}`,
+      `-cert-out=${certFile}`,
+    ],
     { env: { ...process.env, TMPDIR: dir }, stdio: ['ignore', 'pipe', 'pipe'] },
   );
   const exited = new Promise<void>((done) => child.once('close', () => done()));
@@ -55,25 +67,51 @@ export async function startDemoVcenter(
   const seeded: string[] = [];
   const seeding = runWithContext({ actor: 'demo-seed', correlation_id: 'demo-seed' }, async () => {
     const marker = join(dataDir, 'demo-vcenter-seeded');
-    if (!(await access(marker).then(() => true, () => false))) {
+    if (
+      !(await access(marker).then(
+        () => true,
+        () => false,
+      ))
+    ) {
       const ignoreExisting = (e: unknown) => {
         if (!(e instanceof ConflictError)) throw e;
       };
       await createServiceIdentity(
         deps,
-        { id: 'si-vc-001', name: 'Demo vCenter service account', description: 'Account of the demo lab vcsim', target_kind: 'vcenter', username: DEMO_VCENTER.user, secret: DEMO_VCENTER.password },
+        {
+          id: 'si-vc-001',
+          name: 'Demo vCenter service account',
+          description: 'Account of the demo lab vcsim',
+          target_kind: 'vcenter',
+          username: DEMO_VCENTER.user,
+          secret: DEMO_VCENTER.password,
+        },
         'demo-seed',
       ).then(() => seeded.push('si-vc-001'), ignoreExisting);
       await createVcenterInstance(
         deps,
-        { id: 'vc-001', name: 'Demo vCenter (vcsim)', description: 'vcsim started by npm start', url, site_id: 'site-001', service_identity_id: 'si-vc-001', tls: { ca_pem: certPem } },
+        {
+          id: 'vc-001',
+          name: 'Demo vCenter (vcsim)',
+          description: 'vcsim started by npm start',
+          url,
+          site_id: 'site-001',
+          service_identity_id: 'si-vc-001',
+          tls: { ca_pem: certPem },
+        },
         'demo-seed',
       ).then(() => seeded.push('vc-001'), ignoreExisting);
       await writeFile(marker, `${new Date().toISOString()}\n`);
     } else {
       // Still the demo's own vc-001 (not re-pointed by the operator): follow vcsim's new certificate and port.
       const vc = await vcenterInstances.find(deps.store, 'vc-001');
-      if (vc && vc.created_by === 'demo-seed' && new URL(vc.url).hostname === '127.0.0.1' && 'ca_pem' in vc.tls && (vc.tls.ca_pem !== certPem || vc.url !== url))
+      if (
+        vc &&
+        vc.created_by === 'demo-seed' &&
+        new URL(vc.url).hostname === '127.0.0.1' &&
+        'ca_pem' in vc.tls &&
+        (vc.tls.ca_pem !== certPem || vc.url !== url)
+      )
         await updateVcenterInstance(deps, 'vc-001', { url, tls: { ca_pem: certPem } });
     }
   });

@@ -78,7 +78,9 @@ export async function startEmbeddedDynamo({
     await worker.terminate();
     throw err;
   });
-  worker.on('error', (err) => logger.error('Embedded DynamoDB thread failed; the local stack has no store until restarted', { error: err }));
+  worker.on('error', (err) =>
+    logger.error('Embedded DynamoDB thread failed; the local stack has no store until restarted', { error: err }),
+  );
   worker.on('exit', (code) => {
     if (!closing) logger.error('Embedded DynamoDB thread exited unexpectedly', { exit_code: code });
   });

@@ -8,15 +8,23 @@ import { parentPort, workerData } from 'node:worker_threads';
 import { createDynamoClient } from '../../shared/adapters/store/dynamodb-client';
 import { DynamoDbStore } from '../../shared/adapters/store/dynamodb-store';
 import type { FunctionName } from '../../shared/catalog/functions';
-import { config } from '../../shared/config';
 import { localDeps } from '../../shared/composition/local-deps';
+import { config } from '../../shared/config';
 import { provideDeps } from '../../shared/container';
 import type { Queue } from '../../shared/ports/queue';
 import type { Secrets } from '../../shared/ports/secrets';
 import type { WorkerPools } from '../../shared/ports/worker-pools';
 import type { Workflows } from '../../shared/ports/workflows';
 import { FunctionInvoker } from './function-invoker';
-import { type ContainerData, type FromContainer, type Pending, remoteError, type SharedPort, type ToContainer, wireError } from './function-protocol';
+import {
+  type ContainerData,
+  type FromContainer,
+  type Pending,
+  remoteError,
+  type SharedPort,
+  type ToContainer,
+  wireError,
+} from './function-protocol';
 
 const port = parentPort!;
 const { fn } = workerData as ContainerData;

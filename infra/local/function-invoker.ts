@@ -4,7 +4,7 @@
  * InvokeStore, where Powertools keeps that invocation's Lambda context (the request id on its log lines),
  * metrics and batch state, instead of on the logger, metrics and batch processors the invocations share.
  */
-import { withDeadline } from '../../shared/lib/async';
+
 import { randomUUID } from 'node:crypto';
 import { dirname, join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
@@ -12,6 +12,7 @@ import { InvokeStore, InvokeStoreBase } from '@aws/lambda-invoke-store';
 import type { Context } from 'aws-lambda';
 import { localFunctionArn } from '../../shared/adapters/workflows/asl';
 import { FUNCTIONS, type FunctionName } from '../../shared/catalog/functions';
+import { withDeadline } from '../../shared/lib/async';
 
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
 
@@ -57,10 +58,12 @@ export class FunctionInvoker {
       const url = pathToFileURL(join(ROOT, `${FUNCTIONS[name].entry}.ts`)).href;
       // Module scope (Lambda's init phase) in a scope of its own too: what it leaves in the store (Powertools'
       // batch processor does) must not reach an invocation.
-      handler = invokeStore.run({}, () => import(url)).then((m: { handler?: Handler }) => {
-        if (typeof m.handler !== 'function') throw new Error(`${FUNCTIONS[name].entry} exports no handler`);
-        return m.handler;
-      });
+      handler = invokeStore
+        .run({}, () => import(url))
+        .then((m: { handler?: Handler }) => {
+          if (typeof m.handler !== 'function') throw new Error(`${FUNCTIONS[name].entry} exports no handler`);
+          return m.handler;
+        });
       this.loaded.set(name, handler);
     }
     return handler;

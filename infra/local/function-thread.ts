@@ -3,7 +3,15 @@ import { pathToFileURL } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import type { FunctionName } from '../../shared/catalog/functions';
 import { logger } from '../../shared/observability/logger';
-import { type ContainerData, type FromContainer, type Pending, remoteError, type SharedPort, type ToContainer, wireError } from './function-protocol';
+import {
+  type ContainerData,
+  type FromContainer,
+  type Pending,
+  remoteError,
+  type SharedPort,
+  type ToContainer,
+  wireError,
+} from './function-protocol';
 
 const requireHere = createRequire(import.meta.url);
 /** tsx's ESM API, so the thread can load the TypeScript handlers under `npm start`, vitest and plain node alike. */
@@ -64,11 +72,15 @@ export class FunctionThread {
 
   private start(): Promise<Worker> {
     this.ready ??= new Promise<Worker>((resolve, reject) => {
-      const worker = new Worker(BOOT, { eval: true, workerData: { tsx: TSX_API, container: CONTAINER, fn: this.fn } satisfies ContainerData & Record<string, string> });
+      const worker = new Worker(BOOT, {
+        eval: true,
+        workerData: { tsx: TSX_API, container: CONTAINER, fn: this.fn } satisfies ContainerData & Record<string, string>,
+      });
       this.worker = worker;
       worker.on('message', (m: FromContainer) => {
         if (m.type === 'ready') resolve(worker);
-        else if (m.type === 'failed') logger.error('Function container failed to start', { function: this.fn, error: remoteError(m.error) });
+        else if (m.type === 'failed')
+          logger.error('Function container failed to start', { function: this.fn, error: remoteError(m.error) });
         else if (m.type === 'result') this.settle(m);
         else void this.serve(worker, m);
       });
@@ -77,7 +89,8 @@ export class FunctionThread {
         reject(new Error(`function ${this.fn} container exited (${code}) before it was ready`));
         this.ready = undefined;
         this.worker = undefined;
-        if (!this.closed) logger.warn('Function container thread exited; the next invocation starts a new one', { function: this.fn, exit_code: code });
+        if (!this.closed)
+          logger.warn('Function container thread exited; the next invocation starts a new one', { function: this.fn, exit_code: code });
         const lost = [...this.invocations.values()];
         this.invocations.clear();
         for (const p of lost) p.reject(new Error(`function ${this.fn} container exited (${code}) during the invocation`));
@@ -106,4 +119,3 @@ export class FunctionThread {
     if (this.worker === worker) worker.postMessage(reply);
   }
 }
-

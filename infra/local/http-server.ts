@@ -33,7 +33,14 @@ const correlationOf = (req: IncomingMessage): string => {
   return correlationIdFrom(typeof given === 'string' ? given : undefined);
 };
 
-function sendError(res: ServerResponse, status: number, code: string, message: string, correlationId: string, headers: Record<string, string> = {}) {
+function sendError(
+  res: ServerResponse,
+  status: number,
+  code: string,
+  message: string,
+  correlationId: string,
+  headers: Record<string, string> = {},
+) {
   res.writeHead(status, { 'content-type': 'application/json; charset=utf-8', 'x-correlation-id': correlationId, ...headers });
   res.end(JSON.stringify({ error: { code, message, correlation_id: correlationId } }));
 }
@@ -59,9 +66,16 @@ async function handle(req: IncomingMessage, res: ServerResponse, opts: LocalApiO
   }
   if (match.kind === 'method_not_allowed') {
     req.resume();
-    return sendError(res, 405, 'method_not_allowed', `${method} is not allowed on ${url.pathname}; use ${match.allowed.join(', ')}`, correlationOf(req), {
-      allow: match.allowed.join(', '),
-    });
+    return sendError(
+      res,
+      405,
+      'method_not_allowed',
+      `${method} is not allowed on ${url.pathname}; use ${match.allowed.join(', ')}`,
+      correlationOf(req),
+      {
+        allow: match.allowed.join(', '),
+      },
+    );
   }
   let claims: Record<string, unknown> | undefined;
   const authorization = req.headers.authorization;

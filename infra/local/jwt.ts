@@ -1,4 +1,4 @@
-import { errors, importJWK, jwtVerify, SignJWT, type JWTPayload } from 'jose';
+import { errors, importJWK, type JWTPayload, jwtVerify, SignJWT } from 'jose';
 import { ALG, type SigningKey } from './signing-key';
 
 export type TokenSettings = { issuer: string; audience: string; roleClaim: string };
@@ -35,11 +35,7 @@ export type VerifyResult = { ok: true; claims: JWTPayload } | { ok: false; reaso
  * What API Gateway's JWT authorizer does, with a reason an operator can act on for every refusal
  * (the runbook's "invalid token" / "token expired"): missing, malformed, wrongly signed, expired.
  */
-export async function verifyAuthorization(
-  header: string | undefined,
-  key: SigningKey,
-  settings: TokenSettings,
-): Promise<VerifyResult> {
+export async function verifyAuthorization(header: string | undefined, key: SigningKey, settings: TokenSettings): Promise<VerifyResult> {
   if (!header) return { ok: false, reason: 'Missing Authorization header; send "Authorization: Bearer <token>"' };
   const m = /^Bearer\s+(\S+)\s*$/i.exec(header);
   if (!m) return { ok: false, reason: 'Authorization header must be "Bearer <token>"' };
@@ -57,8 +53,7 @@ export async function verifyAuthorization(
       return { ok: false, reason: `Token expired at ${new Date(Number(e.payload.exp) * 1000).toISOString()}` };
     if (e instanceof errors.JWSSignatureVerificationFailed)
       return { ok: false, reason: 'Token signature is invalid (not signed by this EIO instance)' };
-    if (e instanceof errors.JWTClaimValidationFailed)
-      return { ok: false, reason: `Token claim '${e.claim}' is invalid: ${e.reason}` };
+    if (e instanceof errors.JWTClaimValidationFailed) return { ok: false, reason: `Token claim '${e.claim}' is invalid: ${e.reason}` };
     if (e instanceof errors.JOSEAlgNotAllowed || e instanceof errors.JOSENotSupported)
       return { ok: false, reason: `Token algorithm is not accepted; ${ALG} is required` };
     return { ok: false, reason: 'Token is malformed (not a signed JWT)' };

@@ -1,5 +1,5 @@
 import { NotFoundError } from '../../shared/domain/errors';
-import type { WorkerPools, WorkerPoolState } from '../../shared/ports/worker-pools';
+import type { WorkerPoolState, WorkerPools } from '../../shared/ports/worker-pools';
 import type { WorkerPoolRunner } from './worker-runner';
 
 /** Worker pools in the local stack: the in-process pollers, drained by stopping their polling. */

@@ -1,24 +1,24 @@
+import { readFile } from 'node:fs/promises';
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { join, resolve } from 'node:path';
-import { readFile } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
 import { LocalQueue } from '../../shared/adapters/queue/local-queue';
 import { LocalFileSecrets } from '../../shared/adapters/secrets/local-file-secrets';
+import { ensureTable } from '../../shared/adapters/store/create-table';
 import { createDynamoClient } from '../../shared/adapters/store/dynamodb-client';
 import { DynamoDbStore } from '../../shared/adapters/store/dynamodb-store';
-import { ensureTable } from '../../shared/adapters/store/create-table';
 import { localSubstitutions, parseAsl } from '../../shared/adapters/workflows/asl';
 import { LocalWorkflows } from '../../shared/adapters/workflows/local-workflows';
 import { FUNCTIONS, type FunctionName } from '../../shared/catalog/functions';
 import { WORKER_POOLS } from '../../shared/catalog/worker-pools';
 import { WORKFLOWS } from '../../shared/catalog/workflows';
-import { config, resetConfig } from '../../shared/config';
 import { localDeps } from '../../shared/composition/local-deps';
+import { config, resetConfig } from '../../shared/config';
 import { provideDeps } from '../../shared/container';
-import type { Deps } from '../../shared/usecases/deps';
 import { logger } from '../../shared/observability/logger';
 import { readSwitch } from '../../shared/records/switches';
+import type { Deps } from '../../shared/usecases/deps';
 import { reconcileJobs } from '../../shared/usecases/jobs/reconcile';
 import { type DemoIdracOptions, seedDemoLab, startDemoIdracs } from './demo-lab';
 import { DEMO_VCENTER, startDemoVcenter } from './demo-vcenter';
@@ -134,7 +134,8 @@ export async function startLocalStack(opts: LocalStackOptions): Promise<LocalSta
       },
     });
     provideDeps(deps);
-    for (const fn of THREADED_FUNCTIONS) threads.set(fn, new FunctionThread(fn, { queue, secrets, workflows, workerPools: deps.workerPools }));
+    for (const fn of THREADED_FUNCTIONS)
+      threads.set(fn, new FunctionThread(fn, { queue, secrets, workflows, workerPools: deps.workerPools }));
     closers.push(async () => Promise.all([...threads.values()].map((t) => t.close())));
     closers.push(() => deps.idrac.dispose());
     closers.push(() => deps.vcenter.closeAll());

@@ -1,10 +1,10 @@
 import { createHash, randomUUID } from 'node:crypto';
-import { withDeadline } from '../../shared/lib/async';
 import type { Context, SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda';
 import type { LocalQueueDeclaration } from '../../shared/adapters/queue/local-queue';
 import { FUNCTIONS } from '../../shared/catalog/functions';
 import type { WorkerPoolSpec } from '../../shared/catalog/worker-pools';
 import { config } from '../../shared/config';
+import { withDeadline } from '../../shared/lib/async';
 import { runWithContext } from '../../shared/observability/context';
 import { logger } from '../../shared/observability/logger';
 import type { Queue, ReceivedMessage } from '../../shared/ports/queue';
@@ -156,9 +156,7 @@ export class WorkerPoolRunner {
 
   private launch(messages: ReceivedMessage[]): void {
     const run: Promise<void> = this.invoke(messages)
-      .catch((err: unknown) =>
-        logger.error('Worker batch bookkeeping failed', { pool: this.o.pool, error: err as Error }),
-      )
+      .catch((err: unknown) => logger.error('Worker batch bookkeeping failed', { pool: this.o.pool, error: err as Error }))
       .finally(() => {
         this.batches.delete(run);
         this.notify();
@@ -282,13 +280,7 @@ function failuresOf(result: SQSBatchResponse | void, messages: ReceivedMessage[]
   return failed;
 }
 
-function lambdaContext(
-  functionName: string,
-  memoryMb: number,
-  region: string,
-  pool: string,
-  deadline: number,
-): Context {
+function lambdaContext(functionName: string, memoryMb: number, region: string, pool: string, deadline: number): Context {
   return {
     callbackWaitsForEmptyEventLoop: true,
     functionName,

@@ -1,14 +1,14 @@
 import {
   BrokenCircuitError,
   BulkheadRejectedError,
+  bulkhead,
   CircuitState,
   ConsecutiveBreaker,
-  ExponentialBackoff,
-  type IPolicy,
-  bulkhead,
   circuitBreaker,
+  ExponentialBackoff,
   fullJitterGenerator,
   handleWhen,
+  type IPolicy,
   retry,
   wrap,
 } from 'cockatiel';
@@ -87,7 +87,12 @@ export class UpstreamPolicies {
       backoff: new ExponentialBackoff({ generator: fullJitterGenerator, initialDelay: o.retryInitialDelayMs, maxDelay: o.retryMaxDelayMs }),
     });
     retries.onRetry((r) =>
-      o.log.warn(`${o.kind} request failed, retrying`, { ...o.logAs, attempt: r.attempt, delay_ms: Math.round(r.delay), error: 'error' in r ? r.error.message : undefined }),
+      o.log.warn(`${o.kind} request failed, retrying`, {
+        ...o.logAs,
+        attempt: r.attempt,
+        delay_ms: Math.round(r.delay),
+        error: 'error' in r ? r.error.message : undefined,
+      }),
     );
     this.breaker.onFailure((f) => {
       // An answer (a fault, a 401) neither counts nor resets, exactly as for the breaker itself.

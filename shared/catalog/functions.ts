@@ -109,7 +109,7 @@ export const FUNCTIONS = {
     vpc: true,
     timeoutSeconds: 300,
     memoryMb: 1024,
-    description: 'Discovery sweeps: probes a slice of a site\'s addresses, creates or refreshes iDRAC endpoints',
+    description: "Discovery sweeps: probes a slice of a site's addresses, creates or refreshes iDRAC endpoints",
   },
   'step-job': {
     entry: 'functions/steps/job-step',
@@ -117,7 +117,7 @@ export const FUNCTIONS = {
     vpc: true,
     timeoutSeconds: 300,
     memoryMb: 1024,
-    description: 'Every Task state of the job state machines: lifecycle steps and the job types\' work',
+    description: "Every Task state of the job state machines: lifecycle steps and the job types' work",
   },
 } as const satisfies Record<string, FunctionSpec>;
 

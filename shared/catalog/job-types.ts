@@ -1,5 +1,5 @@
-import type { JobType } from '../jobs/job-type';
 import { healthCheckJob } from '../jobs/health-check';
+import type { JobType } from '../jobs/job-type';
 
 /** Every job type EIO runs, by name; each is a plug-in under shared/jobs/ (see shared/jobs/job-type.ts). */
 export const JOB_TYPES: Record<string, JobType> = {

@@ -24,7 +24,8 @@ export type WorkerPoolSpec = {
 function discoveryConcurrency(): number {
   const raw = process.env.DISCOVERY_CONCURRENCY;
   const n = raw === undefined || raw === '' ? 64 : Number(raw);
-  if (!Number.isInteger(n) || n < 1 || n > 1000) throw new Error(`Invalid configuration: DISCOVERY_CONCURRENCY must be an integer 1..1000, got '${raw}'`);
+  if (!Number.isInteger(n) || n < 1 || n > 1000)
+    throw new Error(`Invalid configuration: DISCOVERY_CONCURRENCY must be an integer 1..1000, got '${raw}'`);
   return n;
 }
 

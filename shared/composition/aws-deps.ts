@@ -2,16 +2,16 @@ import { LambdaClient } from '@aws-sdk/client-lambda';
 import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { DescribeStateMachineCommand, SFNClient } from '@aws-sdk/client-sfn';
 import { SQSClient } from '@aws-sdk/client-sqs';
-import { config } from '../config';
-import type { ComponentHealth } from '../domain/health';
-import type { Deps } from '../usecases/deps';
-import { withDeviceClients } from './common-deps';
 import { SqsQueue } from '../adapters/queue/sqs-queue';
 import { SecretsManagerSecrets } from '../adapters/secrets/secrets-manager-secrets';
 import { createDynamoClient } from '../adapters/store/dynamodb-client';
 import { DynamoDbStore } from '../adapters/store/dynamodb-store';
 import { LambdaWorkerPools } from '../adapters/worker-pools/lambda-worker-pools';
 import { SfnWorkflows } from '../adapters/workflows/sfn-workflows';
+import { config } from '../config';
+import type { ComponentHealth } from '../domain/health';
+import type { Deps } from '../usecases/deps';
+import { withDeviceClients } from './common-deps';
 
 /**
  * The composition root of a Lambda container in AWS: its adapters, built once per container from config.
@@ -46,9 +46,7 @@ async function stateMachinesHealth(sfn: SFNClient, arns: Record<string, string>)
   const inactive = states.filter(([, status]) => status !== 'ACTIVE').map(([name, status]) => `${name} (${status})`);
   return {
     status: inactive.length ? 'critical' : 'ok',
-    message: inactive.length
-      ? `state machine(s) not active: ${inactive.join(', ')}`
-      : `${entries.length} state machine(s) active`,
+    message: inactive.length ? `state machine(s) not active: ${inactive.join(', ')}` : `${entries.length} state machine(s) active`,
     metrics: { state_machines: entries.length },
   };
 }

@@ -24,9 +24,7 @@ export type Approval = {
   version: number;
 };
 
-export const ApprovalDecision = z
-  .strictObject({ comment: z.string().trim().min(1).max(2000).optional() })
-  .default({});
+export const ApprovalDecision = z.strictObject({ comment: z.string().trim().min(1).max(2000).optional() }).default({});
 
 export const publicApproval = (a: Approval) => {
   const { task_token: _t, ...rest } = a;

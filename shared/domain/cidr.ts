@@ -20,8 +20,7 @@ export function checkCidr(value: string): CidrCheck {
     const size = 2 ** (32 - bits);
     const base = ipv4ToInt(ip);
     const network = base - (base % size);
-    if (network !== base)
-      return { ok: false, reason: `'${value}' has host bits set; the network is ${intToIpv4(network)}/${bits}` };
+    if (network !== base) return { ok: false, reason: `'${value}' has host bits set; the network is ${intToIpv4(network)}/${bits}` };
     return { ok: true, cidr: `${ip}/${bits}` };
   }
   if (isIPv6(ip)) {

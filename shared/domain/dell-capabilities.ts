@@ -22,10 +22,7 @@ export const offersOnlyLegacyTls = (error: IdracErrorInfo | undefined): boolean 
  * operator how to allow TLS 1.0/1.1 for this endpoint (EIO never lowers TLS on its own). Any other error
  * is returned unchanged.
  */
-export function explainProbeError(
-  ep: Pick<DellEndpoint, 'id' | 'address' | 'tls'>,
-  error: IdracErrorInfo,
-): EndpointErrorInfo {
+export function explainProbeError(ep: Pick<DellEndpoint, 'id' | 'address' | 'tls'>, error: IdracErrorInfo): EndpointErrorInfo {
   if (ep.tls.legacy || !offersOnlyLegacyTls(error)) return error;
   return {
     code: 'tls_legacy_only',

@@ -85,9 +85,9 @@ export type DellEndpoint = {
   version: number;
 };
 
-const ipv4 = z
-  .string()
-  .regex(/^(25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)(\.(25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)){3}$/, { message: 'must be an IPv4 address such as 10.45.12.17' });
+const ipv4 = z.string().regex(/^(25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)(\.(25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)){3}$/, {
+  message: 'must be an IPv4 address such as 10.45.12.17',
+});
 const port = z.number().int().min(1).max(65535);
 const thumbprint = z
   .string()

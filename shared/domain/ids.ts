@@ -26,9 +26,7 @@ export function newId(kind: IdKind, now = Date.now()): string {
 /** zod schema for a client-chosen id of the given kind: `site-001`, `si-lab-a`, ... */
 export function idSchema(kind: IdKind) {
   const prefix = ID_PREFIX[kind];
-  return z
-    .string()
-    .refine((v) => v.startsWith(`${prefix}-`) && SUFFIX.test(v.slice(prefix.length + 1)), {
-      message: `must look like '${prefix}-<lowercase letters, digits or dashes>' (at most ${prefix.length + 64} characters)`,
-    });
+  return z.string().refine((v) => v.startsWith(`${prefix}-`) && SUFFIX.test(v.slice(prefix.length + 1)), {
+    message: `must look like '${prefix}-<lowercase letters, digits or dashes>' (at most ${prefix.length + 64} characters)`,
+  });
 }

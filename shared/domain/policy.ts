@@ -27,7 +27,11 @@ const fields = {
   job_types: z.array(z.string().min(1).max(64)).min(1).max(50),
   target_ids: z.array(z.string().min(1).max(128)).max(500),
   requires_approval: z.boolean(),
-  approval_timeout_minutes: z.number().int().min(1).max(60 * 24 * 30),
+  approval_timeout_minutes: z
+    .number()
+    .int()
+    .min(1)
+    .max(60 * 24 * 30),
   enabled: z.boolean(),
 };
 

@@ -10,11 +10,7 @@ export const hasAtLeast = (actual: Role, least: Role): boolean => roleRank(actua
 
 /** The strongest role named by a claim that may be a string, a space/comma list or an array (cognito:groups). */
 export function roleFromClaim(claim: unknown): Role | undefined {
-  const values = Array.isArray(claim)
-    ? claim
-    : typeof claim === 'string'
-      ? claim.replace(/^\[|\]$/g, '').split(/[\s,]+/)
-      : [];
+  const values = Array.isArray(claim) ? claim : typeof claim === 'string' ? claim.replace(/^\[|\]$/g, '').split(/[\s,]+/) : [];
   const roles = values.filter(isRole);
   return roles.sort((a, b) => roleRank(b) - roleRank(a))[0];
 }

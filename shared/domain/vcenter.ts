@@ -5,10 +5,7 @@ import { idSchema } from './ids';
  * How EIO trusts a vCenter's certificate. Exactly one of: a CA bundle; a pinned SHA-256 thumbprint (optionally
  * recorded on first contact when `trust_on_first_use` is set); or `insecure: true`, the explicit opt-out.
  */
-export type VCenterTls =
-  | { ca_pem: string }
-  | { pinned_thumbprint?: string; trust_on_first_use?: boolean }
-  | { insecure: true };
+export type VCenterTls = { ca_pem: string } | { pinned_thumbprint?: string; trust_on_first_use?: boolean } | { insecure: true };
 
 export type InventoryKind = 'datacenter' | 'cluster' | 'host' | 'vm' | 'datastore';
 
@@ -42,7 +39,11 @@ export type SyncRunStatus = 'queued' | 'running' | 'retrying' | 'succeeded' | 'f
 export type SyncAttemptError = { attempt: number; started_at: string; failed_at: string; error: string };
 
 /** Where a running sync is, so an operator (and a test) can see a long full sync move. */
-export type SyncProgress = { phase: 'connecting' | 'retrieving' | 'writing' | 'preparing_delta'; objects_retrieved: number; updated_at: string };
+export type SyncProgress = {
+  phase: 'connecting' | 'retrieving' | 'writing' | 'preparing_delta';
+  objects_retrieved: number;
+  updated_at: string;
+};
 
 export type SyncRun = {
   id: string;
@@ -137,14 +138,17 @@ export type VCenterInstance = {
 const sdkUrl = z
   .string()
   .url()
-  .refine((v) => {
-    try {
-      const u = new URL(v);
-      return u.protocol === 'https:' && u.pathname.replace(/\/+$/, '') === '/sdk' && !u.username && !u.password;
-    } catch {
-      return false;
-    }
-  }, { message: "must be https://<vcenter>/sdk (no credentials in the URL)" });
+  .refine(
+    (v) => {
+      try {
+        const u = new URL(v);
+        return u.protocol === 'https:' && u.pathname.replace(/\/+$/, '') === '/sdk' && !u.username && !u.password;
+      } catch {
+        return false;
+      }
+    },
+    { message: 'must be https://<vcenter>/sdk (no credentials in the URL)' },
+  );
 
 const thumbprint = z
   .string()

@@ -2,7 +2,7 @@ import { ZodError } from 'zod';
 import { AppError, ConflictError, ValidationError } from '../domain/errors';
 import { logger } from '../observability/logger';
 import { ConditionFailedError, InvalidCursorError } from '../ports/store';
-import { json, type ApiResult } from './respond';
+import { type ApiResult, json } from './respond';
 
 /**
  * The one place typed errors become HTTP responses (in the spirit of middy's http-error-handler):
@@ -36,10 +36,12 @@ export function toErrorResponse(err: unknown, correlationId: string): ApiResult 
 function asAppError(err: unknown): AppError | undefined {
   if (err instanceof AppError) return err;
   // A conditional write that lost a race: someone else changed the record first.
-  if (err instanceof ConditionFailedError)
-    return new ConflictError('The record was changed by someone else; read it again and retry');
+  if (err instanceof ConditionFailedError) return new ConflictError('The record was changed by someone else; read it again and retry');
   if (err instanceof InvalidCursorError) return new ValidationError(err.message, [{ path: 'query.next_token', message: err.message }]);
   if (err instanceof ZodError)
-    return new ValidationError('Invalid input', err.issues.map((i) => ({ path: i.path.join('.'), message: i.message })));
+    return new ValidationError(
+      'Invalid input',
+      err.issues.map((i) => ({ path: i.path.join('.'), message: i.message })),
+    );
   return undefined;
 }

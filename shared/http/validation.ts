@@ -5,10 +5,7 @@ export type InputPart = 'body' | 'query' | 'path' | 'headers';
 
 /** `body.management_networks[1]` style paths, so a 400 names exactly the offending field. */
 const fieldPath = (part: InputPart, path: readonly PropertyKey[]): string =>
-  path.reduce<string>(
-    (acc, seg) => (typeof seg === 'number' ? `${acc}[${seg}]` : `${acc}.${String(seg)}`),
-    part,
-  );
+  path.reduce<string>((acc, seg) => (typeof seg === 'number' ? `${acc}[${seg}]` : `${acc}.${String(seg)}`), part);
 
 /** Parses one part of a request with zod, turning every issue into a field-path detail of a 400. */
 export function parseInput<S extends z.ZodType>(schema: S, value: unknown, part: InputPart): z.output<S> {

@@ -2,17 +2,18 @@
  * The health_check job type: probes the reachability of each target, one step per target. An iDRAC endpoint or
  * a vCenter instance is probed on its own; a site stays one target whose step probes everything under it.
  */
+
+import { z } from 'zod';
 import type { DellEndpoint } from '../domain/dell-endpoint';
-import type { Deps } from '../usecases/deps';
+import { mapBounded } from '../lib/async';
 import { dellEndpoints, endpointsOfSite } from '../records/dell-endpoints';
 import { sites } from '../records/sites';
 import { instancesOfSite } from '../records/vcenter';
-import { probeVcenter } from '../usecases/vcenter-health';
 import { probeAndRecord } from '../usecases/dell-endpoints';
-import { mapBounded } from '../lib/async';
+import type { Deps } from '../usecases/deps';
+import { probeVcenter } from '../usecases/vcenter-health';
 import { type JobType, stepAction, type TargetKind } from './job-type';
 import { existingTargets, targetKindOf } from './targets';
-import { z } from 'zod';
 
 export type ProbeOutcome = { ok: boolean; result: Record<string, unknown> };
 
@@ -27,7 +28,12 @@ async function probeIdrac(deps: ProbeDeps, id: string): Promise<ProbeOutcome> {
   const ep = await dellEndpoints.find(deps.store, id);
   if (!ep) return { ok: false, result: { error: `iDRAC endpoint '${id}' no longer exists` } };
   const after = await probeAndRecord(deps, ep);
-  const result = { address: after.address, status: after.status, protocols: after.protocols ?? {}, generation: after.generation ?? 'unknown' };
+  const result = {
+    address: after.address,
+    status: after.status,
+    protocols: after.protocols ?? {},
+    generation: after.generation ?? 'unknown',
+  };
   return after.status === 'reachable'
     ? { ok: true, result }
     : { ok: false, result: { ...result, error: `iDRAC ${describe(after)}`, last_error: after.last_error ?? null } };
@@ -60,12 +66,20 @@ export async function probeSite(deps: ProbeDeps, id: string, probes: SiteProbes 
     vcenter_instances_probed: vcenters.length,
     vcenter_reachable: vcenters.length - vcDown.length,
     vcenter_unreachable: vcDown.length,
-    unreachable_vcenter_instances: vcDown.map((v) => ({ id: v.instance.id, url: v.instance.url, error: String(v.outcome.result.error ?? 'no answer') })),
+    unreachable_vcenter_instances: vcDown.map((v) => ({
+      id: v.instance.id,
+      url: v.instance.url,
+      error: String(v.outcome.result.error ?? 'no answer'),
+    })),
   };
   if (!after.length && !vcenters.length)
-    return { ok: true, result: { ...result, message: `site '${id}' has no iDRAC endpoints or vCenter instances registered; nothing to probe` } };
+    return {
+      ok: true,
+      result: { ...result, message: `site '${id}' has no iDRAC endpoints or vCenter instances registered; nothing to probe` },
+    };
   const problems: string[] = [];
-  if (down.length) problems.push(`${down.length} of ${after.length} iDRAC endpoint(s) of site '${id}' unreachable: ${down.map(describe).join('; ')}`);
+  if (down.length)
+    problems.push(`${down.length} of ${after.length} iDRAC endpoint(s) of site '${id}' unreachable: ${down.map(describe).join('; ')}`);
   if (vcDown.length)
     problems.push(
       `${vcDown.length} of ${vcenters.length} vCenter instance(s) of site '${id}' unreachable: ` +

@@ -34,10 +34,7 @@ export interface Queue {
   /** Sends up to 10 messages per call (SQS batch limit); returns their ids in order. */
   send(queue: string, messages: OutgoingMessage[]): Promise<string[]>;
   /** Receives up to `max` (1–10) messages, hiding them for `visibilityTimeoutSeconds`; waits up to `waitSeconds` for one. */
-  receive(
-    queue: string,
-    opts: { max: number; visibilityTimeoutSeconds?: number; waitSeconds?: number },
-  ): Promise<ReceivedMessage[]>;
+  receive(queue: string, opts: { max: number; visibilityTimeoutSeconds?: number; waitSeconds?: number }): Promise<ReceivedMessage[]>;
   delete(queue: string, receiptHandle: string): Promise<void>;
   changeVisibility(queue: string, receiptHandle: string, visibilityTimeoutSeconds: number): Promise<void>;
   stats(queue: string): Promise<QueueStats>;

@@ -25,21 +25,19 @@ export function auditItem(event: Omit<AuditEvent, 'correlation_id' | 'actor'> & 
     actor: event.actor ?? ctx.actor ?? 'system',
     correlation_id: ctx.correlation_id,
   };
-  return { pk: `AUDIT#${event.subject_id}`, sk: timeSortKey('AT', event.at), ...full, ...expiresAfter(event.at, config().retention.auditMs) };
+  return {
+    pk: `AUDIT#${event.subject_id}`,
+    sk: timeSortKey('AT', event.at),
+    ...full,
+    ...expiresAfter(event.at, config().retention.auditMs),
+  };
 }
 
-export async function recordAudit(
-  store: Store,
-  event: Omit<AuditEvent, 'correlation_id' | 'actor'> & { actor?: string },
-): Promise<void> {
+export async function recordAudit(store: Store, event: Omit<AuditEvent, 'correlation_id' | 'actor'> & { actor?: string }): Promise<void> {
   await store.put(auditItem(event));
 }
 
-export async function listAudit(
-  store: Store,
-  subjectId: string,
-  page: { limit: number; cursor?: string },
-): Promise<Page<AuditEvent>> {
+export async function listAudit(store: Store, subjectId: string, page: { limit: number; cursor?: string }): Promise<Page<AuditEvent>> {
   const result = await store.query({
     pk: `AUDIT#${subjectId}`,
     skPrefix: 'AT#',

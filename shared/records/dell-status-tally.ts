@@ -1,7 +1,7 @@
 import type { DellEndpoint } from '../domain/dell-endpoint';
 import { ConditionFailedError, type Store } from '../ports/store';
-import { eachItem } from './paging';
 import { dellEndpoints } from './dell-endpoints';
+import { eachItem } from './paging';
 
 /**
  * The runbook's "iDRAC unreachable %" without reading every endpoint on every `GET /health`:

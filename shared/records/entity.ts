@@ -88,9 +88,7 @@ export class Entity<T extends Versioned> {
     for (let attempt = 0; ; attempt++) {
       const current = await this.get(store, id);
       if (expectedVersion !== undefined && current.version !== expectedVersion)
-        throw new ConflictError(
-          `${this.label} '${id}' is at version ${current.version}, not ${expectedVersion}; read it again and retry`,
-        );
+        throw new ConflictError(`${this.label} '${id}' is at version ${current.version}, not ${expectedVersion}; read it again and retry`);
       try {
         return await this.replace(store, { ...change(current), id, version: current.version + 1 });
       } catch (e) {
@@ -103,8 +101,7 @@ export class Entity<T extends Versioned> {
     try {
       await store.delete(this.key(record.id), { kind: 'version', version: record.version });
     } catch (e) {
-      if (e instanceof ConditionFailedError)
-        throw new ConflictError(`${this.label} '${record.id}' changed while being deleted; retry`);
+      if (e instanceof ConditionFailedError) throw new ConflictError(`${this.label} '${record.id}' changed while being deleted; retry`);
       throw e;
     }
   }

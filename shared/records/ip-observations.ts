@@ -23,12 +23,21 @@ export type IpObservation = {
   last_seen: string;
 };
 
-const key = (o: Pick<IpObservation, 'address' | 'source' | 'entity_ref'>) => ({ pk: `IPOBS#${o.address}`, sk: `${o.source}#${o.entity_ref}` });
+const key = (o: Pick<IpObservation, 'address' | 'source' | 'entity_ref'>) => ({
+  pk: `IPOBS#${o.address}`,
+  sk: `${o.source}#${o.entity_ref}`,
+});
 
 type NewObservation = Omit<IpObservation, 'first_seen'>;
 
 // gsi1 KIND#IPOBS / address: every observation in address order, for IPAM's sweeps.
-const observationItem = (o: NewObservation, firstSeen: string) => ({ ...o, first_seen: firstSeen, ...key(o), gsi1pk: 'KIND#IPOBS', gsi1sk: o.address });
+const observationItem = (o: NewObservation, firstSeen: string) => ({
+  ...o,
+  first_seen: firstSeen,
+  ...key(o),
+  gsi1pk: 'KIND#IPOBS',
+  gsi1sk: o.address,
+});
 
 /** Seen again (or for the first time): keeps the first_seen of an earlier observation of the same thing. */
 export async function recordObservation(store: Store, o: NewObservation): Promise<void> {
@@ -52,7 +61,9 @@ function idracObservations(ep: DellEndpoint, now: string, sourceRef: string): Ne
   return [
     { ...common, address: ep.address, entity_kind: 'idrac', entity_ref: ep.id, ...(ep.idrac_nic?.mac ? { mac: ep.idrac_nic.mac } : {}) },
     ...(ep.nics ?? []).flatMap((nic) =>
-      nic.ipv4.map((ip): NewObservation => ({ ...common, address: ip, entity_kind: 'nic', entity_ref: `${ep.id}/${nic.fqdd}`, mac: nic.mac })),
+      nic.ipv4.map(
+        (ip): NewObservation => ({ ...common, address: ip, entity_kind: 'nic', entity_ref: `${ep.id}/${nic.fqdd}`, mac: nic.mac }),
+      ),
     ),
   ];
 }

@@ -1,5 +1,5 @@
-import type { Job, JobStatus, JobStep } from '../domain/job';
 import { config } from '../config';
+import type { Job, JobStatus, JobStep } from '../domain/job';
 import { ConditionFailedError, type Page, type Store } from '../ports/store';
 import { Entity, expiresAfter, hasExpired, type ListPage, stripKeys } from './entity';
 import { allItems } from './paging';

@@ -1,9 +1,9 @@
 import type { InventoryKind, SyncRun, VCenterInstance } from '../domain/vcenter';
-import { Entity, type ListPage, stripKeys } from './entity';
-import { references } from './references';
-import { eachItem } from './paging';
-import { siteRef } from './sites';
 import type { Item, Page, Store } from '../ports/store';
+import { Entity, type ListPage, stripKeys } from './entity';
+import { eachItem } from './paging';
+import { references } from './references';
+import { siteRef } from './sites';
 
 export const vcenterInstances = new Entity<VCenterInstance>('vCenter instance', 'VC');
 export const VCENTER_REF_KIND = 'VC';
@@ -80,7 +80,6 @@ export async function inventoryHashes(store: Store, instanceId: string): Promise
     out.set(`${r.kind}#${r.moref}`, r.hash);
   return out;
 }
-
 
 /**
  * The vCenter instances registered for a site, through the site's reference edges (`REF#SITE#<id>` /

@@ -12,18 +12,13 @@
  * reclaimed (it stalled past the grace) learns it lost and undoes its endpoint write instead of leaving a
  * duplicate.
  */
-import { isoNow } from '../ports/clock';
+
 import { AddressInUseError } from '../domain/dell-endpoint';
 import { ConflictError } from '../domain/errors';
 import { logger } from '../observability/logger';
+import { isoNow } from '../ports/clock';
 import { ConditionFailedError } from '../ports/store';
-import {
-  type AddressClaim,
-  deleteAddressClaim,
-  dellEndpoints,
-  findAddressClaim,
-  putAddressClaim,
-} from '../records/dell-endpoints';
+import { type AddressClaim, deleteAddressClaim, dellEndpoints, findAddressClaim, putAddressClaim } from '../records/dell-endpoints';
 import type { Deps } from './deps';
 
 /** How long a pending claim may be a create still on its way before the next writer may reclaim it. */
@@ -59,7 +54,12 @@ export async function claimAddress(deps: ClaimDeps, address: string, owner: { id
     };
     try {
       await putAddressClaim(deps.store, claim, current?.version);
-      if (current) logger.warn('Reclaimed a stale iDRAC address claim', { address, stale_endpoint_id: current.endpoint_id, dell_endpoint_id: owner.id });
+      if (current)
+        logger.warn('Reclaimed a stale iDRAC address claim', {
+          address,
+          stale_endpoint_id: current.endpoint_id,
+          dell_endpoint_id: owner.id,
+        });
       return claim;
     } catch (e) {
       if (!(e instanceof ConditionFailedError)) throw e; // someone else wrote the claim meanwhile: look again
@@ -102,7 +102,11 @@ export async function releaseAddress(deps: ClaimDeps, address: string, endpointI
     const claim = await findAddressClaim(deps.store, address);
     if (claim?.endpoint_id === endpointId) await deleteAddressClaim(deps.store, claim);
   } catch (e) {
-    logger.warn('iDRAC address claim not released; the next writer reclaims it', { address, dell_endpoint_id: endpointId, error: e as Error });
+    logger.warn('iDRAC address claim not released; the next writer reclaims it', {
+      address,
+      dell_endpoint_id: endpointId,
+      error: e as Error,
+    });
   }
 }
 
@@ -114,9 +118,17 @@ export async function releaseAddress(deps: ClaimDeps, address: string, endpointI
 export async function adoptAddress(deps: ClaimDeps, ep: { id: string; site_id: string; address: string }): Promise<void> {
   try {
     if (await findAddressClaim(deps.store, ep.address)) return;
-    await putAddressClaim(deps.store, { address: ep.address, endpoint_id: ep.id, site_id: ep.site_id, state: 'bound', claimed_at: isoNow(deps.clock), version: 1 });
+    await putAddressClaim(deps.store, {
+      address: ep.address,
+      endpoint_id: ep.id,
+      site_id: ep.site_id,
+      state: 'bound',
+      claimed_at: isoNow(deps.clock),
+      version: 1,
+    });
     logger.info('iDRAC address claim adopted for an endpoint registered before claims', { address: ep.address, dell_endpoint_id: ep.id });
   } catch (e) {
-    if (!(e instanceof ConditionFailedError)) logger.warn('iDRAC address claim not adopted', { address: ep.address, dell_endpoint_id: ep.id, error: e as Error });
+    if (!(e instanceof ConditionFailedError))
+      logger.warn('iDRAC address claim not adopted', { address: ep.address, dell_endpoint_id: ep.id, error: e as Error });
   }
 }

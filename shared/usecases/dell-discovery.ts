@@ -4,7 +4,8 @@
  * run, which always ends (docs/idrac-clients.md, "Endpoints and discovery"). The nightly schedule covers
  * every site, skipping and naming what cannot be swept.
  */
-import { isoNow } from '../ports/clock';
+
+import { type DiscoverySliceMessage, sendToPool } from '../catalog/messages';
 import { hostAddresses, ipv4Prefix } from '../domain/cidr';
 import { offersOnlyLegacyTls } from '../domain/dell-capabilities';
 import { AddressInUseError, type DellEndpoint } from '../domain/dell-endpoint';
@@ -25,13 +26,13 @@ import { ConflictError, type ErrorDetail, NotFoundError, ValidationError } from 
 import type { CapabilityFingerprint } from '../domain/idrac';
 import { newId } from '../domain/ids';
 import type { Site } from '../domain/site';
-import { type DiscoverySliceMessage, sendToPool } from '../catalog/messages';
 import { mapBounded, withDeadline } from '../lib/async';
 import { logger } from '../observability/logger';
+import { isoNow } from '../ports/clock';
 import type { Page } from '../ports/store';
 import { discoveryRuns, endpointsOfSite } from '../records/dell-endpoints';
-import { sites } from '../records/sites';
 import { eachItem } from '../records/paging';
+import { sites } from '../records/sites';
 import {
   createDellEndpoint,
   type InspectDeps,
@@ -89,8 +90,7 @@ export async function startDiscovery(
     if (tooLarge.length) problems.push({ path, message: `site '${siteId}' ${tooLargeToSweep(tooLarge)}` });
     else plans.push(await planSite(deps, site, sweep));
   }
-  if (problems.length)
-    throw new ValidationError(`Cannot discover: ${problems.map((p) => `${p.path}: ${p.message}`).join('; ')}`, problems);
+  if (problems.length) throw new ValidationError(`Cannot discover: ${problems.map((p) => `${p.path}: ${p.message}`).join('; ')}`, problems);
   return launchRun(deps, plans, [], actor, 'api');
 }
 
@@ -124,13 +124,26 @@ async function launchRun(
     for (let i = 0; i < addresses.length; i += CHUNK) {
       const slice = addresses.slice(i, i + CHUNK);
       const known = slice.filter((a) => registered.has(a)).map((a) => [a, registered.get(a)!]);
-      messages.push({ run_id: run.id, site_id: site.id, chunk: messages.length, total: run.total, addresses: slice, ...(known.length ? { registered: Object.fromEntries(known) } : {}) });
+      messages.push({
+        run_id: run.id,
+        site_id: site.id,
+        chunk: messages.length,
+        total: run.total,
+        addresses: slice,
+        ...(known.length ? { registered: Object.fromEntries(known) } : {}),
+      });
     }
   if (!messages.length) return runView(await closeRun(deps, run.id));
   // SQS takes 10 messages per batch; a /20 is ~410 batches, so a few go at once to keep the 202 quick.
   const batches: Message[][] = [];
   for (let i = 0; i < messages.length; i += 10) batches.push(messages.slice(i, i + 10));
-  await mapBounded(batches, SEND_CONCURRENCY, (batch) => sendToPool(deps.queue, 'discovery', batch.map((message) => ({ message }))));
+  await mapBounded(batches, SEND_CONCURRENCY, (batch) =>
+    sendToPool(
+      deps.queue,
+      'discovery',
+      batch.map((message) => ({ message })),
+    ),
+  );
   return run;
 }
 
@@ -189,7 +202,11 @@ const WRITE_ATTEMPTS = 20;
 const backoff = (attempt: number) => new Promise((r) => setTimeout(r, Math.random() * Math.min(1_000, 10 * 2 ** attempt)));
 
 /** Read-modify-write of the run for the rare changes counters cannot express; retried on a lost race. */
-async function changeRun(deps: Pick<Deps, 'store'>, id: string, change: (run: DiscoveryRun) => DiscoveryRun | undefined): Promise<DiscoveryRun> {
+async function changeRun(
+  deps: Pick<Deps, 'store'>,
+  id: string,
+  change: (run: DiscoveryRun) => DiscoveryRun | undefined,
+): Promise<DiscoveryRun> {
   for (let attempt = 0; ; attempt++) {
     const run = await discoveryRuns.get(deps.store, id);
     const next = change(run);
@@ -213,7 +230,9 @@ const addErrorSamples = (deps: Pick<Deps, 'store'>, id: string, chunk: number, s
 /** Ends a run whose every address is counted (idempotent: also called on read, should a closing write have been lost). */
 const closeRun = (deps: Pick<Deps, 'store' | 'clock'>, id: string) =>
   changeRun(deps, id, (run) =>
-    run.status === 'running' && run.probed >= run.total ? { ...run, ...finalStatus(run), finished_at: run.updated_at ?? isoNow(deps.clock) } : undefined,
+    run.status === 'running' && run.probed >= run.total
+      ? { ...run, ...finalStatus(run), finished_at: run.updated_at ?? isoNow(deps.clock) }
+      : undefined,
   );
 
 /** How the queue handed over a slice. The last allowed receive must count it, whatever happens. */
@@ -230,7 +249,8 @@ export type SliceDelivery = {
 const COUNTING_RESERVE_MS = 20_000;
 const SAMPLES_PER_SLICE = 3;
 
-const addressRange = (addresses: string[]) => (addresses.length > 1 ? `${addresses[0]}–${addresses.at(-1)} (${addresses.length})` : (addresses[0] ?? ''));
+const addressRange = (addresses: string[]) =>
+  addresses.length > 1 ? `${addresses[0]}–${addresses.at(-1)} (${addresses.length})` : (addresses[0] ?? '');
 const short = (text: string) => (text.length > 300 ? `${text.slice(0, 297)}...` : text);
 
 /** The outcome of each address of one slice, until the slice is closed for counting. */
@@ -264,7 +284,8 @@ class SliceTally {
   }
 
   private sample(addresses: string[], message: string): void {
-    if (this.samples.length < SAMPLES_PER_SLICE) this.samples.push({ chunk: this.message.chunk, addresses: addressRange(addresses), message: short(message) });
+    if (this.samples.length < SAMPLES_PER_SLICE)
+      this.samples.push({ chunk: this.message.chunk, addresses: addressRange(addresses), message: short(message) });
   }
 }
 
@@ -309,7 +330,13 @@ async function discoverAddress(
     if (refreshed) return outcomeOf(refreshed, runId);
   }
   if (!site) return {};
-  const draft = { address, site_id: site.id, redfish_port: site.redfish_port ?? 443, wsman_port: site.wsman_port ?? 5986, tls: { insecure: false, legacy: false } };
+  const draft = {
+    address,
+    site_id: site.id,
+    redfish_port: site.redfish_port ?? 443,
+    wsman_port: site.wsman_port ?? 5986,
+    tls: { insecure: false, legacy: false },
+  };
   const probe = await probeWithTofu(deps, draft, site);
   const fp = probe.fingerprint;
   if (!worthAnEndpoint(fp)) return { unreachable: 1 };
@@ -349,7 +376,13 @@ async function probeSlice(deps: InspectDeps, message: Message, tally: SliceTally
 
 /** Whether `work` settled within `budgetMs` (no budget: waits for it). Rejections pass through. */
 const settlesWithin = (work: Promise<void>, budgetMs: number | undefined): Promise<boolean> =>
-  budgetMs === undefined ? work.then(() => true) : withDeadline(work.then(() => true), budgetMs, () => false);
+  budgetMs === undefined
+    ? work.then(() => true)
+    : withDeadline(
+        work.then(() => true),
+        budgetMs,
+        () => false,
+      );
 
 /**
  * One queue message: probe its addresses, create or refresh endpoints that answer as iDRACs, count the slice.

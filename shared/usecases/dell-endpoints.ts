@@ -2,7 +2,7 @@
  * Dell iDRAC endpoints: register, change, delete (one endpoint per address, dell-address-claims.ts), and
  * inspect them through the iDRAC port (probe with trust on first use, inventory), recording what was found.
  */
-import { isoNow } from '../ports/clock';
+
 import { applyCapabilities, type ProbeResult } from '../domain/dell-capabilities';
 import {
   AddressInUseError,
@@ -15,8 +15,10 @@ import {
 import { ConflictError, ValidationError } from '../domain/errors';
 import type { IdracErrorInfo, IdracInventory } from '../domain/idrac';
 import { newId } from '../domain/ids';
+import type { ServiceIdentity } from '../domain/service-identity';
 import type { Site } from '../domain/site';
 import { logger } from '../observability/logger';
+import { isoNow } from '../ports/clock';
 import type { CredentialVerifier } from '../ports/credential-verifier';
 import { IdracError, type IdracTarget } from '../ports/idrac';
 import type { Page, Store } from '../ports/store';
@@ -24,10 +26,9 @@ import { auditItem, recordAudit } from '../records/audit';
 import { dellEndpointRef, dellEndpoints, findAddressClaim } from '../records/dell-endpoints';
 import { reconcileStatusTally, statusTally, tallyStatusChange } from '../records/dell-status-tally';
 import { newIdracObservationItems, writeIpObservations } from '../records/ip-observations';
-import { references } from '../records/references';
 import { pages } from '../records/paging';
+import { references } from '../records/references';
 import { serviceIdentities, serviceIdentityRef } from '../records/service-identities';
-import type { ServiceIdentity } from '../domain/service-identity';
 import { siteRef, sites } from '../records/sites';
 import { adoptAddress, bindClaim, claimAddress, needsBind, releaseAddress } from './dell-address-claims';
 import type { Deps } from './deps';
@@ -38,7 +39,10 @@ type EpDeps = Pick<Deps, 'store' | 'clock'>;
 /** A service identity a site or endpoint names must exist and be an iDRAC credential (400 at `path` otherwise). */
 export async function assertIdracIdentity(store: Store, id: string, path: string): Promise<void> {
   const si = await serviceIdentities.find(store, id);
-  if (!si) throw new ValidationError(`${path}: service identity '${id}' does not exist`, [{ path, message: `service identity '${id}' does not exist` }]);
+  if (!si)
+    throw new ValidationError(`${path}: service identity '${id}' does not exist`, [
+      { path, message: `service identity '${id}' does not exist` },
+    ]);
   if (si.target_kind !== 'idrac')
     throw new ValidationError(`${path}: service identity '${id}' is a ${si.target_kind} credential, not an idrac one`, [
       { path, message: `service identity '${id}' is of kind ${si.target_kind}, not idrac` },
@@ -109,19 +113,30 @@ export async function createDellEndpoint(
     throw e;
   }
   // The tally may drift if this fails (housekeeping recounts it); the claim holds either way, by the record.
-  const [bound] = await Promise.all([needsBind(deps, claim) ? bindClaim(deps, claim) : true, tallyStatusChange(deps.store, undefined, created, now)]);
+  const [bound] = await Promise.all([
+    needsBind(deps, claim) ? bindClaim(deps, claim) : true,
+    tallyStatusChange(deps.store, undefined, created, now),
+  ]);
   if (!bound) {
     // Stalled past the claim's grace and someone else took the address: undo, do not leave a duplicate.
     await dellEndpoints
       .remove(deps.store, created)
       .then(() => tallyStatusChange(deps.store, created, undefined, now))
-      .catch((e: unknown) => logger.error('Could not undo an endpoint that lost its address claim', { dell_endpoint_id: id, error: e as Error }));
+      .catch((e: unknown) =>
+        logger.error('Could not undo an endpoint that lost its address claim', { dell_endpoint_id: id, error: e as Error }),
+      );
     throw await addressTaken(deps, record.address);
   }
-  const pinnedByTofu = inspection?.probe.pinned && created.pinned_by_tofu_at === now ? { tofu_pinned_thumbprint: inspection.probe.pinned } : {};
+  const pinnedByTofu =
+    inspection?.probe.pinned && created.pinned_by_tofu_at === now ? { tofu_pinned_thumbprint: inspection.probe.pinned } : {};
   // Its audit entry and, when it answered, its IP observations: all new items, so one batched write.
   await deps.store.putMany([
-    auditItem({ subject_id: id, action: 'dell_endpoint.created', at: now, detail: { address: record.address, site_id: site.id, source, ...pinnedByTofu } }),
+    auditItem({
+      subject_id: id,
+      action: 'dell_endpoint.created',
+      at: now,
+      detail: { address: record.address, site_id: site.id, source, ...pinnedByTofu },
+    }),
     ...(inspection && created.status === 'reachable' ? newIdracObservationItems(created, now, source) : []),
   ]);
   return created;
@@ -129,11 +144,18 @@ export async function createDellEndpoint(
 
 async function addressTaken(deps: EpDeps, address: string): Promise<ConflictError> {
   const holder = await findAddressClaim(deps.store, address);
-  return holder ? new AddressInUseError(address, holder.endpoint_id, holder.site_id) : new ConflictError(`iDRAC address ${address} was claimed by another request meanwhile; retry`);
+  return holder
+    ? new AddressInUseError(address, holder.endpoint_id, holder.site_id)
+    : new ConflictError(`iDRAC address ${address} was claimed by another request meanwhile; retry`);
 }
 
 /** Entity update plus the status tally behind health's unreachable %. */
-async function updateEndpoint(deps: EpDeps, id: string, change: (current: DellEndpoint) => DellEndpoint, expectedVersion?: number): Promise<DellEndpoint> {
+async function updateEndpoint(
+  deps: EpDeps,
+  id: string,
+  change: (current: DellEndpoint) => DellEndpoint,
+  expectedVersion?: number,
+): Promise<DellEndpoint> {
   let before: DellEndpoint | undefined;
   const after = await dellEndpoints.update(
     deps.store,
@@ -159,9 +181,7 @@ export async function listDellEndpoints(
   q: { site_id?: string; status?: string; generation?: string; model?: string },
   page: { limit: number; cursor?: string },
 ): Promise<Page<DellEndpoint>> {
-  const result = q.site_id
-    ? await dellEndpoints.bySite(deps.store, q.site_id, page)
-    : await dellEndpoints.list(deps.store, page);
+  const result = q.site_id ? await dellEndpoints.bySite(deps.store, q.site_id, page) : await dellEndpoints.list(deps.store, page);
   const items = result.items.filter(
     (e) =>
       (!q.status || e.status === q.status) &&
@@ -207,7 +227,9 @@ export async function updateDellEndpoint(deps: EpDeps, id: string, change: DellE
     // Lost the new address while stalled: move back rather than share it with another endpoint.
     await dellEndpoints
       .update(deps.store, id, (c) => (c.address === claim.address ? { ...c, address: before.address, updated_at: isoNow(deps.clock) } : c))
-      .catch((e: unknown) => logger.error('Could not undo an address change that lost its claim', { dell_endpoint_id: id, error: e as Error }));
+      .catch((e: unknown) =>
+        logger.error('Could not undo an address change that lost its claim', { dell_endpoint_id: id, error: e as Error }),
+      );
     throw await addressTaken(deps, claim.address);
   }
   if (moving) await releaseAddress(deps, before.address, id);
@@ -217,7 +239,10 @@ export async function updateDellEndpoint(deps: EpDeps, id: string, change: DellE
     subject_id: id,
     action: 'dell_endpoint.updated',
     at: now,
-    detail: { fields: Object.keys(change).filter((k) => k !== 'version'), ...(moving ? { address: { from: before.address, to: updated.address } } : {}) },
+    detail: {
+      fields: Object.keys(change).filter((k) => k !== 'version'),
+      ...(moving ? { address: { from: before.address, to: updated.address } } : {}),
+    },
   });
   return updated;
 }
@@ -271,7 +296,9 @@ const errorInfo = (e: unknown): IdracErrorInfo =>
 /** What a probe (with trust on first use) and, when it answered and a credential is known, the inventory found. */
 export type Inspection = { probe: ProbeResult; inventory?: IdracInventory; inventoryError?: IdracErrorInfo };
 
-type EndpointToInspect = Pick<DellEndpoint, 'address' | 'redfish_port' | 'wsman_port' | 'tls' | 'site_id' | 'service_identity_id'> & { id?: string };
+type EndpointToInspect = Pick<DellEndpoint, 'address' | 'redfish_port' | 'wsman_port' | 'tls' | 'site_id' | 'service_identity_id'> & {
+  id?: string;
+};
 
 /** How an inspection reads its site and credential; discovery passes cached ones (one read per run, not per address). */
 export type InspectionLookups = {
@@ -301,7 +328,10 @@ export async function inventoryAfterProbe(
   if (!siId)
     return {
       probe,
-      inventoryError: { code: 'not_supported', message: `no service identity for ${label}: set service_identity_id on it or idrac_service_identity_id on site '${ep.site_id}'` },
+      inventoryError: {
+        code: 'not_supported',
+        message: `no service identity for ${label}: set service_identity_id on it or idrac_service_identity_id on site '${ep.site_id}'`,
+      },
     };
   const tls = probe.pinned ? { ...ep.tls, pinned_thumbprint: probe.pinned } : ep.tls;
   try {
@@ -316,7 +346,9 @@ export async function inventoryAfterProbe(
 
 /** What a reachable endpoint told about addresses; a failure here never fails the refresh. */
 const observeAddresses = (deps: EpDeps, ep: DellEndpoint, now: string, purpose: string) =>
-  writeIpObservations(deps.store, ep, now, purpose).catch((e: unknown) => logger.warn('IP observations not written', { dell_endpoint_id: ep.id, error: e as Error }));
+  writeIpObservations(deps.store, ep, now, purpose).catch((e: unknown) =>
+    logger.warn('IP observations not written', { dell_endpoint_id: ep.id, error: e as Error }),
+  );
 
 /**
  * Probe and inventory one endpoint now (`POST …/refresh`, discovery): records reachability, protocols,
@@ -332,10 +364,17 @@ export async function refreshDellEndpoint(
   const site = await lookups.site(ep.site_id);
   const inspection = await inventoryAfterProbe(deps, ep, site, await probeWithTofu(deps, ep, site), lookups);
   const now = isoNow(deps.clock);
-  const updated = await updateEndpoint(deps, id, (c) => applyCapabilities(c, now, inspection.probe, inspection.inventory, inspection.inventoryError));
+  const updated = await updateEndpoint(deps, id, (c) =>
+    applyCapabilities(c, now, inspection.probe, inspection.inventory, inspection.inventoryError),
+  );
   await adoptAddress(deps, updated);
   if (inspection.probe.pinned && updated.pinned_by_tofu_at === now)
-    await recordAudit(deps.store, { subject_id: id, action: 'dell_endpoint.tofu_pinned', at: now, detail: { thumbprint: inspection.probe.pinned } });
+    await recordAudit(deps.store, {
+      subject_id: id,
+      action: 'dell_endpoint.tofu_pinned',
+      at: now,
+      detail: { thumbprint: inspection.probe.pinned },
+    });
   if (updated.status === 'reachable') await observeAddresses(deps, updated, now, purpose);
   return updated;
 }
@@ -363,7 +402,10 @@ export function idracCredentialVerifier(deps: Pick<Deps, 'store' | 'idrac'>): Cr
         if (candidates.length >= 5) break;
       }
       if (!candidates.length)
-        return { result: 'unavailable', message: `Not verified: no iDRAC endpoint uses service identity '${identity.id}' (directly or through its site)` };
+        return {
+          result: 'unavailable',
+          message: `Not verified: no iDRAC endpoint uses service identity '${identity.id}' (directly or through its site)`,
+        };
       const ep = candidates.find((c) => c.status === 'reachable') ?? candidates[0]!;
       const check = await deps.idrac.verifyCredential(targetOf(ep), { username: identity.username, password: secret });
       return {
@@ -379,7 +421,9 @@ export function idracCredentialVerifier(deps: Pick<Deps, 'store' | 'idrac'>): Cr
  * Runbook metric "iDRAC unreachable %": endpoints whose last probe failed, over endpoints probed at least
  * once (never-probed ones are not counted either way). Pages through the kind index (a Query, not a Scan).
  */
-export async function idracFigures(deps: Pick<Deps, 'store' | 'clock'>): Promise<{ total: number; checked: number; unreachable: number; unreachable_pct: number; worst: string[] }> {
+export async function idracFigures(
+  deps: Pick<Deps, 'store' | 'clock'>,
+): Promise<{ total: number; checked: number; unreachable: number; unreachable_pct: number; worst: string[] }> {
   const t = await statusTally(deps.store, isoNow(deps.clock));
   const pct = t.checked ? Math.round((t.unreachable / t.checked) * 1000) / 10 : 0;
   return { total: t.total, checked: t.checked, unreachable: t.unreachable, unreachable_pct: pct, worst: t.down };

@@ -132,7 +132,11 @@ async function idracHealth(deps: Pick<Deps, 'store' | 'clock'>): Promise<Compone
   const t = config().thresholds.idracUnreachablePct;
   const f = await idracFigures(deps);
   if (f.checked === 0)
-    return { status: 'ok', message: `${f.total} iDRAC endpoint(s), none probed yet`, metrics: { endpoints: f.total, unreachable: 0, unreachable_pct: 0 } };
+    return {
+      status: 'ok',
+      message: `${f.total} iDRAC endpoint(s), none probed yet`,
+      metrics: { endpoints: f.total, unreachable: 0, unreachable_pct: 0 },
+    };
   return {
     status: levelFor(f.unreachable_pct, t),
     message:

@@ -1,7 +1,7 @@
 import { MetricUnit } from '@aws-lambda-powertools/metrics';
 import { metrics } from '../observability/metrics';
-import type { Deps } from './deps';
 import { idracFigures } from './dell-endpoints';
+import type { Deps } from './deps';
 import { jobFigures, workerPoolReports } from './health';
 import { vcenterFigures } from './vcenter-health';
 
@@ -32,5 +32,10 @@ export async function publishOperationalMetrics(deps: Pick<Deps, 'store' | 'cloc
     perInstance.addMetric('VCenterSyncAgeMinutes', MetricUnit.Count, age.minutes);
   }
   metrics.publishStoredMetrics();
-  return { pools: pools.length, failed_jobs_24h: jobs.failed24h, stuck_jobs: jobs.stuck.length, idrac_unreachable_pct: idrac.unreachable_pct };
+  return {
+    pools: pools.length,
+    failed_jobs_24h: jobs.failed24h,
+    stuck_jobs: jobs.stuck.length,
+    idrac_unreachable_pct: idrac.unreachable_pct,
+  };
 }

@@ -1,4 +1,3 @@
-import { isoNow } from '../ports/clock';
 import { randomBytes } from 'node:crypto';
 import { ConflictError } from '../domain/errors';
 import { newId } from '../domain/ids';
@@ -10,6 +9,7 @@ import {
   type Verification,
 } from '../domain/service-identity';
 import { logger } from '../observability/logger';
+import { isoNow } from '../ports/clock';
 import type { Page } from '../ports/store';
 import { type AuditEvent, listAudit, recordAudit } from '../records/audit';
 import { references } from '../records/references';
@@ -19,18 +19,13 @@ import type { Deps } from './deps';
 type SiDeps = Pick<Deps, 'store' | 'secrets' | 'clock'>;
 export type PublicServiceIdentity = ReturnType<typeof publicServiceIdentity>;
 
-
 /**
  * Each secret version gets its own reference, so a create that loses an id race or a rotation that loses a
  * version race never overwrites the secret currently in use; the loser deletes its own orphan.
  */
 const newSecretRef = (id: string) => `${id}/${randomBytes(6).toString('hex')}`;
 
-export async function createServiceIdentity(
-  deps: SiDeps,
-  input: ServiceIdentityCreate,
-  actor: string,
-): Promise<PublicServiceIdentity> {
+export async function createServiceIdentity(deps: SiDeps, input: ServiceIdentityCreate, actor: string): Promise<PublicServiceIdentity> {
   const now = isoNow(deps.clock);
   const id = input.id ?? newId('service_identity', deps.clock.now());
   const secretRef = newSecretRef(id);
@@ -61,19 +56,12 @@ export async function getServiceIdentity(deps: SiDeps, id: string): Promise<Publ
   return publicServiceIdentity(await serviceIdentities.get(deps.store, id));
 }
 
-export async function listServiceIdentities(
-  deps: SiDeps,
-  page: { limit: number; cursor?: string },
-): Promise<Page<PublicServiceIdentity>> {
+export async function listServiceIdentities(deps: SiDeps, page: { limit: number; cursor?: string }): Promise<Page<PublicServiceIdentity>> {
   const result = await serviceIdentities.list(deps.store, page);
   return { items: result.items.map(publicServiceIdentity), cursor: result.cursor };
 }
 
-export async function updateServiceIdentity(
-  deps: SiDeps,
-  id: string,
-  change: ServiceIdentityUpdate,
-): Promise<PublicServiceIdentity> {
+export async function updateServiceIdentity(deps: SiDeps, id: string, change: ServiceIdentityUpdate): Promise<PublicServiceIdentity> {
   const { version, ...fields } = change;
   const now = isoNow(deps.clock);
   const si = await serviceIdentities.update(deps.store, id, (c) => ({ ...c, ...fields, updated_at: now }), version);
@@ -132,21 +120,14 @@ export async function rotateServiceIdentity(
  * The credential as the iDRAC and vCenter clients need it. Every read is an audited use, so
  * `GET /activity` shows who used which credential for what.
  */
-export async function useCredential(
-  deps: SiDeps,
-  id: string,
-  purpose: string,
-): Promise<{ identity: ServiceIdentity; secret: string }> {
+export async function useCredential(deps: SiDeps, id: string, purpose: string): Promise<{ identity: ServiceIdentity; secret: string }> {
   const identity = await serviceIdentities.get(deps.store, id);
   const secret = await deps.secrets.get(identity.secret_ref);
   await recordAudit(deps.store, { subject_id: id, action: 'credential.used', at: isoNow(deps.clock), detail: { purpose } });
   return { identity, secret };
 }
 
-export async function verifyServiceIdentity(
-  deps: SiDeps & Pick<Deps, 'verifiers'>,
-  id: string,
-): Promise<Verification & { id: string }> {
+export async function verifyServiceIdentity(deps: SiDeps & Pick<Deps, 'verifiers'>, id: string): Promise<Verification & { id: string }> {
   const identity = await serviceIdentities.get(deps.store, id);
   const verifier = deps.verifiers[identity.target_kind];
   let outcome: Omit<Verification, 'checked_at'>;

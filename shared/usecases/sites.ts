@@ -1,13 +1,13 @@
-import { isoNow } from '../ports/clock';
 import { ConflictError } from '../domain/errors';
 import { newId } from '../domain/ids';
 import type { Site, SiteCreate, SiteUpdate } from '../domain/site';
+import { isoNow } from '../ports/clock';
 import type { Page } from '../ports/store';
 import { recordAudit } from '../records/audit';
 import { references } from '../records/references';
 import { serviceIdentityRef } from '../records/service-identities';
-import { assertIdracIdentity } from './dell-endpoints';
 import { siteRef, sites } from '../records/sites';
+import { assertIdracIdentity } from './dell-endpoints';
 import type { Deps } from './deps';
 
 type SiteDeps = Pick<Deps, 'store' | 'clock'>;
@@ -40,8 +40,7 @@ export async function createSite(deps: SiteDeps, input: SiteCreate, actor: strin
 
 export const getSite = (deps: SiteDeps, id: string): Promise<Site> => sites.get(deps.store, id);
 
-export const listSites = (deps: SiteDeps, page: { limit: number; cursor?: string }): Promise<Page<Site>> =>
-  sites.list(deps.store, page);
+export const listSites = (deps: SiteDeps, page: { limit: number; cursor?: string }): Promise<Page<Site>> => sites.list(deps.store, page);
 
 export async function updateSite(deps: SiteDeps, id: string, change: SiteUpdate): Promise<Site> {
   const { version, idrac_service_identity_id: si, redfish_port, wsman_port, ...fields } = change;

@@ -3,8 +3,9 @@
  * rebuilt when its URL, TLS policy or identity changes), trust on first use resolved first, the instance's
  * service identity read at each login.
  */
-import { isoNow } from '../ports/clock';
+
 import type { VCenterInstance } from '../domain/vcenter';
+import { isoNow } from '../ports/clock';
 import type { VCenterClient, VCenterTlsPolicy } from '../ports/vcenter';
 import { vcenterInstances } from '../records/vcenter';
 import type { Deps } from './deps';

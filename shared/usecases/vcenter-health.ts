@@ -21,7 +21,9 @@ function lastSyncSummary(i: VCenterInstance): LastSyncSummary | null {
   const l = i.last_sync;
   if (!l) return null;
   // Records written before finished_at was kept on last_sync: derive it.
-  const finished = l.finished_at ?? (l.started_at && l.duration_ms !== undefined ? new Date(Date.parse(l.started_at) + l.duration_ms).toISOString() : null);
+  const finished =
+    l.finished_at ??
+    (l.started_at && l.duration_ms !== undefined ? new Date(Date.parse(l.started_at) + l.duration_ms).toISOString() : null);
   return {
     id: l.id,
     type: l.executed_type ?? l.sync_type,
@@ -102,7 +104,11 @@ export async function probeVcenter(deps: Pick<Deps, 'store' | 'vcenter'>, id: st
   const instance = await vcenterInstances.find(deps.store, id);
   if (!instance) return { ok: false, result: { error: `vCenter instance '${id}' no longer exists` } };
   const tls = tlsPolicyOf(instance);
-  if (!tls) return { ok: false, result: { error: `vCenter instance '${id}' has no pinned certificate yet (trust on first use happens at the first sync)` } };
+  if (!tls)
+    return {
+      ok: false,
+      result: { error: `vCenter instance '${id}' has no pinned certificate yet (trust on first use happens at the first sync)` },
+    };
   try {
     const about = await deps.vcenter.about(instance.url, tls);
     return { ok: true, result: { url: instance.url, api_version: about.api_version, product: about.product } };
@@ -124,14 +130,21 @@ export function vcenterCredentialVerifier(deps: Pick<Deps, 'store' | 'vcenter'>)
       }
       const tls = instance && tlsPolicyOf(instance);
       if (!instance || !tls)
-        return { result: 'unavailable' as const, message: 'No vCenter instance with a known certificate uses this identity yet; register one to verify against' };
+        return {
+          result: 'unavailable' as const,
+          message: 'No vCenter instance with a known certificate uses this identity yet; register one to verify against',
+        };
       try {
         await deps.vcenter.checkLogin(instance.url, tls, { username: identity.username, password: secret });
         return { result: 'verified' as const, message: `vCenter ${instance.url} accepted the login`, target: instance.id };
       } catch (e) {
         if (e instanceof InvalidLoginFault)
           return { result: 'rejected' as const, message: `vCenter ${instance.url} refused the login (InvalidLogin)`, target: instance.id };
-        return { result: 'unavailable' as const, message: `Could not reach vCenter ${instance.url}: ${(e as Error).message}`, target: instance.id };
+        return {
+          result: 'unavailable' as const,
+          message: `Could not reach vCenter ${instance.url}: ${(e as Error).message}`,
+          target: instance.id,
+        };
       }
     },
   };

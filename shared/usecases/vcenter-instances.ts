@@ -1,7 +1,7 @@
-import { isoNow } from '../ports/clock';
-import { ConflictError, type ErrorDetail, ValidationError } from '../domain/errors';
+import { type ErrorDetail, ValidationError } from '../domain/errors';
 import { newId } from '../domain/ids';
 import type { VCenterInstance, VCenterInstanceCreate, VCenterInstanceUpdate } from '../domain/vcenter';
+import { isoNow } from '../ports/clock';
 import type { Page, Store } from '../ports/store';
 import { recordAudit } from '../records/audit';
 import { pages } from '../records/paging';

@@ -3,13 +3,14 @@
  * instance), and reading runs back. Each run is queued on the `vcenter-sync` pool, whose worker executes it
  * (vcenter-sync-run.ts).
  */
-import { eachItem } from '../records/paging';
-import { isoNow } from '../ports/clock';
+
 import { sendToPool } from '../catalog/messages';
 import { config } from '../config';
 import { type ErrorDetail, ValidationError } from '../domain/errors';
 import { newId } from '../domain/ids';
 import type { SyncRun, SyncType } from '../domain/vcenter';
+import { isoNow } from '../ports/clock';
+import { eachItem } from '../records/paging';
 import { syncRuns, vcenterInstances } from '../records/vcenter';
 import type { Deps } from './deps';
 

@@ -18,7 +18,11 @@ export type AttemptFailure = {
  * breaker exists to stop piling work onto a dead vCenter); a run already retrying keeps its remaining
  * attempts, scheduled after the breaker's half-open time so that its next attempt is the probe.
  */
-export function classifySyncFailure(e: unknown, instance: Pick<VCenterInstance, 'id' | 'url' | 'service_identity_id'>, attempt: number): AttemptFailure {
+export function classifySyncFailure(
+  e: unknown,
+  instance: Pick<VCenterInstance, 'id' | 'url' | 'service_identity_id'>,
+  attempt: number,
+): AttemptFailure {
   if (e instanceof VSphereCircuitOpenError) {
     return {
       error:

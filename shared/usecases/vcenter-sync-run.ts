@@ -3,11 +3,12 @@
  * succeeded | failed), the instance's lease and what the instance shows afterwards. The sync itself is
  * vcenter-sync.ts; which failures are retried and when is vcenter-sync-retry.ts.
  */
-import { isoNow } from '../ports/clock';
+
 import { sendToPool } from '../catalog/messages';
 import { config } from '../config';
 import type { SyncChanges, SyncCounts, SyncProgress, SyncRun, SyncType } from '../domain/vcenter';
 import { logger } from '../observability/logger';
+import { isoNow } from '../ports/clock';
 import type { VCenterClient } from '../ports/vcenter';
 import { syncRuns, vcenterInstances } from '../records/vcenter';
 import type { Deps } from './deps';
@@ -104,7 +105,11 @@ export async function executeSync(deps: RunDeps, runId: string, attempt = 1): Pr
     });
   }
   // The instance first: whoever waits for the run to end then finds the instance already saying how it went.
-  await recordOnInstance(deps, instance.id, conclude(await syncRuns.get(deps.store, runId)), { failure, apiVersion: client?.apiVersion, at: finished });
+  await recordOnInstance(deps, instance.id, conclude(await syncRuns.get(deps.store, runId)), {
+    failure,
+    apiVersion: client?.apiVersion,
+    at: finished,
+  });
   return syncRuns.update(deps.store, runId, conclude);
 }
 
@@ -116,7 +121,14 @@ async function queueAttempt(deps: RunDeps, run: SyncRun, attempt: number, delayS
 
 /** The run ends before touching vCenter (instance gone, another run holds the lease); the instance is left alone. */
 function endWithoutRunning(deps: RunDeps, runId: string, error: string): Promise<SyncRun> {
-  return syncRuns.update(deps.store, runId, (r) => ({ ...r, status: 'failed', finished_at: isoNow(deps.clock), duration_ms: 0, error, progress: undefined }));
+  return syncRuns.update(deps.store, runId, (r) => ({
+    ...r,
+    status: 'failed',
+    finished_at: isoNow(deps.clock),
+    duration_ms: 0,
+    error,
+    progress: undefined,
+  }));
 }
 
 /** The instance's view of the attempt: reachability, last contact, `last_sync`; releases the lease. */
@@ -164,12 +176,15 @@ function progressOf(deps: RunDeps, runId: string, startedAt: number): { report: 
     async report(phase, objectsRetrieved) {
       if (marks.at(-1)![0] !== phase) marks.push([phase, deps.clock.now()]);
       await syncRuns
-        .update(deps.store, runId, (r) => ({ ...r, progress: { phase, objects_retrieved: objectsRetrieved, updated_at: isoNow(deps.clock) } }))
+        .update(deps.store, runId, (r) => ({
+          ...r,
+          progress: { phase, objects_retrieved: objectsRetrieved, updated_at: isoNow(deps.clock) },
+        }))
         .catch((e: unknown) => logger.warn('Could not record sync progress', { sync_run_id: runId, error: e as Error }));
     },
     phaseMs(end) {
       const out: NonNullable<SyncRun['phase_ms']> = {};
-      marks.forEach(([phase, at], i) => (out[phase] = (out[phase] ?? 0) + (marks[i + 1]?.[1] ?? end) - at));
+      for (const [i, [phase, at]] of marks.entries()) out[phase] = (out[phase] ?? 0) + (marks[i + 1]?.[1] ?? end) - at;
       return out;
     },
   };

@@ -4,7 +4,7 @@
  * that are gone are deleted; the delta checkpoint is kept, its version on the instance and its session part as
  * a secret. A delta that cannot continue from its checkpoint falls back to a full sync and says why.
  */
-import { isoNow } from '../ports/clock';
+
 import { createHash } from 'node:crypto';
 import type {
   InventoryKind,
@@ -16,6 +16,7 @@ import type {
   VCenterInstance,
 } from '../domain/vcenter';
 import { logger } from '../observability/logger';
+import { isoNow } from '../ports/clock';
 import {
   type DeltaCheckpoint,
   InvalidCollectorVersionFault,
@@ -32,7 +33,6 @@ export type SyncDeps = Pick<Deps, 'store' | 'secrets' | 'clock'>;
 export type SyncResult = { counts: SyncCounts; changes: SyncChanges };
 /** Reports where a running sync is (phase, objects retrieved so far). */
 export type Progress = (phase: SyncProgress['phase'], objectsRetrieved: number) => Promise<void>;
-
 
 const COUNT_KEY: Record<InventoryKind, keyof SyncCounts> = {
   datacenter: 'datacenters',

@@ -14,7 +14,10 @@ describe('catalogProblems', () => {
   });
 
   it('names a missing handler entry', () => {
-    const p = problems((c) => ({ ...c, functions: { ...c.functions, 'api-x': { ...c.functions['api-health']!, entry: 'functions/api/nope' } } }));
+    const p = problems((c) => ({
+      ...c,
+      functions: { ...c.functions, 'api-x': { ...c.functions['api-health']!, entry: 'functions/api/nope' } },
+    }));
     expect(p).toEqual(['function api-x: entry functions/api/nope.ts does not exist']);
   });
 
@@ -113,7 +116,12 @@ describe('aslProblems', () => {
     const definition = {
       StartAt: 'A',
       States: {
-        A: task({ Catch: [{ ErrorEquals: ['JobNotActive', 'Lambda.Unknown'], Next: 'B' }, { ErrorEquals: ['States.ALL'], Next: 'B' }] }),
+        A: task({
+          Catch: [
+            { ErrorEquals: ['JobNotActive', 'Lambda.Unknown'], Next: 'B' },
+            { ErrorEquals: ['States.ALL'], Next: 'B' },
+          ],
+        }),
         B: { Type: 'Fail', Error: 'JobFailed' },
       },
     };

@@ -13,7 +13,9 @@ import { synthEio, type TestApp } from './synth';
  * the synthesized construct tree, which honours the same acknowledgments as synth does.
  */
 const findings = (scope: IConstruct) =>
-  new AwsSolutionsChecks().validateScope(scope).violations.map((v) => `${v.severity} ${v.ruleName} ${v.violatingResources.map((r) => r.constructPath).join(',')}`);
+  new AwsSolutionsChecks()
+    .validateScope(scope)
+    .violations.map((v) => `${v.severity} ${v.ruleName} ${v.violatingResources.map((r) => r.constructPath).join(',')}`);
 
 /** Every acknowledgment EIO made (CDK's own CloudFormation-Validate acknowledgments excluded). */
 function acknowledgments(scope: IConstruct): { path: string; id: string; reason: string }[] {
@@ -61,7 +63,9 @@ describe('cdk-nag AwsSolutions', () => {
         routes: [...TEST_CATALOG.routes, { method: 'GET', path: '/api/v1/sites', function: 'api-health', role: 'none', summary: 'oops' }],
       },
     });
-    expect(findings(app)).toEqual([expect.stringMatching(/^error AwsSolutions-APIG4 EioStatelessStack\/Http\/Api\/GET--api--v1--sites\/Resource$/)]);
+    expect(findings(app)).toEqual([
+      expect.stringMatching(/^error AwsSolutions-APIG4 EioStatelessStack\/Http\/Api\/GET--api--v1--sites\/Resource$/),
+    ]);
     expect(() => app.synth()).toThrow(/AwsSolutions-APIG4/); // synth itself refuses it
   });
 });

@@ -4,7 +4,14 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { EioNetworkStack } from '../../infra/cdk/network-stack';
 import { resourcesOf, synthEio, type TestApp } from './synth';
 
-type Rule = { IpProtocol: string; FromPort?: number; ToPort?: number; CidrIp?: string; DestinationSecurityGroupId?: unknown; DestinationPrefixListId?: string };
+type Rule = {
+  IpProtocol: string;
+  FromPort?: number;
+  ToPort?: number;
+  CidrIp?: string;
+  DestinationSecurityGroupId?: unknown;
+  DestinationPrefixListId?: string;
+};
 
 /** Every egress rule of a security group: inline ones and separate AWS::EC2::SecurityGroupEgress resources. */
 function egressRules(t: Template, sgLogicalId: string): Rule[] {
@@ -32,7 +39,12 @@ describe('EioNetworkStack', () => {
       expect(r.FromPort).toBe(r.ToPort);
       expect([443, 5986]).toContain(r.FromPort);
     }
-    expect(rules.filter((r) => r.CidrIp === '0.0.0.0/0').map((r) => r.FromPort).sort()).toEqual([443, 5986]);
+    expect(
+      rules
+        .filter((r) => r.CidrIp === '0.0.0.0/0')
+        .map((r) => r.FromPort)
+        .sort(),
+    ).toEqual([443, 5986]);
     expect(rules.filter((r) => r.DestinationSecurityGroupId).map((r) => [r.FromPort, r.DestinationSecurityGroupId])).toEqual([
       [443, endpointSg],
     ]);
@@ -89,6 +101,8 @@ describe('EioNetworkStack', () => {
       ['10.0.0.0/8', 443],
       ['10.0.0.0/8', 5986],
     ]);
-    expect(rules.filter((r) => r.DestinationPrefixListId).map((r) => [r.DestinationPrefixListId, r.FromPort])).toEqual([['pl-02cd2c6b', 443]]);
+    expect(rules.filter((r) => r.DestinationPrefixListId).map((r) => [r.DestinationPrefixListId, r.FromPort])).toEqual([
+      ['pl-02cd2c6b', 443],
+    ]);
   });
 });

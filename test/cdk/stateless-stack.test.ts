@@ -33,9 +33,7 @@ describe('functions', () => {
       expect(p.Timeout).toBe(spec.timeoutSeconds);
       expect(p.Handler).toBe('index.handler');
       expect(p.ReservedConcurrentExecutions).toBeUndefined();
-      expect((p.LoggingConfig as { LogGroup: { Ref: string } }).LogGroup.Ref).toBe(
-        eio.logicalId(eio.stateless.functions[name]!.logGroup),
-      );
+      expect((p.LoggingConfig as { LogGroup: { Ref: string } }).LogGroup.Ref).toBe(eio.logicalId(eio.stateless.functions[name]!.logGroup));
     }
   });
 
@@ -84,7 +82,9 @@ describe('worker pools', () => {
     expect(Object.keys(mappings)).toHaveLength(Object.keys(TEST_CATALOG.workerPools).length);
     for (const [pool, spec] of Object.entries(TEST_CATALOG.workerPools)) {
       const id = eio.stateless.eventSourceMappings[pool];
-      const mapping = Object.entries(mappings).find(([logicalId]) => eio.stateless.resolve(id) && JSON.stringify(eio.stateless.resolve(id)) === JSON.stringify({ Ref: logicalId }));
+      const mapping = Object.entries(mappings).find(
+        ([logicalId]) => eio.stateless.resolve(id) && JSON.stringify(eio.stateless.resolve(id)) === JSON.stringify({ Ref: logicalId }),
+      );
       expect(mapping, pool).toBeDefined();
       const p = mapping![1].Properties;
       expect(p.FunctionName).toEqual({ Ref: fnId(spec.function) });
@@ -195,10 +195,16 @@ describe('workflows', () => {
         asl,
       );
       expect(resolved).not.toContain('${');
-      const tasks = Object.values((JSON.parse(resolved) as { States: Record<string, { Type: string; Parameters: { FunctionName: string } }> }).States)
+      const tasks = Object.values(
+        (JSON.parse(resolved) as { States: Record<string, { Type: string; Parameters: { FunctionName: string } }> }).States,
+      )
         .filter((s) => s.Type === 'Task')
         .map((s) => s.Parameters.FunctionName);
-      expect(tasks.sort()).toEqual(Object.values(spec.tasks).map((f) => `arn:aws:lambda:eu-west-1:111111111111:function:${fnId(f)}`).sort());
+      expect(tasks.sort()).toEqual(
+        Object.values(spec.tasks)
+          .map((f) => `arn:aws:lambda:eu-west-1:111111111111:function:${fnId(f)}`)
+          .sort(),
+      );
     }
   });
 
@@ -289,7 +295,11 @@ describe('HTTP API', () => {
 
   it('throttles and writes JSON access logs with the request id and status', () => {
     const [stage] = Object.values(resourcesOf(eio.templates.stateless, 'AWS::ApiGatewayV2::Stage'));
-    const p = stage!.Properties as { StageName: string; DefaultRouteSettings: unknown; AccessLogSettings: { Format: string; DestinationArn: unknown } };
+    const p = stage!.Properties as {
+      StageName: string;
+      DefaultRouteSettings: unknown;
+      AccessLogSettings: { Format: string; DestinationArn: unknown };
+    };
     expect(p.StageName).toBe('$default');
     expect(p.DefaultRouteSettings).toEqual({ ThrottlingRateLimit: API_THROTTLE.rateLimit, ThrottlingBurstLimit: API_THROTTLE.burstLimit });
     expect(JSON.parse(p.AccessLogSettings.Format)).toMatchObject({ requestId: '$context.requestId', status: '$context.status' });

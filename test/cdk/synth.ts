@@ -1,7 +1,7 @@
-import { App, Stack, type CfnResource } from 'aws-cdk-lib';
+import { App, type CfnResource, Stack } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
 import type { IConstruct } from 'constructs';
-import { buildEio, type BuildEioOptions, type EioStacks } from '../../infra/cdk/eio-app';
+import { type BuildEioOptions, buildEio, type EioStacks } from '../../infra/cdk/eio-app';
 import { DEFAULT_SETTINGS, type EioSettings } from '../../infra/cdk/settings';
 import { FIXTURE_STATE_MACHINES_DIR, TEST_CATALOG } from './fixtures/catalog';
 
@@ -42,8 +42,7 @@ export function synthEio(options: BuildEioOptions & { settings?: Partial<EioSett
 
 type Resource = { Type: string; Properties: Record<string, unknown>; DeletionPolicy?: string };
 /** Resources of a type, keyed by logical id. */
-export const resourcesOf = (t: Template, type: string): Record<string, Resource> =>
-  t.findResources(type) as Record<string, Resource>;
+export const resourcesOf = (t: Template, type: string): Record<string, Resource> => t.findResources(type) as Record<string, Resource>;
 
 /** `{ "Fn::GetAtt": [id, "Arn"] }` → id, or undefined. */
 export const getAttTarget = (v: unknown): string | undefined => {

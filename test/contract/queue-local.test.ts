@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { LocalQueue, LocalQueueError, type LocalQueueDeclaration } from '../../shared/adapters/queue/local-queue';
+import { LocalQueue, type LocalQueueDeclaration, LocalQueueError } from '../../shared/adapters/queue/local-queue';
 import { CONTRACT_QUEUES, queueContract } from './queue.contract';
 
 const tempDirs: string[] = [];
@@ -50,9 +50,7 @@ describe('LocalQueue persistence', () => {
     await q1.close();
 
     const q2 = openQueue();
-    expect(await q2.receive('work', { max: 10 })).toMatchObject([
-      { id, body: 'survive', attributes: { kind: 'job' }, receiveCount: 1 },
-    ]);
+    expect(await q2.receive('work', { max: 10 })).toMatchObject([{ id, body: 'survive', attributes: { kind: 'job' }, receiveCount: 1 }]);
   });
 
   it('makes a received but undeleted message visible again after a restart', async () => {
@@ -229,11 +227,7 @@ if (mode === 'crash') {
 `;
 
 /** Runs the child script; with killOn, SIGKILLs it once that text appears on stdout. Bounded at 15 s. */
-async function runChild(
-  mode: string,
-  file: string,
-  opts: { killOn?: string },
-): Promise<{ stdout: string; code: number | null }> {
+async function runChild(mode: string, file: string, opts: { killOn?: string }): Promise<{ stdout: string; code: number | null }> {
   const script = join(await tempDir(), 'child.mts');
   await writeFile(script, CHILD);
   const child = spawn(process.execPath, ['--import', 'tsx', script, mode, file], {

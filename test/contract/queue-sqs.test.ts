@@ -55,9 +55,7 @@ describe('SqsQueue specifics', () => {
 
   it('throws with the codes of the entries SQS rejected, keeping the ids it accepted', async () => {
     const queue = new SqsQueue(client, { queueUrls: server.queueUrls });
-    const err = await queue
-      .send('jobs', [{ body: 'fine' }, { body: 'bad delay', delaySeconds: 901 }])
-      .catch((e: unknown) => e);
+    const err = await queue.send('jobs', [{ body: 'fine' }, { body: 'bad delay', delaySeconds: 901 }]).catch((e: unknown) => e);
     expect(err).toBeInstanceOf(SqsBatchSendError);
     const e = err as SqsBatchSendError;
     expect(e.failed).toMatchObject([{ index: 1, code: 'InvalidParameterValue', senderFault: true }]);

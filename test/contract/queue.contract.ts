@@ -9,9 +9,7 @@ import { type Queue, type ReceivedMessage, UnknownQueueError } from '../../share
 export type QueueUnderTest = { queue: Queue; close(): Promise<void> };
 
 /** The queues an adapter under test must provide (each with its `<name>-dlq`). */
-export const CONTRACT_QUEUES: LocalQueueDeclaration[] = [
-  { name: 'contract', visibilityTimeoutSeconds: 1, maxReceiveCount: 2 },
-];
+export const CONTRACT_QUEUES: LocalQueueDeclaration[] = [{ name: 'contract', visibilityTimeoutSeconds: 1, maxReceiveCount: 2 }];
 
 const Q = 'contract';
 const DLQ = 'contract-dlq';
@@ -73,16 +71,27 @@ export function queueContract(name: string, make: () => Promise<QueueUnderTest>)
 
     it('sends a batch of 10 and rejects a batch of 11', async () => {
       const bodies = Array.from({ length: 10 }, (_, i) => `m${i}`);
-      const ids = await queue.send(Q, bodies.map((body) => ({ body })));
+      const ids = await queue.send(
+        Q,
+        bodies.map((body) => ({ body })),
+      );
       expect(new Set(ids).size).toBe(10);
-      await expect(queue.send(Q, [...bodies, 'm10'].map((body) => ({ body })))).rejects.toThrow();
+      await expect(
+        queue.send(
+          Q,
+          [...bodies, 'm10'].map((body) => ({ body })),
+        ),
+      ).rejects.toThrow();
       const got = await collect(queue, Q, (g) => g.length >= 10);
       expect(got.map((m) => m.body).sort()).toEqual([...bodies].sort());
       expect(got.map((m) => m.id).sort()).toEqual([...ids].sort());
     });
 
     it('never returns more than max messages', async () => {
-      await queue.send(Q, Array.from({ length: 5 }, (_, i) => ({ body: `m${i}` })));
+      await queue.send(
+        Q,
+        Array.from({ length: 5 }, (_, i) => ({ body: `m${i}` })),
+      );
       const batches: ReceivedMessage[][] = [];
       for (let i = 0; i < 10 && batches.flat().length < 5; i++) {
         batches.push(await queue.receive(Q, { max: 3, waitSeconds: 1 }));

@@ -1,11 +1,8 @@
 import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import {
-  RECOVERY_WINDOW_DAYS,
-  SecretsManagerSecrets,
-} from '../../shared/adapters/secrets/secrets-manager-secrets';
+import { RECOVERY_WINDOW_DAYS, SecretsManagerSecrets } from '../../shared/adapters/secrets/secrets-manager-secrets';
 import { SecretNotFoundError } from '../../shared/ports/secrets';
-import { startFakeSecretsManager, type FakeSecretsManager } from '../support/fake-secrets-manager-server';
+import { type FakeSecretsManager, startFakeSecretsManager } from '../support/fake-secrets-manager-server';
 import { secretsContract } from './secrets.contract';
 
 // The real SDK client against the fake Secrets Manager on loopback; no AWS is reachable from tests.

@@ -82,7 +82,9 @@ describe('embedded dynalite on disk', () => {
     const started = both.flatMap((b) => (b.status === 'fulfilled' ? [b.value] : []));
     for (const engine of started) cleanups.push(engine.close);
     expect(started).toHaveLength(1);
-    expect(both.find((b) => b.status === 'rejected')).toMatchObject({ reason: { message: expect.stringMatching(/in use|could not open/) } });
+    expect(both.find((b) => b.status === 'rejected')).toMatchObject({
+      reason: { message: expect.stringMatching(/in use|could not open/) },
+    });
     const client = createDynamoClient({ endpoint: started[0]!.endpoint, region });
     cleanups.push(async () => client.destroy());
     await ensureTable(client, table);

@@ -8,12 +8,12 @@ import { localFunctionArn, parseAsl, placeholdersIn } from '../../shared/adapter
 import { LocalWorkflows } from '../../shared/adapters/workflows/local-workflows';
 import { TaskTokenInvalidError } from '../../shared/ports/workflows';
 import {
+  eventually,
   FIXTURES_DIR,
   loadFixtureWorkflows,
   settle,
   TestFunctions,
   untilFinished,
-  eventually,
   workflowsContract,
 } from './workflows.contract';
 
@@ -222,9 +222,7 @@ describe('Loading ASL for the local engine', () => {
   it('substitutes placeholders with the given ARNs', () => {
     expect(placeholdersIn(text)).toEqual(['StepFunction']);
     const definition = parseAsl(text, { StepFunction: localFunctionArn('api-health') });
-    expect(definition.States.Step?.Resource).toBe(
-      'arn:aws:lambda:local:000000000000:function:api-health',
-    );
+    expect(definition.States.Step?.Resource).toBe('arn:aws:lambda:local:000000000000:function:api-health');
   });
 
   it('fails clearly on a placeholder without a value, naming it and the file', () => {

@@ -4,12 +4,7 @@ import { fileURLToPath } from 'node:url';
 import { afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { loadAslFile, localSubstitutions } from '../../shared/adapters/workflows/asl';
 import type { LocalWorkflowsOptions } from '../../shared/adapters/workflows/local-workflows';
-import {
-  ExecutionNotFoundError,
-  TaskTokenInvalidError,
-  type ExecutionDescription,
-  type Workflows,
-} from '../../shared/ports/workflows';
+import { type ExecutionDescription, ExecutionNotFoundError, TaskTokenInvalidError, type Workflows } from '../../shared/ports/workflows';
 
 /**
  * The Workflows port's contract: LocalWorkflows, and SfnWorkflows over the real SDK client against the fake

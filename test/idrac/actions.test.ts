@@ -64,7 +64,13 @@ describe('firmware update and job polling', () => {
     expect(started.task_uri).toBe(`/redfish/v1/TaskService/Tasks/${started.job_id}`);
 
     const { final, seen } = await pollUntilDone(endpoint, started.job_id);
-    expect(final).toMatchObject({ job_id: started.job_id, state: 'completed', raw_state: 'Completed', percent_complete: 100, source: 'dell_jobs' });
+    expect(final).toMatchObject({
+      job_id: started.job_id,
+      state: 'completed',
+      raw_state: 'Completed',
+      percent_complete: 100,
+      source: 'dell_jobs',
+    });
     expect(final.message).toBeTruthy();
     expect(final.message_id).toMatch(/RED001/);
     expect(seen.has('running') || seen.has('pending')).toBe(true);

@@ -2,7 +2,7 @@ import { Agent, request } from 'undici';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { EndpointInfo, SimEvent, SimulatorFleet } from '../../infra/local/simulators';
 import { IdracHttpError } from '../../shared/ports/idrac';
-import { LogRecorder, credentialOf, expectIdracError, startFleet, targetOf, testClient } from './helpers';
+import { credentialOf, expectIdracError, LogRecorder, startFleet, targetOf, testClient } from './helpers';
 
 // 0 idrac9, 1 idrac9 without sessions (limit 0), 2 idrac7 (WS-Man), 3 idrac9 whose first login is dropped,
 // 4 idrac9 for the password change, 5 idrac9 dropping every session at once.
@@ -66,7 +66,10 @@ describe('credentials', () => {
         expect(error).toBeInstanceOf(IdracHttpError);
         expect((error as IdracHttpError).status).toBe(401);
         expect(error.message).not.toContain(wrong.password);
-        expect(await client.verifyCredential(targetOf(info), wrong)).toMatchObject({ result: 'rejected', protocol: index === 0 ? 'redfish' : 'wsman' });
+        expect(await client.verifyCredential(targetOf(info), wrong)).toMatchObject({
+          result: 'rejected',
+          protocol: index === 0 ? 'redfish' : 'wsman',
+        });
         expect(await client.verifyCredential(targetOf(info), credentialOf(info))).toMatchObject({ result: 'ok' });
       }
       expect(log.text()).not.toContain('not-the-password-42');

@@ -95,7 +95,12 @@ describe('server errors, retries and the breaker', () => {
     const c = client({ retries: 2, breakerThreshold: 5, breakerHalfOpenAfterMs: 60_000 });
     const codes: string[] = [];
     for (let i = 0; i < 3; i++) {
-      codes.push(await c.inventory(target(endpoint), cred(endpoint)).then(() => 'ok', (e: { code: string }) => e.code));
+      codes.push(
+        await c.inventory(target(endpoint), cred(endpoint)).then(
+          () => 'ok',
+          (e: { code: string }) => e.code,
+        ),
+      );
     }
     // 3 attempts of the first call, 2 of the second (the 5th failure opens it), none of the third.
     expect(codes).toEqual(['http_error', 'circuit_open', 'circuit_open']);

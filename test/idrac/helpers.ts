@@ -1,11 +1,11 @@
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { expect } from 'vitest';
-import { SimulatorFleet, type EndpointInfo, type FleetOptions } from '../../infra/local/simulators';
+import { type EndpointInfo, type FleetOptions, SimulatorFleet } from '../../infra/local/simulators';
 import { IdracClient } from '../../shared/adapters/idrac/idrac-client';
 import type { IdracClientOptions, IdracLog } from '../../shared/adapters/idrac/options';
 import type { IdracErrorCode } from '../../shared/domain/idrac';
-import { IdracError, type IdracCredential, type IdracTarget, type IdracTlsTrust } from '../../shared/ports/idrac';
+import { type IdracCredential, IdracError, type IdracTarget, type IdracTlsTrust } from '../../shared/ports/idrac';
 import { waitFor } from '../support/wait';
 
 /** Certificates are generated once per machine and reused across runs. */

@@ -56,7 +56,11 @@ describe('inventory', () => {
 
   it('collections are read with $expand where the service root advertises it, member by member elsewhere', async () => {
     // Member GETs fail on both; only the service that expands never needs them.
-    const memberGets = { kind: 'http-error', status: 500, match: /FirmwareInventory\/Installed-|EthernetInterfaces\/NIC\.(Embedded|Integrated|Slot)/ } as const;
+    const memberGets = {
+      kind: 'http-error',
+      status: 500,
+      match: /FirmwareInventory\/Installed-|EthernetInterfaces\/NIC\.(Embedded|Integrated|Slot)/,
+    } as const;
     const [idrac9, idrac8] = [fleet.endpoint(0), fleet.endpoint(1)];
     await Promise.all([idrac9.setFault(memberGets), idrac8.setFault(memberGets)]);
     try {

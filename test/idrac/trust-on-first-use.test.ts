@@ -1,5 +1,6 @@
 import { createServer, type Server } from 'node:https';
 import type { AddressInfo } from 'node:net';
+import { Pool } from 'undici';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createSelfSignedCertificate, thumbprintOf } from '../../infra/local/simulators/tls/x509';
 import { AnchorCache } from '../../shared/adapters/idrac/tls/anchors';
@@ -7,7 +8,6 @@ import { trustingConnector } from '../../shared/adapters/idrac/tls/connector';
 import { EndpointPools } from '../../shared/adapters/idrac/transport/endpoint-pools';
 import { IdracError, type IdracTarget } from '../../shared/ports/idrac';
 import { LogRecorder } from './helpers';
-import { Pool } from 'undici';
 
 /**
  * Pins and trust on first use in one handshake: the connector accepts an unvouched (self-signed) certificate
@@ -123,7 +123,13 @@ describe('trust on first use (connector)', () => {
 
   it('a pool that accepted a certificate on first use is kept when that certificate is pinned', async () => {
     const pools = new EndpointPools(
-      { connectTimeoutMs: 2_000, headersTimeoutMs: 2_000, bodyTimeoutMs: 2_000, keepAliveTimeoutMs: 10_000, maxConcurrentPerEndpoint: 2 } as never,
+      {
+        connectTimeoutMs: 2_000,
+        headersTimeoutMs: 2_000,
+        bodyTimeoutMs: 2_000,
+        keepAliveTimeoutMs: 10_000,
+        maxConcurrentPerEndpoint: 2,
+      } as never,
       new AnchorCache(),
     );
     const target = (tls: IdracTarget['tls']): IdracTarget => ({ address: ADDRESS, redfishPort: validServer.port, tls });

@@ -10,7 +10,7 @@ import { allSettledOrThrow } from '../../shared/adapters/idrac/settle';
 import { normalizeThumbprint } from '../../shared/adapters/idrac/tls/thumbprint';
 import { EndpointResilience } from '../../shared/adapters/idrac/transport/resilience';
 import { IdracError, IdracHttpError } from '../../shared/ports/idrac';
-import { LogRecorder, eventually } from './helpers';
+import { eventually, LogRecorder } from './helpers';
 
 const A = '127.47.0.1';
 const codeError = (code: string) => Object.assign(new Error(code), { code });
@@ -54,10 +54,24 @@ describe('error classification', () => {
 
 describe('per-endpoint resilience', () => {
   const options = (over: Parameters<typeof resolveOptions>[0] = {}) =>
-    resolveOptions({ retries: 2, retryBaseDelayMs: 1, retryMaxDelayMs: 2, breakerThreshold: 3, breakerHalfOpenAfterMs: 60_000, log: new LogRecorder(), ...over });
+    resolveOptions({
+      retries: 2,
+      retryBaseDelayMs: 1,
+      retryMaxDelayMs: 2,
+      breakerThreshold: 3,
+      breakerHalfOpenAfterMs: 60_000,
+      log: new LogRecorder(),
+      ...over,
+    });
   const failing = (error: Error) => {
     let calls = 0;
-    return { fn: async () => { calls++; throw error; }, calls: () => calls };
+    return {
+      fn: async () => {
+        calls++;
+        throw error;
+      },
+      calls: () => calls,
+    };
   };
 
   it('idempotent calls are retried on retryable errors only; others are attempted once', async () => {
@@ -87,7 +101,7 @@ describe('per-endpoint resilience', () => {
     const r = new EndpointResilience(A, options({ retries: 0, breakerThreshold: 1, breakerHalfOpenAfterMs: 30 }));
     await expect(r.run({ retry: false }, failing(new IdracError('timeout', 't', A)).fn)).rejects.toMatchObject({ code: 'timeout' });
     expect(r.state().breaker).toBe('open');
-    await eventually(async () => (await r.run({ retry: false }, async () => 'ok').catch(() => undefined)));
+    await eventually(async () => await r.run({ retry: false }, async () => 'ok').catch(() => undefined));
     expect(r.state().breaker).toBe('closed');
   });
 
@@ -120,7 +134,12 @@ describe('job status', () => {
       async request(_method: string, path: string): Promise<RedfishResponse> {
         asked.push(path);
         const reply = replies[path] ?? { status: 404 };
-        return { status: reply.status, headers: {}, text: JSON.stringify(reply.body ?? {}), json: () => (reply.body ?? {}) as Record<string, unknown> };
+        return {
+          status: reply.status,
+          headers: {},
+          text: JSON.stringify(reply.body ?? {}),
+          json: () => (reply.body ?? {}) as Record<string, unknown>,
+        };
       },
       httpError: (method: string, path: string, r: { status: number }) => new IdracHttpError(A, r.status, method, path),
     };
@@ -132,7 +151,12 @@ describe('job status', () => {
     const { session, asked } = fakeSession({
       '/redfish/v1/TaskService/Tasks/JID_1': {
         status: 200,
-        body: { TaskState: 'Running', PercentComplete: 90, Messages: [{ Message: 'old' }], Oem: { Dell: { JobState: 'Completed', PercentComplete: 100, Message: 'Job completed successfully.', MessageId: 'RED001' } } },
+        body: {
+          TaskState: 'Running',
+          PercentComplete: 90,
+          Messages: [{ Message: 'old' }],
+          Oem: { Dell: { JobState: 'Completed', PercentComplete: 100, Message: 'Job completed successfully.', MessageId: 'RED001' } },
+        },
       },
     });
     expect(await readJobStatus(session, A, 'JID_1')).toEqual({
@@ -148,7 +172,9 @@ describe('job status', () => {
   });
 
   it('asks the place that answered last time first', async () => {
-    const { session, asked } = fakeSession({ [`${M}/Jobs/JID_2`]: { status: 200, body: { JobState: 'Scheduled', PercentComplete: 0, Message: 'Task successfully scheduled.' } } });
+    const { session, asked } = fakeSession({
+      [`${M}/Jobs/JID_2`]: { status: 200, body: { JobState: 'Scheduled', PercentComplete: 0, Message: 'Task successfully scheduled.' } },
+    });
     expect((await readJobStatus(session, A, 'JID_2', 'dell_jobs_legacy_path')).state).toBe('pending');
     expect(asked).toEqual([`${M}/Jobs/JID_2`]);
   });
@@ -169,7 +195,13 @@ describe('job status', () => {
 describe('small pure pieces', () => {
   it('generation from the server generation and from unauthenticated facts', () => {
     expect(['12G Monolithic', '13G Modular', '14G', '15G Monolithic', '16G', '17G', ''].map(generationFromServer)).toEqual([
-      'idrac7', 'idrac8', 'idrac9', 'idrac9', 'idrac9', 'unknown', 'unknown',
+      'idrac7',
+      'idrac8',
+      'idrac9',
+      'idrac9',
+      'idrac9',
+      'unknown',
+      'unknown',
     ]);
     expect(guessGeneration('1.13.1', false)).toEqual({ generation: 'idrac9', basis: 'redfish_version' });
     expect(guessGeneration('1.4.0', true)).toEqual({ generation: 'idrac8', basis: 'redfish_version' });

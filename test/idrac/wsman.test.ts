@@ -5,10 +5,10 @@ import { AnchorCache } from '../../shared/adapters/idrac/tls/anchors';
 import { EndpointPools } from '../../shared/adapters/idrac/transport/endpoint-pools';
 import { HttpTransport } from '../../shared/adapters/idrac/transport/http';
 import { ResilienceRegistry } from '../../shared/adapters/idrac/transport/resilience';
-import { WsmanClient, type DcimClass } from '../../shared/adapters/idrac/wsman/wsman-client';
-import { WsmanFault, cimInstance, parseEnvelope } from '../../shared/adapters/idrac/wsman/xml';
+import { type DcimClass, WsmanClient } from '../../shared/adapters/idrac/wsman/wsman-client';
+import { cimInstance, parseEnvelope, WsmanFault } from '../../shared/adapters/idrac/wsman/xml';
 import { IdracError } from '../../shared/ports/idrac';
-import { LogRecorder, credentialOf, expectIdracError, startFleet, targetOf } from './helpers';
+import { credentialOf, expectIdracError, LogRecorder, startFleet, targetOf } from './helpers';
 
 let fleet: SimulatorFleet;
 let info: EndpointInfo;
@@ -48,7 +48,12 @@ describe('WS-Man client against the simulated iDRAC8', () => {
 
   it('reads CIM properties as strings and nil as null', async () => {
     const [system] = await wsman.enumerate(targetOf(info), port(), credentialOf(info), 'DCIM_SystemView', 5);
-    expect(system).toMatchObject({ ServiceTag: info.serviceTag, UUID: info.systemUuid, PowerState: '2', SystemGeneration: '13G Monolithic' });
+    expect(system).toMatchObject({
+      ServiceTag: info.serviceTag,
+      UUID: info.systemUuid,
+      PowerState: '2',
+      SystemGeneration: '13G Monolithic',
+    });
     const software = await wsman.enumerate(targetOf(info), port(), credentialOf(info), 'DCIM_SoftwareIdentity', 50);
     expect(software.some((s) => s.DeviceID === null)).toBe(true);
   });
@@ -64,7 +69,10 @@ describe('WS-Man client against the simulated iDRAC8', () => {
   });
 
   it('a wrong credential is a bare 401, reported as credential_rejected', async () => {
-    await expectIdracError(wsman.enumerate(targetOf(info), port(), { username: 'root', password: 'nope' }, 'DCIM_SystemView', 5), 'credential_rejected');
+    await expectIdracError(
+      wsman.enumerate(targetOf(info), port(), { username: 'root', password: 'nope' }, 'DCIM_SystemView', 5),
+      'credential_rejected',
+    );
   });
 });
 
@@ -91,7 +99,10 @@ describe('SOAP parsing', () => {
   it('cut-off XML is a malformed_response naming the call, never a partial result', () => {
     const whole = fault('wsen:InvalidEnumerationContext');
     expect(() => parseEnvelope(whole.slice(0, whole.length / 2), '127.46.0.9', 'Enumerate DCIM_SystemView', 200)).toThrow(
-      expect.objectContaining({ code: 'malformed_response', message: expect.stringMatching(/malformed XML for Enumerate DCIM_SystemView/) }),
+      expect.objectContaining({
+        code: 'malformed_response',
+        message: expect.stringMatching(/malformed XML for Enumerate DCIM_SystemView/),
+      }),
     );
     expect(() => parseEnvelope('<a/>', '127.46.0.9', 'Identify', 200)).toThrow(IdracError);
   });

@@ -51,7 +51,11 @@ describe('a process that dies mid-job', () => {
   it('leaves no job running forever: idempotent types resume from the last completed step, others fail as interrupted', async () => {
     const { child, baseUrl } = await startChild();
     const key = await loadOrCreateSigningKey(dataDir);
-    const token = await issueToken(key, { issuer: 'eio-local', audience: 'eio-api', roleClaim: 'eio_role' }, { role: 'admin', subject: 'crash-test', ttlSeconds: 600 });
+    const token = await issueToken(
+      key,
+      { issuer: 'eio-local', audience: 'eio-api', roleClaim: 'eio_role' },
+      { role: 'admin', subject: 'crash-test', ttlSeconds: 600 },
+    );
     const call = async (method: string, path: string, body?: unknown) => {
       const res = await fetch(`${baseUrl}${path}`, {
         method,
@@ -61,8 +65,12 @@ describe('a process that dies mid-job', () => {
       return { status: res.status, body: (await res.json()) as any };
     };
     for (const id of ['site-a', 'site-b']) expect((await call('POST', '/api/v1/sites', { id, name: id })).status).toBe(201);
-    const resumable = (await call('POST', '/api/v1/jobs', { type: ENGINE_TEST, target_ids: ['site-a', 'site-b'], params: { delays: { 'site-b': 60_000 } } })).body.id;
-    const fragile = (await call('POST', '/api/v1/jobs', { type: ENGINE_TEST_FRAGILE, target_ids: ['site-a'], params: { delays: { 'site-a': 60_000 } } })).body.id;
+    const resumable = (
+      await call('POST', '/api/v1/jobs', { type: ENGINE_TEST, target_ids: ['site-a', 'site-b'], params: { delays: { 'site-b': 60_000 } } })
+    ).body.id;
+    const fragile = (
+      await call('POST', '/api/v1/jobs', { type: ENGINE_TEST_FRAGILE, target_ids: ['site-a'], params: { delays: { 'site-a': 60_000 } } })
+    ).body.id;
     const stepsOf = async (id: string) => (await call('GET', `/api/v1/jobs/${id}`)).body.steps as { target_id?: string; status: string }[];
     await waitFor('site-a done and site-b in progress', async () => {
       const s = await stepsOf(resumable);
@@ -89,7 +97,9 @@ describe('a process that dies mid-job', () => {
     expect(failed.status).toBe('failed');
     expect(failed.status_reason).toMatch(/^interrupted/);
 
-    const worked = readLedger(ledger).filter((e) => e.job_id === resumable).map((e) => e.target_id);
+    const worked = readLedger(ledger)
+      .filter((e) => e.job_id === resumable)
+      .map((e) => e.target_id);
     expect(worked.sort()).toEqual(['site-a', 'site-b']); // site-a not redone, site-b done once after the restart
     expect(readLedger(ledger).filter((e) => e.job_id === fragile)).toEqual([]);
   });
@@ -128,7 +138,8 @@ describe('a process that dies mid-job', () => {
     };
     try {
       expect((await h.call('POST', '/api/v1/system/scheduler/resume', { role: 'operator', body: {} })).status).toBe(200);
-      const id = (await h.call('POST', '/api/v1/jobs', { role: 'operator', body: { type: ENGINE_TEST, target_ids: ['site-b'] } })).body.id as string;
+      const id = (await h.call('POST', '/api/v1/jobs', { role: 'operator', body: { type: ENGINE_TEST, target_ids: ['site-b'] } })).body
+        .id as string;
       const done = await waitFor('the job to finish', async () => {
         const j = (await h.call('GET', `/api/v1/jobs/${id}`, { role: 'viewer' })).body;
         return j.status === 'succeeded' ? j : undefined;

@@ -28,7 +28,13 @@ describe('demo lab iDRACs', () => {
   it('seeds idrac-001…003 pinned to the simulators, with their capabilities', async () => {
     expect(h.stack.seeded).toEqual(expect.arrayContaining(['si-001', 'site-001', 'idrac-001', 'idrac-002', 'idrac-003']));
     const ep = (await h.call('GET', '/api/v1/dell/endpoints/idrac-001', { role: 'viewer' })).body;
-    expect(ep).toMatchObject({ address: '127.55.0.1', site_id: 'site-001', status: 'reachable', generation: 'idrac9', redfish_port: 18443 });
+    expect(ep).toMatchObject({
+      address: '127.55.0.1',
+      site_id: 'site-001',
+      status: 'reachable',
+      generation: 'idrac9',
+      redfish_port: 18443,
+    });
     expect(ep.tls.pinned_thumbprint).toBe(ep.tls_facts.thumbprint);
     expect(ep.service_tag).toMatch(/^[A-Z0-9]{7}$/);
     const site = (await h.call('GET', '/api/v1/sites/site-001', { role: 'viewer' })).body;
@@ -41,11 +47,23 @@ describe('demo lab iDRACs', () => {
     const started = await h.call('POST', '/api/v1/dell/discover', { role: 'operator', body: { site_ids: ['site-001'] } });
     expect(started.status).toBe(202);
     expect(started.body.total).toBe(254 + 3);
-    const run = await waitFor('demo discovery', async () => {
-      const r = (await h.call('GET', `/api/v1/dell/discovery-runs/${started.body.id}`, { role: 'viewer' })).body;
-      return r.status === 'running' ? undefined : r;
-    }, 60_000);
-    expect(run).toMatchObject({ status: 'succeeded', probed: 257, found: 3, unreachable: 254, errors: 0, endpoints_created: 0, endpoints_updated: 3 });
+    const run = await waitFor(
+      'demo discovery',
+      async () => {
+        const r = (await h.call('GET', `/api/v1/dell/discovery-runs/${started.body.id}`, { role: 'viewer' })).body;
+        return r.status === 'running' ? undefined : r;
+      },
+      60_000,
+    );
+    expect(run).toMatchObject({
+      status: 'succeeded',
+      probed: 257,
+      found: 3,
+      unreachable: 254,
+      errors: 0,
+      endpoints_created: 0,
+      endpoints_updated: 3,
+    });
   });
 
   it('keeps working across a restart (same certificates), and stops the fleet on close', async () => {

@@ -50,18 +50,30 @@ beforeAll(async () => {
     }),
   ]);
   h = await startHarness();
-  expect((await h.call('POST', '/api/v1/service-identities', {
-    role: 'admin',
-    body: { id: 'si-idrac', name: 'iDRAC root', target_kind: 'idrac', username: 'root', secret: 'calvin' },
-  })).status).toBe(201);
-  expect((await h.call('POST', '/api/v1/service-identities', {
-    role: 'admin',
-    body: { id: 'si-vc', name: 'vCenter', target_kind: 'vcenter', username: 'administrator@vsphere.local', secret: 'x' },
-  })).status).toBe(201);
-  expect((await h.call('POST', '/api/v1/sites', {
-    role: 'operator',
-    body: { id: 'site-dell', name: 'Dell lab', idrac_service_identity_id: 'si-idrac' },
-  })).status).toBe(201);
+  expect(
+    (
+      await h.call('POST', '/api/v1/service-identities', {
+        role: 'admin',
+        body: { id: 'si-idrac', name: 'iDRAC root', target_kind: 'idrac', username: 'root', secret: 'calvin' },
+      })
+    ).status,
+  ).toBe(201);
+  expect(
+    (
+      await h.call('POST', '/api/v1/service-identities', {
+        role: 'admin',
+        body: { id: 'si-vc', name: 'vCenter', target_kind: 'vcenter', username: 'administrator@vsphere.local', secret: 'x' },
+      })
+    ).status,
+  ).toBe(201);
+  expect(
+    (
+      await h.call('POST', '/api/v1/sites', {
+        role: 'operator',
+        body: { id: 'site-dell', name: 'Dell lab', idrac_service_identity_id: 'si-idrac' },
+      })
+    ).status,
+  ).toBe(201);
 }, 60_000);
 
 afterAll(async () => {
@@ -112,7 +124,12 @@ describe('Dell endpoints: CRUD and validation', () => {
   });
 
   it('refuses bad input with field paths', async () => {
-    const bad = await register({ address: '10.45.12.300', site_id: 'nope', redfish_port: 70000, tls: { pinned_thumbprint: 'zz', bogus: 1 } });
+    const bad = await register({
+      address: '10.45.12.300',
+      site_id: 'nope',
+      redfish_port: 70000,
+      tls: { pinned_thumbprint: 'zz', bogus: 1 },
+    });
     expect(bad.status).toBe(400);
     expect(paths(bad)).toEqual(
       expect.arrayContaining(['body.address', 'body.site_id', 'body.redfish_port', 'body.tls.pinned_thumbprint', 'body.tls']),
@@ -124,10 +141,15 @@ describe('Dell endpoints: CRUD and validation', () => {
     expect(wrongKind.status).toBe(400);
     expect(paths(wrongKind)).toEqual(['body.service_identity_id']);
     expect(wrongKind.body.error.message).toContain('vcenter');
-    const siteWrongKind = await h.call('POST', '/api/v1/sites', { role: 'operator', body: { name: 'x', idrac_service_identity_id: 'si-vc' } });
+    const siteWrongKind = await h.call('POST', '/api/v1/sites', {
+      role: 'operator',
+      body: { name: 'x', idrac_service_identity_id: 'si-vc' },
+    });
     expect(siteWrongKind.status).toBe(400);
     expect(paths(siteWrongKind)).toEqual(['body.idrac_service_identity_id']);
-    expect((await h.call('POST', '/api/v1/dell/endpoints', { role: 'viewer', body: { address: '10.0.0.1', site_id: 'site-dell' } })).status).toBe(403);
+    expect(
+      (await h.call('POST', '/api/v1/dell/endpoints', { role: 'viewer', body: { address: '10.0.0.1', site_id: 'site-dell' } })).status,
+    ).toBe(403);
   });
 
   it('gets, lists with filters, patches, 404s', async () => {
@@ -139,10 +161,15 @@ describe('Dell endpoints: CRUD and validation', () => {
     const none = await h.call('GET', '/api/v1/dell/endpoints?status=reachable&model=PowerEdge%20X1', { role: 'viewer' });
     expect(none.body.items).toEqual([]);
     expect((await h.call('GET', '/api/v1/dell/endpoints?status=sideways', { role: 'viewer' })).status).toBe(400);
-    const patched = await h.call('PATCH', '/api/v1/dell/endpoints/idrac-001', { role: 'operator', body: { wsman_port: 15986, version: 1 } });
+    const patched = await h.call('PATCH', '/api/v1/dell/endpoints/idrac-001', {
+      role: 'operator',
+      body: { wsman_port: 15986, version: 1 },
+    });
     expect(patched.status).toBe(200);
     expect(patched.body).toMatchObject({ wsman_port: 15986, version: 2 });
-    expect((await h.call('PATCH', '/api/v1/dell/endpoints/idrac-001', { role: 'operator', body: { wsman_port: 1, version: 1 } })).status).toBe(409);
+    expect(
+      (await h.call('PATCH', '/api/v1/dell/endpoints/idrac-001', { role: 'operator', body: { wsman_port: 1, version: 1 } })).status,
+    ).toBe(409);
     expect((await h.call('PATCH', '/api/v1/dell/endpoints/idrac-404', { role: 'operator', body: { wsman_port: 1 } })).status).toBe(404);
   });
 
@@ -229,8 +256,15 @@ describe('refresh: probe and inventory through the iDRAC port', () => {
 
   it('records a thumbprint mismatch with both thumbprints', async () => {
     const s = sim(fleet, 1);
-    const pinned = 'AB:'.repeat(31) + 'AB';
-    await register({ id: 'idrac-mismatch', address: s.address, site_id: 'site-dell', redfish_port: s.ports.https, wsman_port: 9, tls: { pinned_thumbprint: pinned } });
+    const pinned = `${'AB:'.repeat(31)}AB`;
+    await register({
+      id: 'idrac-mismatch',
+      address: s.address,
+      site_id: 'site-dell',
+      redfish_port: s.ports.https,
+      wsman_port: 9,
+      tls: { pinned_thumbprint: pinned },
+    });
     await refresh('idrac-mismatch');
     const ep = await get('idrac-mismatch');
     expect(ep.status).toBe('unreachable');
@@ -249,7 +283,10 @@ describe('refresh: probe and inventory through the iDRAC port', () => {
     expect(untrusted.last_error.code).toBe('certificate_untrusted');
     expect(untrusted.tls_facts.thumbprint).toBe(s.certificate.thumbprint);
 
-    await h.call('POST', '/api/v1/sites', { role: 'operator', body: { id: 'site-tofu', name: 'tofu', trust_on_first_use: true, idrac_service_identity_id: 'si-idrac' } });
+    await h.call('POST', '/api/v1/sites', {
+      role: 'operator',
+      body: { id: 'site-tofu', name: 'tofu', trust_on_first_use: true, idrac_service_identity_id: 'si-idrac' },
+    });
     const t = sim(fleet, 3);
     await register({ id: 'idrac-tofu', address: t.address, site_id: 'site-tofu', redfish_port: t.ports.https, wsman_port: 9 });
     await refresh('idrac-tofu');
@@ -275,7 +312,15 @@ describe('refresh: probe and inventory through the iDRAC port', () => {
       body: { id: 'si-wrong', name: 'wrong', target_kind: 'idrac', username: 'root', secret: 'not-calvin' },
     });
     const s = sim(fleet, 4);
-    await register({ id: 'idrac-wrongpw', address: s.address, site_id: 'site-dell', service_identity_id: 'si-wrong', redfish_port: s.ports.https, wsman_port: 9, tls: { pinned_thumbprint: s.certificate.thumbprint } });
+    await register({
+      id: 'idrac-wrongpw',
+      address: s.address,
+      site_id: 'site-dell',
+      service_identity_id: 'si-wrong',
+      redfish_port: s.ports.https,
+      wsman_port: 9,
+      tls: { pinned_thumbprint: s.certificate.thumbprint },
+    });
     const ep = (await refresh('idrac-wrongpw')).body;
     expect(ep.status).toBe('reachable');
     expect(ep.last_error.code).toBe('credential_rejected');
@@ -302,13 +347,22 @@ describe('discovery', () => {
     expect(started.status).toBe(202);
     expect(started.body.id).toMatch(/^disc-/);
     expect(started.body.total).toBe(14);
-    const run = await waitFor('discovery to finish', async () => {
-      const r = (await h.call('GET', `/api/v1/dell/discovery-runs/${started.body.id}`, { role: 'viewer' })).body;
-      return r.status === 'running' ? undefined : r;
-    }, 30_000);
+    const run = await waitFor(
+      'discovery to finish',
+      async () => {
+        const r = (await h.call('GET', `/api/v1/dell/discovery-runs/${started.body.id}`, { role: 'viewer' })).body;
+        return r.status === 'running' ? undefined : r;
+      },
+      30_000,
+    );
     expect(run).toMatchObject({ status: 'succeeded', total: 14, probed: 14, found: 3, unreachable: 11, errors: 0, endpoints_created: 3 });
     const eps = (await h.call('GET', '/api/v1/dell/endpoints?site_id=site-sweep', { role: 'viewer' })).body.items;
-    expect(eps.map((e: { address: string }) => e.address).sort()).toEqual(sweepFleet.info().map((i) => i.address).sort());
+    expect(eps.map((e: { address: string }) => e.address).sort()).toEqual(
+      sweepFleet
+        .info()
+        .map((i) => i.address)
+        .sort(),
+    );
     expect(eps.every((e: { status: string; service_tag: string }) => e.status === 'reachable' && e.service_tag)).toBe(true);
     expect(eps.map((e: { generation: string }) => e.generation).sort()).toEqual(['idrac8', 'idrac9', 'idrac9']);
     const idrac8 = eps.find((e: { generation: string }) => e.generation === 'idrac8');
@@ -318,7 +372,14 @@ describe('discovery', () => {
     const first = eps[0];
     const own = await observationsAt(h.stack.deps.store, first.address);
     expect(own).toEqual([
-      expect.objectContaining({ source: 'idrac', entity_kind: 'idrac', entity_ref: first.id, site_id: 'site-sweep', mac: first.idrac_nic.mac, hardware_ids: { service_tag: first.service_tag, system_uuid: first.system_uuid } }),
+      expect.objectContaining({
+        source: 'idrac',
+        entity_kind: 'idrac',
+        entity_ref: first.id,
+        site_id: 'site-sweep',
+        mac: first.idrac_nic.mac,
+        hardware_ids: { service_tag: first.service_tag, system_uuid: first.system_uuid },
+      }),
     ]);
     const hostNic = first.nics.find((n: { ipv4: string[] }) => n.ipv4.length);
     if (hostNic) {
@@ -327,16 +388,23 @@ describe('discovery', () => {
     }
 
     const again = await h.call('POST', '/api/v1/dell/discover', { role: 'operator', body: { site_ids: ['site-sweep'] } });
-    const run2 = await waitFor('re-discovery to finish', async () => {
-      const r = (await h.call('GET', `/api/v1/dell/discovery-runs/${again.body.id}`, { role: 'viewer' })).body;
-      return r.status === 'running' ? undefined : r;
-    }, 30_000);
+    const run2 = await waitFor(
+      're-discovery to finish',
+      async () => {
+        const r = (await h.call('GET', `/api/v1/dell/discovery-runs/${again.body.id}`, { role: 'viewer' })).body;
+        return r.status === 'running' ? undefined : r;
+      },
+      30_000,
+    );
     expect(run2).toMatchObject({ found: 3, endpoints_created: 0, endpoints_updated: 3 });
     expect((await h.call('GET', '/api/v1/dell/endpoints?site_id=site-sweep', { role: 'viewer' })).body.items).toHaveLength(3);
   });
 
   it('refuses a network larger than /20 and unknown sites with a clear 400', async () => {
-    await h.call('POST', '/api/v1/sites', { role: 'operator', body: { id: 'site-huge', name: 'huge', management_networks: ['10.0.0.0/16'] } });
+    await h.call('POST', '/api/v1/sites', {
+      role: 'operator',
+      body: { id: 'site-huge', name: 'huge', management_networks: ['10.0.0.0/16'] },
+    });
     const res = await h.call('POST', '/api/v1/dell/discover', { role: 'operator', body: { site_ids: ['site-huge', 'site-nope'] } });
     expect(res.status).toBe(400);
     expect(res.body.error.details).toEqual([
@@ -350,14 +418,28 @@ describe('health_check job and the idrac health component', () => {
   it('a site with one hanging iDRAC fails the job, naming it', async () => {
     await h.call('POST', '/api/v1/sites', { role: 'operator', body: { id: 'site-hc', name: 'hc', idrac_service_identity_id: 'si-idrac' } });
     for (const [i, s] of hcFleet.info().entries())
-      await register({ id: `idrac-hc${i}`, address: s.address, site_id: 'site-hc', redfish_port: s.ports.https, wsman_port: 9, tls: { pinned_thumbprint: s.certificate.thumbprint } });
+      await register({
+        id: `idrac-hc${i}`,
+        address: s.address,
+        site_id: 'site-hc',
+        redfish_port: s.ports.https,
+        wsman_port: 9,
+        tls: { pinned_thumbprint: s.certificate.thumbprint },
+      });
     await hcFleet.endpoint(1).setFault({ kind: 'hang' });
-    const job = await h.call('POST', '/api/v1/jobs', { role: 'operator', body: { type: 'health_check', target_ids: ['site-hc', 'idrac-hc0'] } });
+    const job = await h.call('POST', '/api/v1/jobs', {
+      role: 'operator',
+      body: { type: 'health_check', target_ids: ['site-hc', 'idrac-hc0'] },
+    });
     expect(job.status).toBe(202);
-    const done = await waitFor('health_check to end', async () => {
-      const j = (await h.call('GET', `/api/v1/jobs/${job.body.id}`, { role: 'viewer' })).body;
-      return ['succeeded', 'failed'].includes(j.status) ? j : undefined;
-    }, 30_000);
+    const done = await waitFor(
+      'health_check to end',
+      async () => {
+        const j = (await h.call('GET', `/api/v1/jobs/${job.body.id}`, { role: 'viewer' })).body;
+        return ['succeeded', 'failed'].includes(j.status) ? j : undefined;
+      },
+      30_000,
+    );
     expect(done.status).toBe('failed');
     expect(done.status_reason).toContain('site-hc');
     const siteStep = done.steps.find((s: { target_id?: string }) => s.target_id === 'site-hc');
@@ -380,7 +462,11 @@ describe('health_check job and the idrac health component', () => {
     // 1 of 20 = 5 % is ok, 2 of 20 = 10 % degraded.
     const pinOf = (i: number) => ({ tls: { pinned_thumbprint: sim(fleet, i).certificate.thumbprint } });
     const at = (i: number) => ({ address: sim(fleet, i).address, redfish_port: sim(fleet, i).ports.https, wsman_port: 9, ...pinOf(i) });
-    for (const [id, change] of [['idrac-mismatch', pinOf(1)], ['idrac-notofu', pinOf(2)], ['idrac-dead', at(5)]] as const) {
+    for (const [id, change] of [
+      ['idrac-mismatch', pinOf(1)],
+      ['idrac-notofu', pinOf(2)],
+      ['idrac-dead', at(5)],
+    ] as const) {
       expect((await h.call('PATCH', `/api/v1/dell/endpoints/${id}`, { role: 'operator', body: change })).status).toBe(200);
       expect((await refresh(id)).body.status).toBe('reachable');
     }
@@ -406,10 +492,14 @@ describe('discovery of an iDRAC that speaks only TLS 1.0', () => {
     expect(site.status).toBe(201);
     const started = await h.call('POST', '/api/v1/dell/discover', { role: 'operator', body: { site_ids: ['site-legacy'] } });
     expect(started.status).toBe(202);
-    const run = await waitFor('discovery to finish', async () => {
-      const r = (await h.call('GET', `/api/v1/dell/discovery-runs/${started.body.id}`, { role: 'viewer' })).body;
-      return r.status === 'running' ? undefined : r;
-    }, 30_000);
+    const run = await waitFor(
+      'discovery to finish',
+      async () => {
+        const r = (await h.call('GET', `/api/v1/dell/discovery-runs/${started.body.id}`, { role: 'viewer' })).body;
+        return r.status === 'running' ? undefined : r;
+      },
+      30_000,
+    );
     expect(run).toMatchObject({ status: 'succeeded', total: 6, probed: 6, found: 1, unreachable: 5, errors: 0, endpoints_created: 2 });
     expect(Object.keys(run).filter((k) => k.startsWith('counted_slices'))).toEqual([]);
     // The newest run heads the list, shown as by id.
@@ -420,7 +510,10 @@ describe('discovery of an iDRAC that speaks only TLS 1.0', () => {
     const eps = (await h.call('GET', '/api/v1/dell/endpoints?site_id=site-legacy', { role: 'viewer' })).body.items;
     const [modern, old] = legacyFleet.info();
     expect(eps.map((e: { address: string }) => e.address).sort()).toEqual([modern!.address, old!.address]);
-    expect(eps.find((e: { address: string }) => e.address === modern!.address)).toMatchObject({ status: 'reachable', generation: 'idrac9' });
+    expect(eps.find((e: { address: string }) => e.address === modern!.address)).toMatchObject({
+      status: 'reachable',
+      generation: 'idrac9',
+    });
     const legacy = eps.find((e: { address: string }) => e.address === old!.address);
     expect(legacy).toMatchObject({ status: 'unreachable', tls: { legacy: false }, last_error: { code: 'tls_legacy_only' } });
     expect(legacy.last_error.message).toContain('offers only TLS 1.0/1.1');

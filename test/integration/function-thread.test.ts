@@ -17,7 +17,14 @@ beforeAll(async () => {
 afterAll(() => h?.close());
 
 const scheduled = (id: string): SQSEvent => ({
-  Records: [{ messageId: id, receiptHandle: id, body: JSON.stringify({ task: 'discover_all' }), attributes: { ApproximateReceiveCount: '1' } } as never],
+  Records: [
+    {
+      messageId: id,
+      receiptHandle: id,
+      body: JSON.stringify({ task: 'discover_all' }),
+      attributes: { ApproximateReceiveCount: '1' },
+    } as never,
+  ],
 });
 
 describe('function container thread', () => {

@@ -2,8 +2,8 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ENGINE_TEST, readLedger, registerEngineTestJob } from '../support/engine-test-job';
 import { runHousekeeping } from '../../shared/usecases/jobs/housekeeping';
+import { ENGINE_TEST, readLedger, registerEngineTestJob } from '../support/engine-test-job';
 import { type Harness, startHarness } from '../support/harness';
 import { waitFor } from '../support/wait';
 
@@ -14,9 +14,9 @@ let h: Harness;
 type Job = { id: string; status: string; [k: string]: any };
 
 const submit = (body: unknown, opts: { subject?: string; headers?: Record<string, string> } = {}) =>
-  h.token('operator', { subject: opts.subject ?? 'alice' }).then((token) =>
-    h.call('POST', '/api/v1/jobs', { token, body, headers: opts.headers }),
-  );
+  h
+    .token('operator', { subject: opts.subject ?? 'alice' })
+    .then((token) => h.call('POST', '/api/v1/jobs', { token, body, headers: opts.headers }));
 const getJob = async (id: string): Promise<Job> => (await h.call('GET', `/api/v1/jobs/${id}`, { role: 'viewer' })).body;
 const until = (id: string, statuses: string[]) =>
   waitFor(`job ${id} to be ${statuses.join('|')}`, async () => {
@@ -27,8 +27,7 @@ const ledgerFor = (jobId: string) => readLedger(ledger).filter((e) => e.job_id =
 
 beforeAll(async () => {
   h = await startHarness({ demo: true });
-  for (const id of ['site-a', 'site-b', 'site-c'])
-    await h.call('POST', '/api/v1/sites', { role: 'operator', body: { id, name: id } });
+  for (const id of ['site-a', 'site-b', 'site-c']) await h.call('POST', '/api/v1/sites', { role: 'operator', body: { id, name: id } });
 });
 afterAll(async () => {
   await h?.close();
@@ -109,7 +108,9 @@ describe('approvals (four eyes)', () => {
     expect(pending.body.items.map((a: any) => a.id)).toContain(approvalId);
     expect(JSON.stringify(pending.body)).not.toContain('task_token');
 
-    const self = await h.call('POST', `/api/v1/approvals/${approvalId}/approve`, { token: await h.token('approver', { subject: 'alice' }) });
+    const self = await h.call('POST', `/api/v1/approvals/${approvalId}/approve`, {
+      token: await h.token('approver', { subject: 'alice' }),
+    });
     expect(self.status).toBe(403);
     expect(self.body.error.message).toMatch(/alice requested job/);
     const operator = await h.call('POST', `/api/v1/approvals/${approvalId}/approve`, { role: 'operator' });
@@ -124,7 +125,9 @@ describe('approvals (four eyes)', () => {
     expect(ok.body).toMatchObject({ status: 'approved', decided_by: 'bob', comment: 'window agreed' });
     expect((await until(res.body.id, ['succeeded', 'failed'])).status).toBe('succeeded');
     expect(ledgerFor(res.body.id)).toHaveLength(1);
-    const again = await h.call('POST', `/api/v1/approvals/${approvalId}/approve`, { token: await h.token('approver', { subject: 'carol' }) });
+    const again = await h.call('POST', `/api/v1/approvals/${approvalId}/approve`, {
+      token: await h.token('approver', { subject: 'carol' }),
+    });
     expect(again.status).toBe(409);
   });
 
@@ -176,7 +179,10 @@ describe('pause and resume', () => {
     const paused = await until(res.body.id, ['paused']);
     expect(paused.waiting_for).toMatchObject({ kind: 'operator', step: 'Wait for operator', valid_actions: ['continue', 'skip_work'] });
     expect(paused).not.toHaveProperty('task_token');
-    const bad = await h.call('POST', `/api/v1/jobs/${res.body.id}/resume`, { role: 'operator', body: { action: 'shutdown_vms', vm_ids: ['vm-001'] } });
+    const bad = await h.call('POST', `/api/v1/jobs/${res.body.id}/resume`, {
+      role: 'operator',
+      body: { action: 'shutdown_vms', vm_ids: ['vm-001'] },
+    });
     expect(bad.status).toBe(409);
     expect(bad.body.error.details.valid_actions).toEqual(['continue', 'skip_work']);
     expect((await getJob(res.body.id)).status).toBe('paused');

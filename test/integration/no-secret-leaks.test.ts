@@ -42,10 +42,29 @@ describe('no secret reaches a log line, a response or the store', () => {
 
   it('runs a full credential lifecycle and finds the secrets nowhere', async () => {
     const calls: [string, string, Parameters<typeof h.call>[2]][] = [
-      ['POST', '/api/v1/service-identities', { role: 'admin', body: { id: 'si-leak', name: 'leak test', target_kind: 'vcenter', username: 'administrator@vsphere.local', secret: SECRETS[0] } }],
-      ['POST', '/api/v1/service-identities', { role: 'admin', body: { id: 'si-leak', name: 'dup', target_kind: 'vcenter', username: 'x', secret: SECRETS[0] } }],
-      ['POST', '/api/v1/service-identities', { role: 'admin', body: { name: 'bad', target_kind: 'nope', username: 'x', secret: SECRETS[0] } }],
-      ['POST', '/api/v1/service-identities', { role: 'viewer', body: { name: 'forbidden', target_kind: 'idrac', username: 'x', secret: SECRETS[0] } }],
+      [
+        'POST',
+        '/api/v1/service-identities',
+        {
+          role: 'admin',
+          body: { id: 'si-leak', name: 'leak test', target_kind: 'vcenter', username: 'administrator@vsphere.local', secret: SECRETS[0] },
+        },
+      ],
+      [
+        'POST',
+        '/api/v1/service-identities',
+        { role: 'admin', body: { id: 'si-leak', name: 'dup', target_kind: 'vcenter', username: 'x', secret: SECRETS[0] } },
+      ],
+      [
+        'POST',
+        '/api/v1/service-identities',
+        { role: 'admin', body: { name: 'bad', target_kind: 'nope', username: 'x', secret: SECRETS[0] } },
+      ],
+      [
+        'POST',
+        '/api/v1/service-identities',
+        { role: 'viewer', body: { name: 'forbidden', target_kind: 'idrac', username: 'x', secret: SECRETS[0] } },
+      ],
       ['GET', '/api/v1/service-identities/si-leak', { role: 'viewer' }],
       ['GET', '/api/v1/service-identities', { role: 'viewer' }],
       ['GET', '/api/v1/service-identities/si-leak/verify', { role: 'operator' }],
@@ -61,7 +80,10 @@ describe('no secret reaches a log line, a response or the store', () => {
     }
     expect(responses.length).toBe(calls.length);
     // Logging really was on, in the runbook's shape, with the request's correlation id.
-    const lines = captured.join('').split('\n').filter((l) => l.startsWith('{'));
+    const lines = captured
+      .join('')
+      .split('\n')
+      .filter((l) => l.startsWith('{'));
     const handled = lines.map((l) => JSON.parse(l)).filter((l) => l.message === 'Request handled');
     expect(handled.length).toBeGreaterThanOrEqual(calls.length);
     expect(handled[0]).toMatchObject({ level: 'info', correlation_id: expect.any(String), duration_ms: expect.any(Number) });

@@ -14,10 +14,12 @@ const SECRET = 'Sup3r-Secret-Idrac-Pw!';
 describe('service identities', () => {
   it('creates one as admin and never returns the secret', async () => {
     expect(
-      (await h.call('POST', '/api/v1/service-identities', {
-        role: 'operator',
-        body: { id: 'si-001', name: 'x', target_kind: 'idrac', username: 'root', secret: SECRET },
-      })).status,
+      (
+        await h.call('POST', '/api/v1/service-identities', {
+          role: 'operator',
+          body: { id: 'si-001', name: 'x', target_kind: 'idrac', username: 'root', secret: SECRET },
+        })
+      ).status,
     ).toBe(403);
     const res = await h.call('POST', '/api/v1/service-identities', {
       role: 'admin',

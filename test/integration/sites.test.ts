@@ -52,8 +52,7 @@ describe('sites', () => {
   });
 
   it('pages through every site exactly once', async () => {
-    for (let i = 0; i < 7; i++)
-      await h.call('POST', '/api/v1/sites', { role: 'operator', body: { id: `site-page-${i}`, name: `p${i}` } });
+    for (let i = 0; i < 7; i++) await h.call('POST', '/api/v1/sites', { role: 'operator', body: { id: `site-page-${i}`, name: `p${i}` } });
     const seen: string[] = [];
     let token: string | null = null;
     let pages = 0;

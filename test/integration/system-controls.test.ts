@@ -20,8 +20,7 @@ const until = (id: string, statuses: string[]) =>
 
 beforeAll(async () => {
   h = await startHarness();
-  for (const id of ['site-a', 'site-b'])
-    await h.call('POST', '/api/v1/sites', { role: 'operator', body: { id, name: id } });
+  for (const id of ['site-a', 'site-b']) await h.call('POST', '/api/v1/sites', { role: 'operator', body: { id, name: id } });
 });
 afterAll(async () => {
   await h?.close();
@@ -38,12 +37,18 @@ describe('kill switch', () => {
     const N = 4;
     const ids: string[] = [];
     for (let i = 0; i < N; i++) {
-      const res = await submit({ type: ENGINE_TEST, target_ids: ['site-a', 'site-b'], params: { delays: { 'site-a': 1200, 'site-b': 1200 } } });
+      const res = await submit({
+        type: ENGINE_TEST,
+        target_ids: ['site-a', 'site-b'],
+        params: { delays: { 'site-a': 1200, 'site-b': 1200 } },
+      });
       ids.push(res.body.id);
     }
     for (const id of ids)
       await waitFor(`job ${id} working`, async () =>
-        (await getJob(id)).steps?.some((s: { name: string; status: string }) => s.name === 'Work on target' && s.status === 'running') ? true : undefined,
+        (await getJob(id)).steps?.some((s: { name: string; status: string }) => s.name === 'Work on target' && s.status === 'running')
+          ? true
+          : undefined,
       );
     const activatedAt = Date.now();
     const res = await h.call('POST', '/api/v1/system/kill-switch/activate', { role: 'admin', body: { reason: 'storage array alarm' } });

@@ -34,10 +34,15 @@ describe('demo lab vCenter', () => {
     expect(vc.body).toMatchObject({ id: 'vc-001', site_id: 'site-001', service_identity_id: 'si-vc-001' });
     const accepted = await curl('POST', '/api/v1/vcenter/sync', { instance_ids: ['vc-001'], sync_type: 'full' });
     expect(accepted.status).toBe(202);
-    const run = await waitFor('demo sync', async () => {
-      const r = await curl('GET', `/api/v1/vcenter/sync-runs/${accepted.body.sync_run_ids[0]}`);
-      return r.body.status === 'succeeded' || r.body.status === 'failed' ? r.body : undefined;
-    }, 60_000, 100);
+    const run = await waitFor(
+      'demo sync',
+      async () => {
+        const r = await curl('GET', `/api/v1/vcenter/sync-runs/${accepted.body.sync_run_ids[0]}`);
+        return r.body.status === 'succeeded' || r.body.status === 'failed' ? r.body : undefined;
+      },
+      60_000,
+      100,
+    );
     expect(run.status, run.error).toBe('succeeded');
     expect(run.counts).toMatchObject({ datacenters: 1, clusters: 2, hosts: 7, vms: 18 });
     const delta = await curl('POST', '/api/v1/vcenter/sync', { instance_ids: ['vc-001'], sync_type: 'delta' });

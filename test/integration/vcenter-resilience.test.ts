@@ -78,97 +78,122 @@ const CIRCUIT_OPEN = /^vCenter vc-flaky circuit open after (\d+) consecutive fai
 let fastFailure: { error: string } | undefined;
 
 describe('vCenter stopped mid-sync', () => {
-  it('the run is retried, ends failed naming the transport failure, and the open breaker then fails a new run at once', async () => {
-    // Kill vcsim when the sync asks for its second page (connected, logged in, 1,000 objects in): as the request
-    // is created, before it is written, so vcsim can never answer it however the two processes are scheduled.
-    let killed: Promise<void> | undefined;
-    const onCreate = (message: unknown) => {
-      const request = (message as { request: { origin?: unknown; body?: unknown } }).request;
-      if (killed || !String(request.origin).endsWith(`:${port}`)) return;
-      const body = Buffer.isBuffer(request.body) ? request.body.toString('utf8') : String(request.body ?? '');
-      if (body.includes('<ContinueRetrievePropertiesEx')) killed = sim.kill(); // SIGKILL is sent before this returns
-    };
-    diagnostics.subscribe('undici:request:create', onCreate);
-    const seen = new Set<string>();
-    let run: any;
-    try {
-      run = await untilEnded(await requestSync('full'), seen);
-    } finally {
-      diagnostics.unsubscribe('undici:request:create', onCreate);
-    }
-    expect(killed, 'vcsim was killed mid-retrieval').toBeDefined();
-    await killed;
+  it(
+    'the run is retried, ends failed naming the transport failure, and the open breaker then fails a new run at once',
+    async () => {
+      // Kill vcsim when the sync asks for its second page (connected, logged in, 1,000 objects in): as the request
+      // is created, before it is written, so vcsim can never answer it however the two processes are scheduled.
+      let killed: Promise<void> | undefined;
+      const onCreate = (message: unknown) => {
+        const request = (message as { request: { origin?: unknown; body?: unknown } }).request;
+        if (killed || !String(request.origin).endsWith(`:${port}`)) return;
+        const body = Buffer.isBuffer(request.body) ? request.body.toString('utf8') : String(request.body ?? '');
+        if (body.includes('<ContinueRetrievePropertiesEx')) killed = sim.kill(); // SIGKILL is sent before this returns
+      };
+      diagnostics.subscribe('undici:request:create', onCreate);
+      const seen = new Set<string>();
+      let run: any;
+      try {
+        run = await untilEnded(await requestSync('full'), seen);
+      } finally {
+        diagnostics.unsubscribe('undici:request:create', onCreate);
+      }
+      expect(killed, 'vcsim was killed mid-retrieval').toBeDefined();
+      await killed;
 
-    expect(run).toMatchObject({ status: 'failed', attempts: 3, max_attempts: 3, sync_type: 'full' });
-    expect(seen).toContain('retrying');
-    expect(run.attempt_errors.map((a: { attempt: number }) => a.attempt)).toEqual([1, 2, 3]);
-    // The first attempt died with the connection it was reading a page on; later ones found nobody listening.
-    expect(run.attempt_errors[0].error).toMatch(/^vCenter unreachable: Connection to vCenter \S+ failed during ContinueRetrievePropertiesEx: /);
-    expect(run.error).toMatch(/^vCenter unreachable: .*ECONNREFUSED/);
-    expect(run.counts).toBeUndefined();
+      expect(run).toMatchObject({ status: 'failed', attempts: 3, max_attempts: 3, sync_type: 'full' });
+      expect(seen).toContain('retrying');
+      expect(run.attempt_errors.map((a: { attempt: number }) => a.attempt)).toEqual([1, 2, 3]);
+      // The first attempt died with the connection it was reading a page on; later ones found nobody listening.
+      expect(run.attempt_errors[0].error).toMatch(
+        /^vCenter unreachable: Connection to vCenter \S+ failed during ContinueRetrievePropertiesEx: /,
+      );
+      expect(run.error).toMatch(/^vCenter unreachable: .*ECONNREFUSED/);
+      expect(run.counts).toBeUndefined();
 
-    const instance = (await h.call('GET', '/api/v1/vcenter/instances/vc-flaky', { role: 'viewer' })).body;
-    expect(instance).toMatchObject({
-      reachable: false,
-      last_contact_error: run.error,
-      last_sync: { id: run.id, status: 'failed', attempts: 3, error: run.error, finished_at: run.finished_at },
-      client: { breaker: 'open', consecutive_failures: expect.any(Number), breaker_retry_at: expect.any(String) },
-    });
-    expect(instance.client.consecutive_failures).toBeGreaterThanOrEqual(3);
-    const openUntil = Date.parse(instance.client.breaker_retry_at);
+      const instance = (await h.call('GET', '/api/v1/vcenter/instances/vc-flaky', { role: 'viewer' })).body;
+      expect(instance).toMatchObject({
+        reachable: false,
+        last_contact_error: run.error,
+        last_sync: { id: run.id, status: 'failed', attempts: 3, error: run.error, finished_at: run.finished_at },
+        client: { breaker: 'open', consecutive_failures: expect.any(Number), breaker_retry_at: expect.any(String) },
+      });
+      expect(instance.client.consecutive_failures).toBeGreaterThanOrEqual(3);
+      const openUntil = Date.parse(instance.client.breaker_retry_at);
 
-    // Health, per instance.
-    const health = await h.call('GET', '/api/v1/health');
-    expect(health.status).toBe(503);
-    expect(health.body.components.vcenter_api.status).toBe('critical');
-    expect(health.body.components.vcenter_api.instances['vc-flaky']).toEqual({
-      status: 'critical',
-      message: expect.stringMatching(/^unreachable: vCenter unreachable: .*ECONNREFUSED.*; never synced successfully \(registered \d+ min ago\)$/),
-      sync_age_minutes: null,
-      reachable: false,
-      last_sync: { id: run.id, type: 'full', status: 'failed', finished_at: run.finished_at, error: run.error, attempts: 3, next_attempt_at: null },
-    });
+      // Health, per instance.
+      const health = await h.call('GET', '/api/v1/health');
+      expect(health.status).toBe(503);
+      expect(health.body.components.vcenter_api.status).toBe('critical');
+      expect(health.body.components.vcenter_api.instances['vc-flaky']).toEqual({
+        status: 'critical',
+        message: expect.stringMatching(
+          /^unreachable: vCenter unreachable: .*ECONNREFUSED.*; never synced successfully \(registered \d+ min ago\)$/,
+        ),
+        sync_age_minutes: null,
+        reachable: false,
+        last_sync: {
+          id: run.id,
+          type: 'full',
+          status: 'failed',
+          finished_at: run.finished_at,
+          error: run.error,
+          attempts: 3,
+          next_attempt_at: null,
+        },
+      });
 
-    // A new run while the breaker is open: failed at once, not retried, saying when vCenter will be tried again.
-    const fast = await untilEnded(await requestSync('delta'));
-    expect(fast).toMatchObject({ status: 'failed', attempts: 1 });
-    expect(fast.attempt_errors).toHaveLength(1);
-    const [, failures, retryAt] = CIRCUIT_OPEN.exec(fast.error) ?? [];
-    expect(fast.error, 'the circuit-open message').toMatch(CIRCUIT_OPEN);
-    expect(Number(failures)).toBeGreaterThanOrEqual(3);
-    expect(Date.parse(retryAt!)).toBeGreaterThan(Date.parse(fast.started_at));
-    expect(fast.error).toContain('ECONNREFUSED'); // the last failure behind it
-    // It met the breaker that the retried run left open (not one opened again since).
-    expect(Date.parse(retryAt!)).toBe(openUntil);
-    const after = (await h.call('GET', '/api/v1/vcenter/instances/vc-flaky', { role: 'viewer' })).body;
-    expect(after.last_sync).toMatchObject({ id: fast.id, status: 'failed', error: fast.error });
-    expect(after.reachable).toBe(false);
-    fastFailure = fast;
-  }, RUN_TIMEOUT_MS + 60_000);
+      // A new run while the breaker is open: failed at once, not retried, saying when vCenter will be tried again.
+      const fast = await untilEnded(await requestSync('delta'));
+      expect(fast).toMatchObject({ status: 'failed', attempts: 1 });
+      expect(fast.attempt_errors).toHaveLength(1);
+      const [, failures, retryAt] = CIRCUIT_OPEN.exec(fast.error) ?? [];
+      expect(fast.error, 'the circuit-open message').toMatch(CIRCUIT_OPEN);
+      expect(Number(failures)).toBeGreaterThanOrEqual(3);
+      expect(Date.parse(retryAt!)).toBeGreaterThan(Date.parse(fast.started_at));
+      expect(fast.error).toContain('ECONNREFUSED'); // the last failure behind it
+      // It met the breaker that the retried run left open (not one opened again since).
+      expect(Date.parse(retryAt!)).toBe(openUntil);
+      const after = (await h.call('GET', '/api/v1/vcenter/instances/vc-flaky', { role: 'viewer' })).body;
+      expect(after.last_sync).toMatchObject({ id: fast.id, status: 'failed', error: fast.error });
+      expect(after.reachable).toBe(false);
+      fastFailure = fast;
+    },
+    RUN_TIMEOUT_MS + 60_000,
+  );
 
-  it('vcsim back on the same port: after the half-open time a sync succeeds and the breaker closes', async () => {
-    expect(fastFailure, 'the previous test left the breaker open').toBeDefined();
-    const retryAt = Date.parse(CIRCUIT_OPEN.exec(fastFailure!.error)![2]!);
-    sim = await startVcsim({ port, clusters: 1, hostsPerCluster: 2, vmsPerHost: 2 });
-    expect(sim.url).toBe(`https://127.0.0.1:${port}/sdk`);
-    const probeAllowed = async () => (Date.now() > retryAt ? true : undefined);
-    await waitFor('the breaker to allow a probe', probeAllowed, (HALF_OPEN_SECONDS + 5) * 1000, 100);
+  it(
+    'vcsim back on the same port: after the half-open time a sync succeeds and the breaker closes',
+    async () => {
+      expect(fastFailure, 'the previous test left the breaker open').toBeDefined();
+      const retryAt = Date.parse(CIRCUIT_OPEN.exec(fastFailure!.error)![2]!);
+      sim = await startVcsim({ port, clusters: 1, hostsPerCluster: 2, vmsPerHost: 2 });
+      expect(sim.url).toBe(`https://127.0.0.1:${port}/sdk`);
+      const probeAllowed = async () => (Date.now() > retryAt ? true : undefined);
+      await waitFor('the breaker to allow a probe', probeAllowed, (HALF_OPEN_SECONDS + 5) * 1000, 100);
 
-    const run = await untilEnded(await requestSync('full'));
-    expect(run.status, run.error).toBe('succeeded');
-    expect(run).toMatchObject({ attempts: 1, executed_type: 'full', counts: { vms: sim.counts.vms, hosts: sim.counts.hosts } });
-    expect(run.error).toBeUndefined();
+      const run = await untilEnded(await requestSync('full'));
+      expect(run.status, run.error).toBe('succeeded');
+      expect(run).toMatchObject({ attempts: 1, executed_type: 'full', counts: { vms: sim.counts.vms, hosts: sim.counts.hosts } });
+      expect(run.error).toBeUndefined();
 
-    const instance = (await h.call('GET', '/api/v1/vcenter/instances/vc-flaky', { role: 'viewer' })).body;
-    expect(instance).toMatchObject({ reachable: true, sync_age_minutes: 0, last_sync: { id: run.id, status: 'succeeded' }, client: { breaker: 'closed', consecutive_failures: 0 } });
-    expect(instance.last_contact_error).toBeUndefined();
-    const health = await h.call('GET', '/api/v1/health');
-    expect(health.body.components.vcenter_api.instances['vc-flaky']).toMatchObject({
-      status: 'ok',
-      reachable: true,
-      sync_age_minutes: 0,
-      message: 'last successful sync 0 min ago',
-      last_sync: { id: run.id, type: 'full', status: 'succeeded', error: null },
-    });
-  }, RUN_TIMEOUT_MS + 60_000);
+      const instance = (await h.call('GET', '/api/v1/vcenter/instances/vc-flaky', { role: 'viewer' })).body;
+      expect(instance).toMatchObject({
+        reachable: true,
+        sync_age_minutes: 0,
+        last_sync: { id: run.id, status: 'succeeded' },
+        client: { breaker: 'closed', consecutive_failures: 0 },
+      });
+      expect(instance.last_contact_error).toBeUndefined();
+      const health = await h.call('GET', '/api/v1/health');
+      expect(health.body.components.vcenter_api.instances['vc-flaky']).toMatchObject({
+        status: 'ok',
+        reachable: true,
+        sync_age_minutes: 0,
+        message: 'last successful sync 0 min ago',
+        last_sync: { id: run.id, type: 'full', status: 'succeeded', error: null },
+      });
+    },
+    RUN_TIMEOUT_MS + 60_000,
+  );
 });

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { MoRef, VSphereClient } from '../../shared/adapters/vsphere';
-import { vcenterInstances } from '../../shared/records/vcenter';
 import { observationsAt } from '../../shared/records/ip-observations';
+import { vcenterInstances } from '../../shared/records/vcenter';
 import { type Harness, startHarness } from '../support/harness';
 import { startVcsim, type Vcsim } from '../support/vcsim';
 import { waitFor } from '../support/wait';
@@ -107,7 +107,10 @@ describe('vCenter instances', () => {
     expect((await h.call('GET', '/api/v1/vcenter/instances/vc-404', { role: 'viewer' })).status).toBe(404);
     const list = await h.call('GET', '/api/v1/vcenter/instances', { role: 'viewer' });
     expect(list.body.items.map((i: { id: string }) => i.id)).toContain('vc-001');
-    const patched = await h.call('PATCH', '/api/v1/vcenter/instances/vc-001', { role: 'admin', body: { description: 'lab vcsim', version: 1 } });
+    const patched = await h.call('PATCH', '/api/v1/vcenter/instances/vc-001', {
+      role: 'admin',
+      body: { description: 'lab vcsim', version: 1 },
+    });
     expect(patched.status).toBe(200);
     expect(patched.body.description).toBe('lab vcsim');
     // Its site and service identity are in use now.
@@ -175,7 +178,11 @@ describe('vCenter sync', () => {
 
     const all = await vms();
     expect(all).toHaveLength(sim.counts.vms);
-    expect(all[0]).toMatchObject({ uuid: expect.stringMatching(/^[0-9a-f-]{36}$/), power_state: 'poweredOn', host: expect.stringMatching(/^host-/) });
+    expect(all[0]).toMatchObject({
+      uuid: expect.stringMatching(/^[0-9a-f-]{36}$/),
+      power_state: 'poweredOn',
+      host: expect.stringMatching(/^host-/),
+    });
     const hosts = await h.call('GET', '/api/v1/vcenter/instances/vc-001/hosts?limit=200', { role: 'viewer' });
     expect(hosts.body.items).toHaveLength(sim.counts.hosts);
     expect(hosts.body.items[0]).toMatchObject({ hardware_uuid: expect.any(String), vmknics: expect.any(Array) });
@@ -306,7 +313,15 @@ describe('vCenter sync', () => {
         message: `unreachable: ${run.error}; last successful sync 0 min ago`,
         sync_age_minutes: 0,
         reachable: false,
-        last_sync: { id: run.id, type: 'delta', status: 'failed', finished_at: run.finished_at, error: run.error, attempts: 1, next_attempt_at: null },
+        last_sync: {
+          id: run.id,
+          type: 'delta',
+          status: 'failed',
+          finished_at: run.finished_at,
+          error: run.error,
+          attempts: 1,
+          next_attempt_at: null,
+        },
       });
     } finally {
       await doomed.stop();
@@ -341,7 +356,10 @@ describe('vCenter sync', () => {
     expect(busy.status).toBe('failed');
     expect(busy.error).toContain("sync run 'sync-other' of vCenter instance 'vc-001' is still running");
     // A lease past its time (a crashed worker) does not block.
-    await vcenterInstances.update(h.stack.deps.store, 'vc-001', (c) => ({ ...c, sync_lease: { run_id: 'sync-other', until: new Date(Date.now() - 1).toISOString() } }));
+    await vcenterInstances.update(h.stack.deps.store, 'vc-001', (c) => ({
+      ...c,
+      sync_lease: { run_id: 'sync-other', until: new Date(Date.now() - 1).toISOString() },
+    }));
     const [ok] = await sync(['vc-001'], 'delta');
     expect(ok.status, ok.error).toBe('succeeded');
     expect((await vcenterInstances.get(h.stack.deps.store, 'vc-001')).sync_lease).toBeUndefined();
@@ -357,8 +375,10 @@ describe('vCenter sync', () => {
     expect(run.status, run.error).toBe('succeeded');
     const pinned = await h.call('GET', '/api/v1/vcenter/instances/vc-tofu', { role: 'viewer' });
     expect(pinned.body.tls).toEqual({ pinned_thumbprint: sim.thumbprint, trust_on_first_use: true });
-    const wrong = 'AB:'.repeat(31) + 'AB';
-    expect((await h.call('PATCH', '/api/v1/vcenter/instances/vc-tofu', { role: 'admin', body: { tls: { pinned_thumbprint: wrong } } })).status).toBe(200);
+    const wrong = `${'AB:'.repeat(31)}AB`;
+    expect(
+      (await h.call('PATCH', '/api/v1/vcenter/instances/vc-tofu', { role: 'admin', body: { tls: { pinned_thumbprint: wrong } } })).status,
+    ).toBe(200);
     const [refused] = await sync(['vc-tofu'], 'full');
     expect(refused.status).toBe('failed');
     expect(refused.error).toContain(wrong);
@@ -386,7 +406,10 @@ describe('vCenter sync', () => {
     expect(verified.body).toMatchObject({ result: 'verified', target: 'vc-001' });
     // Never synced and registered just now: not yet degraded; health names nothing for it.
     const health = await h.call('GET', '/api/v1/health');
-    expect(health.body.components.vcenter_api).toMatchObject({ status: 'ok', metrics: { instances: 2, 'vc-001.status': 'ok', 'vc-001.sync_age_minutes': 0 } });
+    expect(health.body.components.vcenter_api).toMatchObject({
+      status: 'ok',
+      metrics: { instances: 2, 'vc-001.status': 'ok', 'vc-001.sync_age_minutes': 0 },
+    });
     expect(health.body.components.vcenter_api.instances['vc-wrong']).toMatchObject({
       status: 'ok',
       sync_age_minutes: null,
@@ -416,7 +439,12 @@ describe('vCenter sync', () => {
     health = await h.call('GET', '/api/v1/health');
     expect(health.status).toBe(503);
     expect(health.body.components.vcenter_api.status).toBe('critical');
-    await vcenterInstances.update(store, 'vc-001', (c) => ({ ...c, last_successful_sync_at: ago(1), reachable: false, last_contact_error: 'vCenter unreachable: ECONNREFUSED' }));
+    await vcenterInstances.update(store, 'vc-001', (c) => ({
+      ...c,
+      last_successful_sync_at: ago(1),
+      reachable: false,
+      last_contact_error: 'vCenter unreachable: ECONNREFUSED',
+    }));
     health = await h.call('GET', '/api/v1/health');
     expect(health.body.components.vcenter_api).toMatchObject({ status: 'critical', message: expect.stringContaining('ECONNREFUSED') });
     expect(health.body.components.vcenter_api.instances['vc-001']).toMatchObject({

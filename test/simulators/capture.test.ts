@@ -17,7 +17,11 @@ function readCapture(): Map<string, Record<string, unknown>> {
   for (let offset = 0; offset + 512 <= tar.length; ) {
     const header = tar.subarray(offset, offset + 512);
     if (header.every((b) => b === 0)) break;
-    const field = (start: number, length: number) => header.subarray(start, start + length).toString('utf8').replace(/\0.*$/s, '');
+    const field = (start: number, length: number) =>
+      header
+        .subarray(start, start + length)
+        .toString('utf8')
+        .replace(/\0.*$/s, '');
     const name = `${field(345, 155) ? `${field(345, 155)}/` : ''}${field(0, 100)}`;
     const size = Number.parseInt(field(124, 12).trim() || '0', 8);
     const match = /(?:^|\/)(redfish\/v1.*?)\/?index\.json$/.exec(name);
@@ -84,7 +88,8 @@ describe.skipIf(!existsSync(CAPTURE))('simulator against the real R750 capture',
     expect(Object.keys(simulated).sort()).toEqual(expect.arrayContaining(expected.sort()));
     for (const [key, value] of Object.entries(real!)) {
       if (typeof value !== 'object' || value === null) {
-        if (value !== null && simulated[key] !== null && simulated[key] !== undefined) expect(typeof simulated[key], `${path} ${key}`).toBe(typeof value);
+        if (value !== null && simulated[key] !== null && simulated[key] !== undefined)
+          expect(typeof simulated[key], `${path} ${key}`).toBe(typeof value);
       }
     }
   });
@@ -92,7 +97,17 @@ describe.skipIf(!existsSync(CAPTURE))('simulator against the real R750 capture',
   it('keeps the capture’s values where they are not per-server identity', async () => {
     const real = capture.get('/redfish/v1/Systems/System.Embedded.1')!;
     const system = (await call(agentFor(info), origin(info), '/redfish/v1/Systems/System.Embedded.1', { auth: basic(info) })).json;
-    for (const key of ['Actions', 'Boot', 'MemorySummary', 'ProcessorSummary', 'TrustedModules', 'Manufacturer', 'Model', 'BiosVersion', 'PowerState']) {
+    for (const key of [
+      'Actions',
+      'Boot',
+      'MemorySummary',
+      'ProcessorSummary',
+      'TrustedModules',
+      'Manufacturer',
+      'Model',
+      'BiosVersion',
+      'PowerState',
+    ]) {
       expect(system[key], key).toEqual(real[key]);
     }
     expect(system.SKU).not.toBe(real.SKU); // identity is generated, never copied

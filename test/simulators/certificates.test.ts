@@ -25,7 +25,13 @@ describe('self-signed certificates in pure Node', () => {
   it('builds a v3 certificate with the subject, IP/DNS SANs and validity asked for', () => {
     const notBefore = new Date('2026-01-01T00:00:00Z');
     const notAfter = new Date('2036-01-01T00:00:00Z');
-    const { certPem, keyPem } = createSelfSignedCertificate({ subject, ipAddresses: ['127.9.0.1'], dnsNames: ['idrac-ABC1234'], notBefore, notAfter });
+    const { certPem, keyPem } = createSelfSignedCertificate({
+      subject,
+      ipAddresses: ['127.9.0.1'],
+      dnsNames: ['idrac-ABC1234'],
+      notBefore,
+      notAfter,
+    });
     const cert = new X509Certificate(certPem);
     expect(cert.subject).toContain('CN=idrac-ABC1234');
     expect(cert.issuer).toBe(cert.subject);
@@ -37,7 +43,12 @@ describe('self-signed certificates in pure Node', () => {
   });
 
   it('also signs with RSA-2048, the key type iDRACs ship', () => {
-    const { certPem } = createSelfSignedCertificate({ subject, keyType: 'rsa-2048', notBefore: new Date(), notAfter: new Date(Date.now() + 86_400_000) });
+    const { certPem } = createSelfSignedCertificate({
+      subject,
+      keyType: 'rsa-2048',
+      notBefore: new Date(),
+      notAfter: new Date(Date.now() + 86_400_000),
+    });
     const cert = new X509Certificate(certPem);
     expect(cert.publicKey.asymmetricKeyType).toBe('rsa');
     expect(cert.verify(cert.publicKey)).toBe(true);

@@ -1,8 +1,8 @@
-import { checkServerIdentity, type PeerCertificate } from 'node:tls';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { Agent, request, type Dispatcher } from 'undici';
-import { SimulatorFleet, type EndpointInfo, type FleetOptions } from '../../infra/local/simulators';
+import { checkServerIdentity, type PeerCertificate } from 'node:tls';
+import { Agent, type Dispatcher, request } from 'undici';
+import { type EndpointInfo, type FleetOptions, SimulatorFleet } from '../../infra/local/simulators';
 import { waitFor } from '../support/wait';
 
 /** Shared across test files and runs: certificates are generated once. */

@@ -41,7 +41,13 @@ describe('endpoint identity', () => {
 
   it('uses locally administered MACs and the capture’s NIC layout', () => {
     const id = deriveIdentity(0, { address: '127.9.1.1' });
-    expect(id.nics.map((n) => n.id)).toEqual(['NIC.Embedded.1-1-1', 'NIC.Integrated.1-2-1', 'NIC.Integrated.1-1-1', 'NIC.Embedded.2-1-1', 'NIC.Slot.5-1']);
+    expect(id.nics.map((n) => n.id)).toEqual([
+      'NIC.Embedded.1-1-1',
+      'NIC.Integrated.1-2-1',
+      'NIC.Integrated.1-1-1',
+      'NIC.Embedded.2-1-1',
+      'NIC.Slot.5-1',
+    ]);
     for (const mac of [id.idracMac, ...id.nics.map((n) => n.mac)]) {
       expect(Number.parseInt(mac.slice(0, 2), 16) & 0b11).toBe(0b10); // locally administered, unicast
     }

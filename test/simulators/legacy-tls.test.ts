@@ -1,6 +1,6 @@
-import { connect as tlsConnect, type ConnectionOptions } from 'node:tls';
+import { type ConnectionOptions, connect as tlsConnect } from 'node:tls';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { legacyClientTlsOptions, type EndpointInfo, type SimulatorFleet } from '../../infra/local/simulators';
+import { type EndpointInfo, legacyClientTlsOptions, type SimulatorFleet } from '../../infra/local/simulators';
 import { basic, call, origin, pinnedAgent, startFleet } from './helpers';
 
 let fleet: SimulatorFleet;

@@ -22,7 +22,8 @@ beforeAll(async () => {
 });
 afterAll(() => fleet.stop());
 
-const redfish = (path: string, options: Parameters<typeof call>[3] = {}, target = info) => call(agentFor(target), origin(target), path, options);
+const redfish = (path: string, options: Parameters<typeof call>[3] = {}, target = info) =>
+  call(agentFor(target), origin(target), path, options);
 const login = (user: string, password: string, target = info) =>
   redfish(SESSIONS, { method: 'POST', body: { UserName: user, Password: password } }, target);
 
@@ -67,7 +68,10 @@ describe('Redfish authentication', () => {
     expect(sessions.map((s) => s.status)).toEqual([201, 201, 201]);
     const refused = await login('root', 'secret-0');
     expect(refused.status).toBe(503);
-    expect(extendedInfo(refused.json)).toMatchObject({ MessageId: 'IDRAC.2.7.RAC0218', Message: 'The maximum number of user sessions is reached.' });
+    expect(extendedInfo(refused.json)).toMatchObject({
+      MessageId: 'IDRAC.2.7.RAC0218',
+      Message: 'The maximum number of user sessions is reached.',
+    });
     const first = sessions[0]!;
     await redfish(first.headers.location as string, { method: 'DELETE', auth: { token: first.headers['x-auth-token'] as string } });
     expect((await login('root', 'secret-0')).status).toBe(201);
@@ -81,7 +85,12 @@ describe('Redfish authentication', () => {
     expect(account.json).toMatchObject({ UserName: 'root', RoleId: 'Administrator', Enabled: true, Password: null });
     const patched = await redfish(
       '/redfish/v1/AccountService/Accounts/2',
-      { method: 'PATCH', auth: { basic: ['root', 'secret-1'] }, body: { Password: 'rotated-1' }, headers: { 'if-match': account.headers.etag as string } },
+      {
+        method: 'PATCH',
+        auth: { basic: ['root', 'secret-1'] },
+        body: { Password: 'rotated-1' },
+        headers: { 'if-match': account.headers.etag as string },
+      },
       legacy,
     );
     expect(patched.status).toBe(200);
@@ -98,7 +107,12 @@ describe('Redfish authentication', () => {
 
   it('rejects a stale If-Match and an over-long password', async () => {
     const auth = { basic: ['root', 'secret-0'] as [string, string] };
-    const stale = await redfish('/redfish/v1/AccountService/Accounts/2', { method: 'PATCH', auth, body: { Password: 'x' }, headers: { 'if-match': '"stale"' } });
+    const stale = await redfish('/redfish/v1/AccountService/Accounts/2', {
+      method: 'PATCH',
+      auth,
+      body: { Password: 'x' },
+      headers: { 'if-match': '"stale"' },
+    });
     expect(stale.status).toBe(412);
     const long = await redfish('/redfish/v1/AccountService/Accounts/2', { method: 'PATCH', auth, body: { Password: 'x'.repeat(41) } });
     expect(long.status).toBe(400);
@@ -115,11 +129,19 @@ describe('Redfish authentication', () => {
     expect(created.status).toBe(200);
     const reader = { basic: ['monitor', 'look-only'] as [string, string] };
     expect((await redfish(SYSTEM, { auth: reader })).status).toBe(200);
-    const reset = await redfish(`${SYSTEM}/Actions/ComputerSystem.Reset`, { method: 'POST', auth: reader, body: { ResetType: 'ForceOff' } });
+    const reset = await redfish(`${SYSTEM}/Actions/ComputerSystem.Reset`, {
+      method: 'POST',
+      auth: reader,
+      body: { ResetType: 'ForceOff' },
+    });
     expect(reset.status).toBe(403);
     expect(extendedInfo(reset.json).MessageId).toBe('Base.1.12.InsufficientPrivilege');
     // Changing one's own password needs no more than Login.
-    const own = await redfish('/redfish/v1/AccountService/Accounts/3', { method: 'PATCH', auth: reader, body: { Password: 'still-look-only' } });
+    const own = await redfish('/redfish/v1/AccountService/Accounts/3', {
+      method: 'PATCH',
+      auth: reader,
+      body: { Password: 'still-look-only' },
+    });
     expect(own.status).toBe(200);
     const escalate = await redfish('/redfish/v1/AccountService/Accounts/3', {
       method: 'PATCH',

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { legacyClientTlsOptions, type EndpointInfo, type SimulatorFleet } from '../../infra/local/simulators';
+import { type EndpointInfo, legacyClientTlsOptions, type SimulatorFleet } from '../../infra/local/simulators';
 import { agentFor, basic, call, extendedInfo, origin, pinnedAgent, startFleet } from './helpers';
 
 const SYSTEM = '/redfish/v1/Systems/System.Embedded.1';
@@ -52,7 +52,16 @@ describe('iDRAC9 Redfish resources (shapes of the R750 capture)', () => {
     expect(json.UUID).toMatch(/^4c4c4544-00/);
     expect(json.Actions['#ComputerSystem.Reset']).toEqual({
       target: `${SYSTEM}/Actions/ComputerSystem.Reset`,
-      'ResetType@Redfish.AllowableValues': ['On', 'ForceOff', 'ForceRestart', 'GracefulRestart', 'GracefulShutdown', 'PushPowerButton', 'Nmi', 'PowerCycle'],
+      'ResetType@Redfish.AllowableValues': [
+        'On',
+        'ForceOff',
+        'ForceRestart',
+        'GracefulRestart',
+        'GracefulShutdown',
+        'PushPowerButton',
+        'Nmi',
+        'PowerCycle',
+      ],
     });
   });
 
@@ -96,7 +105,10 @@ describe('iDRAC9 Redfish resources (shapes of the R750 capture)', () => {
     expect(ids).toContain('Previous-25227-4.40.29.00__iDRAC.Embedded.1-1');
     expect(ids).toContain('Current-159-1.8.2__BIOS.Setup.1-1');
     for (const id of ids) expect(id).toMatch(/^(Installed|Current|Previous)-\d+-[^_]+__\S+$/);
-    const idrac = await get(idrac9, `/redfish/v1/UpdateService/FirmwareInventory/${encodeURIComponent(ids.find((i) => i.startsWith('Installed-28897'))!)}`);
+    const idrac = await get(
+      idrac9,
+      `/redfish/v1/UpdateService/FirmwareInventory/${encodeURIComponent(ids.find((i) => i.startsWith('Installed-28897'))!)}`,
+    );
     expect(idrac.json).toMatchObject({ Name: 'Lifecycle Controller', SoftwareId: '28897', Version: '6.00.30.00', Updateable: true });
   });
 
@@ -122,7 +134,7 @@ describe('older generations', () => {
     expect((await get(idrac8, `${MANAGER}/Jobs`)).status).toBe(200);
   });
 
-  it('iDRAC7 without Redfish answers /redfish with the web server\'s plain 404', async () => {
+  it("iDRAC7 without Redfish answers /redfish with the web server's plain 404", async () => {
     const legacy = pinnedAgent(idrac7.certificate.pem, idrac7.certificate.thumbprint, { ...legacyClientTlsOptions });
     const res = await call(legacy, origin(idrac7), '/redfish/v1', { auth: basic(idrac7) });
     expect(res.status).toBe(404);

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { EndpointInfo, SimEvent, SimulatorFleet } from '../../infra/local/simulators';
+import type { SimEvent, SimulatorFleet } from '../../infra/local/simulators';
 import { agentFor, basic, call, eventually, extendedInfo, failureCode, origin, startFleet } from './helpers';
 
 const SYSTEM = '/redfish/v1/Systems/System.Embedded.1';
@@ -81,7 +81,12 @@ describe('firmware update jobs', () => {
       const res = await rf(location);
       return res.status === 200 && res.json.TaskState === 'Completed' ? res.json : undefined;
     });
-    expect(task).toMatchObject({ Id: jid, TaskStatus: 'OK', PercentComplete: 100, Oem: { Dell: { JobState: 'Completed', JobType: 'FirmwareUpdate', MessageId: 'RED001' } } });
+    expect(task).toMatchObject({
+      Id: jid,
+      TaskStatus: 'OK',
+      PercentComplete: 100,
+      Oem: { Dell: { JobState: 'Completed', JobType: 'FirmwareUpdate', MessageId: 'RED001' } },
+    });
     expect(task.Messages[0]).toMatchObject({ Message: 'Job completed successfully.', MessageId: 'IDRAC.2.7.RED001' });
     const progress = events[1]!.flatMap((e) => (e.type === 'job' && e.jobId === jid ? [`${e.state}:${e.percent}`] : []));
     expect(progress).toEqual([
@@ -99,7 +104,13 @@ describe('firmware update jobs', () => {
     for (const path of [`${MANAGER}/Oem/Dell/Jobs/${jid}`, `${MANAGER}/Jobs/${jid}`]) {
       const job = await rf(path);
       expect(job.status).toBe(200);
-      expect(job.json).toMatchObject({ '@odata.id': path, Id: jid, JobState: 'Completed', PercentComplete: 100, Name: 'Firmware Update: iDRAC' });
+      expect(job.json).toMatchObject({
+        '@odata.id': path,
+        Id: jid,
+        JobState: 'Completed',
+        PercentComplete: 100,
+        Name: 'Firmware Update: iDRAC',
+      });
     }
     expect((await rf(`/redfish/v1/JobService/Jobs/${jid}`)).json).toMatchObject({ JobState: 'Completed', JobStatus: 'OK' });
     expect((await rf(`${MANAGER}/Oem/Dell/Jobs`)).json.Members).toContainEqual({ '@odata.id': `${MANAGER}/Oem/Dell/Jobs/${jid}` });
@@ -116,7 +127,11 @@ describe('firmware update jobs', () => {
 
   it('the iDRAC is unreachable while it resets after its own update, then back without old sessions', async () => {
     const { rf, info } = client(2);
-    const session = await rf('/redfish/v1/SessionService/Sessions', { method: 'POST', auth: 'none', body: { UserName: 'root', Password: 'calvin' } });
+    const session = await rf('/redfish/v1/SessionService/Sessions', {
+      method: 'POST',
+      auth: 'none',
+      body: { UserName: 'root', Password: 'calvin' },
+    });
     const token = session.headers['x-auth-token'] as string;
     const down = new Promise<void>((resolve) => {
       const check = setInterval(() => {
@@ -139,7 +154,10 @@ describe('firmware update jobs', () => {
       const t = (await rf(location)).json;
       return t.Oem.Dell.JobState === 'Scheduled' ? t : undefined;
     });
-    expect(scheduled).toMatchObject({ TaskState: 'Pending', Oem: { Dell: { MessageId: 'JCP001', Message: 'Task successfully scheduled.' } } });
+    expect(scheduled).toMatchObject({
+      TaskState: 'Pending',
+      Oem: { Dell: { MessageId: 'JCP001', Message: 'Task successfully scheduled.' } },
+    });
     expect((await rf(SYSTEM)).json.BiosVersion).toBe('1.8.2');
     expect((await rf(RESET, { method: 'POST', body: { ResetType: 'ForceRestart' } })).status).toBe(204);
     await eventually(async () => ((await rf(location)).json.TaskState === 'Completed' ? true : undefined));
@@ -175,23 +193,27 @@ describe('firmware update jobs', () => {
   it('reports failures as an iDRAC does: forced signature failure, duplicate job, unknown package', async () => {
     const { rf } = client(3);
     fleet.endpoint(3).failNextUpdate('RED007');
-    const failed = (await rf(SIMPLE_UPDATE, { method: 'POST', body: { ImageURI: 'http://repo/CPLD_X_WN64_1.0.9.EXE' } })).headers.location as string;
+    const failed = (await rf(SIMPLE_UPDATE, { method: 'POST', body: { ImageURI: 'http://repo/CPLD_X_WN64_1.0.9.EXE' } })).headers
+      .location as string;
     const task = await eventually(async () => {
       const t = (await rf(failed)).json;
       return t.TaskState === 'Exception' ? t : undefined;
     });
     expect(task).toMatchObject({ TaskStatus: 'Critical', Oem: { Dell: { JobState: 'Failed', MessageId: 'RED007' } } });
 
-    const first = (await rf(SIMPLE_UPDATE, { method: 'POST', body: { ImageURI: 'http://repo/CPLD_X_WN64_1.0.9.EXE' } })).headers.location as string;
+    const first = (await rf(SIMPLE_UPDATE, { method: 'POST', body: { ImageURI: 'http://repo/CPLD_X_WN64_1.0.9.EXE' } })).headers
+      .location as string;
     await eventually(async () => ((await rf(first)).json.Oem.Dell.JobState === 'Scheduled' ? true : undefined));
-    const second = (await rf(SIMPLE_UPDATE, { method: 'POST', body: { ImageURI: 'http://repo/CPLD_X_WN64_1.0.9.EXE' } })).headers.location as string;
+    const second = (await rf(SIMPLE_UPDATE, { method: 'POST', body: { ImageURI: 'http://repo/CPLD_X_WN64_1.0.9.EXE' } })).headers
+      .location as string;
     const duplicate = await eventually(async () => {
       const t = (await rf(second)).json;
       return t.TaskState === 'Exception' ? t : undefined;
     });
     expect(duplicate.Messages[0].Message).toBe('Job for this device is already present.');
 
-    const unknown = (await rf(SIMPLE_UPDATE, { method: 'POST', body: { ImageURI: 'http://repo/whatever.bin' } })).headers.location as string;
+    const unknown = (await rf(SIMPLE_UPDATE, { method: 'POST', body: { ImageURI: 'http://repo/whatever.bin' } })).headers
+      .location as string;
     await eventually(async () => ((await rf(unknown)).json.Oem.Dell.MessageId === 'RED013' ? true : undefined));
     expect((await rf(SIMPLE_UPDATE, { method: 'POST', body: {} })).status).toBe(400);
     expect((await rf(SIMPLE_UPDATE, { method: 'POST', body: { ImageURI: 'gopher://x/BIOS_1.2.3.EXE' } })).status).toBe(400);
@@ -202,15 +224,24 @@ describe('firmware update jobs', () => {
     const jobs = (await rf(`${MANAGER}/Oem/Dell/Jobs`)).json.Members.map((m: { '@odata.id': string }) => m['@odata.id'].split('/').pop());
     expect(jobs.length).toBeGreaterThan(2);
     const [victim, other] = jobs as [string, string];
-    const deleted = await rf(`${MANAGER}/Oem/Dell/DellJobService/Actions/DellJobService.DeleteJobQueue`, { method: 'POST', body: { JobID: victim } });
+    const deleted = await rf(`${MANAGER}/Oem/Dell/DellJobService/Actions/DellJobService.DeleteJobQueue`, {
+      method: 'POST',
+      body: { JobID: victim },
+    });
     expect(deleted.status).toBe(200);
     expect((await rf(`${MANAGER}/Oem/Dell/Jobs/${victim}`)).status).toBe(404);
     expect((await rf(`${MANAGER}/Jobs/${other}`)).status).toBe(200);
     expect((await rf(`${MANAGER}/Jobs/${other}`, { method: 'DELETE' })).status).toBe(200);
     expect((await rf(`/redfish/v1/TaskService/Tasks/${other}`)).status).toBe(404);
-    const unknown = await rf(`${MANAGER}/Oem/Dell/DellJobService/Actions/DellJobService.DeleteJobQueue`, { method: 'POST', body: { JobID: 'JID_000000000000' } });
+    const unknown = await rf(`${MANAGER}/Oem/Dell/DellJobService/Actions/DellJobService.DeleteJobQueue`, {
+      method: 'POST',
+      body: { JobID: 'JID_000000000000' },
+    });
     expect(extendedInfo(unknown.json).MessageId).toBe('IDRAC.2.7.JCP022');
-    const status = await rf(`${MANAGER}/Oem/Dell/DellLCService/Actions/DellLCService.GetRemoteServicesAPIStatus`, { method: 'POST', body: {} });
+    const status = await rf(`${MANAGER}/Oem/Dell/DellLCService/Actions/DellLCService.GetRemoteServicesAPIStatus`, {
+      method: 'POST',
+      body: {},
+    });
     expect(status.json).toMatchObject({ LCStatus: expect.any(String), Status: expect.any(String), ServerStatus: 'OutOfPOST' });
   });
 });

@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { request, type Dispatcher } from 'undici';
+import { type Dispatcher, request } from 'undici';
 
 /** Minimal WS-Man request builder for tests (the product's client lives elsewhere). */
 const NS =

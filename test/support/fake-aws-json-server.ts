@@ -109,13 +109,7 @@ function parseJsonObject(text: string): Json {
   }
 }
 
-function reply(
-  res: ServerResponse,
-  contentType: string,
-  status: number,
-  body: Json,
-  headers: Record<string, string> = {},
-): void {
+function reply(res: ServerResponse, contentType: string, status: number, body: Json, headers: Record<string, string> = {}): void {
   const data = JSON.stringify(body);
   res.writeHead(status, {
     'content-type': contentType,

@@ -43,8 +43,7 @@ type Body = Record<string, unknown>;
 type Handler = (secrets: Map<string, FakeSecret>, body: Body) => Body;
 
 const epochSeconds = () => Date.now() / 1000;
-const arnOf = (name: string) =>
-  `arn:aws:secretsmanager:us-east-1:000000000000:secret:${name}-${randomUUID().slice(0, 6)}`;
+const arnOf = (name: string) => `arn:aws:secretsmanager:us-east-1:000000000000:secret:${name}-${randomUUID().slice(0, 6)}`;
 
 function str(body: Body, field: string, required = true): string | undefined {
   const v = body[field];
@@ -63,10 +62,7 @@ function find(secrets: Map<string, FakeSecret>, id: string): FakeSecret {
 function live(secrets: Map<string, FakeSecret>, id: string, verb = 'perform this operation on'): FakeSecret {
   const s = find(secrets, id);
   if (s.deletedDate !== undefined) {
-    throw new AwsError(
-      'InvalidRequestException',
-      `You can't ${verb} the secret because it was marked for deletion.`,
-    );
+    throw new AwsError('InvalidRequestException', `You can't ${verb} the secret because it was marked for deletion.`);
   }
   return s;
 }
@@ -117,10 +113,7 @@ const handlers: Record<string, Handler> = {
     const force = body.ForceDeleteWithoutRecovery === true;
     const window = body.RecoveryWindowInDays;
     if (force && window !== undefined) {
-      throw new AwsError(
-        'InvalidParameterException',
-        "You can't use ForceDeleteWithoutRecovery in conjunction with RecoveryWindowInDays.",
-      );
+      throw new AwsError('InvalidParameterException', "You can't use ForceDeleteWithoutRecovery in conjunction with RecoveryWindowInDays.");
     }
     if (window !== undefined && (typeof window !== 'number' || window < 7 || window > 30)) {
       throw new AwsError('InvalidParameterException', 'RecoveryWindowInDays must be between 7 and 30 days.');

@@ -1,11 +1,7 @@
 import { randomUUID } from 'node:crypto';
-import {
-  LocalWorkflows,
-  localStateMachineArn,
-  type LocalWorkflowsOptions,
-} from '../../shared/adapters/workflows/local-workflows';
-import { ExecutionNotFoundError, TaskTokenInvalidError, type ExecutionDescription } from '../../shared/ports/workflows';
-import { AwsJsonFault as SfnFault, type Json, startAwsJsonServer } from './fake-aws-json-server';
+import { LocalWorkflows, type LocalWorkflowsOptions, localStateMachineArn } from '../../shared/adapters/workflows/local-workflows';
+import { type ExecutionDescription, ExecutionNotFoundError, TaskTokenInvalidError } from '../../shared/ports/workflows';
+import { type Json, AwsJsonFault as SfnFault, startAwsJsonServer } from './fake-aws-json-server';
 
 /**
  * A tiny Step Functions endpoint on 127.0.0.1 for tests: the real @aws-sdk/client-sfn (v3.1164, AWS JSON 1.0:

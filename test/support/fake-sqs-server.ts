@@ -1,9 +1,5 @@
 import { createHash } from 'node:crypto';
-import {
-  LocalQueue,
-  LocalQueueError,
-  type LocalQueueDeclaration,
-} from '../../shared/adapters/queue/local-queue';
+import { LocalQueue, type LocalQueueDeclaration, LocalQueueError } from '../../shared/adapters/queue/local-queue';
 import { UnknownQueueError } from '../../shared/ports/queue';
 import { AwsJsonFault, type Json, startAwsJsonServer } from './fake-aws-json-server';
 
@@ -41,11 +37,7 @@ class SqsFault extends AwsJsonFault {
 // LocalQueue speaks SQS error codes already; these are their wire forms (shape, query-compatible code, status).
 const FAULTS: Record<string, [string, string, number]> = {
   EmptyBatchRequest: ['EmptyBatchRequest', 'AWS.SimpleQueueService.EmptyBatchRequest', 400],
-  TooManyEntriesInBatchRequest: [
-    'TooManyEntriesInBatchRequest',
-    'AWS.SimpleQueueService.TooManyEntriesInBatchRequest',
-    400,
-  ],
+  TooManyEntriesInBatchRequest: ['TooManyEntriesInBatchRequest', 'AWS.SimpleQueueService.TooManyEntriesInBatchRequest', 400],
   BatchEntryIdsNotDistinct: ['BatchEntryIdsNotDistinct', 'AWS.SimpleQueueService.BatchEntryIdsNotDistinct', 400],
   BatchRequestTooLong: ['BatchRequestTooLong', 'AWS.SimpleQueueService.BatchRequestTooLong', 400],
   InvalidParameterValue: ['InvalidParameterValue', 'InvalidParameterValue', 400],
@@ -73,12 +65,7 @@ export async function startFakeSqsServer(queues: LocalQueueDeclaration[]): Promi
     if (typeof url !== 'string') throw fault('InvalidParameterValue', 'QueueUrl is required');
     const name = new URL(url).pathname.split('/').pop() ?? '';
     if (!local.queueNames().includes(name)) {
-      throw new SqsFault(
-        'QueueDoesNotExist',
-        'AWS.SimpleQueueService.NonExistentQueue',
-        400,
-        'The specified queue does not exist.',
-      );
+      throw new SqsFault('QueueDoesNotExist', 'AWS.SimpleQueueService.NonExistentQueue', 400, 'The specified queue does not exist.');
     }
     return name;
   };
@@ -104,9 +91,7 @@ export async function startFakeSqsServer(queues: LocalQueueDeclaration[]): Promi
         }
         const body = String(e.MessageBody ?? '');
         try {
-          const [id] = await local.send(queue, [
-            { body, attributes, delaySeconds: e.DelaySeconds as number | undefined },
-          ]);
+          const [id] = await local.send(queue, [{ body, attributes, delaySeconds: e.DelaySeconds as number | undefined }]);
           Successful.push({ Id: e.Id, MessageId: id, MD5OfMessageBody: md5(body) });
         } catch (err) {
           if (!(err instanceof LocalQueueError)) throw err;
@@ -160,11 +145,7 @@ export async function startFakeSqsServer(queues: LocalQueueDeclaration[]): Promi
     },
 
     async ChangeMessageVisibility(input) {
-      await local.changeVisibility(
-        queueName(input),
-        String(input.ReceiptHandle ?? ''),
-        Number(input.VisibilityTimeout),
-      );
+      await local.changeVisibility(queueName(input), String(input.ReceiptHandle ?? ''), Number(input.VisibilityTimeout));
       return {};
     },
 
@@ -177,9 +158,7 @@ export async function startFakeSqsServer(queues: LocalQueueDeclaration[]): Promi
       };
       const names = (input.AttributeNames as string[] | undefined) ?? [];
       return {
-        Attributes: names.includes('All')
-          ? all
-          : Object.fromEntries(Object.entries(all).filter(([k]) => names.includes(k))),
+        Attributes: names.includes('All') ? all : Object.fromEntries(Object.entries(all).filter(([k]) => names.includes(k))),
       };
     },
   };

@@ -1,5 +1,5 @@
 import type { Clock } from '../../shared/ports/clock';
-import { type Secrets, SecretNotFoundError } from '../../shared/ports/secrets';
+import { SecretNotFoundError, type Secrets } from '../../shared/ports/secrets';
 import { FakeVCenter } from './fake-vcenter';
 import { MemoryStore } from './memory-store';
 

@@ -1,9 +1,9 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { Role } from '../../shared/domain/roles';
 import type { DemoIdracOptions } from '../../infra/local/demo-lab';
-import { startLocalStack, type LocalStack } from '../../infra/local/stack';
+import { type LocalStack, startLocalStack } from '../../infra/local/stack';
+import type { Role } from '../../shared/domain/roles';
 
 /**
  * Starts the real local stack (embedded DynamoDB on disk, in-process queues and workflows, the HTTP server)

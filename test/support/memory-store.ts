@@ -1,12 +1,7 @@
 import type { AttributeValue } from '@aws-sdk/client-dynamodb';
 import { marshall, unmarshall } from '@aws-sdk/util-dynamodb';
 import { compareUtf8, decodeCursor, encodeCursor, inSortRange } from '../../shared/adapters/store/cursor';
-import {
-  INDEX_KEYS,
-  keyAttributes,
-  pageKeyAttributes,
-  TABLE_KEY,
-} from '../../shared/adapters/store/table-definition';
+import { INDEX_KEYS, keyAttributes, pageKeyAttributes, TABLE_KEY } from '../../shared/adapters/store/table-definition';
 import {
   type AddOptions,
   ConditionFailedError,
@@ -46,7 +41,7 @@ export class MemoryStore implements Store {
     // Like the DynamoDB adapter: every item is checked before any is written; the last of a key wins.
     const stored = items.map((item) => marshall(item, { removeUndefinedValues: true }));
     for (const record of stored) assertValidKeys(unmarshall(record));
-    items.forEach((item, i) => this.records.set(recordId(item), stored[i]!));
+    for (const [i, item] of items.entries()) this.records.set(recordId(item), stored[i]!);
   }
 
   async delete(key: Key, condition?: WriteCondition): Promise<void> {
@@ -63,7 +58,10 @@ export class MemoryStore implements Store {
     };
     const order = (a: Record<string, unknown>, b: Record<string, unknown>) =>
       comparePageKeys(a, b, input.index) * (input.descending ? -1 : 1);
-    let matches = [...this.records.values()].map((stored) => unmarshall(stored) as Item).filter(inQuery).sort(order);
+    let matches = [...this.records.values()]
+      .map((stored) => unmarshall(stored) as Item)
+      .filter(inQuery)
+      .sort(order);
     if (input.cursor !== undefined) {
       const start = decodeCursor(input.cursor, input);
       // Resume after the key, not after an item: the item the cursor names may have been deleted since.

@@ -129,7 +129,8 @@ function readyLine(child: ChildProcess, stderr: () => string, timeoutMs: number)
       reject(new Error(`${why}. stderr: ${stderr().trim().slice(-1_500) || '(empty)'}`));
     }
     const onError = (err: Error) => fail(`vcsim failed to start: ${err.message}`);
-    const onClose = (code: number | null, signal: NodeJS.Signals | null) => fail(`vcsim exited (${signal ?? `code ${code}`}) before it was ready`);
+    const onClose = (code: number | null, signal: NodeJS.Signals | null) =>
+      fail(`vcsim exited (${signal ?? `code ${code}`}) before it was ready`);
     child.once('error', onError);
     child.once('close', onClose);
     child.stdout!.on('data', (chunk: Buffer) => {

@@ -101,7 +101,10 @@ describe('a discovery run always ends', () => {
     expect(ended).toMatchObject({ status: 'failed', total: 6, probed: 6, errors: 6, found: 0 });
     expect(ended.status_reason).toContain('none of the 6 address(es) could be probed');
     expect(ended.status_reason).toContain('ThrottlingException');
-    expect(ended.error_samples![0]).toMatchObject({ chunk: 0, message: expect.stringContaining(`last attempt (receive ${MAX} of ${MAX}): store unavailable`) });
+    expect(ended.error_samples![0]).toMatchObject({
+      chunk: 0,
+      message: expect.stringContaining(`last attempt (receive ${MAX} of ${MAX}): store unavailable`),
+    });
     expect(ended.error_samples![0]!.addresses).toContain('10.9.0.1');
     expect(ended.finished_at).toBeTruthy();
     expect(Object.keys(ended).filter((k) => k.startsWith('counted_slices'))).toEqual([]);
@@ -118,13 +121,28 @@ describe('a discovery run always ends', () => {
     fake.behaviour.set('10.9.0.2', 'idrac9');
     const clean = await start();
     for (const s of clean.slices) expect(await deliver(s)).toBe(false);
-    expect(await runOf(clean.run.id)).toMatchObject({ status: 'succeeded', probed: 6, found: 1, unreachable: 5, errors: 0, endpoints_created: 1 });
+    expect(await runOf(clean.run.id)).toMatchObject({
+      status: 'succeeded',
+      probed: 6,
+      found: 1,
+      unreachable: 5,
+      errors: 0,
+      endpoints_created: 1,
+    });
 
     fake.behaviour.set('10.9.0.5', 'throws');
     const mixed = await start();
     for (const s of mixed.slices) await deliver(s);
     const ended = await runOf(mixed.run.id);
-    expect(ended).toMatchObject({ status: 'partial', probed: 6, found: 1, unreachable: 4, errors: 1, endpoints_updated: 1, endpoints_created: 0 });
+    expect(ended).toMatchObject({
+      status: 'partial',
+      probed: 6,
+      found: 1,
+      unreachable: 4,
+      errors: 1,
+      endpoints_updated: 1,
+      endpoints_created: 0,
+    });
     expect(ended.status_reason).toContain('1 of 6 address(es) could not be probed');
     expect(ended.error_samples).toEqual([{ chunk: expect.any(Number), addresses: '10.9.0.5', message: 'probe of 10.9.0.5 blew up' }]);
   });
@@ -139,7 +157,9 @@ describe('a discovery run always ends', () => {
     }
     const ended = await runOf(run.id);
     expect(ended).toMatchObject({ status: 'partial', probed: 6, errors: 1, found: 1 });
-    expect(ended.error_samples).toEqual([{ chunk: expect.any(Number), addresses: '10.9.0.3', message: expect.stringContaining('ran out of time') }]);
+    expect(ended.error_samples).toEqual([
+      { chunk: expect.any(Number), addresses: '10.9.0.3', message: expect.stringContaining('ran out of time') },
+    ]);
   });
 
   it('a run that made no progress for long is shown stalled (a slice lost entirely)', async () => {
@@ -199,7 +219,11 @@ describe('overlapping sites', () => {
   it('an address registered under another site is refreshed there, not registered twice', async () => {
     fake.behaviour.set('10.9.0.4', 'idrac9');
     await createSite(deps, SiteCreate.parse({ id: 'site-other', name: 'other' }), 'alice');
-    const other = await createDellEndpoint(deps, DellEndpointCreate.parse({ id: 'idrac-elsewhere', address: '10.9.0.4', site_id: 'site-other' }), 'alice');
+    const other = await createDellEndpoint(
+      deps,
+      DellEndpointCreate.parse({ id: 'idrac-elsewhere', address: '10.9.0.4', site_id: 'site-other' }),
+      'alice',
+    );
     const { run, slices } = await start();
     for (const s of slices) await deliver(s);
     expect(await runOf(run.id)).toMatchObject({ status: 'succeeded', found: 1, endpoints_created: 0, endpoints_updated: 1 });
@@ -303,7 +327,11 @@ describe('the nightly schedule', () => {
 
 describe('the discovery worker', () => {
   const record = (slice: Slice, receiveCount: number): SQSRecord =>
-    ({ messageId: `msg-${slice.chunk}`, body: JSON.stringify(slice), attributes: { ApproximateReceiveCount: String(receiveCount) } }) as unknown as SQSRecord;
+    ({
+      messageId: `msg-${slice.chunk}`,
+      body: JSON.stringify(slice),
+      attributes: { ApproximateReceiveCount: String(receiveCount) },
+    }) as unknown as SQSRecord;
   const context = { getRemainingTimeInMillis: () => 300_000 } as Context;
 
   it("reads ApproximateReceiveCount: earlier receives fail the slice, the pool's last one counts it", async () => {

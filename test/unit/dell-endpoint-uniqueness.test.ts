@@ -1,10 +1,10 @@
 import { beforeEach, describe, expect, it } from 'vitest';
 import { applyCapabilities } from '../../shared/domain/dell-capabilities';
-import { AddressInUseError, DellEndpointCreate, DellEndpointUpdate, type DellEndpoint } from '../../shared/domain/dell-endpoint';
+import { AddressInUseError, type DellEndpoint, DellEndpointCreate, DellEndpointUpdate } from '../../shared/domain/dell-endpoint';
 import { SiteCreate } from '../../shared/domain/site';
 import type { Item, WriteCondition } from '../../shared/ports/store';
 import { dellEndpoints, endpointsOfSite, findAddressClaim } from '../../shared/records/dell-endpoints';
-import { CLAIM_GRACE_MS, bindClaim, claimAddress } from '../../shared/usecases/dell-address-claims';
+import { bindClaim, CLAIM_GRACE_MS, claimAddress } from '../../shared/usecases/dell-address-claims';
 import { createDellEndpoint, deleteDellEndpoint, refreshDellEndpoint, updateDellEndpoint } from '../../shared/usecases/dell-endpoints';
 import { createSite } from '../../shared/usecases/sites';
 import { ManualClock, MemorySecrets } from '../support/fakes';
@@ -181,9 +181,18 @@ describe('endpoints registered before address claims existed', () => {
     const at = new Date(deps.clock.now()).toISOString();
     // Written as the code before the guard did: the record alone.
     await dellEndpoints.create(deps.store, {
-      id: 'idrac-old', site_id: 'site-a', address: '10.0.0.60', redfish_port: 443, wsman_port: 5986,
+      id: 'idrac-old',
+      site_id: 'site-a',
+      address: '10.0.0.60',
+      redfish_port: 443,
+      wsman_port: 5986,
       tls: { insecure: false, legacy: false },
-      status: 'unknown', source: 'api', created_at: at, updated_at: at, created_by: 'alice', version: 1,
+      status: 'unknown',
+      source: 'api',
+      created_at: at,
+      updated_at: at,
+      created_by: 'alice',
+      version: 1,
     });
     expect(await findAddressClaim(deps.store, '10.0.0.60')).toBeUndefined();
     await refreshDellEndpoint(deps, 'idrac-old');
@@ -194,7 +203,7 @@ describe('endpoints registered before address claims existed', () => {
 
 describe('PATCH tls merges', () => {
   it('marking legacy keeps the pin; null removes it', async () => {
-    const pin = 'AB:'.repeat(31) + 'AB';
+    const pin = `${'AB:'.repeat(31)}AB`;
     await create({ id: 'idrac-001', address: '10.0.0.40', site_id: 'site-a', tls: { pinned_thumbprint: pin } });
     expect((await patch('idrac-001', { tls: { legacy: true } })).tls).toEqual({ pinned_thumbprint: pin, insecure: false, legacy: true });
     expect((await patch('idrac-001', { tls: { pinned_thumbprint: null } })).tls).toEqual({ insecure: false, legacy: true });
@@ -202,7 +211,19 @@ describe('PATCH tls merges', () => {
 });
 
 describe('a legacy-only iDRAC is reported, not silently unreachable', () => {
-  const ep = { id: 'idrac-old', address: '10.0.0.50', site_id: 'site-a', redfish_port: 443, wsman_port: 5986, status: 'unknown', source: 'api', created_at: 't', updated_at: 't', created_by: 'a', version: 1 } as const;
+  const ep = {
+    id: 'idrac-old',
+    address: '10.0.0.50',
+    site_id: 'site-a',
+    redfish_port: 443,
+    wsman_port: 5986,
+    status: 'unknown',
+    source: 'api',
+    created_at: 't',
+    updated_at: 't',
+    created_by: 'a',
+    version: 1,
+  } as const;
   const handshake = (cause: string) => ({
     fingerprint: {
       address: ep.address,
@@ -215,7 +236,11 @@ describe('a legacy-only iDRAC is reported, not silently unreachable', () => {
   });
 
   it('a protocol-version refusal becomes tls_legacy_only, telling how to mark the endpoint legacy', () => {
-    const after = applyCapabilities({ ...ep, tls: { insecure: false, legacy: false } }, 'now', handshake('ERR_SSL_TLSV1_ALERT_PROTOCOL_VERSION'));
+    const after = applyCapabilities(
+      { ...ep, tls: { insecure: false, legacy: false } },
+      'now',
+      handshake('ERR_SSL_TLSV1_ALERT_PROTOCOL_VERSION'),
+    );
     expect(after.status).toBe('unreachable');
     expect(after.last_error).toMatchObject({ code: 'tls_legacy_only', details: { cause_code: 'ERR_SSL_TLSV1_ALERT_PROTOCOL_VERSION' } });
     expect(after.last_error!.message).toContain('only TLS 1.0/1.1');
@@ -223,7 +248,13 @@ describe('a legacy-only iDRAC is reported, not silently unreachable', () => {
   });
 
   it('stays tls_handshake when the endpoint is legacy already or the failure is not about the version', () => {
-    expect(applyCapabilities({ ...ep, tls: { insecure: false, legacy: true } }, 'now', handshake('ERR_SSL_TLSV1_ALERT_PROTOCOL_VERSION')).last_error!.code).toBe('tls_handshake');
-    expect(applyCapabilities({ ...ep, tls: { insecure: false, legacy: false } }, 'now', handshake('ERR_SSL_WRONG_VERSION_NUMBER')).last_error!.code).toBe('tls_handshake');
+    expect(
+      applyCapabilities({ ...ep, tls: { insecure: false, legacy: true } }, 'now', handshake('ERR_SSL_TLSV1_ALERT_PROTOCOL_VERSION'))
+        .last_error!.code,
+    ).toBe('tls_handshake');
+    expect(
+      applyCapabilities({ ...ep, tls: { insecure: false, legacy: false } }, 'now', handshake('ERR_SSL_WRONG_VERSION_NUMBER')).last_error!
+        .code,
+    ).toBe('tls_handshake');
   });
 });

@@ -1,10 +1,10 @@
 import { describe, expect, it } from 'vitest';
 import { checkCidr } from '../../shared/domain/cidr';
+import { countedSliceSet, type DiscoveryRun, isSliceCounted, runView } from '../../shared/domain/discovery-run';
 import { levelFor, worst } from '../../shared/domain/health';
 import { idSchema, newId } from '../../shared/domain/ids';
 import { hasAtLeast, roleFromClaim } from '../../shared/domain/roles';
 import { SiteCreate } from '../../shared/domain/site';
-import { countedSliceSet, type DiscoveryRun, isSliceCounted, runView } from '../../shared/domain/discovery-run';
 import { REDACTED, redact } from '../../shared/observability/redact';
 
 describe('CIDR validation', () => {
@@ -80,7 +80,12 @@ describe('redaction', () => {
 
 describe('discovery run bookkeeping', () => {
   it('counted slices live in sets of 64, so a counting write never returns a long one; the API never shows them', () => {
-    expect([0, 63, 64, 4095].map(countedSliceSet)).toEqual(['counted_slices_0', 'counted_slices_0', 'counted_slices_1', 'counted_slices_63']);
+    expect([0, 63, 64, 4095].map(countedSliceSet)).toEqual([
+      'counted_slices_0',
+      'counted_slices_0',
+      'counted_slices_1',
+      'counted_slices_63',
+    ]);
     const run = { counted_slices_0: new Set(['0', '63']), counted_slices_1: new Set(['64']) };
     expect([0, 63, 64, 65, 128].map((chunk) => isSliceCounted(run, chunk))).toEqual([true, true, true, false, false]);
     const view = runView({ id: 'disc-1', status: 'running', ...run } as unknown as DiscoveryRun);

@@ -27,7 +27,13 @@ export class FakeIdrac implements Idrac {
     if (b === 'throws') throw new Error(`probe of ${target.address} blew up`);
     if (b === 'hangs') return new Promise<never>(() => undefined);
     if (b === 'idrac9' || (b === 'legacy-tls' && target.tls.legacy))
-      return { ...base, reachable: true, protocols: { redfish: { version: '1.13.1', port: target.redfishPort ?? 443 } }, generation: 'idrac9', generation_basis: 'redfish_version' };
+      return {
+        ...base,
+        reachable: true,
+        protocols: { redfish: { version: '1.13.1', port: target.redfishPort ?? 443 } },
+        generation: 'idrac9',
+        generation_basis: 'redfish_version',
+      };
     if (b === 'legacy-tls') {
       const error = new IdracError(
         'tls_handshake',

@@ -55,7 +55,7 @@ function chain(
 const logs = logLinesOfEachTest();
 
 describe('correlationId', () => {
-  it("takes a sane caller id: on the context, on every log line and echoed on the response", async () => {
+  it('takes a sane caller id: on the context, on every log line and echoed on the response', async () => {
     const run = chain([correlationId()], async (_e, c) => {
       logger.info('inside the route');
       return json(200, { seen: c.correlationId });

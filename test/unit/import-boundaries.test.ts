@@ -15,7 +15,7 @@ const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');
  * `shared/<folder>` is a layer; the single files at the top of `shared/` (config.ts, container.ts) are layers
  * named after themselves.
  */
-export const ALLOWED: Record<string, string[]> = {
+const ALLOWED: Record<string, string[]> = {
   lib: [],
   domain: [],
   ports: ['domain'],
@@ -50,7 +50,7 @@ function layerOf(file: string): string | undefined {
 }
 
 /** Relative imports of one source file, as [specifier, layer it lands in] ('outside' beyond shared/). */
-export function importsOf(file: string, source: string): { specifier: string; layer: string }[] {
+function importsOf(file: string, source: string): { specifier: string; layer: string }[] {
   const found: { specifier: string; layer: string }[] = [];
   for (const m of source.matchAll(IMPORT)) {
     const specifier = m[1] ?? m[2] ?? m[3]!;

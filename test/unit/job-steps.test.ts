@@ -6,8 +6,8 @@ import { ValidationError } from '../../shared/domain/errors';
 import type { Job } from '../../shared/domain/job';
 import { type JobType, stepAction } from '../../shared/jobs/job-type';
 import { existingTargets } from '../../shared/jobs/targets';
-import type { Queue } from '../../shared/ports/queue';
 import type { Idrac } from '../../shared/ports/idrac';
+import type { Queue } from '../../shared/ports/queue';
 import type { VCenter } from '../../shared/ports/vcenter';
 import type { Workflows } from '../../shared/ports/workflows';
 import { approvals } from '../../shared/records/approvals';
@@ -66,7 +66,11 @@ afterEach(() => {
   for (const name of plugged) delete JOB_TYPES[name];
 });
 
-const failure = (p: Promise<unknown>) => p.then(() => expect.fail('the step should have failed'), (e: unknown) => e as Error);
+const failure = (p: Promise<unknown>) =>
+  p.then(
+    () => expect.fail('the step should have failed'),
+    (e: unknown) => e as Error,
+  );
 
 describe('step payloads: one discriminated union over the engine actions and every type action', () => {
   it('names the field that is missing or wrong', async () => {

@@ -6,8 +6,8 @@
 import { MetricUnit } from '@aws-lambda-powertools/metrics';
 import type { Context, SQSRecord } from 'aws-lambda';
 import { describe, expect, it, vi } from 'vitest';
-import { logger } from '../../shared/observability/logger';
 import { lambdaFunction } from '../../shared/observability/lambda-handler';
+import { logger } from '../../shared/observability/logger';
 import { perMessage } from '../../shared/observability/message-context';
 import { metrics } from '../../shared/observability/metrics';
 import { gate } from './gate';
@@ -89,7 +89,11 @@ describe('logContext', () => {
     const done = Promise.all([handler({ job_id: 'job-a' }, context('a')), handler({ job_id: 'job-b' }, context('b'))]);
     await both.openWhenAllInside();
     await done;
-    expect(linesSaying('step running').map((l) => l.job_id).sort()).toEqual(['job-a', 'job-b']);
+    expect(
+      linesSaying('step running')
+        .map((l) => l.job_id)
+        .sort(),
+    ).toEqual(['job-a', 'job-b']);
   });
 });
 
@@ -118,7 +122,7 @@ describe('logFailures', () => {
 describe('perMessage', () => {
   const record = (messageId: string) => ({ messageId, body: '{}' }) as SQSRecord;
 
-  it("runs each message under its message id as correlation id, logs its failure and passes it on", async () => {
+  it('runs each message under its message id as correlation id, logs its failure and passes it on', async () => {
     const handle = perMessage(async (r) => {
       logger.info('handling');
       if (r.messageId === 'm-2') throw new Error('bad message');

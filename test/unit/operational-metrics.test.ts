@@ -17,7 +17,10 @@ async function emfOf(fn: () => Promise<unknown>): Promise<Record<string, any>[]>
   } finally {
     process.stdout.write = write;
   }
-  return lines.flatMap((l) => l.split('\n')).filter((l) => l.includes('_aws')).map((l) => JSON.parse(l));
+  return lines
+    .flatMap((l) => l.split('\n'))
+    .filter((l) => l.includes('_aws'))
+    .map((l) => JSON.parse(l));
 }
 
 const idleWorkerPools = {
@@ -31,7 +34,11 @@ process.env.POWERTOOLS_METRICS_DISABLED = 'false';
 
 describe('operational metrics (runbook "Key Metrics to Monitor")', () => {
   const queue = new LocalQueue({
-    queues: Object.entries(WORKER_POOLS).map(([name, s]) => ({ name, visibilityTimeoutSeconds: s.visibilityTimeoutSeconds, maxReceiveCount: s.maxReceiveCount })),
+    queues: Object.entries(WORKER_POOLS).map(([name, s]) => ({
+      name,
+      visibilityTimeoutSeconds: s.visibilityTimeoutSeconds,
+      maxReceiveCount: s.maxReceiveCount,
+    })),
   });
   afterAll(() => queue.close());
 
@@ -41,8 +48,18 @@ describe('operational metrics (runbook "Key Metrics to Monitor")', () => {
     const now = base.clock.now();
     const at = (msAgo: number) => new Date(now - msAgo).toISOString();
     const job = (id: string, status: 'failed' | 'running', createdAgo: number) => ({
-      id, type: 'health_check', target_ids: ['site-a'], params: {}, status, requested_by: 'x', requires_approval: false,
-      created_at: at(createdAgo), updated_at: at(0), started_at: at(createdAgo), execution_attempt: 1, version: 1,
+      id,
+      type: 'health_check',
+      target_ids: ['site-a'],
+      params: {},
+      status,
+      requested_by: 'x',
+      requires_approval: false,
+      created_at: at(createdAgo),
+      updated_at: at(0),
+      started_at: at(createdAgo),
+      execution_attempt: 1,
+      version: 1,
     });
     await jobs.create(base.store, job('job-f1', 'failed', 60_000));
     await jobs.create(base.store, job('job-f2', 'failed', 3_600_000));
@@ -50,15 +67,19 @@ describe('operational metrics (runbook "Key Metrics to Monitor")', () => {
     await jobs.create(base.store, job('job-stuck', 'running', 2 * 3_600_000)); // health_check allows 30 min
     await queue.send('jobs', [{ body: '{"job_id":"job-q1"}' }, { body: '{"job_id":"job-q2"}' }, { body: '{"job_id":"job-q3"}' }]);
     const workerPools = {
-      state: async (pool: string) => ({ pool, concurrency: WORKER_POOLS[pool]!.concurrency, inFlight: pool === 'jobs' ? 2 : 0, draining: false }),
+      state: async (pool: string) => ({
+        pool,
+        concurrency: WORKER_POOLS[pool]!.concurrency,
+        inFlight: pool === 'jobs' ? 2 : 0,
+        draining: false,
+      }),
       drain: async () => undefined,
       undrain: async () => undefined,
     };
-    let summary;
+    let summary: Awaited<ReturnType<typeof publishOperationalMetrics>> | undefined;
     const emf = await emfOf(async () => (summary = await publishOperationalMetrics({ ...base, queue, workerPools })));
     expect(summary).toEqual({ pools: Object.keys(WORKER_POOLS).length, failed_jobs_24h: 2, stuck_jobs: 1, idrac_unreachable_pct: 0 });
-    const value = (name: string, pool?: string) =>
-      emf.find((e) => name in e && (pool === undefined || e.pool === pool))?.[name];
+    const value = (name: string, pool?: string) => emf.find((e) => name in e && (pool === undefined || e.pool === pool))?.[name];
     expect(value('JobQueueDepth')).toBe(3);
     expect(value('FailedJobs24h')).toBe(2);
     expect(value('StuckJobs')).toBe(1);
@@ -89,4 +110,3 @@ describe('operational metrics (runbook "Key Metrics to Monitor")', () => {
     expect(age('vc-fresh')).toBe(10);
   });
 });
-

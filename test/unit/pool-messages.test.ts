@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { parsePoolMessage, POOL_MESSAGES, sendToPool } from '../../shared/catalog/messages';
+import { POOL_MESSAGES, parsePoolMessage, sendToPool } from '../../shared/catalog/messages';
 import { SCHEDULES } from '../../shared/catalog/schedules';
 import { type PoolName, WORKER_POOLS } from '../../shared/catalog/worker-pools';
 import type { OutgoingMessage, Queue } from '../../shared/ports/queue';

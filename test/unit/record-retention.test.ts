@@ -17,13 +17,23 @@ afterEach(() => {
 
 describe('retention (the table TTL attribute)', () => {
   it('audit entries expire after RETENTION_AUDIT_DAYS, job steps after RETENTION_JOB_STEPS_DAYS (defaults 365 and 90)', async () => {
-    expect(auditItem({ subject_id: 'site-1', action: 'site.created', at: new Date(T0).toISOString() })[EXPIRES_AT]).toBe((T0 + 365 * DAY) / 1000);
+    expect(auditItem({ subject_id: 'site-1', action: 'site.created', at: new Date(T0).toISOString() })[EXPIRES_AT]).toBe(
+      (T0 + 365 * DAY) / 1000,
+    );
     process.env.RETENTION_AUDIT_DAYS = '30';
     resetConfig();
-    expect(auditItem({ subject_id: 'site-1', action: 'site.created', at: new Date(T0).toISOString() })[EXPIRES_AT]).toBe((T0 + 30 * DAY) / 1000);
+    expect(auditItem({ subject_id: 'site-1', action: 'site.created', at: new Date(T0).toISOString() })[EXPIRES_AT]).toBe(
+      (T0 + 30 * DAY) / 1000,
+    );
 
     const store = new MemoryStore();
-    await putStep(store, { step_id: 'step-1', job_id: 'job-1', name: 'Start job', status: 'running', started_at: new Date(T0).toISOString() });
+    await putStep(store, {
+      step_id: 'step-1',
+      job_id: 'job-1',
+      name: 'Start job',
+      status: 'running',
+      started_at: new Date(T0).toISOString(),
+    });
     expect((await store.get({ pk: 'JOB#job-1', sk: 'STEP#step-1' }))?.[EXPIRES_AT]).toBe((T0 + 90 * DAY) / 1000);
   });
 

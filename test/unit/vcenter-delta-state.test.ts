@@ -2,8 +2,8 @@ import { describe, expect, it } from 'vitest';
 import { VSphereTimeoutError } from '../../shared/adapters/vsphere';
 import type { InventoryObject, VCenterInstance } from '../../shared/domain/vcenter';
 import {
-  type InventoryChanges,
   InvalidCollectorVersionFault,
+  type InventoryChanges,
   type VCenterClient,
   VSphereSessionLostError,
 } from '../../shared/ports/vcenter';

@@ -28,7 +28,15 @@ describe('vcenter_api health per instance', () => {
     await add('vc-001', {
       reachable: true,
       last_successful_sync_at: ago(0),
-      last_sync: { id: 'sync-1', sync_type: 'delta', executed_type: 'delta', status: 'succeeded', started_at: ago(1), finished_at: ago(0), duration_ms: 60_000 },
+      last_sync: {
+        id: 'sync-1',
+        sync_type: 'delta',
+        executed_type: 'delta',
+        status: 'succeeded',
+        started_at: ago(1),
+        finished_at: ago(0),
+        duration_ms: 60_000,
+      },
     });
     const at = async (minutes: number) => {
       clock.advance(minutes * MIN);
@@ -56,13 +64,23 @@ describe('vcenter_api health per instance', () => {
 
   it('unreachable is critical whatever the age, with the last contact error; the component is the worst instance', async () => {
     const { add, ago, health } = setup();
-    const transport = 'vCenter unreachable: Connection to vCenter https://vc-002.example/sdk failed during Login: connect ECONNREFUSED [ECONNREFUSED]';
+    const transport =
+      'vCenter unreachable: Connection to vCenter https://vc-002.example/sdk failed during Login: connect ECONNREFUSED [ECONNREFUSED]';
     await add('vc-001', { reachable: true, last_successful_sync_at: ago(5) });
     await add('vc-002', {
       reachable: false,
       last_contact_error: transport,
       last_successful_sync_at: ago(2),
-      last_sync: { id: 'sync-2', sync_type: 'full', status: 'failed', started_at: ago(3), finished_at: ago(2), error: transport, attempts: 3, max_attempts: 3 },
+      last_sync: {
+        id: 'sync-2',
+        sync_type: 'full',
+        status: 'failed',
+        started_at: ago(3),
+        finished_at: ago(2),
+        error: transport,
+        attempts: 3,
+        max_attempts: 3,
+      },
     });
     await add('vc-003', { reachable: true, last_successful_sync_at: ago(45) });
     const h = await health();
@@ -83,7 +101,8 @@ describe('vcenter_api health per instance', () => {
 
   it('never synced: ages from registration; a failed sync that got an answer names its error', async () => {
     const { add, ago, health } = setup();
-    const refused = "vCenter https://vc-004.example/sdk refused the login of service identity 'si-vc' (InvalidLogin): check its username and password";
+    const refused =
+      "vCenter https://vc-004.example/sdk refused the login of service identity 'si-vc' (InvalidLogin): check its username and password";
     await add('vc-004', {
       created_at: ago(10),
       reachable: true,
@@ -114,7 +133,16 @@ describe('vcenter_api health per instance', () => {
       reachable: false,
       last_contact_error: 'vCenter unreachable: socket hang up',
       last_successful_sync_at: ago(20),
-      last_sync: { id: 'sync-6', sync_type: 'delta', status: 'retrying', started_at: ago(1), error: 'vCenter unreachable: socket hang up', attempts: 1, max_attempts: 3, next_attempt_at: next },
+      last_sync: {
+        id: 'sync-6',
+        sync_type: 'delta',
+        status: 'retrying',
+        started_at: ago(1),
+        error: 'vCenter unreachable: socket hang up',
+        attempts: 1,
+        max_attempts: 3,
+        next_attempt_at: next,
+      },
     });
     const i = (await health()).instances!['vc-006']!;
     expect(i.status).toBe('critical');

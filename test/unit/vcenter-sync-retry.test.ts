@@ -3,11 +3,12 @@ import {
   CertificatePinMismatchError,
   InvalidLoginFault,
   VSphereCircuitOpenError,
-  VSphereTimeoutError,
   VSphereClients,
+  VSphereTimeoutError,
   VSphereTransportError,
 } from '../../shared/adapters/vsphere';
 import { config, resetConfig } from '../../shared/config';
+import { SiteCreate } from '../../shared/domain/site';
 import { VCenterInstanceCreate } from '../../shared/domain/vcenter';
 import type { OutgoingMessage, Queue } from '../../shared/ports/queue';
 import { syncRuns, vcenterInstances } from '../../shared/records/vcenter';
@@ -15,16 +16,21 @@ import { createServiceIdentity } from '../../shared/usecases/service-identities'
 import { createSite } from '../../shared/usecases/sites';
 import { createVcenterInstance } from '../../shared/usecases/vcenter-instances';
 import { requestSync } from '../../shared/usecases/vcenter-sync-requests';
-import { executeSync } from '../../shared/usecases/vcenter-sync-run';
 import { classifySyncFailure, isStaleAttempt, retryDelaySeconds } from '../../shared/usecases/vcenter-sync-retry';
-import { SiteCreate } from '../../shared/domain/site';
+import { executeSync } from '../../shared/usecases/vcenter-sync-run';
 import { ManualClock, unitDeps } from '../support/fakes';
 
 const instance = { id: 'vc-001', url: 'https://vc.example/sdk', service_identity_id: 'si-vc' };
 
 describe('which sync failures are retried', () => {
   it('transport failures are retried and mark the instance unreachable', () => {
-    for (const e of [new VSphereTransportError('Connection to vCenter https://vc.example/sdk failed during Login: socket hang up [ECONNRESET]', 'ECONNRESET'), new VSphereTimeoutError('https://vc.example/sdk', 'RetrievePropertiesEx', 60_000)]) {
+    for (const e of [
+      new VSphereTransportError(
+        'Connection to vCenter https://vc.example/sdk failed during Login: socket hang up [ECONNRESET]',
+        'ECONNRESET',
+      ),
+      new VSphereTimeoutError('https://vc.example/sdk', 'RetrievePropertiesEx', 60_000),
+    ]) {
       const f = classifySyncFailure(e, instance, 1);
       expect(f).toMatchObject({ retryable: true, unreachable: true });
       expect(f.error).toBe(`vCenter unreachable: ${e.message}`);
@@ -42,7 +48,10 @@ describe('which sync failures are retried', () => {
 
   it('an open breaker fails a new run at once, names the instance, the failures and the next allowed time; a retry keeps waiting for it', () => {
     const retryAt = new Date('2026-11-23T10:00:30.000Z');
-    const last = new VSphereTransportError('Connection to vCenter https://vc.example/sdk failed during Login: connect ECONNREFUSED [ECONNREFUSED]', 'ECONNREFUSED');
+    const last = new VSphereTransportError(
+      'Connection to vCenter https://vc.example/sdk failed during Login: connect ECONNREFUSED [ECONNREFUSED]',
+      'ECONNREFUSED',
+    );
     const open = new VSphereCircuitOpenError('https://vc.example/sdk', { consecutiveFailures: 5, retryAt, lastFailure: last });
     const first = classifySyncFailure(open, instance, 1);
     expect(first).toMatchObject({ retryable: false, unreachable: true, notBefore: retryAt.getTime() });
@@ -81,7 +90,12 @@ class RecordingQueue implements Partial<Queue> {
 }
 
 describe('a sync run against a vCenter nobody answers for', () => {
-  const env = { VCENTER_SYNC_MAX_ATTEMPTS: '3', VCENTER_SYNC_RETRY_DELAY_SECONDS: '10', VCENTER_BREAKER_THRESHOLD: '4', VCENTER_BREAKER_HALF_OPEN_SECONDS: '600' };
+  const env = {
+    VCENTER_SYNC_MAX_ATTEMPTS: '3',
+    VCENTER_SYNC_RETRY_DELAY_SECONDS: '10',
+    VCENTER_BREAKER_THRESHOLD: '4',
+    VCENTER_BREAKER_HALF_OPEN_SECONDS: '600',
+  };
   beforeAll(() => {
     Object.assign(process.env, env);
     resetConfig();
@@ -100,12 +114,22 @@ describe('a sync run against a vCenter nobody answers for', () => {
     vcenter = new VSphereClients({ breakerThreshold, breakerHalfOpenAfterMs: breakerHalfOpenMs });
     // The breaker keeps real time (cockatiel reads Date.now()), so the use case's clock starts at real time too.
     const deps = { ...unitDeps(), clock: new ManualClock(Date.now()), queue: queue as unknown as Queue, vcenter };
-    await createServiceIdentity(deps, { id: 'si-vc', name: 'vc', description: '', target_kind: 'vcenter', username: 'svc', secret: 'pw' }, 'test');
+    await createServiceIdentity(
+      deps,
+      { id: 'si-vc', name: 'vc', description: '', target_kind: 'vcenter', username: 'svc', secret: 'pw' },
+      'test',
+    );
     await createSite(deps, SiteCreate.parse({ id: 'site-001', name: 'lab' }), 'test');
     // Port 1 on loopback: connection refused at once, the fastest dead vCenter there is.
     await createVcenterInstance(
       deps,
-      VCenterInstanceCreate.parse({ id: 'vc-dead', url: 'https://127.0.0.1:1/sdk', site_id: 'site-001', service_identity_id: 'si-vc', tls: { insecure: true } }),
+      VCenterInstanceCreate.parse({
+        id: 'vc-dead',
+        url: 'https://127.0.0.1:1/sdk',
+        site_id: 'site-001',
+        service_identity_id: 'si-vc',
+        tls: { insecure: true },
+      }),
       'test',
     );
     return { deps, queue };
@@ -120,11 +144,18 @@ describe('a sync run against a vCenter nobody answers for', () => {
     const first = await executeSync(deps, requested!.id);
     expect(first).toMatchObject({ status: 'retrying', attempts: 1, error: expect.stringMatching(/^vCenter unreachable: .*ECONNREFUSED/) });
     expect(first.next_attempt_at).toBe(new Date(deps.clock.now() + 10_000).toISOString());
-    expect(first.attempt_errors).toEqual([{ attempt: 1, started_at: expect.any(String), failed_at: expect.any(String), error: first.error }]);
+    expect(first.attempt_errors).toEqual([
+      { attempt: 1, started_at: expect.any(String), failed_at: expect.any(String), error: first.error },
+    ]);
     expect(queue.sent).toHaveLength(1);
     expect(queue.sent[0]!.queue).toBe('vcenter-sync');
     expect(queue.sent[0]!.message.delaySeconds).toBe(10);
-    expect(JSON.parse(queue.sent[0]!.message.body)).toEqual({ instance_id: 'vc-dead', sync_type: 'full', sync_run_id: requested!.id, attempt: 2 });
+    expect(JSON.parse(queue.sent[0]!.message.body)).toEqual({
+      instance_id: 'vc-dead',
+      sync_type: 'full',
+      sync_run_id: requested!.id,
+      attempt: 2,
+    });
     const between = await vcenterInstances.get(deps.store, 'vc-dead');
     expect(between).toMatchObject({ reachable: false, last_sync: { id: requested!.id, status: 'retrying', attempts: 1 } });
     expect(between.sync_lease).toBeUndefined(); // another run may take the instance between attempts
@@ -136,7 +167,9 @@ describe('a sync run against a vCenter nobody answers for', () => {
     // Attempt 2: three more refused connections open the breaker (threshold 4) mid-attempt.
     const second = await executeSync(deps, requested!.id, 2);
     expect(second).toMatchObject({ status: 'retrying', attempts: 2 });
-    expect(second.error).toMatch(/^vCenter vc-dead circuit open after 4 consecutive failures; next attempt allowed after \S+; last failure: .*ECONNREFUSED/);
+    expect(second.error).toMatch(
+      /^vCenter vc-dead circuit open after 4 consecutive failures; next attempt allowed after \S+; last failure: .*ECONNREFUSED/,
+    );
     // Its retry waits for the breaker's half-open time (600 s), not just the 20 s backoff.
     expect(queue.sent[1]!.message.delaySeconds).toBeGreaterThan(590);
 
@@ -155,7 +188,11 @@ describe('a sync run against a vCenter nobody answers for', () => {
     const [again] = await requestSync(deps, { instance_ids: ['vc-dead'], sync_type: 'delta' }, 'alice');
     queue.sent.length = 0;
     const refused = await executeSync(deps, again!.id);
-    expect(refused).toMatchObject({ status: 'failed', attempts: 1, error: expect.stringMatching(/^vCenter vc-dead circuit open after \d+ consecutive failures; next attempt allowed after /) });
+    expect(refused).toMatchObject({
+      status: 'failed',
+      attempts: 1,
+      error: expect.stringMatching(/^vCenter vc-dead circuit open after \d+ consecutive failures; next attempt allowed after /),
+    });
     expect(queue.sent).toHaveLength(0);
     expect((await syncRuns.get(deps.store, again!.id)).attempt_errors).toHaveLength(1);
   });

@@ -2,13 +2,9 @@ import { createHash } from 'node:crypto';
 import { BatchProcessor, EventType, processPartialResponse } from '@aws-lambda-powertools/batch';
 import type { Context, SQSEvent, SQSRecord } from 'aws-lambda';
 import { afterEach, describe, expect, it } from 'vitest';
+import { queueDeclarationFor, type SqsWorkerHandler, WorkerPoolRunner } from '../../infra/local/worker-runner';
 import { LocalQueue } from '../../shared/adapters/queue/local-queue';
 import type { WorkerPoolSpec } from '../../shared/catalog/worker-pools';
-import {
-  queueDeclarationFor,
-  type SqsWorkerHandler,
-  WorkerPoolRunner,
-} from '../../infra/local/worker-runner';
 
 // The test's own handler stands in; the catalogued function only gives the runner a timeout and memory size.
 const spec = (over: Partial<WorkerPoolSpec> = {}): WorkerPoolSpec => ({
@@ -95,7 +91,10 @@ describe('WorkerPoolRunner', () => {
     const { queue, runner } = setup(spec({ batchSize: 3, concurrency: 1 }), async (event) => {
       sizes.push(event.Records.length);
     });
-    await queue.send('work', Array.from({ length: 7 }, (_, i) => ({ body: `m${i}` })));
+    await queue.send(
+      'work',
+      Array.from({ length: 7 }, (_, i) => ({ body: `m${i}` })),
+    );
     runner.start();
     await until(async () => sizes.reduce((a, b) => a + b, 0) === 7 && (await empty(queue)), 'all 7 handled');
     expect(Math.max(...sizes)).toBe(3);
@@ -115,8 +114,14 @@ describe('WorkerPoolRunner', () => {
       active--;
       handled++;
     });
-    await queue.send('work', Array.from({ length: 10 }, (_, i) => ({ body: `a${i}` })));
-    await queue.send('work', Array.from({ length: 10 }, (_, i) => ({ body: `b${i}` })));
+    await queue.send(
+      'work',
+      Array.from({ length: 10 }, (_, i) => ({ body: `a${i}` })),
+    );
+    await queue.send(
+      'work',
+      Array.from({ length: 10 }, (_, i) => ({ body: `b${i}` })),
+    );
     runner.start();
     await until(async () => handled === 20 && (await empty(queue)), 'all 20 handled');
     expect(maxActive).toBe(3); // reached, never exceeded
@@ -132,8 +137,7 @@ describe('WorkerPoolRunner', () => {
     };
     // Powertools' own partial-response helper accepts the event and produces what the runner honours.
     const s = spec({ batchSize: 3, concurrency: 1, visibilityTimeoutSeconds: 0.2, maxReceiveCount: 2 });
-    const handler: SqsWorkerHandler = (event, context) =>
-      processPartialResponse(event, record, processor, { context });
+    const handler: SqsWorkerHandler = (event, context) => processPartialResponse(event, record, processor, { context });
     const { queue, runner } = setup(s, handler);
     await queue.send('work', [{ body: 'good-1' }, { body: 'bad-1' }, { body: 'good-2' }]);
     runner.start();

@@ -1,17 +1,17 @@
 import diagnostics from 'node:diagnostics_channel';
-import { type IncomingMessage, type Server, type ServerResponse, createServer } from 'node:http';
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
 import {
+  containerViewSpec,
   VSphereCircuitOpenError,
   VSphereClient,
   type VSphereClientOptions,
   VSphereHttpError,
   VSphereTimeoutError,
   VSphereTransportError,
-  containerViewSpec,
 } from '../../shared/adapters/vsphere';
-import { type Vcsim, startVcsim } from '../support/vcsim';
+import { startVcsim, type Vcsim } from '../support/vcsim';
 import { waitFor } from '../support/wait';
 import { clientFor, closeAll } from './helpers';
 
@@ -34,7 +34,9 @@ async function sim(): Promise<Vcsim> {
  * A plain-HTTP stand-in for a broken vCenter or a proxy in front of one: answers the service content and
  * Login like vCenter, everything else as `answer` says; counts requests per SOAP method.
  */
-async function brokenEndpoint(answer: (res: ServerResponse, method: string) => void): Promise<{ url: string; requests: (method?: string) => number }> {
+async function brokenEndpoint(
+  answer: (res: ServerResponse, method: string) => void,
+): Promise<{ url: string; requests: (method?: string) => number }> {
   const seen: string[] = [];
   const server = createServer((req: IncomingMessage, res) => {
     let body = '';
@@ -65,12 +67,21 @@ const LOGIN = '<LoginResponse xmlns="urn:vim25"><returnval><key>k</key><userName
 function soap(res: ServerResponse, body: string, headers: Record<string, string> = {}) {
   res
     .writeHead(200, { 'content-type': 'text/xml; charset=utf-8', ...headers })
-    .end(`<?xml version="1.0" encoding="UTF-8"?><soapenv:Envelope xmlns:soapenv="http://schemas.xmlsoap.org/soap/envelope/"><soapenv:Body>${body}</soapenv:Body></soapenv:Envelope>`);
+    .end(
+      `<?xml version="1.0" encoding="UTF-8"?><soapenv:Envelope xmlns:soapenv="http://schemas.xmlsoap.org/soap/envelope/"><soapenv:Body>${body}</soapenv:Body></soapenv:Envelope>`,
+    );
 }
 
 /** A client for a stand-in endpoint (plain HTTP, so no TLS policy applies). */
 function endpointClient(url: string, overrides: Partial<VSphereClientOptions>): VSphereClient {
-  const client = new VSphereClient({ url, credentials: { username: 'u', password: 'p' }, tls: { kind: 'ca', ca: [] }, retryInitialDelayMs: 10, retryMaxDelayMs: 50, ...overrides });
+  const client = new VSphereClient({
+    url,
+    credentials: { username: 'u', password: 'p' },
+    tls: { kind: 'ca', ca: [] },
+    retryInitialDelayMs: 10,
+    retryMaxDelayMs: 50,
+    ...overrides,
+  });
   clients.push(client);
   return client;
 }
@@ -102,7 +113,10 @@ describe('vCenter unreachable or failing', () => {
     expect((err as Error).message).toContain('WaitForUpdatesEx');
 
     // And afterwards nothing listens: connection refused.
-    const next = await client.retrieveServiceContent().then(() => client.getProperties(pc, ['filter'])).catch((e: unknown) => e);
+    const next = await client
+      .retrieveServiceContent()
+      .then(() => client.getProperties(pc, ['filter']))
+      .catch((e: unknown) => e);
     expect(next).toBeInstanceOf(VSphereTransportError);
     expect((next as VSphereTransportError).code).toBe('ECONNREFUSED');
   });
@@ -155,7 +169,9 @@ describe('vCenter unreachable or failing', () => {
   });
 
   it('retries an idempotent read with backoff, each attempt counting toward the breaker', async () => {
-    const endpoint = await brokenEndpoint((res) => res.writeHead(503, { 'content-type': 'text/html' }).end('<html>Service Unavailable</html>'));
+    const endpoint = await brokenEndpoint((res) =>
+      res.writeHead(503, { 'content-type': 'text/html' }).end('<html>Service Unavailable</html>'),
+    );
     const client = endpointClient(endpoint.url, { retries: 2, breakerThreshold: 3 });
     const err = await client.getProperties(HOST, ['name']).catch((e: unknown) => e);
     expect(err).toBeInstanceOf(VSphereHttpError);
@@ -172,7 +188,9 @@ describe('vCenter unreachable or failing', () => {
     expect(err).toBeInstanceOf(VSphereTransportError);
     expect(endpoint.requests('PowerOffVM_Task')).toBe(1);
     // The same escape hatch retries when the caller vouches the call is a read.
-    await client.invoke('RetrievePropertiesEx', { type: 'PropertyCollector', value: 'propertyCollector' }, {}, { idempotent: true }).catch(() => undefined);
+    await client
+      .invoke('RetrievePropertiesEx', { type: 'PropertyCollector', value: 'propertyCollector' }, {}, { idempotent: true })
+      .catch(() => undefined);
     expect(endpoint.requests('RetrievePropertiesEx')).toBe(3);
   });
 

@@ -1,11 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
-import {
-  InvalidArgumentFault,
-  type ObjectContent,
-  type VSphereClient,
-  containerViewSpec,
-} from '../../shared/adapters/vsphere';
-import { type Vcsim, startVcsim } from '../support/vcsim';
+import { containerViewSpec, InvalidArgumentFault, type ObjectContent, type VSphereClient } from '../../shared/adapters/vsphere';
+import { startVcsim, type Vcsim } from '../support/vcsim';
 import { clientFor, closeAll, drain } from './helpers';
 
 const MODEL = { datacenters: 1, clusters: 2, hostsPerCluster: 3, vmsPerHost: 4, standaloneHosts: 1 };
@@ -81,7 +76,13 @@ describe('full retrieval through a ContainerView', () => {
     expect(prop(vm, 'config.uuid')).toMatch(/^[0-9a-f-]{36}$/);
     expect(prop(vm, 'runtime.powerState')).toBe('poweredOn');
     expect(prop(vm, 'runtime.host')).toMatchObject({ type: 'HostSystem', value: expect.stringMatching(/^host-/) });
-    expect(prop(vm, 'guest.net')).toEqual([expect.objectContaining({ macAddress: expect.stringMatching(/^([0-9a-f]{2}:){5}[0-9a-f]{2}$/), connected: true, deviceConfigId: 4000 })]);
+    expect(prop(vm, 'guest.net')).toEqual([
+      expect.objectContaining({
+        macAddress: expect.stringMatching(/^([0-9a-f]{2}:){5}[0-9a-f]{2}$/),
+        connected: true,
+        deviceConfigId: 4000,
+      }),
+    ]);
     expect(prop(vm, 'datastore')).toEqual([expect.objectContaining({ type: 'Datastore' })]);
     const devices = prop(vm, 'config.hardware.device') as { _type: string; key: number; capacityInKB?: number }[];
     expect(devices.find((d) => d._type === 'VirtualDisk')).toMatchObject({ key: expect.any(Number), capacityInKB: 1024 });
@@ -90,9 +91,19 @@ describe('full retrieval through a ContainerView', () => {
     expect(prop(host, 'runtime.inMaintenanceMode')).toBe(false);
     expect(prop(host, 'summary.hardware.memorySize')).toEqual(expect.any(Number));
     expect(prop(host, 'config.network.vnic')).toEqual([
-      expect.objectContaining({ device: 'vmk0', spec: expect.objectContaining({ ip: expect.objectContaining({ ipAddress: expect.any(String) }), mac: expect.any(String), mtu: 1500 }) }),
+      expect.objectContaining({
+        device: 'vmk0',
+        spec: expect.objectContaining({
+          ip: expect.objectContaining({ ipAddress: expect.any(String) }),
+          mac: expect.any(String),
+          mtu: 1500,
+        }),
+      }),
     ]);
-    const info = prop(host, 'hardware.systemInfo') as { uuid: string; otherIdentifyingInfo: { identifierValue: string; identifierType: { key: string } }[] };
+    const info = prop(host, 'hardware.systemInfo') as {
+      uuid: string;
+      otherIdentifyingInfo: { identifierValue: string; identifierType: { key: string } }[];
+    };
     expect(info.uuid).toMatch(/^[0-9a-f-]{36}$/);
     expect(info.otherIdentifyingInfo.find((i) => i.identifierType.key === 'ServiceTag')?.identifierValue).toEqual(expect.any(String));
 

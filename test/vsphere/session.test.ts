@@ -1,10 +1,10 @@
 import { inspect } from 'node:util';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { logger } from '../../shared/observability/logger';
-import { InvalidLoginFault, type MoRef, VSphereSessionLostError, containerViewSpec } from '../../shared/adapters/vsphere';
-import { type Vcsim, startVcsim } from '../support/vcsim';
-import { clientFor, closeAll, drain } from './helpers';
 import type { VSphereClient } from '../../shared/adapters/vsphere';
+import { containerViewSpec, InvalidLoginFault, type MoRef, VSphereSessionLostError } from '../../shared/adapters/vsphere';
+import { logger } from '../../shared/observability/logger';
+import { startVcsim, type Vcsim } from '../support/vcsim';
+import { clientFor, closeAll, drain } from './helpers';
 
 let sim: Vcsim;
 const clients: VSphereClient[] = [];
@@ -67,7 +67,9 @@ describe('vSphere session against vcsim', () => {
     const admin = track(clientFor(sim));
     await admin.login();
     await client.logout();
-    const list = (await admin.getProperties((await admin.retrieveServiceContent()).sessionManager, ['sessionList'])).sessionList as { key: string }[];
+    const list = (await admin.getProperties((await admin.retrieveServiceContent()).sessionManager, ['sessionList'])).sessionList as {
+      key: string;
+    }[];
     expect(list.map((s) => s.key)).not.toContain(key);
     expect(client.health().loggedIn).toBe(false);
   });
@@ -87,7 +89,9 @@ describe('vSphere session against vcsim', () => {
     await client.login();
     await admin.login();
     const host = await firstHost(admin);
-    await admin.invoke('TerminateSession', (await admin.retrieveServiceContent()).sessionManager, { sessionId: [await sessionKeyOf(client)] });
+    await admin.invoke('TerminateSession', (await admin.retrieveServiceContent()).sessionManager, {
+      sessionId: [await sessionKeyOf(client)],
+    });
     // vcsim, like vCenter, answers a read without a session with HTTP 200 and NotAuthenticated in missingSet.
     const props = await client.getProperties(host, ['name']);
     expect(props.name).toMatch(/^DC0_C0_H\d$/);

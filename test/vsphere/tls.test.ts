@@ -1,13 +1,13 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import {
   CertificatePinMismatchError,
-  VSphereTransportError,
   fetchPeerCertificate,
   normalizeThumbprint,
   thumbprintOf,
   type VSphereClient,
+  VSphereTransportError,
 } from '../../shared/adapters/vsphere';
-import { type Vcsim, startVcsim } from '../support/vcsim';
+import { startVcsim, type Vcsim } from '../support/vcsim';
 import { clientFor, closeAll } from './helpers';
 
 // Two vcsims, each with a certificate of its own: `other` stands in for an impostor or a replaced certificate.
@@ -40,7 +40,9 @@ describe('TLS trust per vCenter instance', () => {
   });
 
   it('refuses a server whose certificate the CA bundle does not cover', async () => {
-    const err = await track(clientFor(sim, { tls: { kind: 'ca', ca: other.certPem } })).login().catch((e: unknown) => e);
+    const err = await track(clientFor(sim, { tls: { kind: 'ca', ca: other.certPem } }))
+      .login()
+      .catch((e: unknown) => e);
     expect(err).toBeInstanceOf(VSphereTransportError);
     expect((err as Error).message).toContain(sim.url);
   });
@@ -48,7 +50,9 @@ describe('TLS trust per vCenter instance', () => {
   it('trusts a pinned thumbprint alone (in any case and separator style), reading the certificate first', async () => {
     const pin = sim.thumbprint.replace(/:/g, '').toLowerCase();
     expect(normalizeThumbprint(pin)).toBe(sim.thumbprint);
-    await expect(track(clientFor(sim, { tls: { kind: 'pinned', thumbprint: pin } })).login()).resolves.toMatchObject({ userName: sim.user });
+    await expect(track(clientFor(sim, { tls: { kind: 'pinned', thumbprint: pin } })).login()).resolves.toMatchObject({
+      userName: sim.user,
+    });
   });
 
   it('trusts a pinned thumbprint with its certificate', async () => {
@@ -75,7 +79,9 @@ describe('TLS trust per vCenter instance', () => {
   });
 
   it('does not retry or count a pin mismatch as an outage that will pass', async () => {
-    const client = track(clientFor(sim, { tls: { kind: 'pinned', thumbprint: other.thumbprint, certificate: other.certPem }, breakerThreshold: 1 }));
+    const client = track(
+      clientFor(sim, { tls: { kind: 'pinned', thumbprint: other.thumbprint, certificate: other.certPem }, breakerThreshold: 1 }),
+    );
     await expect(client.retrieveServiceContent()).rejects.toBeInstanceOf(CertificatePinMismatchError);
     expect(client.health().breaker).toBe('closed');
   });

@@ -1,5 +1,6 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import {
+  containerViewSpec,
   InvalidCollectorVersionFault,
   type MoRef,
   RequestCanceledFault,
@@ -8,9 +9,8 @@ import {
   VSphereLimitError,
   VSphereSessionLostError,
   VSphereTaskError,
-  containerViewSpec,
 } from '../../shared/adapters/vsphere';
-import { type Vcsim, startVcsim } from '../support/vcsim';
+import { startVcsim, type Vcsim } from '../support/vcsim';
 import { clientFor, closeAll, drain } from './helpers';
 
 let sim: Vcsim;
@@ -40,7 +40,8 @@ async function watchVms(maxObjectUpdates?: number): Promise<{ collector: MoRef; 
   const view = await client.createContainerView(['VirtualMachine']);
   await client.createFilter(collector, containerViewSpec(view, { VirtualMachine: VM_PATHS }));
   const initial = [await client.waitForUpdatesEx(collector, '', { maxWaitSeconds: 0, maxObjectUpdates })];
-  while (initial.at(-1)!.truncated) initial.push(await client.waitForUpdatesEx(collector, initial.at(-1)!.version, { maxWaitSeconds: 0, maxObjectUpdates }));
+  while (initial.at(-1)!.truncated)
+    initial.push(await client.waitForUpdatesEx(collector, initial.at(-1)!.version, { maxWaitSeconds: 0, maxObjectUpdates }));
   return { collector, initial };
 }
 
@@ -67,7 +68,11 @@ describe('WaitForUpdatesEx on a private collector', () => {
     expect(enters).toHaveLength(sim.counts.vms);
     expect(enters.every((u) => u.kind === 'enter')).toBe(true);
     expect(enters[0]!.changeSet.map((c) => c.name).sort()).toEqual([...VM_PATHS].sort());
-    expect(enters[0]!.changeSet.find((c) => c.name === 'runtime.powerState')).toEqual({ name: 'runtime.powerState', op: 'assign', val: 'poweredOn' });
+    expect(enters[0]!.changeSet.find((c) => c.name === 'runtime.powerState')).toEqual({
+      name: 'runtime.powerState',
+      op: 'assign',
+      val: 'poweredOn',
+    });
     expect(new Set(initial.map((s) => s.version)).size).toBe(initial.length); // each answer a version of its own
   });
 
@@ -104,7 +109,7 @@ describe('WaitForUpdatesEx on a private collector', () => {
     expect(kinds).toContain('leave');
   });
 
-  it('reports a task that failed with vCenter\'s fault', async () => {
+  it("reports a task that failed with vCenter's fault", async () => {
     const { initial } = await watchVms();
     const vm = updatesOf(initial).at(-1)!.obj;
     await client.waitForTask((await client.invoke('PowerOffVM_Task', vm)) as MoRef);
@@ -116,7 +121,11 @@ describe('WaitForUpdatesEx on a private collector', () => {
   it('answers without changes with the same version when nothing changed', async () => {
     const { collector: pc, initial } = await watchVms();
     const last = initial.at(-1)!;
-    expect(await client.waitForUpdatesEx(pc, last.version, { maxWaitSeconds: 0 })).toEqual({ version: last.version, truncated: false, filterSet: [] });
+    expect(await client.waitForUpdatesEx(pc, last.version, { maxWaitSeconds: 0 })).toEqual({
+      version: last.version,
+      truncated: false,
+      filterSet: [],
+    });
   });
 
   it('refuses a version it never issued with InvalidCollectorVersion', async () => {
@@ -179,7 +188,9 @@ describe('a delta waiter continued by another container', () => {
     const later = clientFor(sim);
     clients.push(later);
     later.session.resume(cookie);
-    await expect(later.waitForUpdatesEx(pc, initial.at(-1)!.version, { maxWaitSeconds: 0 })).rejects.toBeInstanceOf(VSphereSessionLostError);
+    await expect(later.waitForUpdatesEx(pc, initial.at(-1)!.version, { maxWaitSeconds: 0 })).rejects.toBeInstanceOf(
+      VSphereSessionLostError,
+    );
     expect(later.health()).toMatchObject({ loggedIn: true }); // and it has a fresh session for the full sync
   });
 });

@@ -1,7 +1,7 @@
+import { Agent, request } from 'undici';
 import { describe, expect, it } from 'vitest';
 import { requestEnvelope } from '../../shared/adapters/vsphere/envelope';
 import { startVcsim } from '../support/vcsim';
-import { Agent, request } from 'undici';
 
 describe('vcsim test support', () => {
   it('fails, naming the build command, when vcsim is not built', async () => {
@@ -9,7 +9,15 @@ describe('vcsim test support', () => {
   });
 
   it('starts vcsim on loopback with TLS, real credentials and the inventory it was asked for', async () => {
-    const sim = await startVcsim({ datacenters: 2, clusters: 1, hostsPerCluster: 2, vmsPerHost: 3, standaloneHosts: 1, user: 'alice', password: 's3cret' });
+    const sim = await startVcsim({
+      datacenters: 2,
+      clusters: 1,
+      hostsPerCluster: 2,
+      vmsPerHost: 3,
+      standaloneHosts: 1,
+      user: 'alice',
+      password: 's3cret',
+    });
     try {
       expect(new URL(sim.url)).toMatchObject({ protocol: 'https:', hostname: '127.0.0.1', pathname: '/sdk', username: '', password: '' });
       // Per datacenter: 1 cluster of 2 hosts + 1 standalone host; each pool holds vmsPerHost × hostsPerCluster VMs.

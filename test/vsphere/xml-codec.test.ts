@@ -11,7 +11,7 @@ import {
 import { throwIfSilentlyExpired } from '../../shared/adapters/vsphere/property-collector';
 import { retrieveResult, updateSet } from '../../shared/adapters/vsphere/results';
 import { encodeFilterSpec } from '../../shared/adapters/vsphere/specs';
-import { XmlSyntaxError, child, parseXml } from '../../shared/adapters/vsphere/xml-parse';
+import { child, parseXml, XmlSyntaxError } from '../../shared/adapters/vsphere/xml-parse';
 
 const XSI = 'xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance"';
 /** A <val> as vCenter writes it (xsi prefix) or as vcsim does (XMLSchema-instance prefix). */
@@ -30,7 +30,9 @@ const envelope = (body: string) =>
 
 describe('XML reader', () => {
   it('drops namespace prefixes, keeps attributes and decodes named and numeric entities', () => {
-    const doc = parseXml('<?xml version="1.0"?><!-- c --><a:root xmlns:a="urn:x"><b k="1 &gt; 0" q=\'x\'>a&#xA;b &amp; &lt;c&gt; &#39;q&#39;</b><c/><d></d><e><![CDATA[<raw>]]></e></a:root>');
+    const doc = parseXml(
+      '<?xml version="1.0"?><!-- c --><a:root xmlns:a="urn:x"><b k="1 &gt; 0" q=\'x\'>a&#xA;b &amp; &lt;c&gt; &#39;q&#39;</b><c/><d></d><e><![CDATA[<raw>]]></e></a:root>',
+    );
     const root = doc.children[0]!;
     expect(root.name).toBe('root');
     expect(root.attrs).toBeUndefined(); // xmlns declarations are not data
@@ -82,9 +84,9 @@ describe('property decoder', () => {
       type: 'HostSystem',
       value: 'host-23',
     });
-    expect(decodeValue(val('<ManagedObjectReference type="Datastore">ds-1</ManagedObjectReference>', 'ArrayOfManagedObjectReference'))).toEqual([
-      { type: 'Datastore', value: 'ds-1' },
-    ]);
+    expect(
+      decodeValue(val('<ManagedObjectReference type="Datastore">ds-1</ManagedObjectReference>', 'ArrayOfManagedObjectReference')),
+    ).toEqual([{ type: 'Datastore', value: 'ds-1' }]);
     expect(decodeValue(val('<string>a</string><string>b</string>', 'ArrayOfString'))).toEqual(['a', 'b']);
     expect(decodeValue(val('<int>1</int><int>2</int>', 'ArrayOfInt'))).toEqual([1, 2]);
     expect(decodeValue(val('', 'ArrayOfString'))).toEqual([]);
@@ -116,7 +118,12 @@ describe('property decoder', () => {
       {
         device: 'vmk0',
         spec: {
-          ip: { dhcp: false, ipAddress: '192.168.1.10', subnetMask: '255.255.255.0', ipV6Config: { ipV6Address: [{ ipAddress: 'fe80::1', prefixLength: 64 }] } },
+          ip: {
+            dhcp: false,
+            ipAddress: '192.168.1.10',
+            subnetMask: '255.255.255.0',
+            ipV6Config: { ipV6Address: [{ ipAddress: 'fe80::1', prefixLength: 64 }] },
+          },
           mac: '00:0c:29:81:d8:a0',
           mtu: 1500,
         },
@@ -134,7 +141,12 @@ describe('property decoder', () => {
       {
         _type: 'VirtualDisk',
         key: 2000,
-        backing: { _type: 'VirtualDiskFlatVer2BackingInfo', fileName: '[ds1] a.vmdk', datastore: { type: 'Datastore', value: 'ds-1' }, thinProvisioned: true },
+        backing: {
+          _type: 'VirtualDiskFlatVer2BackingInfo',
+          fileName: '[ds1] a.vmdk',
+          datastore: { type: 'Datastore', value: 'ds-1' },
+          thinProvisioned: true,
+        },
         controllerKey: 1000,
         unitNumber: 0,
         capacityInKB: 1024,
@@ -144,7 +156,12 @@ describe('property decoder', () => {
   });
 
   it('turns unknown complex types into plain objects: leaves as strings, repeated elements as lists', () => {
-    expect(decodeValue(val('<a>1</a><b><c>x</c></b><d>1</d><d>2</d>', 'SomethingNew'))).toEqual({ _type: 'SomethingNew', a: '1', b: { c: 'x' }, d: ['1', '2'] });
+    expect(decodeValue(val('<a>1</a><b><c>x</c></b><d>1</d><d>2</d>', 'SomethingNew'))).toEqual({
+      _type: 'SomethingNew',
+      a: '1',
+      b: { c: 'x' },
+      d: ['1', '2'],
+    });
   });
 
   it('decodes an empty data object as an object, and never lets data set a prototype', () => {
@@ -157,13 +174,17 @@ describe('property decoder', () => {
 
 describe('request envelopes', () => {
   it('writes _this, arguments in order, references, repeated elements and escapes text', () => {
-    const xml = requestEnvelope('CreateContainerView', { type: 'ViewManager', value: 'ViewManager' }, {
-      container: { type: 'Folder', value: 'group-d1' },
-      type: ['VirtualMachine', 'HostSystem'],
-      recursive: true,
-      note: 'a<b & "c"',
-      skipped: undefined,
-    });
+    const xml = requestEnvelope(
+      'CreateContainerView',
+      { type: 'ViewManager', value: 'ViewManager' },
+      {
+        container: { type: 'Folder', value: 'group-d1' },
+        type: ['VirtualMachine', 'HostSystem'],
+        recursive: true,
+        note: 'a<b & "c"',
+        skipped: undefined,
+      },
+    );
     expect(xml).toContain(
       '<CreateContainerView xmlns="urn:vim25"><_this type="ViewManager">ViewManager</_this><container type="Folder">group-d1</container>' +
         '<type>VirtualMachine</type><type>HostSystem</type><recursive>true</recursive><note>a&lt;b &amp; &quot;c&quot;</note></CreateContainerView>',
@@ -172,15 +193,25 @@ describe('request envelopes', () => {
   });
 
   it('encodes a filter spec in schema order with xsi:type on traversal specs, whatever order the caller used', () => {
-    const xml = requestEnvelope('RetrievePropertiesEx', { type: 'PropertyCollector', value: 'propertyCollector' }, {
-      specSet: [
-        encodeFilterSpec({
-          objectSet: [{ selectSet: [{ path: 'view', type: 'ContainerView', name: 'v', skip: false }, { name: 'v' }], skip: true, obj: { type: 'ContainerView', value: 'session[1]2' } }],
-          propSet: [{ pathSet: ['name', 'runtime.host'], type: 'VirtualMachine' }],
-        }),
-      ],
-      options: { maxObjects: 100 },
-    });
+    const xml = requestEnvelope(
+      'RetrievePropertiesEx',
+      { type: 'PropertyCollector', value: 'propertyCollector' },
+      {
+        specSet: [
+          encodeFilterSpec({
+            objectSet: [
+              {
+                selectSet: [{ path: 'view', type: 'ContainerView', name: 'v', skip: false }, { name: 'v' }],
+                skip: true,
+                obj: { type: 'ContainerView', value: 'session[1]2' },
+              },
+            ],
+            propSet: [{ pathSet: ['name', 'runtime.host'], type: 'VirtualMachine' }],
+          }),
+        ],
+        options: { maxObjects: 100 },
+      },
+    );
     expect(xml).toContain(
       '<specSet><propSet><type>VirtualMachine</type><all>false</all><pathSet>name</pathSet><pathSet>runtime.host</pathSet></propSet>' +
         '<objectSet><obj type="ContainerView">session[1]2</obj><skip>true</skip><selectSet xsi:type="TraversalSpec"><name>v</name>' +
@@ -190,9 +221,13 @@ describe('request envelopes', () => {
   });
 
   it('writes _type as xsi:type and _value as text, so decoded values re-encode as they came', () => {
-    const xml = requestEnvelope('UpdateOptions', { type: 'OptionManager', value: 'VpxSettings' }, {
-      changedValue: [{ _type: 'OptionValue', key: 'config.x', value: { _type: 'xsd:string', _value: 'on' } }],
-    });
+    const xml = requestEnvelope(
+      'UpdateOptions',
+      { type: 'OptionManager', value: 'VpxSettings' },
+      {
+        changedValue: [{ _type: 'OptionValue', key: 'config.x', value: { _type: 'xsd:string', _value: 'on' } }],
+      },
+    );
     expect(xml).toContain('<changedValue xsi:type="OptionValue"><key>config.x</key><value xsi:type="xsd:string">on</value></changedValue>');
   });
 });
@@ -221,7 +256,9 @@ describe('responses and faults', () => {
   });
 
   it('turns an unknown fault type into a VSphereFault naming it', () => {
-    const body = envelope('<soapenv:Fault><faultcode>ServerFaultCode</faultcode><faultstring>busy</faultstring><detail><TooManyThingsFault xmlns="urn:vim25" xsi:type="TooManyThings"/></detail></soapenv:Fault>');
+    const body = envelope(
+      '<soapenv:Fault><faultcode>ServerFaultCode</faultcode><faultstring>busy</faultstring><detail><TooManyThingsFault xmlns="urn:vim25" xsi:type="TooManyThings"/></detail></soapenv:Fault>',
+    );
     const err = caught(() => responseBody(body, 'X'));
     expect(err).toBeInstanceOf(VSphereFault);
     expect(err).toMatchObject({ faultType: 'TooManyThings', faultString: 'busy' });
@@ -251,7 +288,9 @@ describe('responses and faults', () => {
         {
           obj: { type: 'VirtualMachine', value: 'vm-1' },
           propSet: [{ name: 'name', val: 'web-01' }],
-          missingSet: [{ path: 'guest.hostName', fault: { type: 'NoPermission', message: 'denied', detail: { privilegeId: 'System.Read' } } }],
+          missingSet: [
+            { path: 'guest.hostName', fault: { type: 'NoPermission', message: 'denied', detail: { privilegeId: 'System.Read' } } },
+          ],
         },
       ],
     });

@@ -65,7 +65,18 @@ const fleet = await SimulatorFleet.start({
 
 const infos = fleet.info();
 if (values.json) {
-  console.log(JSON.stringify(infos.map(({ certificate, wrongCertificate, ...rest }) => ({ ...rest, thumbprint: certificate.thumbprint, certificatePem: certificate.pem, wrongThumbprint: wrongCertificate.thumbprint })), null, 2));
+  console.log(
+    JSON.stringify(
+      infos.map(({ certificate, wrongCertificate, ...rest }) => ({
+        ...rest,
+        thumbprint: certificate.thumbprint,
+        certificatePem: certificate.pem,
+        wrongThumbprint: wrongCertificate.thumbprint,
+      })),
+      null,
+      2,
+    ),
+  );
 } else {
   for (const i of infos) {
     const wsman = i.ports.wsman ? ` wsman:${i.ports.wsman}` : '';
@@ -75,7 +86,9 @@ if (values.json) {
     );
     console.log(`    sha256 ${i.certificate.thumbprint}`);
   }
-  console.log(`\n${infos.length} endpoint(s) in ${fleet.cidr()}. Try:\n  curl -k -u root:calvin ${infos[0]?.urls.redfish ?? infos[0]?.urls.wsman ?? ''}\nCtrl-C to stop.`);
+  console.log(
+    `\n${infos.length} endpoint(s) in ${fleet.cidr()}. Try:\n  curl -k -u root:calvin ${infos[0]?.urls.redfish ?? infos[0]?.urls.wsman ?? ''}\nCtrl-C to stop.`,
+  );
 }
 
 const shutdown = () => {

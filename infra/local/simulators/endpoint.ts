@@ -7,7 +7,7 @@ import { isLoopback } from './net/ipv4';
 import { FaultableListener, type ListenerStats } from './net/listener';
 import { createRedfishProtocol } from './redfish/protocol';
 import type { Credentials } from './state/accounts';
-import { SimulatedHost, type Health } from './state/host';
+import { type Health, SimulatedHost } from './state/host';
 import type { PowerState } from './state/power';
 import { BASE_DURATIONS } from './state/timers';
 import { CertificateStore, type CertMaterial } from './tls/cert-store';

@@ -4,7 +4,8 @@ type Phase = 'connect' | 'request';
 
 const UNREACHABLE = new Set(['ECONNREFUSED', 'EHOSTUNREACH', 'ENETUNREACH', 'ENOTFOUND', 'EAI_AGAIN', 'EADDRNOTAVAIL', 'EHOSTDOWN']);
 const RESET = new Set(['ECONNRESET', 'EPIPE', 'ECONNABORTED', 'UND_ERR_SOCKET', 'UND_ERR_CLOSED', 'ERR_STREAM_PREMATURE_CLOSE']);
-const TLS_VERSION = /PROTOCOL_VERSION|UNSUPPORTED_PROTOCOL|NO_PROTOCOLS_AVAILABLE|WRONG_VERSION_NUMBER|LEGACY_SIGALG|NO_SHARED_CIPHER|HANDSHAKE_FAILURE/;
+const TLS_VERSION =
+  /PROTOCOL_VERSION|UNSUPPORTED_PROTOCOL|NO_PROTOCOLS_AVAILABLE|WRONG_VERSION_NUMBER|LEGACY_SIGALG|NO_SHARED_CIPHER|HANDSHAKE_FAILURE/;
 
 function codesOf(error: unknown): string[] {
   const codes: string[] = [];
@@ -33,10 +34,13 @@ export function toIdracError(error: unknown, address: string, context: { phase?:
   if (codes.includes('UND_ERR_CONNECT_TIMEOUT') || codes.includes('ETIMEDOUT')) {
     return make('timeout', `iDRAC ${address}: connection timed out${where}`, { phase: 'connect' });
   }
-  if (codes.includes('UND_ERR_HEADERS_TIMEOUT')) return make('timeout', `iDRAC ${address} did not answer in time${where}`, { phase: 'headers' });
-  if (codes.includes('UND_ERR_BODY_TIMEOUT')) return make('timeout', `iDRAC ${address} stopped sending its answer${where}`, { phase: 'body' });
+  if (codes.includes('UND_ERR_HEADERS_TIMEOUT'))
+    return make('timeout', `iDRAC ${address} did not answer in time${where}`, { phase: 'headers' });
+  if (codes.includes('UND_ERR_BODY_TIMEOUT'))
+    return make('timeout', `iDRAC ${address} stopped sending its answer${where}`, { phase: 'body' });
   if (codes.some((c) => RESET.has(c))) return make('connection_reset', `iDRAC ${address} closed the connection${where}: ${code}`);
-  if (codes.some((c) => c.startsWith('HPE_'))) return make('malformed_response', `iDRAC ${address} sent an invalid HTTP response${where}: ${code}`);
+  if (codes.some((c) => c.startsWith('HPE_')))
+    return make('malformed_response', `iDRAC ${address} sent an invalid HTTP response${where}: ${code}`);
   if (codes.some((c) => TLS_VERSION.test(c) || c.startsWith('ERR_SSL_'))) {
     return make(
       'tls_handshake',

@@ -20,7 +20,10 @@ const IDRAC9_MIN_REDFISH = '1.6.0';
  * Best guess without credentials. Redfish ≥ 1.6 → iDRAC9; older Redfish → iDRAC8 (iDRAC7 on 2.x firmware
  * looks the same); WS-Man only → iDRAC7 (or an iDRAC8 on pre-2.40 firmware). Inventory settles it.
  */
-export function guessGeneration(redfishVersion: string | undefined, wsman: boolean): { generation: IdracGeneration; basis: 'redfish_version' | 'protocols' | 'none' } {
+export function guessGeneration(
+  redfishVersion: string | undefined,
+  wsman: boolean,
+): { generation: IdracGeneration; basis: 'redfish_version' | 'protocols' | 'none' } {
   if (redfishVersion) {
     return { generation: compareVersions(redfishVersion, IDRAC9_MIN_REDFISH) >= 0 ? 'idrac9' : 'idrac8', basis: 'redfish_version' };
   }

@@ -1,26 +1,26 @@
 import type { CapabilityFingerprint, IdracInventory } from '../../domain/idrac';
 import {
-  IdracError,
-  IdracHttpError,
   type CredentialCheck,
   type FirmwareApplyTime,
   type FirmwareUpdateStarted,
   type Idrac,
   type IdracCredential,
+  IdracError,
+  IdracHttpError,
   type IdracJobStatus,
   type IdracTarget,
   type IdracUpstreamState,
   type PowerResetResult,
   type ResetType,
 } from '../../ports/idrac';
-import { DEFAULT_REDFISH_PORT, DEFAULT_WSMAN_PORT, resolveOptions, type IdracClientOptions } from './options';
+import { DEFAULT_REDFISH_PORT, DEFAULT_WSMAN_PORT, type IdracClientOptions, resolveOptions } from './options';
 import { probeEndpoint } from './probe';
 import { resetSystem, simpleUpdate } from './redfish/actions';
 import { redfishInventory } from './redfish/inventory';
-import { readJobStatus, type JobSource } from './redfish/jobs';
+import { type JobSource, readJobStatus } from './redfish/jobs';
 import { parseJson } from './redfish/json';
 import { ROOT } from './redfish/paths';
-import { compareVersions, readServiceRoot, RecentServiceRoots, type ServiceRoot } from './redfish/service-root';
+import { compareVersions, RecentServiceRoots, readServiceRoot, type ServiceRoot } from './redfish/service-root';
 import { RedfishSession, withSession } from './redfish/session';
 import { AnchorCache } from './tls/anchors';
 import { EndpointPools } from './transport/endpoint-pools';
@@ -54,7 +54,9 @@ export class IdracClient implements Idrac {
   }
 
   probe(target: IdracTarget): Promise<CapabilityFingerprint> {
-    return this.timed('probe', target, () => probeEndpoint({ http: this.http, wsman: this.wsman, pools: this.pools, roots: this.roots }, target));
+    return this.timed('probe', target, () =>
+      probeEndpoint({ http: this.http, wsman: this.wsman, pools: this.pools, roots: this.roots }, target),
+    );
   }
 
   inventory(target: IdracTarget, credential: IdracCredential): Promise<IdracInventory> {
@@ -80,7 +82,9 @@ export class IdracClient implements Idrac {
   ): Promise<FirmwareUpdateStarted> {
     return this.timed('firmware_update', target, async () => {
       const route = await this.redfishRoute(target, 'Firmware update');
-      const started = await withSession(this.session(target, route, credential), (s) => simpleUpdate(s, target.address, imageUri, options.applyTime));
+      const started = await withSession(this.session(target, route, credential), (s) =>
+        simpleUpdate(s, target.address, imageUri, options.applyTime),
+      );
       this.options.log.info('iDRAC firmware update queued', { idrac: target.address, external_task_id: started.job_id });
       return started;
     });
@@ -113,7 +117,11 @@ export class IdracClient implements Idrac {
         return { result: 'ok', protocol: route.kind, message: `iDRAC ${target.address} accepted the credential over ${route.kind}` };
       } catch (error) {
         if (error instanceof IdracHttpError && (error.status === 401 || error.status === 403)) {
-          return { result: 'rejected', protocol: route.kind, message: `iDRAC ${target.address} rejected the credential (HTTP ${error.status})` };
+          return {
+            result: 'rejected',
+            protocol: route.kind,
+            message: `iDRAC ${target.address} rejected the credential (HTTP ${error.status})`,
+          };
         }
         throw error;
       }
@@ -142,9 +150,14 @@ export class IdracClient implements Idrac {
     const wsmanPort = target.wsmanPort ?? DEFAULT_WSMAN_PORT;
     const probed = this.roots.take(target.address, port);
     if (probed) return this.routeOf(probed, port, wsmanPort);
-    let response;
+    let response: Awaited<ReturnType<typeof this.http.send>>;
     try {
-      response = await this.http.send(target, port, { method: 'GET', path: ROOT, headers: { accept: 'application/json' } }, { retry: true });
+      response = await this.http.send(
+        target,
+        port,
+        { method: 'GET', path: ROOT, headers: { accept: 'application/json' } },
+        { retry: true },
+      );
     } catch (error) {
       if (error instanceof IdracError && error.code === 'unreachable') return { kind: 'wsman', port: wsmanPort, why: error.message };
       throw error;
@@ -165,9 +178,14 @@ export class IdracClient implements Idrac {
   private async redfishRoute(target: IdracTarget, action: string): Promise<Extract<Route, { kind: 'redfish' }>> {
     const route = await this.route(target);
     if (route.kind === 'redfish') return route;
-    throw new IdracError('not_supported', `${action} is not supported over WS-Man yet (iDRAC ${target.address}: ${route.why})`, target.address, {
-      protocol: 'wsman',
-    });
+    throw new IdracError(
+      'not_supported',
+      `${action} is not supported over WS-Man yet (iDRAC ${target.address}: ${route.why})`,
+      target.address,
+      {
+        protocol: 'wsman',
+      },
+    );
   }
 
   private async timed<T>(operation: string, target: IdracTarget, fn: () => Promise<T>): Promise<T> {

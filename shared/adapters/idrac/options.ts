@@ -49,7 +49,14 @@ export const DEFAULT_OPTIONS: IdracClientOptions = {
 
 export function resolveOptions(overrides: Partial<IdracClientOptions> = {}): IdracClientOptions {
   const options = { ...DEFAULT_OPTIONS, ...overrides };
-  for (const key of ['connectTimeoutMs', 'headersTimeoutMs', 'bodyTimeoutMs', 'maxConcurrentPerEndpoint', 'wsmanPageSize', 'breakerThreshold'] as const) {
+  for (const key of [
+    'connectTimeoutMs',
+    'headersTimeoutMs',
+    'bodyTimeoutMs',
+    'maxConcurrentPerEndpoint',
+    'wsmanPageSize',
+    'breakerThreshold',
+  ] as const) {
     if (!(options[key] > 0)) throw new Error(`iDRAC client option ${key} must be > 0, got ${options[key]}`);
   }
   if (options.retries < 0 || !Number.isInteger(options.retries)) throw new Error(`iDRAC client option retries must be an integer >= 0`);

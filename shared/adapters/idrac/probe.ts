@@ -4,7 +4,7 @@ import { guessGeneration } from './generation';
 import { DEFAULT_REDFISH_PORT, DEFAULT_WSMAN_PORT } from './options';
 import { parseJson } from './redfish/json';
 import { ROOT } from './redfish/paths';
-import { readServiceRoot, type RecentServiceRoots } from './redfish/service-root';
+import { type RecentServiceRoots, readServiceRoot } from './redfish/service-root';
 import type { EndpointPools } from './transport/endpoint-pools';
 import type { HttpTransport } from './transport/http';
 import type { WsmanClient, WsmanIdentity } from './wsman/wsman-client';
@@ -39,10 +39,19 @@ export interface ProbeDeps {
 }
 
 /** Redfish service root, unauthenticated. A plain 404 means "no Redfish here" (iDRAC7, old iDRAC8 firmware). */
-async function probeRedfish(deps: ProbeDeps, target: IdracTarget, port: number): Promise<Outcome<{ version: string; serviceTag?: string }>> {
+async function probeRedfish(
+  deps: ProbeDeps,
+  target: IdracTarget,
+  port: number,
+): Promise<Outcome<{ version: string; serviceTag?: string }>> {
   try {
     // One attempt: a sweep must not multiply its time on dead addresses; the next sweep tries again.
-    const response = await deps.http.send(target, port, { method: 'GET', path: ROOT, headers: { accept: 'application/json' } }, { retry: false });
+    const response = await deps.http.send(
+      target,
+      port,
+      { method: 'GET', path: ROOT, headers: { accept: 'application/json' } },
+      { retry: false },
+    );
     if (response.status === 404) return { kind: 'absent' };
     // Some hardened services want credentials even for the root: Redfish is there, its version unknown.
     if (response.status === 401) return { kind: 'answered', value: { version: '' } };
@@ -61,7 +70,7 @@ async function probeWsman(deps: ProbeDeps, target: IdracTarget, port: number): P
   } catch (error) {
     const e = asIdracError(error, target.address);
     // Nothing on that path (an iDRAC9 without WS-Man on this port answers 404 or 405).
-    if (e.code === 'not_found' || (e.details.status === 405)) return { kind: 'absent' };
+    if (e.code === 'not_found' || e.details.status === 405) return { kind: 'absent' };
     return { kind: 'failed', error: e };
   }
 }
@@ -85,7 +94,9 @@ export async function probeEndpoint(deps: ProbeDeps, target: IdracTarget): Promi
   if (redfish.kind === 'failed') failures.redfish = redfish.error;
   if (wsman.kind === 'failed') failures.wsman = wsman.error;
   // A port nobody listens on is "not offered" once the other protocol answered.
-  const relevant = Object.entries(failures).filter(([, e]) => !(reachable && e.code === 'unreachable')) as Array<[IdracProtocol, IdracError]>;
+  const relevant = Object.entries(failures).filter(([, e]) => !(reachable && e.code === 'unreachable')) as Array<
+    [IdracProtocol, IdracError]
+  >;
   const protocolErrors = Object.fromEntries(relevant.map(([p, e]) => [p, e.toInfo()])) as Partial<Record<IdracProtocol, IdracErrorInfo>>;
 
   const ranked = relevant.map(([, e]) => e).sort((a, b) => rank(a) - rank(b));

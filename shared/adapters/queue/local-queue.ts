@@ -3,13 +3,7 @@ import { readFileSync } from 'node:fs';
 import { z } from 'zod';
 import { writeFileAtomic } from '../../lib/atomic-file';
 import { logger } from '../../observability/logger';
-import {
-  type OutgoingMessage,
-  type Queue,
-  type QueueStats,
-  type ReceivedMessage,
-  UnknownQueueError,
-} from '../../ports/queue';
+import { type OutgoingMessage, type Queue, type QueueStats, type ReceivedMessage, UnknownQueueError } from '../../ports/queue';
 
 /**
  * The local stack's Queue: in-process queues with the SQS semantics the workers rely on (batches of 10,
@@ -162,10 +156,7 @@ export class LocalQueue implements Queue {
     return ids;
   }
 
-  async receive(
-    queue: string,
-    opts: { max: number; visibilityTimeoutSeconds?: number; waitSeconds?: number },
-  ): Promise<ReceivedMessage[]> {
+  async receive(queue: string, opts: { max: number; visibilityTimeoutSeconds?: number; waitSeconds?: number }): Promise<ReceivedMessage[]> {
     this.assertOpen();
     const q = this.state(queue);
     const visibility = opts.visibilityTimeoutSeconds ?? q.visibilityTimeoutSeconds;
@@ -373,9 +364,7 @@ export class LocalQueue implements Queue {
     } catch (err) {
       const issue = err instanceof z.ZodError ? err.issues[0] : undefined;
       const reason = issue ? `${issue.path.join('.')}: ${issue.message}` : (err as Error).message;
-      throw new Error(
-        `LocalQueue: queue file ${file} is corrupt (${reason}); move it aside to start with empty queues`,
-      );
+      throw new Error(`LocalQueue: queue file ${file} is corrupt (${reason}); move it aside to start with empty queues`);
     }
     for (const [name, messages] of Object.entries(snapshot.queues)) {
       const q = this.queues.get(name);
@@ -470,10 +459,7 @@ export class LocalQueue implements Queue {
 
 function validateBatch(messages: OutgoingMessage[]): void {
   if (messages.length > MAX_BATCH) {
-    throw new LocalQueueError(
-      'TooManyEntriesInBatchRequest',
-      `A batch holds at most ${MAX_BATCH} messages, got ${messages.length}`,
-    );
+    throw new LocalQueueError('TooManyEntriesInBatchRequest', `A batch holds at most ${MAX_BATCH} messages, got ${messages.length}`);
   }
   let bytes = 0;
   for (const [i, m] of messages.entries()) {
@@ -488,10 +474,7 @@ function validateBatch(messages: OutgoingMessage[]): void {
     for (const [k, v] of attrs) bytes += Buffer.byteLength(k) + Buffer.byteLength(v);
   }
   if (bytes > MAX_PAYLOAD_BYTES) {
-    throw new LocalQueueError(
-      'BatchRequestTooLong',
-      `Batch payload is ${bytes} bytes; the limit is ${MAX_PAYLOAD_BYTES}`,
-    );
+    throw new LocalQueueError('BatchRequestTooLong', `Batch payload is ${bytes} bytes; the limit is ${MAX_PAYLOAD_BYTES}`);
   }
 }
 

@@ -8,13 +8,7 @@ import {
   SendMessageBatchCommand,
   type SQSClient,
 } from '@aws-sdk/client-sqs';
-import {
-  type OutgoingMessage,
-  type Queue,
-  type QueueStats,
-  type ReceivedMessage,
-  UnknownQueueError,
-} from '../../ports/queue';
+import { type OutgoingMessage, type Queue, type QueueStats, type ReceivedMessage, UnknownQueueError } from '../../ports/queue';
 
 /**
  * Queue over Amazon SQS. The client is created once per container by the caller and passed in; queue names
@@ -73,9 +67,7 @@ export class SqsQueue implements Queue {
             MessageBody: m.body,
             DelaySeconds: m.delaySeconds,
             MessageAttributes: m.attributes
-              ? Object.fromEntries(
-                  Object.entries(m.attributes).map(([k, v]) => [k, { DataType: 'String', StringValue: v }]),
-                )
+              ? Object.fromEntries(Object.entries(m.attributes).map(([k, v]) => [k, { DataType: 'String', StringValue: v }]))
               : undefined,
           })),
         }),
@@ -93,10 +85,7 @@ export class SqsQueue implements Queue {
     return ids as string[];
   }
 
-  async receive(
-    queue: string,
-    opts: { max: number; visibilityTimeoutSeconds?: number; waitSeconds?: number },
-  ): Promise<ReceivedMessage[]> {
+  async receive(queue: string, opts: { max: number; visibilityTimeoutSeconds?: number; waitSeconds?: number }): Promise<ReceivedMessage[]> {
     const url = this.url(queue);
     const out = await this.call(queue, () =>
       this.client.send(
@@ -115,9 +104,7 @@ export class SqsQueue implements Queue {
 
   async delete(queue: string, receiptHandle: string): Promise<void> {
     const url = this.url(queue);
-    await this.call(queue, () =>
-      this.client.send(new DeleteMessageCommand({ QueueUrl: url, ReceiptHandle: receiptHandle })),
-    );
+    await this.call(queue, () => this.client.send(new DeleteMessageCommand({ QueueUrl: url, ReceiptHandle: receiptHandle })));
   }
 
   async changeVisibility(queue: string, receiptHandle: string, visibilityTimeoutSeconds: number): Promise<void> {

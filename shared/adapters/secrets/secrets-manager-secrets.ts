@@ -8,7 +8,7 @@ import {
   type SecretsManagerClient,
 } from '@aws-sdk/client-secrets-manager';
 import { config } from '../../config';
-import { systemClock, type Clock } from '../../ports/clock';
+import { type Clock, systemClock } from '../../ports/clock';
 import { SecretNotFoundError, type Secrets } from '../../ports/secrets';
 
 /**

@@ -1,4 +1,4 @@
-import { InvalidCursorError, type IndexName, type QueryInput } from '../../ports/store';
+import { type IndexName, InvalidCursorError, type QueryInput } from '../../ports/store';
 import { keyAttributes, pageKeyAttributes } from './table-definition';
 
 /**
@@ -50,7 +50,6 @@ function isPageKey(value: unknown, index: IndexName | undefined): value is Recor
   const record = value as Record<string, unknown>;
   const expected = pageKeyAttributes(index);
   return (
-    Object.keys(record).length === expected.length &&
-    expected.every((name) => typeof record[name] === 'string' && record[name] !== '')
+    Object.keys(record).length === expected.length && expected.every((name) => typeof record[name] === 'string' && record[name] !== '')
   );
 }

@@ -12,9 +12,9 @@ import {
 } from '@aws-sdk/client-dynamodb';
 import { marshall, unmarshall } from '@aws-sdk/util-dynamodb';
 import {
+  type AddOptions,
   ConditionFailedError,
   InvalidCursorError,
-  type AddOptions,
   type Item,
   type Key,
   type Page,
@@ -243,10 +243,9 @@ async function conditionally(key: Key, write: () => Promise<unknown>): Promise<v
 }
 
 /** `#pk = :pk`, plus begins_with or BETWEEN on the sort key, on the table's or the index's attributes. */
-function keyCondition(input: QueryInput): Pick<
-  QueryCommandInput,
-  'KeyConditionExpression' | 'ExpressionAttributeNames' | 'ExpressionAttributeValues'
-> {
+function keyCondition(
+  input: QueryInput,
+): Pick<QueryCommandInput, 'KeyConditionExpression' | 'ExpressionAttributeNames' | 'ExpressionAttributeValues'> {
   const keys = keyAttributes(input.index);
   const names: Record<string, string> = { '#pk': keys.partitionKey };
   const values: Record<string, AttributeValue> = { ':pk': { S: input.pk } };

@@ -10,7 +10,17 @@ import { mentionsSessionObject, objectsSpec } from './specs';
 import { taskInfoOf } from './tasks';
 import type { TlsPolicy } from './tls-trust';
 import { SoapTransport } from './transport';
-import type { MoRef, ObjectContent, PropertyFilterSpec, RetrievePage, ServiceContent, TaskInfo, UpdateSet, UserSession, WaitOptions } from './types';
+import type {
+  MoRef,
+  ObjectContent,
+  PropertyFilterSpec,
+  RetrievePage,
+  ServiceContent,
+  TaskInfo,
+  UpdateSet,
+  UserSession,
+  WaitOptions,
+} from './types';
 
 export interface VSphereClientOptions extends Partial<ResilienceOptions> {
   /** The SDK endpoint, e.g. https://vcenter.example.com/sdk (credentials in the URL are refused). */
@@ -141,7 +151,10 @@ export class VSphereClient {
     yield* pc.retrieveAll(this.session, collector, specSet, options.maxObjects);
   }
 
-  async retrievePropertiesExPage(specSet: PropertyFilterSpec[], options: { maxObjects?: number; collector?: MoRef } = {}): Promise<RetrievePage> {
+  async retrievePropertiesExPage(
+    specSet: PropertyFilterSpec[],
+    options: { maxObjects?: number; collector?: MoRef } = {},
+  ): Promise<RetrievePage> {
     const collector = options.collector ?? (await this.content()).propertyCollector;
     return pc.retrievePropertiesExPage(this.session, collector, specSet, options.maxObjects);
   }
@@ -168,7 +181,9 @@ export class VSphereClient {
   /** A private collector, so this waiter's versions are its own; at most maxPropertyCollectors at once. */
   async createPropertyCollector(): Promise<MoRef> {
     if (this.collectors.size >= this.maxCollectors) {
-      throw new VSphereLimitError(`At most ${this.maxCollectors} property collectors per vCenter instance (${this.url}); destroy one first`);
+      throw new VSphereLimitError(
+        `At most ${this.maxCollectors} property collectors per vCenter instance (${this.url}); destroy one first`,
+      );
     }
     const ref = await pc.createPropertyCollector(this.session, (await this.content()).propertyCollector);
     this.collectors.add(ref.value);
@@ -205,7 +220,12 @@ export class VSphereClient {
    * Calls any vim25 method: `args` in the schema's order (see envelope.ts for how values encode); returns
    * the decoded returnval. Not retried unless `idempotent`; session-bound when it mentions session objects.
    */
-  async invoke(method: string, self: MoRef, args: Args = {}, options: Pick<CallOptions, 'idempotent' | 'timeoutMs'> = {}): Promise<unknown> {
+  async invoke(
+    method: string,
+    self: MoRef,
+    args: Args = {},
+    options: Pick<CallOptions, 'idempotent' | 'timeoutMs'> = {},
+  ): Promise<unknown> {
     await this.content(); // the SOAPAction version comes from it
     const rv = await this.session.call(method, self, args, { ...options, sessionBound: mentionsSessionObject([self, args]) });
     return rv === undefined ? undefined : decodeValue(rv);

@@ -1,7 +1,7 @@
 import { decodeValue, xsiType } from './decode';
-import { VSphereProtocolError, faultError } from './errors';
-import { type FaultInfo, type MoRef, isMoRef } from './types';
-import { type XmlNode, child, childText, parseXml } from './xml-parse';
+import { faultError, VSphereProtocolError } from './errors';
+import { type FaultInfo, isMoRef, type MoRef } from './types';
+import { child, childText, parseXml, type XmlNode } from './xml-parse';
 
 /**
  * SOAP 1.1 envelopes for vim25, written by hand: a request is a method element holding `_this` and the

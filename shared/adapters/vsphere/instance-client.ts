@@ -11,7 +11,7 @@ import type { VSphereClient } from './client';
 import type { Args } from './envelope';
 import { VSphereProtocolError } from './errors';
 import { readChanges, readInventory, releaseCheckpoint } from './inventory';
-import { type MoRef, isMoRef } from './types';
+import { isMoRef, type MoRef } from './types';
 
 const host = (value: string): MoRef => ({ type: 'HostSystem', value });
 const vmRef = (value: string): MoRef => ({ type: 'VirtualMachine', value });

@@ -7,7 +7,7 @@
 import type { InventoryObject, InventoryRef } from '../../domain/vcenter';
 import { type DeltaCheckpoint, type InventoryChanges, type InventorySnapshot, VSphereSessionLostError } from '../../ports/vcenter';
 import type { VSphereClient } from './client';
-import { KIND_OF_TYPE, SYNC_PATHS, inventoryObjectOf } from './inventory-mapping';
+import { inventoryObjectOf, KIND_OF_TYPE, SYNC_PATHS } from './inventory-mapping';
 import { containerViewSpec, objectsSpec } from './specs';
 import type { MoRef, PropertyFilterSpec } from './types';
 

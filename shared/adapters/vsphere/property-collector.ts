@@ -4,7 +4,7 @@ import { retrieveResult, updateSet } from './results';
 import type { VSphereSession } from './session';
 import { encodeFilterSpec, mentionsSessionObject } from './specs';
 import type { MoRef, ObjectContent, PropertyFilterSpec, RetrievePage, UpdateSet, WaitOptions } from './types';
-import { type XmlNode, child } from './xml-parse';
+import { child, type XmlNode } from './xml-parse';
 
 /**
  * PropertyCollector operations. Paging tokens, private collectors, filters and versions belong to the
@@ -47,7 +47,12 @@ export async function retrievePropertiesExPage(
 
 /** A token works once: a failed continuation is not retried (the token may already be spent). */
 export async function continueRetrievePropertiesEx(session: VSphereSession, collector: MoRef, token: string): Promise<RetrievePage> {
-  const rv = await session.call('ContinueRetrievePropertiesEx', collector, { token }, { sessionBound: true, check: throwIfSilentlyExpired });
+  const rv = await session.call(
+    'ContinueRetrievePropertiesEx',
+    collector,
+    { token },
+    { sessionBound: true, check: throwIfSilentlyExpired },
+  );
   return retrieveResult(rv);
 }
 

@@ -1,5 +1,5 @@
 import { adapterLog } from '../../observability/logger';
-import { BrokenCircuitError, BulkheadRejectedError, type BreakerState, UpstreamPolicies } from '../upstream-policies';
+import { type BreakerState, BrokenCircuitError, BulkheadRejectedError, UpstreamPolicies } from '../upstream-policies';
 import { VSphereCircuitOpenError, VSphereLimitError, VSphereTransportError } from './errors';
 
 export interface ResilienceOptions {

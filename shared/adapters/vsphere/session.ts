@@ -1,12 +1,12 @@
 import { logger } from '../../observability/logger';
 import { decodeValue } from './decode';
 import { type Args, requestEnvelope, responseBody } from './envelope';
-import { ManagedObjectNotFoundFault, NotAuthenticatedFault, VSphereHttpError, VSphereProtocolError, sessionLostDuring } from './errors';
+import { ManagedObjectNotFoundFault, NotAuthenticatedFault, sessionLostDuring, VSphereHttpError, VSphereProtocolError } from './errors';
 import type { Resilience } from './resilience';
 import { retrieveResult } from './results';
 import type { SoapTransport } from './transport';
 import type { MoRef, ServiceContent, UserSession } from './types';
-import { type XmlNode, child } from './xml-parse';
+import { child, type XmlNode } from './xml-parse';
 
 export interface Credentials {
   username: string;
@@ -121,7 +121,8 @@ export class VSphereSession {
       logger.info('vCenter logout', { vcenter: this.transport.url });
     } catch (err) {
       // Already gone is as good as logged out; anything else is worth a line but must not block shutdown.
-      if (!(err instanceof NotAuthenticatedFault)) logger.warn('vCenter logout failed', { vcenter: this.transport.url, error: (err as Error).message });
+      if (!(err instanceof NotAuthenticatedFault))
+        logger.warn('vCenter logout failed', { vcenter: this.transport.url, error: (err as Error).message });
     } finally {
       this.active = false;
       this.#cookie = undefined;
@@ -138,7 +139,10 @@ export class VSphereSession {
         'RetrievePropertiesEx',
         content.propertyCollector,
         {
-          specSet: { propSet: { type: 'SessionManager', all: false, pathSet: 'currentSession' }, objectSet: { obj: content.sessionManager } },
+          specSet: {
+            propSet: { type: 'SessionManager', all: false, pathSet: 'currentSession' },
+            objectSet: { obj: content.sessionManager },
+          },
           options: {},
         },
         { idempotent: true },

@@ -1,7 +1,7 @@
-import { normalizeThumbprint } from '../../domain/thumbprint';
 import { X509Certificate } from 'node:crypto';
 import { isIP } from 'node:net';
-import { type ConnectionOptions, type PeerCertificate, connect } from 'node:tls';
+import { type ConnectionOptions, connect, type PeerCertificate } from 'node:tls';
+import { normalizeThumbprint } from '../../domain/thumbprint';
 import { CertificatePinMismatchError, VSphereTransportError } from './errors';
 
 /**
@@ -54,11 +54,23 @@ export function fetchPeerCertificate(url: string, timeoutMs = 10_000): Promise<P
       socket.destroy();
       if (raw) {
         const cert = new X509Certificate(raw);
-        return resolve({ pem: cert.toString(), thumbprint: cert.fingerprint256, subject: cert.subject, issuer: cert.issuer, validTo: cert.validTo });
+        return resolve({
+          pem: cert.toString(),
+          thumbprint: cert.fingerprint256,
+          subject: cert.subject,
+          issuer: cert.issuer,
+          validTo: cert.validTo,
+        });
       }
       const cause = err ?? new Error('the server presented no certificate');
       const code = (cause as { code?: unknown }).code;
-      reject(new VSphereTransportError(`Cannot read the TLS certificate of ${url}: ${cause.message}`, typeof code === 'string' ? code : 'ECERTPROBE', { cause }));
+      reject(
+        new VSphereTransportError(
+          `Cannot read the TLS certificate of ${url}: ${cause.message}`,
+          typeof code === 'string' ? code : 'ECERTPROBE',
+          { cause },
+        ),
+      );
     };
     // A refused certificate ends in 'error' after 'secure' has shown it: that is a success here.
     socket.once('error', settle);

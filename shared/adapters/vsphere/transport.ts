@@ -1,6 +1,6 @@
 import { Agent, request } from 'undici';
 import { CertificatePinMismatchError, VSphereTimeoutError, VSphereTransportError } from './errors';
-import { CERT_VERIFY_CODES, type TlsPolicy, fetchPeerCertificate, normalizeThumbprint, tlsConnectOptions } from './tls-trust';
+import { CERT_VERIFY_CODES, fetchPeerCertificate, normalizeThumbprint, type TlsPolicy, tlsConnectOptions } from './tls-trust';
 
 export interface TransportOptions {
   /** The SDK endpoint, e.g. https://vcenter.example.com/sdk */
@@ -104,12 +104,19 @@ export class SoapTransport {
     const code = errorCode(err);
     if (this.options.tls.kind === 'pinned' && CERT_VERIFY_CODES.has(code)) {
       // A different certificate than the pinned one failed the chain check: name both thumbprints.
-      const actual = await fetchPeerCertificate(url, this.options.connectTimeoutMs).then((p) => p.thumbprint, () => 'unknown');
+      const actual = await fetchPeerCertificate(url, this.options.connectTimeoutMs).then(
+        (p) => p.thumbprint,
+        () => 'unknown',
+      );
       return new CertificatePinMismatchError(url, normalizeThumbprint(this.options.tls.thumbprint), actual);
     }
-    return new VSphereTransportError(`Connection to vCenter ${url} failed during ${o.method}: ${e?.message ?? String(err)} [${code}]`, code, {
-      cause: err,
-    });
+    return new VSphereTransportError(
+      `Connection to vCenter ${url} failed during ${o.method}: ${e?.message ?? String(err)} [${code}]`,
+      code,
+      {
+        cause: err,
+      },
+    );
   }
 }
 

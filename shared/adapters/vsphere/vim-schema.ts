@@ -17,9 +17,16 @@ export const VIM_FIELDS: Record<string, Record<string, string>> = {
 
   // Tasks
   TaskInfo: {
-    task: 'ManagedObjectReference', entity: 'ManagedObjectReference', cancelled: 'boolean', cancelable: 'boolean',
-    error: 'LocalizedMethodFault', progress: 'int', queueTime: 'dateTime', startTime: 'dateTime',
-    completeTime: 'dateTime', eventChainId: 'int',
+    task: 'ManagedObjectReference',
+    entity: 'ManagedObjectReference',
+    cancelled: 'boolean',
+    cancelable: 'boolean',
+    error: 'LocalizedMethodFault',
+    progress: 'int',
+    queueTime: 'dateTime',
+    startTime: 'dateTime',
+    completeTime: 'dateTime',
+    eventChainId: 'int',
   },
 
   // Sessions
@@ -31,14 +38,22 @@ export const VIM_FIELDS: Record<string, Record<string, string>> = {
   NetIpConfigInfoIpAddress: { prefixLength: 'int', lifetime: 'dateTime' },
   GuestInfo: { net: 'GuestNicInfo[]', interactiveGuestOperationsReady: 'boolean', guestOperationsReady: 'boolean' },
   VirtualMachineRuntimeInfo: {
-    host: 'ManagedObjectReference', bootTime: 'dateTime', maxCpuUsage: 'int', maxMemoryUsage: 'int',
-    consolidationNeeded: 'boolean', suspendInterval: 'long',
+    host: 'ManagedObjectReference',
+    bootTime: 'dateTime',
+    maxCpuUsage: 'int',
+    maxMemoryUsage: 'int',
+    consolidationNeeded: 'boolean',
+    suspendInterval: 'long',
   },
 
   // Virtual machines: devices (what vMotion planning looks at)
   VirtualDevice: {
-    key: 'int', deviceInfo: 'Description', backing: 'VirtualDeviceBackingInfo', connectable: 'VirtualDeviceConnectInfo',
-    controllerKey: 'int', unitNumber: 'int',
+    key: 'int',
+    deviceInfo: 'Description',
+    backing: 'VirtualDeviceBackingInfo',
+    connectable: 'VirtualDeviceConnectInfo',
+    controllerKey: 'int',
+    unitNumber: 'int',
   },
   VirtualDeviceConnectInfo: { startConnected: 'boolean', allowGuestControl: 'boolean', connected: 'boolean' },
   VirtualController: { busNumber: 'int', device: 'int[]' },
@@ -46,7 +61,13 @@ export const VIM_FIELDS: Record<string, Record<string, string>> = {
   VirtualDisk: { capacityInKB: 'long', capacityInBytes: 'long', shares: 'SharesInfo' },
   VirtualEthernetCard: { wakeOnLanEnabled: 'boolean', uptCompatibilityEnabled: 'boolean' },
   VirtualDeviceFileBackingInfo: { datastore: 'ManagedObjectReference' },
-  VirtualDiskFlatVer2BackingInfo: { split: 'boolean', writeThrough: 'boolean', thinProvisioned: 'boolean', eagerlyScrub: 'boolean', digestEnabled: 'boolean' },
+  VirtualDiskFlatVer2BackingInfo: {
+    split: 'boolean',
+    writeThrough: 'boolean',
+    thinProvisioned: 'boolean',
+    eagerlyScrub: 'boolean',
+    digestEnabled: 'boolean',
+  },
   VirtualDeviceDeviceBackingInfo: { useAutoDetect: 'boolean' },
   VirtualEthernetCardNetworkBackingInfo: { network: 'ManagedObjectReference', inPassthroughMode: 'boolean' },
   VirtualPCIPassthrough: {},
@@ -57,23 +78,45 @@ export const VIM_FIELDS: Record<string, Record<string, string>> = {
   HostVirtualNic: { spec: 'HostVirtualNicSpec' },
   HostVirtualNicSpec: { ip: 'HostIpConfig', mtu: 'int', tsoEnabled: 'boolean' },
   HostIpConfig: { dhcp: 'boolean', ipV6Config: 'HostIpConfigIpV6AddressConfiguration' },
-  HostIpConfigIpV6AddressConfiguration: { ipV6Address: 'HostIpConfigIpV6Address[]', autoConfigurationEnabled: 'boolean', dhcpV6Enabled: 'boolean' },
+  HostIpConfigIpV6AddressConfiguration: {
+    ipV6Address: 'HostIpConfigIpV6Address[]',
+    autoConfigurationEnabled: 'boolean',
+    dhcpV6Enabled: 'boolean',
+  },
   HostIpConfigIpV6Address: { prefixLength: 'int', lifetime: 'dateTime' },
   HostSystemInfo: { otherIdentifyingInfo: 'HostSystemIdentificationInfo[]', memorySize: 'long' },
   HostSystemIdentificationInfo: { identifierType: 'ElementDescription' },
   HostRuntimeInfo: { inMaintenanceMode: 'boolean', inQuarantineMode: 'boolean', bootTime: 'dateTime' },
-  HostHardwareSummary: { memorySize: 'long', cpuMhz: 'int', numCpuPkgs: 'short', numCpuCores: 'short', numCpuThreads: 'short', numNics: 'int', numHBAs: 'int', otherIdentifyingInfo: 'HostSystemIdentificationInfo[]' },
+  HostHardwareSummary: {
+    memorySize: 'long',
+    cpuMhz: 'int',
+    numCpuPkgs: 'short',
+    numCpuCores: 'short',
+    numCpuThreads: 'short',
+    numNics: 'int',
+    numHBAs: 'int',
+    otherIdentifyingInfo: 'HostSystemIdentificationInfo[]',
+  },
   PhysicalNic: { linkSpeed: 'PhysicalNicLinkInfo', wakeOnLanSupported: 'boolean' },
   PhysicalNicLinkInfo: { speedMb: 'int', duplex: 'boolean' },
 
   // Clusters: DRS, HA, overrides, rules, groups
   ClusterConfigInfoEx: {
-    dasConfig: 'ClusterDasConfigInfo', dasVmConfig: 'ClusterDasVmConfigInfo[]', drsConfig: 'ClusterDrsConfigInfo',
-    drsVmConfig: 'ClusterDrsVmConfigInfo[]', rule: 'ClusterRuleInfo[]', group: 'ClusterGroupInfo[]',
+    dasConfig: 'ClusterDasConfigInfo',
+    dasVmConfig: 'ClusterDasVmConfigInfo[]',
+    drsConfig: 'ClusterDrsConfigInfo',
+    drsVmConfig: 'ClusterDrsVmConfigInfo[]',
+    rule: 'ClusterRuleInfo[]',
+    group: 'ClusterGroupInfo[]',
     dpmConfigInfo: 'ClusterDpmConfigInfo',
   },
   ClusterDrsConfigInfo: { enabled: 'boolean', enableVmBehaviorOverrides: 'boolean', vmotionRate: 'int', scaleDescendantsShares: 'string' },
-  ClusterDasConfigInfo: { enabled: 'boolean', failoverLevel: 'int', admissionControlEnabled: 'boolean', heartbeatDatastore: 'ManagedObjectReference[]' },
+  ClusterDasConfigInfo: {
+    enabled: 'boolean',
+    failoverLevel: 'int',
+    admissionControlEnabled: 'boolean',
+    heartbeatDatastore: 'ManagedObjectReference[]',
+  },
   ClusterDrsVmConfigInfo: { key: 'ManagedObjectReference', enabled: 'boolean' },
   ClusterDasVmConfigInfo: { key: 'ManagedObjectReference' },
   ClusterDpmConfigInfo: { enabled: 'boolean', hostPowerActionRate: 'int' },
@@ -85,7 +128,14 @@ export const VIM_FIELDS: Record<string, Record<string, string>> = {
   ClusterHostGroup: { host: 'ManagedObjectReference[]' },
 
   // Datastores
-  DatastoreSummary: { datastore: 'ManagedObjectReference', capacity: 'long', freeSpace: 'long', uncommitted: 'long', accessible: 'boolean', multipleHostAccess: 'boolean' },
+  DatastoreSummary: {
+    datastore: 'ManagedObjectReference',
+    capacity: 'long',
+    freeSpace: 'long',
+    uncommitted: 'long',
+    accessible: 'boolean',
+    multipleHostAccess: 'boolean',
+  },
   DatastoreHostMount: { key: 'ManagedObjectReference', mountInfo: 'HostMountInfo' },
   HostMountInfo: { accessible: 'boolean', mounted: 'boolean', vmknicActive: 'boolean' },
 

@@ -1,12 +1,8 @@
-import {
-  GetEventSourceMappingCommand,
-  type LambdaClient,
-  UpdateEventSourceMappingCommand,
-} from '@aws-sdk/client-lambda';
+import { GetEventSourceMappingCommand, type LambdaClient, UpdateEventSourceMappingCommand } from '@aws-sdk/client-lambda';
 import { WORKER_POOLS } from '../../catalog/worker-pools';
 import { NotFoundError } from '../../domain/errors';
 import type { Queue } from '../../ports/queue';
-import type { WorkerPools, WorkerPoolState } from '../../ports/worker-pools';
+import type { WorkerPoolState, WorkerPools } from '../../ports/worker-pools';
 
 /**
  * Worker pools in AWS: each is an SQS event-source mapping. Draining disables the mapping (Lambda stops

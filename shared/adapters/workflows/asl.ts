@@ -81,10 +81,7 @@ export function assertJsonPathOnly(definition: AslDefinition, source = 'definiti
 }
 
 /** Visits every state, including those nested in Map (ItemProcessor/Iterator) and Parallel (Branches). */
-export function forEachState(
-  definition: { States: Record<string, AslState> },
-  visit: (name: string, state: AslState) => void,
-): void {
+export function forEachState(definition: { States: Record<string, AslState> }, visit: (name: string, state: AslState) => void): void {
   for (const [name, state] of Object.entries(definition.States)) {
     visit(name, state);
     for (const nested of nestedMachines(state)) forEachState(nested, visit);

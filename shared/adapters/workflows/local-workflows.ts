@@ -4,19 +4,19 @@ import {
   ExecutionAbortedError,
   ExecutionError,
   ExecutionTimeoutError,
-  StateMachine,
   type RunOptions,
+  StateMachine,
   type StateMachineDefinition,
 } from 'aws-local-stepfunctions';
 import { logger } from '../../observability/logger';
 import {
-  ExecutionNotFoundError,
-  TaskTokenInvalidError,
   type ExecutionDescription,
+  ExecutionNotFoundError,
   type ExecutionStatus,
+  TaskTokenInvalidError,
   type Workflows,
 } from '../../ports/workflows';
-import { forEachState, LOCAL_ACCOUNT, LOCAL_REGION, type AslDefinition, type AslState } from './asl';
+import { type AslDefinition, type AslState, forEachState, LOCAL_ACCOUNT, LOCAL_REGION } from './asl';
 
 /**
  * Workflows for the local stack: the same ASL, executed in-process by aws-local-stepfunctions, with every Task
@@ -59,12 +59,10 @@ const LAMBDA_INVOKE = 'arn:aws:states:::lambda:invoke';
 const LAMBDA_INVOKE_WAIT = 'arn:aws:states:::lambda:invoke.waitForTaskToken';
 const LAMBDA_FUNCTION_ARN = /^arn:aws[\w-]*:lambda:[^:]*:[^:]*:function:[^:]+(:[^:]+)?$/;
 // AWS execution names: 1-80 characters, no whitespace, brackets, wildcards, these specials or control chars.
+// biome-ignore lint/suspicious/noControlCharactersInRegex: execution names must not contain control characters
 const EXECUTION_NAME = /^[^\s<>{}[\]?*"#%\\^|~`$&,;:/\u0000-\u001f\u007f-\u009f]{1,80}$/;
 
-type TaskPlan =
-  | { kind: 'direct'; resource: string }
-  | { kind: 'invoke' }
-  | { kind: 'wait'; expiresAfterSeconds?: number };
+type TaskPlan = { kind: 'direct'; resource: string } | { kind: 'invoke' } | { kind: 'wait'; expiresAfterSeconds?: number };
 
 type PreparedWorkflow = { machine: StateMachine; tasks: Map<string, TaskPlan> };
 
@@ -194,11 +192,7 @@ export class LocalWorkflows implements Workflows {
   async close(): Promise<void> {
     this.closed = true;
     const running = [...this.executions.values()].filter((e) => e.status === 'RUNNING');
-    await Promise.all(
-      running.map((e) =>
-        this.stop(e.executionId, { error: 'LocalWorkflows.Closed', cause: 'The local stack shut down' }),
-      ),
-    );
+    await Promise.all(running.map((e) => this.stop(e.executionId, { error: 'LocalWorkflows.Closed', cause: 'The local stack shut down' })));
   }
 
   private async runTask(execution: Execution, stateName: string, plan: TaskPlan, input: JsonValue): Promise<JsonValue> {
@@ -227,7 +221,12 @@ export class LocalWorkflows implements Workflows {
     return lambdaInvokeResponse(await this.callFunction(params.FunctionName, params.Payload), 200);
   }
 
-  private async waitForTaskToken(execution: Execution, stateName: string, plan: Extract<TaskPlan, { kind: 'wait' }>, input: JsonValue): Promise<JsonValue> {
+  private async waitForTaskToken(
+    execution: Execution,
+    stateName: string,
+    plan: Extract<TaskPlan, { kind: 'wait' }>,
+    input: JsonValue,
+  ): Promise<JsonValue> {
     const params = invokeParameters(stateName, input);
     const token = randomBytes(48).toString('base64url');
     let resolve!: TokenWait['resolve'];
@@ -249,9 +248,7 @@ export class LocalWorkflows implements Workflows {
     // The engine's own timer fails the state with States.Timeout; this one starts later with the same length,
     // so it fires after it and only retires the token (a late SendTaskSuccess is then refused, as in AWS).
     const expiry =
-      plan.expiresAfterSeconds === undefined
-        ? undefined
-        : setTimeout(() => this.expireToken(token), plan.expiresAfterSeconds * 1000);
+      plan.expiresAfterSeconds === undefined ? undefined : setTimeout(() => this.expireToken(token), plan.expiresAfterSeconds * 1000);
     try {
       return await settled;
     } finally {
@@ -477,7 +474,9 @@ function planTask(state: AslState, where: string): TaskPlan {
   if (state.TimeoutSecondsPath === undefined) state.TimeoutSeconds = Math.min(explicitTimeout ?? MAX_TIMER_SECONDS, MAX_TIMER_SECONDS);
   if (resource === LAMBDA_INVOKE) return { kind: 'invoke' };
   if (LAMBDA_FUNCTION_ARN.test(resource)) return { kind: 'direct', resource };
-  throw new Error(`${where}: Resource '${resource}' is not supported locally (Lambda function ARNs, lambda:invoke and lambda:invoke.waitForTaskToken are)`);
+  throw new Error(
+    `${where}: Resource '${resource}' is not supported locally (Lambda function ARNs, lambda:invoke and lambda:invoke.waitForTaskToken are)`,
+  );
 }
 
 function capSeconds(target: Record<string, unknown>, field: string): void {

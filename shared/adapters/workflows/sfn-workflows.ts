@@ -1,18 +1,18 @@
 import {
   DescribeExecutionCommand,
+  type DescribeExecutionCommandOutput,
   SendTaskFailureCommand,
   SendTaskSuccessCommand,
+  type SFNClient,
   StartExecutionCommand,
   StopExecutionCommand,
-  type DescribeExecutionCommandOutput,
-  type SFNClient,
 } from '@aws-sdk/client-sfn';
 import { config } from '../../config';
 import {
-  ExecutionNotFoundError,
-  TaskTokenInvalidError,
   type ExecutionDescription,
+  ExecutionNotFoundError,
   type ExecutionStatus,
+  TaskTokenInvalidError,
   type Workflows,
 } from '../../ports/workflows';
 
@@ -50,9 +50,7 @@ export class SfnWorkflows implements Workflows {
     const executionId = executionArnOf(stateMachineArn, name);
     if (await this.exists(executionId)) return { executionId, alreadyStarted: true };
     try {
-      const out = await this.client.send(
-        new StartExecutionCommand({ stateMachineArn, name, input: JSON.stringify(input ?? {}) }),
-      );
+      const out = await this.client.send(new StartExecutionCommand({ stateMachineArn, name, input: JSON.stringify(input ?? {}) }));
       return { executionId: out.executionArn ?? executionId, alreadyStarted: false };
     } catch (err) {
       if (isAwsError(err, 'ExecutionAlreadyExists')) return { executionId, alreadyStarted: true };

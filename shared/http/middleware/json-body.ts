@@ -21,9 +21,7 @@ function decodeBody(event: ApiEvent): unknown {
   } catch (e) {
     if (type && !/json|x-www-form-urlencoded|text\/plain/i.test(type))
       throw new UnsupportedMediaTypeError(`Content-Type '${type}' is not supported; send application/json`);
-    throw new ValidationError(`Request body is not valid JSON: ${(e as Error).message}`, [
-      { path: 'body', message: 'malformed JSON' },
-    ]);
+    throw new ValidationError(`Request body is not valid JSON: ${(e as Error).message}`, [{ path: 'body', message: 'malformed JSON' }]);
   }
 }
 

@@ -22,8 +22,7 @@ function authorize(event: ApiEvent): Principal | undefined {
   if (route.role === 'none') return role ? { subject, role } : undefined;
   // No claims on a route that needs a role means it was deployed without the authorizer: never pass silently.
   if (!claims) throw new UnauthorizedError('A bearer token is required');
-  if (!role)
-    throw new ForbiddenError(`The token carries no EIO role (claim '${config().auth.roleClaim}'); '${route.role}' is needed`);
+  if (!role) throw new ForbiddenError(`The token carries no EIO role (claim '${config().auth.roleClaim}'); '${route.role}' is needed`);
   if (!hasAtLeast(role, route.role))
     throw new ForbiddenError(`Role '${role}' may not ${route.summary.toLowerCase()}; '${route.role}' or higher is needed`);
   return { subject, role };

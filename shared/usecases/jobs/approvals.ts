@@ -1,15 +1,15 @@
 import { z } from 'zod';
 import { WORKFLOW_ERRORS } from '../../catalog/workflow-errors';
-import { type Approval, APPROVAL_STATUSES, OPEN_APPROVAL } from '../../domain/approval';
+import { APPROVAL_STATUSES, type Approval, OPEN_APPROVAL } from '../../domain/approval';
 import { ConflictError, ForbiddenError } from '../../domain/errors';
 import { newId } from '../../domain/ids';
 import type { Policy, PolicyCreate, PolicyUpdate } from '../../domain/policy';
+import { isoNow } from '../../ports/clock';
 import type { Page } from '../../ports/store';
 import { TaskTokenInvalidError } from '../../ports/workflows';
 import { approvals, policies } from '../../records/approvals';
 import { recordAudit } from '../../records/audit';
 import { type EngineDeps, moveJob } from './common';
-import { isoNow } from '../../ports/clock';
 
 export const ApprovalQuery = z.object({ status: z.enum(APPROVAL_STATUSES).optional() });
 
@@ -29,13 +29,7 @@ export type Decision = 'approve' | 'reject' | 'defer';
  * Four eyes: the approver needs the approver role (checked by the route table) and must not be the person
  * who asked for the job. Approve and reject end the wait of the job's execution through its task token.
  */
-export async function decideApproval(
-  deps: EngineDeps,
-  id: string,
-  decision: Decision,
-  actor: string,
-  comment?: string,
-): Promise<Approval> {
+export async function decideApproval(deps: EngineDeps, id: string, decision: Decision, actor: string, comment?: string): Promise<Approval> {
   const current = await approvals.get(deps.store, id);
   if (current.requested_by === actor)
     throw new ForbiddenError(`${actor} requested job '${current.job_id}' and cannot ${decision} it; another approver must decide`);
@@ -57,7 +51,13 @@ export async function decideApproval(
       history: [...a.history, { status, by: actor, at, comment }],
     };
   });
-  await recordAudit(deps.store, { subject_id: current.job_id, action: `approval.${status}`, at, actor, detail: { approval_id: id, comment } });
+  await recordAudit(deps.store, {
+    subject_id: current.job_id,
+    action: `approval.${status}`,
+    at,
+    actor,
+    detail: { approval_id: id, comment },
+  });
   if (status === 'deferred' || !token) return decided;
   try {
     if (status === 'approved') {

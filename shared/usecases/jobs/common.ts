@@ -1,15 +1,14 @@
 import { JOB_TYPES } from '../../catalog/job-types';
-import { isoNow } from '../../ports/clock';
 import { LockedError, ValidationError } from '../../domain/errors';
 import { type Job, type JobStatus, transition } from '../../domain/job';
 import type { JobType } from '../../jobs/job-type';
+import { isoNow } from '../../ports/clock';
 import { ExecutionNotFoundError } from '../../ports/workflows';
 import { jobs } from '../../records/jobs';
 import { readSwitch } from '../../records/switches';
 import type { Deps } from '../deps';
 
 export type EngineDeps = Pick<Deps, 'store' | 'queue' | 'workflows' | 'clock' | 'idrac' | 'vcenter'>;
-
 
 export function jobTypeOf(name: string): JobType {
   const type = JOB_TYPES[name];
@@ -21,12 +20,8 @@ export function jobTypeOf(name: string): JobType {
 }
 
 /** Moves a job to `to` with a conditional write; 409 when the lifecycle forbids it from its current status. */
-export const moveJob = (
-  deps: Pick<Deps, 'store' | 'clock'>,
-  id: string,
-  to: JobStatus,
-  fields: Partial<Job> = {},
-): Promise<Job> => jobs.update(deps.store, id, (current) => transition(current, to, isoNow(deps.clock), fields));
+export const moveJob = (deps: Pick<Deps, 'store' | 'clock'>, id: string, to: JobStatus, fields: Partial<Job> = {}): Promise<Job> =>
+  jobs.update(deps.store, id, (current) => transition(current, to, isoNow(deps.clock), fields));
 
 /** Refuses work while the kill switch is active: new jobs (423 to the caller) and every side-effecting step. */
 export async function assertKillSwitchOff(deps: Pick<Deps, 'store'>): Promise<void> {

@@ -2,12 +2,12 @@ import { WORKFLOW_ERRORS } from '../../catalog/workflow-errors';
 import { ConflictError } from '../../domain/errors';
 import { isFinished, type Job } from '../../domain/job';
 import { logger } from '../../observability/logger';
+import { isoNow } from '../../ports/clock';
 import { ExecutionNotFoundError, TaskTokenInvalidError } from '../../ports/workflows';
 import { approvals } from '../../records/approvals';
 import { recordAudit } from '../../records/audit';
 import { jobs, listSteps } from '../../records/jobs';
 import { type EngineDeps, jobTypeOf, moveJob } from './common';
-import { isoNow } from '../../ports/clock';
 import { submitJob } from './submit';
 
 /**
@@ -72,8 +72,7 @@ export async function resumeJob(deps: EngineDeps, id: string, actor: string, req
   const step = job.waiting_for.step;
   // The conditional move to running is what makes two concurrent resumes (or a resume and a cancel) safe.
   const resumed = await jobs.update(deps.store, id, (j) => {
-    if (j.status !== 'paused' || j.task_token !== token)
-      throw new ConflictError(`job '${id}' is no longer paused`, { status: j.status });
+    if (j.status !== 'paused' || j.task_token !== token) throw new ConflictError(`job '${id}' is no longer paused`, { status: j.status });
     return { ...j, status: 'running', waiting_for: undefined, task_token: undefined, updated_at: isoNow(deps.clock) };
   });
   try {
@@ -83,7 +82,13 @@ export async function resumeJob(deps: EngineDeps, id: string, actor: string, req
     await moveJob(deps, id, 'failed', { status_reason: `interrupted: the paused execution no longer exists (step ${step})` });
     throw new ConflictError(`job '${id}' could not be resumed: its execution no longer exists; it is now failed, retry it`);
   }
-  await recordAudit(deps.store, { subject_id: id, action: 'job.resumed', at: isoNow(deps.clock), actor, detail: { action: request.action, step } });
+  await recordAudit(deps.store, {
+    subject_id: id,
+    action: 'job.resumed',
+    at: isoNow(deps.clock),
+    actor,
+    detail: { action: request.action, step },
+  });
   return resumed;
 }
 

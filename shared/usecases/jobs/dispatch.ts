@@ -4,8 +4,8 @@ import { addToContext } from '../../observability/context';
 import { logger } from '../../observability/logger';
 import { jobs } from '../../records/jobs';
 import { readSwitch } from '../../records/switches';
-import { cancelJob } from './control';
 import { type EngineDeps, executionName, executionRunning, jobTypeOf } from './common';
+import { cancelJob } from './control';
 
 export type DispatchOutcome = 'started' | 'already_started' | 'left_to_reconcile' | 'held' | 'skipped' | 'cancelled';
 
@@ -37,12 +37,18 @@ export async function dispatchJob(deps: EngineDeps, jobId: string): Promise<Disp
   const executionId = await deps.workflows.executionId(type.workflow, name);
   if (job.status !== 'queued' && job.execution_id === executionId) {
     if (await executionRunning(deps, executionId)) return 'already_started';
-    logger.warn('Job not started again: its execution was lost; the restart reconciliation resumes or fails it', { execution_id: executionId });
+    logger.warn('Job not started again: its execution was lost; the restart reconciliation resumes or fails it', {
+      execution_id: executionId,
+    });
     return 'left_to_reconcile';
   }
   // Named on the job before it starts, so no crash can leave a started execution the job does not name.
   if (job.execution_id !== executionId) await jobs.update(deps.store, jobId, (j) => ({ ...j, execution_id: executionId }));
-  const { alreadyStarted } = await deps.workflows.start(type.workflow, name, { job_id: job.id, type: job.type, attempt: job.execution_attempt });
+  const { alreadyStarted } = await deps.workflows.start(type.workflow, name, {
+    job_id: job.id,
+    type: job.type,
+    attempt: job.execution_attempt,
+  });
   logger.info(alreadyStarted ? 'Job execution already started' : 'Job execution started', { execution_id: executionId });
   return alreadyStarted ? 'already_started' : 'started';
 }

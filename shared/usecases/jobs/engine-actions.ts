@@ -9,10 +9,10 @@ import { OPEN_APPROVAL } from '../../domain/approval';
 import { ConflictError } from '../../domain/errors';
 import { newId } from '../../domain/ids';
 import { isFinished, type Job } from '../../domain/job';
+import { isoNow } from '../../ports/clock';
 import { approvals, policies } from '../../records/approvals';
 import { jobs } from '../../records/jobs';
 import { assertKillSwitchOff, type EngineDeps, moveJob } from './common';
-import { isoNow } from '../../ports/clock';
 import { activeJob, withStep } from './step-context';
 
 export type EngineAction = {

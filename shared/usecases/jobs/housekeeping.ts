@@ -1,12 +1,12 @@
 import { WORKFLOW_ERRORS } from '../../catalog/workflow-errors';
 import { OPEN_APPROVAL } from '../../domain/approval';
 import { logger } from '../../observability/logger';
+import { isoNow } from '../../ports/clock';
 import { TaskTokenInvalidError } from '../../ports/workflows';
 import { approvals } from '../../records/approvals';
 import { jobs } from '../../records/jobs';
 import { readSwitch } from '../../records/switches';
-import { type EngineDeps } from './common';
-import { isoNow } from '../../ports/clock';
+import type { EngineDeps } from './common';
 import { enqueueJob } from './submit';
 
 /** A queued job older than this without an execution has lost its message: hand it to the dispatcher again. */
@@ -28,7 +28,12 @@ export async function runHousekeeping(deps: EngineDeps): Promise<HousekeepingRep
       const token = a.task_token;
       await approvals.update(deps.store, a.id, (c) =>
         OPEN_APPROVAL.includes(c.status)
-          ? { ...c, status: 'expired', task_token: undefined, history: [...c.history, { status: 'expired', by: 'system', at: isoNow(deps.clock) }] }
+          ? {
+              ...c,
+              status: 'expired',
+              task_token: undefined,
+              history: [...c.history, { status: 'expired', by: 'system', at: isoNow(deps.clock) }],
+            }
           : c,
       );
       if (token)

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { type Job, JOB_STATUSES, type JobStep, publicJob } from '../../domain/job';
+import { JOB_STATUSES, type Job, type JobStep, publicJob } from '../../domain/job';
 import type { Page, Store } from '../../ports/store';
 import { jobs, listSteps } from '../../records/jobs';
 import { pages } from '../../records/paging';
@@ -32,7 +32,11 @@ const READ_BUDGET = 1000;
  * Newest first. Status uses its own index (gsi2); the created range narrows the index's sort key; type and
  * target are filters applied while reading, within the read budget.
  */
-export async function listJobs(deps: { store: Store }, q: JobQuery, page: { limit: number; cursor?: string }): Promise<Page<ReturnType<typeof publicJob>>> {
+export async function listJobs(
+  deps: { store: Store },
+  q: JobQuery,
+  page: { limit: number; cursor?: string },
+): Promise<Page<ReturnType<typeof publicJob>>> {
   const between: [string, string] | undefined =
     q.created_after || q.created_before
       ? [new Date(q.created_after ?? 0).toISOString(), `${new Date(q.created_before ?? '9999-12-31T23:59:59Z').toISOString()}~`]

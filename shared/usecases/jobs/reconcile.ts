@@ -1,9 +1,9 @@
 import { isFinished } from '../../domain/job';
 import { logger } from '../../observability/logger';
+import { isoNow } from '../../ports/clock';
 import { approvals } from '../../records/approvals';
 import { jobs } from '../../records/jobs';
 import { type EngineDeps, executionRunning, jobTypeOf, moveJob } from './common';
-import { isoNow } from '../../ports/clock';
 import { enqueueJob } from './submit';
 import { jobIdsIn } from './system';
 
@@ -29,7 +29,12 @@ export async function reconcileJobs(deps: EngineDeps): Promise<ReconcileReport> 
       // The waiting execution is gone, and its token with it; a resumed run asks for approval afresh.
       await approvals.update(deps.store, job.waiting_for.approval_id, (a) =>
         a.status === 'pending' || a.status === 'deferred'
-          ? { ...a, status: 'cancelled', task_token: undefined, history: [...a.history, { status: 'cancelled', by: 'system', at: isoNow(deps.clock), comment: 'execution interrupted' }] }
+          ? {
+              ...a,
+              status: 'cancelled',
+              task_token: undefined,
+              history: [...a.history, { status: 'cancelled', by: 'system', at: isoNow(deps.clock), comment: 'execution interrupted' }],
+            }
           : a,
       );
     }
@@ -47,7 +52,6 @@ export async function reconcileJobs(deps: EngineDeps): Promise<ReconcileReport> 
       report.failed.push(id);
     }
   }
-  if (report.requeued.length + report.resumed.length + report.failed.length)
-    logger.warn('Jobs reconciled after restart', { ...report });
+  if (report.requeued.length + report.resumed.length + report.failed.length) logger.warn('Jobs reconciled after restart', { ...report });
   return report;
 }

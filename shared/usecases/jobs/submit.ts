@@ -1,18 +1,17 @@
 import { createHash } from 'node:crypto';
 import { z } from 'zod';
+import { sendToPool } from '../../catalog/messages';
 import { ConflictError, ValidationError } from '../../domain/errors';
 import { idSchema, newId } from '../../domain/ids';
 import type { Job } from '../../domain/job';
 import { approvalPolicyFor, type Policy } from '../../domain/policy';
 import { currentContext } from '../../observability/context';
 import { logger } from '../../observability/logger';
-import { ConditionFailedError } from '../../ports/store';
+import { isoNow } from '../../ports/clock';
 import { policies } from '../../records/approvals';
 import { recordAudit } from '../../records/audit';
-import { sendToPool } from '../../catalog/messages';
 import { idempotencyKeys, jobs } from '../../records/jobs';
 import { assertKillSwitchOff, type EngineDeps, jobTypeOf } from './common';
-import { isoNow } from '../../ports/clock';
 
 export const JobSubmission = z.strictObject({
   id: idSchema('job').optional(),
@@ -22,7 +21,11 @@ export const JobSubmission = z.strictObject({
 });
 export type JobSubmission = z.output<typeof JobSubmission>;
 
-export const IdempotencyKeyHeader = z.string().min(1).max(255).regex(/^[\x21-\x7e]+$/, 'printable ASCII only');
+export const IdempotencyKeyHeader = z
+  .string()
+  .min(1)
+  .max(255)
+  .regex(/^[\x21-\x7e]+$/, 'printable ASCII only');
 
 async function allPolicies(deps: Pick<EngineDeps, 'store'>): Promise<Policy[]> {
   const all: Policy[] = [];
@@ -31,7 +34,9 @@ async function allPolicies(deps: Pick<EngineDeps, 'store'>): Promise<Policy[]> {
 }
 
 const fingerprint = (s: JobSubmission) =>
-  createHash('sha256').update(JSON.stringify([s.type, s.target_ids, s.params, s.id ?? null])).digest('hex');
+  createHash('sha256')
+    .update(JSON.stringify([s.type, s.target_ids, s.params, s.id ?? null]))
+    .digest('hex');
 
 /**
  * Accepts a job: validates type, parameters and targets, decides whether policy requires approval, writes it
@@ -93,7 +98,12 @@ export async function submitJob(
     idempotency_key: idempotency,
     version: 1,
   });
-  await recordAudit(deps.store, { subject_id: job.id, action: 'job.submitted', at: now, detail: { type: job.type, targets: job.target_ids } });
+  await recordAudit(deps.store, {
+    subject_id: job.id,
+    action: 'job.submitted',
+    at: now,
+    detail: { type: job.type, targets: job.target_ids },
+  });
   await enqueueJob(deps, job.id);
   return { job, replayed: false };
 }

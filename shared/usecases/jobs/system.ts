@@ -1,19 +1,25 @@
 import { WORKER_POOLS } from '../../catalog/worker-pools';
 import { ConflictError, NotFoundError } from '../../domain/errors';
+import type { JobStatus } from '../../domain/job';
 import type { Switch } from '../../domain/system-state';
 import { logger } from '../../observability/logger';
+import { isoNow } from '../../ports/clock';
 import { recordAudit } from '../../records/audit';
-import type { JobStatus } from '../../domain/job';
 import { jobs } from '../../records/jobs';
 import { readSwitch, switches } from '../../records/switches';
 import type { Deps } from '../deps';
-import { type EngineDeps } from './common';
-import { isoNow } from '../../ports/clock';
+import type { EngineDeps } from './common';
 import { cancelJob } from './control';
 import { enqueueJob } from './submit';
 
 /** Flips a switch with a conditional write; flipping it to the state it is in changes nothing. */
-async function flip(deps: EngineDeps, id: Switch['id'], on: boolean, actor: string, reason?: string): Promise<{ sw: Switch; changed: boolean }> {
+async function flip(
+  deps: EngineDeps,
+  id: Switch['id'],
+  on: boolean,
+  actor: string,
+  reason?: string,
+): Promise<{ sw: Switch; changed: boolean }> {
   for (;;) {
     const current = await readSwitch(deps.store, id);
     if (current.on === on) return { sw: current, changed: false };
@@ -102,11 +108,21 @@ export function poolNamed(nameOrWorkerId: string): string {
   return found[0];
 }
 
-export async function drainPool(deps: Pick<Deps, 'workerPools' | 'store' | 'clock'>, nameOrWorkerId: string, actor: string, drain: boolean) {
+export async function drainPool(
+  deps: Pick<Deps, 'workerPools' | 'store' | 'clock'>,
+  nameOrWorkerId: string,
+  actor: string,
+  drain: boolean,
+) {
   const pool = poolNamed(nameOrWorkerId);
   if (drain) await deps.workerPools.drain(pool);
   else await deps.workerPools.undrain(pool);
-  await recordAudit(deps.store, { subject_id: `pool:${pool}`, action: drain ? 'pool.drained' : 'pool.undrained', at: isoNow(deps.clock), actor });
+  await recordAudit(deps.store, {
+    subject_id: `pool:${pool}`,
+    action: drain ? 'pool.drained' : 'pool.undrained',
+    at: isoNow(deps.clock),
+    actor,
+  });
   const state = await deps.workerPools.state(pool);
   return {
     pool,
@@ -116,4 +132,3 @@ export async function drainPool(deps: Pick<Deps, 'workerPools' | 'store' | 'cloc
     draining: state.draining,
   };
 }
-

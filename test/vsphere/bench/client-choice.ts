@@ -11,13 +11,13 @@
  */
 import { execFileSync } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import https from 'node:https';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import https from 'node:https';
 import * as soap from 'soap';
 import { Agent, request } from 'undici';
-import { VSphereClient, containerViewSpec } from '../../../shared/adapters/vsphere';
+import { containerViewSpec, VSphereClient } from '../../../shared/adapters/vsphere';
 import { requestEnvelope } from '../../../shared/adapters/vsphere/envelope';
 import { retrieveResult } from '../../../shared/adapters/vsphere/results';
 import { encodeFilterSpec } from '../../../shared/adapters/vsphere/specs';
@@ -28,7 +28,16 @@ const here = fileURLToPath(new URL('.', import.meta.url));
 const WSDL = join(here, 'vim25-minimal.wsdl');
 const vmTarget = Number(process.argv[2] ?? 5000);
 const runs = Number(process.argv[3] ?? 5);
-const VM_PROPS = ['name', 'config.uuid', 'config.instanceUuid', 'runtime.powerState', 'runtime.host', 'guest.net', 'guest.toolsRunningStatus', 'datastore'];
+const VM_PROPS = [
+  'name',
+  'config.uuid',
+  'config.instanceUuid',
+  'runtime.powerState',
+  'runtime.host',
+  'guest.net',
+  'guest.toolsRunningStatus',
+  'datastore',
+];
 
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
 const fmt = (ms: number) => `${ms.toFixed(ms < 10 ? 1 : 0)} ms`;
@@ -45,7 +54,12 @@ async function timeRuns(n: number, fn: () => Promise<unknown> | unknown): Promis
 }
 
 // 10 clusters × 10 hosts; VMs per host from the target.
-const sim = await startVcsim({ clusters: 10, hostsPerCluster: 10, vmsPerHost: Math.max(1, Math.round(vmTarget / 100)), startTimeoutMs: 600_000 });
+const sim = await startVcsim({
+  clusters: 10,
+  hostsPerCluster: 10,
+  vmsPerHost: Math.max(1, Math.round(vmTarget / 100)),
+  startTimeoutMs: 600_000,
+});
 const rows: string[][] = [];
 try {
   process.stderr.write(`vcsim: ${JSON.stringify(sim.counts)}\n`);
@@ -55,13 +69,24 @@ try {
   const caFile = join(out, 'ca.pem');
   writeFileSync(caFile, sim.certPem);
   for (const name of ['cold-soap', 'cold-handbuilt']) {
-    execFileSync('npx', ['esbuild', join(here, `${name}.ts`), '--bundle', '--platform=node', '--format=esm', '--target=node20', `--outfile=${join(out, `${name}.mjs`)}`,
-      '--banner:js=import{createRequire}from"module";const require=createRequire(import.meta.url);', '--log-level=error']);
+    execFileSync('npx', [
+      'esbuild',
+      join(here, `${name}.ts`),
+      '--bundle',
+      '--platform=node',
+      '--format=esm',
+      '--target=node20',
+      `--outfile=${join(out, `${name}.mjs`)}`,
+      '--banner:js=import{createRequire}from"module";const require=createRequire(import.meta.url);',
+      '--log-level=error',
+    ]);
   }
   const cold = async (name: string, extra: string[]) => {
     const samples: Record<string, number>[] = [];
     for (let i = 0; i < runs; i++) {
-      const stdout = execFileSync(process.execPath, [join(out, `${name}.mjs`), sim.url, sim.certPem, ...extra], { env: { ...process.env, LOG_LEVEL: 'SILENT' } });
+      const stdout = execFileSync(process.execPath, [join(out, `${name}.mjs`), sim.url, sim.certPem, ...extra], {
+        env: { ...process.env, LOG_LEVEL: 'SILENT' },
+      });
       samples.push(JSON.parse(stdout.toString()) as Record<string, number>);
     }
     const m = (k: string) => median(samples.map((s) => s[k]!));
@@ -78,7 +103,12 @@ try {
 
   process.stderr.write('large response runs\n');
   // Large response, hand-built client.
-  const client = new VSphereClient({ url: sim.url, credentials: { username: sim.user, password: sim.password }, tls: { kind: 'ca', ca: sim.certPem }, requestTimeoutMs: 600_000 });
+  const client = new VSphereClient({
+    url: sim.url,
+    credentials: { username: sim.user, password: sim.password },
+    tls: { kind: 'ca', ca: sim.certPem },
+    requestTimeoutMs: 600_000,
+  });
   await client.login();
   const view = await client.createContainerView(['VirtualMachine']);
   const spec = containerViewSpec(view, { VirtualMachine: VM_PROPS });
@@ -98,7 +128,12 @@ try {
   const agent = new Agent({ connect: { ca: sim.certPem } });
   let body = '';
   const rawFetch = async () => {
-    const res = await request(sim.url, { method: 'POST', body: rawEnvelope, headers: { 'content-type': 'text/xml', soapaction: 'urn:vim25/6.5', cookie }, dispatcher: agent });
+    const res = await request(sim.url, {
+      method: 'POST',
+      body: rawEnvelope,
+      headers: { 'content-type': 'text/xml', soapaction: 'urn:vim25/6.5', cookie },
+      dispatcher: agent,
+    });
     body = await res.body.text();
     if (!body.includes('RetrievePropertiesExResponse')) throw new Error(`raw request failed: ${body.slice(0, 300)}`);
   };
@@ -111,7 +146,18 @@ try {
     const [r] = await soapClient.RetrievePropertiesExAsync(
       {
         _this: { attributes: { type: 'PropertyCollector' }, $value: 'propertyCollector' },
-        specSet: [{ propSet: [{ type: 'VirtualMachine', all: false, pathSet: VM_PROPS }], objectSet: [{ obj: { attributes: { type: 'ContainerView' }, $value: view2 }, skip: true, selectSet: [{ attributes: { 'xsi:type': 'TraversalSpec' }, name: 'v', type: 'ContainerView', path: 'view', skip: false }] }] }],
+        specSet: [
+          {
+            propSet: [{ type: 'VirtualMachine', all: false, pathSet: VM_PROPS }],
+            objectSet: [
+              {
+                obj: { attributes: { type: 'ContainerView' }, $value: view2 },
+                skip: true,
+                selectSet: [{ attributes: { 'xsi:type': 'TraversalSpec' }, name: 'v', type: 'ContainerView', path: 'view', skip: false }],
+              },
+            ],
+          },
+        ],
         options: {},
       },
       { httpsAgent, timeout: 600_000 },
@@ -129,15 +175,26 @@ try {
       if (i > 0) (samples[name] ??= []).push(ms); // round 0 warms up
     }
   }
-  const [raw, handOne, handPaged, soapFull] = ['raw', 'handOne', 'handPaged', 'soapFull'].map((k) => median(samples[k]!)) as [number, number, number, number];
+  const [raw, handOne, handPaged, soapFull] = ['raw', 'handOne', 'handPaged', 'soapFull'].map((k) => median(samples[k]!)) as [
+    number,
+    number,
+    number,
+    number,
+  ];
 
   // Parse-only on the captured answer.
-  const scan = await timeRuns(runs, () => retrieveResult(child(child(child(child(parseXml(body), 'Envelope')!, 'Body')!, 'RetrievePropertiesExResponse')!, 'returnval')));
+  const scan = await timeRuns(runs, () =>
+    retrieveResult(child(child(child(child(parseXml(body), 'Envelope')!, 'Body')!, 'RetrievePropertiesExResponse')!, 'returnval')),
+  );
   const scanOnly = await timeRuns(runs, () => parseXml(body));
-  const soapParse = await timeRuns(runs, () => (soapClient as unknown as { wsdl: { xmlToObject(x: string): unknown } }).wsdl.xmlToObject(body));
+  const soapParse = await timeRuns(runs, () =>
+    (soapClient as unknown as { wsdl: { xmlToObject(x: string): unknown } }).wsdl.xmlToObject(body),
+  );
   // fast-xml-parser was the other candidate parser; measured only while it is installed.
   const fxpName = 'fast-xml-parser';
-  const fxpModule = (await import(fxpName).catch(() => undefined)) as { XMLParser: new (o: object) => { parse(x: string): unknown } } | undefined;
+  const fxpModule = (await import(fxpName).catch(() => undefined)) as
+    | { XMLParser: new (o: object) => { parse(x: string): unknown } }
+    | undefined;
   const fxp = fxpModule && new fxpModule.XMLParser({ ignoreAttributes: false, parseTagValue: false, trimValues: false, jPath: false });
   const fxpOnly = fxp ? await timeRuns(runs, () => fxp.parse(body)) : undefined;
 
@@ -145,7 +202,11 @@ try {
   rows.push([`${sim.counts.vms} VMs × 8 properties, one page (${mb} MB): retrieve + parse`, fmt(soapFull), fmt(handOne)]);
   rows.push([`same, pages of 1,000 (ContinueRetrievePropertiesEx)`, '—', fmt(handPaged)]);
   rows.push(['same request, HTTP only (server + transfer, no parsing)', fmt(raw), fmt(raw)]);
-  rows.push([`parse only (${mb} MB)`, `${fmt(soapParse)} (soap's sax parser, values untyped)`, `${fmt(scan)} (scanner + typed decode; scanner alone ${fmt(scanOnly)})`]);
+  rows.push([
+    `parse only (${mb} MB)`,
+    `${fmt(soapParse)} (soap's sax parser, values untyped)`,
+    `${fmt(scan)} (scanner + typed decode; scanner alone ${fmt(scanOnly)})`,
+  ]);
   if (fxpOnly !== undefined) rows.push(['parse only, fast-xml-parser (tree only, no decode)', '', fmt(fxpOnly)]);
   await agent.close();
   httpsAgent.destroy();
@@ -153,7 +214,9 @@ try {
 } finally {
   await sim.stop();
 }
-process.stdout.write(`| measure (median of ${runs}) | soap + minimal WSDL | hand-built |\n| --- | --- | --- |\n${rows.map((r) => `| ${r.join(' | ')} |`).join('\n')}\n`);
+process.stdout.write(
+  `| measure (median of ${runs}) | soap + minimal WSDL | hand-built |\n| --- | --- | --- |\n${rows.map((r) => `| ${r.join(' | ')} |`).join('\n')}\n`,
+);
 
 async function sessionCookie(s: typeof sim): Promise<string> {
   const agent = new Agent({ connect: { ca: s.certPem } });
@@ -173,7 +236,11 @@ async function createViewRaw(s: typeof sim, cookie: string): Promise<string> {
   const res = await request(s.url, {
     method: 'POST',
     headers: { 'content-type': 'text/xml', cookie },
-    body: requestEnvelope('CreateContainerView', { type: 'ViewManager', value: 'ViewManager' }, { container: { type: 'Folder', value: 'group-d1' }, type: 'VirtualMachine', recursive: true }),
+    body: requestEnvelope(
+      'CreateContainerView',
+      { type: 'ViewManager', value: 'ViewManager' },
+      { container: { type: 'Folder', value: 'group-d1' }, type: 'VirtualMachine', recursive: true },
+    ),
     dispatcher: agent,
   });
   const text = await res.body.text();

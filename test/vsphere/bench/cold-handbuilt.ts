@@ -1,5 +1,6 @@
 // Cold start of the hand-built client: import, construct, one RetrieveServiceContent.
 export {};
+
 // Bundled with esbuild and run in a fresh process by client-choice.ts. Prints JSON timings.
 const t0 = performance.now();
 const { VSphereClient } = await import('../../../shared/adapters/vsphere');

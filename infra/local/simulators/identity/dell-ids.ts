@@ -32,9 +32,7 @@ function formatUuid(hex: string): string {
 function uuidBytes(serviceTag: string): Buffer {
   const c = Buffer.from(serviceTag.padEnd(7, '0').slice(0, 7), 'ascii');
   const at = (i: number): number => c[i] ?? 0x30;
-  return Buffer.from([
-    0x4c, 0x4c, 0x45, 0x44, 0x00, at(1), at(2), 0x10, 0x80, at(3), at(0) | 0x80, 0xc0, 0x4f, at(4), at(5), at(6),
-  ]);
+  return Buffer.from([0x4c, 0x4c, 0x45, 0x44, 0x00, at(1), at(2), 0x10, 0x80, at(3), at(0) | 0x80, 0xc0, 0x4f, at(4), at(5), at(6)]);
 }
 
 export function systemUuidFor(serviceTag: string): string {

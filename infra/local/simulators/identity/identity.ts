@@ -1,15 +1,8 @@
 import { fixture } from '../fixtures/load';
 import { nthAddress } from '../net/ipv4';
-import { componentCatalog, type ComponentSpec } from '../state/firmware';
-import {
-  expressServiceCodeFor,
-  platformGuidFor,
-  seededBytes,
-  serviceTagFor,
-  smbiosGuidFor,
-  systemUuidFor,
-} from './dell-ids';
-import { PROFILES, type Generation, type GenerationProfile } from './profiles';
+import { type ComponentSpec, componentCatalog } from '../state/firmware';
+import { expressServiceCodeFor, platformGuidFor, seededBytes, serviceTagFor, smbiosGuidFor, systemUuidFor } from './dell-ids';
+import { type Generation, type GenerationProfile, PROFILES } from './profiles';
 
 export interface Ipv4Address {
   Address: string;
@@ -99,9 +92,7 @@ export function deriveIdentity(index: number, options: IdentityOptions): Endpoin
       uefiDevicePath: template.uefiDevicePath.replace('{{MacHex}}', nicMac.replace(/:/g, '')),
       // The capture's lab host had every port down; the simulated host is cabled on its first integrated port.
       ...(primary ? { linkStatus: 'LinkUp', speedMbps: 25_000 } : {}),
-      ipv4: primary
-        ? [{ Address: hostIpv4, AddressOrigin: 'Static', Gateway: '10.128.0.1', SubnetMask: '255.192.0.0' }]
-        : [],
+      ipv4: primary ? [{ Address: hostIpv4, AddressOrigin: 'Static', Gateway: '10.128.0.1', SubnetMask: '255.192.0.0' }] : [],
     };
   });
 
@@ -130,7 +121,11 @@ export function deriveIdentity(index: number, options: IdentityOptions): Endpoin
     partNumber: '0WMWCRA01',
     hostName: `${profile.model.split(' ').pop()?.toLowerCase() ?? 'host'}-${serviceTag.toLowerCase()}.lab.example`,
     idracMac,
-    idracLinkLocal: `fe80::${idracMac.split(':').slice(2).join('').replace(/(....)(?!$)/g, '$1:')}`,
+    idracLinkLocal: `fe80::${idracMac
+      .split(':')
+      .slice(2)
+      .join('')
+      .replace(/(....)(?!$)/g, '$1:')}`,
     idracGateway: '127.0.0.1',
     idracSubnetMask: '255.0.0.0',
     nics,

@@ -1,10 +1,10 @@
-import { createServer as createHttpsServer, type Server as HttpsServer } from 'node:https';
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import { createServer as createHttpsServer, type Server as HttpsServer } from 'node:https';
 import { createServer as createNetServer, type Server as NetServer, type Socket } from 'node:net';
 import type { SecureVersion } from 'node:tls';
 import type { CertMaterial } from '../tls/cert-store';
 import { serverTlsVersions } from '../tls/tls-versions';
-import { FaultSlot, isConnectionFault, type Fault } from './faults';
+import { type Fault, FaultSlot, isConnectionFault } from './faults';
 import type { Protocol, SimReply, SimRequest } from './http-types';
 
 export interface ListenerOptions {

@@ -2,8 +2,8 @@ import type { SimRequest } from '../net/http-types';
 import type { Account, RoleId } from '../state/accounts';
 import type { SimulatedHost } from '../state/host';
 import type { Session } from '../state/sessions';
+import { type RedfishResult, redfishError } from './result';
 import type { Privilege } from './router';
-import { redfishError, type RedfishResult } from './result';
 
 export interface Principal {
   account: Account;
@@ -19,7 +19,7 @@ export function authenticate(req: SimRequest, host: SimulatedHost): Principal | 
   if (token !== undefined) {
     const session = host.sessions.byToken(token);
     const account = session ? host.accounts.get(session.accountId) : undefined;
-    if (!session || !account || !account.enabled) return redfishError(401, 'Base.NoValidSession');
+    if (!session || !account?.enabled) return redfishError(401, 'Base.NoValidSession');
     return { account, session };
   }
   const authorization = header(req, 'authorization');

@@ -4,8 +4,6 @@ import type { Protocol, SimRequest } from '../net/http-types';
 import type { SimulatedHost } from '../state/host';
 import { allowed, authenticate, type Principal } from './auth';
 import { applyQuery } from './query';
-import { redfishError, toReply, type RedfishResult } from './result';
-import { Router, type RouteContext } from './router';
 import { accountRoutes } from './resources/accounts';
 import { jobRoutes } from './resources/jobs';
 import { managerRoutes } from './resources/managers';
@@ -13,6 +11,8 @@ import { serviceRootRoutes } from './resources/service-root';
 import { sessionRoutes } from './resources/sessions';
 import { systemRoutes } from './resources/systems';
 import { updateServiceRoutes } from './resources/update-service';
+import { type RedfishResult, redfishError, toReply } from './result';
+import { type RouteContext, Router } from './router';
 
 function parseJson(body: Buffer): Record<string, Json> | undefined | null {
   if (body.length === 0) return undefined;

@@ -11,11 +11,7 @@ function isObject(value: Json | undefined): value is JsonObject {
  * optional `($levels=1)`, replace each member link by the member itself. `$select` keeps the named
  * top-level properties plus the `@odata` annotations.
  */
-export async function applyQuery(
-  body: Json,
-  query: URLSearchParams,
-  resolve: (path: string) => Promise<Json | undefined>,
-): Promise<Json> {
+export async function applyQuery(body: Json, query: URLSearchParams, resolve: (path: string) => Promise<Json | undefined>): Promise<Json> {
   let out = body;
   const expand = query.get('$expand');
   if (expand && /^[*.~](\(\$levels=1\))?$/.test(expand) && isObject(out) && Array.isArray(out.Members)) {

@@ -37,7 +37,7 @@ export class AccountStore {
       enabled: false,
     }));
     Object.assign(this.slots[1]!, { userName: primary.username, password: primary.password, roleId: 'Administrator', enabled: true });
-    extra.forEach((account, i) => Object.assign(this.slots[2 + i]!, account));
+    for (const [i, account] of extra.entries()) Object.assign(this.slots[2 + i]!, account);
   }
 
   authenticate(userName: string, password: string): Account | undefined {

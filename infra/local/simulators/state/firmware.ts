@@ -82,8 +82,7 @@ export class FirmwareInventory {
   private build(): InventoryEntry[] {
     const out: InventoryEntry[] = [];
     for (const component of this.components) {
-      const add = (kind: EntryKind, version: string) =>
-        out.push({ id: entryId(kind, component, version), kind, version, component });
+      const add = (kind: EntryKind, version: string) => out.push({ id: entryId(kind, component, version), kind, version, component });
       add('Installed', component.version);
       if (component.hasCurrent) add('Current', component.version);
       if (component.previousVersion) add('Previous', component.previousVersion);

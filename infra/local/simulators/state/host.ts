@@ -1,5 +1,5 @@
 import type { EndpointIdentity } from '../identity/identity';
-import { AccountStore, type Account, type Credentials } from './accounts';
+import { type Account, AccountStore, type Credentials } from './accounts';
 import type { SimEventSink } from './events';
 import { FirmwareInventory } from './firmware';
 import { JobQueue } from './jobs';

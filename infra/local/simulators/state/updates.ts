@@ -1,6 +1,6 @@
 import type { SimEventSink } from './events';
 import type { FirmwareInventory } from './firmware';
-import { isActive, type ApplyTime, type JobQueue, type SimJob } from './jobs';
+import { type ApplyTime, isActive, type JobQueue, type SimJob } from './jobs';
 import type { ResolvedPackage } from './packages';
 import type { PowerModel } from './power';
 import { BASE_DURATIONS, type Timers } from './timers';
@@ -82,13 +82,22 @@ export class UpdateEngine {
     if (this.failNextKey) {
       const key = this.failNextKey;
       this.failNextKey = undefined;
-      return this.fail(job, key);
+      this.fail(job, key);
+      return;
     }
-    if (job.targets.length === 0 || !job.version) return this.fail(job, 'RED013');
+    if (job.targets.length === 0 || !job.version) {
+      this.fail(job, 'RED013');
+      return;
+    }
     const clash = this.deps.jobs
       .list()
-      .some((other) => other !== job && isActive(other) && other.state !== 'Downloading' && other.targets.some((t) => job.targets.includes(t)));
-    if (clash) return this.fail(job, 'RED014');
+      .some(
+        (other) => other !== job && isActive(other) && other.state !== 'Downloading' && other.targets.some((t) => job.targets.includes(t)),
+      );
+    if (clash) {
+      this.fail(job, 'RED014');
+      return;
+    }
     if (job.applyTime === 'OnStartUpdateRequest') {
       this.set(job, { state: 'Downloaded', messageKey: 'RED002' });
       return;

@@ -2,7 +2,7 @@ import { createHash, X509Certificate } from 'node:crypto';
 import { mkdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { writeFileAtomic } from '../../../../shared/lib/atomic-file';
-import { createSelfSignedCertificate, thumbprintOf, type CertificateSpec, type KeyType } from './x509';
+import { type CertificateSpec, createSelfSignedCertificate, type KeyType, thumbprintOf } from './x509';
 
 export interface CertMaterial {
   certPem: string;

@@ -1,4 +1,4 @@
-import { createHash, generateKeyPairSync, randomBytes, sign, X509Certificate, type KeyObject } from 'node:crypto';
+import { createHash, generateKeyPairSync, type KeyObject, randomBytes, sign, X509Certificate } from 'node:crypto';
 import { isIPv4 } from 'node:net';
 import * as asn1 from './asn1';
 
@@ -92,9 +92,7 @@ export function createSelfSignedCertificate(spec: CertificateSpec): GeneratedCer
   const { privateKey, publicKey } = generateKey(keyType);
   const spki = publicKey.export({ type: 'spki', format: 'der' });
   const signatureAlgorithm =
-    keyType === 'rsa-2048'
-      ? asn1.sequence(asn1.oid(OID.sha256WithRsa), asn1.nullValue())
-      : asn1.sequence(asn1.oid(OID.ecdsaWithSha256));
+    keyType === 'rsa-2048' ? asn1.sequence(asn1.oid(OID.sha256WithRsa), asn1.nullValue()) : asn1.sequence(asn1.oid(OID.ecdsaWithSha256));
   const serial = randomBytes(16);
   serial[0] = (serial[0] ?? 0) & 0x7f; // positive, 16 bytes at most (RFC 5280 4.1.2.2)
   const subject = name(spec.subject);
@@ -120,7 +118,10 @@ export function createSelfSignedCertificate(spec: CertificateSpec): GeneratedCer
   );
   const signature = sign('sha256', tbs, privateKey);
   const der = asn1.sequence(tbs, signatureAlgorithm, asn1.bitString(signature));
-  const certPem = `-----BEGIN CERTIFICATE-----\n${der.toString('base64').replace(/(.{64})/g, '$1\n').trimEnd()}\n-----END CERTIFICATE-----\n`;
+  const certPem = `-----BEGIN CERTIFICATE-----\n${der
+    .toString('base64')
+    .replace(/(.{64})/g, '$1\n')
+    .trimEnd()}\n-----END CERTIFICATE-----\n`;
   // Parse once: a malformed builder fails here, not inside a TLS handshake.
   new X509Certificate(certPem);
   return { certPem, keyPem: privateKey.export({ type: 'pkcs8', format: 'pem' }).toString() };

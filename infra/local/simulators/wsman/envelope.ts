@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
-import { escapeXml } from './xml';
 import { ENUMERATION } from './request';
+import { escapeXml } from './xml';
 
 export const NS = {
   s: 'http://www.w3.org/2003/05/soap-envelope',

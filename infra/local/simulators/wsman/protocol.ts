@@ -2,14 +2,7 @@ import type { Protocol, SimReply, SimRequest } from '../net/http-types';
 import type { SimulatedHost } from '../state/host';
 import { classForResourceUri } from './classes';
 import { EnumerationContexts } from './enumerations';
-import {
-  enumerateResponse,
-  faultResponse,
-  identifyResponse,
-  pullResponse,
-  releaseResponse,
-  type FaultSpec,
-} from './envelope';
+import { enumerateResponse, type FaultSpec, faultResponse, identifyResponse, pullResponse, releaseResponse } from './envelope';
 import { ENUMERATION, parseWsmanRequest, type WsmanRequest } from './request';
 import { cimInstance } from './xml';
 
@@ -64,7 +57,16 @@ export function createWsmanProtocol(host: SimulatedHost, identity: WsmanIdentity
     // WS-Management: MaxElements defaults to 1 when absent.
     const first = request.optimize ? items.slice(0, request.maxElements ?? 1) : [];
     const context = contexts.openWith(request.resourceUri, items, first.length);
-    return soap(200, enumerateResponse({ resourceUri: request.resourceUri, relatesTo: request.messageId, items: first, context, optimized: request.optimize }));
+    return soap(
+      200,
+      enumerateResponse({
+        resourceUri: request.resourceUri,
+        relatesTo: request.messageId,
+        items: first,
+        context,
+        optimized: request.optimize,
+      }),
+    );
   }
 
   function pull(request: WsmanRequest): SimReply {
@@ -85,7 +87,11 @@ export function createWsmanProtocol(host: SimulatedHost, identity: WsmanIdentity
     if (req.method !== 'POST') return { status: 405, headers: { allow: 'POST' } };
     const request = parseWsmanRequest(req.body.toString('utf8'));
     if (!request) {
-      return fault({ code: 'Sender', subcode: 'wsman:SchemaValidationError', reason: 'The SOAP XML in the message does not match the corresponding XML schema definition.' });
+      return fault({
+        code: 'Sender',
+        subcode: 'wsman:SchemaValidationError',
+        reason: 'The SOAP XML in the message does not match the corresponding XML schema definition.',
+      });
     }
     if (request.kind === 'identify') return soap(200, identifyResponse(identity.productVendor, identity.productVersion));
     // iDRACs answer a bad or missing basic credential with a bare HTTP 401, not a SOAP fault.
@@ -111,7 +117,14 @@ export function createWsmanProtocol(host: SimulatedHost, identity: WsmanIdentity
   return {
     route,
     serverError: (status) =>
-      soap(status, faultResponse({ code: 'Receiver', subcode: 'wsman:InternalError', reason: 'The service cannot comply with the request due to internal processing errors.' })),
+      soap(
+        status,
+        faultResponse({
+          code: 'Receiver',
+          subcode: 'wsman:InternalError',
+          reason: 'The service cannot comply with the request due to internal processing errors.',
+        }),
+      ),
     reset: () => contexts.clear(),
   };
 }

@@ -1,4 +1,10 @@
-import { IdracError, type FirmwareApplyTime, type FirmwareUpdateStarted, type PowerResetResult, type ResetType } from '../../../ports/idrac';
+import {
+  type FirmwareApplyTime,
+  type FirmwareUpdateStarted,
+  IdracError,
+  type PowerResetResult,
+  type ResetType,
+} from '../../../ports/idrac';
 import { redfishMessage, str } from './json';
 import { LC_STATUS_ACTION, RESET_ACTION, SIMPLE_UPDATE } from './paths';
 import { pathOf, type RedfishSession } from './session';
@@ -8,7 +14,8 @@ export async function resetSystem(session: RedfishSession, resetType: ResetType)
   const response = await session.request('POST', RESET_ACTION, { ResetType: resetType });
   if (response.status >= 200 && response.status < 300) return { outcome: 'accepted' };
   const { messageId, detail } = redfishMessage(response.text);
-  if (response.status === 409 && /PSU50[12]$/.test(messageId ?? '')) return { outcome: 'already_in_state', ...(detail ? { message: detail } : {}) };
+  if (response.status === 409 && /PSU50[12]$/.test(messageId ?? ''))
+    return { outcome: 'already_in_state', ...(detail ? { message: detail } : {}) };
   throw session.httpError('POST', RESET_ACTION, response);
 }
 
@@ -24,11 +31,16 @@ async function ensureReady(session: RedfishSession, address: string): Promise<vo
   const body = response.json();
   const status = str(body.Status);
   if (status && status !== 'Ready') {
-    throw new IdracError('not_ready', `iDRAC ${address} Lifecycle Controller is not ready (${status}, LC ${str(body.LCStatus) || '?'}); try later`, address, {
-      status,
-      lc_status: str(body.LCStatus) || undefined,
-      server_status: str(body.ServerStatus) || undefined,
-    });
+    throw new IdracError(
+      'not_ready',
+      `iDRAC ${address} Lifecycle Controller is not ready (${status}, LC ${str(body.LCStatus) || '?'}); try later`,
+      address,
+      {
+        status,
+        lc_status: str(body.LCStatus) || undefined,
+        server_status: str(body.ServerStatus) || undefined,
+      },
+    );
   }
 }
 
@@ -48,10 +60,14 @@ export async function simpleUpdate(
   const response = await session.request('POST', SIMPLE_UPDATE, body);
   if (response.status < 200 || response.status >= 300) throw session.httpError('POST', SIMPLE_UPDATE, response);
   const location = response.headers.location;
-  const taskUri = pathOf(String(Array.isArray(location) ? location[0] : location ?? ''));
+  const taskUri = pathOf(String(Array.isArray(location) ? location[0] : (location ?? '')));
   const jobId = decodeURIComponent(taskUri.split('?')[0]?.split('/').filter(Boolean).pop() ?? '');
   if (!/^[A-Z]+_\w+$/.test(jobId)) {
-    throw new IdracError('malformed_response', `iDRAC ${address} accepted the update but named no job (Location: ${taskUri || 'none'})`, address);
+    throw new IdracError(
+      'malformed_response',
+      `iDRAC ${address} accepted the update but named no job (Location: ${taskUri || 'none'})`,
+      address,
+    );
   }
   return { job_id: jobId, task_uri: taskUri };
 }

@@ -3,7 +3,7 @@ import type { IdracFirmwareItem, IdracHealth, IdracHostNic, IdracInventory, Idra
 import { generationFromServer } from '../generation';
 import { normalizeMac } from '../mac';
 import { allSettledOrThrow } from '../settle';
-import { at, isObject, str, type JsonObject } from './json';
+import { at, isObject, type JsonObject, str } from './json';
 import { FIRMWARE_INVENTORY, MANAGER, MANAGER_NIC, SYSTEM, SYSTEM_NICS } from './paths';
 import type { ServiceRoot } from './service-root';
 import type { RedfishSession } from './session';
@@ -16,7 +16,12 @@ const HEALTH: IdracHealth[] = ['OK', 'Warning', 'Critical'];
  * GET per wanted member (in parallel, bounded by the endpoint's concurrency limit). Members an expanded
  * answer left as bare links are fetched one by one too.
  */
-async function members(session: RedfishSession, path: string, root: ServiceRoot, wanted: (id: string) => boolean = () => true): Promise<JsonObject[]> {
+async function members(
+  session: RedfishSession,
+  path: string,
+  root: ServiceRoot,
+  wanted: (id: string) => boolean = () => true,
+): Promise<JsonObject[]> {
   const collection = await session.get(root.expand ? `${path}?$expand=${encodeURIComponent(root.expand)}` : path);
   const list = Array.isArray(collection.Members) ? collection.Members.filter(isObject) : [];
   const matching = list.filter((m) => wanted(lastSegment(str(m['@odata.id'])) || str(m.Id)));
@@ -54,7 +59,9 @@ function isInstalled(id: string): boolean {
 }
 
 export async function redfishInventory(session: RedfishSession, root: ServiceRoot, address: string): Promise<IdracInventory> {
-  const [system, manager, idracNic, nics, firmware] = await allSettledOrThrow<[JsonObject, JsonObject, JsonObject, JsonObject[], JsonObject[]]>([
+  const [system, manager, idracNic, nics, firmware] = await allSettledOrThrow<
+    [JsonObject, JsonObject, JsonObject, JsonObject[], JsonObject[]]
+  >([
     session.get(SYSTEM),
     session.get(MANAGER),
     session.get(MANAGER_NIC),

@@ -1,6 +1,6 @@
 import type { IdracJobState, IdracJobStatus } from '../../../ports/idrac';
 import { IdracError } from '../../../ports/idrac';
-import { at, isObject, str, type JsonObject } from './json';
+import { at, isObject, type JsonObject, str } from './json';
 import { JOB_LOCATIONS } from './paths';
 import type { RedfishSession } from './session';
 
@@ -68,7 +68,12 @@ function readJob(jobId: string, body: JsonObject, source: JobSource): IdracJobSt
  * Dell's queue at Oem/Dell/Jobs (iDRAC9 4.x+), then Managers/…/Jobs (older firmware, iDRAC7/8), then the
  * TaskService. 404 everywhere → 'not_found' (the iDRAC may have purged a finished job: keep a ledger).
  */
-export async function readJobStatus(session: RedfishSession, address: string, jobId: string, preferred?: JobSource): Promise<IdracJobStatus> {
+export async function readJobStatus(
+  session: RedfishSession,
+  address: string,
+  jobId: string,
+  preferred?: JobSource,
+): Promise<IdracJobStatus> {
   const order = [...JOB_LOCATIONS].sort((a, b) => Number(b.source === preferred) - Number(a.source === preferred));
   for (const location of order) {
     const path = location.path(jobId);
@@ -77,5 +82,7 @@ export async function readJobStatus(session: RedfishSession, address: string, jo
     if (response.status < 200 || response.status >= 300) throw session.httpError('GET', path, response);
     return readJob(jobId, response.json(), location.source);
   }
-  throw new IdracError('not_found', `iDRAC ${address} knows no job ${jobId} (job queue and task service both answered 404)`, address, { job_id: jobId });
+  throw new IdracError('not_found', `iDRAC ${address} knows no job ${jobId} (job queue and task service both answered 404)`, address, {
+    job_id: jobId,
+  });
 }

@@ -20,7 +20,8 @@ export function parseJson(text: string, address: string, path: string): JsonObje
       { cause: error },
     );
   }
-  if (!isObject(value)) throw new IdracError('malformed_response', `iDRAC ${address} sent a non-object JSON body for ${path}`, address, { path });
+  if (!isObject(value))
+    throw new IdracError('malformed_response', `iDRAC ${address} sent a non-object JSON body for ${path}`, address, { path });
   return value;
 }
 

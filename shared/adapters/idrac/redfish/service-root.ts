@@ -1,4 +1,4 @@
-import { at, isObject, str, type JsonObject } from './json';
+import { at, isObject, type JsonObject, str } from './json';
 
 /** What the unauthenticated service root tells: version, Dell identity, and which query features exist. */
 export interface ServiceRoot {

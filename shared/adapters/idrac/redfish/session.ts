@@ -1,7 +1,7 @@
-import { IdracError, IdracHttpError, type IdracCredential, type IdracTarget } from '../../../ports/idrac';
+import { type IdracCredential, IdracError, IdracHttpError, type IdracTarget } from '../../../ports/idrac';
 import type { IdracLog } from '../options';
 import type { HttpRequest, HttpResponse, HttpTransport } from '../transport/http';
-import { parseJson, redfishMessage, type JsonObject } from './json';
+import { type JsonObject, parseJson, redfishMessage } from './json';
 import { SESSIONS } from './paths';
 
 export interface RedfishResponse extends HttpResponse {
@@ -58,7 +58,10 @@ export class RedfishSession {
     if ((response.status === 201 || response.status === 200) && token) {
       const location = header(response, 'location');
       this.auth = { kind: 'session', token, location: location ? pathOf(location) : undefined };
-      this.log.debug('Redfish session opened', { idrac: this.target.address, session: location ? pathOf(location).split('/').pop() : undefined });
+      this.log.debug('Redfish session opened', {
+        idrac: this.target.address,
+        session: location ? pathOf(location).split('/').pop() : undefined,
+      });
       return;
     }
     if (SESSION_REFUSED.has(response.status)) {
@@ -97,7 +100,10 @@ export class RedfishSession {
   private ensureOpen(): Promise<void> {
     if (this.auth.kind !== 'none') return Promise.resolve();
     // A late request after logout must not open a session nobody would delete.
-    if (this.closed) return Promise.reject(new IdracError('connection_reset', `Redfish session with ${this.target.address} already closed`, this.target.address));
+    if (this.closed)
+      return Promise.reject(
+        new IdracError('connection_reset', `Redfish session with ${this.target.address} already closed`, this.target.address),
+      );
     this.opening ??= this.open().finally(() => {
       this.opening = undefined;
     });

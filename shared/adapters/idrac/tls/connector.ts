@@ -1,9 +1,9 @@
-import { isIP } from 'node:net';
 import { createHash } from 'node:crypto';
+import { isIP } from 'node:net';
 import {
+  type ConnectionOptions,
   checkServerIdentity,
   connect,
-  type ConnectionOptions,
   createSecureContext,
   type PeerCertificate,
   type SecureContext,
@@ -27,7 +27,9 @@ const LEGACY_TLS: ConnectionOptions = { minVersion: 'TLSv1', ciphers: 'DEFAULT:@
 const CONTEXTS = new Map<string, SecureContext>();
 const MAX_CONTEXTS = 4096;
 function secureContextFor(ca: string | string[] | undefined, legacy: boolean): SecureContext {
-  const key = createHash('sha256').update(JSON.stringify([ca ?? null, legacy])).digest('base64');
+  const key = createHash('sha256')
+    .update(JSON.stringify([ca ?? null, legacy]))
+    .digest('base64');
   let context = CONTEXTS.get(key);
   if (!context) {
     context = createSecureContext({ ...(legacy ? LEGACY_TLS : {}), ...(ca ? { ca } : {}) });
@@ -114,7 +116,10 @@ export function trustingConnector(ctx: ConnectorContext): buildConnector.connect
     if (pin && presented.thumbprint !== pin) throw new CertificateMismatchError(ctx.address, pin, presented.thumbprint);
     if (!ctx.trust.insecure || ctx.trust.caPem) throw untrusted(presented, first.error);
     // Insecure: learn what was presented, then trust exactly that on a second handshake (nothing was sent on the first).
-    ctx.log.warn('Trusting an unverified iDRAC certificate (endpoint marked insecure)', { idrac: ctx.address, thumbprint: presented.thumbprint });
+    ctx.log.warn('Trusting an unverified iDRAC certificate (endpoint marked insecure)', {
+      idrac: ctx.address,
+      thumbprint: presented.thumbprint,
+    });
     ctx.anchors.learn(insecureKey, presented.pem);
     const second = await handshake(host, port, plan(pin));
     if (second.socket) return second.socket;
@@ -129,7 +134,11 @@ export function trustingConnector(ctx: ConnectorContext): buildConnector.connect
    * On first use, the certificate accepted becomes the pin. One handshake, on the shared secure context.
    */
   async function judgedHandshake(host: string, port: number, pin: string | undefined): Promise<TLSSocket> {
-    const attempt = await handshake(host, port, { ...(ctx.trust.legacy ? LEGACY_TLS : {}), rejectUnauthorized: false, checkServerIdentity: noHostNameCheck });
+    const attempt = await handshake(host, port, {
+      ...(ctx.trust.legacy ? LEGACY_TLS : {}),
+      rejectUnauthorized: false,
+      checkServerIdentity: noHostNameCheck,
+    });
     const { socket, presented } = attempt;
     if (!socket) throw attempt.error;
     const refuse = (error: Error) => {
@@ -138,7 +147,8 @@ export function trustingConnector(ctx: ConnectorContext): buildConnector.connect
     };
     if (!presented) throw refuse(new IdracError('certificate_untrusted', `iDRAC ${ctx.address} presented no certificate`, ctx.address));
     const expected = pin ?? firstUsePin;
-    if (expected && presented.thumbprint !== expected) throw refuse(new CertificateMismatchError(ctx.address, expected, presented.thumbprint));
+    if (expected && presented.thumbprint !== expected)
+      throw refuse(new CertificateMismatchError(ctx.address, expected, presented.thumbprint));
     const fault = socket.authorized ? undefined : String(socket.authorizationError ?? 'unverified');
     // An expired or not yet valid certificate is reported as such (CERT_HAS_EXPIRED...), not as unvouched.
     if (fault && !UNVOUCHED.has(fault)) throw refuse(untrusted(presented, { code: fault }));
@@ -159,7 +169,9 @@ export function trustingConnector(ctx: ConnectorContext): buildConnector.connect
         // With a pin beside the bundle, the pin names the exact certificate and replaces the host-name check.
         checkServerIdentity: pin
           ? (_host: string, cert: PeerCertificate) =>
-              normalizeThumbprint(cert.fingerprint256) === pin ? undefined : new CertificateMismatchError(ctx.address, pin, normalizeThumbprint(cert.fingerprint256))
+              normalizeThumbprint(cert.fingerprint256) === pin
+                ? undefined
+                : new CertificateMismatchError(ctx.address, pin, normalizeThumbprint(cert.fingerprint256))
           : checkServerIdentity,
       };
     if (ctx.trust.insecure) {
@@ -244,4 +256,3 @@ export function trustingConnector(ctx: ConnectorContext): buildConnector.connect
     );
   }
 }
-

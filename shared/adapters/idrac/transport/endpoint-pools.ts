@@ -4,7 +4,7 @@ import type { TlsFacts } from '../../../domain/idrac';
 import type { IdracTarget } from '../../../ports/idrac';
 import type { IdracClientOptions } from '../options';
 import type { AnchorCache } from '../tls/anchors';
-import { trustingConnector, type Presented } from '../tls/connector';
+import { type Presented, trustingConnector } from '../tls/connector';
 import { normalizeThumbprint } from '../tls/thumbprint';
 
 export interface PooledEndpoint {
@@ -44,13 +44,21 @@ export class EndpointPools {
     if (existing?.policy === policy) return existing;
     // Pinning what this pool accepted on first use changes nothing for its connector: keep its sockets.
     const pin = target.tls.pinnedThumbprint ? normalizeThumbprint(target.tls.pinnedThumbprint) : undefined;
-    if (existing?.firstUsePin && existing.firstUsePin === pin && existing.policy === policyOf({ ...target.tls, trustOnFirstUse: true }, '')) {
+    if (
+      existing?.firstUsePin &&
+      existing.firstUsePin === pin &&
+      existing.policy === policyOf({ ...target.tls, trustOnFirstUse: true }, '')
+    ) {
       existing.policy = policy;
       return existing;
     }
     if (existing) void existing.pool.close().catch(() => undefined);
 
-    const entry: PooledEndpoint & { policy: string } = { policy, origin: originOf(target.address, port), pool: undefined as unknown as Pool };
+    const entry: PooledEndpoint & { policy: string } = {
+      policy,
+      origin: originOf(target.address, port),
+      pool: undefined as unknown as Pool,
+    };
     entry.pool = new Pool(entry.origin, {
       connect: trustingConnector({
         address: target.address,

@@ -54,7 +54,11 @@ export class HttpTransport {
       const declared = Number(res.headers['content-length'] ?? 0);
       if (declared > MAX_BODY_BYTES) {
         res.body.destroy();
-        throw new IdracError('malformed_response', `iDRAC ${target.address} sent a ${declared}-byte answer to ${request.path}; refusing it`, target.address);
+        throw new IdracError(
+          'malformed_response',
+          `iDRAC ${target.address} sent a ${declared}-byte answer to ${request.path}; refusing it`,
+          target.address,
+        );
       }
       response = { status: res.statusCode, headers: res.headers, text: await res.body.text() };
     } catch (error) {

@@ -59,5 +59,10 @@ export function pullEnvelope(to: string, resourceUri: string, context: string, m
 }
 
 export function releaseEnvelope(to: string, resourceUri: string, context: string): string {
-  return envelope(to, resourceUri, 'Release', `<wsen:Release><wsen:EnumerationContext>${escapeXml(context)}</wsen:EnumerationContext></wsen:Release>`);
+  return envelope(
+    to,
+    resourceUri,
+    'Release',
+    `<wsen:Release><wsen:EnumerationContext>${escapeXml(context)}</wsen:EnumerationContext></wsen:Release>`,
+  );
 }

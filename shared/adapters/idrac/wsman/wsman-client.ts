@@ -1,8 +1,8 @@
-import { IdracError, IdracHttpError, type IdracCredential, type IdracTarget } from '../../../ports/idrac';
+import { type IdracCredential, IdracError, IdracHttpError, type IdracTarget } from '../../../ports/idrac';
 import type { IdracLog } from '../options';
 import type { HttpResponse, HttpTransport } from '../transport/http';
 import { DCIM, enumerateEnvelope, identifyEnvelope, pullEnvelope, releaseEnvelope } from './envelope';
-import { asList, child, cimInstance, isNode, parseEnvelope, textOf, type CimValue, type XmlNode } from './xml';
+import { asList, type CimValue, child, cimInstance, isNode, parseEnvelope, textOf, type XmlNode } from './xml';
 
 export interface WsmanIdentity {
   vendor: string;
@@ -41,7 +41,8 @@ export class WsmanClient {
     this.expectOk(target, response, 'Identify');
     const body = parseEnvelope(response.text, target.address, 'Identify', response.status);
     const identify = child(body, 'IdentifyResponse');
-    if (!isNode(identify)) throw new IdracError('malformed_response', `iDRAC ${target.address} answered Identify without an IdentifyResponse`, target.address);
+    if (!isNode(identify))
+      throw new IdracError('malformed_response', `iDRAC ${target.address} answered Identify without an IdentifyResponse`, target.address);
     return {
       vendor: textOf(identify.ProductVendor),
       version: textOf(identify.ProductVersion),
@@ -50,7 +51,13 @@ export class WsmanClient {
   }
 
   /** Every instance of a DCIM class: Enumerate, then Pull with the context until EndOfSequence. */
-  async enumerate(target: IdracTarget, port: number, credential: IdracCredential, cls: DcimClass, pageSize: number): Promise<Array<Record<string, CimValue>>> {
+  async enumerate(
+    target: IdracTarget,
+    port: number,
+    credential: IdracCredential,
+    cls: DcimClass,
+    pageSize: number,
+  ): Promise<Array<Record<string, CimValue>>> {
     const resourceUri = `${DCIM}${cls}`;
     const to = `https://${target.address}:${port}${PATH}`;
     const first = await this.call(target, port, credential, enumerateEnvelope(to, resourceUri, pageSize), `Enumerate ${cls}`, true);
@@ -63,11 +70,15 @@ export class WsmanClient {
         await this.release(target, port, credential, to, resourceUri, context);
         throw new IdracError('malformed_response', `iDRAC ${target.address} never ended the ${cls} enumeration`, target.address);
       }
-      const page = child(await this.call(target, port, credential, pullEnvelope(to, resourceUri, context, pageSize), `Pull ${cls}`, false), 'PullResponse');
+      const page = child(
+        await this.call(target, port, credential, pullEnvelope(to, resourceUri, context, pageSize), `Pull ${cls}`, false),
+        'PullResponse',
+      );
       instances.push(...this.items(page, cls));
       ended = isNode(page) && 'EndOfSequence' in page;
       const next = textOf(child(page, 'EnumerationContext'));
-      if (!ended && !next) throw new IdracError('malformed_response', `iDRAC ${target.address} dropped the ${cls} enumeration context`, target.address);
+      if (!ended && !next)
+        throw new IdracError('malformed_response', `iDRAC ${target.address} dropped the ${cls} enumeration context`, target.address);
       context = next || context;
     }
     return instances;
@@ -77,7 +88,14 @@ export class WsmanClient {
     return asList(child(response, 'Items', cls)).map(cimInstance);
   }
 
-  private async release(target: IdracTarget, port: number, credential: IdracCredential, to: string, resourceUri: string, context: string): Promise<void> {
+  private async release(
+    target: IdracTarget,
+    port: number,
+    credential: IdracCredential,
+    to: string,
+    resourceUri: string,
+    context: string,
+  ): Promise<void> {
     try {
       await this.call(target, port, credential, releaseEnvelope(to, resourceUri, context), 'Release', false);
     } catch (error) {
@@ -85,9 +103,17 @@ export class WsmanClient {
     }
   }
 
-  private async call(target: IdracTarget, port: number, credential: IdracCredential, envelope: string, what: string, retry: boolean): Promise<XmlNode> {
+  private async call(
+    target: IdracTarget,
+    port: number,
+    credential: IdracCredential,
+    envelope: string,
+    what: string,
+    retry: boolean,
+  ): Promise<XmlNode> {
     const response = await this.post(target, port, envelope, credential, retry);
-    if (response.status === 401) throw new IdracHttpError(target.address, 401, 'POST', `${PATH} (${what})`, undefined, 'credential rejected');
+    if (response.status === 401)
+      throw new IdracHttpError(target.address, 401, 'POST', `${PATH} (${what})`, undefined, 'credential rejected');
     // Sender faults come as 400 with a SOAP body: let the envelope parser turn them into WsmanFault.
     if (response.status !== 400) this.expectOk(target, response, what);
     return parseEnvelope(response.text, target.address, what, response.status);
@@ -98,7 +124,13 @@ export class WsmanClient {
     throw new IdracHttpError(target.address, response.status, 'POST', `${PATH} (${what})`);
   }
 
-  private post(target: IdracTarget, port: number, envelope: string, credential: IdracCredential | undefined, retry: boolean): Promise<HttpResponse> {
+  private post(
+    target: IdracTarget,
+    port: number,
+    envelope: string,
+    credential: IdracCredential | undefined,
+    retry: boolean,
+  ): Promise<HttpResponse> {
     const headers: Record<string, string> = { ...SOAP_HEADERS };
     if (credential) headers.authorization = `Basic ${Buffer.from(`${credential.username}:${credential.password}`).toString('base64')}`;
     return this.http.send(target, port, { method: 'POST', path: PATH, headers, body: envelope }, { retry, describe: describeFault });

@@ -76,7 +76,8 @@ export function parseEnvelope(xml: string, address: string, what: string, httpSt
     );
   }
   const body = child(parser.parse(xml), 'Envelope', 'Body');
-  if (body === undefined) throw new IdracError('malformed_response', `iDRAC ${address} answered ${what} without a SOAP body`, address, { what });
+  if (body === undefined)
+    throw new IdracError('malformed_response', `iDRAC ${address} answered ${what} without a SOAP body`, address, { what });
   const fault = child(body, 'Fault');
   if (fault !== undefined) {
     throw new WsmanFault(

@@ -1,8 +1,8 @@
-import { fixture, render, type Json } from '../../fixtures/load';
-import { MAX_PASSWORD_LENGTH, type Account, type AccountPatch, type RoleId } from '../../state/accounts';
+import { fixture, type Json, render } from '../../fixtures/load';
+import { type Account, type AccountPatch, MAX_PASSWORD_LENGTH, type RoleId } from '../../state/accounts';
 import { allowed, header } from '../auth';
+import { members, ok, type RedfishResult, redfishError, successInfo } from '../result';
 import type { RouteContext, RouteDef } from '../router';
-import { members, ok, redfishError, successInfo, type RedfishResult } from '../result';
 
 const SERVICE = '/redfish/v1/AccountService';
 const ACCOUNTS = `${SERVICE}/Accounts`;
@@ -73,7 +73,11 @@ function patchAccount({ host, params, json, account: caller, req }: RouteContext
 
 export function accountRoutes(): RouteDef[] {
   return [
-    { method: 'GET', pattern: SERVICE, handler: ({ host }) => ok(render(templates().accountService, { ETag: host.accounts.etag('service') })) },
+    {
+      method: 'GET',
+      pattern: SERVICE,
+      handler: ({ host }) => ok(render(templates().accountService, { ETag: host.accounts.etag('service') })),
+    },
     {
       method: 'GET',
       pattern: ACCOUNTS,

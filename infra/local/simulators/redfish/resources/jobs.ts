@@ -1,11 +1,11 @@
-import { fixture, render, type Json } from '../../fixtures/load';
+import { fixture, type Json, render } from '../../fixtures/load';
 import type { RedfishFlavor } from '../../identity/profiles';
 import type { SimulatedHost } from '../../state/host';
-import { jobMessage, type JobState, type SimJob } from '../../state/jobs';
+import { type JobState, jobMessage, type SimJob } from '../../state/jobs';
 import { registryMessage } from '../../state/messages';
 import { dellJobTime, withOffset } from '../format';
-import type { RouteDef } from '../router';
 import { members, ok, redfishError, successInfo } from '../result';
+import type { RouteDef } from '../router';
 
 const MANAGER = '/redfish/v1/Managers/iDRAC.Embedded.1';
 const DELL_JOBS = `${MANAGER}/Oem/Dell/Jobs`;
@@ -72,14 +72,19 @@ function commonValues(job: SimJob): Record<string, unknown> {
     EndTimeWithOffset: job.completionTime ? withOffset(job.completionTime) : null,
     JobStatus: job.state === 'Failed' ? 'Critical' : 'OK',
     Messages: [
-      { Message: message.message, MessageArgs: job.messageArgs, 'MessageArgs@odata.count': job.messageArgs.length, MessageId: message.messageId },
+      {
+        Message: message.message,
+        MessageArgs: job.messageArgs,
+        'MessageArgs@odata.count': job.messageArgs.length,
+        MessageId: message.messageId,
+      },
     ],
     MessagesCount: 1,
   };
 }
 
 export function taskResource(job: SimJob): Json {
-  const { ['@odata.context']: _context, ['@odata.id']: _id, ...oem } = dellJob(job, `${DELL_JOBS}/${job.id}`) as JsonObject;
+  const { '@odata.context': _context, '@odata.id': _id, ...oem } = dellJob(job, `${DELL_JOBS}/${job.id}`) as JsonObject;
   return render(templates().task, { ...commonValues(job), TaskState: TASK_STATE[job.state], DellJob: oem });
 }
 
@@ -129,7 +134,11 @@ export function jobRoutes(flavor: RedfishFlavor): RouteDef[] {
   const routes: RouteDef[] = [
     // Older iDRAC9 firmware (and iDRAC7/8) expose the queue here; 6.x answers on both paths.
     ...dellJobRoutes(OLD_JOBS),
-    { method: 'GET', pattern: '/redfish/v1/TaskService', handler: () => ok(render(templates().taskService, { DateTime: withOffset(new Date()) })) },
+    {
+      method: 'GET',
+      pattern: '/redfish/v1/TaskService',
+      handler: () => ok(render(templates().taskService, { DateTime: withOffset(new Date()) })),
+    },
     {
       method: 'GET',
       pattern: TASKS,
@@ -150,7 +159,11 @@ export function jobRoutes(flavor: RedfishFlavor): RouteDef[] {
   if (flavor === 'full') {
     routes.push(
       ...dellJobRoutes(DELL_JOBS),
-      { method: 'GET', pattern: '/redfish/v1/JobService', handler: () => ok(render(templates().jobService, { DateTime: withOffset(new Date()) })) },
+      {
+        method: 'GET',
+        pattern: '/redfish/v1/JobService',
+        handler: () => ok(render(templates().jobService, { DateTime: withOffset(new Date()) })),
+      },
       {
         method: 'GET',
         pattern: '/redfish/v1/JobService/Jobs',

@@ -1,10 +1,10 @@
-import { fixture, render, type Json } from '../../fixtures/load';
+import { fixture, type Json, render } from '../../fixtures/load';
 import type { RedfishFlavor } from '../../identity/profiles';
 import { entryId } from '../../state/firmware';
 import type { SimulatedHost } from '../../state/host';
 import { withOffset } from '../format';
-import type { RouteDef } from '../router';
 import { members, ok, redfishError, successInfo } from '../result';
+import type { RouteDef } from '../router';
 import { jobsPath } from './jobs';
 
 const MANAGER = '/redfish/v1/Managers/iDRAC.Embedded.1';

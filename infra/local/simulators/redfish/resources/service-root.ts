@@ -1,8 +1,8 @@
-import { fixture, render, type Json } from '../../fixtures/load';
+import { fixture, type Json, render } from '../../fixtures/load';
 import type { RedfishFlavor } from '../../identity/profiles';
 import type { SimulatedHost } from '../../state/host';
-import type { RouteDef } from '../router';
 import { ok } from '../result';
+import type { RouteDef } from '../router';
 
 type JsonObject = { [key: string]: Json };
 

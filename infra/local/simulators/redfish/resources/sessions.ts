@@ -1,8 +1,8 @@
-import { fixture, render, type Json } from '../../fixtures/load';
+import { fixture, type Json, render } from '../../fixtures/load';
 import type { SimulatedHost } from '../../state/host';
 import type { Session } from '../../state/sessions';
+import { members, ok, type RedfishResult, redfishError, successInfo } from '../result';
 import type { RouteContext, RouteDef } from '../router';
-import { members, ok, redfishError, successInfo, type RedfishResult } from '../result';
 
 const SERVICE = '/redfish/v1/SessionService';
 const SESSIONS = `${SERVICE}/Sessions`;

@@ -1,10 +1,10 @@
-import { fixture, render, type Json } from '../../fixtures/load';
+import { fixture, type Json, render } from '../../fixtures/load';
 import type { NicIdentity } from '../../identity/identity';
 import type { SimulatedHost } from '../../state/host';
 import { isResetType } from '../../state/power';
 import { withOffset } from '../format';
-import type { RouteDef } from '../router';
 import { members, ok, redfishError } from '../result';
+import type { RouteDef } from '../router';
 
 const SYSTEM = '/redfish/v1/Systems/System.Embedded.1';
 const RESET = 'ComputerSystem.Reset';

@@ -1,11 +1,10 @@
-import { fixture, render, type Json } from '../../fixtures/load';
+import { fixture, type Json, render } from '../../fixtures/load';
 import type { InventoryEntry } from '../../state/firmware';
-import type { SimulatedHost } from '../../state/host';
 import type { ApplyTime } from '../../state/jobs';
 import { resolvePackage } from '../../state/packages';
 import { header } from '../auth';
-import type { RouteDef, RouteContext } from '../router';
-import { members, ok, redfishError, successInfo, type RedfishResult } from '../result';
+import { members, ok, type RedfishResult, redfishError, successInfo } from '../result';
+import type { RouteContext, RouteDef } from '../router';
 
 const SERVICE = '/redfish/v1/UpdateService';
 const INVENTORY = `${SERVICE}/FirmwareInventory`;
@@ -109,7 +108,11 @@ function upload({ host, req }: RouteContext): RedfishResult {
   const fqdd = pkg.targets[0];
   if (!fqdd || !pkg.version) return redfishError(400, 'RED013');
   const entry = host.inventory.addAvailable(fqdd, pkg.version);
-  return { status: 201, headers: { location: `${INVENTORY}/${entry.id}`, etag: host.inventory.etag() }, body: inventoryEntryResource(entry) };
+  return {
+    status: 201,
+    headers: { location: `${INVENTORY}/${entry.id}`, etag: host.inventory.etag() },
+    body: inventoryEntryResource(entry),
+  };
 }
 
 export function updateServiceRoutes(): RouteDef[] {

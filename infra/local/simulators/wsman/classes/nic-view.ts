@@ -11,7 +11,9 @@ const FAMILY: Record<string, { vendor: string; pciVendor: string; pciDevice: str
 
 // DCIM_NICView LinkSpeed codes as python-dracclient decodes them.
 function linkSpeedCode(mbps: number): number {
-  return ({ 10: 1, 100: 2, 1000: 3, 2500: 4, 10000: 5, 20000: 6, 40000: 7, 100000: 8, 25000: 9, 50000: 10 } as Record<number, number>)[mbps] ?? 0;
+  return (
+    ({ 10: 1, 100: 2, 1000: 3, 2500: 4, 10000: 5, 20000: 6, 40000: 7, 100000: 8, 25000: 9, 50000: 10 } as Record<number, number>)[mbps] ?? 0
+  );
 }
 
 export function nicView(host: SimulatedHost): Array<Record<string, CimValue>> {
