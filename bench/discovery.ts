@@ -311,24 +311,34 @@ async function main(): Promise<number> {
     console.log(`  unreachable       ${run.unreachable}  errors ${run.errors}`);
     console.log(`  wall time         ${out.wall_time_s} s`);
     console.log(
-      `  ideal bound       ${out.ideal_bound_s} s = max((${run.found} × ${out.calibration_ms.found} ms + ${hangingSwept} × ${out.calibration_ms.hang} ms + ${deadSwept} × ${out.calibration_ms.dead} ms) / ${concurrency} probes in flight, slowest address ${Math.round(slowestMs)} ms)`,
+      `  ideal bound       ${out.ideal_bound_s} s = max((${run.found} × ${out.calibration_ms.found} ms` +
+        ` + ${hangingSwept} × ${out.calibration_ms.hang} ms + ${deadSwept} × ${out.calibration_ms.dead} ms)` +
+        ` / ${concurrency} probes in flight, slowest address ${Math.round(slowestMs)} ms)`,
     );
     console.log(`  ratio to bound    ${out.ratio_to_bound}× (target ≤ 1.2×)`);
     console.log(
-      `  slots alone       ${out.first_come_schedule_s} s (${r2(firstComeMs / boundMs)}× the bound) with zero overhead, addresses taken in sweep order by the next free slot; ${out.clairvoyant_floor_s} s (${r2(clairvoyantMs / boundMs)}×) even knowing in advance which addresses hang`,
+      `  slots alone       ${out.first_come_schedule_s} s (${r2(firstComeMs / boundMs)}× the bound) with zero overhead, ` +
+        `addresses taken in sweep order by the next free slot; ` +
+        `${out.clairvoyant_floor_s} s (${r2(clairvoyantMs / boundMs)}×) even knowing in advance which addresses hang`,
     );
     console.log(`  ratio to that     ${out.ratio_to_first_come_schedule}× (the stack's own overhead on top of the slots)`);
     console.log(
-      `  CPU floor         ${out.cpu_floor_s} s = max(busy time of the stack's main event loop, (stack + simulators CPU) / ${cpus().length} cores): no sweep here beats it; above 1.2 × the bound, the target is out of reach on this machine`,
+      `  CPU floor         ${out.cpu_floor_s} s = max(busy time of the stack's main event loop, ` +
+        `(stack + simulators CPU) / ${cpus().length} cores): no sweep here beats it; ` +
+        `above 1.2 × the bound, the target is out of reach on this machine`,
     );
     console.log(`  addresses/s       ${out.addresses_per_s}`);
     console.log(`  per found iDRAC   ${out.requests_per_found_endpoint} requests over ${out.connections_per_found_endpoint} connections`);
     console.log(
-      `  CPU               stack ${out.stack_cpu_s} s (${out.stack_cpu_utilization_pct} % of one core over the sweep, all its threads; main event loop busy ${out.main_event_loop_busy_pct} %, ~100 % = CPU-bound), simulators ${out.simulators_cpu_s} s (${out.machine.cpus} cores)`,
+      `  CPU               stack ${out.stack_cpu_s} s (${out.stack_cpu_utilization_pct} % of one core over the sweep, ` +
+        `all its threads; main event loop busy ${out.main_event_loop_busy_pct} %, ~100 % = CPU-bound), ` +
+        `simulators ${out.simulators_cpu_s} s (${out.machine.cpus} cores)`,
     );
     console.log(`  peak RSS          stack ${out.peak_rss_mb} MB, simulators ${out.simulators_peak_rss_mb} MB`);
     console.log(
-      `  /health latency   baseline max ${out.health_baseline_ms} ms; during sweep p50 ${out.health_p50_ms} / p99 ${out.health_p99_ms} / max ${out.health_max_ms} ms (slowest sent ${out.health_max_at_s} s into the sweep) over ${lat.length} samples, ${non200} failed`,
+      `  /health latency   baseline max ${out.health_baseline_ms} ms; ` +
+        `during sweep p50 ${out.health_p50_ms} / p99 ${out.health_p99_ms} / max ${out.health_max_ms} ms ` +
+        `(slowest sent ${out.health_max_at_s} s into the sweep) over ${lat.length} samples, ${non200} failed`,
     );
     console.log(`  API responsive    ${out.api_responsive ? 'yes' : 'NO'} (every sample answered, max < ${maxHealthMs} ms)`);
     console.log(

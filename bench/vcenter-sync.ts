@@ -238,25 +238,31 @@ async function main() {
     console.log(`\nvCenter full sync benchmark — ${started}`);
     console.log(`vcsim: ${sim.counts.clusters} clusters, ${sim.counts.hosts} hosts, ${sim.counts.vms} VMs (started in ${vcsimStartMs} ms)`);
     console.log(
-      `full sync #1 (API → queue → worker → DynamoDB local): ${objects} objects in ${first.duration_ms} ms (SyncRun duration_ms) = ${r1((objects / first.duration_ms) * 1000)} objects/s; written ${first.changes.written}; counts ${JSON.stringify(first.counts)}`,
+      `full sync #1 (API → queue → worker → DynamoDB local): ${objects} objects in ${first.duration_ms} ms (SyncRun duration_ms) = ` +
+        `${r1((objects / first.duration_ms) * 1000)} objects/s; written ${first.changes.written}; ` +
+        `counts ${JSON.stringify(first.counts)}`,
     );
     console.log(
       `  phases (ms): ${JSON.stringify(first.phase_ms)} (retrieving = vSphere retrieval + parsing; writing = records to the store)`,
     );
     console.log(
-      `full sync #2 (nothing changed): ${second.duration_ms} ms; changes ${JSON.stringify(second.changes)}; phases ${JSON.stringify(second.phase_ms)}`,
+      `full sync #2 (nothing changed): ${second.duration_ms} ms; changes ${JSON.stringify(second.changes)}; ` +
+        `phases ${JSON.stringify(second.phase_ms)}`,
     );
     for (const d of deltas)
       console.log(
-        `delta sync after ${d.changed} VM(s) powered off: ${d.run.duration_ms} ms; changes ${JSON.stringify(d.run.changes)}; phases ${JSON.stringify(d.run.phase_ms)}`,
+        `delta sync after ${d.changed} VM(s) powered off: ${d.run.duration_ms} ms; changes ${JSON.stringify(d.run.changes)}; ` +
+          `phases ${JSON.stringify(d.run.phase_ms)}`,
       );
     console.log(`retrieval only (view + RetrievePropertiesEx VMs, then hosts; median of ${runs}):`);
     for (const [name, { eio, govmomi: gm }] of Object.entries(retrieval)) {
       const e = median(eio.map((x) => x.total_ms));
       const g = median(gm.map((x) => x.total_ms));
       console.log(
-        `  ${name.padEnd(14)} EIO ${r1(e)} ms (VMs ${r1(median(eio.map((x) => x.vm_ms)))}, hosts ${r1(median(eio.map((x) => x.host_ms)))}; ${eio[0]!.vms} VMs, ${eio[0]!.hosts} hosts)` +
-          ` | govmomi ${r1(g)} ms (VMs ${r1(median(gm.map((x) => x.vm_ms)))}, hosts ${r1(median(gm.map((x) => x.host_ms)))}; ${gm[0]!.vms} VMs, ${gm[0]!.hosts} hosts)` +
+        `  ${name.padEnd(14)} EIO ${r1(e)} ms (VMs ${r1(median(eio.map((x) => x.vm_ms)))}, ` +
+          `hosts ${r1(median(eio.map((x) => x.host_ms)))}; ${eio[0]!.vms} VMs, ${eio[0]!.hosts} hosts)` +
+          ` | govmomi ${r1(g)} ms (VMs ${r1(median(gm.map((x) => x.vm_ms)))}, ` +
+          `hosts ${r1(median(gm.map((x) => x.host_ms)))}; ${gm[0]!.vms} VMs, ${gm[0]!.hosts} hosts)` +
           ` | ratio ${(e / g).toFixed(2)}×`,
       );
       console.log(`    runs EIO [${eio.map((x) => r1(x.total_ms)).join(', ')}] govmomi [${gm.map((x) => r1(x.total_ms)).join(', ')}]`);

@@ -60,7 +60,8 @@ export function buildEio(scope: App | Stage, options: BuildEioOptions = {}): Eio
   if (settings.jwtIssuerIsPlaceholder) {
     Annotations.of(stateless).addWarningV2(
       'eio:jwt-issuer-placeholder',
-      'eio:jwtIssuer is not set: the JWT authorizer trusts a placeholder issuer and will reject every token. Deploy with -c eio:jwtIssuer=https://<your-idp>/ -c eio:jwtAudience=<audience>.',
+      'eio:jwtIssuer is not set: the JWT authorizer trusts a placeholder issuer and will reject every token. ' +
+        'Deploy with -c eio:jwtIssuer=https://<your-idp>/ -c eio:jwtAudience=<audience>.',
     );
   }
   // cdk-nag 3 is a CDK validation plugin (no longer an Aspect): errors fail synth; acknowledged findings are

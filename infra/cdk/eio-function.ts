@@ -126,7 +126,8 @@ export class EioFunction extends Construct {
       this.role,
       'AwsSolutions-IAM5[Resource::*]',
       props.network
-        ? 'X-Ray PutTraceSegments/PutTelemetryRecords and the ENI actions Lambda needs to attach this device-reaching EIO function to the private subnets have no resource-level permissions.'
+        ? 'X-Ray PutTraceSegments/PutTelemetryRecords and the ENI actions Lambda needs to attach this device-reaching EIO function ' +
+            'to the private subnets have no resource-level permissions.'
         : 'X-Ray PutTraceSegments/PutTelemetryRecords (active tracing of EIO requests) have no resource-level permissions.',
     );
   }

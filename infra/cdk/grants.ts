@@ -73,7 +73,8 @@ export function grantForKind(f: EioFunction, t: GrantTargets): void {
     acknowledge(
       f.role,
       `AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:secretsmanager:<AWS::Region>:<AWS::AccountId>:secret:${SECRETS_PREFIX}*]`,
-      'Service-identity credentials are stored one secret per identity (eio/service-identities/<si-id>), created at runtime, so their names are unknown at deploy time; the wildcard is confined to that EIO prefix.',
+      'Service-identity credentials are stored one secret per identity (eio/service-identities/<si-id>), created at runtime, ' +
+        'so their names are unknown at deploy time; the wildcard is confined to that EIO prefix.',
     );
   }
 
@@ -105,7 +106,8 @@ export function grantForKind(f: EioFunction, t: GrantTargets): void {
       acknowledge(
         f.role,
         `AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:states:<AWS::Region>:<AWS::AccountId>:execution:${name}:*]`,
-        `Each EIO job's execution of ${name} is named after its job id at runtime, so its ARN is only known as ${name}:*; the wildcard stays within that one state machine.`,
+        `Each EIO job's execution of ${name} is named after its job id at runtime, so its ARN is only known as ${name}:*; ` +
+          'the wildcard stays within that one state machine.',
       );
     }
   }

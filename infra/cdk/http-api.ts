@@ -17,7 +17,8 @@ export const API_THROTTLE = { rateLimit: 50, burstLimit: 100 } as const;
  */
 export const PUBLIC_ROUTE_REASONS: Readonly<Record<string, string>> = {
   'GET /api/v1/health':
-    'EIO liveness endpoint: load balancers, uptime monitors and the runbook call it without a token; it returns component status only, never inventory, hostnames or credentials.',
+    'EIO liveness endpoint: load balancers, uptime monitors and the runbook call it without a token; ' +
+    'it returns component status only, never inventory, hostnames or credentials.',
 };
 
 export type EioHttpApiProps = {

@@ -64,7 +64,8 @@ export class EioWorkflow extends Construct {
     acknowledge(
       this.stateMachine,
       'AwsSolutions-IAM5[Resource::*]',
-      "Step Functions log delivery (logs:CreateLogDelivery and friends) and X-Ray tracing (xray:PutTraceSegments, GetSamplingRules) have no resource-level permissions; the role invokes only this EIO workflow's task functions, by ARN.",
+      'Step Functions log delivery (logs:CreateLogDelivery and friends) and X-Ray tracing (xray:PutTraceSegments, GetSamplingRules) ' +
+        "have no resource-level permissions; the role invokes only this EIO workflow's task functions, by ARN.",
     );
   }
 }

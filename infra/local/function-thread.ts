@@ -26,7 +26,10 @@ const { parentPort, workerData } = require('node:worker_threads');
   register();
   await import(workerData.container);
 })().catch((error) => {
-  parentPort.postMessage({ type: 'failed', error: { name: String(error && error.name || 'Error'), message: String(error && error.message || error) } });
+  parentPort.postMessage({
+    type: 'failed',
+    error: { name: String(error && error.name || 'Error'), message: String(error && error.message || error) },
+  });
   process.exit(1);
 });
 `;

@@ -33,7 +33,8 @@ export class AddressInUseError extends ConflictError {
     siteId?: string,
   ) {
     super(
-      `iDRAC address ${address} is already registered as endpoint '${endpointId}'${siteId ? ` (site '${siteId}')` : ''}; change or delete that one instead`,
+      `iDRAC address ${address} is already registered as endpoint '${endpointId}'${siteId ? ` (site '${siteId}')` : ''}; ` +
+        'change or delete that one instead',
       { address, endpoint_id: endpointId, ...(siteId ? { site_id: siteId } : {}) },
     );
   }

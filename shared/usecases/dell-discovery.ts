@@ -53,7 +53,10 @@ import { useCredential } from './service-identities';
 const CHUNK = 1;
 const SEND_CONCURRENCY = 8;
 
-/** One slice of a sweep; `registered` maps its addresses that already have an endpoint (when planned) to their ids; `total` is the run's. */
+/**
+ * One slice of a sweep; `registered` maps its addresses that already have an endpoint (when planned) to their ids;
+ * `total` is the run's.
+ */
 type Message = DiscoverySliceMessage;
 
 /** What one site adds to a run: the addresses to probe (its swept networks and its registered endpoints). */
@@ -168,7 +171,9 @@ export async function getDiscoveryRun(deps: Pick<Deps, 'store' | 'clock'>, id: s
   if (run.status === 'running' && deps.clock.now() - last > STALLED_AFTER_MS)
     return {
       ...run,
-      stalled: `no progress since ${run.updated_at ?? run.created_at}: ${run.total - run.probed} address(es) were never counted, so their slice was lost (see the discovery pool's dead-letter queue in GET /api/v1/health/workers); start a new run`,
+      stalled:
+        `no progress since ${run.updated_at ?? run.created_at}: ${run.total - run.probed} address(es) were never counted, ` +
+        "so their slice was lost (see the discovery pool's dead-letter queue in GET /api/v1/health/workers); start a new run",
     };
   return run;
 }

@@ -140,7 +140,8 @@ async function idracHealth(deps: Pick<Deps, 'store' | 'clock'>): Promise<Compone
   return {
     status: levelFor(f.unreachable_pct, t),
     message:
-      `${f.unreachable} of ${f.checked} probed iDRAC endpoint(s) unreachable (${f.unreachable_pct} %; warning > ${t.warning} %, critical > ${t.critical} %)` +
+      `${f.unreachable} of ${f.checked} probed iDRAC endpoint(s) unreachable ` +
+      `(${f.unreachable_pct} %; warning > ${t.warning} %, critical > ${t.critical} %)` +
       (f.worst.length ? `: ${f.worst.join(', ')}` : ''),
     metrics: { endpoints: f.total, probed: f.checked, unreachable: f.unreachable, unreachable_pct: f.unreachable_pct },
   };

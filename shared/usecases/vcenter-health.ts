@@ -92,7 +92,8 @@ export async function vcenterApiHealth(deps: Pick<Deps, 'store' | 'clock'>): Pro
   return {
     status: worst(f.instances.map((i) => i.status)),
     message: bad.length
-      ? `${bad.map((i) => `${i.id} ${i.status}: ${i.message}`).join('; ')} (warning > ${t.warning} min, critical > ${t.critical} min or unreachable)`
+      ? `${bad.map((i) => `${i.id} ${i.status}: ${i.message}`).join('; ')} ` +
+        `(warning > ${t.warning} min, critical > ${t.critical} min or unreachable)`
       : `${f.instances.length} vCenter instance(s) synced within ${t.warning} min`,
     metrics,
     instances: Object.fromEntries(f.instances.map(({ id, ...rest }) => [id, rest])),

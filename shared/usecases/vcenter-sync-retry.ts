@@ -36,7 +36,9 @@ export function classifySyncFailure(
   if (e instanceof VSphereTransportError) return { error: `vCenter unreachable: ${e.message}`, unreachable: true, retryable: true };
   if (e instanceof InvalidLoginFault) {
     return {
-      error: `vCenter ${instance.url} refused the login of service identity '${instance.service_identity_id}' (InvalidLogin): check its username and password`,
+      error:
+        `vCenter ${instance.url} refused the login of service identity '${instance.service_identity_id}' (InvalidLogin): ` +
+        'check its username and password',
       unreachable: false,
       retryable: false,
     };

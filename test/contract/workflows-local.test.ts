@@ -191,7 +191,10 @@ import { loadAslFile, localSubstitutions } from ${JSON.stringify(join(root, 'sha
 const definition = await loadAslFile(${JSON.stringify(join(FIXTURES_DIR, 'approval.asl.json'))},
   localSubstitutions({ RequestApprovalFunction: 'approve', ApplyFunction: 'apply' }));
 let token: string | undefined;
-const workflows = new LocalWorkflows({ workflows: { approval: { definition } }, invoke: async (_arn, p: any) => { token = p.task_token; return {}; } });
+const workflows = new LocalWorkflows({
+  workflows: { approval: { definition } },
+  invoke: async (_arn, p: any) => { token = p.task_token; return {}; },
+});
 const { executionId } = await workflows.start('approval', 'job-exit', { job_id: 'job-exit' });
 while (!token) await new Promise((r) => setImmediate(r));
 await workflows.stop(executionId);

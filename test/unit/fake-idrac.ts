@@ -37,7 +37,8 @@ export class FakeIdrac implements Idrac {
     if (b === 'legacy-tls') {
       const error = new IdracError(
         'tls_handshake',
-        `iDRAC ${target.address}: TLS handshake failed (ERR_SSL_TLSV1_ALERT_PROTOCOL_VERSION); if it only speaks TLS 1.0/1.1, mark the endpoint legacy`,
+        `iDRAC ${target.address}: TLS handshake failed (ERR_SSL_TLSV1_ALERT_PROTOCOL_VERSION); ` +
+          'if it only speaks TLS 1.0/1.1, mark the endpoint legacy',
         target.address,
         { cause_code: 'ERR_SSL_TLSV1_ALERT_PROTOCOL_VERSION' },
       ).toInfo();

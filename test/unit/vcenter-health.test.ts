@@ -147,7 +147,8 @@ describe('vcenter_api health per instance', () => {
     const i = (await health()).instances!['vc-006']!;
     expect(i.status).toBe('critical');
     expect(i.message).toBe(
-      `unreachable: vCenter unreachable: socket hang up; last successful sync 20 min ago; sync run sync-6 retrying: attempt 1 failed, next attempt at ${next}`,
+      'unreachable: vCenter unreachable: socket hang up; last successful sync 20 min ago; ' +
+        `sync run sync-6 retrying: attempt 1 failed, next attempt at ${next}`,
     );
     expect(i.last_sync).toMatchObject({ status: 'retrying', finished_at: null, attempts: 1, next_attempt_at: next });
   });

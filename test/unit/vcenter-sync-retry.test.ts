@@ -46,7 +46,7 @@ describe('which sync failures are retried', () => {
     expect(pin.error).toMatch(/^CertificatePinMismatchError: .*AA:BB.*CC:DD/);
   });
 
-  it('an open breaker fails a new run at once, names the instance, the failures and the next allowed time; a retry keeps waiting for it', () => {
+  it('an open breaker fails a new run at once, naming the instance, the failures and the next allowed time; a retry keeps waiting', () => {
     const retryAt = new Date('2026-11-23T10:00:30.000Z');
     const last = new VSphereTransportError(
       'Connection to vCenter https://vc.example/sdk failed during Login: connect ECONNREFUSED [ECONNREFUSED]',
@@ -56,7 +56,8 @@ describe('which sync failures are retried', () => {
     const first = classifySyncFailure(open, instance, 1);
     expect(first).toMatchObject({ retryable: false, unreachable: true, notBefore: retryAt.getTime() });
     expect(first.error).toBe(
-      `vCenter vc-001 circuit open after 5 consecutive failures; next attempt allowed after 2026-11-23T10:00:30.000Z; last failure: ${last.message}`,
+      'vCenter vc-001 circuit open after 5 consecutive failures; next attempt allowed after 2026-11-23T10:00:30.000Z; ' +
+        `last failure: ${last.message}`,
     );
     expect(classifySyncFailure(open, instance, 2).retryable).toBe(true);
   });
@@ -135,7 +136,7 @@ describe('a sync run against a vCenter nobody answers for', () => {
     return { deps, queue };
   }
 
-  it('is retried with a delayed message per attempt, records each error, ends failed; the next run fails at once on the open breaker', async () => {
+  it('is retried by a delayed message per attempt, records each error, ends failed; the open breaker then fails a new run', async () => {
     const { deps, queue } = await setup();
     const [requested] = await requestSync(deps, { instance_ids: ['vc-dead'], sync_type: 'full' }, 'alice');
     expect(requested).toMatchObject({ status: 'queued', attempts: 0, max_attempts: 3 });

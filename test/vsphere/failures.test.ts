@@ -59,7 +59,8 @@ async function brokenEndpoint(
 
 const SERVICE_CONTENT =
   '<RetrieveServiceContentResponse xmlns="urn:vim25"><returnval><rootFolder type="Folder">group-d1</rootFolder>' +
-  '<propertyCollector type="PropertyCollector">propertyCollector</propertyCollector><viewManager type="ViewManager">ViewManager</viewManager>' +
+  '<propertyCollector type="PropertyCollector">propertyCollector</propertyCollector>' +
+  '<viewManager type="ViewManager">ViewManager</viewManager>' +
   '<about><name>VMware vCenter Server</name><apiType>VirtualCenter</apiType><apiVersion>8.0.3.0</apiVersion></about>' +
   '<sessionManager type="SessionManager">SessionManager</sessionManager></returnval></RetrieveServiceContentResponse>';
 const LOGIN = '<LoginResponse xmlns="urn:vim25"><returnval><key>k</key><userName>u</userName></returnval></LoginResponse>';
@@ -68,7 +69,8 @@ function soap(res: ServerResponse, body: string, headers: Record<string, string>
   res
     .writeHead(200, { 'content-type': 'text/xml; charset=utf-8', ...headers })
     .end(
-      `<?xml version="1.0" encoding="UTF-8"?><soapenv:Envelope xmlns:soapenv="http://schemas.xmlsoap.org/soap/envelope/"><soapenv:Body>${body}</soapenv:Body></soapenv:Envelope>`,
+      '<?xml version="1.0" encoding="UTF-8"?><soapenv:Envelope xmlns:soapenv="http://schemas.xmlsoap.org/soap/envelope/">' +
+        `<soapenv:Body>${body}</soapenv:Body></soapenv:Envelope>`,
     );
 }
 
@@ -142,7 +144,8 @@ describe('vCenter unreachable or failing', () => {
         : soap(
             res,
             '<RetrievePropertiesExResponse xmlns="urn:vim25"><returnval><objects><obj type="HostSystem">host-1</obj>' +
-              '<propSet><name>name</name><val xsi:type="xsd:string">esx01</val></propSet></objects></returnval></RetrievePropertiesExResponse>',
+              '<propSet><name>name</name><val xsi:type="xsd:string">esx01</val></propSet>' +
+              '</objects></returnval></RetrievePropertiesExResponse>',
           ),
     );
     const client = endpointClient(endpoint.url, { retries: 0, breakerThreshold: 2, breakerHalfOpenAfterMs: 300 });

@@ -32,7 +32,8 @@ describe('full retrieval through a ContainerView', () => {
   });
 
   it('pages with ContinueRetrievePropertiesEx and finds exactly what vcsim was started with', async () => {
-    // Expected from the model: clusters × hosts + standalone; VMs fill each cluster (vmsPerHost × hostsPerCluster) and each standalone host alike.
+    // Expected from the model: clusters × hosts + standalone; VMs fill each cluster (vmsPerHost × hostsPerCluster)
+    // and each standalone host alike.
     const vmsPerPool = MODEL.vmsPerHost * MODEL.hostsPerCluster;
     const expected = {
       ClusterComputeResource: MODEL.clusters,

@@ -26,12 +26,14 @@ function caught(fn: () => unknown): unknown {
   throw new Error('expected a throw');
 }
 const envelope = (body: string) =>
-  `<?xml version="1.0" encoding="UTF-8"?><soapenv:Envelope xmlns:soapenv="http://schemas.xmlsoap.org/soap/envelope/" ${XSI}><soapenv:Body>${body}</soapenv:Body></soapenv:Envelope>`;
+  `<?xml version="1.0" encoding="UTF-8"?><soapenv:Envelope xmlns:soapenv="http://schemas.xmlsoap.org/soap/envelope/" ${XSI}>` +
+  `<soapenv:Body>${body}</soapenv:Body></soapenv:Envelope>`;
 
 describe('XML reader', () => {
   it('drops namespace prefixes, keeps attributes and decodes named and numeric entities', () => {
     const doc = parseXml(
-      '<?xml version="1.0"?><!-- c --><a:root xmlns:a="urn:x"><b k="1 &gt; 0" q=\'x\'>a&#xA;b &amp; &lt;c&gt; &#39;q&#39;</b><c/><d></d><e><![CDATA[<raw>]]></e></a:root>',
+      '<?xml version="1.0"?><!-- c --><a:root xmlns:a="urn:x"><b k="1 &gt; 0" q=\'x\'>a&#xA;b &amp; &lt;c&gt; &#39;q&#39;</b>' +
+        '<c/><d></d><e><![CDATA[<raw>]]></e></a:root>',
     );
     const root = doc.children[0]!;
     expect(root.name).toBe('root');
@@ -111,7 +113,8 @@ describe('property decoder', () => {
 
   it('decodes host vmknics with their IPv4 and IPv6 addresses', () => {
     const vnic =
-      '<HostVirtualNic><device>vmk0</device><spec><ip><dhcp>false</dhcp><ipAddress>192.168.1.10</ipAddress><subnetMask>255.255.255.0</subnetMask>' +
+      '<HostVirtualNic><device>vmk0</device><spec><ip><dhcp>false</dhcp><ipAddress>192.168.1.10</ipAddress>' +
+      '<subnetMask>255.255.255.0</subnetMask>' +
       '<ipV6Config><ipV6Address><ipAddress>fe80::1</ipAddress><prefixLength>64</prefixLength></ipV6Address></ipV6Config></ip>' +
       '<mac>00:0c:29:81:d8:a0</mac><mtu>1500</mtu></spec></HostVirtualNic>';
     expect(decodeValue(val(vnic, 'ArrayOfHostVirtualNic'))).toEqual([
@@ -133,10 +136,12 @@ describe('property decoder', () => {
 
   it('keeps the xsi:type of polymorphic items and uses the base type hints for subtypes', () => {
     const devices =
-      '<VirtualDevice xsi:type="VirtualDisk"><key>2000</key><backing xsi:type="VirtualDiskFlatVer2BackingInfo"><fileName>[ds1] a.vmdk</fileName>' +
+      '<VirtualDevice xsi:type="VirtualDisk"><key>2000</key><backing xsi:type="VirtualDiskFlatVer2BackingInfo">' +
+      '<fileName>[ds1] a.vmdk</fileName>' +
       '<datastore type="Datastore">ds-1</datastore><thinProvisioned>true</thinProvisioned></backing><controllerKey>1000</controllerKey>' +
       '<unitNumber>0</unitNumber><capacityInKB>1024</capacityInKB></VirtualDevice>' +
-      '<VirtualDevice xsi:type="VirtualVmxnet3"><key>4000</key><macAddress>00:50:56:00:00:01</macAddress><wakeOnLanEnabled>true</wakeOnLanEnabled></VirtualDevice>';
+      '<VirtualDevice xsi:type="VirtualVmxnet3"><key>4000</key><macAddress>00:50:56:00:00:01</macAddress>' +
+      '<wakeOnLanEnabled>true</wakeOnLanEnabled></VirtualDevice>';
     expect(decodeValue(val(devices, 'ArrayOfVirtualDevice'))).toEqual([
       {
         _type: 'VirtualDisk',
@@ -187,7 +192,8 @@ describe('request envelopes', () => {
     );
     expect(xml).toContain(
       '<CreateContainerView xmlns="urn:vim25"><_this type="ViewManager">ViewManager</_this><container type="Folder">group-d1</container>' +
-        '<type>VirtualMachine</type><type>HostSystem</type><recursive>true</recursive><note>a&lt;b &amp; &quot;c&quot;</note></CreateContainerView>',
+        '<type>VirtualMachine</type><type>HostSystem</type><recursive>true</recursive>' +
+        '<note>a&lt;b &amp; &quot;c&quot;</note></CreateContainerView>',
     );
     expect(parseXml(xml).children[0]!.name).toBe('Envelope'); // well-formed
   });
@@ -215,7 +221,8 @@ describe('request envelopes', () => {
     expect(xml).toContain(
       '<specSet><propSet><type>VirtualMachine</type><all>false</all><pathSet>name</pathSet><pathSet>runtime.host</pathSet></propSet>' +
         '<objectSet><obj type="ContainerView">session[1]2</obj><skip>true</skip><selectSet xsi:type="TraversalSpec"><name>v</name>' +
-        '<type>ContainerView</type><path>view</path><skip>false</skip></selectSet><selectSet><name>v</name></selectSet></objectSet></specSet>' +
+        '<type>ContainerView</type><path>view</path><skip>false</skip></selectSet>' +
+        '<selectSet><name>v</name></selectSet></objectSet></specSet>' +
         '<options><maxObjects>100</maxObjects></options>',
     );
   });
@@ -239,7 +246,8 @@ describe('responses and faults', () => {
     ['InvalidCollectorVersion', InvalidCollectorVersionFault, 'The collector version is not valid'],
   ])('turns a %s SOAP fault into its typed error with the fault string', (type, ErrorClass, text) => {
     const body = envelope(
-      `<soapenv:Fault><faultcode>ServerFaultCode</faultcode><faultstring>${text}</faultstring><detail><${type}Fault xmlns="urn:vim25" xsi:type="${type}"></${type}Fault></detail></soapenv:Fault>`,
+      `<soapenv:Fault><faultcode>ServerFaultCode</faultcode><faultstring>${text}</faultstring>` +
+        `<detail><${type}Fault xmlns="urn:vim25" xsi:type="${type}"></${type}Fault></detail></soapenv:Fault>`,
     );
     const err = caught(() => responseBody(body, 'Login'));
     expect(err).toBeInstanceOf(ErrorClass);
@@ -248,7 +256,9 @@ describe('responses and faults', () => {
 
   it('keeps the fault detail, e.g. the missing object of ManagedObjectNotFound', () => {
     const body = envelope(
-      '<soapenv:Fault><faultcode>ServerFaultCode</faultcode><faultstring>gone</faultstring><detail><ManagedObjectNotFoundFault xmlns="urn:vim25" xsi:type="ManagedObjectNotFound"><obj type="ContainerView">session[a]b</obj></ManagedObjectNotFoundFault></detail></soapenv:Fault>',
+      '<soapenv:Fault><faultcode>ServerFaultCode</faultcode><faultstring>gone</faultstring>' +
+        '<detail><ManagedObjectNotFoundFault xmlns="urn:vim25" xsi:type="ManagedObjectNotFound">' +
+        '<obj type="ContainerView">session[a]b</obj></ManagedObjectNotFoundFault></detail></soapenv:Fault>',
     );
     const err = caught(() => responseBody(body, 'DestroyView'));
     expect(err).toBeInstanceOf(ManagedObjectNotFoundFault);
@@ -257,7 +267,8 @@ describe('responses and faults', () => {
 
   it('turns an unknown fault type into a VSphereFault naming it', () => {
     const body = envelope(
-      '<soapenv:Fault><faultcode>ServerFaultCode</faultcode><faultstring>busy</faultstring><detail><TooManyThingsFault xmlns="urn:vim25" xsi:type="TooManyThings"/></detail></soapenv:Fault>',
+      '<soapenv:Fault><faultcode>ServerFaultCode</faultcode><faultstring>busy</faultstring>' +
+        '<detail><TooManyThingsFault xmlns="urn:vim25" xsi:type="TooManyThings"/></detail></soapenv:Fault>',
     );
     const err = caught(() => responseBody(body, 'X'));
     expect(err).toBeInstanceOf(VSphereFault);
@@ -299,8 +310,9 @@ describe('responses and faults', () => {
 
   it('treats properties that came back NotAuthenticated as an expired session', () => {
     const rv = parseXml(
-      `<returnval ${XSI}><objects><obj type="HostSystem">host-1</obj><missingSet><path>name</path><fault><fault xsi:type="NotAuthenticated">` +
-        '<object type="HostSystem">host-1</object><privilegeId>System.Read</privilegeId></fault></fault></missingSet></objects></returnval>',
+      `<returnval ${XSI}><objects><obj type="HostSystem">host-1</obj><missingSet><path>name</path>` +
+        '<fault><fault xsi:type="NotAuthenticated"><object type="HostSystem">host-1</object>' +
+        '<privilegeId>System.Read</privilegeId></fault></fault></missingSet></objects></returnval>',
     ).children[0]!;
     expect(() => throwIfSilentlyExpired(rv)).toThrow(NotAuthenticatedFault);
   });
@@ -308,8 +320,10 @@ describe('responses and faults', () => {
   it('decodes an UpdateSet into plain changes, and keeps the version when the wait ended without changes', () => {
     const rv = parseXml(
       `<returnval ${XSI}><version>5</version><filterSet><filter type="PropertyFilter">session[a]f</filter><objectSet><kind>modify</kind>` +
-        '<obj type="VirtualMachine">vm-9</obj><changeSet><name>runtime.powerState</name><op>assign</op><val xsi:type="VirtualMachinePowerState">poweredOff</val></changeSet>' +
-        '<changeSet><name>config.annotation</name><op>remove</op></changeSet></objectSet><objectSet><kind>leave</kind><obj type="VirtualMachine">vm-3</obj></objectSet>' +
+        '<obj type="VirtualMachine">vm-9</obj><changeSet><name>runtime.powerState</name><op>assign</op>' +
+        '<val xsi:type="VirtualMachinePowerState">poweredOff</val></changeSet>' +
+        '<changeSet><name>config.annotation</name><op>remove</op></changeSet></objectSet>' +
+        '<objectSet><kind>leave</kind><obj type="VirtualMachine">vm-3</obj></objectSet>' +
         '</filterSet><truncated>true</truncated></returnval>',
     ).children[0]!;
     expect(updateSet(rv, '4')).toEqual({

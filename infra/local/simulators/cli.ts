@@ -81,13 +81,15 @@ if (values.json) {
   for (const i of infos) {
     const wsman = i.ports.wsman ? ` wsman:${i.ports.wsman}` : '';
     console.log(
-      `${i.name}  ${i.generation.padEnd(6)}  ${i.address}  https:${i.ports.https}${wsman}  redfish:${i.redfish}  tls<=${i.maxTlsVersion}  ` +
+      `${i.name}  ${i.generation.padEnd(6)}  ${i.address}  https:${i.ports.https}${wsman}  ` +
+        `redfish:${i.redfish}  tls<=${i.maxTlsVersion}  ` +
         `tag:${i.serviceTag}  user:${i.credentials.username}/${i.credentials.password}`,
     );
     console.log(`    sha256 ${i.certificate.thumbprint}`);
   }
   console.log(
-    `\n${infos.length} endpoint(s) in ${fleet.cidr()}. Try:\n  curl -k -u root:calvin ${infos[0]?.urls.redfish ?? infos[0]?.urls.wsman ?? ''}\nCtrl-C to stop.`,
+    `\n${infos.length} endpoint(s) in ${fleet.cidr()}. Try:\n` +
+      `  curl -k -u root:calvin ${infos[0]?.urls.redfish ?? infos[0]?.urls.wsman ?? ''}\nCtrl-C to stop.`,
   );
 }
 

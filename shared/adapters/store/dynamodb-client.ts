@@ -22,7 +22,8 @@ const LOCAL_SIGNING = [
       sign: async <R extends { headers: Record<string, string> }>(request: R): Promise<R> => {
         const date = new Date().toISOString().replace(/[-:]|\.\d{3}/g, '');
         request.headers['x-amz-date'] = date;
-        request.headers.authorization = `AWS4-HMAC-SHA256 Credential=local/${date.slice(0, 8)}/local/dynamodb/aws4_request, SignedHeaders=host, Signature=0`;
+        const scope = `${date.slice(0, 8)}/local/dynamodb/aws4_request`;
+        request.headers.authorization = `AWS4-HMAC-SHA256 Credential=local/${scope}, SignedHeaders=host, Signature=0`;
         return request;
       },
     },

@@ -475,7 +475,8 @@ function planTask(state: AslState, where: string): TaskPlan {
   if (resource === LAMBDA_INVOKE) return { kind: 'invoke' };
   if (LAMBDA_FUNCTION_ARN.test(resource)) return { kind: 'direct', resource };
   throw new Error(
-    `${where}: Resource '${resource}' is not supported locally (Lambda function ARNs, lambda:invoke and lambda:invoke.waitForTaskToken are)`,
+    `${where}: Resource '${resource}' is not supported locally ` +
+      '(Lambda function ARNs, lambda:invoke and lambda:invoke.waitForTaskToken are)',
   );
 }
 

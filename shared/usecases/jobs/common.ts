@@ -28,7 +28,8 @@ export async function assertKillSwitchOff(deps: Pick<Deps, 'store'>): Promise<vo
   const ks = await readSwitch(deps.store, 'kill-switch');
   if (ks.on)
     throw new LockedError(
-      `The kill switch is active (since ${ks.changed_at} by ${ks.changed_by}${ks.reason ? `: ${ks.reason}` : ''}); no job may start or act until an admin deactivates it`,
+      `The kill switch is active (since ${ks.changed_at} by ${ks.changed_by}${ks.reason ? `: ${ks.reason}` : ''}); ` +
+        'no job may start or act until an admin deactivates it',
     );
 }
 

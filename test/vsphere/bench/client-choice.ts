@@ -215,7 +215,8 @@ try {
   await sim.stop();
 }
 process.stdout.write(
-  `| measure (median of ${runs}) | soap + minimal WSDL | hand-built |\n| --- | --- | --- |\n${rows.map((r) => `| ${r.join(' | ')} |`).join('\n')}\n`,
+  `| measure (median of ${runs}) | soap + minimal WSDL | hand-built |\n| --- | --- | --- |\n` +
+    `${rows.map((r) => `| ${r.join(' | ')} |`).join('\n')}\n`,
 );
 
 async function sessionCookie(s: typeof sim): Promise<string> {

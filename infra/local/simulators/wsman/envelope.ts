@@ -17,7 +17,8 @@ export const FAULT_ACTION = 'http://schemas.xmlsoap.org/ws/2004/08/addressing/fa
 function envelope(header: string, body: string, extraNs = ''): string {
   return (
     `<?xml version="1.0" encoding="UTF-8"?>\n` +
-    `<s:Envelope xmlns:s="${NS.s}" xmlns:wsa="${NS.wsa}" xmlns:wsen="${NS.wsen}" xmlns:wsman="${NS.wsman}" xmlns:xsi="${NS.xsi}"${extraNs}>` +
+    `<s:Envelope xmlns:s="${NS.s}" xmlns:wsa="${NS.wsa}" xmlns:wsen="${NS.wsen}" ` +
+    `xmlns:wsman="${NS.wsman}" xmlns:xsi="${NS.xsi}"${extraNs}>` +
     `<s:Header>${header}</s:Header><s:Body>${body}</s:Body></s:Envelope>`
   );
 }
@@ -37,7 +38,9 @@ export function identifyResponse(vendor: string, version: string): string {
       `<wsmid:ProtocolVersion>${NS.wsman}</wsmid:ProtocolVersion>` +
       `<wsmid:ProductVendor>${escapeXml(vendor)}</wsmid:ProductVendor>` +
       `<wsmid:ProductVersion>${escapeXml(version)}</wsmid:ProductVersion>` +
-      `<wsmid:SecurityProfiles><wsmid:SecurityProfileName>http://schemas.dmtf.org/wbem/wsman/1/wsman/secprofile/https/basic</wsmid:SecurityProfileName></wsmid:SecurityProfiles>` +
+      `<wsmid:SecurityProfiles>` +
+      `<wsmid:SecurityProfileName>http://schemas.dmtf.org/wbem/wsman/1/wsman/secprofile/https/basic</wsmid:SecurityProfileName>` +
+      `</wsmid:SecurityProfiles>` +
       `</wsmid:IdentifyResponse>`,
   );
 }

@@ -18,7 +18,10 @@ export function escapeXml(value: string): string {
 
 /** Identify (DSP0226 §11): no addressing headers and no authentication, just the empty request. */
 export function identifyEnvelope(): string {
-  return `<?xml version="1.0" encoding="UTF-8"?><s:Envelope xmlns:s="${NS.s}" xmlns:wsmid="${NS.wsmid}"><s:Header/><s:Body><wsmid:Identify/></s:Body></s:Envelope>`;
+  return (
+    `<?xml version="1.0" encoding="UTF-8"?><s:Envelope xmlns:s="${NS.s}" xmlns:wsmid="${NS.wsmid}">` +
+    '<s:Header/><s:Body><wsmid:Identify/></s:Body></s:Envelope>'
+  );
 }
 
 /** WS-Addressing + WS-Management headers every resource operation carries. */
@@ -54,7 +57,8 @@ export function pullEnvelope(to: string, resourceUri: string, context: string, m
     to,
     resourceUri,
     'Pull',
-    `<wsen:Pull><wsen:EnumerationContext>${escapeXml(context)}</wsen:EnumerationContext><wsen:MaxElements>${maxElements}</wsen:MaxElements></wsen:Pull>`,
+    `<wsen:Pull><wsen:EnumerationContext>${escapeXml(context)}</wsen:EnumerationContext>` +
+      `<wsen:MaxElements>${maxElements}</wsen:MaxElements></wsen:Pull>`,
   );
 }
 
