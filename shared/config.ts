@@ -1,9 +1,9 @@
-import { z } from 'zod';
-
 /**
  * One zod schema over the environment, read once per container. Invalid config fails fast with the
  * offending variable named, instead of surfacing later as an obscure runtime error.
  */
+import { z } from 'zod';
+
 const Env = z.object({
   EIO_RUNTIME: z.enum(['aws', 'local']).default('local'),
   EIO_VERSION: z.string().default('2.0.0'),

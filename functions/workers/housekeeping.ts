@@ -1,13 +1,13 @@
+/**
+ * Consumes the housekeeping schedule's messages. Every message triggers one full sweep, so a batch needs
+ * only one; a failure leaves the whole batch for redelivery (the sweep is idempotent).
+ */
 import { deps } from '../../shared/container';
 import { lambdaFunction } from '../../shared/observability/lambda-handler';
 import { reconcileDellStatusTally } from '../../shared/usecases/dell-endpoints';
 import { runHousekeeping } from '../../shared/usecases/jobs/housekeeping';
 import { publishOperationalMetrics } from '../../shared/usecases/operational-metrics';
 
-/**
- * Consumes the housekeeping schedule's messages. Every message triggers one full sweep, so a batch needs
- * only one; a failure leaves the whole batch for redelivery (the sweep is idempotent).
- */
 export const handler = lambdaFunction(
   async () => {
     const d = await deps();

@@ -1,3 +1,7 @@
+/**
+ * Cross-table rules the type system cannot express. Checked before any construct is created so a bad
+ * catalog row fails synth with every problem named at once, instead of a CloudFormation error at deploy.
+ */
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { type AslDefinition, forEachState } from '../../shared/adapters/workflows/asl';
@@ -6,10 +10,7 @@ import { WORKFLOW_ERROR_NAMES } from '../../shared/catalog/workflow-errors';
 import { parseScheduleExpression } from '../../shared/domain/schedule-expression';
 import { dlqKey, type EioCatalog, stateMachineName } from './catalog';
 
-/**
- * Cross-table rules the type system cannot express. Checked before any construct is created so a bad
- * catalog row fails synth with every problem named at once, instead of a CloudFormation error at deploy.
- */
+/** Where the checks read files from: the repository, and the ASL files the workflows name. */
 export type CatalogPaths = { repoRoot: string; stateMachinesDir: string };
 
 /** `${Name}` placeholders in an ASL file (definitionSubstitutions syntax). */

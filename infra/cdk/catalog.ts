@@ -1,3 +1,7 @@
+/**
+ * The catalog tables as the CDK app consumes them. Function names are plain strings here (the real tables
+ * narrow them to FunctionName) so tests can pass small catalogs of their own; the real ones are the default.
+ */
 import type { FunctionSpec } from '../../shared/catalog/functions';
 import { FUNCTIONS } from '../../shared/catalog/functions';
 import type { Route } from '../../shared/catalog/routes';
@@ -9,10 +13,6 @@ import { WORKER_POOLS } from '../../shared/catalog/worker-pools';
 import type { WorkflowSpec } from '../../shared/catalog/workflows';
 import { WORKFLOWS } from '../../shared/catalog/workflows';
 
-/**
- * The catalog tables as the CDK app consumes them. Function names are plain strings here (the real tables
- * narrow them to FunctionName) so tests can pass small catalogs of their own; the real ones are the default.
- */
 export type CatalogRoute = Omit<Route, 'function'> & { function: string };
 export type CatalogWorkerPool = Omit<WorkerPoolSpec, 'function'> & { function: string };
 export type CatalogWorkflow = Omit<WorkflowSpec, 'tasks'> & { tasks: Record<string, string> };

@@ -1,10 +1,3 @@
-import { ArnFormat, Stack } from 'aws-cdk-lib';
-import type * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
-import * as iam from 'aws-cdk-lib/aws-iam';
-import type { EioFunction } from './eio-function';
-import { acknowledge } from './nag';
-import type { PoolQueues } from './stateful-stack';
-
 /**
  * What each kind of function may do, in one place. Rules (narrow later, per function, if a review asks):
  * - every function reads and writes the table; only workers and steps may Scan (no Scan on a request path);
@@ -13,6 +6,14 @@ import type { PoolQueues } from './stateful-stack';
  * - api and worker functions start/stop/describe executions and answer task tokens, on EIO's state machines
  *   only; api functions also check state machines are ACTIVE (health) and drain pools (event-source mappings).
  */
+import { ArnFormat, Stack } from 'aws-cdk-lib';
+import type * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import type { EioFunction } from './eio-function';
+import { acknowledge } from './nag';
+import type { PoolQueues } from './stateful-stack';
+
+/** Name prefix of the service-identity secrets in Secrets Manager. */
 export const SECRETS_PREFIX = 'eio/service-identities/';
 
 /** Functions that create, rotate and delete service-identity credentials (everyone else only reads them). */

@@ -1,9 +1,3 @@
-import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
-import { RetentionDays } from 'aws-cdk-lib/aws-logs';
-import type { Node } from 'constructs';
-import { REPO_ROOT } from './paths';
-
 /**
  * Deployment settings, read from CDK context (`cdk synth -c eio:jwtIssuer=https://...`). Every key has a
  * default so `cdk synth` works offline with no arguments; the defaults that cannot be right in a real
@@ -22,6 +16,13 @@ import { REPO_ROOT } from './paths';
  * |                        |                                  | once deviceCidrs no longer covers the internet       |
  * | eio:logRetentionDays   | 90                               | retention of function, state machine and API logs    |
  */
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { RetentionDays } from 'aws-cdk-lib/aws-logs';
+import type { Node } from 'constructs';
+import { REPO_ROOT } from './paths';
+
+/** Every setting, resolved (the keys and defaults are in the table at the top of this file). */
 export type EioSettings = {
   jwtIssuer: string;
   jwtAudience: string;

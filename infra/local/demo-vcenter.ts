@@ -1,3 +1,8 @@
+/**
+ * The demo lab's vCenter: vcsim (built by `bash scripts/vcsim/build.sh`) on a fixed loopback port, registered
+ * once as `vc-001` with its own vcenter service identity. vcsim makes a new certificate at every start, so
+ * each start refreshes vc-001's CA (only while vc-001 still points at the demo vcsim).
+ */
 import { type ChildProcess, spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { access, mkdir, readFile, writeFile } from 'node:fs/promises';
@@ -11,11 +16,7 @@ import type { Deps } from '../../shared/usecases/deps';
 import { createServiceIdentity } from '../../shared/usecases/service-identities';
 import { createVcenterInstance, updateVcenterInstance } from '../../shared/usecases/vcenter-instances';
 
-/**
- * The demo lab's vCenter: vcsim (built by `bash scripts/vcsim/build.sh`) on a fixed loopback port, registered
- * once as `vc-001` with its own vcenter service identity. vcsim makes a new certificate at every start, so
- * each start refreshes vc-001's CA (only while vc-001 still points at the demo vcsim).
- */
+/** The vcsim binary that `bash scripts/vcsim/build.sh` builds. */
 export const VCSIM_BINARY = resolve(fileURLToPath(new URL('../../.tools/vcsim/vcsim', import.meta.url)));
 export const VCSIM_BUILD_COMMAND = 'bash scripts/vcsim/build.sh';
 export const DEMO_VCENTER = { port: 8989, user: 'eio-demo', password: 'vcsim-demo-1' };

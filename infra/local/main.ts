@@ -1,3 +1,4 @@
+/** `npm start`: EIO on this machine, on its embedded default. Prints where everything is. */
 import { Command } from 'commander';
 
 import { dataDirFromEnv } from './paths';
@@ -9,7 +10,6 @@ process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
 // CloudWatch metric lines (EMF) mean nothing without CloudWatch; POWERTOOLS_METRICS_DISABLED=false shows them.
 process.env.POWERTOOLS_METRICS_DISABLED ??= 'true';
 
-/** `npm start`: EIO on this machine, on its embedded default. Prints where everything is. */
 const program = new Command('eio-local')
   .description('Run EIO locally: embedded DynamoDB, in-process queues and workflows, the HTTP API')
   .option('--port <port>', 'HTTP port', process.env.PORT ?? '3000')

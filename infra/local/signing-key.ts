@@ -1,12 +1,13 @@
-import { mkdir, readFile, writeFile } from 'node:fs/promises';
-import { join } from 'node:path';
-import { type CryptoKey, exportJWK, exportPKCS8, generateKeyPair, importPKCS8, type JWK } from 'jose';
-
 /**
  * The local stack's JWT signing key: created on first use under `<dataDir>/auth/` (0600), so tokens from
  * `npm run token` keep working across restarts. In AWS, API Gateway's JWT authorizer checks tokens from the
  * real identity provider instead; nothing here is deployed.
  */
+import { mkdir, readFile, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { type CryptoKey, exportJWK, exportPKCS8, generateKeyPair, importPKCS8, type JWK } from 'jose';
+
+/** The signing algorithm of the local stack's tokens. */
 export const ALG = 'ES256';
 
 export type SigningKey = { privateKey: CryptoKey; publicJwk: JWK };

@@ -1,3 +1,4 @@
+/** `npm run token -- --role operator` prints a token for the local stack as the last line of its output. */
 import { Command, Option } from 'commander';
 import { config } from '../../shared/config';
 import { ROLES } from '../../shared/domain/roles';
@@ -5,7 +6,6 @@ import { issueToken } from './jwt';
 import { dataDirFromEnv } from './paths';
 import { loadOrCreateSigningKey } from './signing-key';
 
-/** `npm run token -- --role operator` prints a token for the local stack as the last line of its output. */
 const program = new Command('token')
   .description('Print a bearer token for the local EIO stack')
   .addOption(new Option('--role <role>', 'EIO role').choices(ROLES).default('viewer'))

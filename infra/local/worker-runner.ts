@@ -1,3 +1,8 @@
+/**
+ * The local stand-in for an SQS event-source mapping: polls one pool's queue, hands batches to the pool's
+ * handler exactly as Lambda would (SQSEvent + Context), deletes what succeeded, and never runs more than the
+ * pool's `concurrency` batches at once. ReportBatchItemFailures is assumed on, as the CDK stack configures it.
+ */
 import { createHash, randomUUID } from 'node:crypto';
 import type { Context, SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda';
 import type { LocalQueueDeclaration } from '../../shared/adapters/queue/local-queue';
@@ -9,11 +14,7 @@ import { runWithContext } from '../../shared/observability/context';
 import { logger } from '../../shared/observability/logger';
 import type { Queue, ReceivedMessage } from '../../shared/ports/queue';
 
-/**
- * The local stand-in for an SQS event-source mapping: polls one pool's queue, hands batches to the pool's
- * handler exactly as Lambda would (SQSEvent + Context), deletes what succeeded, and never runs more than the
- * pool's `concurrency` batches at once. ReportBatchItemFailures is assumed on, as the CDK stack configures it.
- */
+/** A worker function's handler, as Lambda calls it for an SQS event source. */
 export type SqsWorkerHandler = (event: SQSEvent, context: Context) => Promise<SQSBatchResponse | void>;
 
 export type WorkerPoolRunnerOptions = {

@@ -1,10 +1,11 @@
-import type { FunctionName } from './functions';
-
 /**
  * Worker pools: a queue (named after the pool) and the function that consumes it, with its concurrency limit. In AWS a pool is an
  * SQS event-source mapping (maximum concurrency = `concurrency`, draining = mapping disabled); locally a
  * poller with the same limit. Each pool's message schema is in messages.ts.
  */
+import type { FunctionName } from './functions';
+
+/** One worker pool: its queue's settings and the function that consumes it. */
 export type WorkerPoolSpec = {
   /** The operator's name for the pool's workers, as in the runbook (`/api/v1/workers/worker-001/drain`). */
   workerId: string;

@@ -1,10 +1,11 @@
-import type { FunctionName } from './functions';
-
 /**
  * State machines: one ASL file each under statemachines/. `${Name}` placeholders in the file are replaced by
  * the ARN of the function named in `tasks` (CDK: definitionSubstitutions; local: a local ARN resolved to the
  * same handler). A job type names its row here (shared/jobs/job-type.ts).
  */
+import type { FunctionName } from './functions';
+
+/** One state machine: its ASL file and the function behind each placeholder. */
 export type WorkflowSpec = {
   file: string;
   tasks: Record<string, FunctionName>;

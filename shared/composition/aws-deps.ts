@@ -1,3 +1,8 @@
+/**
+ * The composition root of a Lambda container in AWS: its adapters, built once per container from config.
+ * Its twin for the local stack is local-deps.ts; what both share (clock, device clients, verifiers) is in
+ * common-deps.ts, so the two differ only in the AWS services they stand in for.
+ */
 import { LambdaClient } from '@aws-sdk/client-lambda';
 import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { DescribeStateMachineCommand, SFNClient } from '@aws-sdk/client-sfn';
@@ -13,11 +18,6 @@ import type { ComponentHealth } from '../domain/health';
 import type { Deps } from '../usecases/deps';
 import { withDeviceClients } from './common-deps';
 
-/**
- * The composition root of a Lambda container in AWS: its adapters, built once per container from config.
- * Its twin for the local stack is local-deps.ts; what both share (clock, device clients, verifiers) is in
- * common-deps.ts, so the two differ only in the AWS services they stand in for.
- */
 export function awsDeps(): Deps {
   const c = config();
   const region = c.region;

@@ -1,6 +1,10 @@
+/**
+ * Health as GET /api/v1/health reports it: levels in increasing severity, per component and per vCenter
+ * instance, and the runbook's warning/critical threshold rule.
+ */
 import type { SyncRunStatus, SyncType } from './vcenter';
 
-/** Health levels in increasing severity, and the runbook's warning/critical threshold rule. */
+/** Health levels, in increasing severity. */
 export const LEVELS = ['ok', 'degraded', 'critical'] as const;
 export type HealthLevel = (typeof LEVELS)[number];
 

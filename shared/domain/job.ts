@@ -1,10 +1,11 @@
-import { ConflictError } from './errors';
-
 /**
  * The job lifecycle: queued → awaiting_approval → running ⇄ paused → succeeded | failed | cancelled.
  * Every transition goes through `transition()`, and every write of it is conditional on the record version,
  * so a cancel racing a resume can never both win.
  */
+import { ConflictError } from './errors';
+
+/** Every status a job can be in. */
 export const JOB_STATUSES = ['queued', 'awaiting_approval', 'running', 'paused', 'succeeded', 'failed', 'cancelled'] as const;
 export type JobStatus = (typeof JOB_STATUSES)[number];
 

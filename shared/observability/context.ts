@@ -1,10 +1,11 @@
-import { AsyncLocalStorage } from 'node:async_hooks';
-
 /**
  * Fields that belong on every log line of one unit of work (an HTTP request, a queue message, a job step).
  * Kept in AsyncLocalStorage rather than on a module-scope logger, because the local stack serves many
  * requests concurrently in one process and keys appended to a shared logger would bleed between them.
  */
+import { AsyncLocalStorage } from 'node:async_hooks';
+
+/** The fields of one unit of work. */
 export type WorkContext = {
   correlation_id?: string;
   job_id?: string;

@@ -1,9 +1,9 @@
+/** Approvals: gsi2 APPROVALSTATUS#<status> / <created_at>#<id> serves "pending approvals". */
 import type { Approval, ApprovalStatus } from '../domain/approval';
 import type { Policy } from '../domain/policy';
 import type { Page, Store } from '../ports/store';
 import { Entity, type ListPage } from './entity';
 
-/** Approvals: gsi2 APPROVALSTATUS#<status> / <created_at>#<id> serves "pending approvals". */
 const statusPartition = (status: string) => `APPROVALSTATUS#${status}`;
 
 class ApprovalRecords extends Entity<Approval> {

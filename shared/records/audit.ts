@@ -1,13 +1,14 @@
-import { config } from '../config';
-import { currentContext } from '../observability/context';
-import type { Item, Page, Store } from '../ports/store';
-import { expiresAfter, stripKeys, timeSortKey } from './entity';
-
 /**
  * Audit events: every change to a record and every use of a credential, newest first per subject.
  *   pk = AUDIT#<subject id>   sk = AT#<iso time>#<random>
  * Kept for RETENTION_AUDIT_DAYS, then DynamoDB's TTL removes them.
  */
+import { config } from '../config';
+import { currentContext } from '../observability/context';
+import type { Item, Page, Store } from '../ports/store';
+import { expiresAfter, stripKeys, timeSortKey } from './entity';
+
+/** One audit event: who did what to which subject, and when. */
 export type AuditEvent = {
   subject_id: string;
   action: string;

@@ -1,14 +1,14 @@
+/**
+ * Dell endpoints: pk `IDRAC#<id>`, sk `IDRAC`; gsi1 `KIND#IDRAC` / `<id>` (all, id order);
+ * gsi2 `IDRACSITE#<site id>` / `<address>#<id>` (a site's endpoints in address order: site expansion of
+ * health_check, discovery's "is this address registered?").
+ */
 import type { DellEndpoint } from '../domain/dell-endpoint';
 import type { DiscoveryRun } from '../domain/discovery-run';
 import type { Page, Store } from '../ports/store';
 import { Entity, type ListPage, stripKeys } from './entity';
 import { allItems } from './paging';
 
-/**
- * Dell endpoints: pk `IDRAC#<id>`, sk `IDRAC`; gsi1 `KIND#IDRAC` / `<id>` (all, id order);
- * gsi2 `IDRACSITE#<site id>` / `<address>#<id>` (a site's endpoints in address order: site expansion of
- * health_check, discovery's "is this address registered?").
- */
 const sitePartition = (siteId: string) => `IDRACSITE#${siteId}`;
 
 class DellEndpointRecords extends Entity<DellEndpoint> {

@@ -1,8 +1,3 @@
-import type { DellEndpoint } from '../domain/dell-endpoint';
-import { ConditionFailedError, type Store } from '../ports/store';
-import { dellEndpoints } from './dell-endpoints';
-import { eachItem } from './paging';
-
 /**
  * The runbook's "iDRAC unreachable %" without reading every endpoint on every `GET /health`:
  * - a tally item `STATS#IDRAC` / `STATUS` with `total`, `checked` (probed at least once) and `unreachable`,
@@ -12,6 +7,11 @@ import { eachItem } from './paging';
  * reconciliation (housekeeping, every RECONCILE_AFTER_MS), which recounts and writes only if no change
  * landed meanwhile.
  */
+import type { DellEndpoint } from '../domain/dell-endpoint';
+import { ConditionFailedError, type Store } from '../ports/store';
+import { dellEndpoints } from './dell-endpoints';
+import { eachItem } from './paging';
+
 const TALLY_KEY = { pk: 'STATS#IDRAC', sk: 'STATUS' };
 const DOWN = 'IDRACDOWN';
 export const RECONCILE_AFTER_MS = 10 * 60_000;

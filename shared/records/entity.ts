@@ -1,14 +1,15 @@
-import { randomBytes } from 'node:crypto';
-import { ConflictError, NotFoundError } from '../domain/errors';
-import { ConditionFailedError, EXPIRES_AT, type Item, type Key, type Page, type Store } from '../ports/store';
-import { eachItem } from './paging';
-
 /**
  * A record kind in the single table, in the spirit of ElectroDB models:
  *   record      pk = <KIND>#<id>        sk = <KIND>
  *   list by kind    gsi1pk = KIND#<kind>    gsi1sk = <id>   (Query, never Scan)
  * Every record carries `version`; updates are conditional on it, so concurrent writers never lose updates.
  */
+import { randomBytes } from 'node:crypto';
+import { ConflictError, NotFoundError } from '../domain/errors';
+import { ConditionFailedError, EXPIRES_AT, type Item, type Key, type Page, type Store } from '../ports/store';
+import { eachItem } from './paging';
+
+/** What every record carries: its id and the version its updates are conditional on. */
 export type Versioned = { id: string; version: number };
 
 const KEY_ATTRS = ['pk', 'sk', 'gsi1pk', 'gsi1sk', 'gsi2pk', 'gsi2sk', EXPIRES_AT] as const;

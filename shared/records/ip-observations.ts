@@ -1,6 +1,3 @@
-import type { DellEndpoint } from '../domain/dell-endpoint';
-import type { Store } from '../ports/store';
-
 /**
  * IP observations (ARCHITECTURE.md "IP observation"), one item per (address, source, entity):
  *   pk = IPOBS#<address>   sk = <source>#<entity_ref>
@@ -8,6 +5,10 @@ import type { Store } from '../ports/store';
  * Written by vCenter sync (source `vcenter`: vmknic and guest IPs) and iDRAC refresh and discovery (source
  * `idrac`: the iDRAC's own address and its host NICs' IPs).
  */
+import type { DellEndpoint } from '../domain/dell-endpoint';
+import type { Store } from '../ports/store';
+
+/** One address, seen by one source on one entity. */
 export type IpObservation = {
   address: string;
   source: 'vcenter' | 'idrac' | 'manual' | 'dhcp';

@@ -1,15 +1,15 @@
-import { config } from '../config';
-import type { Job, JobStatus, JobStep } from '../domain/job';
-import { ConditionFailedError, type Page, type Store } from '../ports/store';
-import { Entity, expiresAfter, hasExpired, type ListPage, stripKeys } from './entity';
-import { allItems } from './paging';
-
 /**
  * Jobs:  pk JOB#<id> / sk JOB;  gsi1 KIND#JOB / <created_at>#<id> (all jobs by creation time);
  *        gsi2 JOBSTATUS#<status> / <created_at>#<id> (jobs in one status: queued, running, failed in 24 h…).
  * Steps: pk JOB#<id> / sk STEP#<step id> (time-ordered ids: a job's steps in the order they started), kept
  *        for RETENTION_JOB_STEPS_DAYS after they started, then removed by DynamoDB's TTL.
  */
+import { config } from '../config';
+import type { Job, JobStatus, JobStep } from '../domain/job';
+import { ConditionFailedError, type Page, type Store } from '../ports/store';
+import { Entity, expiresAfter, hasExpired, type ListPage, stripKeys } from './entity';
+import { allItems } from './paging';
+
 const statusPartition = (status: string) => `JOBSTATUS#${status}`;
 
 class JobRecords extends Entity<Job> {

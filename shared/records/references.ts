@@ -1,7 +1,3 @@
-import { ConflictError } from '../domain/errors';
-import type { Store } from '../ports/store';
-import { eachItem, pages } from './paging';
-
 /**
  * "Who uses this record?" — one edge item per reference, so deleting a site or a service identity that is
  * still in use is refused with the users named (409). No transactions exist on the embedded engine, so the
@@ -9,6 +5,11 @@ import { eachItem, pages } from './paging';
  * is detected (its referrer is gone) and cleaned up the next time someone asks.
  *   pk = REF#<target kind>#<target id>   sk = <referrer kind>#<referrer id>
  */
+import { ConflictError } from '../domain/errors';
+import type { Store } from '../ports/store';
+import { eachItem, pages } from './paging';
+
+/** A record as an edge names it: kind, id, and the label a 409 shows. */
 export type RecordRef = { kind: string; id: string; label: string };
 
 const partition = (target: RecordRef) => `REF#${target.kind}#${target.id}`;

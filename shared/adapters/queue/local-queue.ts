@@ -1,10 +1,3 @@
-import { randomUUID } from 'node:crypto';
-import { readFileSync } from 'node:fs';
-import { z } from 'zod';
-import { writeFileAtomic } from '../../lib/atomic-file';
-import { logger } from '../../observability/logger';
-import { type OutgoingMessage, type Queue, type QueueStats, type ReceivedMessage, UnknownQueueError } from '../../ports/queue';
-
 /**
  * The local stack's Queue: in-process queues with the SQS semantics the workers rely on (batches of 10,
  * delay, visibility timeout, redelivery with a receive count, dead-letter after maxReceiveCount, long poll,
@@ -12,6 +5,14 @@ import { type OutgoingMessage, type Queue, type QueueStats, type ReceivedMessage
  * restart. Deliberate differences from SQS: strict FIFO order, no duplicate delivery, fractional seconds
  * accepted (tests use sub-second timeouts), no 12-hour cap on total visibility, one process per file.
  */
+import { randomUUID } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import { z } from 'zod';
+import { writeFileAtomic } from '../../lib/atomic-file';
+import { logger } from '../../observability/logger';
+import { type OutgoingMessage, type Queue, type QueueStats, type ReceivedMessage, UnknownQueueError } from '../../ports/queue';
+
+/** One queue, with its dead-letter queue. */
 export type LocalQueueDeclaration = {
   name: string;
   visibilityTimeoutSeconds: number;

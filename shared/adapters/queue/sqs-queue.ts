@@ -1,3 +1,7 @@
+/**
+ * Queue over Amazon SQS. The client is created once per container by the caller and passed in; queue names
+ * resolve to URLs through `config().queueUrls` (a queue's dead-letter queue under `<name>-dlq`).
+ */
 import {
   ChangeMessageVisibilityCommand,
   DeleteMessageCommand,
@@ -10,10 +14,6 @@ import {
 } from '@aws-sdk/client-sqs';
 import { type OutgoingMessage, type Queue, type QueueStats, type ReceivedMessage, UnknownQueueError } from '../../ports/queue';
 
-/**
- * Queue over Amazon SQS. The client is created once per container by the caller and passed in; queue names
- * resolve to URLs through `config().queueUrls` (a queue's dead-letter queue under `<name>-dlq`).
- */
 export type SqsQueueOptions = {
   /** Queue name to URL, dead-letter queues under `<name>-dlq`. */
   queueUrls: Record<string, string>;

@@ -1,9 +1,3 @@
-import { createCipheriv, createDecipheriv, randomBytes } from 'node:crypto';
-import { mkdir, open, readFile, stat } from 'node:fs/promises';
-import { join } from 'node:path';
-import { writeFileAtomic } from '../../lib/atomic-file';
-import { SecretNotFoundError, type Secrets } from '../../ports/secrets';
-
 /**
  * Secrets for the local stack: every secret in one AES-256-GCM encrypted file `<dir>/secrets.enc`, the key in
  * `<dir>/secrets.key`. Both files are 0600; a key readable by group or others is refused, as ssh refuses a
@@ -13,6 +7,13 @@ import { SecretNotFoundError, type Secrets } from '../../ports/secrets';
  * `{"v":1,"secrets":{ref:value}}`. The file is re-read on every call, so another process that shares the
  * directory (a CLI next to the running stack) never sees stale values; a file of a few KB costs microseconds.
  */
+import { createCipheriv, createDecipheriv, randomBytes } from 'node:crypto';
+import { mkdir, open, readFile, stat } from 'node:fs/promises';
+import { join } from 'node:path';
+import { writeFileAtomic } from '../../lib/atomic-file';
+import { SecretNotFoundError, type Secrets } from '../../ports/secrets';
+
+/** The file's format marker and version (see the layout above). */
 const MAGIC = Buffer.from('EIOS\x01', 'latin1');
 const IV_BYTES = 12;
 const TAG_BYTES = 16;

@@ -1,11 +1,10 @@
-import { type IndexName, InvalidCursorError, type QueryInput } from '../../ports/store';
-import { keyAttributes, pageKeyAttributes } from './table-definition';
-
 /**
  * Page cursors, the same for every Store (the DynamoDB adapter and the in-memory fake): a cursor is the page
  * key of the previous page's last item (DynamoDB's unmarshalled LastEvaluatedKey) as base64url JSON. Pure
  * functions of their arguments and of the table layout in table-definition.ts.
  */
+import { type IndexName, InvalidCursorError, type QueryInput } from '../../ports/store';
+import { keyAttributes, pageKeyAttributes } from './table-definition';
 
 /** DynamoDB orders and compares string keys by their UTF-8 bytes, not by UTF-16 code units. */
 export function compareUtf8(a: string, b: string): number {

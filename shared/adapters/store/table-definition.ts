@@ -1,11 +1,11 @@
-import type { CreateTableCommandInput } from '@aws-sdk/client-dynamodb';
-import type { IndexName } from '../../ports/store';
-
 /**
  * The single-table layout, described once. The local stack creates the table from `tableDefinition`;
  * the CDK stateful stack mirrors these names (`pk`/`sk`, `gsi1`, `gsi2`), and the adapter reads its key
  * attribute names from here so the three cannot drift apart.
  */
+import type { CreateTableCommandInput } from '@aws-sdk/client-dynamodb';
+import type { IndexName } from '../../ports/store';
+
 export type KeyAttributes = { partitionKey: string; sortKey: string };
 
 export const TABLE_KEY: KeyAttributes = { partitionKey: 'pk', sortKey: 'sk' };

@@ -1,7 +1,3 @@
-import type { MoRef } from './types';
-import { VIM_BASE, VIM_FIELDS } from './vim-schema';
-import type { XmlNode } from './xml-parse';
-
 /**
  * Turns a vim25 XML value into plain JS, driven by xsi:type where the XML carries one and by the hints in
  * vim-schema.ts where it does not:
@@ -10,6 +6,9 @@ import type { XmlNode } from './xml-parse';
  *   ArrayOfX → X[]; any other complex type → a plain object of its fields, with `_type` set to the xsi:type
  *   when the XML named one (so VirtualDisk and VirtualE1000 in one device list stay distinguishable).
  */
+import type { MoRef } from './types';
+import { VIM_BASE, VIM_FIELDS } from './vim-schema';
+import type { XmlNode } from './xml-parse';
 
 type Field = { type: string | undefined; array: boolean };
 

@@ -1,8 +1,3 @@
-import { decodeValue, xsiType } from './decode';
-import { faultError, VSphereProtocolError } from './errors';
-import { type FaultInfo, isMoRef, type MoRef } from './types';
-import { child, childText, parseXml, type XmlNode } from './xml-parse';
-
 /**
  * SOAP 1.1 envelopes for vim25, written by hand: a request is a method element holding `_this` and the
  * arguments in schema order. Argument values encode as:
@@ -11,6 +6,11 @@ import { child, childText, parseXml, type XmlNode } from './xml-parse';
  *   the schema's order), with `_type` written as xsi:type (so decoded objects re-encode as they came) and
  *   `_value` as text content (e.g. { _type: 'xsd:string', _value: 'x' } for an xsd:anyType argument).
  */
+import { decodeValue, xsiType } from './decode';
+import { faultError, VSphereProtocolError } from './errors';
+import { type FaultInfo, isMoRef, type MoRef } from './types';
+import { child, childText, parseXml, type XmlNode } from './xml-parse';
+
 const ENVELOPE_OPEN =
   '<?xml version="1.0" encoding="UTF-8"?><soapenv:Envelope xmlns:soapenv="http://schemas.xmlsoap.org/soap/envelope/" ' +
   'xmlns:xsd="http://www.w3.org/2001/XMLSchema" xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance"><soapenv:Body>';

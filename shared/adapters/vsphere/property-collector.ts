@@ -1,3 +1,8 @@
+/**
+ * PropertyCollector operations. Paging tokens, private collectors, filters and versions belong to the
+ * session (and collector) that made them: calls using them are session-bound, so a lost session surfaces
+ * as VSphereSessionLostError instead of being silently repeated against objects that no longer exist.
+ */
 import { xsiType } from './decode';
 import { NotAuthenticatedFault, VSphereProtocolError } from './errors';
 import { retrieveResult, updateSet } from './results';
@@ -5,12 +10,6 @@ import type { VSphereSession } from './session';
 import { encodeFilterSpec, mentionsSessionObject } from './specs';
 import type { MoRef, ObjectContent, PropertyFilterSpec, RetrievePage, UpdateSet, WaitOptions } from './types';
 import { child, type XmlNode } from './xml-parse';
-
-/**
- * PropertyCollector operations. Paging tokens, private collectors, filters and versions belong to the
- * session (and collector) that made them: calls using them are session-bound, so a lost session surfaces
- * as VSphereSessionLostError instead of being silently repeated against objects that no longer exist.
- */
 
 /**
  * An expired session can answer HTTP 200 with every property NotAuthenticated in missingSet; treat that

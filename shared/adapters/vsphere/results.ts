@@ -1,3 +1,4 @@
+/** Decoders for the PropertyCollector's result structures, walked directly for speed on large pages. */
 import { decodeMoRef, decodeValue } from './decode';
 import { localizedFault } from './envelope';
 import type {
@@ -14,8 +15,6 @@ import type {
   UpdateSet,
 } from './types';
 import type { XmlNode } from './xml-parse';
-
-/** Decoders for the PropertyCollector's result structures, walked directly for speed on large pages. */
 
 export function retrieveResult(node: XmlNode | undefined): RetrievePage {
   const page: RetrievePage = { objects: [] };

@@ -1,9 +1,8 @@
-import type { MoRef, ObjectSpec, PropertyFilterSpec, SelectionSpec, TraversalSpec } from './types';
-
 /**
  * Filter specs: builders for the common shapes, and encoding into the element order the vim25 schema
  * requires (vCenter rejects out-of-order elements), whatever order the caller wrote the fields in.
  */
+import type { MoRef, ObjectSpec, PropertyFilterSpec, SelectionSpec, TraversalSpec } from './types';
 
 /**
  * Everything a ContainerView holds, with only the listed properties per type — the full-inventory shape

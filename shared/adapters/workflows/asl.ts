@@ -1,10 +1,11 @@
-import { readFile } from 'node:fs/promises';
-
 /**
  * ASL files under statemachines/ carry `${Name}` placeholders where ARNs go. CDK fills them through
  * definitionSubstitutions; the local stack fills them here with local ARNs, from the very same file, so both
  * runtimes execute one definition.
  */
+import { readFile } from 'node:fs/promises';
+
+/** An ASL state machine definition, as read from its file. */
 export type AslDefinition = { StartAt: string; States: Record<string, AslState>; [key: string]: unknown };
 export type AslState = { Type: string; [key: string]: unknown };
 

@@ -1,3 +1,19 @@
+/**
+ * Workflows for the local stack: the same ASL, executed in-process by aws-local-stepfunctions, with every Task
+ * state routed to `invoke` (which the local stack maps to the handler module CDK deploys).
+ *
+ * What the engine does not do, and how this adapter makes up for it:
+ * - `lambda:invoke` and `lambda:invoke.waitForTaskToken` would be sent to real Lambda: each Task state gets a
+ *   local handler instead; `lambda:invoke` results are wrapped in `{ Payload, StatusCode, ... }` as AWS does.
+ * - `$$.Task.Token` is one context value per run: the context carries a per-execution sentinel, and each
+ *   callback task swaps it in its Payload for a fresh token, so every waiting task (Map items, retries,
+ *   concurrent executions) has its own token that SendTaskSuccess/SendTaskFailure settle.
+ * - a Task without TimeoutSeconds times out after 60 s there, where AWS waits indefinitely: such states get
+ *   the longest timer Node allows (~24.8 days); HeartbeatSeconds (no heartbeat exists in the port) caps a
+ *   callback wait like a timeout.
+ * - abort() leaves the running handler pending (and the engine's timers alive): stop() settles every token
+ *   wait of the execution, and handlers refuse to invoke anything for an execution that is no longer running.
+ */
 import './polyfills'; // must run before aws-local-stepfunctions executes a Task state
 import { randomBytes, randomUUID } from 'node:crypto';
 import {
@@ -18,22 +34,6 @@ import {
 } from '../../ports/workflows';
 import { type AslDefinition, type AslState, forEachState, LOCAL_ACCOUNT, LOCAL_REGION } from './asl';
 
-/**
- * Workflows for the local stack: the same ASL, executed in-process by aws-local-stepfunctions, with every Task
- * state routed to `invoke` (which the local stack maps to the handler module CDK deploys).
- *
- * What the engine does not do, and how this adapter makes up for it:
- * - `lambda:invoke` and `lambda:invoke.waitForTaskToken` would be sent to real Lambda: each Task state gets a
- *   local handler instead; `lambda:invoke` results are wrapped in `{ Payload, StatusCode, ... }` as AWS does.
- * - `$$.Task.Token` is one context value per run: the context carries a per-execution sentinel, and each
- *   callback task swaps it in its Payload for a fresh token, so every waiting task (Map items, retries,
- *   concurrent executions) has its own token that SendTaskSuccess/SendTaskFailure settle.
- * - a Task without TimeoutSeconds times out after 60 s there, where AWS waits indefinitely: such states get
- *   the longest timer Node allows (~24.8 days); HeartbeatSeconds (no heartbeat exists in the port) caps a
- *   callback wait like a timeout.
- * - abort() leaves the running handler pending (and the engine's timers alive): stop() settles every token
- *   wait of the execution, and handlers refuse to invoke anything for an execution that is no longer running.
- */
 export type InvokeFunction = (functionArn: string, payload: unknown) => Promise<unknown>;
 
 export type LocalWorkflowsOptions = {

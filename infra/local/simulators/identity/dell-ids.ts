@@ -1,5 +1,3 @@
-import { createHash } from 'node:crypto';
-
 /**
  * Dell's identifier conventions, as seen in the R750 capture (service tag F54P1G3):
  * - System UUID  4c4c4544-0035-3410-8050-c6c04f314733: "DELL" then the tag's characters in fixed slots.
@@ -8,6 +6,7 @@ import { createHash } from 'node:crypto';
  * - ExpressServiceCode 32961952659: the tag read as a base-36 number.
  * Simulated endpoints derive all of these from a generated tag so they stay mutually consistent.
  */
+import { createHash } from 'node:crypto';
 
 const TAG_ALPHABET = '0123456789BCDFGHJKLMNPQRSTVWXYZ';
 

@@ -21,14 +21,14 @@ export interface ListenerOptions {
 
 const NOT_FOUND_HTML = '<html><head><title>404 Not Found</title></head><body><h1>Not Found</h1></body></html>';
 
+/** What clients did to one port, for benchmarks (requests per endpoint). */
+export type ListenerStats = { connections: number; requests: number };
+
 /**
  * One HTTPS port of a simulated iDRAC. A raw TCP server accepts first, so connection-level faults
  * (closed, hang, reset, wrong certificate) are decided before TLS; accepted sockets are then handed to
  * one of two HTTPS servers (the endpoint's certificate or the impostor's).
  */
-/** What clients did to one port, for benchmarks (requests per endpoint). */
-export type ListenerStats = { connections: number; requests: number };
-
 export class FaultableListener {
   readonly faults = new FaultSlot();
   readonly stats: ListenerStats = { connections: 0, requests: 0 };

@@ -1,5 +1,3 @@
-import type { SecureVersion } from 'node:tls';
-
 /**
  * Server TLS settings for a simulated endpoint's highest protocol version.
  *
@@ -10,6 +8,9 @@ import type { SecureVersion } from 'node:tls';
  * SECLEVEL=0 fails with ERR_SSL_LEGACY_SIGALG_DISALLOWED_OR_UNSUPPORTED. So a legacy iDRAC needs these
  * options on that endpoint's client only — never process-wide.
  */
+import type { SecureVersion } from 'node:tls';
+
+/** OpenSSL security level 0: TLS 1.0/1.1 need it on both sides. */
 export const LEGACY_TLS_CIPHERS = 'DEFAULT:@SECLEVEL=0';
 
 export interface ServerTlsVersions {
