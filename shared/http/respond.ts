@@ -1,3 +1,4 @@
+/** API responses in API Gateway's proxy result shape: a JSON body, or a 204 without one. */
 import type { APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
 
 export type ApiResult = APIGatewayProxyStructuredResultV2 & { statusCode: number; headers: Record<string, string> };

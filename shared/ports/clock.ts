@@ -1,3 +1,4 @@
+/** The clock port: use cases read time from Deps, so tests can set it. */
 export interface Clock {
   now(): number;
 }

@@ -1,3 +1,4 @@
+/** Service identity records (pk SI#<id>, sk SI; the secret itself lives in the Secrets port) and the reference to one. */
 import type { ServiceIdentity } from '../domain/service-identity';
 import { Entity } from './entity';
 

@@ -1,3 +1,4 @@
+/** Site records (pk SITE#<id>, sk SITE) and the reference other records hold to a site. */
 import type { Site } from '../domain/site';
 import { Entity } from './entity';
 

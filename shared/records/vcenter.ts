@@ -1,3 +1,4 @@
+/** vCenter records: the instances (pk VC#<id>), their sync runs (pk SYNCRUN#<id>) and the inventory objects a sync writes. */
 import type { InventoryKind, SyncRun, VCenterInstance } from '../domain/vcenter';
 import type { Item, Page, Store } from '../ports/store';
 import { Entity, type ListPage, stripKeys } from './entity';

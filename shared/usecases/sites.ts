@@ -1,3 +1,4 @@
+/** Sites: create, read, list, update and delete, with the audit trail; a site still in use cannot be deleted. */
 import { ConflictError } from '../domain/errors';
 import { newId } from '../domain/ids';
 import type { Site, SiteCreate, SiteUpdate } from '../domain/site';

@@ -1,3 +1,4 @@
+/** The vSphere adapter as the rest of EIO imports it (the composition roots build the vCenter port from it). */
 export { VSphereClient, type VSphereClientOptions } from './client';
 export { VSphereClients, type VSphereClientsOptions } from './clients';
 export * from './errors';

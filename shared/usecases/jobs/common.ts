@@ -1,3 +1,4 @@
+/** What the job engine's use cases share: the job type lookup, lifecycle moves, the kill-switch check, execution names. */
 import { JOB_TYPES } from '../../catalog/job-types';
 import { LockedError, ValidationError } from '../../domain/errors';
 import { type Job, type JobStatus, transition } from '../../domain/job';
