@@ -1,6 +1,10 @@
 // vcsim for EIO's tests: govmomi's vSphere API simulator (VPX model) on a loopback port, with TLS on a
 // certificate it generates (written to -cert-out so clients can pin or trust it) and real credentials, so
 // a wrong password fails as it would on vCenter. Built by build.sh from Debian's govmomi in GOPATH mode.
+// What host maintenance meets behaves as on vCenter (tasks.go, maintenance.go, migration.go, power.go):
+// tasks run in the background for -task-delay and can be canceled, a host enters maintenance mode only once
+// its VMs are gone (DRS evacuates it when -drs=fullyAutomated), a VM that cannot move fails its migration
+// with vCenter's fault; -pinned-vm makes such VMs.
 package main
 
 import (
@@ -14,6 +18,7 @@ import (
 	"encoding/pem"
 	"flag"
 	"fmt"
+	"io/ioutil"
 	"log"
 	"math/big"
 	"net"
@@ -24,6 +29,7 @@ import (
 	"time"
 
 	"github.com/vmware/govmomi/simulator"
+	"github.com/vmware/govmomi/vim25/types"
 )
 
 func main() {
@@ -37,6 +43,13 @@ func main() {
 	pass := flag.String("pass", "pass", "the only password Login accepts")
 	certOut := flag.String("cert-out", "", "write the server certificate (PEM) to this file")
 	idle := flag.Duration("session-idle", 0, "expire sessions idle this long (0: never)")
+	flag.DurationVar(&taskDelay, "task-delay", 0,
+		"how long a migration, entering or leaving maintenance mode and a power operation take (0: no wait)")
+	drs := flag.String("drs", "", "clusters' DRS: off, manual, partiallyAutomated or fullyAutomated (DRS evacuates hosts "+
+		"entering maintenance mode); empty: vcsim's (enabled, no default behaviour, so no evacuation)")
+	pinned := flag.String("pinned-vm", "", "comma-separated reasons, one VM each on the first host of the first cluster that "+
+		"vCenter cannot move: cdrom (connected host CD-ROM), usb, serial (host devices), passthrough (PCI), local-disk "+
+		"(disk on a datastore only that host mounts); the VM ids are printed as `# vcsim pinned {id: reason}`")
 	flag.Parse()
 
 	model := simulator.VPX()
@@ -52,6 +65,19 @@ func main() {
 	}
 	defer model.Remove()
 	installCollector(model.ServiceContent.PropertyCollector)
+	if err := configureDrs(*drs); err != nil {
+		log.Fatalf("vcsim: %v", err)
+	}
+	disconnectCdroms()
+	scratch, err := ioutil.TempDir("", "eio-vcsim-")
+	if err != nil {
+		log.Fatalf("vcsim: %v", err)
+	}
+	defer os.RemoveAll(scratch)
+	pinnedVMs, err := pinVMs(model.Service, *pinned, scratch)
+	if err != nil {
+		log.Fatalf("vcsim: %v", err)
+	}
 
 	cert, certPEM := selfSigned()
 	if *certOut != "" {
@@ -64,6 +90,8 @@ func main() {
 	model.Service.TLS = &tls.Config{Certificates: []tls.Certificate{cert}}
 	server := model.Service.NewServer()
 	defer server.Close()
+	// Before any client knows the URL: the routed methods reach EIO's implementations (routing.go).
+	server.Config.Handler = routeMethods(server.Config.Handler)
 
 	count := model.Count()
 	counts, _ := json.Marshal(map[string]int{
@@ -72,6 +100,10 @@ func main() {
 	fmt.Printf("export GOVC_URL=%s\n", server.URL.String())
 	if *certOut != "" {
 		fmt.Printf("export GOVC_TLS_CA_CERTS=%s\n", *certOut)
+	}
+	if len(pinnedVMs) > 0 {
+		pins, _ := json.Marshal(pinnedVMs)
+		fmt.Printf("# vcsim pinned %s\n", pins)
 	}
 	fmt.Printf("# vcsim ready %s\n", counts)
 
@@ -103,4 +135,23 @@ func selfSigned() (tls.Certificate, []byte) {
 		log.Fatalf("vcsim: certificate: %v", err)
 	}
 	return tls.Certificate{Certificate: [][]byte{der}, PrivateKey: key}, pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: der})
+}
+
+// configureDrs sets every cluster's DRS as -drs says.
+func configureDrs(mode string) error {
+	if mode == "" {
+		return nil
+	}
+	behaviours := map[string]bool{"manual": true, "partiallyAutomated": true, "fullyAutomated": true}
+	if mode != "off" && !behaviours[mode] {
+		return fmt.Errorf("-drs: unknown mode %q (off, manual, partiallyAutomated, fullyAutomated)", mode)
+	}
+	for _, e := range simulator.Map.All("ClusterComputeResource") {
+		cfg := e.(*simulator.ClusterComputeResource).ConfigurationEx.(*types.ClusterConfigInfoEx)
+		cfg.DrsConfig.Enabled = types.NewBool(mode != "off")
+		if mode != "off" {
+			cfg.DrsConfig.DefaultVmBehavior = types.DrsBehavior(mode)
+		}
+	}
+	return nil
 }

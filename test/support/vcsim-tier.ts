@@ -18,6 +18,8 @@ export const VCSIM_TIER = [
   'test/vsphere/retrieval.test.ts',
   'test/vsphere/updates.test.ts',
   'test/vsphere/operations.test.ts',
+  'test/vsphere/maintenance.test.ts',
+  'test/vsphere/migration.test.ts',
 ];
 
 export const VCSIM_ENABLE_COMMAND = 'bash scripts/vcsim/build.sh';

@@ -27,10 +27,19 @@ export interface VcsimOptions {
   port?: number;
   /** Expire sessions idle this long (vcsim default: never). */
   sessionIdleSeconds?: number;
+  /** How long migrations, maintenance mode changes and power operations take (default 0: no wait). */
+  taskDelayMs?: number;
+  /** The clusters' DRS; 'fullyAutomated' evacuates hosts entering maintenance mode. Default: vcsim's (no evacuation). */
+  drs?: 'off' | 'manual' | 'partiallyAutomated' | 'fullyAutomated';
+  /** One VM each on the first host of the first cluster that vCenter cannot move, for these reasons. */
+  pinnedVms?: PinReason[];
   startTimeoutMs?: number;
   /** Defaults to the binary build.sh makes. */
   binary?: string;
 }
+
+/** What keeps a pinned VM on its host: a connected host device, a PCI passthrough device, a disk on the host's own datastore. */
+export type PinReason = 'cdrom' | 'usb' | 'serial' | 'passthrough' | 'local-disk';
 
 export interface VcsimCounts {
   datacenters: number;
@@ -49,6 +58,8 @@ export interface Vcsim {
   thumbprint: string;
   /** What vcsim reports holding once its inventory is built. */
   counts: VcsimCounts;
+  /** The pinned VMs' ids and why each cannot move. */
+  pinned: Record<string, PinReason>;
   pid: number;
   /** SIGTERM, wait for exit, remove its datastore directory. */
   stop(): Promise<void>;
@@ -79,6 +90,9 @@ export async function startVcsim(options: VcsimOptions = {}): Promise<Vcsim> {
     `-cert-out=${certFile}`,
   ];
   if (options.sessionIdleSeconds) args.push(`-session-idle=${options.sessionIdleSeconds}s`);
+  if (options.taskDelayMs) args.push(`-task-delay=${options.taskDelayMs}ms`);
+  if (options.drs) args.push(`-drs=${options.drs}`);
+  if (options.pinnedVms?.length) args.push(`-pinned-vm=${options.pinnedVms.join(',')}`);
   // vcsim keeps its datastores under TMPDIR: give it its own, removed on stop.
   const child = spawn(binary, args, { env: { ...process.env, TMPDIR: dir }, stdio: ['ignore', 'pipe', 'pipe'] });
   const killOnExit = () => child.kill('SIGKILL');
@@ -90,7 +104,7 @@ export async function startVcsim(options: VcsimOptions = {}): Promise<Vcsim> {
   const exited = new Promise<void>((done) => child.once('close', () => done()));
 
   try {
-    const { url, counts } = await readyLine(child, () => stderr, options.startTimeoutMs ?? 180_000);
+    const { url, counts, pinned } = await readyLine(child, () => stderr, options.startTimeoutMs ?? 180_000);
     const certPem = await readFile(certFile, 'utf8');
     await waitForSdk(url, certPem);
     const end = async (signal: NodeJS.Signals) => {
@@ -106,6 +120,7 @@ export async function startVcsim(options: VcsimOptions = {}): Promise<Vcsim> {
       certPem,
       thumbprint: new X509Certificate(certPem).fingerprint256,
       counts,
+      pinned,
       pid: child.pid!,
       stop: () => end('SIGTERM'),
       kill: () => end('SIGKILL'),
@@ -119,10 +134,13 @@ export async function startVcsim(options: VcsimOptions = {}): Promise<Vcsim> {
   }
 }
 
-function readyLine(child: ChildProcess, stderr: () => string, timeoutMs: number): Promise<{ url: string; counts: VcsimCounts }> {
+type Ready = { url: string; counts: VcsimCounts; pinned: Record<string, PinReason> };
+
+function readyLine(child: ChildProcess, stderr: () => string, timeoutMs: number): Promise<Ready> {
   return new Promise((resolveReady, reject) => {
     let out = '';
     let url: string | undefined;
+    let pinned: Record<string, PinReason> = {};
     const timer = setTimeout(() => fail(`vcsim did not report ready within ${timeoutMs} ms`), timeoutMs);
     function fail(why: string) {
       clearTimeout(timer);
@@ -145,12 +163,14 @@ function readyLine(child: ChildProcess, stderr: () => string, timeoutMs: number)
           u.password = '';
           url = u.href;
         }
+        const pins = /^# vcsim pinned (\{.*\})$/.exec(line);
+        if (pins) pinned = JSON.parse(pins[1]!) as Record<string, PinReason>;
         const ready = /^# vcsim ready (\{.*\})$/.exec(line);
         if (ready && url) {
           clearTimeout(timer);
           child.removeListener('error', onError);
           child.removeListener('close', onClose);
-          resolveReady({ url, counts: JSON.parse(ready[1]!) as VcsimCounts });
+          resolveReady({ url, counts: JSON.parse(ready[1]!) as VcsimCounts, pinned });
         }
       }
     });
