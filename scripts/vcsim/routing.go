@@ -93,12 +93,12 @@ func retarget(body []byte) []byte {
 }
 
 func standIn(ref types.ManagedObjectReference) bool {
+	if simulator.Map.Get(ref) == nil { // never was, or destroyed since
+		return false
+	}
 	self := types.ManagedObjectReference{Type: standInPrefix + ref.Type, Value: ref.Value}
 	if simulator.Map.Get(self) != nil {
 		return true
-	}
-	if simulator.Map.Get(ref) == nil {
-		return false
 	}
 	var obj mo.Reference
 	if ref.Type == "HostSystem" {
