@@ -46,22 +46,24 @@ class HostLockRecords extends Entity<HostLock> {
     const order = lockOrder(request.hostIds);
     const held: HostLock[] = [];
     const tookNow: HostLock[] = [];
-    for (const [i, hostId] of order.entries()) {
-      const taken = await this.take(store, hostId, request);
-      if ('lock' in taken) {
+    try {
+      for (const [i, hostId] of order.entries()) {
+        const taken = await this.take(store, hostId, request);
+        if ('holder' in taken) throw new HostsLockedError([taken.holder, ...(await this.holders(store, order.slice(i + 1), request))]);
         held.push(taken.lock);
         if (taken.fresh) tookNow.push(taken.lock);
-        continue;
       }
-      for (const lock of tookNow) await this.releaseOne(store, lock.id, request.jobId);
-      throw new HostsLockedError([taken.holder, ...(await this.holders(store, order.slice(i + 1), request))]);
+      return held;
+    } catch (e) {
+      await this.giveBack(store, tookNow, request.jobId);
+      throw e;
     }
-    return held;
   }
 
   /**
    * Releases the job's locks on `hostIds` (all its locks when omitted) and answers the hosts released. A lock
-   * held by another job is left alone.
+   * held by another job is left alone. "All" is what the job index shows; DynamoDB updates it a moment after
+   * the write, so a lock taken an instant before may be missed: housekeeping releases it once the job has ended.
    */
   async release(store: Store, jobId: string, hostIds?: readonly string[]): Promise<string[]> {
     const candidates = hostIds
@@ -107,6 +109,11 @@ class HostLockRecords extends Entity<HostLock> {
   private async holders(store: Store, hostIds: string[], request: AcquireRequest): Promise<HostHolder[]> {
     const found = await Promise.all(hostIds.map((id) => this.find(store, id)));
     return found.flatMap((l) => (l && l.job_id !== request.jobId && !leaseHasPassed(l, request.now) ? [holderOf(l)] : []));
+  }
+
+  /** Best effort, on the way out of a refused or failed acquire: what stays is released when the job ends. */
+  private async giveBack(store: Store, locks: HostLock[], jobId: string): Promise<void> {
+    for (const lock of locks) await this.releaseOne(store, lock.id, jobId).catch(() => false);
   }
 
   private async releaseOne(store: Store, hostId: string, jobId: string): Promise<boolean> {

@@ -93,6 +93,15 @@ export function hostLocksContract(name: string, makeStore: () => Promise<StoreUn
       expect(await heldBy('job-asking')).toEqual([]);
     });
 
+    it('gives back what it took when the store fails midway', async () => {
+      const [h1, h2] = hosts('host-1', 'host-2');
+      const failing: Store = Object.create(store);
+      failing.put = (item: Item, condition?: WriteCondition) =>
+        item.pk === `LOCK#HOST#${h2}` ? Promise.reject(new Error('throttled')) : store.put(item, condition);
+      await expect(acquire('job-unlucky', [h2!, h1!], {}, failing)).rejects.toThrow('throttled');
+      expect(await holderOf(h1!)).toBeUndefined();
+    });
+
     it('lets the same job acquire again: what it held stays held (renewed), new hosts are added', async () => {
       const [h1, h2, h3, h4] = hosts('host-1', 'host-2', 'host-3', 'host-4');
       const job = `job-again-${run}`;

@@ -33,7 +33,8 @@ export async function lockHosts(
   });
   const now = await jobs.get(deps.store, job.id);
   if (isFinished(now.status)) {
-    await hostLocks.release(deps.store, job.id);
+    // By host id, not through the job index, which may not show locks written an instant ago.
+    await hostLocks.release(deps.store, job.id, hostIds);
     throw new ConflictError(`job '${job.id}' is ${now.status}; it takes no host locks`, { status: now.status });
   }
   return locks;
