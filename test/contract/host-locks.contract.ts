@@ -74,7 +74,7 @@ export function hostLocksContract(name: string, makeStore: () => Promise<StoreUn
       }
     });
 
-    it('takes hosts in sorted order, stops at the first one another job holds, gives back what it took and names every holder', async () => {
+    it('takes hosts in sorted order, stops at the first one another job holds, gives back what it took, names every holder', async () => {
       const [h1, h2, h3, h4] = hosts('host-1', 'host-2', 'host-3', 'host-4');
       await acquire('job-other', [h2!]);
       await acquire('job-third', [h4!]);
