@@ -6,25 +6,13 @@ import { startEmbeddedDynamo } from '../../infra/local/embedded-dynamodb';
 import { ensureTable } from '../../shared/adapters/store/create-table';
 import { createDynamoClient } from '../../shared/adapters/store/dynamodb-client';
 import { DynamoDbStore } from '../../shared/adapters/store/dynamodb-store';
+import { dynaliteStore } from '../support/stores';
 import { storeContract } from './store.contract';
 
 const region = 'us-east-1';
 const table = 'eio-contract';
 
-storeContract('DynamoDbStore on embedded dynalite', async () => {
-  const dataDir = await mkdtemp(join(tmpdir(), 'eio-dynalite-'));
-  const engine = await startEmbeddedDynamo({ dataDir });
-  const client = createDynamoClient({ endpoint: engine.endpoint, region });
-  await ensureTable(client, table);
-  return {
-    store: new DynamoDbStore(client, table),
-    cleanup: async () => {
-      client.destroy();
-      await engine.close();
-      await rm(dataDir, { recursive: true, force: true });
-    },
-  };
-});
+storeContract('DynamoDbStore on embedded dynalite', () => dynaliteStore(table));
 
 describe('embedded dynalite on disk', () => {
   const cleanups: Array<() => Promise<void>> = [];

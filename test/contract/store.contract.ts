@@ -1,8 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ConditionFailedError, InvalidCursorError, type Item, type QueryInput, type Store } from '../../shared/ports/store';
-
-export type StoreUnderTest = { store: Store; cleanup(): Promise<void> };
+import type { StoreUnderTest } from '../support/stores';
 
 /**
  * The Store contract, run against every implementation (MemoryStore, dynalite, DynamoDB Local). Each test

@@ -1,13 +1,15 @@
 /** What the job engine's use cases share: the job type lookup, lifecycle moves, the kill-switch check, execution names. */
 import { JOB_TYPES } from '../../catalog/job-types';
 import { LockedError, ValidationError } from '../../domain/errors';
-import { type Job, type JobStatus, transition } from '../../domain/job';
+import { isFinished, type Job, type JobStatus, transition } from '../../domain/job';
 import type { JobType } from '../../jobs/job-type';
+import { logger } from '../../observability/logger';
 import { isoNow } from '../../ports/clock';
 import { ExecutionNotFoundError } from '../../ports/workflows';
 import { jobs } from '../../records/jobs';
 import { readSwitch } from '../../records/switches';
 import type { Deps } from '../deps';
+import { releaseJobLocks } from './host-locks';
 
 export type EngineDeps = Pick<Deps, 'store' | 'queue' | 'workflows' | 'clock' | 'idrac' | 'vcenter'>;
 
@@ -20,9 +22,21 @@ export function jobTypeOf(name: string): JobType {
   return type;
 }
 
-/** Moves a job to `to` with a conditional write; 409 when the lifecycle forbids it from its current status. */
-export const moveJob = (deps: Pick<Deps, 'store' | 'clock'>, id: string, to: JobStatus, fields: Partial<Job> = {}): Promise<Job> =>
-  jobs.update(deps.store, id, (current) => transition(current, to, isoNow(deps.clock), fields));
+/**
+ * Moves a job to `to` with a conditional write; 409 when the lifecycle forbids it from its current status.
+ * Every end of a job passes here (finish, fail, cancel and the kill switch, a failed resume, the reconciliation
+ * failing it as interrupted), so this is where it gives back its host locks: after the write, so a crash in
+ * between leaves locks of a finished job, which housekeeping releases, and that is also why a failed release
+ * does not fail the move.
+ */
+export async function moveJob(deps: Pick<Deps, 'store' | 'clock'>, id: string, to: JobStatus, fields: Partial<Job> = {}): Promise<Job> {
+  const moved = await jobs.update(deps.store, id, (current) => transition(current, to, isoNow(deps.clock), fields));
+  if (isFinished(moved.status))
+    await releaseJobLocks(deps, id).catch((e: unknown) =>
+      logger.warn('Host locks not released; housekeeping will', { job_id: id, error: e as Error }),
+    );
+  return moved;
+}
 
 /** Refuses work while the kill switch is active: new jobs (423 to the caller) and every side-effecting step. */
 export async function assertKillSwitchOff(deps: Pick<Deps, 'store'>): Promise<void> {

@@ -41,7 +41,7 @@ export async function cancelJob(deps: EngineDeps, id: string, actor: string, rea
   return cancelled;
 }
 
-/** Compensation: close an open approval. (Host locks join here with the maintenance job type.) */
+/** Compensation: close an open approval. (The move to `cancelled` has given back the job's host locks: moveJob.) */
 async function releaseHeld(deps: EngineDeps, job: Job, actor: string, at: string): Promise<void> {
   const approvalId = job.waiting_for?.approval_id;
   if (!approvalId) return;

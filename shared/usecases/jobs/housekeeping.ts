@@ -7,20 +7,22 @@ import { approvals } from '../../records/approvals';
 import { jobs } from '../../records/jobs';
 import { readSwitch } from '../../records/switches';
 import type { EngineDeps } from './common';
+import { type LeftLock, releaseLocksOfEndedJobs } from './host-locks';
 import { enqueueJob } from './submit';
 
 /** A queued job older than this without an execution has lost its message: hand it to the dispatcher again. */
 const STALE_QUEUED_MS = 2 * 60_000;
 
-export type HousekeepingReport = { approvals_expired: string[]; jobs_requeued: string[] };
+export type HousekeepingReport = { approvals_expired: string[]; jobs_requeued: string[]; locks_released: LeftLock[] };
 
 /**
  * The periodic sweep (every minute, from the schedule table): expires approval requests past their time
  * (the waiting job is then cancelled by its workflow with that reason) and re-dispatches queued jobs whose
- * queue message was lost. Both are safe to run twice.
+ * queue message was lost, and releases host locks whose job has finished or is missing (a crash between a
+ * job's end and its release). All are safe to run twice.
  */
 export async function runHousekeeping(deps: EngineDeps): Promise<HousekeepingReport> {
-  const report: HousekeepingReport = { approvals_expired: [], jobs_requeued: [] };
+  const report: HousekeepingReport = { approvals_expired: [], jobs_requeued: [], locks_released: [] };
   const now = deps.clock.now();
   for (const status of OPEN_APPROVAL) {
     for await (const a of approvals.eachInStatus(deps.store, status)) {
@@ -52,6 +54,8 @@ export async function runHousekeeping(deps: EngineDeps): Promise<HousekeepingRep
       report.jobs_requeued.push(job.id);
     }
   }
-  if (report.approvals_expired.length || report.jobs_requeued.length) logger.info('Housekeeping acted', { ...report });
+  report.locks_released = await releaseLocksOfEndedJobs(deps);
+  if (report.approvals_expired.length || report.jobs_requeued.length || report.locks_released.length)
+    logger.info('Housekeeping acted', { ...report });
   return report;
 }

@@ -39,6 +39,7 @@ export async function reconcileJobs(deps: EngineDeps): Promise<ReconcileReport> 
       );
     }
     if (type.resumableAfterCrash) {
+      // Its host locks stay: they belong to the job, not to the execution that died (a failed job gives them back in moveJob).
       await jobs.update(deps.store, id, (j) => ({
         ...j,
         execution_attempt: j.execution_attempt + 1,
