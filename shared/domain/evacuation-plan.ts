@@ -255,7 +255,10 @@ class ScopePlanner {
         power_state: vm.power_state,
         reason: chosen.reason,
         detail: chosen.detail,
-        suggested_actions: [...chosen.actions, ...stopActions({ name: vm.name, suspendable })],
+        // The reason's own actions first; one entry per action (a passthrough device already says "shut down").
+        suggested_actions: [...chosen.actions, ...stopActions({ name: vm.name, suspendable })].filter(
+          (a, i, all) => all.findIndex((b) => b.action === a.action) === i,
+        ),
       });
       return;
     }
