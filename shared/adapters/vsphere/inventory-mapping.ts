@@ -140,10 +140,18 @@ const POLICY_OF_TYPE: Record<string, string> = {
 };
 
 /** HA admission control's policy; every key undefined without one, so the record's hash does not move. */
-function admissionPolicy(das: Record<string, any>) {
-  const policy = (das.admissionControlPolicy ?? {}) as Record<string, any>;
+type AdmissionPolicy = {
+  _type?: string;
+  failoverLevel?: number;
+  cpuFailoverResourcesPercent?: number;
+  memoryFailoverResourcesPercent?: number;
+  failoverHosts?: MoRef[];
+};
+
+function admissionPolicy(das: { admissionControlPolicy?: AdmissionPolicy; failoverLevel?: number }) {
+  const policy: AdmissionPolicy = das.admissionControlPolicy ?? {};
   return {
-    admission_policy: POLICY_OF_TYPE[policy._type],
+    admission_policy: policy._type ? POLICY_OF_TYPE[policy._type] : undefined,
     failover_level: policy.failoverLevel ?? das.failoverLevel,
     cpu_failover_percent: policy.cpuFailoverResourcesPercent,
     memory_failover_percent: policy.memoryFailoverResourcesPercent,
@@ -258,11 +266,19 @@ const HOST_BACKED: Record<string, HostDeviceKind> = {
 };
 
 /** A device that ties a running VM to its host: PCI passthrough, SR-IOV, or a connected host USB/serial/parallel/CD-ROM device. */
-function hostDevice(d: Record<string, any>): { kind: HostDeviceKind; label: string }[] {
+type Device = {
+  _type?: string;
+  deviceInfo?: { label?: string };
+  backing?: { _type?: string };
+  connectable?: { connected?: boolean };
+  connected?: boolean;
+};
+
+function hostDevice(d: Device): { kind: HostDeviceKind; label: string }[] {
   const label = String(d.deviceInfo?.label ?? d._type);
   if (d._type === 'VirtualPCIPassthrough') return [{ kind: 'pci_passthrough', label }];
   if (d._type === 'VirtualSriovEthernetCard') return [{ kind: 'sriov_nic', label }];
-  const kind = HOST_BACKED[d.backing?._type];
+  const kind = d.backing?._type ? HOST_BACKED[d.backing._type] : undefined;
   const connected = d.connectable ? d.connectable.connected === true : d.connected !== false;
   return kind && connected ? [{ kind, label }] : [];
 }
