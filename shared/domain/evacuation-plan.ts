@@ -430,7 +430,8 @@ class ScopePlanner {
       cluster_id: this.scope.cluster?.id,
       hosts: step,
       detail:
-        `With ${this.names(step)} in maintenance, ${short.length} VM${short.length === 1 ? '' : 's'} needing ${memory.needed} MB of memory ` +
+        `With ${this.names(step)} in maintenance, ${short.length} VM${short.length === 1 ? '' : 's'} ` +
+        `needing ${memory.needed} MB of memory ` +
         `and ${cpu.needed} MHz of CPU do not fit: the ${destinations.length} other host${destinations.length === 1 ? '' : 's'} ` +
         `have ${memory.available} MB and ${cpu.available} MHz left`,
       figures,

@@ -64,10 +64,10 @@ export const storageAction = (vmName: string, datastores: string[]): SuggestedAc
   detail: `Move the disks of ${vmName} from ${datastores.join(', ')} to storage the other hosts mount (Storage vMotion)`,
 });
 
-export const relaxRuleAction = (ruleNames: string[]): SuggestedAction => ({
-  action: 'relax_rule',
-  detail: `Relax ${ruleNames.length === 1 ? 'rule' : 'rules'} ${ruleNames.map((n) => `'${n}'`).join(', ')} (disable it or make it "should")`,
-});
+export const relaxRuleAction = (ruleNames: string[]): SuggestedAction => {
+  const rules = `${ruleNames.length === 1 ? 'rule' : 'rules'} ${ruleNames.map((n) => `'${n}'`).join(', ')}`;
+  return { action: 'relax_rule', detail: `Relax ${rules} (disable it or make it "should")` };
+};
 
 export const freeCapacityAction = (): SuggestedAction => ({
   action: 'free_capacity',

@@ -224,7 +224,7 @@ describe('vCenter sync', () => {
     );
   });
 
-  it('the synced inventory carries what an evacuation plan needs: vcsim VMs are pinned by their host CD-ROMs until disconnected', async () => {
+  it('the synced inventory carries what an evacuation plan needs: vcsim VMs are pinned by host CD-ROMs until disconnected', async () => {
     const hosts = await h.call('GET', '/api/v1/vcenter/instances/vc-001/hosts?limit=200', { role: 'viewer' });
     const host = hosts.body.items.find((x: { cluster?: string }) => x.cluster);
     expect(host).toMatchObject({

@@ -170,7 +170,8 @@ describe('property decoder', () => {
     });
     const das =
       '<enabled>true</enabled><admissionControlEnabled>true</admissionControlEnabled>' +
-      '<admissionControlPolicy xsi:type="ClusterFailoverHostAdmissionControlPolicy"><failoverHosts type="HostSystem">host-9</failoverHosts>' +
+      '<admissionControlPolicy xsi:type="ClusterFailoverHostAdmissionControlPolicy">' +
+      '<failoverHosts type="HostSystem">host-9</failoverHosts>' +
       '<failoverLevel>1</failoverLevel></admissionControlPolicy>';
     expect(decodeValue(val(das, 'ClusterDasConfigInfo'))).toEqual({
       _type: 'ClusterDasConfigInfo',
