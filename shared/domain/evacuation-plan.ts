@@ -5,8 +5,8 @@
  * evacuation-reasons.ts), and per cluster whether the hosts left can carry the load (N-1 capacity, HA
  * admission control), refusing the plan when not. Placement is simple and deterministic: the largest VMs
  * first, each to the eligible host with the most free memory, preferring hosts that are not themselves still
- * to be evacuated (a VM placed there would have to move again). Pure, like the rest of the domain: the
- * SHA-256 of the hash is computation, not I/O.
+ * to be evacuated (a VM placed there would have to move again). Pure, like the rest of the domain: hashing
+ * with node:crypto is computation, not I/O.
  */
 import { createHash } from 'node:crypto';
 import { z } from 'zod';
