@@ -72,6 +72,156 @@ describe('vSphere properties to inventory objects', () => {
     ]);
   });
 
+  it('what an evacuation plan needs: host capacity, load and datastores; VM size, FT state and the host devices that pin it', () => {
+    const h = inventoryObjectOf(
+      retrieved('HostSystem', 'host-1', {
+        name: 'esx01',
+        datastore: [
+          { type: 'Datastore', value: 'datastore-1' },
+          { type: 'Datastore', value: 'datastore-2' },
+        ],
+        'summary.hardware.memorySize': 68_719_476_736,
+        'summary.hardware.numCpuCores': 16,
+        'summary.hardware.cpuMhz': 2_600,
+        'summary.quickStats.overallCpuUsage': 4_200,
+        'summary.quickStats.overallMemoryUsage': 20_480,
+      }),
+    )!;
+    expect(h.data).toMatchObject({
+      datastores: ['datastore-1', 'datastore-2'],
+      memory_mb: 65_536,
+      cpu_cores: 16,
+      cpu_mhz: 2_600,
+      cpu_usage_mhz: 4_200,
+      memory_usage_mb: 20_480,
+    });
+    const connected = { connected: true };
+    const o = inventoryObjectOf(
+      retrieved('VirtualMachine', 'vm-7', {
+        name: 'app-01',
+        'config.hardware.numCPU': 4,
+        'config.hardware.memoryMB': 16_384,
+        'config.ftInfo': { _type: 'FaultTolerancePrimaryConfigInfo', role: 1, instanceUuids: ['uuid-p', 'uuid-s'] },
+        'runtime.faultToleranceState': 'running',
+        'config.hardware.device': [
+          { _type: 'VirtualPCIPassthrough', key: 5000, deviceInfo: { label: 'PCI device 0' } },
+          { _type: 'VirtualSriovEthernetCard', key: 4001, macAddress: '00:50:56:00:00:01', deviceInfo: { label: 'Network adapter 2' } },
+          {
+            _type: 'VirtualCdrom',
+            key: 3000,
+            deviceInfo: { label: 'CD/DVD drive 1' },
+            backing: { _type: 'VirtualCdromAtapiBackingInfo' },
+            connectable: connected,
+          },
+          {
+            _type: 'VirtualCdrom',
+            key: 3001,
+            deviceInfo: { label: 'CD/DVD drive 2' },
+            backing: { _type: 'VirtualCdromIsoBackingInfo' },
+            connectable: connected,
+          },
+          {
+            _type: 'VirtualCdrom',
+            key: 3002,
+            deviceInfo: { label: 'CD/DVD drive 3' },
+            backing: { _type: 'VirtualCdromPassthroughBackingInfo' },
+            connectable: { connected: false },
+          },
+          {
+            _type: 'VirtualUSB',
+            key: 7000,
+            deviceInfo: { label: 'USB 1' },
+            backing: { _type: 'VirtualUSBUSBBackingInfo' },
+            connected: true,
+          },
+          { _type: 'VirtualUSB', key: 7001, deviceInfo: { label: 'USB 2' }, backing: { _type: 'VirtualUSBRemoteHostBackingInfo' } },
+          {
+            _type: 'VirtualSerialPort',
+            key: 9000,
+            deviceInfo: { label: 'Serial port 1' },
+            backing: { _type: 'VirtualSerialPortDeviceBackingInfo' },
+            connectable: connected,
+          },
+          {
+            _type: 'VirtualSerialPort',
+            key: 9001,
+            deviceInfo: { label: 'Serial port 2' },
+            backing: { _type: 'VirtualSerialPortURIBackingInfo' },
+            connectable: connected,
+          },
+        ],
+      }),
+    )!;
+    expect(o.data).toMatchObject({
+      cpu_count: 4,
+      memory_mb: 16_384,
+      fault_tolerance: { state: 'running', role: 'primary', group: 'uuid-p' },
+      host_devices: [
+        { kind: 'pci_passthrough', label: 'PCI device 0' },
+        { kind: 'sriov_nic', label: 'Network adapter 2' },
+        { kind: 'cdrom', label: 'CD/DVD drive 1' },
+        { kind: 'usb', label: 'USB 1' },
+        { kind: 'serial_port', label: 'Serial port 1' },
+      ],
+    });
+    const plain = inventoryObjectOf(
+      retrieved('VirtualMachine', 'vm-8', { name: 'app-02', 'runtime.faultToleranceState': 'notConfigured' }),
+    )!;
+    expect(plain.data.fault_tolerance).toBeUndefined();
+    expect(plain.data.host_devices).toEqual([]);
+  });
+
+  it('a cluster keeps its HA admission policy and which way a VM-host rule points', () => {
+    const o = inventoryObjectOf(
+      retrieved('ClusterComputeResource', 'domain-c1', {
+        name: 'prod',
+        configurationEx: {
+          dasConfig: {
+            enabled: true,
+            admissionControlEnabled: true,
+            admissionControlPolicy: {
+              _type: 'ClusterFailoverResourcesAdmissionControlPolicy',
+              cpuFailoverResourcesPercent: 25,
+              memoryFailoverResourcesPercent: 30,
+            },
+          },
+          rule: [
+            {
+              _type: 'ClusterVmHostRuleInfo',
+              name: 'db-on',
+              enabled: true,
+              mandatory: true,
+              vmGroupName: 'db',
+              affineHostGroupName: 'lic',
+            },
+            {
+              _type: 'ClusterVmHostRuleInfo',
+              name: 'db-off',
+              enabled: true,
+              mandatory: true,
+              vmGroupName: 'db',
+              antiAffineHostGroupName: 'old',
+            },
+          ],
+        },
+      }),
+    )!;
+    expect(o.data.ha).toEqual({
+      enabled: true,
+      admission_control: true,
+      host_monitoring: undefined,
+      admission_policy: 'resource_percentage',
+      failover_level: undefined,
+      cpu_failover_percent: 25,
+      memory_failover_percent: 30,
+      failover_hosts: undefined,
+    });
+    expect((o.data.rules as { host_group: string; host_group_rule: string }[]).map((r) => [r.host_group, r.host_group_rule])).toEqual([
+      ['lic', 'run_on'],
+      ['old', 'not_run_on'],
+    ]);
+  });
+
   it('a cluster lists its hosts; types EIO does not keep yield nothing', () => {
     const cluster = inventoryObjectOf(
       retrieved('ClusterComputeResource', 'domain-c1', { name: 'prod', host: [{ type: 'HostSystem', value: 'host-1' }] }),

@@ -160,6 +160,31 @@ describe('property decoder', () => {
     ]);
   });
 
+  it('types what the evacuation plan reads: FT info with one instance UUID, HA admission policies', () => {
+    const ft = '<role>2</role><instanceUuids>uuid-p</instanceUuids><configPaths>[ds] p.vmx</configPaths>';
+    expect(decodeValue(val(ft, 'FaultToleranceSecondaryConfigInfo'))).toEqual({
+      _type: 'FaultToleranceSecondaryConfigInfo',
+      role: 2,
+      instanceUuids: ['uuid-p'],
+      configPaths: ['[ds] p.vmx'],
+    });
+    const das =
+      '<enabled>true</enabled><admissionControlEnabled>true</admissionControlEnabled>' +
+      '<admissionControlPolicy xsi:type="ClusterFailoverHostAdmissionControlPolicy">' +
+      '<failoverHosts type="HostSystem">host-9</failoverHosts>' +
+      '<failoverLevel>1</failoverLevel></admissionControlPolicy>';
+    expect(decodeValue(val(das, 'ClusterDasConfigInfo'))).toEqual({
+      _type: 'ClusterDasConfigInfo',
+      enabled: true,
+      admissionControlEnabled: true,
+      admissionControlPolicy: {
+        _type: 'ClusterFailoverHostAdmissionControlPolicy',
+        failoverHosts: [{ type: 'HostSystem', value: 'host-9' }],
+        failoverLevel: 1,
+      },
+    });
+  });
+
   it('turns unknown complex types into plain objects: leaves as strings, repeated elements as lists', () => {
     expect(decodeValue(val('<a>1</a><b><c>x</c></b><d>1</d><d>2</d>', 'SomethingNew'))).toEqual({
       _type: 'SomethingNew',

@@ -3,6 +3,7 @@
  * properties of each (add a vim-schema.ts line when a new nested one is read), and the fields it keeps of
  * them. The key order of `data` is part of its hash (the sync writes only what changed), so keep it stable.
  */
+import type { HostDeviceKind } from '../../domain/evacuation-plan';
 import type { InventoryKind, InventoryObject, IpSighting } from '../../domain/vcenter';
 import type { MoRef, ObjectContent } from './types';
 
@@ -18,6 +19,12 @@ export const SYNC_PATHS: Record<string, string[]> = {
     'hardware.systemInfo',
     'config.network.vnic',
     'parent',
+    'datastore',
+    'summary.hardware.memorySize',
+    'summary.hardware.numCpuCores',
+    'summary.hardware.cpuMhz',
+    'summary.quickStats.overallCpuUsage',
+    'summary.quickStats.overallMemoryUsage',
   ],
   VirtualMachine: [
     'name',
@@ -30,6 +37,10 @@ export const SYNC_PATHS: Record<string, string[]> = {
     'guest.toolsRunningStatus',
     'datastore',
     'config.hardware.device',
+    'config.hardware.numCPU',
+    'config.hardware.memoryMB',
+    'config.ftInfo',
+    'runtime.faultToleranceState',
   ],
   Datastore: ['name', 'summary.type', 'summary.multipleHostAccess', 'summary.capacity', 'summary.freeSpace'],
 };
@@ -43,6 +54,7 @@ export const KIND_OF_TYPE: Record<string, InventoryKind> = {
 };
 
 type Props = Record<string, unknown>;
+const MB = 1024 * 1024;
 const propsOf = (o: ObjectContent): Props => Object.fromEntries(o.propSet.map((p) => [p.name, p.val]));
 const ref = (v: unknown) => (v && typeof v === 'object' && 'value' in v ? String((v as MoRef).value) : undefined);
 const arr = <T = Record<string, any>>(v: unknown): T[] => (Array.isArray(v) ? (v as T[]) : v == null ? [] : [v as T]);
@@ -92,6 +104,7 @@ function cluster(p: Props): Pick<InventoryObject, 'data' | 'ips' | 'placement'> 
             enabled: cfg.dasConfig.enabled ?? false,
             admission_control: cfg.dasConfig.admissionControlEnabled,
             host_monitoring: cfg.dasConfig.hostMonitoring,
+            ...admissionPolicy(cfg.dasConfig),
           }
         : undefined,
       drs_vm_overrides: arr(cfg.drsVmConfig).map((o) => ({ vm: ref(o.key), behavior: o.behavior, enabled: o.enabled })),
@@ -107,6 +120,7 @@ function cluster(p: Props): Pick<InventoryObject, 'data' | 'ips' | 'placement'> 
         vms: arr<MoRef>(r.vm).map((v) => v.value),
         vm_group: r.vmGroupName,
         host_group: r.affineHostGroupName ?? r.antiAffineHostGroupName,
+        host_group_rule: r.affineHostGroupName ? 'run_on' : r.antiAffineHostGroupName ? 'not_run_on' : undefined,
       })),
       groups: arr(cfg.group).map((g) => ({
         type: g._type,
@@ -116,6 +130,32 @@ function cluster(p: Props): Pick<InventoryObject, 'data' | 'ips' | 'placement'> 
     },
     ips: [],
     placement: { hosts },
+  };
+}
+
+const POLICY_OF_TYPE: Record<string, string> = {
+  ClusterFailoverLevelAdmissionControlPolicy: 'host_failures',
+  ClusterFailoverResourcesAdmissionControlPolicy: 'resource_percentage',
+  ClusterFailoverHostAdmissionControlPolicy: 'failover_hosts',
+};
+
+/** HA admission control's policy; every key undefined without one, so the record's hash does not move. */
+type AdmissionPolicy = {
+  _type?: string;
+  failoverLevel?: number;
+  cpuFailoverResourcesPercent?: number;
+  memoryFailoverResourcesPercent?: number;
+  failoverHosts?: MoRef[];
+};
+
+function admissionPolicy(das: { admissionControlPolicy?: AdmissionPolicy; failoverLevel?: number }) {
+  const policy: AdmissionPolicy = das.admissionControlPolicy ?? {};
+  return {
+    admission_policy: policy._type ? POLICY_OF_TYPE[policy._type] : undefined,
+    failover_level: policy.failoverLevel ?? das.failoverLevel,
+    cpu_failover_percent: policy.cpuFailoverResourcesPercent,
+    memory_failover_percent: policy.memoryFailoverResourcesPercent,
+    failover_hosts: policy.failoverHosts ? arr<MoRef>(policy.failoverHosts).map((h) => h.value) : undefined,
   };
 }
 
@@ -143,6 +183,12 @@ function host(p: Props): Pick<InventoryObject, 'data' | 'ips' | 'placement'> {
     cluster,
     cluster_name: undefined,
     vmknics: vnics,
+    datastores: arr<MoRef>(p.datastore).map((d) => d.value),
+    memory_mb: typeof p['summary.hardware.memorySize'] === 'number' ? Math.floor(p['summary.hardware.memorySize'] / MB) : undefined,
+    cpu_cores: p['summary.hardware.numCpuCores'],
+    cpu_mhz: p['summary.hardware.cpuMhz'],
+    cpu_usage_mhz: p['summary.quickStats.overallCpuUsage'],
+    memory_usage_mb: p['summary.quickStats.overallMemoryUsage'],
   };
   const hardware_ids: Record<string, string> = {};
   if (info.uuid) hardware_ids.system_uuid = info.uuid;
@@ -188,6 +234,10 @@ function vm(p: Props): Pick<InventoryObject, 'data' | 'ips' | 'placement'> {
     disks,
     nic_devices: nicDevices,
     vmotion_blockers: [...passthrough, ...(cdroms ? ['connected CD-ROM'] : [])],
+    cpu_count: p['config.hardware.numCPU'],
+    memory_mb: p['config.hardware.memoryMB'],
+    fault_tolerance: faultTolerance(p),
+    host_devices: devices.flatMap(hostDevice),
   };
   const hardware_ids: Record<string, string> = {};
   if (uuid) hardware_ids.vm_uuid = uuid;
@@ -196,4 +246,39 @@ function vm(p: Props): Pick<InventoryObject, 'data' | 'ips' | 'placement'> {
     for (const address of n.ips)
       ips.push({ address, mac: n.mac, hostname: (p['guest.hostName'] as string | undefined) ?? String(p.name), hardware_ids });
   return { data, ips, placement: { host: hostRef } };
+}
+
+/** A Fault Tolerance group member (group: the primary's instance UUID); undefined when FT was never turned on. */
+function faultTolerance(p: Props) {
+  const state = p['runtime.faultToleranceState'] as string | undefined;
+  const info = p['config.ftInfo'] as { role?: number; instanceUuids?: string[] } | undefined;
+  if (!info || !state || state === 'notConfigured') return undefined;
+  return { state, role: info.role === 1 ? 'primary' : 'secondary', group: arr<string>(info.instanceUuids)[0] };
+}
+
+/** Backings that are a device of the host the VM runs on (not a file, a network service or the client). */
+const HOST_BACKED: Record<string, HostDeviceKind> = {
+  VirtualUSBUSBBackingInfo: 'usb',
+  VirtualSerialPortDeviceBackingInfo: 'serial_port',
+  VirtualParallelPortDeviceBackingInfo: 'parallel_port',
+  VirtualCdromAtapiBackingInfo: 'cdrom',
+  VirtualCdromPassthroughBackingInfo: 'cdrom',
+};
+
+/** A device that ties a running VM to its host: PCI passthrough, SR-IOV, or a connected host USB/serial/parallel/CD-ROM device. */
+type Device = {
+  _type?: string;
+  deviceInfo?: { label?: string };
+  backing?: { _type?: string };
+  connectable?: { connected?: boolean };
+  connected?: boolean;
+};
+
+function hostDevice(d: Device): { kind: HostDeviceKind; label: string }[] {
+  const label = String(d.deviceInfo?.label ?? d._type);
+  if (d._type === 'VirtualPCIPassthrough') return [{ kind: 'pci_passthrough', label }];
+  if (d._type === 'VirtualSriovEthernetCard') return [{ kind: 'sriov_nic', label }];
+  const kind = d.backing?._type ? HOST_BACKED[d.backing._type] : undefined;
+  const connected = d.connectable ? d.connectable.connected === true : d.connected !== false;
+  return kind && connected ? [{ kind, label }] : [];
 }

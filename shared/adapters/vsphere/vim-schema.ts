@@ -45,6 +45,7 @@ export const VIM_FIELDS: Record<string, Record<string, string>> = {
     consolidationNeeded: 'boolean',
     suspendInterval: 'long',
   },
+  FaultToleranceConfigInfo: { role: 'int', instanceUuids: 'string[]', configPaths: 'string[]', orphaned: 'boolean' },
 
   // Virtual machines: devices (what vMotion planning looks at)
   VirtualDevice: {
@@ -71,6 +72,7 @@ export const VIM_FIELDS: Record<string, Record<string, string>> = {
   VirtualDeviceDeviceBackingInfo: { useAutoDetect: 'boolean' },
   VirtualEthernetCardNetworkBackingInfo: { network: 'ManagedObjectReference', inPassthroughMode: 'boolean' },
   VirtualPCIPassthrough: {},
+  VirtualUSB: { connected: 'boolean', speed: 'string[]', vendor: 'int', product: 'int' },
   VirtualDevicePciBusSlotInfo: { pciSlotNumber: 'int' },
   SharesInfo: { shares: 'int' },
 
@@ -115,8 +117,18 @@ export const VIM_FIELDS: Record<string, Record<string, string>> = {
     enabled: 'boolean',
     failoverLevel: 'int',
     admissionControlEnabled: 'boolean',
+    admissionControlPolicy: 'ClusterDasAdmissionControlPolicy',
     heartbeatDatastore: 'ManagedObjectReference[]',
   },
+  ClusterDasAdmissionControlPolicy: { resourceReductionToToleratePercent: 'int', pMemAdmissionControlEnabled: 'boolean' },
+  ClusterFailoverLevelAdmissionControlPolicy: { failoverLevel: 'int' },
+  ClusterFailoverResourcesAdmissionControlPolicy: {
+    cpuFailoverResourcesPercent: 'int',
+    memoryFailoverResourcesPercent: 'int',
+    failoverLevel: 'int',
+    autoComputePercentages: 'boolean',
+  },
+  ClusterFailoverHostAdmissionControlPolicy: { failoverHosts: 'ManagedObjectReference[]', failoverLevel: 'int' },
   ClusterDrsVmConfigInfo: { key: 'ManagedObjectReference', enabled: 'boolean' },
   ClusterDasVmConfigInfo: { key: 'ManagedObjectReference' },
   ClusterDpmConfigInfo: { enabled: 'boolean', hostPowerActionRate: 'int' },
@@ -197,4 +209,10 @@ export const VIM_BASE: Record<string, string> = {
   ClusterDependencyRuleInfo: 'ClusterRuleInfo',
   ClusterVmGroup: 'ClusterGroupInfo',
   ClusterHostGroup: 'ClusterGroupInfo',
+  FaultTolerancePrimaryConfigInfo: 'FaultToleranceConfigInfo',
+  FaultToleranceSecondaryConfigInfo: 'FaultToleranceConfigInfo',
+  ClusterFailoverLevelAdmissionControlPolicy: 'ClusterDasAdmissionControlPolicy',
+  ClusterFailoverResourcesAdmissionControlPolicy: 'ClusterDasAdmissionControlPolicy',
+  ClusterFailoverHostAdmissionControlPolicy: 'ClusterDasAdmissionControlPolicy',
+  VirtualParallelPort: 'VirtualDevice',
 };

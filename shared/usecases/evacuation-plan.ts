@@ -1,0 +1,68 @@
+/**
+ * The evacuation plan for putting hosts of one vCenter instance into maintenance, from what vCenter sync
+ * stored: the given hosts (grouped by cluster, in the order given) or every host of one cluster (by name).
+ * Nothing is started; the plan and its hash come back for the operator, an approval or a job to use.
+ */
+import { ConflictError, NotFoundError, ValidationError } from '../domain/errors';
+import { type EvacuationOptions, type EvacuationPlan, type EvacuationScope, planEvacuation as plan } from '../domain/evacuation-plan';
+import { allItems } from '../records/paging';
+import { type InventoryRecord, listInventoryPage, vcenterInstances } from '../records/vcenter';
+import type { Deps } from './deps';
+import { hasCapacityFigures, scopeOf } from './evacuation-input';
+
+export type EvacuationRequest = { instance_id: string; options: EvacuationOptions } & (
+  | { host_ids: string[]; cluster_id?: undefined }
+  | { cluster_id: string; host_ids?: undefined }
+);
+
+const byName = (a: InventoryRecord, b: InventoryRecord) => a.name.localeCompare(b.name) || a.moref.localeCompare(b.moref);
+
+export async function planEvacuation(deps: Pick<Deps, 'store'>, req: EvacuationRequest): Promise<EvacuationPlan> {
+  const instance = await vcenterInstances.get(deps.store, req.instance_id);
+  const read = (kind: 'host' | 'vm' | 'cluster') =>
+    allItems((cursor) => listInventoryPage(deps.store, instance.id, kind, { limit: 500, cursor }));
+  const [hosts, clusters, vms] = await Promise.all([read('host'), read('cluster'), read('vm')]);
+  const hostById = new Map(hosts.map((h) => [h.moref, h]));
+  const clusterById = new Map(clusters.map((c) => [c.moref, c]));
+  const clusterOf = (h: InventoryRecord) => h.data.cluster as string | undefined;
+
+  let targets: InventoryRecord[];
+  if (req.cluster_id !== undefined) {
+    if (!clusterById.has(req.cluster_id)) throw new NotFoundError('cluster', req.cluster_id);
+    targets = hosts.filter((h) => clusterOf(h) === req.cluster_id).sort(byName);
+  } else {
+    const unknown = req.host_ids.filter((id) => !hostById.has(id));
+    if (unknown.length)
+      throw new ValidationError(`hosts not in the inventory of ${instance.id}: ${unknown.join(', ')}`, [
+        { path: 'host_ids', message: `unknown: ${unknown.join(', ')}` },
+      ]);
+    targets = [...new Set(req.host_ids)].map((id) => hostById.get(id)!);
+  }
+
+  // One scope per cluster, in the order its first target appears; a standalone host is a scope of its own.
+  const groups = new Map<string, InventoryRecord[]>();
+  for (const t of targets) {
+    const key = clusterOf(t) ?? `standalone:${t.moref}`;
+    groups.set(key, [...(groups.get(key) ?? []), t]);
+  }
+  const scopes: EvacuationScope[] = [];
+  for (const [key, members] of groups) {
+    const cluster = clusterById.get(key);
+    const scopeHosts = cluster ? hosts.filter((h) => clusterOf(h) === key) : members;
+    const stale = scopeHosts.filter((h) => !hasCapacityFigures(h));
+    if (stale.length)
+      throw new ConflictError(
+        `the stored inventory of ${instance.id} has no capacity figures for ${stale.map((h) => h.name).join(', ')} ` +
+          '(synced before EIO read them): run a full sync first',
+      );
+    scopes.push(
+      scopeOf(
+        members.map((m) => m.moref),
+        scopeHosts,
+        vms,
+        cluster,
+      ),
+    );
+  }
+  return plan(scopes, req.options);
+}
