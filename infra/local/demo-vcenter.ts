@@ -45,6 +45,10 @@ export async function startDemoVcenter(
       '-host=3',
       '-vm=2',
       '-standalone=1',
+      // Like a production cluster: DRS evacuates what can move, and one VM (a host CD-ROM connected) cannot,
+      // so an evacuation plan for its host names a blocking VM, as the runbook's paused-job procedure expects.
+      '-drs=fullyAutomated',
+      '-pinned-vm=cdrom',
       `-listen=127.0.0.1:${port}`,
       `-user=${DEMO_VCENTER.user}`,
       `-pass=${DEMO_VCENTER.password}`,

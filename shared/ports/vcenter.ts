@@ -126,6 +126,11 @@ export interface VCenterClient {
    * VSphereError past the timeout (default 10 min).
    */
   waitForTask(taskId: string, options?: { timeoutMs?: number }): Promise<VCenterTaskInfo>;
+  /**
+   * CancelTask: the task ends with RequestCanceled (a cancelled migration leaves the VM where it was). Throws
+   * VSphereFault `InvalidState` when the task has already ended and `NotSupported` when it cannot be cancelled.
+   */
+  cancelTask(taskId: string): Promise<void>;
 
   /**
    * EnterMaintenanceMode_Task. `timeoutSeconds` (0: none) bounds the wait for the host to empty;

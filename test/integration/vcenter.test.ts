@@ -224,7 +224,7 @@ describe('vCenter sync', () => {
     );
   });
 
-  it('the synced inventory carries what an evacuation plan needs: vcsim VMs are pinned by host CD-ROMs until disconnected', async () => {
+  it('the synced inventory carries what an evacuation plan needs; a VM whose host CD-ROM gets connected blocks', async () => {
     const hosts = await h.call('GET', '/api/v1/vcenter/instances/vc-001/hosts?limit=200', { role: 'viewer' });
     const host = hosts.body.items.find((x: { cluster?: string }) => x.cluster);
     expect(host).toMatchObject({
@@ -238,36 +238,48 @@ describe('vCenter sync', () => {
     expect(host.memory_mb).toBeGreaterThan(host.memory_usage_mb);
     type PlannedVm = { id: string; datastores: string[]; host_devices: { kind: string; label: string }[] };
     const onHost = (await vms(`&host=${host.id}`)) as unknown as PlannedVm[];
-    expect(onHost.length).toBeGreaterThan(0);
+    expect(onHost.length).toBeGreaterThan(1);
     expect(onHost[0]).toMatchObject({ cpu_count: expect.any(Number), memory_mb: expect.any(Number) });
     expect(host.datastores).toEqual(expect.arrayContaining(onHost[0]!.datastores));
-    // vcsim gives every VM a CD-ROM connected to a host device, which vMotion cannot take along.
-    expect(onHost.every((v) => v.host_devices.length === 1 && v.host_devices[0]!.kind === 'cdrom')).toBe(true);
+    // The project's vcsim leaves every VM's CD-ROM disconnected (scripts/vcsim/pinned.go), as a client-device CD-ROM is.
+    expect(onHost.every((v) => v.host_devices.length === 0)).toBe(true);
     const planHost = () =>
       planEvacuation(h.stack.deps, { instance_id: 'vc-001', host_ids: [host.id], options: EvacuationOptions.parse({}) });
-    const pinned = await planHost();
-    expect(pinned.hosts[0]!.blocked.map((b) => [b.vm_id, b.reason]).sort()).toEqual(onHost.map((v) => [v.id, 'host_device']).sort());
+    const free = await planHost();
+    expect(free).toMatchObject({ refused: false, findings: [] });
+    expect(free.hosts[0]!.blocked).toEqual([]);
+    expect(free.hosts[0]!.moves.map((m) => m.vm_id).sort()).toEqual(onHost.map((v) => v.id).sort());
+    const peers = hosts.body.items.filter((x: { id: string; cluster?: string }) => x.cluster === host.cluster && x.id !== host.id);
+    expect(free.hosts[0]!.moves.every((m) => peers.some((p: { id: string }) => p.id === m.destination))).toBe(true);
 
-    for (const v of onHost) {
-      const ref: MoRef = { type: 'VirtualMachine', value: v.id };
-      const devices = (await vc.getProperties(ref, ['config.hardware.device']))['config.hardware.device'] as {
-        _type: string;
-        connectable: { connected: boolean };
-      }[];
-      const cdrom = devices.find((d) => d._type === 'VirtualCdrom')!;
-      cdrom.connectable.connected = false;
-      const spec = { _type: 'VirtualMachineConfigSpec', deviceChange: [{ operation: 'edit', device: cdrom }] };
-      await vc.waitForTask((await vc.invoke('ReconfigVM_Task', ref, { spec })) as MoRef);
-    }
+    // Connect one VM's CD-ROM to the host's drive: vMotion cannot take that along, so the plan names it.
+    const pinnedVm = onHost[0]!;
+    const ref: MoRef = { type: 'VirtualMachine', value: pinnedVm.id };
+    const devices = (await vc.getProperties(ref, ['config.hardware.device']))['config.hardware.device'] as {
+      _type: string;
+      connectable: { connected: boolean };
+    }[];
+    const cdrom = devices.find((d) => d._type === 'VirtualCdrom')!;
+    cdrom.connectable.connected = true;
+    const spec = { _type: 'VirtualMachineConfigSpec', deviceChange: [{ operation: 'edit', device: cdrom }] };
+    await vc.waitForTask((await vc.invoke('ReconfigVM_Task', ref, { spec })) as MoRef);
     const [run] = await sync(['vc-001'], 'delta');
     expect(run.status, run.error).toBe('succeeded');
-    const plan = await planHost();
-    expect(plan).toMatchObject({ refused: false, findings: [] });
-    expect(plan.hosts[0]!.blocked).toEqual([]);
-    expect(plan.hosts[0]!.moves.map((m) => m.vm_id).sort()).toEqual(onHost.map((v) => v.id).sort());
-    const peers = hosts.body.items.filter((x: { id: string; cluster?: string }) => x.cluster === host.cluster && x.id !== host.id);
-    expect(plan.hosts[0]!.moves.every((m) => peers.some((p: { id: string }) => p.id === m.destination))).toBe(true);
-    expect(plan.hash).not.toBe(pinned.hash);
+    const pinned = await planHost();
+    expect(pinned.hosts[0]!.blocked.map((b) => [b.vm_id, b.reason])).toEqual([[pinnedVm.id, 'host_device']]);
+    expect(pinned.hosts[0]!.moves.map((m) => m.vm_id).sort()).toEqual(
+      onHost
+        .slice(1)
+        .map((v) => v.id)
+        .sort(),
+    );
+    expect(pinned.hash).not.toBe(free.hash);
+
+    // Disconnected again and synced, so the tests after this one meet the inventory (and delta) they expect.
+    cdrom.connectable.connected = false;
+    await vc.waitForTask((await vc.invoke('ReconfigVM_Task', ref, { spec })) as MoRef);
+    const [settled] = await sync(['vc-001'], 'delta');
+    expect(settled.status, settled.error).toBe('succeeded');
   });
 
   it('delta sync shows a VM powered off, renamed and destroyed through the vSphere API', async () => {

@@ -43,7 +43,7 @@ const vmsOn = async (lab: Lab, host: string) => {
 };
 const inMaintenance = async (lab: Lab, host: string) =>
   (await lab.vc.soap.getProperties({ type: 'HostSystem', value: host }, ['runtime.inMaintenanceMode']))['runtime.inMaintenanceMode'];
-const cancelTask = (lab: Lab, task: string) => lab.vc.soap.invoke('CancelTask', { type: 'Task', value: task });
+const cancelTask = (lab: Lab, task: string) => lab.vc.cancelTask(task);
 const moveTo = async (lab: Lab, vm: string, host: string) => lab.vc.waitForTask(await lab.vc.relocateVm(vm, { host }));
 const failure = (p: Promise<unknown>) =>
   p.then(

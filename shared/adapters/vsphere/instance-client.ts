@@ -56,6 +56,10 @@ export class VSphereInstanceClient implements VCenterClient {
     return this.soap.waitForTask(taskRef(taskId), options);
   }
 
+  async cancelTask(taskId: string): Promise<void> {
+    await this.soap.invoke('CancelTask', taskRef(taskId));
+  }
+
   enterMaintenanceMode(hostId: string, options: { timeoutSeconds?: number; evacuatePoweredOffVms?: boolean } = {}): Promise<string> {
     return this.startTask('EnterMaintenanceMode_Task', host(hostId), {
       timeout: options.timeoutSeconds ?? 0,
