@@ -51,6 +51,14 @@ interface Watched {
   waiters: Set<Waiter>;
 }
 
+/** The task's outcome once it has ended: its info, or VSphereTaskError with vCenter's fault. */
+function outcomeOf(w: Watched): VCenterTaskInfo | Error | undefined {
+  const state = w.info.state;
+  if (state !== 'success' && state !== 'error') return undefined;
+  const info = taskInfoOf(w.task, w.info as TaskInfo);
+  return state === 'success' ? info : new VSphereTaskError(info);
+}
+
 export class TaskWatcher {
   private readonly watched = new Map<string, Watched>();
   private loop: Promise<void> | undefined;
@@ -83,6 +91,8 @@ export class TaskWatcher {
         }, timeoutMs),
       };
       watched.waiters.add(waiter);
+      const ended = outcomeOf(watched);
+      if (ended) return this.settle(watched, ended); // already seen to end: its filter reports nothing more
       this.start();
       if (!watched.filter) this.wake();
     });
@@ -207,10 +217,8 @@ export class TaskWatcher {
       const field = c.name.startsWith('info.') ? c.name.slice(5) : undefined;
       if (field) w.info[field] = c.op === 'remove' || c.op === 'indirectRemove' ? undefined : c.val;
     }
-    const state = w.info.state;
-    if (state !== 'success' && state !== 'error') return;
-    const info = taskInfoOf(w.task, w.info as TaskInfo);
-    this.settle(w, state === 'success' ? info : new VSphereTaskError(info));
+    const ended = outcomeOf(w);
+    if (ended) this.settle(w, ended);
   }
 
   private settle(w: Watched, outcome: VCenterTaskInfo | Error): void {
