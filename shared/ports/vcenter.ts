@@ -100,9 +100,12 @@ export interface VCenterTaskInfo {
   completed_at?: string;
 }
 
+/** How the wait for one task ended: the task's info on success, else why (see VCenterClient.waitForTask). */
+export type VCenterTaskOutcome = { id: string; ok: true; info: VCenterTaskInfo } | { id: string; ok: false; error: Error };
+
 export type VmMovePriority = 'defaultPriority' | 'highPriority' | 'lowPriority';
 
-/** One vCenter instance's client. Operations that start a vCenter task return the task id at once. */
+/** One vCenter instance's client. Operations that start a vCenter task return the task id at once: wait with waitForTask(s). */
 export interface VCenterClient {
   /** The server's API version, once a call has read the service content. */
   readonly apiVersion: string | undefined;
@@ -122,10 +125,14 @@ export interface VCenterClient {
   /** One look at a task. */
   taskInfo(taskId: string): Promise<VCenterTaskInfo>;
   /**
-   * Polls until the task ends: its info on success; VSphereTaskError with vCenter's fault when it failed;
-   * VSphereError past the timeout (default 10 min).
+   * Waits until the task ends: its info on success; VSphereTaskError with vCenter's fault when it failed
+   * (`RequestCanceled` when cancelled); VSphereError past the timeout (default 10 min); VSphereSessionLostError
+   * when the session was lost meanwhile (the task goes on in vCenter: wait again). All waits of a client share
+   * one PropertyCollector (WaitForUpdatesEx), so many waits at once cost no more requests than one.
    */
   waitForTask(taskId: string, options?: { timeoutMs?: number }): Promise<VCenterTaskInfo>;
+  /** waitForTask for several tasks at once: one outcome per task, in the order given; one failure does not end the others' waits. */
+  waitForTasks(taskIds: string[], options?: { timeoutMs?: number }): Promise<VCenterTaskOutcome[]>;
   /**
    * CancelTask: the task ends with RequestCanceled (a cancelled migration leaves the VM where it was). Throws
    * VSphereFault `InvalidState` when the task has already ended and `NotSupported` when it cannot be cancelled.

@@ -1,12 +1,12 @@
-import { setTimeout as sleep } from 'node:timers/promises';
-import { type VCenterClientHealth, type VCenterTaskInfo, VSphereTaskError } from '../../ports/vcenter';
+import type { VCenterClientHealth, VCenterTaskInfo } from '../../ports/vcenter';
 import { decodeValue } from './decode';
 import type { Args } from './envelope';
-import { VSphereError, VSphereLimitError } from './errors';
+import { VSphereLimitError } from './errors';
 import * as pc from './property-collector';
 import { Resilience, type ResilienceOptions } from './resilience';
 import { type CallOptions, type CredentialSource, VSphereSession } from './session';
 import { mentionsSessionObject, objectsSpec } from './specs';
+import { TaskWatcher } from './task-watcher';
 import { taskInfoOf } from './tasks';
 import type { TlsPolicy } from './tls-trust';
 import { SoapTransport } from './transport';
@@ -30,8 +30,10 @@ export interface VSphereClientOptions extends Partial<ResilienceOptions> {
   /** Deadline of one request; a WaitForUpdatesEx gets its maxWaitSeconds on top. Default 60 s. */
   requestTimeoutMs?: number;
   connectTimeoutMs?: number;
-  /** Private PropertyCollectors (one per delta waiter) this client may hold at once. Default 2. */
+  /** Private PropertyCollectors (one per delta waiter) this client may hold at once, besides the task watcher's one. Default 2. */
   maxPropertyCollectors?: number;
+  /** How long one WaitForUpdatesEx of the task watcher waits for a change before asking again. Default 30 s. */
+  taskWaitSeconds?: number;
   /** SOAPAction version until the service content says the server's own. Default 6.5. */
   initialApiVersion?: string;
 }
@@ -58,6 +60,9 @@ export class VSphereClient {
   private readonly requestTimeoutMs: number;
   private readonly maxCollectors: number;
   private readonly collectors = new Set<string>();
+  /** The task watcher's collector, outside the delta waiters' limit: there is at most one. */
+  private readonly taskCollectors = new Set<string>();
+  private readonly tasks: TaskWatcher;
 
   constructor(options: VSphereClientOptions) {
     const url = new URL(options.url);
@@ -77,6 +82,23 @@ export class VSphereClient {
       requestTimeoutMs: this.requestTimeoutMs,
       initialApiVersion: options.initialApiVersion ?? '6.5',
     });
+    this.tasks = new TaskWatcher(
+      {
+        createCollector: async () => {
+          const ref = await pc.createPropertyCollector(this.session, (await this.content()).propertyCollector);
+          this.taskCollectors.add(ref.value);
+          return ref;
+        },
+        destroyCollector: (collector) =>
+          pc.destroyPropertyCollector(this.session, collector).finally(() => this.taskCollectors.delete(collector.value)),
+        createFilter: (collector, spec) => this.createFilter(collector, spec),
+        destroyFilter: (filter) => this.destroyFilter(filter),
+        waitForUpdatesEx: (collector, version, wait) => this.waitForUpdatesEx(collector, version, wait),
+        cancelWaitForUpdates: (collector) => this.cancelWaitForUpdates(collector),
+        sessionGeneration: () => this.session.generation,
+      },
+      options.taskWaitSeconds,
+    );
   }
 
   get url(): string {
@@ -98,7 +120,7 @@ export class VSphereClient {
       apiVersion: this.session.apiVersion,
       sessionGeneration: this.session.generation,
       freeRequestSlots: this.resilience.freeSlots,
-      propertyCollectors: this.collectors.size,
+      propertyCollectors: this.collectors.size + this.taskCollectors.size,
     };
   }
 
@@ -114,8 +136,9 @@ export class VSphereClient {
     return this.session.logout();
   }
 
-  /** Logs out and closes the connections. */
+  /** Ends the task waits (their waiters get an error), logs out and closes the connections. */
   async close(): Promise<void> {
+    await this.tasks.close();
     await this.session.logout();
     await this.transport.close();
   }
@@ -236,16 +259,12 @@ export class VSphereClient {
     return taskInfoOf(task, (await this.getProperties(task, ['info'])).info as TaskInfo | undefined);
   }
 
-  /** Polls a Task until it ends; returns its info, or throws VSphereTaskError with vCenter's reason. */
-  async waitForTask(task: MoRef, options: { timeoutMs?: number } = {}): Promise<VCenterTaskInfo> {
-    const timeoutMs = options.timeoutMs ?? 10 * 60_000;
-    const deadline = Date.now() + timeoutMs;
-    for (let delay = 50; ; delay = Math.min(delay * 2, 2_000)) {
-      const info = await this.taskInfo(task);
-      if (info.state === 'success') return info;
-      if (info.state === 'error') throw new VSphereTaskError(info);
-      if (Date.now() > deadline) throw new VSphereError(`Task ${task.value} did not finish within ${timeoutMs} ms (state ${info.state})`);
-      await sleep(delay);
-    }
+  /**
+   * Waits until a Task ends, through the task watcher's collector: its info on success; VSphereTaskError with
+   * vCenter's fault when it failed; VSphereError past the timeout (default 10 min); VSphereSessionLostError
+   * when the session was lost meanwhile (the task goes on: wait again).
+   */
+  waitForTask(task: MoRef, options: { timeoutMs?: number } = {}): Promise<VCenterTaskInfo> {
+    return this.tasks.wait(task, options.timeoutMs ?? 10 * 60_000);
   }
 }

@@ -5,6 +5,7 @@ import type {
   VCenterClient,
   VCenterClientHealth,
   VCenterTaskInfo,
+  VCenterTaskOutcome,
   VmMovePriority,
 } from '../../ports/vcenter';
 import type { VSphereClient } from './client';
@@ -54,6 +55,17 @@ export class VSphereInstanceClient implements VCenterClient {
 
   waitForTask(taskId: string, options?: { timeoutMs?: number }): Promise<VCenterTaskInfo> {
     return this.soap.waitForTask(taskRef(taskId), options);
+  }
+
+  waitForTasks(taskIds: string[], options?: { timeoutMs?: number }): Promise<VCenterTaskOutcome[]> {
+    return Promise.all(
+      taskIds.map((id) =>
+        this.waitForTask(id, options).then(
+          (info): VCenterTaskOutcome => ({ id, ok: true, info }),
+          (err: unknown): VCenterTaskOutcome => ({ id, ok: false, error: err instanceof Error ? err : new Error(String(err)) }),
+        ),
+      ),
+    );
   }
 
   async cancelTask(taskId: string): Promise<void> {

@@ -9,7 +9,7 @@ export function taskInfoOf(task: MoRef, info: TaskInfo | undefined): VCenterTask
   const out: VCenterTaskInfo = { id: info.task?.value ?? task.value, description_id: String(info.descriptionId ?? ''), state: info.state };
   if (entity) out.entity = entity.value;
   if (typeof info.entityName === 'string') out.entity_name = info.entityName;
-  if (typeof info.progress === 'number') out.progress = info.progress;
+  if (info.state === 'running' && typeof info.progress === 'number') out.progress = info.progress;
   if (info.state === 'error') out.error = { fault_type: fault?._type ?? 'MethodFault', message: info.error?.localizedMessage ?? '' };
   if (typeof info.queueTime === 'string') out.queued_at = info.queueTime;
   if (typeof info.startTime === 'string') out.started_at = info.startTime;

@@ -1,0 +1,246 @@
+/**
+ * Waits for vCenter tasks through the PropertyCollector instead of polling each one: one private collector
+ * per client with one filter per watched task on its TaskInfo fields, advanced by long-polling
+ * WaitForUpdatesEx. Waiting for many tasks costs a request per change, not a request per task per interval.
+ * The collector exists while tasks are watched; close() ends the loop and destroys it.
+ */
+import { setTimeout as sleep } from 'node:timers/promises';
+import { type VCenterTaskInfo, VSphereError, VSphereSessionLostError, VSphereTaskError } from '../../ports/vcenter';
+import { RequestCanceledFault } from './errors';
+import { objectsSpec } from './specs';
+import { taskInfoOf } from './tasks';
+import type { MoRef, ObjectUpdate, PropertyFilterSpec, TaskInfo, UpdateSet, WaitOptions } from './types';
+
+/** The TaskInfo fields a waiter needs: what is reported at the end, and how far the task is. */
+const TASK_PATHS = [
+  'info.key',
+  'info.task',
+  'info.descriptionId',
+  'info.entity',
+  'info.entityName',
+  'info.state',
+  'info.progress',
+  'info.error',
+  'info.result',
+  'info.queueTime',
+  'info.startTime',
+  'info.completeTime',
+];
+
+/** What the watcher needs of its client: the PropertyCollector calls and the session's login count. */
+export interface TaskWatcherClient {
+  createCollector(): Promise<MoRef>;
+  destroyCollector(collector: MoRef): Promise<void>;
+  createFilter(collector: MoRef, spec: PropertyFilterSpec): Promise<MoRef>;
+  destroyFilter(filter: MoRef): Promise<void>;
+  waitForUpdatesEx(collector: MoRef, version: string, options: WaitOptions): Promise<UpdateSet>;
+  cancelWaitForUpdates(collector: MoRef): Promise<void>;
+  sessionGeneration(): number;
+}
+
+interface Waiter {
+  resolve: (info: VCenterTaskInfo) => void;
+  reject: (err: Error) => void;
+  timer: NodeJS.Timeout;
+}
+
+interface Watched {
+  task: MoRef;
+  info: Partial<TaskInfo>;
+  filter?: MoRef;
+  waiters: Set<Waiter>;
+}
+
+/** The task's outcome once it has ended: its info, or VSphereTaskError with vCenter's fault. */
+function outcomeOf(w: Watched): VCenterTaskInfo | Error | undefined {
+  const state = w.info.state;
+  if (state !== 'success' && state !== 'error') return undefined;
+  const info = taskInfoOf(w.task, w.info as TaskInfo);
+  return state === 'success' ? info : new VSphereTaskError(info);
+}
+
+export class TaskWatcher {
+  private readonly watched = new Map<string, Watched>();
+  private loop: Promise<void> | undefined;
+  /** The WaitForUpdatesEx in flight, and the collector it waits on: what wake() cancels. */
+  private inFlight: { wait: Promise<unknown>; collector: MoRef; woken: boolean } | undefined;
+  private closed = false;
+
+  constructor(
+    private readonly vc: TaskWatcherClient,
+    private readonly maxWaitSeconds = 30,
+  ) {}
+
+  /** The task's info once it succeeded; VSphereTaskError with vCenter's fault once it failed; VSphereError past the timeout. */
+  wait(task: MoRef, timeoutMs: number): Promise<VCenterTaskInfo> {
+    if (this.closed) return Promise.reject(new VSphereError(`The vCenter client is closed; cannot wait for task ${task.value}`));
+    return new Promise<VCenterTaskInfo>((resolve, reject) => {
+      let entry = this.watched.get(task.value);
+      if (!entry) {
+        entry = { task, info: {}, waiters: new Set() };
+        this.watched.set(task.value, entry);
+      }
+      const watched = entry;
+      const waiter: Waiter = {
+        resolve,
+        reject,
+        timer: setTimeout(() => {
+          watched.waiters.delete(waiter);
+          reject(new VSphereError(`Task ${task.value} did not finish within ${timeoutMs} ms (state ${watched.info.state ?? 'queued'})`));
+          if (!this.hasWaiters()) this.wake(); // idle: let the loop end and free the collector
+        }, timeoutMs),
+      };
+      watched.waiters.add(waiter);
+      const ended = outcomeOf(watched);
+      if (ended) return this.settle(watched, ended); // already seen to end: its filter reports nothing more
+      this.start();
+      if (!watched.filter) this.wake();
+    });
+  }
+
+  /** Rejects every waiter, ends the loop and destroys the collector. */
+  async close(): Promise<void> {
+    this.closed = true;
+    this.failAll(() => new VSphereError('The vCenter client was closed while waiting for the task'));
+    this.wake();
+    await this.loop;
+  }
+
+  private hasWaiters(): boolean {
+    for (const w of this.watched.values()) if (w.waiters.size > 0) return true;
+    return false;
+  }
+
+  private start(): void {
+    if (this.loop || this.closed) return;
+    this.loop = this.run().finally(() => {
+      this.loop = undefined;
+      if (this.hasWaiters()) this.start(); // waiters that came while the loop was ending
+    });
+  }
+
+  private async run(): Promise<void> {
+    let collector: MoRef | undefined;
+    const generation = this.vc.sessionGeneration();
+    try {
+      collector = await this.vc.createCollector();
+      let version = '';
+      let truncated = false;
+      for (;;) {
+        await this.dropUnwatched();
+        if (this.closed || !this.hasWaiters()) return;
+        // A truncated version is owed the rest first; after that, a wait from '' reports the new filters' state.
+        if (!truncated && (await this.addFilters(collector))) version = '';
+        const update = await this.waitOnce(collector, version);
+        if (!update) continue; // woken: new tasks to watch, or closing
+        version = update.version;
+        truncated = update.truncated;
+        for (const f of update.filterSet) for (const o of f.objectSet) this.apply(o);
+      }
+    } catch (err) {
+      this.failAll((task) => this.loopError(err, task, generation));
+    } finally {
+      this.watched.clear();
+      if (collector) await this.vc.destroyCollector(collector).catch(() => undefined);
+    }
+  }
+
+  private async waitOnce(collector: MoRef, version: string): Promise<UpdateSet | undefined> {
+    const wait = this.vc.waitForUpdatesEx(collector, version, { maxWaitSeconds: this.maxWaitSeconds });
+    this.inFlight = { wait: wait.catch(() => undefined), collector, woken: false };
+    // A task added while the filters were being created has none yet: do not make it wait for the long poll.
+    if ([...this.watched.values()].some((w) => !w.filter && w.waiters.size > 0)) this.wake();
+    try {
+      return await wait;
+    } catch (err) {
+      if (err instanceof RequestCanceledFault) return undefined;
+      throw err;
+    } finally {
+      this.inFlight = undefined;
+    }
+  }
+
+  /**
+   * Ends the wait in flight (CancelWaitForUpdates), so the loop picks up new tasks or notices it is idle. A
+   * cancel that reaches the server before the wait does cancels nothing: repeat, backing off, until it ended.
+   */
+  private wake(): void {
+    const current = this.inFlight;
+    if (!current || current.woken) return;
+    current.woken = true;
+    let ended = false;
+    void current.wait.then(() => {
+      ended = true;
+    });
+    void (async () => {
+      for (let delay = 20; !ended; delay = Math.min(delay * 2, 1_000)) {
+        await this.vc.cancelWaitForUpdates(current.collector).catch(() => undefined);
+        await Promise.race([current.wait, sleep(delay)]);
+      }
+    })();
+  }
+
+  /** A filter per task that has none yet. True when any was created. */
+  private async addFilters(collector: MoRef): Promise<boolean> {
+    const fresh = [...this.watched.values()].filter((w) => !w.filter && w.waiters.size > 0);
+    await Promise.all(
+      fresh.map(async (w) => {
+        try {
+          w.filter = await this.vc.createFilter(collector, objectsSpec([w.task], TASK_PATHS));
+        } catch (err) {
+          if (err instanceof VSphereSessionLostError) throw err;
+          this.settle(w, err as Error);
+        }
+      }),
+    );
+    return fresh.some((w) => w.filter);
+  }
+
+  /** Filters of tasks nobody waits for any more (ended, or their waiters timed out). */
+  private async dropUnwatched(): Promise<void> {
+    const done = [...this.watched.values()].filter((w) => w.waiters.size === 0);
+    for (const w of done) this.watched.delete(w.task.value);
+    if (!this.hasWaiters()) return; // the collector goes, and its filters with it
+    await Promise.all(done.flatMap((w) => (w.filter ? [this.vc.destroyFilter(w.filter).catch(() => undefined)] : [])));
+  }
+
+  private apply(update: ObjectUpdate): void {
+    const w = this.watched.get(update.obj.value);
+    if (!w) return;
+    if (update.missingSet.some((m) => m.fault.type === 'NotAuthenticated'))
+      throw new VSphereSessionLostError('NotAuthenticated in missingSet: the session expired silently');
+    if (update.kind === 'leave') {
+      this.settle(w, new VSphereError(`Task ${w.task.value} is gone from vCenter before it was seen to end`));
+      return;
+    }
+    for (const c of update.changeSet) {
+      const field = c.name.startsWith('info.') ? c.name.slice(5) : undefined;
+      if (field) w.info[field] = c.op === 'remove' || c.op === 'indirectRemove' ? undefined : c.val;
+    }
+    const ended = outcomeOf(w);
+    if (ended) this.settle(w, ended);
+  }
+
+  private settle(w: Watched, outcome: VCenterTaskInfo | Error): void {
+    for (const waiter of w.waiters) {
+      clearTimeout(waiter.timer);
+      if (outcome instanceof Error) waiter.reject(outcome);
+      else waiter.resolve(outcome);
+    }
+    w.waiters.clear();
+  }
+
+  private failAll(error: (task: string) => Error): void {
+    for (const w of this.watched.values()) this.settle(w, error(w.task.value));
+  }
+
+  private loopError(err: unknown, task: string, generation: number): Error {
+    if (err instanceof VSphereSessionLostError || this.vc.sessionGeneration() !== generation) {
+      return new VSphereSessionLostError(
+        `The vCenter session was lost while waiting for task ${task}; the task goes on in vCenter: wait for it again`,
+        { cause: err },
+      );
+    }
+    return err instanceof Error ? err : new VSphereError(String(err));
+  }
+}
