@@ -20,6 +20,7 @@ export const VCSIM_TIER = [
   'test/vsphere/operations.test.ts',
   'test/vsphere/maintenance.test.ts',
   'test/vsphere/migration.test.ts',
+  'test/vsphere/task-waits.test.ts',
 ];
 
 export const VCSIM_ENABLE_COMMAND = 'bash scripts/vcsim/build.sh';
