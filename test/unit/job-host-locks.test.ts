@@ -21,6 +21,7 @@ import { reconcileJobs } from '../../shared/usecases/jobs/reconcile';
 import { runJobStep } from '../../shared/usecases/jobs/steps';
 import { activateKillSwitch } from '../../shared/usecases/jobs/system';
 import { ManualClock } from '../support/fakes';
+import { storedJob } from '../support/job-records';
 import { MemoryStore } from '../support/memory-store';
 
 /** Every execution is gone (as after a crash), every token spent; stops and sends succeed. */
@@ -65,22 +66,7 @@ function plugInFragile(): void {
 
 let n = 0;
 async function jobWithLocks(deps: EngineDeps, fields: Partial<Job> = {}, hostIds = ['vc-1/host-1', 'vc-1/host-2']): Promise<Job> {
-  const at = new Date(deps.clock.now()).toISOString();
-  const job = await jobs.create(deps.store, {
-    id: `job-locks-${++n}`,
-    type: 'health_check',
-    target_ids: ['site-a'],
-    params: {},
-    status: 'running',
-    requested_by: 'alice',
-    requires_approval: false,
-    created_at: at,
-    updated_at: at,
-    execution_id: `exec-${n}`,
-    execution_attempt: 1,
-    version: 1,
-    ...fields,
-  });
+  const job = await storedJob(deps, { id: `job-locks-${++n}`, execution_id: `exec-${n}`, ...fields });
   await lockHosts(deps, job, hostIds);
   return job;
 }

@@ -15,6 +15,7 @@ import { jobs, listSteps } from '../../shared/records/jobs';
 import type { EngineDeps } from '../../shared/usecases/jobs/common';
 import { runJobStep, stepPayloadSchema } from '../../shared/usecases/jobs/steps';
 import { ManualClock } from '../support/fakes';
+import { storedJob } from '../support/job-records';
 import { MemoryStore } from '../support/memory-store';
 
 /** The step function's dispatch: one union parses every payload, and type actions come from the catalog. */
@@ -29,21 +30,7 @@ const engineDeps = (): EngineDeps => ({
 });
 
 async function jobOf(deps: EngineDeps, type: string, fields: Partial<Job> = {}): Promise<Job> {
-  const at = new Date(deps.clock.now()).toISOString();
-  return jobs.create(deps.store, {
-    id: `job-${type}-${fields.status ?? 'running'}`,
-    type,
-    target_ids: ['site-a', 'site-b'],
-    params: {},
-    status: 'running',
-    requested_by: 'alice',
-    requires_approval: false,
-    created_at: at,
-    updated_at: at,
-    execution_attempt: 1,
-    version: 1,
-    ...fields,
-  });
+  return storedJob(deps, { id: `job-${type}-${fields.status ?? 'running'}`, type, target_ids: ['site-a', 'site-b'], ...fields });
 }
 
 /** A type plugged in for one test; each call of its action is recorded. */

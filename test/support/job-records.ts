@@ -1,0 +1,22 @@
+import type { Job } from '../../shared/domain/job';
+import type { Clock } from '../../shared/ports/clock';
+import type { Store } from '../../shared/ports/store';
+import { jobs } from '../../shared/records/jobs';
+
+/** Stores a running job made by alice, created now; `fields` override any of it (id, type, status, targets, …). */
+export async function storedJob(deps: { store: Store; clock: Clock }, fields: Partial<Job> & Pick<Job, 'id'>): Promise<Job> {
+  const at = new Date(deps.clock.now()).toISOString();
+  return jobs.create(deps.store, {
+    type: 'health_check',
+    target_ids: ['site-a'],
+    params: {},
+    status: 'running',
+    requested_by: 'alice',
+    requires_approval: false,
+    created_at: at,
+    updated_at: at,
+    execution_attempt: 1,
+    version: 1,
+    ...fields,
+  });
+}
