@@ -121,6 +121,11 @@ export interface VCenterClient {
   readChanges(checkpoint: DeltaCheckpoint): Promise<InventoryChanges>;
   /** Frees a checkpoint's collector and view on vCenter, when this client's session still holds them. */
   releaseCheckpoint(session: string): Promise<void>;
+  /**
+   * The given hosts and every VM registered on them, read afresh with the same fields the inventory keeps
+   * (one RetrievePropertiesEx: the hosts, and a traversal HostSystem.vm). Hosts that no longer exist are left out.
+   */
+  readHostsWithVms(hostIds: string[]): Promise<InventoryObject[]>;
 
   /** One look at a task. */
   taskInfo(taskId: string): Promise<VCenterTaskInfo>;

@@ -21,6 +21,7 @@ export const VCSIM_TIER = [
   'test/vsphere/maintenance.test.ts',
   'test/vsphere/migration.test.ts',
   'test/vsphere/task-waits.test.ts',
+  'test/vsphere/host-reads.test.ts',
 ];
 
 export const VCSIM_ENABLE_COMMAND = 'bash scripts/vcsim/build.sh';

@@ -1,3 +1,4 @@
+import type { InventoryObject } from '../../domain/vcenter';
 import type {
   DeltaCheckpoint,
   InventoryChanges,
@@ -11,7 +12,7 @@ import type {
 import type { VSphereClient } from './client';
 import type { Args } from './envelope';
 import { VSphereProtocolError } from './errors';
-import { readChanges, readInventory, releaseCheckpoint } from './inventory';
+import { readChanges, readHostsWithVms, readInventory, releaseCheckpoint } from './inventory';
 import { isMoRef, type MoRef } from './types';
 
 const host = (value: string): MoRef => ({ type: 'HostSystem', value });
@@ -47,6 +48,10 @@ export class VSphereInstanceClient implements VCenterClient {
 
   releaseCheckpoint(session: string): Promise<void> {
     return releaseCheckpoint(this.soap, session);
+  }
+
+  readHostsWithVms(hostIds: string[]): Promise<InventoryObject[]> {
+    return readHostsWithVms(this.soap, hostIds);
   }
 
   taskInfo(taskId: string): Promise<VCenterTaskInfo> {

@@ -3,12 +3,13 @@
  * 1,000), and deltas — a private collector with a filter over the same view, advanced by WaitForUpdatesEx
  * from a stored version, whose changed objects are read afresh by reference (cost grows with the changes,
  * not the inventory). What a later container needs to continue is the checkpoint's opaque `session`.
+ * Also the live read of some hosts and their VMs, for jobs that must plan from what vCenter says now.
  */
 import type { InventoryObject, InventoryRef } from '../../domain/vcenter';
 import { type DeltaCheckpoint, type InventoryChanges, type InventorySnapshot, VSphereSessionLostError } from '../../ports/vcenter';
 import type { VSphereClient } from './client';
 import { inventoryObjectOf, KIND_OF_TYPE, SYNC_PATHS } from './inventory-mapping';
-import { containerViewSpec, objectsSpec } from './specs';
+import { containerViewSpec, objectsAndRelatedSpec, objectsSpec } from './specs';
 import type { MoRef, PropertyFilterSpec } from './types';
 
 const PAGE = 1000;
@@ -40,9 +41,7 @@ export async function readInventory(vc: VSphereClient, onProgress?: (retrieved: 
       if (object) objects.push(object);
       if (++retrieved % PAGE === 0) await onProgress?.(retrieved);
     }
-    // An expired session can answer an empty result instead of a fault; an empty vCenter still knows its session.
-    if (retrieved === 0 && !(await vc.session.currentSession()))
-      throw new VSphereSessionLostError('vCenter returned no objects and no longer knows the session (silently expired); retry the sync');
+    if (retrieved === 0) await sessionStillKnown(vc, 'retry the sync');
   } catch (e) {
     await discard();
     throw e;
@@ -56,6 +55,12 @@ export async function readInventory(vc: VSphereClient, onProgress?: (retrieved: 
         throw e;
       }),
   };
+}
+
+/** An expired session can answer an empty result instead of a fault; an empty answer on a live session is a true one. */
+async function sessionStillKnown(vc: VSphereClient, advice: string): Promise<void> {
+  if (!(await vc.session.currentSession()))
+    throw new VSphereSessionLostError(`vCenter returned no objects and no longer knows the session (silently expired); ${advice}`);
 }
 
 async function prepareDelta(vc: VSphereClient, view: MoRef, spec: PropertyFilterSpec): Promise<DeltaCheckpoint> {
@@ -129,4 +134,18 @@ export async function readChanges(vc: VSphereClient, checkpoint: DeltaCheckpoint
     if (kind) removed.push({ kind, moref: r.value });
   }
   return { objects, removed, version };
+}
+
+export async function readHostsWithVms(vc: VSphereClient, hostIds: string[]): Promise<InventoryObject[]> {
+  if (hostIds.length === 0) return [];
+  const hosts = [...new Set(hostIds)].map((value): MoRef => ({ type: 'HostSystem', value }));
+  const paths = { HostSystem: SYNC_PATHS.HostSystem!, VirtualMachine: SYNC_PATHS.VirtualMachine! };
+  const objects: InventoryObject[] = [];
+  for await (const o of vc.retrievePropertiesEx([objectsAndRelatedSpec(hosts, 'vm', paths)], { maxObjects: PAGE })) {
+    const object = inventoryObjectOf(o);
+    if (object) objects.push(object);
+  }
+  // No host at all may mean they are gone, or that the session expired silently: only the first is an answer.
+  if (objects.length === 0) await sessionStillKnown(vc, 'read again');
+  return objects;
 }

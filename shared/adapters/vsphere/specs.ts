@@ -24,6 +24,18 @@ export function objectsSpec(objects: MoRef[], pathSet: string[]): PropertyFilter
   };
 }
 
+/**
+ * Known objects of one type and the objects each names in `path` (e.g. a host's `vm`), with the listed
+ * properties per type. An object that no longer exists is left out of the result instead of failing the call.
+ */
+export function objectsAndRelatedSpec(objects: MoRef[], path: string, paths: Record<string, string[]>): PropertyFilterSpec {
+  return {
+    propSet: Object.entries(paths).map(([type, pathSet]) => ({ type, all: false, pathSet })),
+    objectSet: objects.map((obj) => ({ obj, skip: false, selectSet: [{ type: obj.type, path, skip: false }] })),
+    reportMissingObjectsInResults: true,
+  };
+}
+
 const isTraversal = (s: TraversalSpec | SelectionSpec): s is TraversalSpec => 'path' in s;
 
 function encodeSelection(s: TraversalSpec | SelectionSpec): Record<string, unknown> {
