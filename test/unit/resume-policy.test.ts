@@ -99,8 +99,8 @@ describe('assertResumeAllowed', () => {
     const e = await refusal(assertResumeAllowed(deps, paused, [HOST, CLUSTER], 'shutdown_vms'));
     expect(e).toBeInstanceOf(ForbiddenError);
     expect(e.status).toBe(403);
-    expect(e.message).toMatch(
-      /^resume action 'shutdown_vms' needs a policy that allows it for host_maintenance on vc-001\/host-21 \(or vc-001\/domain-c7\); none does\. /,
+    expect(e.message).toContain(
+      "resume action 'shutdown_vms' needs a policy that allows it for host_maintenance on vc-001/host-21 (or vc-001/domain-c7); none does.",
     );
     expect(e.message).toContain('An admin can add one with POST /api/v1/policies {');
     const { suggested_policy } = e.details as { suggested_policy: unknown };
