@@ -24,4 +24,19 @@ export const approvals = new ApprovalRecords('approval', 'APPR', (a) => ({
   gsi2sk: `${a.created_at}#${a.id}`,
 }));
 
-export const policies = new Entity<Policy>('policy', 'POL');
+/** Policies; those stored before `allowed_resume_actions` existed read as allowing none. */
+class PolicyRecords extends Entity<Policy> {
+  override async find(store: Store, id: string): Promise<Policy | undefined> {
+    const found = await super.find(store, id);
+    return found && withDefaults(found);
+  }
+
+  override async list(store: Store, page: ListPage): Promise<Page<Policy>> {
+    const result = await super.list(store, page);
+    return { ...result, items: result.items.map(withDefaults) };
+  }
+}
+
+const withDefaults = (stored: Policy): Policy => ({ ...stored, allowed_resume_actions: stored.allowed_resume_actions ?? [] });
+
+export const policies = new PolicyRecords('policy', 'POL');

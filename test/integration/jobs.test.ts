@@ -171,6 +171,42 @@ describe('approvals (four eyes)', () => {
     expect((await until(res.body.id, ['succeeded', 'awaiting_approval'])).status).toBe('succeeded');
     expect((await h.call('PATCH', `/api/v1/policies/${policyId}`, { role: 'operator', body: { enabled: true } })).status).toBe(403);
   });
+
+  it('a policy may exist only to allow resume actions; a bad action is refused with its field path', async () => {
+    expect((await h.call('GET', `/api/v1/policies/${policyId}`, { role: 'viewer' })).body.allowed_resume_actions).toEqual([]);
+    const body = {
+      id: 'pol-resume-site-b',
+      name: 'VMs on site-b may be shut down to unblock maintenance',
+      job_types: [ENGINE_TEST],
+      target_ids: ['site-b'],
+      requires_approval: false,
+      allowed_resume_actions: ['shutdown_vms'],
+    };
+    const created = await h.call('POST', '/api/v1/policies', { role: 'admin', body });
+    expect(created.status).toBe(201);
+    expect(created.body).toMatchObject({ requires_approval: false, allowed_resume_actions: ['shutdown_vms'] });
+    const both = ['shutdown_vms', 'suspend_vms'];
+    const edited = await h.call('PATCH', '/api/v1/policies/pol-resume-site-b', { role: 'admin', body: { allowed_resume_actions: both } });
+    expect(edited.body.allowed_resume_actions).toEqual(both);
+    const listed = await h.call('GET', '/api/v1/policies?limit=100', { role: 'viewer' });
+    expect(listed.body.items.find((p: { id: string }) => p.id === 'pol-resume-site-b')?.allowed_resume_actions).toEqual(both);
+    const res = await submit({ type: ENGINE_TEST, target_ids: ['site-b'] });
+    expect((await until(res.body.id, ['succeeded', 'awaiting_approval'])).status).toBe('succeeded');
+
+    const bad = await h.call('POST', '/api/v1/policies', {
+      role: 'admin',
+      body: { ...body, id: 'pol-bad', allowed_resume_actions: ['shutdown_vms', 'x'.repeat(65)] },
+    });
+    expect(bad.status).toBe(400);
+    expect(bad.body.error.details).toEqual([{ path: 'body.allowed_resume_actions[1]', message: expect.any(String) }]);
+    expect((await h.call('GET', '/api/v1/policies/pol-bad', { role: 'viewer' })).status).toBe(404);
+    const badEdit = await h.call('PATCH', '/api/v1/policies/pol-resume-site-b', {
+      role: 'admin',
+      body: { allowed_resume_actions: 'shutdown_vms' },
+    });
+    expect(badEdit.status).toBe(400);
+    expect(badEdit.body.error.details[0].path).toBe('body.allowed_resume_actions');
+  });
 });
 
 describe('pause and resume', () => {
