@@ -6,7 +6,8 @@ import { PageQuery, pageBody, pageOptions } from '../../shared/http/pagination';
 import { json } from '../../shared/http/respond';
 import { parseInput } from '../../shared/http/validation';
 import { cancelJob, resumeJob, retryJob } from '../../shared/usecases/jobs/control';
-import { getJobWithSteps, JobQuery, listJobs } from '../../shared/usecases/jobs/query';
+import { planJob } from '../../shared/usecases/jobs/preflight';
+import { getBlockingVms, getJobWithSteps, JobQuery, listJobs } from '../../shared/usecases/jobs/query';
 import { IdempotencyKeyHeader, JobSubmission, submitJob } from '../../shared/usecases/jobs/submit';
 
 const IdPath = z.object({ id: z.string().min(1) });
@@ -26,7 +27,10 @@ export const handler = apiHandler('api-jobs', {
     const filters = parseInput(JobQuery, req.query, 'query');
     return json(200, pageBody(await listJobs(await deps(), filters, page)));
   },
+  'POST /api/v1/jobs/plan': async (req) => json(200, await planJob(await deps(), parseInput(JobSubmission, req.body, 'body'))),
   'GET /api/v1/jobs/{id}': async (req) => json(200, await getJobWithSteps(await deps(), parseInput(IdPath, req.path, 'path').id)),
+  'GET /api/v1/jobs/{id}/blocking-vms': async (req) =>
+    json(200, await getBlockingVms(await deps(), parseInput(IdPath, req.path, 'path').id)),
   'POST /api/v1/jobs/{id}/cancel': async (req) => {
     const { reason } = parseInput(CancelBody, req.body ?? {}, 'body');
     const job = await cancelJob(await deps(), parseInput(IdPath, req.path, 'path').id, req.principal.subject, reason);

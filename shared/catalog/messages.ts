@@ -23,8 +23,8 @@ export type DiscoverySliceMessage = z.infer<typeof DiscoverySlice>;
 const fromSchedule = { schedule: z.string().optional() };
 
 export const POOL_MESSAGES = {
-  /** One job to start. */
-  jobs: z.object({ job_id: z.string().min(1) }),
+  /** One job to start, or (`compensate`) one ended job whose leftovers to undo. */
+  jobs: z.object({ job_id: z.string().min(1), compensate: z.literal(true).optional() }),
   /** The periodic sweep; every message triggers one full sweep. */
   housekeeping: z.object({ task: z.literal('housekeeping'), ...fromSchedule }),
   'vcenter-sync': z.union([

@@ -134,7 +134,9 @@ export const ROUTES = [
 
   { method: 'POST', path: '/api/v1/jobs', function: 'api-jobs', role: 'operator', summary: 'Submit a job' },
   { method: 'GET', path: '/api/v1/jobs', function: 'api-jobs', role: 'viewer', summary: 'List jobs' },
+  { method: 'POST', path: '/api/v1/jobs/plan', function: 'api-jobs', role: 'operator', summary: 'Plan a job without starting it' },
   { method: 'GET', path: '/api/v1/jobs/{id}', function: 'api-jobs', role: 'viewer', summary: 'Get a job with its steps' },
+  { method: 'GET', path: '/api/v1/jobs/{id}/blocking-vms', function: 'api-jobs', role: 'viewer', summary: 'VMs a paused job waits on' },
   { method: 'POST', path: '/api/v1/jobs/{id}/cancel', function: 'api-jobs', role: 'operator', summary: 'Cancel a job' },
   { method: 'POST', path: '/api/v1/jobs/{id}/resume', function: 'api-jobs', role: 'operator', summary: 'Resume a paused job' },
   { method: 'POST', path: '/api/v1/jobs/{id}/retry', function: 'api-jobs', role: 'operator', summary: 'Retry a failed or cancelled job' },

@@ -11,6 +11,8 @@ export const WORKFLOW_ERRORS = {
   approvalRejected: 'ApprovalRejected',
   /** Sent to the approval wait when housekeeping finds the approval past its time. */
   approvalExpired: 'ApprovalExpired',
+  /** A maintenance job's Fail state when its plan was refused (the plan step has failed the job with the findings). */
+  planRefused: 'PlanRefused',
   /** A job workflow's Fail state, after "Record failure" has failed the job. */
   jobFailed: 'JobFailed',
   /** StopExecution's error when the job is cancelled (no state can catch a stop). */

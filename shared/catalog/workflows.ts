@@ -21,4 +21,9 @@ export const jobWorkflow = (file: string, description: string): WorkflowSpec => 
 
 export const WORKFLOWS: Record<string, WorkflowSpec> = {
   'job-health-check': jobWorkflow('job-health-check.asl.json', 'health_check job: probe each target, one step per target'),
+  'job-host-maintenance': jobWorkflow(
+    'job-host-maintenance.asl.json',
+    'host_maintenance job: plan, evacuate, enter maintenance, exit, restore; hosts rolling per cluster',
+  ),
+  'job-compensation': jobWorkflow('job-compensation.asl.json', 'Undo what an ended job left behind (hosts in maintenance, stopped VMs)'),
 };

@@ -22,6 +22,8 @@ export type Approval = {
   /** Task token of the waiting execution: internal, never returned. */
   task_token?: string;
   version: number;
+  /** The plan the approver approves (host maintenance): the job asks again when the plan it runs differs. */
+  plan_hash?: string;
 };
 
 export const ApprovalDecision = z.strictObject({ comment: z.string().trim().min(1).max(2000).optional() }).default({});

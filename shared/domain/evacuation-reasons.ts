@@ -13,7 +13,9 @@ export type BlockReason =
   | 'datastore_unreachable'
   | 'vm_host_rule'
   | 'anti_affinity_rule'
-  | 'insufficient_capacity';
+  | 'insufficient_capacity'
+  /** vCenter refused or failed the migration EIO started; the detail is vCenter's fault. */
+  | 'migration_refused';
 
 export type SuggestedActionCode =
   | 'shutdown_vms'

@@ -26,7 +26,7 @@ export const canTransition = (from: JobStatus, to: JobStatus): boolean => ALLOWE
 
 /** What a paused or awaiting job is waiting for, shown to the operator with the actions that would end the wait. */
 export type WaitingFor = {
-  kind: 'approval' | 'operator';
+  kind: 'approval' | 'operator' | 'blocking_vms';
   step: string;
   message: string;
   valid_actions: string[];
@@ -34,6 +34,24 @@ export type WaitingFor = {
   approval_id?: string;
   /** Details for the operator, e.g. the blocking VMs and why each blocks. */
   details?: Record<string, unknown>;
+  /** When an operator wait ends by itself (the job gives up and fails), if it does. */
+  timeout_at?: string;
+};
+
+/**
+ * One wait for an operator inside a running job: a job whose state machine waits in several places at once
+ * (one Map item per host) has one per place, keyed by what it is about (a host's target id, or `job`). The
+ * job is `paused` while any is open; `waiting_for` sums them up for the operator.
+ */
+export type OperatorWait = WaitingFor & { key: string; task_token: string };
+
+/** Work left to undo after the job ended (a maintenance job leaving a host in maintenance, VMs it stopped). */
+export type Compensation = {
+  status: 'pending' | 'done';
+  /** Why it is still pending, e.g. "the kill switch is active: no vSphere task is started". */
+  detail?: string;
+  attempts: number;
+  updated_at: string;
 };
 
 export type Job = {
@@ -56,8 +74,14 @@ export type Job = {
   /** Executions started for this job, the first named after the job id; a resume after a crash adds one. */
   execution_attempt: number;
   waiting_for?: WaitingFor;
-  /** Task token of the wait in progress: internal, never returned by the API. */
+  /** Task token of the approval wait in progress: internal, never returned by the API. */
   task_token?: string;
+  /** The operator waits in progress (their tokens are internal, never returned by the API). */
+  operator_waits?: OperatorWait[];
+  /** The plan hash an approver approved (host maintenance): work starts only on a plan with this hash. */
+  approved_plan_hash?: string;
+  /** Set when the job ended with work to undo; the job keeps its host locks until it is done. */
+  compensation?: Compensation;
   cancelled_by?: string;
   cancelled_at?: string;
   idempotency_key?: string;
@@ -94,16 +118,39 @@ export function transition(job: Job, to: JobStatus, at: string, fields: Partial<
     next.finished_at = at;
     next.waiting_for = undefined;
     next.task_token = undefined;
+    next.operator_waits = undefined;
   }
   if (to === 'running') {
     next.waiting_for = undefined;
     next.task_token = undefined;
+    next.operator_waits = undefined;
   }
   return next;
 }
 
-/** The API view: everything but the task token. */
+/** What the open operator waits add up to, as the operator sees it; undefined when none is open. */
+export function summarizeWaits(waits: OperatorWait[]): WaitingFor | undefined {
+  if (!waits.length) return undefined;
+  if (waits.length === 1) {
+    const { key: _k, task_token: _t, ...only } = waits[0]!;
+    return only;
+  }
+  const since = waits.map((w) => w.since).sort()[0]!;
+  const timeouts = waits.flatMap((w) => (w.timeout_at ? [w.timeout_at] : [])).sort();
+  const actions = [...new Set(waits.flatMap((w) => w.valid_actions))];
+  return {
+    kind: waits.every((w) => w.kind === waits[0]!.kind) ? waits[0]!.kind : 'operator',
+    step: waits[0]!.step,
+    message: `${waits.length} waits: ${waits.map((w) => w.message).join('; ')}`,
+    valid_actions: actions,
+    since,
+    timeout_at: timeouts[0],
+    details: { waits: waits.map(({ key, message, details, since: s }) => ({ key, message, since: s, ...details })) },
+  };
+}
+
+/** The API view: everything but the task tokens. */
 export const publicJob = (job: Job) => {
-  const { task_token: _t, ...rest } = job;
-  return rest;
+  const { task_token: _t, operator_waits: waits, ...rest } = job;
+  return waits ? { ...rest, operator_waits: waits.map(({ task_token: _w, ...w }) => w) } : rest;
 };

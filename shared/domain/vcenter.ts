@@ -16,6 +16,20 @@ export type IpSighting = { address: string; mac?: string; hostname?: string; har
 export type InventoryRef = { kind: InventoryKind; moref: string };
 
 /**
+ * How a job names a host or cluster of one vCenter instance: `<instance id>/<managed object id>`
+ * (`vc-001/host-21`, `vc-001/domain-c7`), unique across instances where a managed object id alone is not.
+ */
+export const inventoryTargetId = (instanceId: string, moref: string): string => `${instanceId}/${moref}`;
+
+/** The parts of a host or cluster target id; undefined for anything else. */
+export function parseInventoryTarget(id: string): { instance_id: string; moref: string; kind: 'host' | 'cluster' } | undefined {
+  // vCenter names clusters domain-c<n>; vcsim names them clustercomputeresource-<n>.
+  const m = /^(vc-[^/\s]+)\/((host-|domain-c|clustercomputeresource-)[^/\s]*)$/.exec(id);
+  if (!m) return undefined;
+  return { instance_id: m[1]!, moref: m[2]!, kind: m[3] === 'host-' ? 'host' : 'cluster' };
+}
+
+/**
  * One object as the vCenter port reads it: the fields EIO keeps (`data`) and the addresses it shows. Names of
  * related objects are not vCenter's to tell in a delta (the related object may not have changed), so `data`
  * leaves them unset for the sync to fill in from what it knows: a VM's `host_name`, `cluster` and

@@ -10,8 +10,20 @@ import type { ErrorDetail } from '../domain/errors';
 import type { Job, JobStep, StepStatus } from '../domain/job';
 import type { EngineDeps } from '../usecases/jobs/common';
 
+/** What an operator sends to resume a paused job: the action and its fields. */
+export type ResumeRequest = { action: string } & Record<string, unknown>;
+/** Which open waits a resume ends, each with what its state machine receives; or end the whole job. */
+export type ResumeRoute =
+  | { kind: 'settle'; waits: { key: string; output: Record<string, unknown> }[] }
+  | { kind: 'cancel'; reason: string };
+/**
+ * What undoing a job's leftovers came to: done; `working` when the step ran out of time (call again now);
+ * `blocked` while something prevents it (the kill switch: housekeeping calls again later).
+ */
+export type CompensationOutcome = { state: 'done' | 'working' | 'blocked'; detail?: string; result?: Record<string, unknown> };
+
 /** Kinds of record a job may target, by id prefix. */
-export type TargetKind = 'site' | 'idrac' | 'vcenter';
+export type TargetKind = 'site' | 'idrac' | 'vcenter' | 'host' | 'cluster';
 
 /** The job's targets for the submitted ids, or what is wrong with each id (paths `body.target_ids[i]`). */
 export type ResolvedTargets = { ok: true; targets: string[] } | { ok: false; problems: ErrorDetail[] };
@@ -33,6 +45,8 @@ export type StepContext = {
   targetStep(name: string, targetId: string, work: (step: JobStep) => Promise<TargetWork>): Promise<TargetOutcome>;
   /** Refuses while the kill switch is on: call it right before anything with side effects. */
   assertKillSwitchOff(): Promise<void>;
+  /** Runs `work` as one JobStep of the whole job (no target), recording what it returns as `record`. */
+  jobStep<T>(name: string, work: () => Promise<{ result: T; record?: Record<string, unknown> }>): Promise<T>;
 };
 
 /** A step action: the fields its Task state passes besides `action` and `job_id`, and the work. */
@@ -58,6 +72,17 @@ export type JobType = {
   actions: Record<string, StepAction>;
   /** Actions an operator may send to `resume` when this type pauses ("shutdown_vms", "suspend_vms", …). */
   resumeActions: string[];
+  /** Which waits a resume ends and with what (default: every open wait, with the request as sent). */
+  routeResume?(deps: EngineDeps, job: Job, request: ResumeRequest, actor: string): Promise<ResumeRoute>;
+  /**
+   * Undoes what the job left behind when it ended without succeeding (cancel, kill switch, failure). The job
+   * keeps its host locks until this answers done; it is called again (housekeeping) until then.
+   */
+  compensate?(deps: EngineDeps, job: Job): Promise<CompensationOutcome>;
+  /** The preflight plan `POST /api/v1/jobs/plan` answers: what the job would do, nothing started. */
+  plan?(deps: EngineDeps, targetIds: string[], params: Record<string, unknown>): Promise<Record<string, unknown>>;
+  /** What "Finish job" adds to the job's result (per-target detail). */
+  result?(deps: EngineDeps, job: Job): Promise<Record<string, unknown>>;
   /** A job running longer than this is reported as stuck. */
   maxRuntimeMinutes: number;
   /** Its steps are idempotent: after a crash the job resumes (redoing unfinished steps) instead of failing. */

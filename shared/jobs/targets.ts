@@ -3,14 +3,17 @@
  * names an existing record of a kind the type accepts".
  */
 import type { ErrorDetail } from '../domain/errors';
+import { parseInventoryTarget } from '../domain/vcenter';
 import type { Store } from '../ports/store';
 import { dellEndpoints } from '../records/dell-endpoints';
 import { sites } from '../records/sites';
-import { vcenterInstances } from '../records/vcenter';
+import { getInventory, vcenterInstances } from '../records/vcenter';
 import type { ResolveTargets, TargetKind } from './job-type';
 
 /** A target's kind is its id prefix, as everywhere in EIO. */
 export function targetKindOf(id: string): TargetKind | undefined {
+  const inventory = parseInventoryTarget(id);
+  if (inventory) return inventory.kind;
   if (id.startsWith('site-')) return 'site';
   if (id.startsWith('idrac-')) return 'idrac';
   if (id.startsWith('vc-')) return 'vcenter';
@@ -22,9 +25,22 @@ const TARGET_LOOKUPS: Record<TargetKind, (store: Store, id: string) => Promise<b
   site: (store, id) => sites.exists(store, id),
   vcenter: (store, id) => vcenterInstances.exists(store, id),
   idrac: (store, id) => dellEndpoints.exists(store, id),
+  host: (store, id) => inventoryTargetExists(store, id),
+  cluster: (store, id) => inventoryTargetExists(store, id),
 };
 
-const KIND_NAMES: Record<TargetKind, string> = { site: 'site', idrac: 'iDRAC endpoint', vcenter: 'vCenter instance' };
+async function inventoryTargetExists(store: Store, id: string): Promise<boolean> {
+  const t = parseInventoryTarget(id)!;
+  return (await getInventory(store, t.instance_id, t.kind, t.moref)) !== undefined;
+}
+
+const KIND_NAMES: Record<TargetKind, string> = {
+  site: 'site',
+  idrac: 'iDRAC endpoint',
+  vcenter: 'vCenter instance',
+  host: 'ESXi host (<vCenter instance>/<host id>, the target_id of its inventory record)',
+  cluster: 'cluster (<vCenter instance>/<cluster id>, the target_id of its inventory record)',
+};
 
 /** Every target id that does not name an existing record of an accepted kind, with the reason. */
 export async function invalidTargets(store: Store, ids: string[], accepted: TargetKind[]): Promise<ErrorDetail[]> {

@@ -17,11 +17,18 @@ export type EvacuationRequest = { instance_id: string; options: EvacuationOption
 
 const byName = (a: InventoryRecord, b: InventoryRecord) => a.name.localeCompare(b.name) || a.moref.localeCompare(b.moref);
 
-export async function planEvacuation(deps: Pick<Deps, 'store'>, req: EvacuationRequest): Promise<EvacuationPlan> {
+/**
+ * What vCenter says now about some hosts and every VM on them, read live: it replaces what the sync stored
+ * for those hosts, and a stored VM said to be on one of them that the live read did not find there is gone.
+ */
+export type LiveHosts = { hosts: InventoryRecord[]; vms: InventoryRecord[] };
+
+export async function planEvacuation(deps: Pick<Deps, 'store'>, req: EvacuationRequest, live?: LiveHosts): Promise<EvacuationPlan> {
   const instance = await vcenterInstances.get(deps.store, req.instance_id);
   const read = (kind: 'host' | 'vm' | 'cluster') =>
     allItems((cursor) => listInventoryPage(deps.store, instance.id, kind, { limit: 500, cursor }));
-  const [hosts, clusters, vms] = await Promise.all([read('host'), read('cluster'), read('vm')]);
+  const [stored, clusters, storedVms] = await Promise.all([read('host'), read('cluster'), read('vm')]);
+  const { hosts, vms } = live ? overlay(stored, storedVms, live) : { hosts: stored, vms: storedVms };
   const hostById = new Map(hosts.map((h) => [h.moref, h]));
   const clusterById = new Map(clusters.map((c) => [c.moref, c]));
   const clusterOf = (h: InventoryRecord) => h.data.cluster as string | undefined;
@@ -65,4 +72,14 @@ export async function planEvacuation(deps: Pick<Deps, 'store'>, req: EvacuationR
     );
   }
   return plan(scopes, req.options);
+}
+
+function overlay(hosts: InventoryRecord[], vms: InventoryRecord[], live: LiveHosts): { hosts: InventoryRecord[]; vms: InventoryRecord[] } {
+  const liveHosts = new Map(live.hosts.map((h) => [h.moref, h]));
+  const liveVms = new Map(live.vms.map((v) => [v.moref, v]));
+  const vmHost = (v: InventoryRecord) => String(v.data.host ?? '');
+  return {
+    hosts: hosts.map((h) => liveHosts.get(h.moref) ?? h),
+    vms: [...vms.filter((v) => !liveVms.has(v.moref) && !liveHosts.has(vmHost(v))), ...live.vms],
+  };
 }

@@ -3,7 +3,7 @@
  * one request examines at most MAX_EXAMINED stored records: a filter that matches little returns what it found
  * so far (possibly nothing) with a `next_token` to go on from, instead of reading the whole inventory at once.
  */
-import type { InventoryKind } from '../domain/vcenter';
+import { type InventoryKind, inventoryTargetId } from '../domain/vcenter';
 import { type InventoryRecord, listInventoryPage, vcenterInstances } from '../records/vcenter';
 import type { Deps } from './deps';
 
@@ -31,7 +31,14 @@ function matcherOf(kind: InventoryKind, q: InventoryQuery): ((r: InventoryRecord
   };
 }
 
-const itemOf = (r: InventoryRecord) => ({ id: r.moref, kind: r.kind, ...r.data, synced_at: r.synced_at });
+/** Hosts and clusters show the id a job targets them by (unique across vCenter instances). */
+const itemOf = (r: InventoryRecord) => ({
+  id: r.moref,
+  kind: r.kind,
+  ...(r.kind === 'host' || r.kind === 'cluster' ? { target_id: inventoryTargetId(r.instance_id, r.moref) } : {}),
+  ...r.data,
+  synced_at: r.synced_at,
+});
 
 export async function listInventory(deps: Pick<Deps, 'store'>, instanceId: string, kind: InventoryKind, q: InventoryQuery) {
   await vcenterInstances.get(deps.store, instanceId);

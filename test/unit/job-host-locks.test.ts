@@ -20,7 +20,7 @@ import { runHousekeeping } from '../../shared/usecases/jobs/housekeeping';
 import { reconcileJobs } from '../../shared/usecases/jobs/reconcile';
 import { runJobStep } from '../../shared/usecases/jobs/steps';
 import { activateKillSwitch } from '../../shared/usecases/jobs/system';
-import { ManualClock } from '../support/fakes';
+import { ManualClock, MemorySecrets } from '../support/fakes';
 import { storedJob } from '../support/job-records';
 import { MemoryStore } from '../support/memory-store';
 
@@ -41,6 +41,7 @@ function engineDeps(): EngineDeps & { sent: unknown[] } {
   return {
     store: new MemoryStore(),
     clock: new ManualClock(),
+    secrets: new MemorySecrets(),
     queue: queue as unknown as Queue,
     workflows: goneWorkflows,
     idrac: unused as Idrac,
@@ -102,11 +103,11 @@ describe('every way a job ends gives back its host locks', () => {
   it('cancel by an operator, and a resume whose execution is gone', async () => {
     const deps = engineDeps();
     const cancelled = await jobWithLocks(deps, {}, ['vc-1/host-1']);
-    const paused = await jobWithLocks(deps, { status: 'paused', task_token: 'spent-token' }, ['vc-1/host-2']);
-    await jobs.update(deps.store, paused.id, (j) => ({
-      ...j,
-      waiting_for: { kind: 'operator', step: 'Wait for operator', message: 'waiting', valid_actions: ['retry'], since: j.created_at },
-    }));
+    const paused = await jobWithLocks(deps, { status: 'paused' }, ['vc-1/host-2']);
+    await jobs.update(deps.store, paused.id, (j) => {
+      const wait = { kind: 'operator' as const, step: 'Wait for operator', message: 'waiting', valid_actions: ['retry'], since: j.created_at };
+      return { ...j, waiting_for: wait, operator_waits: [{ ...wait, key: 'job', task_token: 'spent-token' }] };
+    });
     await cancelJob(deps, cancelled.id, 'bob');
     await expect(resumeJob(deps, paused.id, 'bob', { action: 'retry' })).rejects.toBeInstanceOf(ConflictError);
     expect((await jobs.get(deps.store, paused.id)).status).toBe('failed');

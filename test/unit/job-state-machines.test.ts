@@ -62,7 +62,8 @@ function jobWorkflowProblems(definition: AslDefinition, type: JobType): string[]
       problems.push(`state '${state}' does not pass '${field}' to '${action}'`);
     const uncaught = errorsRaisedBy(action).filter((e) => !caught.has(e));
     if (uncaught.length) problems.push(`state '${state}' (${action}) does not catch ${uncaught.join(', ')}`);
-    const offered = action === 'await_operator' ? (payload.valid_actions as string[]) : [];
+    // Offered as written; a path (`valid_actions.$`) is offered by the step before it, from the type's own list.
+    const offered = action === 'await_operator' && Array.isArray(payload.valid_actions) ? (payload.valid_actions as string[]) : [];
     for (const a of offered.filter((o) => !type.resumeActions.includes(o)))
       problems.push(`state '${state}' offers '${a}', not one of ${type.name}'s resume actions`);
   }

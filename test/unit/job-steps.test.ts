@@ -14,7 +14,7 @@ import { approvals } from '../../shared/records/approvals';
 import { jobs, listSteps } from '../../shared/records/jobs';
 import type { EngineDeps } from '../../shared/usecases/jobs/common';
 import { runJobStep, stepPayloadSchema } from '../../shared/usecases/jobs/steps';
-import { ManualClock } from '../support/fakes';
+import { ManualClock, MemorySecrets } from '../support/fakes';
 import { storedJob } from '../support/job-records';
 import { MemoryStore } from '../support/memory-store';
 
@@ -23,6 +23,7 @@ const unused = new Proxy({}, { get: (_t, p) => () => Promise.reject(new Error(`a
 const engineDeps = (): EngineDeps => ({
   store: new MemoryStore(),
   clock: new ManualClock(),
+  secrets: new MemorySecrets(),
   queue: unused as Queue,
   workflows: unused as Workflows,
   idrac: unused as Idrac,

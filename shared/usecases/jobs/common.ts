@@ -1,5 +1,6 @@
 /** What the job engine's use cases share: the job type lookup, lifecycle moves, the kill-switch check, execution names. */
 import { JOB_TYPES } from '../../catalog/job-types';
+import { sendToPool } from '../../catalog/messages';
 import { LockedError, ValidationError } from '../../domain/errors';
 import { isFinished, type Job, type JobStatus, transition } from '../../domain/job';
 import type { JobType } from '../../jobs/job-type';
@@ -11,7 +12,7 @@ import { readSwitch } from '../../records/switches';
 import type { Deps } from '../deps';
 import { releaseJobLocks } from './host-locks';
 
-export type EngineDeps = Pick<Deps, 'store' | 'queue' | 'workflows' | 'clock' | 'idrac' | 'vcenter'>;
+export type EngineDeps = Pick<Deps, 'store' | 'queue' | 'workflows' | 'clock' | 'secrets' | 'idrac' | 'vcenter'>;
 
 export function jobTypeOf(name: string): JobType {
   const type = JOB_TYPES[name];
@@ -27,16 +28,36 @@ export function jobTypeOf(name: string): JobType {
  * Every end of a job passes here (finish, fail, cancel and the kill switch, a failed resume, the reconciliation
  * failing it as interrupted), so this is where it gives back its host locks: after the write, so a crash in
  * between leaves locks of a finished job, which housekeeping releases, and that is also why a failed release
- * does not fail the move.
+ * does not fail the move. A job of a type that compensates and did not succeed keeps its locks instead, and its
+ * compensation is queued (compensation.ts gives the locks back when it is done).
  */
-export async function moveJob(deps: Pick<Deps, 'store' | 'clock'>, id: string, to: JobStatus, fields: Partial<Job> = {}): Promise<Job> {
-  const moved = await jobs.update(deps.store, id, (current) => transition(current, to, isoNow(deps.clock), fields));
-  if (isFinished(moved.status))
-    await releaseJobLocks(deps, id).catch((e: unknown) =>
-      logger.warn('Host locks not released; housekeeping will', { job_id: id, error: e as Error }),
+export async function moveJob(
+  deps: Pick<Deps, 'store' | 'clock' | 'queue'>,
+  id: string,
+  to: JobStatus,
+  fields: Partial<Job> = {},
+): Promise<Job> {
+  const moved = await jobs.update(deps.store, id, (current) => {
+    const next = transition(current, to, isoNow(deps.clock), fields);
+    const compensates = to !== 'succeeded' && isFinished(to) && !isFinished(current.status) && jobTypeOf(current.type).compensate;
+    return compensates ? { ...next, compensation: { status: 'pending', attempts: 0, updated_at: next.updated_at } } : next;
+  });
+  if (!isFinished(moved.status)) return moved;
+  if (moved.compensation?.status === 'pending') {
+    await requestCompensation(deps, id).catch((e: unknown) =>
+      logger.warn('Compensation not queued; housekeeping will', { job_id: id, error: e as Error }),
     );
+    return moved;
+  }
+  await releaseJobLocks(deps, id).catch((e: unknown) =>
+    logger.warn('Host locks not released; housekeeping will', { job_id: id, error: e as Error }),
+  );
   return moved;
 }
+
+/** Queues a job's compensation for the jobs pool (the dispatcher runs it). */
+export const requestCompensation = (deps: Pick<Deps, 'queue'>, jobId: string) =>
+  sendToPool(deps.queue, 'jobs', [{ message: { job_id: jobId, compensate: true } }]);
 
 /** Refuses work while the kill switch is active: new jobs (423 to the caller) and every side-effecting step. */
 export async function assertKillSwitchOff(deps: Pick<Deps, 'store'>): Promise<void> {

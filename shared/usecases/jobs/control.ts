@@ -1,6 +1,7 @@
 import { WORKFLOW_ERRORS } from '../../catalog/workflow-errors';
 import { ConflictError } from '../../domain/errors';
 import { isFinished, type Job } from '../../domain/job';
+import type { ResumeRequest, ResumeRoute } from '../../jobs/job-type';
 import { logger } from '../../observability/logger';
 import { isoNow } from '../../ports/clock';
 import { ExecutionNotFoundError, TaskTokenInvalidError } from '../../ports/workflows';
@@ -8,6 +9,7 @@ import { approvals } from '../../records/approvals';
 import { recordAudit } from '../../records/audit';
 import { jobs, listSteps } from '../../records/jobs';
 import { type EngineDeps, jobTypeOf, moveJob } from './common';
+import { endOperatorWaits } from './operator-waits';
 import { submitJob } from './submit';
 
 /**
@@ -23,22 +25,33 @@ export async function cancelJob(deps: EngineDeps, id: string, actor: string, rea
       status: current.status,
     });
   const now = isoNow(deps.clock);
-  const cancelled = await moveJob(deps, id, 'cancelled', {
+  const cancelled = await stopJob(deps, current, 'cancelled', reason ?? `cancelled by ${actor}`, {
     cancelled_by: actor,
     cancelled_at: now,
-    status_reason: reason ?? `cancelled by ${actor}`,
   });
-  if (current.execution_id) {
-    await deps.workflows
-      .stop(current.execution_id, { error: WORKFLOW_ERRORS.jobCancelled, cause: cancelled.status_reason })
-      .catch((e: unknown) => {
-        if (!(e instanceof ExecutionNotFoundError)) throw e;
-      });
-  }
   await releaseHeld(deps, current, actor, now);
   await recordAudit(deps.store, { subject_id: id, action: 'job.cancelled', at: now, actor, detail: { reason: cancelled.status_reason } });
   logger.info('Job cancelled', { job_id: id, reason: cancelled.status_reason });
   return cancelled;
+}
+
+/** Ends a job from outside its workflow (cancel, pause timeout): the conditional move first, then its execution is stopped. */
+export async function stopJob(
+  deps: EngineDeps,
+  job: Job,
+  to: 'cancelled' | 'failed',
+  reason: string,
+  fields: Partial<Job> = {},
+): Promise<Job> {
+  const ended = await moveJob(deps, job.id, to, { ...fields, status_reason: reason });
+  if (job.execution_id) {
+    await deps.workflows
+      .stop(job.execution_id, { error: to === 'cancelled' ? WORKFLOW_ERRORS.jobCancelled : WORKFLOW_ERRORS.jobFailed, cause: reason })
+      .catch((e: unknown) => {
+        if (!(e instanceof ExecutionNotFoundError)) throw e;
+      });
+  }
+  return ended;
 }
 
 /** Compensation: close an open approval. (The move to `cancelled` has given back the job's host locks: moveJob.) */
@@ -54,40 +67,65 @@ async function releaseHeld(deps: EngineDeps, job: Job, actor: string, at: string
     .catch((e: unknown) => logger.warn('Approval could not be closed', { approval_id: approvalId, error: e as Error }));
 }
 
-export type ResumeRequest = { action: string } & Record<string, unknown>;
-
-/** Resumes a paused job with one of the actions its pause accepts; the action and its fields reach the workflow. */
+/**
+ * Resumes a paused job with one of the actions its pause accepts. The job type routes the request to the
+ * waits it ends (a maintenance job pauses per host) or ends the job (abort); each wait's state machine task
+ * receives its output. Without a router every open wait receives the request as sent.
+ */
 export async function resumeJob(deps: EngineDeps, id: string, actor: string, request: ResumeRequest): Promise<Job> {
   const job = await jobs.get(deps.store, id);
   if (job.status === 'awaiting_approval')
     throw new ConflictError(`job '${id}' is waiting for approval ${job.waiting_for?.approval_id}; approve it at /api/v1/approvals`);
-  if (job.status !== 'paused' || !job.waiting_for || !job.task_token)
+  const waits = job.operator_waits ?? [];
+  if (job.status !== 'paused' || !waits.length)
     throw new ConflictError(`job '${id}' is ${job.status}, not paused; only a paused job can be resumed`, { status: job.status });
-  const valid = job.waiting_for.valid_actions;
+  const valid = [...new Set(waits.flatMap((w) => w.valid_actions))];
   if (!valid.includes(request.action))
     throw new ConflictError(`'${request.action}' is not a valid action here; valid actions: ${valid.join(', ')}`, {
       valid_actions: valid,
     });
-  const token = job.task_token;
-  const step = job.waiting_for.step;
-  // The conditional move to running is what makes two concurrent resumes (or a resume and a cancel) safe.
-  const resumed = await jobs.update(deps.store, id, (j) => {
-    if (j.status !== 'paused' || j.task_token !== token) throw new ConflictError(`job '${id}' is no longer paused`, { status: j.status });
-    return { ...j, status: 'running', waiting_for: undefined, task_token: undefined, updated_at: isoNow(deps.clock) };
+  const type = jobTypeOf(job.type);
+  const route: ResumeRoute = type.routeResume
+    ? await type.routeResume(deps, job, request, actor)
+    : { kind: 'settle', waits: waits.map((w) => ({ key: w.key, output: request })) };
+  if (route.kind === 'cancel') {
+    const cancelled = await cancelJob(deps, id, actor, route.reason);
+    await recordAudit(deps.store, {
+      subject_id: id,
+      action: 'job.resumed',
+      at: isoNow(deps.clock),
+      actor,
+      detail: { action: request.action },
+    });
+    return cancelled;
+  }
+  const ended = route.waits.map((r) => {
+    const wait = waits.find((w) => w.key === r.key)!;
+    if (!wait.valid_actions.includes(request.action))
+      throw new ConflictError(`'${request.action}' is not valid for ${r.key}; valid there: ${wait.valid_actions.join(', ')}`);
+    return { wait, output: r.output };
   });
-  try {
-    await deps.workflows.sendTaskSuccess(token, { ...request, resumed_by: actor });
-  } catch (e) {
-    if (!(e instanceof TaskTokenInvalidError)) throw e;
-    await moveJob(deps, id, 'failed', { status_reason: `interrupted: the paused execution no longer exists (step ${step})` });
-    throw new ConflictError(`job '${id}' could not be resumed: its execution no longer exists; it is now failed, retry it`);
+  // The conditional write is what makes two concurrent resumes (or a resume and a cancel) safe.
+  const resumed = await endOperatorWaits(
+    deps,
+    id,
+    ended.map((e) => e.wait),
+  );
+  for (const { wait, output } of ended) {
+    try {
+      await deps.workflows.sendTaskSuccess(wait.task_token, { ...output, resumed_by: actor });
+    } catch (e) {
+      if (!(e instanceof TaskTokenInvalidError)) throw e;
+      await moveJob(deps, id, 'failed', { status_reason: `interrupted: the paused execution no longer exists (step ${wait.step})` });
+      throw new ConflictError(`job '${id}' could not be resumed: its execution no longer exists; it is now failed, retry it`);
+    }
   }
   await recordAudit(deps.store, {
     subject_id: id,
     action: 'job.resumed',
     at: isoNow(deps.clock),
     actor,
-    detail: { action: request.action, step },
+    detail: { action: request.action, waits: ended.map((e) => e.wait.key) },
   });
   return resumed;
 }

@@ -8,11 +8,13 @@ import { WORKFLOW_ERRORS, type WorkflowErrorName } from '../../catalog/workflow-
 import { OPEN_APPROVAL } from '../../domain/approval';
 import { ConflictError } from '../../domain/errors';
 import { newId } from '../../domain/ids';
-import { isFinished, type Job } from '../../domain/job';
+import { isFinished, type Job, type OperatorWait } from '../../domain/job';
 import { isoNow } from '../../ports/clock';
 import { approvals, policies } from '../../records/approvals';
 import { jobs } from '../../records/jobs';
-import { assertKillSwitchOff, type EngineDeps, moveJob } from './common';
+import { assertKillSwitchOff, type EngineDeps, jobTypeOf, moveJob } from './common';
+import { runCompensation } from './compensation';
+import { addOperatorWait } from './operator-waits';
 import { activeJob, withStep } from './step-context';
 
 export type EngineAction = {
@@ -34,6 +36,7 @@ function engineAction<S extends z.ZodObject>(
 /** What a Catch with `"ResultPath": "$.error"` hands "Record failure" and "Record cancellation". */
 const CaughtError = z.object({ Error: z.string().optional(), Cause: z.string().optional() }).default({});
 const TaskToken = z.string().min(1);
+const Outcome = z.object({ target_id: z.string(), ok: z.boolean() });
 const { jobNotActive, approvalRejected, approvalExpired } = WORKFLOW_ERRORS;
 
 /** The engine's step actions, by name; the job types' own come from the catalog. */
@@ -59,9 +62,10 @@ export const ENGINE_ACTIONS: Record<string, EngineAction> = {
 
   /** "Wait for approval" (.waitForTaskToken): opens the approval request and parks the job. */
   await_approval: engineAction(
-    z.object({ task_token: TaskToken }),
+    // `plan_hash`: what the approver approves (a maintenance job's plan); the job checks it again before it acts.
+    z.object({ task_token: TaskToken, plan_hash: z.string().optional() }),
     [jobNotActive, approvalRejected, approvalExpired],
-    async (deps, { job_id, task_token }) => {
+    async (deps, { job_id, task_token, plan_hash }) => {
       const job = await activeJob(deps, job_id);
       return withStep(deps, job, 'Wait for approval', async () => {
         const now = deps.clock.now();
@@ -71,7 +75,7 @@ export const ENGINE_ACTIONS: Record<string, EngineAction> = {
         const opened = job.waiting_for?.approval_id ? await approvals.find(deps.store, job.waiting_for.approval_id) : undefined;
         const approval =
           opened && OPEN_APPROVAL.includes(opened.status)
-            ? await approvals.update(deps.store, opened.id, (a) => ({ ...a, task_token }))
+            ? await approvals.update(deps.store, opened.id, (a) => ({ ...a, task_token, plan_hash }))
             : await approvals.create(deps.store, {
                 id: newId('approval', now),
                 job_id: job.id,
@@ -84,6 +88,7 @@ export const ENGINE_ACTIONS: Record<string, EngineAction> = {
                 expires_at: new Date(now + (await approvalTimeoutMinutes(deps, job)) * 60_000).toISOString(),
                 history: [{ status: 'pending', by: 'system', at }],
                 task_token,
+                plan_hash,
                 version: 1,
               });
         await moveJob(deps, job.id, 'awaiting_approval', {
@@ -102,7 +107,10 @@ export const ENGINE_ACTIONS: Record<string, EngineAction> = {
     },
   ),
 
-  /** An operator pause (.waitForTaskToken): the job shows what it waits for and which actions end the wait. */
+  /**
+   * An operator pause (.waitForTaskToken): the job shows what it waits for and which actions end the wait. A
+   * job waiting in several places at once (one Map item per host) has one wait per `wait_key`.
+   */
   await_operator: engineAction(
     z.object({
       task_token: TaskToken,
@@ -110,36 +118,51 @@ export const ENGINE_ACTIONS: Record<string, EngineAction> = {
       message: z.string(),
       valid_actions: z.array(z.string()).min(1),
       details: z.record(z.string(), z.unknown()).optional(),
+      wait_key: z.string().min(1).default('job'),
+      kind: z.enum(['operator', 'blocking_vms']).default('operator'),
+      /** The job gives up after this long (housekeeping fails it with that reason). */
+      timeout_minutes: z.number().positive().optional(),
     }),
     [jobNotActive],
     async (deps, input) => {
       const job = await activeJob(deps, input.job_id);
-      return withStep(deps, job, input.step_name, async () => {
-        await moveJob(deps, job.id, 'paused', {
-          task_token: input.task_token,
-          waiting_for: {
-            kind: 'operator',
+      return withStep(
+        deps,
+        job,
+        input.step_name,
+        async () => {
+          const now = deps.clock.now();
+          const wait: OperatorWait = {
+            key: input.wait_key,
+            task_token: input.task_token,
+            kind: input.kind,
             step: input.step_name,
             message: input.message,
             valid_actions: input.valid_actions,
-            since: isoNow(deps.clock),
+            since: new Date(now).toISOString(),
             details: input.details,
-          },
-        });
-        return { result: {} };
-      });
+            timeout_at: input.timeout_minutes ? new Date(now + input.timeout_minutes * 60_000).toISOString() : undefined,
+          };
+          await addOperatorWait(deps, job.id, wait);
+          return { result: {} };
+        },
+        input.wait_key === 'job' ? undefined : input.wait_key,
+      );
     },
   ),
 
   /** "Finish job": succeeded when every target step succeeded, otherwise failed naming how many did not. */
   finish: engineAction(
-    z.object({ outcomes: z.array(z.object({ target_id: z.string(), ok: z.boolean() })).default([]) }),
+    // A Map of Maps (hosts per cluster) hands over one list of outcomes per group.
+    z.object({ outcomes: z.array(z.union([Outcome, z.array(Outcome)])).default([]) }),
     [jobNotActive],
-    async (deps, { job_id, outcomes }) => {
+    async (deps, { job_id, outcomes: nested }) => {
       const job = await activeJob(deps, job_id);
       return withStep(deps, job, 'Finish job', async () => {
+        const outcomes = nested.flat();
         const bad = outcomes.filter((o) => !o.ok).map((o) => o.target_id);
-        const result = { targets: outcomes.length, failed_targets: bad };
+        const extra = (await jobTypeOf(job.type).result?.(deps, job)) ?? {};
+        const result = { targets: outcomes.length, failed_targets: bad, ...extra };
         const reason = `${bad.length} of ${outcomes.length} target(s) failed: ${bad.join(', ')}`;
         await moveJob(deps, job.id, bad.length ? 'failed' : 'succeeded', bad.length ? { status_reason: reason, result } : { result });
         return { result };
@@ -157,6 +180,9 @@ export const ENGINE_ACTIONS: Record<string, EngineAction> = {
     });
     return { status: 'failed' };
   }),
+
+  /** "Undo what the job left" (statemachines/job-compensation.asl.json): the job's compensation, as far as one invocation gets. */
+  compensate: engineAction(z.object({}), [], async (deps, { job_id }) => ({ state: await runCompensation(deps, job_id) })),
 
   /** "Record cancellation": rejected or expired approval. */
   cancel: engineAction(z.object({ error: CaughtError }), [], async (deps, { job_id, error }) => {

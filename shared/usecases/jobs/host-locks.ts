@@ -49,18 +49,26 @@ export async function releaseJobLocks(deps: Pick<Deps, 'store'>, jobId: string):
 
 export type LeftLock = { host_id: string; job_id: string; job_status: JobStatus | 'missing' };
 
-/** Releases the locks whose job has finished or no longer exists (a crash between a job's end and its release). */
-export async function releaseLocksOfEndedJobs(deps: Pick<Deps, 'store'>): Promise<LeftLock[]> {
-  const status = new Map<string, JobStatus | 'missing'>();
+/**
+ * Releases the locks whose job has finished or no longer exists (a crash between a job's end and its release).
+ * A finished job whose compensation is pending keeps its locks: it is answered in `compensating`, to run again.
+ */
+export async function releaseLocksOfEndedJobs(deps: Pick<Deps, 'store'>): Promise<{ released: LeftLock[]; compensating: string[] }> {
+  const jobOf = new Map<string, Job | undefined>();
   const left: LeftLock[] = [];
+  const compensating = new Set<string>();
   for await (const lock of hostLocks.each(deps.store)) {
-    if (!status.has(lock.job_id)) status.set(lock.job_id, (await jobs.find(deps.store, lock.job_id))?.status ?? 'missing');
-    const jobStatus = status.get(lock.job_id)!;
-    if (jobStatus !== 'missing' && !isFinished(jobStatus)) continue;
+    if (!jobOf.has(lock.job_id)) jobOf.set(lock.job_id, await jobs.find(deps.store, lock.job_id));
+    const job = jobOf.get(lock.job_id);
+    if (job && !isFinished(job.status)) continue;
+    if (job?.compensation?.status === 'pending') {
+      compensating.add(job.id);
+      continue;
+    }
     // Conditional on the lock still being that job's: a lock another job took meanwhile stays.
     if ((await hostLocks.release(deps.store, lock.job_id, [lock.id])).length)
-      left.push({ host_id: lock.id, job_id: lock.job_id, job_status: jobStatus });
+      left.push({ host_id: lock.id, job_id: lock.job_id, job_status: job?.status ?? 'missing' });
   }
   if (left.length) logger.warn('Host locks of ended jobs released', { locks: left });
-  return left;
+  return { released: left, compensating: [...compensating] };
 }

@@ -1,28 +1,44 @@
 import { WORKFLOW_ERRORS } from '../../catalog/workflow-errors';
 import { OPEN_APPROVAL } from '../../domain/approval';
+import { ConflictError } from '../../domain/errors';
 import { logger } from '../../observability/logger';
 import { isoNow } from '../../ports/clock';
 import { TaskTokenInvalidError } from '../../ports/workflows';
 import { approvals } from '../../records/approvals';
 import { jobs } from '../../records/jobs';
 import { readSwitch } from '../../records/switches';
-import type { EngineDeps } from './common';
+import { type EngineDeps, requestCompensation } from './common';
+import { stopJob } from './control';
 import { type LeftLock, releaseLocksOfEndedJobs } from './host-locks';
 import { enqueueJob } from './submit';
 
 /** A queued job older than this without an execution has lost its message: hand it to the dispatcher again. */
 const STALE_QUEUED_MS = 2 * 60_000;
 
-export type HousekeepingReport = { approvals_expired: string[]; jobs_requeued: string[]; locks_released: LeftLock[] };
+export type HousekeepingReport = {
+  approvals_expired: string[];
+  jobs_requeued: string[];
+  locks_released: LeftLock[];
+  /** Paused jobs whose operator wait outlived its timeout: failed with that reason (and compensated). */
+  pauses_timed_out: string[];
+  compensations_requested: string[];
+};
 
 /**
  * The periodic sweep (every minute, from the schedule table): expires approval requests past their time
- * (the waiting job is then cancelled by its workflow with that reason) and re-dispatches queued jobs whose
- * queue message was lost, and releases host locks whose job has finished or is missing (a crash between a
- * job's end and its release). All are safe to run twice.
+ * (the waiting job is then cancelled by its workflow with that reason), fails paused jobs whose operator wait
+ * outlived its timeout, re-dispatches queued jobs whose queue message was lost, releases host locks whose job
+ * has finished or is missing (a crash between a job's end and its release) and queues again the compensations
+ * still pending. All are safe to run twice.
  */
 export async function runHousekeeping(deps: EngineDeps): Promise<HousekeepingReport> {
-  const report: HousekeepingReport = { approvals_expired: [], jobs_requeued: [], locks_released: [] };
+  const report: HousekeepingReport = {
+    approvals_expired: [],
+    jobs_requeued: [],
+    locks_released: [],
+    pauses_timed_out: [],
+    compensations_requested: [],
+  };
   const now = deps.clock.now();
   for (const status of OPEN_APPROVAL) {
     for await (const a of approvals.eachInStatus(deps.store, status)) {
@@ -54,8 +70,24 @@ export async function runHousekeeping(deps: EngineDeps): Promise<HousekeepingRep
       report.jobs_requeued.push(job.id);
     }
   }
-  report.locks_released = await releaseLocksOfEndedJobs(deps);
-  if (report.approvals_expired.length || report.jobs_requeued.length || report.locks_released.length)
-    logger.info('Housekeeping acted', { ...report });
+  for await (const job of jobs.eachInStatus(deps.store, 'paused')) {
+    const late = (job.operator_waits ?? []).filter((w) => w.timeout_at && Date.parse(w.timeout_at) <= now);
+    if (!late.length) continue;
+    const w = late[0]!;
+    const minutes = Math.round((Date.parse(w.timeout_at!) - Date.parse(w.since)) / 60_000);
+    await stopJob(deps, job, 'failed', `paused longer than ${minutes} minute(s) at "${w.step}" (${w.message}); nobody resumed it`).catch(
+      (e: unknown) => {
+        if (!(e instanceof ConflictError)) throw e; // resumed or cancelled meanwhile
+      },
+    );
+    report.pauses_timed_out.push(job.id);
+  }
+  const locks = await releaseLocksOfEndedJobs(deps);
+  report.locks_released = locks.released;
+  for (const id of locks.compensating) {
+    await requestCompensation(deps, id);
+    report.compensations_requested.push(id);
+  }
+  if (Object.values(report).some((v) => v.length)) logger.info('Housekeeping acted', { ...report });
   return report;
 }

@@ -3,6 +3,7 @@ import { JOB_STATUSES, type Job, type JobStep, publicJob } from '../../domain/jo
 import type { Page, Store } from '../../ports/store';
 import { jobs, listSteps } from '../../records/jobs';
 import { pages } from '../../records/paging';
+import { listBlockingVms } from '../maintenance/resume';
 
 export const JobQuery = z
   .object({
@@ -22,6 +23,12 @@ export type JobQuery = z.output<typeof JobQuery>;
 export async function getJobWithSteps(deps: { store: Store }, id: string): Promise<ReturnType<typeof publicJob> & { steps: JobStep[] }> {
   const job = await jobs.get(deps.store, id);
   return { ...publicJob(job), steps: await listSteps(deps.store, id) };
+}
+
+/** The VMs a paused job waits on (host maintenance), with their host, reason and the actions that would unblock them. */
+export async function getBlockingVms(deps: { store: Store }, id: string) {
+  const job = await jobs.get(deps.store, id);
+  return { job_id: job.id, status: job.status, items: job.status === 'paused' ? listBlockingVms(job) : [] };
 }
 
 // Filters the index cannot serve are applied while reading; a page stops after this many records read, so a

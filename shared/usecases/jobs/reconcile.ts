@@ -44,6 +44,9 @@ export async function reconcileJobs(deps: EngineDeps): Promise<ReconcileReport> 
         ...j,
         execution_attempt: j.execution_attempt + 1,
         task_token: undefined,
+        // The waits' tokens died with the execution; the new one pauses again where it still has to.
+        operator_waits: undefined,
+        waiting_for: j.operator_waits?.length ? undefined : j.waiting_for,
         updated_at: isoNow(deps.clock),
       }));
       await enqueueJob(deps, id);

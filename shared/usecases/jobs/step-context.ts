@@ -80,6 +80,7 @@ export function stepContext(deps: EngineDeps, job: Job): StepContext {
     deps,
     job,
     assertKillSwitchOff: () => assertKillSwitchOff(deps),
+    jobStep: (name, work) => withStep(deps, job, name, work),
     async targetStep(name, targetId, work) {
       // Resuming after a restart: a target whose step already succeeded is not worked again.
       const done = (await listSteps(deps.store, job.id)).some((s) => s.target_id === targetId && s.status === 'succeeded');

@@ -27,7 +27,8 @@ export const IdempotencyKeyHeader = z
   .max(255)
   .regex(/^[\x21-\x7e]+$/, 'printable ASCII only');
 
-async function allPolicies(deps: Pick<EngineDeps, 'store'>): Promise<Policy[]> {
+/** Every approval policy (a handful: read whole). */
+export async function allPolicies(deps: Pick<EngineDeps, 'store'>): Promise<Policy[]> {
   const all: Policy[] = [];
   for await (const p of policies.each(deps.store)) all.push(p);
   return all;

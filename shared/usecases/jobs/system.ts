@@ -8,8 +8,9 @@ import { recordAudit } from '../../records/audit';
 import { jobs } from '../../records/jobs';
 import { readSwitch, switches } from '../../records/switches';
 import type { Deps } from '../deps';
-import type { EngineDeps } from './common';
+import { type EngineDeps, requestCompensation } from './common';
 import { cancelJob } from './control';
+import { releaseLocksOfEndedJobs } from './host-locks';
 import { enqueueJob } from './submit';
 
 /** Flips a switch with a conditional write; flipping it to the state it is in changes nothing. */
@@ -81,7 +82,10 @@ export async function activateKillSwitch(deps: EngineDeps, actor: string, reason
 }
 
 export async function deactivateKillSwitch(deps: EngineDeps, actor: string, reason?: string): Promise<Switch> {
-  return (await flip(deps, 'kill-switch', false, actor, reason)).sw;
+  const { sw, changed } = await flip(deps, 'kill-switch', false, actor, reason);
+  // What the kill switch kept from being undone (hosts left in maintenance) is undone now.
+  if (changed) for (const id of (await releaseLocksOfEndedJobs(deps)).compensating) await requestCompensation(deps, id);
+  return sw;
 }
 
 export const killSwitchState = (deps: EngineDeps) => readSwitch(deps.store, 'kill-switch');

@@ -1,0 +1,124 @@
+/**
+ * The host_maintenance job type: puts ESXi hosts into maintenance mode and back without losing a VM. Targets
+ * are hosts and clusters (`vc-001/host-21`, `vc-001/domain-c7`: the target_id of their inventory records); a
+ * cluster means all its hosts, rolling, `max_hosts_in_maintenance` at a time. The first step plans the
+ * evacuation from what vCenter says then (an approval binds to the plan's hash); each host is then evacuated,
+ * put into maintenance, brought out and restored (shared/usecases/maintenance/). VMs that cannot move pause
+ * the host until an operator resumes it (or fail it: `on_blocked`). Whatever way the job ends, what EIO did to
+ * a host is undone or reported (compensate).
+ */
+import { z } from 'zod';
+import { ConflictError } from '../domain/errors';
+import { HostMaintenanceParams, hostResult, MAINTENANCE_RESUME_ACTIONS } from '../domain/maintenance';
+import { jobs } from '../records/jobs';
+import { maintenanceHosts } from '../records/maintenance-hosts';
+import { moveJob } from '../usecases/jobs/common';
+import { lockHosts } from '../usecases/jobs/host-locks';
+import { compensateMaintenance } from '../usecases/maintenance/compensate';
+import {
+  enterMaintenance,
+  evacuateHost,
+  exitMaintenance,
+  hostFailed,
+  probeHost,
+  restoreVms,
+  skipHost,
+  stopVms,
+} from '../usecases/maintenance/host-steps';
+import { openLedger } from '../usecases/maintenance/ledger';
+import { type MaintenancePlan, planMaintenance } from '../usecases/maintenance/plan';
+import { routeMaintenanceResume } from '../usecases/maintenance/resume';
+import { type JobType, type StepContext, stepAction } from './job-type';
+import { existingTargets } from './targets';
+
+const Host = z.object({ target_id: z.string().min(1) });
+const paramsOf = (ctx: StepContext) => HostMaintenanceParams.parse(ctx.job.params);
+
+const findingsText = (plan: MaintenancePlan) => plan.findings.map((f) => `${f.code}: ${f.detail}`).join('; ');
+
+/** The plan as the state machine needs it: refused, whether to ask for approval, and the hosts per group. */
+async function planStep(ctx: StepContext, stepName: string, approvedHash?: string) {
+  return ctx.jobStep(stepName, async () => {
+    const params = paramsOf(ctx);
+    await ctx.assertKillSwitchOff();
+    const { groupsOf, ...plan } = await planMaintenance(ctx.deps, ctx.job.target_ids, params, { live: true });
+    const refuse = async (reason: string) => {
+      await moveJob(ctx.deps, ctx.job.id, 'failed', { status_reason: reason, result: { plan_hash: plan.hash, findings: plan.findings } });
+      return { result: { refused: true, requires_approval: false, plan_hash: plan.hash, groups: [] }, record: plan };
+    };
+    if (plan.refused) return refuse(`plan refused: ${findingsText(plan)}`);
+    const hosts = groupsOf.flatMap((g) => g.hosts);
+    try {
+      await lockHosts(
+        ctx.deps,
+        ctx.job,
+        hosts.map((h) => h.target_id),
+      );
+    } catch (e) {
+      if (!(e instanceof ConflictError)) throw e;
+      return refuse(e.message);
+    }
+    const ledgers = await Promise.all(hosts.map((h) => openLedger(ctx.deps, ctx.job, h, plan.in_maintenance.includes(h.target_id))));
+    const job = await jobs.get(ctx.deps.store, ctx.job.id);
+    const started = ledgers.some((l) => l.phase !== 'waiting');
+    if (approvedHash !== undefined && approvedHash === plan.hash)
+      await jobs.update(ctx.deps.store, job.id, (j) => ({ ...j, approved_plan_hash: plan.hash }));
+    // A resumed execution (after a crash) finds its own progress in the plan: what was approved stands.
+    const approved =
+      approvedHash === plan.hash || job.approved_plan_hash === plan.hash || (job.approved_plan_hash !== undefined && started);
+    const groups = groupsOf.map((g) => ({
+      key: g.key,
+      max_hosts_in_maintenance: params.max_hosts_in_maintenance,
+      hosts: g.hosts.map((h) => ({ job_id: ctx.job.id, target_id: h.target_id })),
+    }));
+    return {
+      result: { refused: false, requires_approval: job.requires_approval && !approved, plan_hash: plan.hash, groups },
+      record: plan,
+    };
+  });
+}
+
+export const hostMaintenanceJob: JobType = {
+  name: 'host_maintenance',
+  description:
+    'Evacuate ESXi hosts (a cluster: all its hosts, rolling), put them into maintenance mode, bring them back and restore their VMs; ' +
+    'pauses on VMs that cannot move',
+  params: HostMaintenanceParams,
+  resolveTargets: existingTargets(['host', 'cluster']),
+  workflow: 'job-host-maintenance',
+  actions: {
+    /** "Plan evacuation": the plan from live vCenter data, stored as the step's result; hosts locked, ledgers opened. */
+    plan_maintenance: stepAction(z.object({}), (ctx) => planStep(ctx, 'Plan evacuation')),
+    /** "Check plan": after approval, the plan again; a material change asks for approval again. */
+    check_plan: stepAction(z.object({ plan_hash: z.string().min(1) }), (ctx, { plan_hash }) => planStep(ctx, 'Check plan', plan_hash)),
+    evacuate_host: stepAction(Host, (ctx, { target_id }) => evacuateHost(ctx, target_id, paramsOf(ctx))),
+    stop_vms: stepAction(
+      Host.extend({ mode: z.enum(['shutdown', 'suspend']), vm_ids: z.array(z.string().min(1)).min(1) }),
+      (ctx, { target_id, mode, vm_ids }) => stopVms(ctx, target_id, paramsOf(ctx), mode, vm_ids),
+    ),
+    skip_host: stepAction(Host.extend({ resumed_by: z.string().default('an operator') }), (ctx, { target_id, resumed_by }) =>
+      skipHost(ctx, target_id, resumed_by),
+    ),
+    enter_maintenance: stepAction(Host, (ctx, { target_id }) => enterMaintenance(ctx, target_id, paramsOf(ctx))),
+    exit_maintenance: stepAction(Host, (ctx, { target_id }) => exitMaintenance(ctx, target_id, paramsOf(ctx))),
+    restore_vms: stepAction(Host, (ctx, { target_id }) => restoreVms(ctx, target_id, paramsOf(ctx))),
+    probe_host: stepAction(Host, (ctx, { target_id }) => probeHost(ctx, target_id, paramsOf(ctx))),
+    host_failed: stepAction(
+      Host.extend({ error: z.object({ Error: z.string().optional(), Cause: z.string().optional() }).default({}) }),
+      (ctx, i) => hostFailed(ctx, i.target_id, i.error),
+    ),
+  },
+  resumeActions: [...MAINTENANCE_RESUME_ACTIONS],
+  routeResume: routeMaintenanceResume,
+  async plan(deps, targetIds, params) {
+    const { groupsOf: _g, ...plan } = await planMaintenance(deps, targetIds, HostMaintenanceParams.parse(params), { live: false });
+    return plan;
+  },
+  compensate: compensateMaintenance,
+  async result(deps, job) {
+    return { hosts: (await maintenanceHosts.ofJob(deps.store, job.id)).map(hostResult) };
+  },
+  maxRuntimeMinutes: 24 * 60,
+  resumableAfterCrash: true,
+  retryFailedTargetsOnly: false,
+};
