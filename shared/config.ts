@@ -47,6 +47,8 @@ const Env = z.object({
   VCENTER_SYNC_MAX_ATTEMPTS: z.coerce.number().int().min(1).max(10).default(3),
   /** Delay before a failed sync run's second attempt; doubles per attempt, at most 900 s (SQS delay limit). */
   VCENTER_SYNC_RETRY_DELAY_SECONDS: z.coerce.number().int().min(1).max(900).default(30),
+  /** How often a sync run queued behind another run of its instance looks again whether the instance is free. */
+  VCENTER_SYNC_WAIT_SECONDS: z.coerce.number().int().min(1).max(900).default(10),
   /** Consecutive transport failures that open one vCenter's circuit breaker (per instance, per container). */
   VCENTER_BREAKER_THRESHOLD: z.coerce.number().int().min(1).default(5),
   /** How long an open breaker refuses calls before letting one probe through. */
@@ -96,6 +98,7 @@ export function parseConfig(env: Record<string, string | undefined>) {
     vcenter: {
       syncMaxAttempts: e.VCENTER_SYNC_MAX_ATTEMPTS,
       syncRetryDelaySeconds: e.VCENTER_SYNC_RETRY_DELAY_SECONDS,
+      syncWaitSeconds: e.VCENTER_SYNC_WAIT_SECONDS,
       breakerThreshold: e.VCENTER_BREAKER_THRESHOLD,
       breakerHalfOpenMs: Math.round(e.VCENTER_BREAKER_HALF_OPEN_SECONDS * 1000),
     },

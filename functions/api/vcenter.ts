@@ -56,8 +56,14 @@ export const handler = apiHandler('api-vcenter', {
   'POST /api/v1/vcenter/sync': async (req) => {
     const runs = await requestSync(await deps(), parseInput(SyncRequest, req.body, 'body'), req.principal.subject);
     return json(202, {
-      sync_runs: runs.map((r) => ({ id: r.id, instance_id: r.instance_id, sync_type: r.sync_type, status: r.status })),
-      sync_run_ids: runs.map((r) => r.id),
+      sync_runs: runs.map(({ run: r, coalesced }) => ({
+        id: r.id,
+        instance_id: r.instance_id,
+        sync_type: r.sync_type,
+        status: r.status,
+        coalesced,
+      })),
+      sync_run_ids: runs.map(({ run }) => run.id),
     });
   },
   'GET /api/v1/vcenter/sync-runs': async (req) => {

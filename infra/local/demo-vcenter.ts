@@ -1,7 +1,9 @@
 /**
  * The demo lab's vCenter: vcsim (built by `bash scripts/vcsim/build.sh`) on a fixed loopback port, registered
  * once as `vc-001` with its own vcenter service identity. vcsim makes a new certificate at every start, so
- * each start refreshes vc-001's CA (only while vc-001 still points at the demo vcsim).
+ * each start refreshes vc-001's CA (only while vc-001 still points at the demo vcsim). Until the demo's vc-001
+ * has synced once, a start requests a full sync, so the runbook finds its hosts and VMs without asking first
+ * (and its own sync request joins that run).
  */
 import { type ChildProcess, spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
@@ -15,6 +17,7 @@ import { vcenterInstances } from '../../shared/records/vcenter';
 import type { Deps } from '../../shared/usecases/deps';
 import { createServiceIdentity } from '../../shared/usecases/service-identities';
 import { createVcenterInstance, updateVcenterInstance } from '../../shared/usecases/vcenter-instances';
+import { requestSync } from '../../shared/usecases/vcenter-sync-requests';
 
 /** The vcsim binary that `bash scripts/vcsim/build.sh` builds. */
 export const VCSIM_BINARY = resolve(fileURLToPath(new URL('../../.tools/vcsim/vcsim', import.meta.url)));
@@ -122,7 +125,18 @@ export async function startDemoVcenter(
   });
   // A lab the operator changed (site-001 deleted, say) still starts; it just lacks the demo vc-001.
   await seeding.catch((e: unknown) => logger.warn('Demo vc-001 was not registered', { error: e as Error }));
+  await runWithContext({ actor: 'demo-seed', correlation_id: 'demo-seed' }, () => syncUntilSynced(deps)).catch((e: unknown) =>
+    logger.warn('Demo vc-001 sync was not requested', { error: e as Error }),
+  );
   return { url, seeded, stop };
+}
+
+/** A full sync of the demo's own vc-001 while it has never synced successfully; a synced lab is left to the schedules. */
+async function syncUntilSynced(deps: Deps): Promise<void> {
+  const vc = await vcenterInstances.find(deps.store, 'vc-001');
+  if (vc?.created_by !== 'demo-seed' || vc.last_successful_sync_at) return;
+  const [requested] = await requestSync(deps, { instance_ids: ['vc-001'], sync_type: 'full' }, 'demo-seed');
+  logger.info('Demo vc-001 full sync requested', { sync_run_id: requested!.run.id, joined: requested!.coalesced });
 }
 
 /** Resolves with the SDK URL once vcsim prints its ready line. */

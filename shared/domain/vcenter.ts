@@ -86,6 +86,8 @@ export type SyncRun = {
   attempt_started_at?: string;
   /** While `retrying`. */
   next_attempt_at?: string;
+  /** While another run holds the instance: that run, and when this one last looked (it looks again until free). */
+  queued_behind?: { run_id: string; checked_at: string };
   /** Every failed attempt, oldest first. */
   attempt_errors?: SyncAttemptError[];
   progress?: SyncProgress;

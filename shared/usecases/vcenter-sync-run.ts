@@ -1,7 +1,7 @@
 /**
  * Executing sync runs, one attempt per queue message: the run's lifecycle (running → retrying → … →
- * succeeded | failed), the instance's lease and what the instance shows afterwards. The sync itself is
- * vcenter-sync.ts; which failures are retried and when is vcenter-sync-retry.ts.
+ * succeeded | failed), the instance's lease (a run that finds it held waits its turn) and what the instance
+ * shows afterwards. The sync itself is vcenter-sync.ts; which failures are retried and when is vcenter-sync-retry.ts.
  */
 
 import { sendToPool } from '../catalog/messages';
@@ -28,6 +28,11 @@ type Outcome = { executed: SyncType; fallback?: string; counts: SyncCounts; chan
 export async function executeSync(deps: RunDeps, runId: string, attempt = 1): Promise<SyncRun> {
   const current = await syncRuns.get(deps.store, runId);
   if (isStaleAttempt(current, attempt)) return current; // a redelivered or superseded message
+  let instance = await vcenterInstances.find(deps.store, current.instance_id);
+  if (!instance) return endWithoutRunning(deps, runId, `vCenter instance '${current.instance_id}' no longer exists`);
+  // One sync per instance at a time: they share the session's collector and version.
+  const busy = await acquireLease(deps, instance.id, runId);
+  if (busy) return waitBehind(deps, current, attempt, busy);
   const started = deps.clock.now();
   const attemptStarted = new Date(started).toISOString();
   const run = await syncRuns.update(deps.store, runId, (r) => ({
@@ -38,18 +43,9 @@ export async function executeSync(deps: RunDeps, runId: string, attempt = 1): Pr
     attempts: attempt,
     max_attempts: r.max_attempts ?? config().vcenter.syncMaxAttempts,
     next_attempt_at: undefined,
+    queued_behind: undefined,
     progress: { phase: 'connecting', objects_retrieved: 0, updated_at: attemptStarted },
   }));
-  let instance = await vcenterInstances.find(deps.store, run.instance_id);
-  if (!instance) return endWithoutRunning(deps, runId, `vCenter instance '${run.instance_id}' no longer exists`);
-  // One sync per instance at a time: they share the session's collector and version.
-  const busy = await acquireLease(deps, instance.id, runId);
-  if (busy)
-    return endWithoutRunning(
-      deps,
-      runId,
-      `not run: sync run '${busy}' of vCenter instance '${instance.id}' is still running; request again when it has finished`,
-    );
   let outcome: Outcome;
   let failure: AttemptFailure | undefined;
   let client: VCenterClient | undefined;
@@ -119,7 +115,18 @@ async function queueAttempt(deps: RunDeps, run: SyncRun, attempt: number, delayS
   logger.info('vCenter sync retry queued', { instance_id: run.instance_id, sync_run_id: run.id, attempt, delay_seconds: delaySeconds });
 }
 
-/** The run ends before touching vCenter (instance gone, another run holds the lease); the instance is left alone. */
+/**
+ * Another run holds the instance: this attempt waits for it (the run stays queued or retrying) by coming back
+ * after `VCENTER_SYNC_WAIT_SECONDS`; a crashed holder's lease runs out, so the wait is bounded. The message
+ * before the record, as for a retry.
+ */
+async function waitBehind(deps: RunDeps, run: SyncRun, attempt: number, holder: string): Promise<SyncRun> {
+  const message = { instance_id: run.instance_id, sync_type: run.sync_type, sync_run_id: run.id, attempt };
+  await sendToPool(deps.queue, 'vcenter-sync', [{ message, delaySeconds: config().vcenter.syncWaitSeconds }]);
+  return syncRuns.update(deps.store, run.id, (r) => ({ ...r, queued_behind: { run_id: holder, checked_at: isoNow(deps.clock) } }));
+}
+
+/** The run ends before touching vCenter (its instance is gone); the instance is left alone. */
 function endWithoutRunning(deps: RunDeps, runId: string, error: string): Promise<SyncRun> {
   return syncRuns.update(deps.store, runId, (r) => ({
     ...r,
@@ -191,7 +198,7 @@ function progressOf(deps: RunDeps, runId: string, startedAt: number): { report: 
 }
 
 /** A lease longer than the worker's timeout, so a crashed run never blocks its instance for long. */
-const LEASE_MS = 16 * 60_000;
+export const SYNC_LEASE_MS = 16 * 60_000;
 
 class LeaseHeld extends Error {
   constructor(readonly runId: string) {
@@ -206,7 +213,7 @@ async function acquireLease(deps: RunDeps, instanceId: string, runId: string): P
     await vcenterInstances.update(deps.store, instanceId, (c) => {
       const lease = c.sync_lease;
       if (lease && lease.run_id !== runId && Date.parse(lease.until) > now) throw new LeaseHeld(lease.run_id);
-      return { ...c, sync_lease: { run_id: runId, until: new Date(now + LEASE_MS).toISOString() } };
+      return { ...c, sync_lease: { run_id: runId, until: new Date(now + SYNC_LEASE_MS).toISOString() } };
     });
     return undefined;
   } catch (e) {

@@ -27,25 +27,70 @@ async function curl(method: string, path: string, body?: unknown) {
   return { status: res.status, body: (await res.json().catch(() => undefined)) as any };
 }
 
+async function ended(id: string) {
+  return waitFor(
+    `sync run ${id}`,
+    async () => {
+      const r = await curl('GET', `/api/v1/vcenter/sync-runs/${id}`);
+      return r.body.status === 'succeeded' || r.body.status === 'failed' ? r.body : undefined;
+    },
+    60_000,
+    100,
+  );
+}
+
+const syncRunsOfVc001 = async () =>
+  (await curl('GET', '/api/v1/vcenter/sync-runs?instance_id=vc-001&limit=50')).body.items as { id: string; requested_by: string }[];
+
+type Vm = { id: string; host: string; cluster: string; vmotion_blockers: string[]; host_devices: { kind: string }[] };
+
 describe('demo lab vCenter', () => {
-  it('registers vc-001 backed by vcsim; the runbook sync command works as written', async () => {
+  it('registers vc-001 backed by vcsim and syncs it at first start; the runbook sync command right after start answers 202', async () => {
     expect(stack.seeded).toEqual(expect.arrayContaining(['si-vc-001', 'vc-001']));
     const vc = await curl('GET', '/api/v1/vcenter/instances/vc-001');
     expect(vc.body).toMatchObject({ id: 'vc-001', site_id: 'site-001', service_identity_id: 'si-vc-001' });
+    // Nobody asked yet: the start requested a full sync.
+    const runs = await syncRunsOfVc001();
+    expect(runs).toHaveLength(1);
+    const firstStart = runs[0]!;
+    expect(firstStart).toMatchObject({ sync_type: 'full', requested_by: 'demo-seed' });
+
     const accepted = await curl('POST', '/api/v1/vcenter/sync', { instance_ids: ['vc-001'], sync_type: 'full' });
     expect(accepted.status).toBe(202);
-    const run = await waitFor(
-      'demo sync',
-      async () => {
-        const r = await curl('GET', `/api/v1/vcenter/sync-runs/${accepted.body.sync_run_ids[0]}`);
-        return r.body.status === 'succeeded' || r.body.status === 'failed' ? r.body : undefined;
-      },
-      60_000,
-      100,
-    );
+    const answer = accepted.body.sync_runs[0];
+    const demoRun = await ended(firstStart.id);
+    expect(demoRun.status, demoRun.error).toBe('succeeded');
+    expect(demoRun.counts).toMatchObject({ datacenters: 1, clusters: 2, hosts: 7, vms: 18 });
+    // The runbook's request joined the start's run while it was in progress, or came after it ended.
+    if (answer.coalesced) expect(answer.id).toBe(firstStart.id);
+    else expect((await curl('GET', `/api/v1/vcenter/sync-runs/${answer.id}`)).body.requested_at >= demoRun.finished_at).toBe(true);
+    const run = await ended(answer.id);
     expect(run.status, run.error).toBe('succeeded');
-    expect(run.counts).toMatchObject({ datacenters: 1, clusters: 2, hosts: 7, vms: 18 });
     const delta = await curl('POST', '/api/v1/vcenter/sync', { instance_ids: ['vc-001'], sync_type: 'delta' });
     expect(delta.status).toBe(202);
+    await ended(delta.body.sync_run_ids[0]);
   });
+
+  it('has a fully automated DRS cluster with a host running a VM that cannot move (a connected host CD-ROM)', async () => {
+    const vms = (await curl('GET', '/api/v1/vcenter/instances/vc-001/vms?limit=100')).body.items as Vm[];
+    const pinned = vms.filter((v) => v.vmotion_blockers.length > 0);
+    expect(pinned).toHaveLength(1);
+    const vm = pinned[0]!;
+    expect(vm).toMatchObject({ power_state: 'poweredOn', vmotion_blockers: ['connected CD-ROM'] });
+    expect(vm.host_devices).toEqual([expect.objectContaining({ kind: 'cdrom' })]);
+    const clusters = (await curl('GET', '/api/v1/vcenter/instances/vc-001/clusters')).body.items as { id: string }[];
+    const cluster = clusters.find((c) => c.id === vm.cluster)!;
+    expect(cluster).toMatchObject({ drs: { enabled: true, behavior: 'fullyAutomated' } });
+    const hosts = (await curl('GET', `/api/v1/vcenter/instances/vc-001/hosts?cluster=${cluster.id}`)).body.items as { id: string }[];
+    expect(hosts.map((h) => h.id)).toContain(vm.host);
+    expect(hosts.length).toBeGreaterThan(1); // somewhere for the movable VMs to go
+  });
+
+  it('a restart of the synced lab requests no sync', async () => {
+    const before = await syncRunsOfVc001();
+    await stack.close();
+    stack = await startLocalStack({ dataDir, port: 0, demo: true, demoIdracs: false });
+    expect(stack.seeded).toEqual([]);
+    expect(await syncRunsOfVc001()).toEqual(before);
+  }, 120_000);
 });

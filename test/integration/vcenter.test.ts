@@ -18,6 +18,8 @@ beforeAll(async () => {
   // One attempt per run here: a dead vCenter fails its run at once. Retries and the breaker are
   // vcenter-resilience.test.ts's subject.
   process.env.VCENTER_SYNC_MAX_ATTEMPTS = '1';
+  // A run queued behind another looks again every second.
+  process.env.VCENTER_SYNC_WAIT_SECONDS = '1';
   sim = await startVcsim({ clusters: 2, hostsPerCluster: 2, vmsPerHost: 2, standaloneHosts: 1 });
   h = await startHarness();
   vc = clientFor(sim);
@@ -409,19 +411,57 @@ describe('vCenter sync', () => {
     expect(run).toMatchObject({ sync_type: 'delta', status: 'succeeded' });
   });
 
-  it('runs one sync per instance at a time', async () => {
+  it('runs one sync per instance at a time: a run that finds the instance held waits; requests meanwhile join it', async () => {
+    const request = async (syncType: 'full' | 'delta') => {
+      const res = await h.call('POST', '/api/v1/vcenter/sync', {
+        role: 'operator',
+        body: { instance_ids: ['vc-001'], sync_type: syncType },
+      });
+      expect(res.status, res.text).toBe(202);
+      return res.body.sync_runs[0] as { id: string; sync_type: string; status: string; coalesced: boolean };
+    };
+    const run = async (id: string) => (await h.call('GET', `/api/v1/vcenter/sync-runs/${id}`, { role: 'viewer' })).body;
     const until = new Date(Date.now() + 60_000).toISOString();
     await vcenterInstances.update(h.stack.deps.store, 'vc-001', (c) => ({ ...c, sync_lease: { run_id: 'sync-other', until } }));
-    const [busy] = await sync(['vc-001'], 'delta');
-    expect(busy.status).toBe('failed');
-    expect(busy.error).toContain("sync run 'sync-other' of vCenter instance 'vc-001' is still running");
-    // A lease past its time (a crashed worker) does not block.
+    const delta = await request('delta');
+    expect(delta).toMatchObject({ sync_type: 'delta', status: 'queued', coalesced: false });
+    const waiting = await waitFor(
+      'the run waiting behind sync-other',
+      async () => {
+        const r = await run(delta.id);
+        return r.queued_behind?.run_id === 'sync-other' ? r : undefined;
+      },
+      60_000,
+      100,
+    );
+    expect(waiting.status).toBe('queued');
+    // The runbook's sync command while a run is in progress: the same run, not a failure.
+    expect(await request('delta')).toMatchObject({ id: delta.id, coalesced: true });
+    // A full one behind a delta: its own run, which later full requests join.
+    const full = await request('full');
+    expect(full).toMatchObject({ sync_type: 'full', coalesced: false });
+    expect(full.id).not.toBe(delta.id);
+    expect(await request('full')).toMatchObject({ id: full.id, coalesced: true });
+    // A lease past its time (a crashed worker) does not block: both runs go, one after the other.
     await vcenterInstances.update(h.stack.deps.store, 'vc-001', (c) => ({
       ...c,
       sync_lease: { run_id: 'sync-other', until: new Date(Date.now() - 1).toISOString() },
     }));
-    const [ok] = await sync(['vc-001'], 'delta');
-    expect(ok.status, ok.error).toBe('succeeded');
+    const ended = await Promise.all(
+      [delta.id, full.id].map((id) =>
+        waitFor(
+          `sync run ${id}`,
+          async () => {
+            const r = await run(id);
+            return r.status === 'succeeded' || r.status === 'failed' ? r : undefined;
+          },
+          60_000,
+          100,
+        ),
+      ),
+    );
+    for (const r of ended) expect(r.status, r.error).toBe('succeeded');
+    expect(ended[1].executed_type).toBe('full');
     expect((await vcenterInstances.get(h.stack.deps.store, 'vc-001')).sync_lease).toBeUndefined();
   });
 

@@ -1,4 +1,5 @@
 import type { Clock } from '../../shared/ports/clock';
+import type { OutgoingMessage, Queue } from '../../shared/ports/queue';
 import { SecretNotFoundError, type Secrets } from '../../shared/ports/secrets';
 import { FakeVCenter } from './fake-vcenter';
 import { MemoryStore } from './memory-store';
@@ -27,6 +28,15 @@ export class ManualClock implements Clock {
   }
   advance(ms: number) {
     this.t += ms;
+  }
+}
+
+/** The Queue port, faked: keeps what was sent. */
+export class RecordingQueue implements Partial<Queue> {
+  readonly sent: { queue: string; message: OutgoingMessage }[] = [];
+  async send(queue: string, messages: OutgoingMessage[]) {
+    for (const message of messages) this.sent.push({ queue, message });
+    return messages.map((_, i) => `m-${this.sent.length}-${i}`);
   }
 }
 

@@ -10,7 +10,7 @@ import {
 import { config, resetConfig } from '../../shared/config';
 import { SiteCreate } from '../../shared/domain/site';
 import { VCenterInstanceCreate } from '../../shared/domain/vcenter';
-import type { OutgoingMessage, Queue } from '../../shared/ports/queue';
+import type { Queue } from '../../shared/ports/queue';
 import { syncRuns, vcenterInstances } from '../../shared/records/vcenter';
 import { createServiceIdentity } from '../../shared/usecases/service-identities';
 import { createSite } from '../../shared/usecases/sites';
@@ -18,7 +18,7 @@ import { createVcenterInstance } from '../../shared/usecases/vcenter-instances';
 import { requestSync } from '../../shared/usecases/vcenter-sync-requests';
 import { classifySyncFailure, isStaleAttempt, retryDelaySeconds } from '../../shared/usecases/vcenter-sync-retry';
 import { executeSync } from '../../shared/usecases/vcenter-sync-run';
-import { ManualClock, unitDeps } from '../support/fakes';
+import { ManualClock, RecordingQueue, unitDeps } from '../support/fakes';
 
 const instance = { id: 'vc-001', url: 'https://vc.example/sdk', service_identity_id: 'si-vc' };
 
@@ -81,15 +81,6 @@ describe('which sync failures are retried', () => {
   });
 });
 
-/** The Queue port, faked: keeps what was sent. */
-class RecordingQueue implements Partial<Queue> {
-  readonly sent: { queue: string; message: OutgoingMessage }[] = [];
-  async send(queue: string, messages: OutgoingMessage[]) {
-    for (const message of messages) this.sent.push({ queue, message });
-    return messages.map((_, i) => `m-${this.sent.length}-${i}`);
-  }
-}
-
 describe('a sync run against a vCenter nobody answers for', () => {
   const env = {
     VCENTER_SYNC_MAX_ATTEMPTS: '3',
@@ -138,7 +129,7 @@ describe('a sync run against a vCenter nobody answers for', () => {
 
   it('is retried by a delayed message per attempt, records each error, ends failed; the open breaker then fails a new run', async () => {
     const { deps, queue } = await setup();
-    const [requested] = await requestSync(deps, { instance_ids: ['vc-dead'], sync_type: 'full' }, 'alice');
+    const [requested] = (await requestSync(deps, { instance_ids: ['vc-dead'], sync_type: 'full' }, 'alice')).map((r) => r.run);
     expect(requested).toMatchObject({ status: 'queued', attempts: 0, max_attempts: 3 });
     queue.sent.length = 0;
 
@@ -186,7 +177,7 @@ describe('a sync run against a vCenter nobody answers for', () => {
     });
 
     // A new run meets the open breaker: it fails at once, without a retry.
-    const [again] = await requestSync(deps, { instance_ids: ['vc-dead'], sync_type: 'delta' }, 'alice');
+    const [again] = (await requestSync(deps, { instance_ids: ['vc-dead'], sync_type: 'delta' }, 'alice')).map((r) => r.run);
     queue.sent.length = 0;
     const refused = await executeSync(deps, again!.id);
     expect(refused).toMatchObject({
