@@ -158,15 +158,17 @@ export const ENGINE_ACTIONS: Record<string, EngineAction> = {
     [jobNotActive],
     async (deps, { job_id, outcomes: nested }) => {
       const job = await activeJob(deps, job_id);
-      return withStep(deps, job, 'Finish job', async () => {
-        const outcomes = nested.flat();
-        const bad = outcomes.filter((o) => !o.ok).map((o) => o.target_id);
+      const outcomes = nested.flat();
+      const bad = outcomes.filter((o) => !o.ok).map((o) => o.target_id);
+      const result = await withStep(deps, job, 'Finish job', async () => {
         const extra = (await jobTypeOf(job.type).result?.(deps, job)) ?? {};
-        const result = { targets: outcomes.length, failed_targets: bad, ...extra };
-        const reason = `${bad.length} of ${outcomes.length} target(s) failed: ${bad.join(', ')}`;
-        await moveJob(deps, job.id, bad.length ? 'failed' : 'succeeded', bad.length ? { status_reason: reason, result } : { result });
-        return { result };
+        const tally = { targets: outcomes.length, failed_targets: bad, ...extra };
+        return { result: tally, record: { targets: outcomes.length, failed_targets: bad } };
       });
+      // The job ends after its last step is recorded: whoever sees it ended sees every step ended too.
+      const reason = `${bad.length} of ${outcomes.length} target(s) failed: ${bad.join(', ')}`;
+      await moveJob(deps, job.id, bad.length ? 'failed' : 'succeeded', bad.length ? { status_reason: reason, result } : { result });
+      return { result };
     },
   ),
 
