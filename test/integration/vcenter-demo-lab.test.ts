@@ -17,8 +17,8 @@ afterAll(async () => {
   await rm(dataDir, { recursive: true, force: true });
 });
 
-async function curl(method: string, path: string, body?: unknown) {
-  const token = await stack.issueToken({ role: 'admin', subject: 'ops', ttlSeconds: 600 });
+async function curl(method: string, path: string, body?: unknown, role: 'admin' | 'operator' | 'viewer' = 'admin') {
+  const token = await stack.issueToken({ role, subject: role === 'admin' ? 'ops' : `ops-${role}`, ttlSeconds: 600 });
   const res = await fetch(`${stack.baseUrl}${path}`, {
     method,
     headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
@@ -85,6 +85,77 @@ describe('demo lab vCenter', () => {
     expect(hosts.map((h) => h.id)).toContain(vm.host);
     expect(hosts.length).toBeGreaterThan(1); // somewhere for the movable VMs to go
   });
+
+  it('follows the runbook\'s "Job Stuck in Paused State": paused on the VM that cannot move, resumed with shutdown_vms once a policy allows it', async () => {
+    const vms = (await curl('GET', '/api/v1/vcenter/instances/vc-001/vms?limit=100')).body.items as Vm[];
+    const pinned = vms.find((v) => v.vmotion_blockers.length > 0)!;
+    const hosts = (await curl('GET', '/api/v1/vcenter/instances/vc-001/hosts?limit=100')).body.items as { id: string; target_id: string }[];
+    const host = hosts.find((x) => x.id === pinned.host)!;
+    const submitted = await curl('POST', '/api/v1/jobs', { type: 'host_maintenance', target_ids: [host.target_id] }, 'operator');
+    expect(submitted.status).toBe(202);
+    const id = submitted.body.id as string;
+    const jobIn = (statuses: string[]) =>
+      waitFor(
+        `job ${id} in ${statuses.join('/')}`,
+        async () => {
+          const job = (await curl('GET', `/api/v1/jobs/${id}`, undefined, 'viewer')).body;
+          return statuses.includes(job.status) ? job : undefined;
+        },
+        60_000,
+        100,
+      );
+
+    // Diagnosis, as the runbook writes it: the job, then its blocking VMs.
+    const paused = await jobIn(['paused', 'succeeded', 'failed']);
+    expect(paused.status).toBe('paused');
+    expect(paused.waiting_for).toMatchObject({
+      kind: 'blocking_vms',
+      valid_actions: expect.arrayContaining(['shutdown_vms', 'suspend_vms', 'retry', 'abort']),
+    });
+    const blocking = await curl('GET', `/api/v1/jobs/${id}/blocking-vms`, undefined, 'viewer');
+    expect(blocking.body.items).toEqual([
+      expect.objectContaining({
+        vm_id: pinned.id,
+        host: host.target_id,
+        power_state: 'poweredOn',
+        reason: 'host_device',
+        detail: expect.stringContaining('CD/DVD drive of the host'),
+      }),
+    ]);
+
+    // Resolution: shutdown_vms requires a policy.
+    const refused = await curl('POST', `/api/v1/jobs/${id}/resume`, { action: 'shutdown_vms', vm_ids: [pinned.id] }, 'operator');
+    expect(refused.status).toBe(403);
+    expect(refused.body.error.message).toContain('allowed_resume_actions');
+    const policy = await curl('POST', '/api/v1/policies', {
+      name: 'Demo: shut down blocking VMs',
+      job_types: ['host_maintenance'],
+      target_ids: [pinned.cluster ? `vc-001/${pinned.cluster}` : host.target_id],
+      requires_approval: false,
+      allowed_resume_actions: ['shutdown_vms'],
+    });
+    expect(policy.status).toBe(201);
+    const resumed = await curl('POST', `/api/v1/jobs/${id}/resume`, { action: 'shutdown_vms', vm_ids: [pinned.id] }, 'operator');
+    expect(resumed.status).toBe(200);
+    const done = await jobIn(['succeeded', 'failed', 'cancelled']);
+    expect(done.status, done.status_reason).toBe('succeeded');
+    expect(done.result.hosts).toEqual([
+      expect.objectContaining({
+        host_id: host.target_id,
+        entered_maintenance: true,
+        left_in_maintenance: false,
+        vms_stopped: [expect.objectContaining({ vm_id: pinned.id, how: 'shutdown', restored: true })],
+      }),
+    ]);
+
+    // vCenter agrees: the host is out of maintenance and the VM runs again.
+    const delta = await curl('POST', '/api/v1/vcenter/sync', { instance_ids: ['vc-001'], sync_type: 'delta' });
+    await ended(delta.body.sync_run_ids[0]);
+    const after = (await curl('GET', '/api/v1/vcenter/instances/vc-001/vms?limit=100')).body.items as (Vm & { power_state: string })[];
+    expect(after.find((v) => v.id === pinned.id)!.power_state).toBe('poweredOn');
+    const hostAfter = (await curl('GET', '/api/v1/vcenter/instances/vc-001/hosts?limit=100')).body.items.find((x: any) => x.id === host.id);
+    expect(hostAfter.in_maintenance_mode).toBe(false);
+  }, 120_000);
 
   it('a restart of the synced lab requests no sync', async () => {
     const before = await syncRunsOfVc001();
