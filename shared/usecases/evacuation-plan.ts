@@ -27,8 +27,16 @@ export async function planEvacuation(deps: Pick<Deps, 'store'>, req: EvacuationR
   const instance = await vcenterInstances.get(deps.store, req.instance_id);
   const read = (kind: 'host' | 'vm' | 'cluster') =>
     allItems((cursor) => listInventoryPage(deps.store, instance.id, kind, { limit: 500, cursor }));
-  const [stored, clusters, storedVms] = await Promise.all([read('host'), read('cluster'), read('vm')]);
-  const { hosts, vms } = live ? overlay(stored, storedVms, live) : { hosts: stored, vms: storedVms };
+  const [stored, clusters] = await Promise.all([read('host'), read('cluster')]);
+  // A live read of every host of the clusters concerned already holds all their VMs: the instance's stored
+  // VMs (thousands) are read only when it does not.
+  const scopeHosts = scopeHostIds(stored, req);
+  const liveCovers = live !== undefined && scopeHosts.every((id) => live.hosts.some((h) => h.moref === id));
+  const { hosts, vms } = liveCovers
+    ? { hosts: overlay(stored, [], live).hosts, vms: live.vms }
+    : live
+      ? overlay(stored, await read('vm'), live)
+      : { hosts: stored, vms: await read('vm') };
   const hostById = new Map(hosts.map((h) => [h.moref, h]));
   const clusterById = new Map(clusters.map((c) => [c.moref, c]));
   const clusterOf = (h: InventoryRecord) => h.data.cluster as string | undefined;
@@ -72,6 +80,17 @@ export async function planEvacuation(deps: Pick<Deps, 'store'>, req: EvacuationR
     );
   }
   return plan(scopes, req.options);
+}
+
+/** Every host whose VMs the plan looks at: the targets and the other hosts of their clusters. */
+function scopeHostIds(hosts: InventoryRecord[], req: EvacuationRequest): string[] {
+  const clusterOf = (h: InventoryRecord) => h.data.cluster as string | undefined;
+  const targets =
+    req.cluster_id !== undefined
+      ? hosts.filter((h) => clusterOf(h) === req.cluster_id)
+      : hosts.filter((h) => req.host_ids.includes(h.moref));
+  const clusters = new Set(targets.map(clusterOf).filter((c): c is string => c !== undefined));
+  return hosts.filter((h) => targets.includes(h) || clusters.has(clusterOf(h) ?? '')).map((h) => h.moref);
 }
 
 function overlay(hosts: InventoryRecord[], vms: InventoryRecord[], live: LiveHosts): { hosts: InventoryRecord[]; vms: InventoryRecord[] } {

@@ -14,7 +14,7 @@ import { planEvacuation } from '../evacuation-plan';
 import { activeJob } from '../jobs/step-context';
 import { changeLedger, ledgerOf } from './ledger';
 import { type HostGroup, hostGroups, instanceClient, readLive } from './scope';
-import { recordStep, runTaskSteps, type TaskEnv } from './task-steps';
+import { recordStep, runningTaskSteps, runTaskSteps, type TaskEnv } from './task-steps';
 
 /** How long one step invocation works before it hands over to the next (the step function may run 300 s). */
 export const STEP_BUDGET_MS = 180_000;
@@ -114,9 +114,14 @@ export async function evacuateHost(ctx: StepContext, targetId: string, params: H
   await env.mayAct();
   await changeLedger(env.deps, ledger, () => ({ phase: 'evacuating', blocked: [] }));
   const refused = new Map<string, string>();
+  let plan: HostPlan | undefined;
+  // Plan, migrate, look again: until nothing is left to move (VMs vCenter refused to move are not retried here).
   for (let round = 0; round < EVACUATION_ROUNDS; round++) {
-    const { plan } = await planNow(h);
+    plan = (await planNow(h)).plan;
     const moves = params.evacuation === 'migrate' ? plan.moves.filter((m) => !refused.has(m.vm_id)) : [];
+    const earlier = round === 0 ? await runningTaskSteps(env) : [];
+    if (!moves.length && !earlier.length) break;
+    plan = undefined;
     const { outcomes, unfinished } = await runTaskSteps(
       env,
       moves.map((m) => ({
@@ -136,9 +141,8 @@ export async function evacuateHost(ctx: StepContext, targetId: string, params: H
     for (const o of failed) refused.set(o.subject, `${o.fault?.fault_type}: ${o.fault?.message}`);
     if (failed.length) await changeLedger(env.deps, ledger, (l) => ({ moved: l.moved.filter((x) => !refused.has(x.vm_id)) }));
     if (unfinished) return { target_id: targetId, state: 'working' };
-    if (!outcomes.length || outcomes.every((o) => !o.ok)) break;
   }
-  const { plan } = await planNow(h);
+  plan ??= (await planNow(h)).plan;
   const blocked = [
     ...plan.blocked,
     ...plan.moves.filter((m) => refused.has(m.vm_id)).map((m) => refusedVm(m, ledger.moref, refused.get(m.vm_id)!)),
