@@ -1,5 +1,5 @@
 /**
- * The job lifecycle: queued → awaiting_approval → running ⇄ paused → succeeded | failed | cancelled.
+ * The job lifecycle: queued → awaiting_approval ⇄ running ⇄ paused → succeeded | failed | cancelled.
  * Every transition goes through `transition()`, and every write of it is conditional on the record version,
  * so a cancel racing a resume can never both win.
  */
@@ -15,7 +15,8 @@ export const isFinished = (s: JobStatus): boolean => FINISHED.includes(s);
 const ALLOWED: Record<JobStatus, readonly JobStatus[]> = {
   queued: ['awaiting_approval', 'running', 'failed', 'cancelled'],
   awaiting_approval: ['running', 'failed', 'cancelled'],
-  running: ['paused', 'succeeded', 'failed', 'cancelled'],
+  // Back to awaiting_approval: a maintenance plan that changed after its approval is approved again.
+  running: ['paused', 'awaiting_approval', 'succeeded', 'failed', 'cancelled'],
   paused: ['running', 'failed', 'cancelled'],
   succeeded: [],
   failed: [],

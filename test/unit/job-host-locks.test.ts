@@ -105,7 +105,13 @@ describe('every way a job ends gives back its host locks', () => {
     const cancelled = await jobWithLocks(deps, {}, ['vc-1/host-1']);
     const paused = await jobWithLocks(deps, { status: 'paused' }, ['vc-1/host-2']);
     await jobs.update(deps.store, paused.id, (j) => {
-      const wait = { kind: 'operator' as const, step: 'Wait for operator', message: 'waiting', valid_actions: ['retry'], since: j.created_at };
+      const wait = {
+        kind: 'operator' as const,
+        step: 'Wait for operator',
+        message: 'waiting',
+        valid_actions: ['retry'],
+        since: j.created_at,
+      };
       return { ...j, waiting_for: wait, operator_waits: [{ ...wait, key: 'job', task_token: 'spent-token' }] };
     });
     await cancelJob(deps, cancelled.id, 'bob');
