@@ -225,6 +225,19 @@ describe('routeMaintenanceResume', () => {
     });
   });
 
+  it('a policy for another host of the job does not allow shutdown_vms on this one', async () => {
+    const deps = engineDeps();
+    const job = await pausedJob(deps, [wait(H21, [{ vm_id: 'vm-1' }]), wait(H22, [{ vm_id: 'vm-3' }])]);
+    await policies.create(deps.store, policy({ id: 'host-22-shutdown', target_ids: [H22] }));
+    expect(await failure(routeMaintenanceResume(deps, job, { action: 'shutdown_vms', vm_ids: ['vm-1'] }, 'bob'))).toBeInstanceOf(
+      ForbiddenError,
+    );
+    expect(await routeMaintenanceResume(deps, job, { action: 'shutdown_vms', vm_ids: ['vm-3'] }, 'bob')).toEqual({
+      kind: 'settle',
+      waits: [{ key: H22, output: { action: 'shutdown_vms', vm_ids: ['vm-3'] } }],
+    });
+  });
+
   it('skip_host needs host_id when several hosts wait, and ends only that host’s wait', async () => {
     const deps = engineDeps();
     const job = await pausedJob(deps, [wait(H21, [{ vm_id: 'vm-1' }]), wait(H22, [{ vm_id: 'vm-3' }])]);
