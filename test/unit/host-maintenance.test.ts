@@ -6,7 +6,7 @@ import type { Policy } from '../../shared/domain/policy';
 import type { InventoryObject } from '../../shared/domain/vcenter';
 import type { Idrac } from '../../shared/ports/idrac';
 import type { Queue } from '../../shared/ports/queue';
-import { type VCenterClient, type VCenterTaskOutcome, VSphereTaskError } from '../../shared/ports/vcenter';
+import { type VCenterClient, type VCenterTaskOutcome, VSphereError, VSphereTaskError } from '../../shared/ports/vcenter';
 import type { Workflows } from '../../shared/ports/workflows';
 import { policies } from '../../shared/records/approvals';
 import { hostLocks } from '../../shared/records/host-locks';
@@ -40,6 +40,8 @@ class FakeClient {
   readonly calls: string[] = [];
   readonly inMaintenance = new Set<string>();
   readonly failing = new Set<string>();
+  /** Tasks that neither end nor can be cancelled (a vMotion past the point of no return): every wait times out. */
+  readonly endless = new Set<string>();
   private readonly tasks = new Map<string, string>();
 
   private start(call: string): string {
@@ -58,6 +60,7 @@ class FakeClient {
     },
     waitForTasks: async (ids: string[]): Promise<VCenterTaskOutcome[]> =>
       ids.map((id) => {
+        if (this.endless.has(id)) return { id, ok: false, error: new VSphereError(`waiting for ${id} timed out`) };
         const call = this.tasks.get(id) ?? 'running';
         const fault = call === 'cancelled' ? 'RequestCanceled' : this.failing.has(call) ? 'InvalidState' : undefined;
         if (!fault) {
@@ -381,5 +384,22 @@ describe('compensation of a host maintenance job', () => {
     ]);
     expect(deps.fake.calls).not.toContain('powerOnVm vm-1 on host-21');
     expect(await locksHeld(deps)).toHaveLength(2);
+  });
+
+  it('a task that keeps running after the cancel stays a running step, and the job keeps its locks until it ends', async () => {
+    const deps = engineDeps();
+    const { migration } = await cancelledJob(deps);
+    deps.fake.endless.add(migration);
+
+    expect(await runCompensation(deps, 'job-1')).toBe('blocked');
+    expect((await listSteps(deps.store, 'job-1')).find((s) => s.step_id === 'step-migrate')?.status).toBe('running');
+    const job = await jobs.get(deps.store, 'job-1');
+    expect(job.compensation).toMatchObject({ status: 'pending' });
+    expect(job.compensation!.detail).toContain(`vSphere tasks still running: ${migration}`);
+    expect(await locksHeld(deps)).toHaveLength(2);
+
+    deps.fake.endless.delete(migration);
+    expect(await runCompensation(deps, 'job-1')).toBe('done');
+    expect(await locksHeld(deps)).toEqual([]);
   });
 });
