@@ -402,4 +402,15 @@ describe('compensation of a host maintenance job', () => {
     expect(await runCompensation(deps, 'job-1')).toBe('done');
     expect(await locksHeld(deps)).toEqual([]);
   });
+
+  it('a host whose EnterMaintenanceMode was cancelled is not exited, and its notes do not say it left maintenance', async () => {
+    const deps = engineDeps();
+    await cancelledJob(deps);
+    deps.fake.inMaintenance.delete('host-21');
+
+    expect(await runCompensation(deps, 'job-1')).toBe('done');
+    expect(deps.fake.calls).not.toContain('exitMaintenanceMode host-21');
+    const [h21] = (await jobs.get(deps.store, 'job-1')).result!.hosts as Record<string, unknown>[];
+    expect(h21).toMatchObject({ host_id: H21, entered_maintenance: false, left_in_maintenance: false, notes: [] });
+  });
 });

@@ -69,7 +69,9 @@ async function undoHost(deps: EngineDeps, job: Job, ledger: MaintenanceHost): Pr
   let current = ledger;
   if (current.entered_maintenance) {
     const host = (await vc.readHostsWithVms([current.moref])).find((o) => o.kind === 'host');
-    if (host?.data.in_maintenance_mode === true) {
+    // Not in maintenance (its EnterMaintenanceMode was cancelled or failed): nothing to exit, and nothing to note.
+    const inMaintenance = host?.data.in_maintenance_mode === true;
+    if (inMaintenance) {
       const { outcomes, unfinished } = await runTaskSteps(
         env,
         [
@@ -91,7 +93,7 @@ async function undoHost(deps: EngineDeps, job: Job, ledger: MaintenanceHost): Pr
     }
     current = await changeLedger(deps, current, (l) => ({
       entered_maintenance: false,
-      notes: [...l.notes, 'left maintenance mode when the job ended (compensation)'],
+      notes: inMaintenance ? [...l.notes, 'left maintenance mode when the job ended (compensation)'] : l.notes,
     }));
   }
   const { outcomes, unfinished } = await runTaskSteps(env, restoreSpecs(env, current, { restore_vms: true, return_vms: false }), 4);
