@@ -13,6 +13,7 @@ export const VCSIM_TIER = [
   'test/integration/vcenter-demo-lab.test.ts',
   'test/integration/host-maintenance.test.ts',
   'test/integration/host-maintenance-approval.test.ts',
+  'test/integration/host-maintenance-crash.test.ts',
   'test/vsphere/vcsim-support.test.ts',
   'test/vsphere/failures.test.ts',
   'test/vsphere/tls.test.ts',

@@ -9,7 +9,7 @@ import { hostResult, type MaintenanceHost } from '../../domain/maintenance';
 import type { CompensationOutcome } from '../../jobs/job-type';
 import { mapBounded } from '../../lib/async';
 import { logger } from '../../observability/logger';
-import { VSphereError } from '../../ports/vcenter';
+import { VSphereError, VSphereTaskError } from '../../ports/vcenter';
 import { putStep } from '../../records/jobs';
 import { maintenanceHosts } from '../../records/maintenance-hosts';
 import { readSwitch } from '../../records/switches';
@@ -24,8 +24,10 @@ const HOSTS_AT_ONCE = 4;
 /** After this many attempts what still fails is left to the operator, as the hosts' notes say. */
 const MAX_ATTEMPTS = 5;
 
-async function cancelRunningTasks(deps: EngineDeps, job: Job, ledgers: MaintenanceHost[]): Promise<void> {
+/** Cancels the job's running tasks and records how each ended; answers the ids of those still running. */
+async function cancelRunningTasks(deps: EngineDeps, job: Job, ledgers: MaintenanceHost[]): Promise<string[]> {
   const byTarget = new Map(ledgers.map((l) => [l.target_id, l]));
+  const stillRunning: string[] = [];
   for (const step of await allRunningTaskSteps(deps, job.id)) {
     const ledger = step.target_id ? byTarget.get(step.target_id) : undefined;
     if (!ledger) continue;
@@ -37,7 +39,11 @@ async function cancelRunningTasks(deps: EngineDeps, job: Job, ledgers: Maintenan
       if (!(e instanceof VSphereError)) throw e;
     }
     const [end] = await vc.waitForTasks([step.external_task_id!], { timeoutMs: 30_000 });
-    if (!end) continue;
+    // Not ended within the wait (not cancellable, or the session went): it still runs, and its step says so.
+    if (!end || (!end.ok && !(end.error instanceof VSphereTaskError))) {
+      stillRunning.push(step.external_task_id!);
+      continue;
+    }
     const at = deps.clock.now();
     await putStep(deps.store, {
       ...step,
@@ -47,6 +53,7 @@ async function cancelRunningTasks(deps: EngineDeps, job: Job, ledgers: Maintenan
       duration_ms: at - Date.parse(step.started_at),
     });
   }
+  return stillRunning;
 }
 
 async function undoHost(deps: EngineDeps, job: Job, ledger: MaintenanceHost): Promise<boolean> {
@@ -62,7 +69,9 @@ async function undoHost(deps: EngineDeps, job: Job, ledger: MaintenanceHost): Pr
   let current = ledger;
   if (current.entered_maintenance) {
     const host = (await vc.readHostsWithVms([current.moref])).find((o) => o.kind === 'host');
-    if (host?.data.in_maintenance_mode === true) {
+    // Not in maintenance (its EnterMaintenanceMode was cancelled or failed): nothing to exit, and nothing to note.
+    const inMaintenance = host?.data.in_maintenance_mode === true;
+    if (inMaintenance) {
       const { outcomes, unfinished } = await runTaskSteps(
         env,
         [
@@ -84,7 +93,7 @@ async function undoHost(deps: EngineDeps, job: Job, ledger: MaintenanceHost): Pr
     }
     current = await changeLedger(deps, current, (l) => ({
       entered_maintenance: false,
-      notes: [...l.notes, 'left maintenance mode when the job ended (compensation)'],
+      notes: inMaintenance ? [...l.notes, 'left maintenance mode when the job ended (compensation)'] : l.notes,
     }));
   }
   const { outcomes, unfinished } = await runTaskSteps(env, restoreSpecs(env, current, { restore_vms: true, return_vms: false }), 4);
@@ -94,14 +103,16 @@ async function undoHost(deps: EngineDeps, job: Job, ledger: MaintenanceHost): Pr
 
 export async function compensateMaintenance(deps: EngineDeps, job: Job): Promise<CompensationOutcome> {
   const ledgers = await maintenanceHosts.ofJob(deps.store, job.id);
-  await cancelRunningTasks(deps, job, ledgers);
+  const running = await cancelRunningTasks(deps, job, ledgers);
+  const runningNote = running.length ? `; vSphere tasks still running: ${running.join(', ')}` : '';
   const result = async () => ({ hosts: (await maintenanceHosts.ofJob(deps.store, job.id)).map(hostResult) });
   const ks = await readSwitch(deps.store, 'kill-switch');
   if (ks.on) {
     const inMaintenance = ledgers.filter((l) => l.entered_maintenance).map((l) => l.target_id);
     const detail =
       'the kill switch is active: running vSphere tasks were cancelled and no new one is started' +
-      (inMaintenance.length ? `; left in maintenance mode until it is deactivated: ${inMaintenance.join(', ')}` : '');
+      (inMaintenance.length ? `; left in maintenance mode until it is deactivated: ${inMaintenance.join(', ')}` : '') +
+      runningNote;
     return { state: 'blocked', detail, result: await result() };
   }
   const todo = ledgers.filter((l) => l.entered_maintenance || l.stopped.some((s) => !s.restored));
@@ -113,8 +124,9 @@ export async function compensateMaintenance(deps: EngineDeps, job: Job): Promise
   );
   const after = await maintenanceHosts.ofJob(deps.store, job.id);
   const stillIn = after.filter((l) => l.entered_maintenance).map((l) => l.target_id);
-  if (finished.every(Boolean) && !stillIn.length) return { state: 'done', result: await result() };
+  // The locks go with `done`: not while a task of the job may still move a VM on these hosts.
+  if (finished.every(Boolean) && !stillIn.length && !running.length) return { state: 'done', result: await result() };
   if ((job.compensation?.attempts ?? 0) + 1 >= MAX_ATTEMPTS)
     return { state: 'done', detail: `gave up after ${MAX_ATTEMPTS} attempts: see the hosts' notes`, result: await result() };
-  return { state: 'blocked', detail: `not undone yet: ${stillIn.join(', ') || 'VMs to power on'}`, result: await result() };
+  return { state: 'blocked', detail: `not undone yet: ${stillIn.join(', ') || 'VMs to power on'}${runningNote}`, result: await result() };
 }

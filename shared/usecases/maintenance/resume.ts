@@ -84,7 +84,8 @@ export async function routeMaintenanceResume(deps: EngineDeps, job: Job, request
     for (const key of perWait.keys()) {
       const wait = waits.find((w) => w.key === key)!;
       const cluster = wait.details?.cluster_id;
-      await assertResumeAllowed(deps, job, [key, ...(typeof cluster === 'string' ? [cluster] : []), ...job.target_ids], action);
+      // The host and its cluster only: a policy for another host of the same job says nothing about this one.
+      await assertResumeAllowed(deps, job, [key, ...(typeof cluster === 'string' ? [cluster] : [])], action);
     }
   if (!perWait.size) throw new ConflictError('no host waits on these VMs');
   return { kind: 'settle', waits: [...perWait].map(([key, vm_ids]) => ({ key, output: { action, vm_ids } })) };
