@@ -35,6 +35,8 @@ export type MaintenanceHost = {
   phase: MaintenancePhase;
   /** EIO started EnterMaintenanceMode on it and has not brought it out again. */
   entered_maintenance: boolean;
+  /** When EIO's EnterMaintenanceMode succeeded (kept after the host left maintenance again). */
+  maintenance_entered_at?: string;
   /** It was in maintenance mode before the job: EIO leaves it as it found it. */
   was_in_maintenance: boolean;
   moved: MovedVm[];
@@ -84,7 +86,7 @@ export function hostResult(h: MaintenanceHost) {
     host_id: h.target_id,
     name: h.name,
     phase: h.phase,
-    entered_maintenance: h.entered_maintenance || h.phase === 'done',
+    entered_maintenance: h.maintenance_entered_at !== undefined,
     left_in_maintenance: h.entered_maintenance,
     vms_moved: h.moved.map((m) => ({ vm_id: m.vm_id, name: m.name, to: m.to, returned: m.returned === true })),
     vms_stopped: h.stopped.map((s) => ({ vm_id: s.vm_id, name: s.name, how: s.how, restored: s.restored === true })),

@@ -9,6 +9,7 @@ import type { BlockedVm, HostPlan } from '../../domain/evacuation-plan';
 import { stopActions } from '../../domain/evacuation-reasons';
 import { type HostMaintenanceParams, MAINTENANCE_RESUME_ACTIONS, type MaintenanceHost, type StoppedVm } from '../../domain/maintenance';
 import type { StepContext } from '../../jobs/job-type';
+import { isoNow } from '../../ports/clock';
 import { VSphereFault } from '../../ports/vcenter';
 import { planEvacuation } from '../evacuation-plan';
 import { activeJob } from '../jobs/step-context';
@@ -219,6 +220,7 @@ export async function enterMaintenance(ctx: StepContext, targetId: string, param
   const gone = before.vmsOnHost.filter((v) => !after.vmsOnHost.some((a) => a.id === v.id));
   await changeLedger(env.deps, ledger, (l) => ({
     phase: 'in_maintenance',
+    maintenance_entered_at: l.maintenance_entered_at ?? isoNow(env.deps.clock),
     blocked: [],
     moved: [
       ...l.moved,
@@ -249,7 +251,9 @@ export async function exitMaintenance(ctx: StepContext, targetId: string, params
   );
   if (unfinished) return { target_id: targetId, state: 'working' };
   const failed = outcomes.find((o) => !o.ok);
-  if (failed) throw new Error(`ExitMaintenanceMode on ${ledger.name} failed: ${failed.fault?.fault_type}: ${failed.fault?.message}`);
+  // A second exit after a crash (the first one went through unrecorded) fails on a host already out: that is done.
+  if (failed && (await planNow(h)).inMaintenance)
+    throw new Error(`ExitMaintenanceMode on ${ledger.name} failed: ${failed.fault?.fault_type}: ${failed.fault?.message}`);
   await changeLedger(env.deps, ledger, () => ({ phase: 'restoring', entered_maintenance: false }));
   return { target_id: targetId, state: 'exited' };
 }
