@@ -12,6 +12,7 @@ export const VCSIM_TIER = [
   'test/integration/vcenter-resilience.test.ts',
   'test/integration/vcenter-demo-lab.test.ts',
   'test/integration/host-maintenance.test.ts',
+  'test/integration/host-maintenance-rollout.test.ts',
   'test/vsphere/vcsim-support.test.ts',
   'test/vsphere/failures.test.ts',
   'test/vsphere/tls.test.ts',
