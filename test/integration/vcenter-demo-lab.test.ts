@@ -86,7 +86,7 @@ describe('demo lab vCenter', () => {
     expect(hosts.length).toBeGreaterThan(1); // somewhere for the movable VMs to go
   });
 
-  it('follows the runbook\'s "Job Stuck in Paused State": paused on the unmovable VM, resumed with shutdown_vms once a policy allows it', async () => {
+  it('follows the runbook\'s "Job Stuck in Paused State": paused, then resumed with shutdown_vms once a policy allows it', async () => {
     const vms = (await curl('GET', '/api/v1/vcenter/instances/vc-001/vms?limit=100')).body.items as Vm[];
     const pinned = vms.find((v) => v.vmotion_blockers.length > 0)!;
     const hosts = (await curl('GET', '/api/v1/vcenter/instances/vc-001/hosts?limit=100')).body.items as { id: string; target_id: string }[];

@@ -11,6 +11,7 @@ import { type HostMaintenanceParams, MAINTENANCE_RESUME_ACTIONS, type Maintenanc
 import type { StepContext } from '../../jobs/job-type';
 import { isoNow } from '../../ports/clock';
 import { VSphereFault } from '../../ports/vcenter';
+import { maintenanceHosts } from '../../records/maintenance-hosts';
 import { planEvacuation } from '../evacuation-plan';
 import { activeJob } from '../jobs/step-context';
 import { changeLedger, ledgerOf } from './ledger';
@@ -47,6 +48,9 @@ async function hostCtx(ctx: StepContext, targetId: string, params: HostMaintenan
   return { env, ledger, params, group };
 }
 
+/** Phases of a host on its way into maintenance mode: it takes no VMs. */
+const LEAVING = new Set(['evacuating', 'blocked', 'entering_maintenance']);
+
 /** The host's plan from what vCenter says now, and the VMs on it. */
 async function planNow(
   h: HostCtx,
@@ -54,15 +58,21 @@ async function planNow(
   const { env, ledger, params, group } = h;
   const live = await readLive(env.vc, env.deps, group);
   const host = live.hosts.find((x) => x.moref === ledger.moref);
+  // Hosts of the job being evacuated at the same time are in the same step: no VM of this host goes there.
+  const alongside = (await maintenanceHosts.ofJob(env.deps.store, env.job.id))
+    .filter((l) => l.id !== ledger.id && l.instance_id === ledger.instance_id && l.cluster_id === ledger.cluster_id)
+    .filter((l) => LEAVING.has(l.phase))
+    .map((l) => l.moref);
+  const hostIds = [ledger.moref, ...alongside];
   const plan = await planEvacuation(
     env.deps,
     {
       instance_id: ledger.instance_id,
-      host_ids: [ledger.moref],
+      host_ids: hostIds,
       options: {
         evacuation: params.evacuation,
         powered_off_vms: params.powered_off_vms,
-        max_hosts_in_maintenance: 1,
+        max_hosts_in_maintenance: hostIds.length,
         exit_maintenance: params.exit_maintenance,
       },
     },
@@ -71,7 +81,8 @@ async function planNow(
   const vmsOnHost = live.vms
     .filter((v) => v.data.host === ledger.moref)
     .map((v) => ({ id: v.moref, name: v.name, power: String(v.data.power_state ?? 'poweredOff') }));
-  return { plan: plan.hosts[0]!, inMaintenance: host?.data.in_maintenance_mode === true, vmsOnHost };
+  const mine = plan.hosts.find((p) => p.host_id === ledger.moref)!;
+  return { plan: mine, inMaintenance: host?.data.in_maintenance_mode === true, vmsOnHost };
 }
 
 const refusedVm = (vm: { vm_id: string; name: string; power_state: BlockedVm['power_state'] }, host: string, fault: string): BlockedVm => ({
