@@ -155,6 +155,8 @@ export async function evacuateHost(ctx: StepContext, targetId: string, params: H
     if (unfinished) return { target_id: targetId, state: 'working' };
   }
   plan ??= (await planNow(h)).plan;
+  // VMs that arrived while others left: another round (the state machine calls again).
+  if (params.evacuation === 'migrate' && plan.moves.some((m) => !refused.has(m.vm_id))) return { target_id: targetId, state: 'working' };
   const blocked = [
     ...plan.blocked,
     ...plan.moves.filter((m) => refused.has(m.vm_id)).map((m) => refusedVm(m, ledger.moref, refused.get(m.vm_id)!)),
