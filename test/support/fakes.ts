@@ -29,6 +29,10 @@ export class ManualClock implements Clock {
   advance(ms: number) {
     this.t += ms;
   }
+  /** Time passes at once. */
+  async sleep(ms: number) {
+    this.t += ms;
+  }
 }
 
 /** The Queue port, faked: keeps what was sent. */

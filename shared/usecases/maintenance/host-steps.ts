@@ -9,7 +9,7 @@ import type { BlockedVm, HostPlan } from '../../domain/evacuation-plan';
 import { stopActions } from '../../domain/evacuation-reasons';
 import { type HostMaintenanceParams, MAINTENANCE_RESUME_ACTIONS, type MaintenanceHost, type StoppedVm } from '../../domain/maintenance';
 import type { StepContext } from '../../jobs/job-type';
-import { isoNow } from '../../ports/clock';
+import { isoNow, sleepOn } from '../../ports/clock';
 import { VSphereFault } from '../../ports/vcenter';
 import { maintenanceHosts } from '../../records/maintenance-hosts';
 import { planEvacuation } from '../evacuation-plan';
@@ -395,7 +395,7 @@ export async function stopVms(
   const until = Math.min(env.deadline, env.deps.clock.now() + params.shutdown_timeout_seconds * 1000);
   let running = targets.filter((v) => !forced.includes(v));
   while (running.length && env.deps.clock.now() < until) {
-    await new Promise((r) => setTimeout(r, SHUTDOWN_POLL_MS));
+    await sleepOn(env.deps.clock, SHUTDOWN_POLL_MS);
     const now = (await planNow(h)).vmsOnHost;
     running = running.filter((v) => now.some((n) => n.id === v.id && n.power === 'poweredOn'));
   }
