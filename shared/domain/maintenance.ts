@@ -88,7 +88,13 @@ export function hostResult(h: MaintenanceHost) {
     phase: h.phase,
     entered_maintenance: h.maintenance_entered_at !== undefined,
     left_in_maintenance: h.entered_maintenance,
-    vms_moved: h.moved.map((m) => ({ vm_id: m.vm_id, name: m.name, to: m.to, returned: m.returned === true })),
+    vms_moved: h.moved.map((m) => ({
+      vm_id: m.vm_id,
+      name: m.name,
+      // A host as jobs name it; `drs`: DRS chose where, while the host entered maintenance mode.
+      to: m.to === 'drs' ? 'drs' : `${h.instance_id}/${m.to}`,
+      returned: m.returned === true,
+    })),
     vms_stopped: h.stopped.map((s) => ({ vm_id: s.vm_id, name: s.name, how: s.how, restored: s.restored === true })),
     notes: h.notes,
     ...(h.error ? { error: h.error } : {}),
