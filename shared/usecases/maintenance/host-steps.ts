@@ -5,7 +5,7 @@
  * its cluster from vCenter, records what it did in the host's ledger before it does it (so a cancel, the kill
  * switch or a crash can undo it) and returns a `state` the state machine chooses its next state by.
  */
-import type { BlockedVm, HostPlan } from '../../domain/evacuation-plan';
+import type { BlockedVm, HostPlan, VmMove } from '../../domain/evacuation-plan';
 import { stopActions } from '../../domain/evacuation-reasons';
 import { type HostMaintenanceParams, MAINTENANCE_RESUME_ACTIONS, type MaintenanceHost, type StoppedVm } from '../../domain/maintenance';
 import type { StepContext } from '../../jobs/job-type';
@@ -126,6 +126,17 @@ export async function evacuateHost(ctx: StepContext, targetId: string, params: H
   await env.mayAct();
   await changeLedger(env.deps, ledger, () => ({ phase: 'evacuating', blocked: [] }));
   const refused = new Map<string, string>();
+  // The host's migrations start in parallel: their ledger writes go one at a time, or they race on its version.
+  let ledgerWrites: Promise<unknown> = Promise.resolve();
+  const noteMove = (m: VmMove) => {
+    const write = ledgerWrites.then(() =>
+      changeLedger(env.deps, ledger, (l) => ({
+        moved: [...l.moved.filter((x) => x.vm_id !== m.vm_id), { vm_id: m.vm_id, name: m.name, from: l.moref, to: m.destination }],
+      })),
+    );
+    ledgerWrites = write.catch(() => undefined);
+    return write;
+  };
   let plan: HostPlan | undefined;
   // Plan, migrate, look again: until nothing is left to move (VMs vCenter refused to move are not retried here).
   for (let round = 0; round < EVACUATION_ROUNDS; round++) {
@@ -141,9 +152,7 @@ export async function evacuateHost(ctx: StepContext, targetId: string, params: H
         subject: m.vm_id,
         subject_name: m.name,
         start: async () => {
-          await changeLedger(env.deps, ledger, (l) => ({
-            moved: [...l.moved.filter((x) => x.vm_id !== m.vm_id), { vm_id: m.vm_id, name: m.name, from: l.moref, to: m.destination }],
-          }));
+          await noteMove(m);
           return env.vc.relocateVm(m.vm_id, { host: m.destination });
         },
       })),
