@@ -1,9 +1,10 @@
 /**
  * The steps of one host's maintenance, as "Maintain hosts" runs them: evacuate its VMs (EIO's migrations, or
  * DRS when entering maintenance), pause on blocking VMs or fail the host, stop VMs on the operator's word,
- * enter maintenance mode, exit it, restore and return VMs, probe the host. Every step re-reads the host and
- * its cluster from vCenter, records what it did in the host's ledger before it does it (so a cancel, the kill
- * switch or a crash can undo it) and returns a `state` the state machine chooses its next state by.
+ * enter maintenance mode, exit it, restore and return VMs, probe the host. Every step re-reads from vCenter
+ * what it decides on (the host and its cluster to plan a move; the host alone around maintenance mode), records
+ * what it did in the host's ledger before it does it (so a cancel, the kill switch or a crash can undo it) and
+ * returns a `state` the state machine chooses its next state by.
  */
 import type { BlockedVm, HostPlan, VmMove } from '../../domain/evacuation-plan';
 import { stopActions } from '../../domain/evacuation-reasons';
@@ -83,6 +84,17 @@ async function planNow(
     .map((v) => ({ id: v.moref, name: v.name, power: String(v.data.power_state ?? 'poweredOff') }));
   const mine = plan.hosts.find((p) => p.host_id === ledger.moref)!;
   return { plan: mine, inMaintenance: host?.data.in_maintenance_mode === true, vmsOnHost };
+}
+
+/** What vCenter says now about this host alone (no plan): in maintenance mode or not, and the VMs on it. */
+async function hostNow(h: HostCtx): Promise<{ inMaintenance: boolean; vmsOnHost: { id: string; name: string; power: string }[] }> {
+  const { env, ledger } = h;
+  const objects = await env.vc.readHostsWithVms([ledger.moref]);
+  const host = objects.find((o) => o.kind === 'host');
+  const vmsOnHost = objects
+    .filter((o) => o.kind === 'vm' && o.data.host === ledger.moref)
+    .map((v) => ({ id: v.moref, name: v.name, power: String(v.data.power_state ?? 'poweredOff') }));
+  return { inMaintenance: host?.data.in_maintenance_mode === true, vmsOnHost };
 }
 
 const refusedVm = (vm: { vm_id: string; name: string; power_state: BlockedVm['power_state'] }, host: string, fault: string): BlockedVm => ({
@@ -191,7 +203,7 @@ export async function enterMaintenance(ctx: StepContext, targetId: string, param
   const { env, ledger } = h;
   if (ledger.phase === 'in_maintenance' || ledger.phase === 'exiting_maintenance' || ledger.phase === 'restoring')
     return { target_id: targetId, state: 'entered', exit_maintenance: params.exit_maintenance };
-  const before = await planNow(h);
+  const before = await hostNow(h);
   if (before.inMaintenance && ledger.phase !== 'entering_maintenance') {
     // Already in maintenance (it was before the job): nothing to enter, and nothing for EIO to exit later.
     await changeLedger(env.deps, ledger, () => ({ phase: 'in_maintenance' }));
@@ -218,11 +230,12 @@ export async function enterMaintenance(ctx: StepContext, targetId: string, param
   );
   if (unfinished) return { target_id: targetId, state: 'working' };
   const outcome = outcomes[0];
-  const after = await planNow(h);
+  const after = await hostNow(h);
   if (outcome && !outcome.ok && !after.inMaintenance) {
     await changeLedger(env.deps, ledger, () => ({ phase: 'evacuating', entered_maintenance: false }));
-    const blocked = after.plan.blocked.length
-      ? after.plan.blocked
+    const { plan } = await planNow(h);
+    const blocked = plan.blocked.length
+      ? plan.blocked
       : after.vmsOnHost
           .filter((v) => v.power === 'poweredOn')
           .map((v) =>
