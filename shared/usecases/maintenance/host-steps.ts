@@ -138,6 +138,7 @@ export async function evacuateHost(ctx: StepContext, targetId: string, params: H
   await env.mayAct();
   await changeLedger(env.deps, ledger, () => ({ phase: 'evacuating', blocked: [] }));
   const refused = new Map<string, string>();
+  const replanned = new Set<string>();
   // The host's migrations start in parallel: their ledger writes go one at a time, or they race on its version.
   let ledgerWrites: Promise<unknown> = Promise.resolve();
   const noteMove = (m: VmMove) => {
@@ -171,8 +172,14 @@ export async function evacuateHost(ctx: StepContext, targetId: string, params: H
       params.migrations_per_host,
     );
     const failed = outcomes.filter((o) => !o.ok);
-    for (const o of failed) refused.set(o.subject, `${o.fault?.fault_type}: ${o.fault?.message}`);
-    if (failed.length) await changeLedger(env.deps, ledger, (l) => ({ moved: l.moved.filter((x) => !refused.has(x.vm_id)) }));
+    for (const o of failed) {
+      // The destination stopped taking VMs while the move ran (it began entering maintenance): the next round
+      // plans the VM again, once; any other refusal is the VM's.
+      if (o.fault?.fault_type === 'InvalidHostState' && !replanned.has(o.subject)) replanned.add(o.subject);
+      else refused.set(o.subject, `${o.fault?.fault_type}: ${o.fault?.message}`);
+    }
+    const notMoved = new Set(failed.map((o) => o.subject));
+    if (failed.length) await changeLedger(env.deps, ledger, (l) => ({ moved: l.moved.filter((x) => !notMoved.has(x.vm_id)) }));
     if (unfinished) return { target_id: targetId, state: 'working' };
   }
   plan ??= (await planNow(h)).plan;
