@@ -60,16 +60,18 @@ async function planNow(
   const live = await readLive(env.vc, env.deps, group);
   const host = live.hosts.find((x) => x.moref === ledger.moref);
   // Hosts of the job being evacuated at the same time are in the same step: no VM of this host goes there.
-  const alongside = (await maintenanceHosts.ofJob(env.deps.store, env.job.id))
-    .filter((l) => l.id !== ledger.id && l.instance_id === ledger.instance_id && l.cluster_id === ledger.cluster_id)
-    .filter((l) => LEAVING.has(l.phase))
-    .map((l) => l.moref);
+  // Those still to come are in later steps: the planner sends VMs there last, as each would move them again.
+  const peers = (await maintenanceHosts.ofJob(env.deps.store, env.job.id)).filter(
+    (l) => l.id !== ledger.id && l.instance_id === ledger.instance_id && l.cluster_id === ledger.cluster_id,
+  );
+  const alongside = peers.filter((l) => LEAVING.has(l.phase)).map((l) => l.moref);
+  const later = ledger.cluster_id ? peers.filter((l) => l.phase === 'waiting').map((l) => l.moref) : [];
   const hostIds = [ledger.moref, ...alongside];
   const plan = await planEvacuation(
     env.deps,
     {
       instance_id: ledger.instance_id,
-      host_ids: hostIds,
+      host_ids: [...hostIds, ...later],
       options: {
         evacuation: params.evacuation,
         powered_off_vms: params.powered_off_vms,
