@@ -9,7 +9,7 @@ import { ensureTable } from '../../shared/adapters/store/create-table';
 import { createDynamoClient } from '../../shared/adapters/store/dynamodb-client';
 import { DynamoDbStore } from '../../shared/adapters/store/dynamodb-store';
 import { localSubstitutions, parseAsl } from '../../shared/adapters/workflows/asl';
-import { LocalWorkflows } from '../../shared/adapters/workflows/local-workflows';
+import { LocalWorkflows, type LocalWorkflowsOptions } from '../../shared/adapters/workflows/local-workflows';
 import { FUNCTIONS, type FunctionName } from '../../shared/catalog/functions';
 import { WORKER_POOLS } from '../../shared/catalog/worker-pools';
 import { WORKFLOWS } from '../../shared/catalog/workflows';
@@ -52,6 +52,8 @@ export type LocalStackOptions = {
   demoIdracs?: Partial<DemoIdracOptions> | false;
   /** With `demo`: the lab's vcsim as `vc-001` when built (port 8989; a free one when the stack's port is 0); false: none. */
   demoVcenter?: { port?: number } | false;
+  /** Measurements only (the host maintenance bench): told of every state the workflows enter and leave. */
+  onStateEvent?: LocalWorkflowsOptions['onStateEvent'];
 };
 
 export type LocalStack = {
@@ -101,6 +103,7 @@ export async function startLocalStack(opts: LocalStackOptions): Promise<LocalSta
         ),
       ),
       invoke: async (arn, payload) => invoker.invoke(functionOfArn(arn), payload),
+      onStateEvent: opts.onStateEvent,
     });
     closers.push(async () => workflows.close());
 

@@ -5,7 +5,7 @@ import { join, resolve } from 'node:path';
 import { promisify } from 'node:util';
 import { afterEach, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
 import { localFunctionArn, parseAsl, placeholdersIn } from '../../shared/adapters/workflows/asl';
-import { LocalWorkflows } from '../../shared/adapters/workflows/local-workflows';
+import { LocalWorkflows, type StateEvent } from '../../shared/adapters/workflows/local-workflows';
 import { TaskTokenInvalidError } from '../../shared/ports/workflows';
 import {
   eventually,
@@ -106,6 +106,39 @@ describe('LocalWorkflows specifics', () => {
       expect(new Set(fns.approvals.map((a) => a.task_token)).size).toBe(3);
       for (const a of fns.approvals) await local.sendTaskSuccess(a.task_token, { host: a.job_id });
       expect((await untilFinished(local, executionId)).output).toEqual([{ host: 'h1' }, { host: 'h2' }, { host: 'h3' }]);
+    } finally {
+      await local.close();
+    }
+  });
+
+  it('tells onStateEvent of every state entered and left, those of Map iterations included', async () => {
+    const definition = {
+      StartAt: 'Each Host',
+      States: {
+        'Each Host': {
+          Type: 'Map',
+          ItemsPath: '$.hosts',
+          ItemProcessor: {
+            ProcessorConfig: { Mode: 'INLINE' },
+            StartAt: 'Mark Host',
+            States: { 'Mark Host': { Type: 'Pass', Parameters: { 'host.$': '$' }, End: true } },
+          },
+          Next: 'Done',
+        },
+        Done: { Type: 'Succeed' },
+      },
+    };
+    const events: StateEvent[] = [];
+    const local = new LocalWorkflows({ workflows: { each: { definition } }, invoke: fns.invoke, onStateEvent: (e) => events.push(e) });
+    try {
+      const { executionId } = await local.start('each', 'job-states', { hosts: ['h1', 'h2'] });
+      await untilFinished(local, executionId);
+      await eventually(() => (events.some((e) => e.state === 'Done' && e.kind === 'exited') ? true : undefined), 'the last state left');
+      const entered = events.filter((e) => e.kind === 'entered');
+      expect(entered.map((e) => e.state).sort()).toEqual(['Done', 'Each Host', 'Mark Host', 'Mark Host']);
+      expect(entered.filter((e) => e.state === 'Mark Host').map((e) => e.input).sort()).toEqual(['h1', 'h2']);
+      expect(events.filter((e) => e.kind === 'exited')).toHaveLength(4);
+      expect(events.every((e) => e.workflow === 'each' && e.execution === 'job-states')).toBe(true);
     } finally {
       await local.close();
     }

@@ -2,7 +2,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { DemoIdracOptions } from '../../infra/local/demo-lab';
-import { type LocalStack, startLocalStack } from '../../infra/local/stack';
+import { type LocalStack, type LocalStackOptions, startLocalStack } from '../../infra/local/stack';
 import type { Role } from '../../shared/domain/roles';
 
 /**
@@ -22,12 +22,17 @@ export type Harness = {
   close(): Promise<void>;
 };
 
-/** `demoIdracs`: the demo lab's simulated iDRACs; off by default so parallel test files never share their fixed ports. */
+/**
+ * `demoIdracs`: the demo lab's simulated iDRACs; off by default so parallel test files never share their fixed ports.
+ * `onStateEvent`: the workflows' state events, for benches that count them.
+ */
 export async function startHarness(
-  opts: { demo?: boolean; dataDir?: string; demoIdracs?: Partial<DemoIdracOptions> } = {},
+  opts: { demo?: boolean; dataDir?: string; demoIdracs?: Partial<DemoIdracOptions>; onStateEvent?: LocalStackOptions['onStateEvent'] } = {},
 ): Promise<Harness> {
   const dataDir = opts.dataDir ?? (await mkdtemp(join(tmpdir(), 'eio-test-')));
-  let stack = await startLocalStack({ dataDir, port: 0, demo: opts.demo ?? false, demoIdracs: opts.demoIdracs ?? false });
+  const start = () =>
+    startLocalStack({ dataDir, port: 0, demo: opts.demo ?? false, demoIdracs: opts.demoIdracs ?? false, onStateEvent: opts.onStateEvent });
+  let stack = await start();
   const harness: Harness = {
     get stack() {
       return stack;
@@ -55,7 +60,7 @@ export async function startHarness(
     },
     async restart() {
       await stack.close();
-      stack = await startLocalStack({ dataDir, port: 0, demo: opts.demo ?? false, demoIdracs: opts.demoIdracs ?? false });
+      stack = await start();
     },
     async close() {
       await stack.close();

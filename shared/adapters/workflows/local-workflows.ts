@@ -45,7 +45,15 @@ export type LocalWorkflowsOptions = {
    * Lambda would: Task states without TimeoutSeconds wait for it as long as AWS does.
    */
   invoke: InvokeFunction;
+  /**
+   * Told of every state an execution enters and leaves, those of Map iterations included, in order: a
+   * measurement hook (the host maintenance bench counts state transitions with it); unset in the local stack.
+   */
+  onStateEvent?: (event: StateEvent) => void;
 };
+
+/** A state entered or left; `input` is the state's input as the engine saw it. */
+export type StateEvent = { kind: 'entered' | 'exited'; workflow: string; execution: string; state: string; input: unknown; at: number };
 
 export const localStateMachineArn = (workflow: string): string =>
   `arn:aws:states:${LOCAL_REGION}:${LOCAL_ACCOUNT}:stateMachine:${workflow}`;
@@ -86,10 +94,12 @@ export class LocalWorkflows implements Workflows {
   private readonly executions = new Map<string, Execution>();
   private readonly tokenWaits = new Map<string, TokenWait>();
   private readonly invoke: InvokeFunction;
+  private readonly onStateEvent: LocalWorkflowsOptions['onStateEvent'];
   private closed = false;
 
   constructor(options: LocalWorkflowsOptions) {
     this.invoke = options.invoke;
+    this.onStateEvent = options.onStateEvent;
     for (const [workflow, { definition }] of Object.entries(options.workflows)) {
       this.prepared.set(workflow, prepare(workflow, definition as AslDefinition));
     }
@@ -132,6 +142,7 @@ export class LocalWorkflows implements Workflows {
       overrides: { taskResourceLocalHandlers: handlers },
     });
     execution.abort = run.abort;
+    if (this.onStateEvent) void this.reportStates(execution, run.eventLogs, this.onStateEvent);
     execution.done = run.result.then(
       (output) => this.finish(execution, { status: 'SUCCEEDED', output }),
       (err: unknown) => this.finish(execution, outcomeOf(err)),
@@ -193,6 +204,18 @@ export class LocalWorkflows implements Workflows {
     this.closed = true;
     const running = [...this.executions.values()].filter((e) => e.status === 'RUNNING');
     await Promise.all(running.map((e) => this.stop(e.executionId, { error: 'LocalWorkflows.Closed', cause: 'The local stack shut down' })));
+  }
+
+  private async reportStates(
+    execution: Execution,
+    events: ReturnType<StateMachine['run']>['eventLogs'],
+    report: NonNullable<LocalWorkflowsOptions['onStateEvent']>,
+  ): Promise<void> {
+    for await (const e of events) {
+      if (e.type !== 'StateEntered' && e.type !== 'StateExited') continue;
+      const kind = e.type === 'StateEntered' ? 'entered' : 'exited';
+      report({ kind, workflow: execution.workflow, execution: execution.name, state: e.state.name, input: e.state.input, at: e.timestamp });
+    }
   }
 
   private async runTask(execution: Execution, stateName: string, plan: TaskPlan, input: JsonValue): Promise<JsonValue> {

@@ -1,11 +1,12 @@
 /**
  * The steps of one host's maintenance, as "Maintain hosts" runs them: evacuate its VMs (EIO's migrations, or
  * DRS when entering maintenance), pause on blocking VMs or fail the host, stop VMs on the operator's word,
- * enter maintenance mode, exit it, restore and return VMs, probe the host. Every step re-reads the host and
- * its cluster from vCenter, records what it did in the host's ledger before it does it (so a cancel, the kill
- * switch or a crash can undo it) and returns a `state` the state machine chooses its next state by.
+ * enter maintenance mode, exit it, restore and return VMs, probe the host. Every step re-reads from vCenter
+ * what it decides on (the host and its cluster to plan a move; the host alone around maintenance mode), records
+ * what it did in the host's ledger before it does it (so a cancel, the kill switch or a crash can undo it) and
+ * returns a `state` the state machine chooses its next state by.
  */
-import type { BlockedVm, HostPlan } from '../../domain/evacuation-plan';
+import type { BlockedVm, HostPlan, VmMove } from '../../domain/evacuation-plan';
 import { stopActions } from '../../domain/evacuation-reasons';
 import { type HostMaintenanceParams, MAINTENANCE_RESUME_ACTIONS, type MaintenanceHost, type StoppedVm } from '../../domain/maintenance';
 import type { StepContext } from '../../jobs/job-type';
@@ -59,16 +60,18 @@ async function planNow(
   const live = await readLive(env.vc, env.deps, group);
   const host = live.hosts.find((x) => x.moref === ledger.moref);
   // Hosts of the job being evacuated at the same time are in the same step: no VM of this host goes there.
-  const alongside = (await maintenanceHosts.ofJob(env.deps.store, env.job.id))
-    .filter((l) => l.id !== ledger.id && l.instance_id === ledger.instance_id && l.cluster_id === ledger.cluster_id)
-    .filter((l) => LEAVING.has(l.phase))
-    .map((l) => l.moref);
+  // Those still to come are in later steps: the planner sends VMs there last, as each would move them again.
+  const peers = (await maintenanceHosts.ofJob(env.deps.store, env.job.id)).filter(
+    (l) => l.id !== ledger.id && l.instance_id === ledger.instance_id && l.cluster_id === ledger.cluster_id,
+  );
+  const alongside = peers.filter((l) => LEAVING.has(l.phase)).map((l) => l.moref);
+  const later = ledger.cluster_id ? peers.filter((l) => l.phase === 'waiting').map((l) => l.moref) : [];
   const hostIds = [ledger.moref, ...alongside];
   const plan = await planEvacuation(
     env.deps,
     {
       instance_id: ledger.instance_id,
-      host_ids: hostIds,
+      host_ids: [...hostIds, ...later],
       options: {
         evacuation: params.evacuation,
         powered_off_vms: params.powered_off_vms,
@@ -83,6 +86,17 @@ async function planNow(
     .map((v) => ({ id: v.moref, name: v.name, power: String(v.data.power_state ?? 'poweredOff') }));
   const mine = plan.hosts.find((p) => p.host_id === ledger.moref)!;
   return { plan: mine, inMaintenance: host?.data.in_maintenance_mode === true, vmsOnHost };
+}
+
+/** What vCenter says now about this host alone (no plan): in maintenance mode or not, and the VMs on it. */
+async function hostNow(h: HostCtx): Promise<{ inMaintenance: boolean; vmsOnHost: { id: string; name: string; power: string }[] }> {
+  const { env, ledger } = h;
+  const objects = await env.vc.readHostsWithVms([ledger.moref]);
+  const host = objects.find((o) => o.kind === 'host');
+  const vmsOnHost = objects
+    .filter((o) => o.kind === 'vm' && o.data.host === ledger.moref)
+    .map((v) => ({ id: v.moref, name: v.name, power: String(v.data.power_state ?? 'poweredOff') }));
+  return { inMaintenance: host?.data.in_maintenance_mode === true, vmsOnHost };
 }
 
 const refusedVm = (vm: { vm_id: string; name: string; power_state: BlockedVm['power_state'] }, host: string, fault: string): BlockedVm => ({
@@ -126,6 +140,18 @@ export async function evacuateHost(ctx: StepContext, targetId: string, params: H
   await env.mayAct();
   await changeLedger(env.deps, ledger, () => ({ phase: 'evacuating', blocked: [] }));
   const refused = new Map<string, string>();
+  const replanned = new Set<string>();
+  // The host's migrations start in parallel: their ledger writes go one at a time, or they race on its version.
+  let ledgerWrites: Promise<unknown> = Promise.resolve();
+  const noteMove = (m: VmMove) => {
+    const write = ledgerWrites.then(() =>
+      changeLedger(env.deps, ledger, (l) => ({
+        moved: [...l.moved.filter((x) => x.vm_id !== m.vm_id), { vm_id: m.vm_id, name: m.name, from: l.moref, to: m.destination }],
+      })),
+    );
+    ledgerWrites = write.catch(() => undefined);
+    return write;
+  };
   let plan: HostPlan | undefined;
   // Plan, migrate, look again: until nothing is left to move (VMs vCenter refused to move are not retried here).
   for (let round = 0; round < EVACUATION_ROUNDS; round++) {
@@ -141,17 +167,21 @@ export async function evacuateHost(ctx: StepContext, targetId: string, params: H
         subject: m.vm_id,
         subject_name: m.name,
         start: async () => {
-          await changeLedger(env.deps, ledger, (l) => ({
-            moved: [...l.moved.filter((x) => x.vm_id !== m.vm_id), { vm_id: m.vm_id, name: m.name, from: l.moref, to: m.destination }],
-          }));
+          await noteMove(m);
           return env.vc.relocateVm(m.vm_id, { host: m.destination });
         },
       })),
       params.migrations_per_host,
     );
     const failed = outcomes.filter((o) => !o.ok);
-    for (const o of failed) refused.set(o.subject, `${o.fault?.fault_type}: ${o.fault?.message}`);
-    if (failed.length) await changeLedger(env.deps, ledger, (l) => ({ moved: l.moved.filter((x) => !refused.has(x.vm_id)) }));
+    for (const o of failed) {
+      // The destination stopped taking VMs while the move ran (it began entering maintenance): the next round
+      // plans the VM again, once; any other refusal is the VM's.
+      if (o.fault?.fault_type === 'InvalidHostState' && !replanned.has(o.subject)) replanned.add(o.subject);
+      else refused.set(o.subject, `${o.fault?.fault_type}: ${o.fault?.message}`);
+    }
+    const notMoved = new Set(failed.map((o) => o.subject));
+    if (failed.length) await changeLedger(env.deps, ledger, (l) => ({ moved: l.moved.filter((x) => !notMoved.has(x.vm_id)) }));
     if (unfinished) return { target_id: targetId, state: 'working' };
   }
   plan ??= (await planNow(h)).plan;
@@ -182,7 +212,7 @@ export async function enterMaintenance(ctx: StepContext, targetId: string, param
   const { env, ledger } = h;
   if (ledger.phase === 'in_maintenance' || ledger.phase === 'exiting_maintenance' || ledger.phase === 'restoring')
     return { target_id: targetId, state: 'entered', exit_maintenance: params.exit_maintenance };
-  const before = await planNow(h);
+  const before = await hostNow(h);
   if (before.inMaintenance && ledger.phase !== 'entering_maintenance') {
     // Already in maintenance (it was before the job): nothing to enter, and nothing for EIO to exit later.
     await changeLedger(env.deps, ledger, () => ({ phase: 'in_maintenance' }));
@@ -209,11 +239,12 @@ export async function enterMaintenance(ctx: StepContext, targetId: string, param
   );
   if (unfinished) return { target_id: targetId, state: 'working' };
   const outcome = outcomes[0];
-  const after = await planNow(h);
+  const after = await hostNow(h);
   if (outcome && !outcome.ok && !after.inMaintenance) {
     await changeLedger(env.deps, ledger, () => ({ phase: 'evacuating', entered_maintenance: false }));
-    const blocked = after.plan.blocked.length
-      ? after.plan.blocked
+    const { plan } = await planNow(h);
+    const blocked = plan.blocked.length
+      ? plan.blocked
       : after.vmsOnHost
           .filter((v) => v.power === 'poweredOn')
           .map((v) =>
