@@ -15,18 +15,12 @@ import { maintenanceHosts } from '../records/maintenance-hosts';
 import { moveJob } from '../usecases/jobs/common';
 import { lockHosts } from '../usecases/jobs/host-locks';
 import { compensateMaintenance } from '../usecases/maintenance/compensate';
-import {
-  enterMaintenance,
-  evacuateHost,
-  exitMaintenance,
-  hostFailed,
-  probeHost,
-  restoreVms,
-  skipHost,
-  stopVms,
-} from '../usecases/maintenance/host-steps';
+import { evacuateHost } from '../usecases/maintenance/evacuate';
 import { openLedger } from '../usecases/maintenance/ledger';
+import { enterMaintenance, exitMaintenance } from '../usecases/maintenance/maintenance-mode';
+import { hostFailed, skipHost, stopVms } from '../usecases/maintenance/operator-actions';
 import { type MaintenancePlan, planMaintenance } from '../usecases/maintenance/plan';
+import { probeHost, restoreVms } from '../usecases/maintenance/restore';
 import { routeMaintenanceResume } from '../usecases/maintenance/resume';
 import { type JobType, type StepContext, stepAction } from './job-type';
 import { existingTargets } from './targets';

@@ -14,8 +14,9 @@ import { putStep } from '../../records/jobs';
 import { maintenanceHosts } from '../../records/maintenance-hosts';
 import { readSwitch } from '../../records/switches';
 import { assertKillSwitchOff, type EngineDeps } from '../jobs/common';
-import { recordRestore, restoreSpecs, STEP_BUDGET_MS } from './host-steps';
+import { STEP_BUDGET_MS } from './host-context';
 import { changeLedger } from './ledger';
+import { recordRestore, restoreSpecs } from './restore';
 import { instanceClient } from './scope';
 import { allRunningTaskSteps, runTaskSteps, type TaskEnv } from './task-steps';
 
