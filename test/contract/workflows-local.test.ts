@@ -136,7 +136,12 @@ describe('LocalWorkflows specifics', () => {
       await eventually(() => (events.some((e) => e.state === 'Done' && e.kind === 'exited') ? true : undefined), 'the last state left');
       const entered = events.filter((e) => e.kind === 'entered');
       expect(entered.map((e) => e.state).sort()).toEqual(['Done', 'Each Host', 'Mark Host', 'Mark Host']);
-      expect(entered.filter((e) => e.state === 'Mark Host').map((e) => e.input).sort()).toEqual(['h1', 'h2']);
+      expect(
+        entered
+          .filter((e) => e.state === 'Mark Host')
+          .map((e) => e.input)
+          .sort(),
+      ).toEqual(['h1', 'h2']);
       expect(events.filter((e) => e.kind === 'exited')).toHaveLength(4);
       expect(events.every((e) => e.workflow === 'each' && e.execution === 'job-states')).toBe(true);
     } finally {

@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { VCenterClient } from '../../shared/ports/vcenter';
 import { type Harness, startHarness } from '../support/harness';
+import type { JobView } from '../support/maintenance-lab';
 import { startVcsim, type Vcsim } from '../support/vcsim';
 import { waitFor } from '../support/wait';
 
@@ -66,7 +67,7 @@ describe('host maintenance under approval', () => {
   it('binds the approval to the plan; a plan that changed before the job acts is approved again', async () => {
     const hosts = (await h.call('GET', '/api/v1/vcenter/instances/vc-001/hosts?limit=50', { role: 'viewer' })).body.items;
     const vms = (await h.call('GET', '/api/v1/vcenter/instances/vc-001/vms?limit=50', { role: 'viewer' })).body.items;
-    const host = hosts.find((x: any) => vms.some((v: any) => v.host === x.id && v.power_state === 'poweredOn'));
+    const host = hosts.find((x: JobView) => vms.some((v: JobView) => v.host === x.id && v.power_state === 'poweredOn'));
     const policy = await h.call('POST', '/api/v1/policies', {
       role: 'admin',
       body: { name: 'maintenance needs approval', job_types: ['host_maintenance'], target_ids: [host.target_id] },
@@ -80,11 +81,11 @@ describe('host maintenance under approval', () => {
     const id = submitted.body.id as string;
 
     const waiting = await jobIn(id, ['awaiting_approval']);
-    const planStep = waiting.steps.find((s: any) => s.name === 'Plan evacuation');
+    const planStep = waiting.steps.find((s: JobView) => s.name === 'Plan evacuation');
     const first = (await h.call('GET', `/api/v1/approvals/${waiting.waiting_for.approval_id}`, { role: 'viewer' })).body;
     expect(first.plan_hash).toBe(planStep.result.hash);
     expect(planStep.result.hosts[0].moves.length).toBeGreaterThan(0);
-    expect(waiting.steps.some((s: any) => s.name === 'Migrate VM')).toBe(false);
+    expect(waiting.steps.some((s: JobView) => s.name === 'Migrate VM')).toBe(false);
 
     // Behind the approver's back a VM is powered off: it would now stay on the host instead of moving.
     const moving = planStep.result.hosts[0].moves[0].vm_id as string;
@@ -101,13 +102,13 @@ describe('host maintenance under approval', () => {
     );
     const second = (await h.call('GET', `/api/v1/approvals/${again.waiting_for.approval_id}`, { role: 'viewer' })).body;
     expect(second.plan_hash).not.toBe(first.plan_hash);
-    expect(again.steps.filter((s: any) => s.name === 'Check plan')).toHaveLength(1);
-    expect(again.steps.some((s: any) => s.name === 'Migrate VM')).toBe(false);
+    expect(again.steps.filter((s: JobView) => s.name === 'Check plan')).toHaveLength(1);
+    expect(again.steps.some((s: JobView) => s.name === 'Migrate VM')).toBe(false);
 
     await approve(second.id);
     const done = await jobIn(id, ['succeeded', 'failed', 'cancelled']);
     expect(done.status, done.status_reason).toBe('succeeded');
     expect(done.approved_plan_hash).toBe(second.plan_hash);
-    expect(done.result.hosts[0].vms_moved.map((m: any) => m.vm_id)).not.toContain(moving);
+    expect(done.result.hosts[0].vms_moved.map((m: JobView) => m.vm_id)).not.toContain(moving);
   }, 120_000);
 });

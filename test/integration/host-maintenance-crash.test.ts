@@ -8,6 +8,7 @@ import { issueToken } from '../../infra/local/jwt';
 import { loadOrCreateSigningKey } from '../../infra/local/signing-key';
 import { VSphereInstanceClient } from '../../shared/adapters/vsphere';
 import { type Harness, startHarness } from '../support/harness';
+import type { JobView } from '../support/maintenance-lab';
 import { startVcsim, type Vcsim } from '../support/vcsim';
 import { waitFor } from '../support/wait';
 import { clientFor } from '../vsphere/helpers';
@@ -65,7 +66,7 @@ async function childStack() {
       body: body === undefined ? undefined : JSON.stringify(body),
     });
     const text = await res.text();
-    return { status: res.status, body: (text ? JSON.parse(text) : undefined) as any, text };
+    return { status: res.status, body: (text ? JSON.parse(text) : undefined) as JobView, text };
   };
   const kill = async () => {
     child.kill('SIGKILL');
@@ -132,8 +133,8 @@ describe('a host maintenance job whose process is killed', () => {
       60_000,
       100,
     );
-    const listed = (await stack.call('GET', '/api/v1/vcenter/instances/vc-001/hosts?limit=200')).body.items as any[];
-    const vms = (await stack.call('GET', '/api/v1/vcenter/instances/vc-001/vms?limit=200')).body.items as any[];
+    const listed = (await stack.call('GET', '/api/v1/vcenter/instances/vc-001/hosts?limit=200')).body.items as JobView[];
+    const vms = (await stack.call('GET', '/api/v1/vcenter/instances/vc-001/vms?limit=200')).body.items as JobView[];
     hosts = listed
       .map((x) => ({
         target_id: x.target_id as string,

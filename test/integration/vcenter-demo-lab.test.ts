@@ -153,7 +153,9 @@ describe('demo lab vCenter', () => {
     await ended(delta.body.sync_run_ids[0]);
     const after = (await curl('GET', '/api/v1/vcenter/instances/vc-001/vms?limit=100')).body.items as (Vm & { power_state: string })[];
     expect(after.find((v) => v.id === pinned.id)!.power_state).toBe('poweredOn');
-    const hostAfter = (await curl('GET', '/api/v1/vcenter/instances/vc-001/hosts?limit=100')).body.items.find((x: any) => x.id === host.id);
+    const hostAfter = (await curl('GET', '/api/v1/vcenter/instances/vc-001/hosts?limit=100')).body.items.find(
+      (x: { id: string }) => x.id === host.id,
+    );
     expect(hostAfter.in_maintenance_mode).toBe(false);
   }, 120_000);
 
