@@ -35,6 +35,13 @@ class PolicyRecords extends Entity<Policy> {
     const result = await super.list(store, page);
     return { ...result, items: result.items.map(withDefaults) };
   }
+
+  /** Every policy (a handful: read whole, to evaluate them all). */
+  async all(store: Store): Promise<Policy[]> {
+    const out: Policy[] = [];
+    for await (const p of this.each(store)) out.push(p);
+    return out;
+  }
 }
 
 const withDefaults = (stored: Policy): Policy => ({ ...stored, allowed_resume_actions: stored.allowed_resume_actions ?? [] });

@@ -1,8 +1,6 @@
-import { type ChildProcess, spawn } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { afterAll, describe, expect, it } from 'vitest';
 import { issueToken } from '../../infra/local/jwt';
 import { loadOrCreateSigningKey } from '../../infra/local/signing-key';
@@ -13,33 +11,12 @@ import { dispatchJob } from '../../shared/usecases/jobs/dispatch';
 import { reconcileJobs } from '../../shared/usecases/jobs/reconcile';
 import { ENGINE_TEST, ENGINE_TEST_FRAGILE, readLedger, registerEngineTestJob } from '../support/engine-test-job';
 import { type Harness, startHarness } from '../support/harness';
+import { startStackProcess } from '../support/stack-process';
 import { waitFor } from '../support/wait';
 
-const root = fileURLToPath(new URL('../..', import.meta.url));
 const dataDir = mkdtempSync(join(tmpdir(), 'eio-crash-'));
 const ledger = join(dataDir, 'ledger.jsonl');
 registerEngineTestJob(ledger);
-
-function startChild(): Promise<{ child: ChildProcess; baseUrl: string }> {
-  // `node --import tsx` rather than the tsx CLI: the CLI runs the script in a child process, which a SIGKILL
-  // of the CLI would leave running.
-  const child = spawn(process.execPath, ['--import', 'tsx', 'test/support/engine-test-stack.ts'], {
-    cwd: root,
-    env: { ...process.env, EIO_DATA_DIR: dataDir, ENGINE_TEST_LEDGER: ledger, LOG_LEVEL: 'SILENT' },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  let errors = '';
-  child.stderr!.on('data', (d) => (errors += String(d)));
-  return new Promise((resolve, reject) => {
-    let out = '';
-    child.stdout!.on('data', (d) => {
-      out += String(d);
-      const m = /READY (\S+)/.exec(out);
-      if (m) resolve({ child, baseUrl: m[1]! });
-    });
-    child.on('exit', (code) => reject(new Error(`stack process exited (${code}) before it was ready: ${errors}`)));
-  });
-}
 
 let harness: Harness | undefined;
 afterAll(async () => {
@@ -49,7 +26,7 @@ afterAll(async () => {
 
 describe('a process that dies mid-job', () => {
   it('leaves no job running forever: idempotent types resume from the last completed step, others fail as interrupted', async () => {
-    const { child, baseUrl } = await startChild();
+    const { child, baseUrl } = await startStackProcess(dataDir);
     const key = await loadOrCreateSigningKey(dataDir);
     const token = await issueToken(
       key,

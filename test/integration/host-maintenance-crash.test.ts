@@ -1,14 +1,13 @@
-import { type ChildProcess, spawn } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { issueToken } from '../../infra/local/jwt';
 import { loadOrCreateSigningKey } from '../../infra/local/signing-key';
 import { VSphereInstanceClient } from '../../shared/adapters/vsphere';
 import { type Harness, startHarness } from '../support/harness';
 import type { JobView } from '../support/maintenance-lab';
+import { startStackProcess } from '../support/stack-process';
 import { startVcsim, type Vcsim } from '../support/vcsim';
 import { waitFor } from '../support/wait';
 import { clientFor } from '../vsphere/helpers';
@@ -19,7 +18,6 @@ import { clientFor } from '../vsphere/helpers';
  * running, brings the host out of maintenance and gives its lock back. vcsim is a process of its own and goes
  * on working through the crash, as vCenter would.
  */
-const root = fileURLToPath(new URL('../..', import.meta.url));
 const dataDir = mkdtempSync(join(tmpdir(), 'eio-maint-crash-'));
 const TASK_DELAY_MS = 1_500;
 
@@ -29,30 +27,9 @@ let harness: Harness | undefined;
 /** The cluster's hosts as the first sync stored them, the one with the most powered-on VMs first. */
 let hosts: { target_id: string; moref: string; vms: string[] }[];
 
-function startChild(): Promise<{ child: ChildProcess; baseUrl: string }> {
-  // `node --import tsx` rather than the tsx CLI: the CLI runs the script in a child process, which a SIGKILL
-  // of the CLI would leave running.
-  const child = spawn(process.execPath, ['--import', 'tsx', 'test/support/engine-test-stack.ts'], {
-    cwd: root,
-    env: { ...process.env, EIO_DATA_DIR: dataDir, ENGINE_TEST_LEDGER: join(dataDir, 'ledger.jsonl'), LOG_LEVEL: 'SILENT' },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  let errors = '';
-  child.stderr!.on('data', (d) => (errors += String(d)));
-  return new Promise((resolve, reject) => {
-    let out = '';
-    child.stdout!.on('data', (d) => {
-      out += String(d);
-      const m = /READY (\S+)/.exec(out);
-      if (m) resolve({ child, baseUrl: m[1]! });
-    });
-    child.on('exit', (code) => reject(new Error(`stack process exited (${code}) before it was ready: ${errors}`)));
-  });
-}
-
 /** The stack as a process of its own, driven over HTTP as an admin, until the test kills it. */
 async function childStack() {
-  const { child, baseUrl } = await startChild();
+  const { child, baseUrl } = await startStackProcess(dataDir);
   const key = await loadOrCreateSigningKey(dataDir);
   const token = await issueToken(
     key,

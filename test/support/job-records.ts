@@ -1,4 +1,5 @@
 import type { Job } from '../../shared/domain/job';
+import type { Policy } from '../../shared/domain/policy';
 import type { Clock } from '../../shared/ports/clock';
 import type { Store } from '../../shared/ports/store';
 import { jobs } from '../../shared/records/jobs';
@@ -20,3 +21,20 @@ export async function storedJob(deps: { store: Store; clock: Clock }, fields: Pa
     ...fields,
   });
 }
+
+/** A policy that lets host_maintenance jobs resume with shutdown_vms anywhere, without approval; `fields` override it. */
+export const resumePolicy = (fields: Partial<Policy> & Pick<Policy, 'id'>): Policy => ({
+  name: fields.id,
+  description: '',
+  job_types: ['host_maintenance'],
+  target_ids: [],
+  requires_approval: false,
+  approval_timeout_minutes: 60,
+  enabled: true,
+  allowed_resume_actions: ['shutdown_vms'],
+  created_at: '2026-11-23T10:00:00.000Z',
+  updated_at: '2026-11-23T10:00:00.000Z',
+  created_by: 'admin',
+  version: 1,
+  ...fields,
+});

@@ -2,7 +2,6 @@ import { describe, expect, it } from 'vitest';
 import { ConflictError, ForbiddenError, ValidationError } from '../../shared/domain/errors';
 import type { Job, OperatorWait } from '../../shared/domain/job';
 import type { MaintenanceHost } from '../../shared/domain/maintenance';
-import type { Policy } from '../../shared/domain/policy';
 import type { InventoryObject } from '../../shared/domain/vcenter';
 import type { Idrac } from '../../shared/ports/idrac';
 import type { Queue } from '../../shared/ports/queue';
@@ -21,7 +20,7 @@ import { activateKillSwitch } from '../../shared/usecases/jobs/system';
 import { routeMaintenanceResume } from '../../shared/usecases/maintenance/resume';
 import { FakeVCenter, instanceRecord } from '../support/fake-vcenter';
 import { ManualClock, MemorySecrets } from '../support/fakes';
-import { storedJob } from '../support/job-records';
+import { resumePolicy, storedJob } from '../support/job-records';
 import { MemoryStore } from '../support/memory-store';
 
 /**
@@ -160,21 +159,7 @@ describe('operator waits', () => {
   });
 });
 
-const policy = (fields: Partial<Policy> & Pick<Policy, 'id'>): Policy => ({
-  name: fields.id,
-  description: '',
-  job_types: ['host_maintenance'],
-  target_ids: [],
-  requires_approval: false,
-  approval_timeout_minutes: 60,
-  enabled: true,
-  allowed_resume_actions: ['shutdown_vms'],
-  created_at: AT,
-  updated_at: AT,
-  created_by: 'admin',
-  version: 1,
-  ...fields,
-});
+const policy = resumePolicy;
 
 describe('routeMaintenanceResume', () => {
   const pausedJob = async (deps: EngineDeps, waits: OperatorWait[]) =>

@@ -4,27 +4,13 @@ import { approvalPolicyFor, type Policy, PolicyCreate, PolicyUpdate, policiesAll
 import { policies } from '../../shared/records/approvals';
 import { assertResumeAllowed } from '../../shared/usecases/jobs/resume-policy';
 import { ManualClock } from '../support/fakes';
-import { storedJob } from '../support/job-records';
+import { resumePolicy, storedJob } from '../support/job-records';
 import { MemoryStore } from '../support/memory-store';
 
 const HOST = 'vc-001/host-21';
 const CLUSTER = 'vc-001/domain-c7';
 
-const policy = (fields: Partial<Policy> & Pick<Policy, 'id'>): Policy => ({
-  name: fields.id,
-  description: '',
-  job_types: ['host_maintenance'],
-  target_ids: [],
-  requires_approval: false,
-  approval_timeout_minutes: 60,
-  enabled: true,
-  allowed_resume_actions: ['shutdown_vms'],
-  created_at: '2026-11-23T10:00:00.000Z',
-  updated_at: '2026-11-23T10:00:00.000Z',
-  created_by: 'admin',
-  version: 1,
-  ...fields,
-});
+const policy = resumePolicy;
 
 const ids = (ps: Policy[]) => ps.map((p) => p.id);
 const job = { type: 'host_maintenance' };

@@ -5,29 +5,21 @@
  */
 import { ValidationError } from '../../domain/errors';
 import { approvalPolicyFor } from '../../domain/policy';
-import { type EngineDeps, jobTypeOf } from './common';
-import { allPolicies, type JobSubmission } from './submit';
+import { policies } from '../../records/approvals';
+import type { EngineDeps } from './common';
+import { type JobSubmission, validateSubmission } from './submit';
 
 export async function planJob(deps: EngineDeps, submission: JobSubmission) {
-  const type = jobTypeOf(submission.type);
+  const { type, params, targets } = await validateSubmission(deps, submission);
   if (!type.plan)
     throw new ValidationError(`job type ${type.name} has no preflight plan`, [{ path: 'body.type', message: 'no plan for this type' }]);
-  const params = type.params.safeParse(submission.params);
-  if (!params.success)
-    throw new ValidationError(
-      `Invalid params for ${type.name}`,
-      params.error.issues.map((i) => ({ path: ['body.params', ...i.path].join('.'), message: i.message })),
-    );
-  const targets = await type.resolveTargets(deps, submission.target_ids);
-  if (!targets.ok)
-    throw new ValidationError(`Unknown or unsuitable targets: ${targets.problems.map((p) => p.message).join('; ')}`, targets.problems);
-  const policy = approvalPolicyFor(await allPolicies(deps), { type: type.name, target_ids: targets.targets });
+  const policy = approvalPolicyFor(await policies.all(deps.store), { type: type.name, target_ids: targets });
   return {
     type: type.name,
-    target_ids: targets.targets,
-    params: params.data,
+    target_ids: targets,
+    params,
     requires_approval: policy !== undefined,
     approval_policy_id: policy?.id,
-    plan: await type.plan(deps, targets.targets, params.data),
+    plan: await type.plan(deps, targets, params),
   };
 }

@@ -16,8 +16,7 @@ import type { EngineDeps } from './common';
  * then the ids around it (its cluster).
  */
 export async function assertResumeAllowed(deps: Pick<EngineDeps, 'store'>, job: Job, targetIds: string[], action: string): Promise<Policy> {
-  const all: Policy[] = [];
-  for await (const p of policies.each(deps.store)) all.push(p);
+  const all = await policies.all(deps.store);
   const allowing = policiesAllowingResume(all, job, targetIds, action);
   if (allowing[0]) return allowing[0];
 

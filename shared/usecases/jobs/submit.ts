@@ -4,7 +4,7 @@ import { sendToPool } from '../../catalog/messages';
 import { ConflictError, ValidationError } from '../../domain/errors';
 import { idSchema, newId } from '../../domain/ids';
 import type { Job } from '../../domain/job';
-import { approvalPolicyFor, type Policy } from '../../domain/policy';
+import { approvalPolicyFor } from '../../domain/policy';
 import { currentContext } from '../../observability/context';
 import { logger } from '../../observability/logger';
 import { isoNow } from '../../ports/clock';
@@ -27,17 +27,28 @@ export const IdempotencyKeyHeader = z
   .max(255)
   .regex(/^[\x21-\x7e]+$/, 'printable ASCII only');
 
-/** Every approval policy (a handful: read whole). */
-export async function allPolicies(deps: Pick<EngineDeps, 'store'>): Promise<Policy[]> {
-  const all: Policy[] = [];
-  for await (const p of policies.each(deps.store)) all.push(p);
-  return all;
-}
-
 const fingerprint = (s: JobSubmission) =>
   createHash('sha256')
     .update(JSON.stringify([s.type, s.target_ids, s.params, s.id ?? null]))
     .digest('hex');
+
+/**
+ * A submission checked as `POST /jobs` and `POST /jobs/plan` check it: its type, its params against the type's
+ * schema (paths `body.params.…`), its targets resolved by the type (paths `body.target_ids[i]`).
+ */
+export async function validateSubmission(deps: Pick<EngineDeps, 'store'>, submission: JobSubmission) {
+  const type = jobTypeOf(submission.type);
+  const params = type.params.safeParse(submission.params);
+  if (!params.success)
+    throw new ValidationError(
+      `Invalid params for ${type.name}`,
+      params.error.issues.map((i) => ({ path: ['body.params', ...i.path].join('.'), message: i.message })),
+    );
+  const targets = await type.resolveTargets(deps, submission.target_ids);
+  if (!targets.ok)
+    throw new ValidationError(`Unknown or unsuitable targets: ${targets.problems.map((p) => p.message).join('; ')}`, targets.problems);
+  return { type, params: params.data, targets: targets.targets };
+}
 
 /**
  * Accepts a job: validates type, parameters and targets, decides whether policy requires approval, writes it
@@ -50,16 +61,7 @@ export async function submitJob(
   idempotency?: string,
 ): Promise<{ job: Job; replayed: boolean }> {
   await assertKillSwitchOff(deps);
-  const type = jobTypeOf(submission.type);
-  const params = type.params.safeParse(submission.params);
-  if (!params.success)
-    throw new ValidationError(
-      `Invalid params for ${type.name}`,
-      params.error.issues.map((i) => ({ path: ['body.params', ...i.path].join('.'), message: i.message })),
-    );
-  const targets = await type.resolveTargets(deps, submission.target_ids);
-  if (!targets.ok)
-    throw new ValidationError(`Unknown or unsuitable targets: ${targets.problems.map((p) => p.message).join('; ')}`, targets.problems);
+  const { type, params, targets } = await validateSubmission(deps, submission);
 
   let id = submission.id ?? newId('job', deps.clock.now());
   if (idempotency) {
@@ -81,13 +83,13 @@ export async function submitJob(
     }
   }
 
-  const policy = approvalPolicyFor(await allPolicies(deps), { type: type.name, target_ids: targets.targets });
+  const policy = approvalPolicyFor(await policies.all(deps.store), { type: type.name, target_ids: targets });
   const now = isoNow(deps.clock);
   const job = await jobs.create(deps.store, {
     id,
     type: type.name,
-    target_ids: targets.targets,
-    params: params.data,
+    target_ids: targets,
+    params,
     status: 'queued',
     requested_by: actor,
     correlation_id: currentContext().correlation_id,

@@ -22,8 +22,11 @@ export type ScopeHost = {
   /** As last synced. */
   in_maintenance: boolean;
 };
-/** Hosts maintained together, one at a time or a few: one cluster of one instance, or one standalone host. */
-export type HostGroup = { key: string; instance_id: string; cluster_id?: string; hosts: ScopeHost[] };
+/**
+ * Hosts maintained together, one at a time or a few: one cluster of one instance, or one standalone host.
+ * `members`: every host of that cluster (or the standalone host), which the live reads cover.
+ */
+export type HostGroup = { key: string; instance_id: string; cluster_id?: string; hosts: ScopeHost[]; members: string[] };
 
 const byName = (a: InventoryRecord, b: InventoryRecord) => a.name.localeCompare(b.name) || a.moref.localeCompare(b.moref);
 const readKind = (deps: Pick<Deps, 'store'>, instanceId: string, kind: 'host' | 'cluster') =>
@@ -56,7 +59,13 @@ export async function hostGroups(deps: Pick<Deps, 'store'>, targetIds: string[])
       seen.add(target);
       const cluster = typeof h.data.cluster === 'string' ? h.data.cluster : undefined;
       const key = cluster ? inventoryTargetId(t.instance_id, cluster) : target;
-      const group = groups.get(key) ?? { key, instance_id: t.instance_id, cluster_id: cluster ? key : undefined, hosts: [] };
+      const group = groups.get(key) ?? {
+        key,
+        instance_id: t.instance_id,
+        cluster_id: cluster ? key : undefined,
+        hosts: [],
+        members: cluster ? all.filter((x) => x.data.cluster === cluster).map((x) => x.moref) : [h.moref],
+      };
       group.hosts.push({
         target_id: target,
         instance_id: t.instance_id,
@@ -80,13 +89,8 @@ export async function instanceClient(
 }
 
 /** What vCenter says now about every host of a cluster (or one standalone host) and the VMs on them. */
-export async function readLive(vc: VCenterClient, deps: Pick<Deps, 'store' | 'clock'>, group: HostGroup): Promise<LiveHosts> {
-  let morefs = group.hosts.map((h) => h.moref);
-  if (group.cluster_id) {
-    const cluster = parseInventoryTarget(group.cluster_id)!.moref;
-    morefs = (await readKind(deps, group.instance_id, 'host')).filter((h) => h.data.cluster === cluster).map((h) => h.moref);
-  }
-  const objects = await vc.readHostsWithVms(morefs);
+export async function readLive(vc: VCenterClient, deps: Pick<Deps, 'clock'>, group: HostGroup): Promise<LiveHosts> {
+  const objects = await vc.readHostsWithVms(group.members);
   const at = new Date(deps.clock.now()).toISOString();
   const records = objects.map(
     (o): InventoryRecord => ({
