@@ -2,9 +2,11 @@
  * Rolling host maintenance benchmark (issue 11): a cluster target, its hosts 2 and 4 at a time.
  *
  *   bash scripts/vcsim/build.sh && npx tsx bench/host-maintenance.ts [--hosts 16 --vms 20 --delay-ms 2000 --concurrency 2,4]
+ *     [--migrations-per-host 4] [--placement even|vcsim]
  *
  * For each concurrency (max_hosts_in_maintenance): starts vcsim on 127.0.0.1 with one cluster of `--hosts`
- * hosts and `--vms` VMs per host, every vSphere task taking `--delay-ms` (vcsim -task-delay: a migration,
+ * hosts and `--vms` VMs on each (`--placement vcsim`: as many in all, on hosts vcsim picks at random),
+ * every vSphere task taking `--delay-ms` (vcsim -task-delay: a migration,
  * entering or leaving maintenance mode, a power operation); starts the local stack in-process (embedded
  * DynamoDB in a temp dir) with a hook that hears every state the workflows enter and leave; registers vcsim
  * as an instance and runs a full sync through the API; asks for the plan (POST /api/v1/jobs/plan), submits a
@@ -34,6 +36,7 @@ const { values: args } = parseArgs({
     concurrency: { type: 'string', default: '2,4' },
     'migrations-per-host': { type: 'string', default: '4' },
     'job-timeout': { type: 'string', default: '900' },
+    placement: { type: 'string', default: 'even' },
   },
 });
 const positive = (name: string, v: string | undefined) => {
@@ -49,6 +52,8 @@ const concurrencies = String(args.concurrency)
   .map((c) => positive('concurrency', c));
 const migrationsPerHost = positive('migrations-per-host', args['migrations-per-host']);
 const jobTimeoutMs = positive('job-timeout', args['job-timeout']) * 1000;
+if (args.placement !== 'even' && args.placement !== 'vcsim') throw new Error(`--placement must be even or vcsim, got ${args.placement}`);
+const spreadVms = args.placement === 'even';
 
 const log = (...a: unknown[]) => console.error('[bench]', ...a);
 const s = (ms: number) => `${(ms / 1000).toFixed(2)} s`;
@@ -82,7 +87,7 @@ async function must(p: ReturnType<Harness['call']>, status: number, what: string
 async function run(concurrency: number) {
   const events: StateEvent[] = [];
   log(`concurrency ${concurrency}: vcsim 1 cluster × ${hostCount} hosts × ${vmsPerHost} VMs/host, task delay ${delayMs} ms`);
-  const sim = await startVcsim({ clusters: 1, hostsPerCluster: hostCount, vmsPerHost, taskDelayMs: delayMs });
+  const sim = await startVcsim({ clusters: 1, hostsPerCluster: hostCount, vmsPerHost, spreadVms, taskDelayMs: delayMs });
   let h: Harness | undefined;
   try {
     h = await startHarness({ onStateEvent: (e) => events.push(e) });
@@ -225,7 +230,7 @@ function report(concurrency: number, { job, plan, events, counts }: Outcome) {
   );
   console.log(
     `VMs to move per host (plan): ${Math.min(...planMoves)}–${Math.max(...planMoves)}, ${sum(planMoves)} in all ` +
-      `(vcsim placed ${counts.vms}; VMs placed on a host still to come move again)`,
+      `(${counts.vms} VMs, ${spreadVms ? `${vmsPerHost} on each host` : 'placed by vcsim'}; VMs placed on a host still to come move again)`,
   );
   console.log(
     `one host's task time = ceil(VMs to move ÷ ${migrationsPerHost}) × ${delayMs} (migrations) + ${delayMs} (enter) + ${delayMs} (exit)` +

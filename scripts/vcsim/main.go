@@ -50,6 +50,7 @@ func main() {
 	pinned := flag.String("pinned-vm", "", "comma-separated reasons, one VM each on the first host of the first cluster that "+
 		"vCenter cannot move: cdrom (connected host CD-ROM), usb, serial (host devices), passthrough (PCI), local-disk "+
 		"(disk on a datastore only that host mounts); the VM ids are printed as `# vcsim pinned {id: reason}`")
+	spread := flag.Bool("spread", false, "put each cluster's VMs on its hosts in turn, the same number on each (vcsim picks hosts at random)")
 	flag.Parse()
 
 	model := simulator.VPX()
@@ -69,6 +70,9 @@ func main() {
 		log.Fatalf("vcsim: %v", err)
 	}
 	disconnectCdroms()
+	if *spread {
+		spreadEvenly()
+	}
 	scratch, err := ioutil.TempDir("", "eio-vcsim-")
 	if err != nil {
 		log.Fatalf("vcsim: %v", err)

@@ -19,6 +19,8 @@ export interface VcsimOptions {
   hostsPerCluster?: number;
   /** VMs per cluster host: each cluster holds vmsPerHost × hostsPerCluster VMs, placed by vcsim. */
   vmsPerHost?: number;
+  /** Exactly vmsPerHost VMs on each cluster host, instead of vcsim's random placement. */
+  spreadVms?: boolean;
   /** Standalone hosts per datacenter; vcsim fills each with as many VMs as a cluster. Default 0. */
   standaloneHosts?: number;
   user?: string;
@@ -92,6 +94,7 @@ export async function startVcsim(options: VcsimOptions = {}): Promise<Vcsim> {
   if (options.sessionIdleSeconds) args.push(`-session-idle=${options.sessionIdleSeconds}s`);
   if (options.taskDelayMs) args.push(`-task-delay=${options.taskDelayMs}ms`);
   if (options.drs) args.push(`-drs=${options.drs}`);
+  if (options.spreadVms) args.push('-spread');
   if (options.pinnedVms?.length) args.push(`-pinned-vm=${options.pinnedVms.join(',')}`);
   // vcsim keeps its datastores under TMPDIR: give it its own, removed on stop.
   const child = spawn(binary, args, { env: { ...process.env, TMPDIR: dir }, stdio: ['ignore', 'pipe', 'pipe'] });

@@ -160,6 +160,25 @@ describe('tasks that run until canceled', () => {
     expect(await again).toMatchObject({ faultType: 'RequestCanceled' });
   });
 
+  it('watches tasks started while another is awaited beside the wait in flight, without cancelling it', async () => {
+    const [a, b, c] = await relocate(lab, lab.movable.slice(6, 9));
+    const calls = recordCalls(lab.vc);
+    const waitA = failure(lab.vc.waitForTask(a!));
+    await until(() => calls.count('WaitForUpdatesEx') >= 2, 'the watcher long-polls for the first task');
+    const waitB = failure(lab.vc.waitForTask(b!));
+    await until(() => calls.count('CreateFilter') === 2, 'the second task has its filter');
+    await lab.vc.cancelTask(b!);
+    expect(await waitB).toMatchObject({ faultType: 'RequestCanceled', info: { id: b } });
+    // Ended before anyone waited: read once when its filter is created.
+    await lab.vc.cancelTask(c!);
+    expect(await failure(lab.vc.waitForTask(c!))).toMatchObject({ faultType: 'RequestCanceled', info: { id: c } });
+    expect(calls.count('CancelWaitForUpdates')).toBe(0);
+    expect(calls.count('CreatePropertyCollector')).toBe(1);
+    await lab.vc.cancelTask(a!);
+    expect(await waitA).toMatchObject({ faultType: 'RequestCanceled', info: { id: a } });
+    calls.stop();
+  });
+
   it('close() rejects the waiters, ends the loop and leaves no collector behind', async () => {
     const vc = new VSphereInstanceClient(clientFor(lab.sim, { taskWaitSeconds: 30 }));
     const [task] = await relocate({ ...lab, vc }, lab.movable.slice(5, 6));

@@ -1,7 +1,9 @@
 import { Agent, request } from 'undici';
 import { describe, expect, it } from 'vitest';
+import { VSphereInstanceClient } from '../../shared/adapters/vsphere';
 import { requestEnvelope } from '../../shared/adapters/vsphere/envelope';
 import { startVcsim } from '../support/vcsim';
+import { clientFor } from './helpers';
 
 describe('vcsim test support', () => {
   it('fails, naming the build command, when vcsim is not built', async () => {
@@ -36,6 +38,21 @@ describe('vcsim test support', () => {
       expect(await login('wrong')).toContain('InvalidLogin');
       await agent.close();
     } finally {
+      await sim.stop();
+    }
+  });
+
+  it('puts exactly vmsPerHost VMs on each cluster host when asked to spread them', async () => {
+    const sim = await startVcsim({ hostsPerCluster: 4, vmsPerHost: 5, spreadVms: true });
+    const vc = new VSphereInstanceClient(clientFor(sim));
+    try {
+      const snapshot = await vc.readInventory();
+      await snapshot.discard();
+      const perHost = new Map<string, number>();
+      for (const o of snapshot.objects) if (o.kind === 'vm') perHost.set(o.placement!.host!, (perHost.get(o.placement!.host!) ?? 0) + 1);
+      expect([...perHost.values()]).toEqual([5, 5, 5, 5]);
+    } finally {
+      await vc.close();
       await sim.stop();
     }
   });

@@ -91,6 +91,11 @@ export class VSphereClient {
         },
         destroyCollector: (collector) =>
           pc.destroyPropertyCollector(this.session, collector).finally(() => this.taskCollectors.delete(collector.value)),
+        retrieve: async (spec) => {
+          const out: ObjectContent[] = [];
+          for await (const o of this.retrievePropertiesEx([spec])) out.push(o);
+          return out;
+        },
         createFilter: (collector, spec) => this.createFilter(collector, spec),
         destroyFilter: (filter) => this.destroyFilter(filter),
         waitForUpdatesEx: (collector, version, wait) => this.waitForUpdatesEx(collector, version, wait),

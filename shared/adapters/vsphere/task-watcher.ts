@@ -2,14 +2,17 @@
  * Waits for vCenter tasks through the PropertyCollector instead of polling each one: one private collector
  * per client with one filter per watched task on its TaskInfo fields, advanced by long-polling
  * WaitForUpdatesEx. Waiting for many tasks costs a request per change, not a request per task per interval.
- * The collector exists while tasks are watched; close() ends the loop and destroys it.
+ * A task watched while a wait is in flight gets its filter beside that wait, which then reports the task's
+ * changes too: the wait is not cancelled and restarted for it (with tasks starting every few hundred
+ * milliseconds, restarting delayed every notice: vcsim, for one, batches changes on a timer that each new
+ * wait starts again). The collector exists while tasks are watched; close() ends the loop and destroys it.
  */
 import { setTimeout as sleep } from 'node:timers/promises';
 import { type VCenterTaskInfo, VSphereError, VSphereSessionLostError, VSphereTaskError } from '../../ports/vcenter';
 import { RequestCanceledFault } from './errors';
 import { objectsSpec } from './specs';
 import { taskInfoOf } from './tasks';
-import type { MoRef, ObjectUpdate, PropertyFilterSpec, TaskInfo, UpdateSet, WaitOptions } from './types';
+import type { MoRef, ObjectContent, ObjectUpdate, PropertyFilterSpec, TaskInfo, UpdateSet, WaitOptions } from './types';
 
 /** The TaskInfo fields a waiter needs: what is reported at the end, and how far the task is. */
 const TASK_PATHS = [
@@ -30,6 +33,8 @@ const TASK_PATHS = [
 /** What the watcher needs of its client: the PropertyCollector calls and the session's login count. */
 export interface TaskWatcherClient {
   createCollector(): Promise<MoRef>;
+  /** RetrievePropertiesEx of the spec's objects (all pages). */
+  retrieve(spec: PropertyFilterSpec): Promise<ObjectContent[]>;
   destroyCollector(collector: MoRef): Promise<void>;
   createFilter(collector: MoRef, spec: PropertyFilterSpec): Promise<MoRef>;
   destroyFilter(filter: MoRef): Promise<void>;
@@ -48,6 +53,8 @@ interface Watched {
   task: MoRef;
   info: Partial<TaskInfo>;
   filter?: MoRef;
+  /** Its filter is being created. */
+  attaching?: boolean;
   waiters: Set<Waiter>;
 }
 
@@ -64,6 +71,9 @@ export class TaskWatcher {
   private loop: Promise<void> | undefined;
   /** The WaitForUpdatesEx in flight, and the collector it waits on: what wake() cancels. */
   private inFlight: { wait: Promise<unknown>; collector: MoRef; woken: boolean } | undefined;
+  /** The loop's collector once its first wait is under way: new tasks get their filters there. */
+  private live: MoRef | undefined;
+  private attaching = false;
   private closed = false;
 
   constructor(
@@ -94,7 +104,7 @@ export class TaskWatcher {
       const ended = outcomeOf(watched);
       if (ended) return this.settle(watched, ended); // already seen to end: its filter reports nothing more
       this.start();
-      if (!watched.filter) this.wake();
+      if (!watched.filter) this.attachNew();
     });
   }
 
@@ -124,22 +134,22 @@ export class TaskWatcher {
     const generation = this.vc.sessionGeneration();
     try {
       collector = await this.vc.createCollector();
+      this.live = collector;
+      // The first wait, from '', reports the state of the filters created before it.
+      await this.addFilters(collector, false);
       let version = '';
-      let truncated = false;
       for (;;) {
         await this.dropUnwatched();
         if (this.closed || !this.hasWaiters()) return;
-        // A truncated version is owed the rest first; after that, a wait from '' reports the new filters' state.
-        if (!truncated && (await this.addFilters(collector))) version = '';
         const update = await this.waitOnce(collector, version);
-        if (!update) continue; // woken: new tasks to watch, or closing
+        if (!update) continue; // woken: closing, or idle
         version = update.version;
-        truncated = update.truncated;
         for (const f of update.filterSet) for (const o of f.objectSet) this.apply(o);
       }
     } catch (err) {
       this.failAll((task) => this.loopError(err, task, generation));
     } finally {
+      this.live = undefined;
       this.watched.clear();
       if (collector) await this.vc.destroyCollector(collector).catch(() => undefined);
     }
@@ -148,8 +158,6 @@ export class TaskWatcher {
   private async waitOnce(collector: MoRef, version: string): Promise<UpdateSet | undefined> {
     const wait = this.vc.waitForUpdatesEx(collector, version, { maxWaitSeconds: this.maxWaitSeconds });
     this.inFlight = { wait: wait.catch(() => undefined), collector, woken: false };
-    // A task added while the filters were being created has none yet: do not make it wait for the long poll.
-    if ([...this.watched.values()].some((w) => !w.filter && w.waiters.size > 0)) this.wake();
     try {
       return await wait;
     } catch (err) {
@@ -158,6 +166,33 @@ export class TaskWatcher {
     } finally {
       this.inFlight = undefined;
     }
+  }
+
+  /**
+   * Filters for the tasks that have none, on the live collector, beside its wait; each such task is read
+   * once, for what it did before its filter existed (the wait reports what it does after). A failure is
+   * told to those tasks' waiters; a lost session also ends the loop's wait, which tells the others.
+   */
+  private attachNew(): void {
+    if (this.attaching || !this.live) return;
+    this.attaching = true;
+    void (async () => {
+      try {
+        for (let collector = this.live; collector && collector === this.live; collector = this.live) {
+          if ((await this.addFilters(collector, true)).length === 0) return;
+        }
+      } catch {
+        // already told to the waiters
+      } finally {
+        this.attaching = false;
+        if (this.unfiltered().length > 0) this.attachNew(); // watched while the last round found none
+      }
+    })();
+  }
+
+  /** Watched tasks with waiters and no filter, none being created. */
+  private unfiltered(): Watched[] {
+    return [...this.watched.values()].filter((w) => !w.filter && !w.attaching && w.waiters.size > 0);
   }
 
   /**
@@ -180,20 +215,37 @@ export class TaskWatcher {
     })();
   }
 
-  /** A filter per task that has none yet. True when any was created. */
-  private async addFilters(collector: MoRef): Promise<boolean> {
-    const fresh = [...this.watched.values()].filter((w) => !w.filter && w.waiters.size > 0);
-    await Promise.all(
-      fresh.map(async (w) => {
-        try {
-          w.filter = await this.vc.createFilter(collector, objectsSpec([w.task], TASK_PATHS));
-        } catch (err) {
-          if (err instanceof VSphereSessionLostError) throw err;
-          this.settle(w, err as Error);
+  /** A filter per task that has none yet and, when `read`, their state now. The tasks that got a filter. */
+  private async addFilters(collector: MoRef, read: boolean): Promise<Watched[]> {
+    const fresh = this.unfiltered();
+    for (const w of fresh) w.attaching = true;
+    const generation = this.vc.sessionGeneration();
+    try {
+      await Promise.all(
+        fresh.map(async (w) => {
+          try {
+            w.filter = await this.vc.createFilter(collector, objectsSpec([w.task], TASK_PATHS));
+            // Its waiters gave up meanwhile and dropUnwatched forgot it: its filter would outlive it.
+            if (this.watched.get(w.task.value) !== w) await this.vc.destroyFilter(w.filter).catch(() => undefined);
+          } catch (err) {
+            if (err instanceof VSphereSessionLostError) throw err;
+            this.settle(w, err as Error);
+          }
+        }),
+      );
+      const filtered = fresh.filter((w) => w.filter);
+      if (read && filtered.length > 0) {
+        for (const o of await this.vc.retrieve(objectsSpec(filtered.map((w) => w.task), TASK_PATHS))) {
+          this.apply({ kind: 'enter', obj: o.obj, changeSet: o.propSet.map((p) => ({ ...p, op: 'assign' })), missingSet: o.missingSet });
         }
-      }),
-    );
-    return fresh.some((w) => w.filter);
+      }
+      return filtered;
+    } catch (err) {
+      for (const w of fresh) this.settle(w, this.loopError(err, w.task.value, generation));
+      throw err;
+    } finally {
+      for (const w of fresh) w.attaching = false;
+    }
   }
 
   /** Filters of tasks nobody waits for any more (ended, or their waiters timed out). */
