@@ -235,9 +235,8 @@ export class TaskWatcher {
       );
       const filtered = fresh.filter((w) => w.filter);
       if (read && filtered.length > 0) {
-        for (const o of await this.vc.retrieve(objectsSpec(filtered.map((w) => w.task), TASK_PATHS))) {
-          this.apply({ kind: 'enter', obj: o.obj, changeSet: o.propSet.map((p) => ({ ...p, op: 'assign' })), missingSet: o.missingSet });
-        }
+        const now = await this.vc.retrieve(objectsSpec(filtered.map((w) => w.task), TASK_PATHS));
+        for (const o of now) this.apply({ kind: 'enter', obj: o.obj, changeSet: o.propSet.map((p) => ({ ...p, op: 'assign' })), missingSet: o.missingSet });
       }
       return filtered;
     } catch (err) {
