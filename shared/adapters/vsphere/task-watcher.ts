@@ -196,7 +196,7 @@ export class TaskWatcher {
   }
 
   /**
-   * Ends the wait in flight (CancelWaitForUpdates), so the loop picks up new tasks or notices it is idle. A
+   * Ends the wait in flight (CancelWaitForUpdates), so the loop notices it is idle or closing. A
    * cancel that reaches the server before the wait does cancels nothing: repeat, backing off, until it ended.
    */
   private wake(): void {
@@ -235,8 +235,12 @@ export class TaskWatcher {
       );
       const filtered = fresh.filter((w) => w.filter);
       if (read && filtered.length > 0) {
-        const now = await this.vc.retrieve(objectsSpec(filtered.map((w) => w.task), TASK_PATHS));
-        for (const o of now) this.apply({ kind: 'enter', obj: o.obj, changeSet: o.propSet.map((p) => ({ ...p, op: 'assign' })), missingSet: o.missingSet });
+        const tasks = filtered.map((w) => w.task);
+        for (const o of await this.vc.retrieve(objectsSpec(tasks, TASK_PATHS))) {
+          const w = this.watched.get(o.obj.value);
+          if (w && outcomeOf(w)) continue; // the wait told its end first; this read may be older
+          this.apply({ kind: 'enter', obj: o.obj, changeSet: o.propSet.map((p) => ({ ...p, op: 'assign' })), missingSet: o.missingSet });
+        }
       }
       return filtered;
     } catch (err) {
