@@ -23,6 +23,8 @@ const Env = z.object({
   AUTH_ROLE_CLAIM: z.string().default('eio_role'),
   AUTH_ISSUER: z.string().default('eio-local'),
   AUTH_AUDIENCE: z.string().default('eio-api'),
+  /** The longest a token may be valid for (its exp − iat): a leaked token stops working within this. */
+  AUTH_MAX_TOKEN_HOURS: z.coerce.number().positive().max(720).default(24),
   MAX_BODY_BYTES: z.coerce
     .number()
     .int()
@@ -88,7 +90,7 @@ export function parseConfig(env: Record<string, string | undefined>) {
     stateMachineArns: jsonMap('STATE_MACHINE_ARNS', e.STATE_MACHINE_ARNS),
     eventSourceMappings: jsonMap('EVENT_SOURCE_MAPPINGS', e.EVENT_SOURCE_MAPPINGS),
     secretsPrefix: e.SECRETS_PREFIX,
-    auth: { roleClaim: e.AUTH_ROLE_CLAIM, issuer: e.AUTH_ISSUER, audience: e.AUTH_AUDIENCE },
+    auth: { roleClaim: e.AUTH_ROLE_CLAIM, issuer: e.AUTH_ISSUER, audience: e.AUTH_AUDIENCE, maxTokenHours: e.AUTH_MAX_TOKEN_HOURS },
     maxBodyBytes: e.MAX_BODY_BYTES,
     idrac: {
       connectTimeoutMs: e.IDRAC_CONNECT_TIMEOUT_MS,

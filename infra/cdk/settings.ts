@@ -8,6 +8,7 @@
  * | eio:jwtIssuer          | https://issuer.example.invalid/  | OIDC issuer the HTTP API's JWT authorizer trusts      |
  * | eio:jwtAudience        | eio-api                          | required `aud` of the access token                   |
  * | eio:authRoleClaim      | eio_role                         | claim carrying the caller's role (AUTH_ROLE_CLAIM)   |
+ * | eio:maxTokenHours      | 24                               | longest token lifetime accepted (AUTH_MAX_TOKEN_HOURS)|
  * | eio:version            | package.json version             | EIO_VERSION reported by the API                      |
  * | eio:vpcCidr            | 10.250.0.0/16                    | must not overlap the on-prem management networks     |
  * | eio:natGateways        | 1                                | 2 for AZ-independent egress                          |
@@ -27,6 +28,7 @@ export type EioSettings = {
   jwtIssuer: string;
   jwtAudience: string;
   authRoleClaim: string;
+  maxTokenHours: number;
   version: string;
   vpcCidr: string;
   natGateways: number;
@@ -45,6 +47,7 @@ export const DEFAULT_SETTINGS: EioSettings = {
   jwtIssuer: PLACEHOLDER_JWT_ISSUER,
   jwtAudience: 'eio-api',
   authRoleClaim: 'eio_role',
+  maxTokenHours: 24,
   version: packageVersion(),
   vpcCidr: '10.250.0.0/16',
   natGateways: 1,
@@ -88,6 +91,7 @@ export function settingsFromContext(node: Node): EioSettings {
     jwtIssuer,
     jwtAudience: str('jwtAudience', DEFAULT_SETTINGS.jwtAudience),
     authRoleClaim: str('authRoleClaim', DEFAULT_SETTINGS.authRoleClaim),
+    maxTokenHours: num('maxTokenHours', DEFAULT_SETTINGS.maxTokenHours),
     version: str('version', DEFAULT_SETTINGS.version),
     vpcCidr: str('vpcCidr', DEFAULT_SETTINGS.vpcCidr),
     natGateways: num('natGateways', DEFAULT_SETTINGS.natGateways),

@@ -75,6 +75,7 @@ export class EioStatelessStack extends Stack {
       STATE_MACHINE_ARNS: this.toJsonString(stateMachineArns),
       SECRETS_PREFIX,
       AUTH_ROLE_CLAIM: settings.authRoleClaim,
+      AUTH_MAX_TOKEN_HOURS: String(settings.maxTokenHours),
       AUTH_ISSUER: settings.jwtIssuer,
       AUTH_AUDIENCE: settings.jwtAudience,
       POWERTOOLS_SERVICE_NAME: 'eio',

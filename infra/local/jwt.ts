@@ -46,6 +46,7 @@ export async function verifyAuthorization(header: string | undefined, key: Signi
       issuer: settings.issuer,
       audience: settings.audience,
       algorithms: [ALG],
+      requiredClaims: ['exp', 'sub'],
     });
     return { ok: true, claims: payload };
   } catch (e) {
@@ -53,7 +54,8 @@ export async function verifyAuthorization(header: string | undefined, key: Signi
       return { ok: false, reason: `Token expired at ${new Date(Number(e.payload.exp) * 1000).toISOString()}` };
     if (e instanceof errors.JWSSignatureVerificationFailed)
       return { ok: false, reason: 'Token signature is invalid (not signed by this EIO instance)' };
-    if (e instanceof errors.JWTClaimValidationFailed) return { ok: false, reason: `Token claim '${e.claim}' is invalid: ${e.reason}` };
+    if (e instanceof errors.JWTClaimValidationFailed)
+      return { ok: false, reason: e.reason === 'missing' ? `Token has no '${e.claim}' claim` : `Token claim '${e.claim}' is invalid: ${e.reason}` };
     if (e instanceof errors.JOSEAlgNotAllowed || e instanceof errors.JOSENotSupported)
       return { ok: false, reason: `Token algorithm is not accepted; ${ALG} is required` };
     return { ok: false, reason: 'Token is malformed (not a signed JWT)' };

@@ -10,16 +10,18 @@ const program = new Command('token')
   .description('Print a bearer token for the local EIO stack')
   .addOption(new Option('--role <role>', 'EIO role').choices(ROLES).default('viewer'))
   .option('--subject <name>', 'who the token is for (shown in audit trails)')
-  .option('--ttl <hours>', 'hours until it expires', '12')
+  .option('--ttl <hours>', 'hours until it expires (at most AUTH_MAX_TOKEN_HOURS, 24 by default)', '12')
   .parse();
 
 const opts = program.opts<{ role: string; subject?: string; ttl: string }>();
 const hours = Number(opts.ttl);
+const c = config();
 if (!Number.isFinite(hours) || hours <= 0) program.error('--ttl must be a positive number of hours');
+if (hours > c.auth.maxTokenHours) program.error(`--ttl must be at most ${c.auth.maxTokenHours} hours (AUTH_MAX_TOKEN_HOURS)`);
+if (opts.subject !== undefined && !opts.subject.trim()) program.error('--subject must name someone');
 
 const dataDir = dataDirFromEnv();
 const key = await loadOrCreateSigningKey(dataDir);
-const c = config();
 const token = await issueToken(
   key,
   { issuer: c.auth.issuer, audience: c.auth.audience, roleClaim: c.auth.roleClaim },

@@ -84,6 +84,16 @@ describe('authentication: 401 says why', () => {
     expect(res.status).toBe(401);
     expect(res.body.error.message).toMatch(/Token expired at \d{4}-/);
   });
+  it('token valid for longer than AUTH_MAX_TOKEN_HOURS (24 h by default)', async () => {
+    const res = await h.call('GET', '/api/v1/sites', { token: await h.token('viewer', { ttlSeconds: 48 * 3600 }) });
+    expect(res.status).toBe(401);
+    expect(res.body.error.message).toBe('The token is valid for 48.0 h; EIO accepts tokens valid for at most 24 h');
+  });
+  it('token without a subject', async () => {
+    const res = await h.call('GET', '/api/v1/sites', { token: await h.token('viewer', { subject: '' }) });
+    expect(res.status).toBe(401);
+    expect(res.body.error.message).toMatch(/names no subject/);
+  });
 });
 
 describe('authorization: one route policy table', () => {

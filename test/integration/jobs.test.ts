@@ -113,6 +113,11 @@ describe('approvals (four eyes)', () => {
     });
     expect(self.status).toBe(403);
     expect(self.body.error.message).toMatch(/alice requested job/);
+    // The same person spelled otherwise is still the requester.
+    const respelled = await h.call('POST', `/api/v1/approvals/${approvalId}/approve`, {
+      token: await h.token('approver', { subject: ' Alice' }),
+    });
+    expect(respelled.status).toBe(403);
     const operator = await h.call('POST', `/api/v1/approvals/${approvalId}/approve`, { role: 'operator' });
     expect(operator.status).toBe(403);
     expect(ledgerFor(res.body.id)).toHaveLength(0);

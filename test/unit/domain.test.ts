@@ -3,7 +3,7 @@ import { checkCidr } from '../../shared/domain/cidr';
 import { countedSliceSet, type DiscoveryRun, isSliceCounted, runView } from '../../shared/domain/discovery-run';
 import { levelFor, worst } from '../../shared/domain/health';
 import { idSchema, newId } from '../../shared/domain/ids';
-import { hasAtLeast, roleFromClaim } from '../../shared/domain/roles';
+import { hasAtLeast, roleFromClaim, sameIdentity } from '../../shared/domain/roles';
 import { SiteCreate } from '../../shared/domain/site';
 import { REDACTED, redact } from '../../shared/observability/redact';
 
@@ -54,6 +54,19 @@ describe('roles', () => {
     expect(roleFromClaim(['viewer', 'approver'])).toBe('approver');
     expect(roleFromClaim('[viewer admin]')).toBe('admin');
     expect(roleFromClaim('root')).toBeUndefined();
+  });
+  it('reads the role claim strictly: exact names, one name, an array, or API Gateway\'s "[a b]"', () => {
+    for (const loose of ['Admin', ' admin', 'viewer,admin', 'admin operator', '[admin,viewer]', '[admin', 7, { admin: true }, null]) {
+      expect(roleFromClaim(loose)).toBeUndefined();
+    }
+    expect(roleFromClaim(['viewer', 7, 'admin'])).toBe('admin');
+    expect(roleFromClaim('[]')).toBeUndefined();
+  });
+  it('compares identities for four-eyes by their normal form', () => {
+    expect(sameIdentity('Bob', ' bob ')).toBe(true);
+    expect(sameIdentity('Alice  Smith', 'alice smith')).toBe(true);
+    expect(sameIdentity('ｂｏｂ', 'bob')).toBe(true); // full-width letters
+    expect(sameIdentity('bob', 'bobby')).toBe(false);
   });
   it('orders viewer < operator < approver < admin', () => {
     expect(hasAtLeast('admin', 'viewer')).toBe(true);

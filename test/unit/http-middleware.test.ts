@@ -40,8 +40,11 @@ const event = (routeKey: string, o: EventOptions = {}): ApiEvent =>
     headers: o.headers ?? {},
     body: o.body,
     isBase64Encoded: o.base64 ?? false,
-    requestContext: o.claims ? { authorizer: { jwt: { claims: o.claims, scopes: [] } } } : {},
+    requestContext: o.claims ? { authorizer: { jwt: { claims: { exp: inAnHour(), ...o.claims }, scopes: [] } } } : {},
   }) as unknown as ApiEvent;
+
+/** As API Gateway passes claims: strings. */
+const inAnHour = () => String(Math.floor(Date.now() / 1000) + 3600);
 
 /** The middlewares under test around `route`, the chain run in a log context of its own. */
 function chain(
@@ -120,12 +123,33 @@ describe('routeAuthorization', () => {
     expect(logs.lines.find((l) => l.message === 'inside the route')).toMatchObject({ actor: 'olga' });
   });
 
+  it('refuses a token that names no subject, has no expiry, or lives longer than the configured maximum', async () => {
+    const refusal = (claims: Record<string, unknown>) =>
+      principalOf(event('GET /api/v1/sites', { claims: { eio_role: 'viewer', ...claims } })).catch((e: unknown) => e);
+    for (const sub of [undefined, '', '   ']) {
+      const err = await refusal({ sub });
+      expect(err).toBeInstanceOf(UnauthorizedError);
+      expect((err as Error).message).toBe('The token names no subject (sub): EIO records who did each action');
+    }
+    expect(await refusal({ sub: 'bob', exp: undefined })).toEqual(new UnauthorizedError('The token has no expiry (exp)'));
+    const now = Math.floor(Date.now() / 1000);
+    const year = await refusal({ sub: 'bob', iat: String(now), exp: String(now + 365 * 24 * 3600) });
+    expect((year as Error).message).toBe('The token is valid for 8760.0 h; EIO accepts tokens valid for at most 24 h');
+    // Without iat, what is left of it counts.
+    expect(await refusal({ sub: 'bob', exp: String(now + 25 * 3600) })).toBeInstanceOf(UnauthorizedError);
+    expect(await principal(event('GET /api/v1/sites', { claims: { sub: ' bob ', eio_role: 'viewer', iat: String(now - 3600) } }))).toEqual({
+      subject: 'bob',
+      role: 'viewer',
+    });
+  });
+
   it('lets anyone call a route that needs no token, with a principal only when a token with a role came along', async () => {
     expect(await principal(event('GET /api/v1/health'))).toBeNull();
     expect(await principal(event('GET /api/v1/health', { claims: { sub: 'vera', eio_role: 'viewer' } }))).toEqual({
       subject: 'vera',
       role: 'viewer',
     });
+    expect(await principal(event('GET /api/v1/health', { claims: { eio_role: 'viewer' } }))).toBeNull();
   });
 });
 

@@ -3,6 +3,7 @@ import { WORKFLOW_ERRORS } from '../../catalog/workflow-errors';
 import { APPROVAL_STATUSES, type Approval, OPEN_APPROVAL } from '../../domain/approval';
 import { ConflictError, ForbiddenError } from '../../domain/errors';
 import { newId } from '../../domain/ids';
+import { sameIdentity } from '../../domain/roles';
 import type { Policy, PolicyCreate, PolicyUpdate } from '../../domain/policy';
 import { isoNow } from '../../ports/clock';
 import type { Page } from '../../ports/store';
@@ -31,7 +32,7 @@ export type Decision = 'approve' | 'reject' | 'defer';
  */
 export async function decideApproval(deps: EngineDeps, id: string, decision: Decision, actor: string, comment?: string): Promise<Approval> {
   const current = await approvals.get(deps.store, id);
-  if (current.requested_by === actor)
+  if (sameIdentity(current.requested_by, actor))
     throw new ForbiddenError(`${actor} requested job '${current.job_id}' and cannot ${decision} it; another approver must decide`);
   if (!OPEN_APPROVAL.includes(current.status))
     throw new ConflictError(`approval '${id}' is already ${current.status}`, { status: current.status });
