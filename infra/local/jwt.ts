@@ -55,7 +55,10 @@ export async function verifyAuthorization(header: string | undefined, key: Signi
     if (e instanceof errors.JWSSignatureVerificationFailed)
       return { ok: false, reason: 'Token signature is invalid (not signed by this EIO instance)' };
     if (e instanceof errors.JWTClaimValidationFailed)
-      return { ok: false, reason: e.reason === 'missing' ? `Token has no '${e.claim}' claim` : `Token claim '${e.claim}' is invalid: ${e.reason}` };
+      return {
+        ok: false,
+        reason: e.reason === 'missing' ? `Token has no '${e.claim}' claim` : `Token claim '${e.claim}' is invalid: ${e.reason}`,
+      };
     if (e instanceof errors.JOSEAlgNotAllowed || e instanceof errors.JOSENotSupported)
       return { ok: false, reason: `Token algorithm is not accepted; ${ALG} is required` };
     return { ok: false, reason: 'Token is malformed (not a signed JWT)' };

@@ -27,7 +27,13 @@ const event = (routeKey: string, o: { role?: string; headers?: Record<string, st
     isBase64Encoded: false,
     pathParameters: o.id ? { id: o.id } : undefined,
     queryStringParameters: { limit: '5' },
-    requestContext: o.role ? { authorizer: { jwt: { claims: { sub: `test-${o.role}`, eio_role: o.role, exp: Math.floor(Date.now() / 1000) + 3600 }, scopes: [] } } } : {},
+    requestContext: o.role
+      ? {
+          authorizer: {
+            jwt: { claims: { sub: `test-${o.role}`, eio_role: o.role, exp: Math.floor(Date.now() / 1000) + 3600 }, scopes: [] },
+          },
+        }
+      : {},
   }) as unknown as ApiEvent;
 
 const context = (awsRequestId: string) => ({ awsRequestId, functionName: 'eio-api-sites' }) as Context;
