@@ -20,7 +20,16 @@ const compiled: CompiledRoute[] = ROUTES.map((route) => {
 export type RouteMatch =
   | { kind: 'route'; route: Route; pathParameters: Record<string, string> }
   | { kind: 'method_not_allowed'; allowed: string[] }
+  | { kind: 'bad_encoding'; parameter: string }
   | { kind: 'none' };
+
+const decoded = (segment: string): string | undefined => {
+  try {
+    return decodeURIComponent(segment);
+  } catch {
+    return undefined; // URIError: a stray % or an invalid UTF-8 sequence
+  }
+};
 
 export function matchRoute(method: string, path: string): RouteMatch {
   const allowed: string[] = [];
@@ -31,7 +40,12 @@ export function matchRoute(method: string, path: string): RouteMatch {
       allowed.push(c.route.method);
       continue;
     }
-    const pathParameters = Object.fromEntries(c.params.map((p, i) => [p, decodeURIComponent(m[i + 1]!)]));
+    const pathParameters: Record<string, string> = {};
+    for (const [i, p] of c.params.entries()) {
+      const value = decoded(m[i + 1]!);
+      if (value === undefined) return { kind: 'bad_encoding', parameter: p };
+      pathParameters[p] = value;
+    }
     return { kind: 'route', route: c.route, pathParameters };
   }
   return allowed.length ? { kind: 'method_not_allowed', allowed } : { kind: 'none' };

@@ -1,4 +1,5 @@
-import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import { createServer, type IncomingMessage, type Server, type ServerResponse, STATUS_CODES } from 'node:http';
+import type { Duplex } from 'node:stream';
 import type { APIGatewayProxyResultV2 } from 'aws-lambda';
 import type { FunctionName } from '../../shared/catalog/functions';
 import { correlationIdFrom } from '../../shared/http/middleware/correlation-id';
@@ -19,13 +20,36 @@ export type LocalApiOptions = {
  * builds the same payload-2.0 event and calls the same handler the Lambda runs.
  */
 export function createLocalApiServer(opts: LocalApiOptions): Server {
-  return createServer((req, res) => {
+  const server = createServer((req, res) => {
     handle(req, res, opts).catch((err: unknown) => {
       logger.error('Local API server failed', { error: err as Error });
       if (!res.headersSent) sendError(res, 500, 'internal_error', 'Internal error', correlationOf(req));
       else res.destroy();
     });
   });
+  server.on('clientError', answerClientError);
+  return server;
+}
+
+/**
+ * A request Node's parser refused never reaches `handle`: answer it in the error shape too (Node would send
+ * a bare 431 or 400). A client that went away gets nothing, and is no error of EIO's.
+ */
+function answerClientError(err: NodeJS.ErrnoException, socket: Duplex): void {
+  if (err.code === 'ECONNRESET' || !socket.writable) {
+    socket.destroy();
+    return;
+  }
+  const [status, code, message] =
+    err.code === 'HPE_HEADER_OVERFLOW'
+      ? [431, 'request_too_large', 'The request line and headers (the URL included) exceed the 16 KiB the server reads']
+      : [400, 'bad_request', 'The request is not valid HTTP'];
+  const correlationId = correlationIdFrom(undefined);
+  const body = JSON.stringify({ error: { code, message, correlation_id: correlationId } });
+  socket.end(
+    `HTTP/1.1 ${status} ${STATUS_CODES[status]}\r\ncontent-type: application/json; charset=utf-8\r\n` +
+      `x-correlation-id: ${correlationId}\r\ncontent-length: ${Buffer.byteLength(body)}\r\nconnection: close\r\n\r\n${body}`,
+  );
 }
 
 const correlationOf = (req: IncomingMessage): string => {
@@ -63,6 +87,10 @@ async function handle(req: IncomingMessage, res: ServerResponse, opts: LocalApiO
   if (match.kind === 'none') {
     req.resume();
     return sendError(res, 404, 'not_found', `No route for ${method} ${url.pathname}`, correlationOf(req));
+  }
+  if (match.kind === 'bad_encoding') {
+    req.resume();
+    return sendError(res, 400, 'validation_error', `path.${match.parameter} is not valid percent-encoded UTF-8`, correlationOf(req));
   }
   if (match.kind === 'method_not_allowed') {
     req.resume();

@@ -9,12 +9,48 @@ export type CidrCheck = { ok: true; cidr: string } | { ok: false; reason: string
 const ipv4ToInt = (ip: string): number => ip.split('.').reduce((acc, octet) => acc * 256 + Number(octet), 0);
 const intToIpv4 = (n: number): string => [24, 16, 8, 0].map((s) => Math.floor(n / 2 ** s) % 256).join('.');
 
-/** Validates and normalises a management network. */
+/** An IPv6 address (no zone id) as a 128-bit number. */
+function ipv6ToBigInt(ip: string): bigint {
+  let text = ip.toLowerCase();
+  const v4 = /(\d+\.\d+\.\d+\.\d+)$/.exec(text); // ::ffff:10.1.2.3
+  if (v4) {
+    const n = ipv4ToInt(v4[1]!);
+    text = `${text.slice(0, -v4[1]!.length)}${(n >>> 16).toString(16)}:${(n & 0xffff).toString(16)}`;
+  }
+  const [head = '', tail] = text.split('::') as [string, string | undefined];
+  const left = head ? head.split(':') : [];
+  const right = tail ? tail.split(':') : [];
+  const groups = tail === undefined ? left : [...left, ...Array(8 - left.length - right.length).fill('0'), ...right];
+  return groups.reduce((acc, g) => (acc << 16n) + BigInt(Number.parseInt(g || '0', 16)), 0n);
+}
+
+function bigIntToIpv6(n: bigint): string {
+  const groups = Array.from({ length: 8 }, (_, i) => ((n >> BigInt(112 - 16 * i)) & 0xffffn).toString(16));
+  // The longest run of zero groups (two or more) becomes '::', as RFC 5952 writes it.
+  let best = { at: -1, len: 1 };
+  for (let i = 0; i < 8; ) {
+    let j = i;
+    while (j < 8 && groups[j] === '0') j++;
+    if (j - i > best.len) best = { at: i, len: j - i };
+    i = j === i ? i + 1 : j;
+  }
+  if (best.at < 0) return groups.join(':');
+  return `${groups.slice(0, best.at).join(':')}::${groups.slice(best.at + best.len).join(':')}`;
+}
+
+/**
+ * Validates and normalises a management network: a network address (no host bits set) with its prefix,
+ * IPv4 or IPv6 (no zone id: a zone names an interface of one machine, not a network), and never the whole
+ * address space (/0).
+ */
 export function checkCidr(value: string): CidrCheck {
   const m = /^([^/]+)\/(\d{1,3})$/.exec(value.trim());
   if (!m) return { ok: false, reason: `'${value}' is not in CIDR form (e.g. 10.45.12.0/22)` };
   const [, ip, bitsText] = m as unknown as [string, string, string];
   const bits = Number(bitsText);
+  if (ip.includes('%')) return { ok: false, reason: `'${value}' has a zone id; a management network has none` };
+  if (bits === 0 && (isIPv4(ip) || isIPv6(ip)))
+    return { ok: false, reason: `'${value}' is the whole address space, not a management network` };
   if (isIPv4(ip)) {
     if (bits > 32) return { ok: false, reason: `prefix /${bits} is longer than 32 bits` };
     const size = 2 ** (32 - bits);
@@ -25,7 +61,10 @@ export function checkCidr(value: string): CidrCheck {
   }
   if (isIPv6(ip)) {
     if (bits > 128) return { ok: false, reason: `prefix /${bits} is longer than 128 bits` };
-    return { ok: true, cidr: `${ip.toLowerCase()}/${bits}` };
+    const base = ipv6ToBigInt(ip);
+    const network = (base >> BigInt(128 - bits)) << BigInt(128 - bits);
+    if (network !== base) return { ok: false, reason: `'${value}' has host bits set; the network is ${bigIntToIpv6(network)}/${bits}` };
+    return { ok: true, cidr: `${bigIntToIpv6(base)}/${bits}` };
   }
   return { ok: false, reason: `'${ip}' is not an IPv4 or IPv6 address` };
 }
@@ -49,4 +88,20 @@ export function hostAddresses(cidr: string): string[] {
   const out: string[] = [];
   for (let n = from; n <= to; n++) out.push(intToIpv4(n));
   return out;
+}
+
+/**
+ * Why an IPv4 address cannot be a device's address, or undefined when it can: a unicast host address, not
+ * "this network" (0.0.0.0/8), link-local (169.254.0.0/16, where cloud metadata services answer), multicast
+ * (224.0.0.0/4) or reserved and broadcast (240.0.0.0/4, 255.255.255.255).
+ */
+export function notAHostAddress(ip: string): string | undefined {
+  const n = ipv4ToInt(ip);
+  const first = Math.floor(n / 2 ** 24);
+  if (first === 0) return `${ip} is in 0.0.0.0/8 ("this network"), not a device's address`;
+  if (first === 169 && Math.floor(n / 2 ** 16) % 256 === 254)
+    return `${ip} is link-local (169.254.0.0/16, where cloud metadata services answer), not a device's address`;
+  if (first >= 224 && first < 240) return `${ip} is a multicast address, not a device's address`;
+  if (first >= 240) return `${ip} is ${n === 2 ** 32 - 1 ? 'the broadcast address' : 'reserved (240.0.0.0/4)'}, not a device's address`;
+  return undefined;
 }

@@ -1,4 +1,6 @@
+import { isIPv4 } from 'node:net';
 import { z } from 'zod';
+import { notAHostAddress } from './cidr';
 import { ConflictError } from './errors';
 import {
   type CapabilityFingerprint,
@@ -86,9 +88,16 @@ export type DellEndpoint = {
   version: number;
 };
 
-const ipv4 = z.string().regex(/^(25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)(\.(25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)){3}$/, {
-  message: 'must be an IPv4 address such as 10.45.12.17',
-});
+const ipv4 = z
+  .string()
+  .regex(/^(25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)(\.(25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)){3}$/, {
+    message: 'must be an IPv4 address such as 10.45.12.17',
+  })
+  .superRefine((ip, ctx) => {
+    if (!isIPv4(ip)) return; // the regex said so already
+    const why = notAHostAddress(ip);
+    if (why) ctx.addIssue({ code: 'custom', message: `must be a unicast host address: ${why}` });
+  });
 const port = z.number().int().min(1).max(65535);
 const thumbprint = z
   .string()

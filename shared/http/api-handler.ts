@@ -6,6 +6,7 @@
  *   accessLog       "Request handled" with route, status and duration_ms
  *   httpErrors      typed errors → `{"error": {code, message, details?, correlation_id}}`; 5xx leak nothing
  *   routeAuthorization  the route table's least role → 401/403, or the principal on the context
+ *   pathParameters  ids no longer than a store key allows → 400 naming the parameter
  *   jsonBody        size limit and JSON decoding → 413/415/400
  * Middy runs `after` and `onError` hooks in reverse order, so the error mapping makes the response before
  * the access log and the correlation id echo see it.
@@ -18,6 +19,7 @@ import { accessLog } from './middleware/access-log';
 import { correlationId } from './middleware/correlation-id';
 import { httpErrors } from './middleware/http-errors';
 import { jsonBody } from './middleware/json-body';
+import { pathParameters } from './middleware/path-parameters';
 import { routeAuthorization } from './middleware/route-authorization';
 import type { ApiContext, ApiEvent, ApiRequest } from './request';
 import type { ApiResult } from './respond';
@@ -35,6 +37,7 @@ export function apiHandler<F extends FunctionName>(fn: F, routes: RouteFunctions
     .use(accessLog())
     .use(httpErrors())
     .use(routeAuthorization())
+    .use(pathParameters())
     .use(jsonBody())
     .handler(async (event, context) => {
       const route = serve.get(event.routeKey);

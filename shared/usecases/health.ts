@@ -3,6 +3,7 @@ import { WORKER_POOLS } from '../catalog/worker-pools';
 import { config } from '../config';
 import { type ComponentHealth, type HealthLevel, levelFor, worst } from '../domain/health';
 import { withDeadline } from '../lib/async';
+import { own } from '../lib/own';
 import { logger } from '../observability/logger';
 import { jobs } from '../records/jobs';
 import { pages } from '../records/paging';
@@ -107,7 +108,7 @@ export async function jobFigures(deps: Pick<Deps, 'store' | 'clock'>): Promise<{
   // Waiting for a person is not being stuck: only running jobs, whose time is spent working, count.
   const stuck: string[] = [];
   for await (const job of jobs.eachInStatus(deps.store, 'running')) {
-    const limitMin = JOB_TYPES[job.type]?.maxRuntimeMinutes;
+    const limitMin = own(JOB_TYPES, job.type)?.maxRuntimeMinutes;
     const since = Date.parse(job.started_at ?? job.created_at);
     if (limitMin && now - since > limitMin * 60_000) stuck.push(job.id);
   }

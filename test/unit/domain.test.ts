@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { checkCidr } from '../../shared/domain/cidr';
+import { checkCidr, notAHostAddress } from '../../shared/domain/cidr';
 import { countedSliceSet, type DiscoveryRun, isSliceCounted, runView } from '../../shared/domain/discovery-run';
 import { levelFor, worst } from '../../shared/domain/health';
 import { idSchema, newId } from '../../shared/domain/ids';
@@ -12,6 +12,23 @@ describe('CIDR validation', () => {
     expect(checkCidr('10.45.12.0/22')).toEqual({ ok: true, cidr: '10.45.12.0/22' });
     expect(checkCidr('127.0.0.0/8')).toEqual({ ok: true, cidr: '127.0.0.0/8' });
     expect(checkCidr('FD00::/64')).toEqual({ ok: true, cidr: 'fd00::/64' });
+  });
+  it('checks IPv6 networks as IPv4 ones: host bits, no zone id, never /0; canonical form', () => {
+    expect(checkCidr('2001:DB8:0:0:1::/80')).toEqual({ ok: true, cidr: '2001:db8:0:0:1::/80' });
+    expect(checkCidr('2001:db8::/32')).toEqual({ ok: true, cidr: '2001:db8::/32' });
+    expect(checkCidr('::ffff:10.1.0.0/112')).toEqual({ ok: true, cidr: '::ffff:a01:0/112' });
+    expect(checkCidr('2001:db8::8000/112')).toMatchObject({ ok: false, reason: expect.stringContaining('the network is 2001:db8::/112') });
+    expect(checkCidr('2001:db8::1/128')).toEqual({ ok: true, cidr: '2001:db8::1/128' });
+    expect(checkCidr('fe80::%1/64')).toMatchObject({ ok: false, reason: expect.stringContaining('zone id') });
+    expect(checkCidr('::/0')).toMatchObject({ ok: false, reason: expect.stringContaining('whole address space') });
+  });
+  it('tells unicast host addresses from the rest', () => {
+    expect(notAHostAddress('10.45.12.17')).toBeUndefined();
+    expect(notAHostAddress('127.0.0.1')).toBeUndefined();
+    expect(notAHostAddress('0.1.2.3')).toMatch(/this network/);
+    expect(notAHostAddress('169.254.169.254')).toMatch(/link-local/);
+    expect(notAHostAddress('239.255.255.250')).toMatch(/multicast/);
+    expect(notAHostAddress('255.255.255.255')).toMatch(/broadcast/);
   });
   it('names the network when host bits are set', () => {
     const r = checkCidr('10.45.12.101/22');

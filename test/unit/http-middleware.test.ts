@@ -172,8 +172,18 @@ describe('jsonBody', () => {
       (e: unknown) => e,
     );
     expect(err).toBeInstanceOf(ValidationError);
-    expect((err as ValidationError).message).toMatch(/^Request body is not valid JSON: /);
-    expect((err as ValidationError).details).toEqual([{ path: 'body', message: 'malformed JSON' }]);
+    expect((err as ValidationError).message).toMatch(/^Request body is not valid JSON/);
+    expect((err as ValidationError).details).toEqual([{ path: 'body', message: expect.stringMatching(/^malformed JSON/) }]);
+  });
+
+  it('never repeats a malformed body: it may carry a password', async () => {
+    for (const body of ['{"secret": Pa55word!}', '{"password": "Pa55word!"', '{"password": "Pa55word!" "x": 1}']) {
+      const err = await decoded(event('POST /api/v1/sites', { body, headers: { 'content-type': 'application/json' } })).catch(
+        (e: unknown) => e,
+      );
+      expect(err).toBeInstanceOf(ValidationError);
+      expect(JSON.stringify({ message: (err as Error).message, details: (err as ValidationError).details })).not.toMatch(/Pa55/);
+    }
   });
 
   it('refuses a body of another media type (415) and one above MAX_BODY_BYTES (413)', async () => {

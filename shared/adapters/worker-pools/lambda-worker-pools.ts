@@ -1,6 +1,7 @@
 import { GetEventSourceMappingCommand, type LambdaClient, UpdateEventSourceMappingCommand } from '@aws-sdk/client-lambda';
 import { WORKER_POOLS } from '../../catalog/worker-pools';
 import { NotFoundError } from '../../domain/errors';
+import { own } from '../../lib/own';
 import type { Queue } from '../../ports/queue';
 import type { WorkerPoolState, WorkerPools } from '../../ports/worker-pools';
 
@@ -17,8 +18,8 @@ export class LambdaWorkerPools implements WorkerPools {
   ) {}
 
   private mappingOf(pool: string): string {
-    const uuid = this.mappings[pool];
-    if (!WORKER_POOLS[pool] || !uuid) throw new NotFoundError('worker pool', pool);
+    const uuid = own(this.mappings, pool);
+    if (!own(WORKER_POOLS, pool) || !uuid) throw new NotFoundError('worker pool', pool);
     return uuid;
   }
 

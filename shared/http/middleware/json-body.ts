@@ -21,7 +21,10 @@ function decodeBody(event: ApiEvent): unknown {
   } catch (e) {
     if (type && !/json|x-www-form-urlencoded|text\/plain/i.test(type))
       throw new UnsupportedMediaTypeError(`Content-Type '${type}' is not supported; send application/json`);
-    throw new ValidationError(`Request body is not valid JSON: ${(e as Error).message}`, [{ path: 'body', message: 'malformed JSON' }]);
+    // Only where it broke: the parser's message quotes the body, which may carry a password.
+    const at = /position (\d+)/.exec((e as Error).message)?.[1];
+    const where = at ? ` (at character ${at})` : '';
+    throw new ValidationError(`Request body is not valid JSON${where}`, [{ path: 'body', message: `malformed JSON${where}` }]);
   }
 }
 

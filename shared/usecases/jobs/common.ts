@@ -4,6 +4,7 @@ import { sendToPool } from '../../catalog/messages';
 import { LockedError, ValidationError } from '../../domain/errors';
 import { isFinished, type Job, type JobStatus, transition } from '../../domain/job';
 import type { JobType } from '../../jobs/job-type';
+import { own } from '../../lib/own';
 import { logger } from '../../observability/logger';
 import { isoNow } from '../../ports/clock';
 import { ExecutionNotFoundError } from '../../ports/workflows';
@@ -15,7 +16,7 @@ import { releaseJobLocks } from './host-locks';
 export type EngineDeps = Pick<Deps, 'store' | 'queue' | 'workflows' | 'clock' | 'secrets' | 'idrac' | 'vcenter'>;
 
 export function jobTypeOf(name: string): JobType {
-  const type = JOB_TYPES[name];
+  const type = own(JOB_TYPES, name);
   if (!type)
     throw new ValidationError(`Unknown job type '${name}'; known types: ${Object.keys(JOB_TYPES).join(', ')}`, [
       { path: 'body.type', message: `must be one of ${Object.keys(JOB_TYPES).join(', ')}` },

@@ -2,6 +2,7 @@ import { WORKER_POOLS } from '../../catalog/worker-pools';
 import { ConflictError, NotFoundError } from '../../domain/errors';
 import type { JobStatus } from '../../domain/job';
 import type { Switch } from '../../domain/system-state';
+import { own } from '../../lib/own';
 import { logger } from '../../observability/logger';
 import { isoNow } from '../../ports/clock';
 import { recordAudit } from '../../records/audit';
@@ -106,7 +107,7 @@ export async function resumeScheduler(deps: EngineDeps, actor: string, reason?: 
 
 /** Accepts the pool's name (`jobs`) or its workers' id from the runbook (`worker-001`). */
 export function poolNamed(nameOrWorkerId: string): string {
-  if (WORKER_POOLS[nameOrWorkerId]) return nameOrWorkerId;
+  if (own(WORKER_POOLS, nameOrWorkerId)) return nameOrWorkerId;
   const found = Object.entries(WORKER_POOLS).find(([, spec]) => spec.workerId === nameOrWorkerId);
   if (!found) throw new NotFoundError('worker pool', nameOrWorkerId);
   return found[0];
