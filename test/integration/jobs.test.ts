@@ -85,6 +85,24 @@ describe('idempotent submit', () => {
     const list = await h.call('GET', '/api/v1/jobs?target=site-a&type=health_check&limit=200', { role: 'viewer' });
     expect(list.body.items.filter((j: Job) => j.id === first.body.id)).toHaveLength(1);
   });
+
+  it('the same key and body sent 20 times at once: one job, and all 20 answers name it', async () => {
+    const body = { type: 'health_check', target_ids: ['site-b'] };
+    const answers = await Promise.all(Array.from({ length: 20 }, () => submit(body, { headers: { 'idempotency-key': 'ticket-burst' } })));
+    expect(answers.map((a) => a.status)).toEqual(answers.map(() => 202));
+    const ids = new Set(answers.map((a) => a.body.id));
+    expect(ids.size).toBe(1);
+    expect(answers.filter((a) => a.headers.get('idempotent-replayed') !== 'true')).toHaveLength(1);
+  });
+
+  it("a key is the caller's: another person using the same key gets a job of their own", async () => {
+    const body = { type: 'health_check', target_ids: ['site-a'] };
+    const alice = await submit(body, { headers: { 'idempotency-key': 'ticket-shared' } });
+    const bob = await submit(body, { subject: 'bob', headers: { 'idempotency-key': 'ticket-shared' } });
+    expect([alice.status, bob.status]).toEqual([202, 202]);
+    expect(bob.body.id).not.toBe(alice.body.id);
+    expect(bob.headers.get('idempotent-replayed')).not.toBe('true');
+  });
 });
 
 describe('approvals (four eyes)', () => {

@@ -5,6 +5,7 @@ import { ConflictError, ValidationError } from '../../domain/errors';
 import { idSchema, newId } from '../../domain/ids';
 import type { Job } from '../../domain/job';
 import { approvalPolicyFor } from '../../domain/policy';
+import { normalIdentity } from '../../domain/roles';
 import { currentContext } from '../../observability/context';
 import { logger } from '../../observability/logger';
 import { isoNow } from '../../ports/clock';
@@ -50,9 +51,17 @@ export async function validateSubmission(deps: Pick<EngineDeps, 'store'>, submis
   return { type, params: params.data, targets: targets.targets };
 }
 
+/** An Idempotency-Key is the caller's: two people who happen to pick the same key get two jobs. */
+const callersKey = (actor: string, key: string) =>
+  createHash('sha256')
+    .update(`${normalIdentity(actor)}\0${key}`)
+    .digest('hex');
+
 /**
  * Accepts a job: validates type, parameters and targets, decides whether policy requires approval, writes it
- * `queued` and enqueues it for the dispatcher. With an Idempotency-Key the same request returns the same job.
+ * `queued` and enqueues it for the dispatcher. With an Idempotency-Key the same request returns the same job,
+ * also when the copies arrive together: the first to claim the key names the job's id, and whichever copy
+ * then writes the job first creates it; every other copy answers with that job.
  */
 export async function submitJob(
   deps: EngineDeps,
@@ -66,9 +75,10 @@ export async function submitJob(
   let id = submission.id ?? newId('job', deps.clock.now());
   if (idempotency) {
     const print = fingerprint(submission);
+    const key = callersKey(actor, idempotency);
     const claimed = { job_id: id, fingerprint: print, created_at: isoNow(deps.clock) };
-    if (!(await idempotencyKeys.claim(deps.store, idempotency, claimed, deps.clock.now()))) {
-      const first = await idempotencyKeys.find(deps.store, idempotency, deps.clock.now());
+    if (!(await idempotencyKeys.claim(deps.store, key, claimed, deps.clock.now()))) {
+      const first = await idempotencyKeys.find(deps.store, key, deps.clock.now());
       if (!first) throw new ConflictError('This Idempotency-Key is being taken over by another request; retry');
       if (first.fingerprint !== print)
         throw new ConflictError('This Idempotency-Key was already used for a different request; use a new key');
@@ -78,29 +88,39 @@ export async function submitJob(
         if (existing.status === 'queued') await enqueueJob(deps, existing.id);
         return { job: existing, replayed: true };
       }
-      // The first request died between recording the key and writing the job: finish its work.
+      // The first request has not written the job yet, or died before it did: do its work, same id.
       id = first.job_id;
     }
   }
 
   const policy = approvalPolicyFor(await policies.all(deps.store), { type: type.name, target_ids: targets });
   const now = isoNow(deps.clock);
-  const job = await jobs.create(deps.store, {
-    id,
-    type: type.name,
-    target_ids: targets,
-    params,
-    status: 'queued',
-    requested_by: actor,
-    correlation_id: currentContext().correlation_id,
-    requires_approval: policy !== undefined,
-    approval_policy_id: policy?.id,
-    created_at: now,
-    updated_at: now,
-    execution_attempt: 1,
-    idempotency_key: idempotency,
-    version: 1,
-  });
+  let replayed = false;
+  const job = await jobs
+    .create(deps.store, {
+      id,
+      type: type.name,
+      target_ids: targets,
+      params,
+      status: 'queued',
+      requested_by: actor,
+      correlation_id: currentContext().correlation_id,
+      requires_approval: policy !== undefined,
+      approval_policy_id: policy?.id,
+      created_at: now,
+      updated_at: now,
+      execution_attempt: 1,
+      idempotency_key: idempotency,
+      version: 1,
+    })
+    .catch(async (e: unknown) => {
+      // Another copy of this request wrote the job between our claim and this write: answer with it.
+      const existing = idempotency && e instanceof ConflictError ? await jobs.find(deps.store, id) : undefined;
+      if (!existing) throw e;
+      replayed = true;
+      return existing;
+    });
+  if (replayed) return { job, replayed };
   await recordAudit(deps.store, {
     subject_id: job.id,
     action: 'job.submitted',
