@@ -3,7 +3,7 @@ import type { Site } from '../../shared/domain/site';
 import type { Idrac } from '../../shared/ports/idrac';
 import type { Queue } from '../../shared/ports/queue';
 import type { Item, Key, WriteCondition } from '../../shared/ports/store';
-import type { VCenterClients } from '../../shared/ports/vcenter';
+import type { VCenter } from '../../shared/ports/vcenter';
 import type { Workflows } from '../../shared/ports/workflows';
 import { sites } from '../../shared/records/sites';
 import type { EngineDeps } from '../../shared/usecases/jobs/common';
@@ -46,7 +46,7 @@ function deps(store: MemoryStore): EngineDeps {
     queue: { send: async (_q: string, messages: unknown[]) => messages.map((_m, i) => `m-${i}`) } as unknown as Queue,
     workflows: unused as Workflows,
     idrac: unused as Idrac,
-    vcenter: unused as VCenterClients,
+    vcenter: unused as VCenter,
   };
 }
 
