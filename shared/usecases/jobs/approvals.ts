@@ -3,6 +3,7 @@ import { WORKFLOW_ERRORS } from '../../catalog/workflow-errors';
 import { APPROVAL_STATUSES, type Approval, OPEN_APPROVAL } from '../../domain/approval';
 import { ConflictError, ForbiddenError } from '../../domain/errors';
 import { newId } from '../../domain/ids';
+import { isFinished } from '../../domain/job';
 import type { Policy, PolicyCreate, PolicyUpdate } from '../../domain/policy';
 import { sameIdentity } from '../../domain/roles';
 import { isoNow } from '../../ports/clock';
@@ -10,6 +11,7 @@ import type { Page } from '../../ports/store';
 import { TaskTokenInvalidError } from '../../ports/workflows';
 import { approvals, policies } from '../../records/approvals';
 import { recordAudit } from '../../records/audit';
+import { jobs } from '../../records/jobs';
 import { type EngineDeps, moveJob } from './common';
 
 export const ApprovalQuery = z.object({ status: z.enum(APPROVAL_STATUSES).optional() });
@@ -29,6 +31,8 @@ export type Decision = 'approve' | 'reject' | 'defer';
 /**
  * Four eyes: the approver needs the approver role (checked by the route table) and must not be the person
  * who asked for the job. Approve and reject end the wait of the job's execution through its task token.
+ * An approval takes the job first (awaiting_approval → running, conditional), then records itself: a cancel
+ * that came first leaves the approval untouched and the approver a 409 saying so, and the cancel closes it.
  */
 export async function decideApproval(deps: EngineDeps, id: string, decision: Decision, actor: string, comment?: string): Promise<Approval> {
   const current = await approvals.get(deps.store, id);
@@ -39,6 +43,15 @@ export async function decideApproval(deps: EngineDeps, id: string, decision: Dec
   const at = isoNow(deps.clock);
   const status = decision === 'approve' ? 'approved' : decision === 'reject' ? 'rejected' : 'deferred';
   const token = current.task_token;
+  if (status === 'approved' && token) {
+    await moveJob(deps, current.job_id, 'running').catch(async (e: unknown) => {
+      if (!(e instanceof ConflictError)) throw e;
+      const job = await jobs.find(deps.store, current.job_id);
+      throw new ConflictError(`job '${current.job_id}' no longer waits for approval '${id}': it is ${job?.status ?? 'gone'}`, {
+        job_status: job?.status,
+      });
+    });
+  }
   const decided = await approvals.update(deps.store, id, (a) => {
     if (!OPEN_APPROVAL.includes(a.status)) throw new ConflictError(`approval '${id}' is already ${a.status}`);
     const closing = status !== 'deferred';
@@ -62,13 +75,14 @@ export async function decideApproval(deps: EngineDeps, id: string, decision: Dec
   if (status === 'deferred' || !token) return decided;
   try {
     if (status === 'approved') {
-      await moveJob(deps, current.job_id, 'running');
       await deps.workflows.sendTaskSuccess(token, { approved_by: actor, comment });
     } else {
       await deps.workflows.sendTaskFailure(token, WORKFLOW_ERRORS.approvalRejected, `rejected by ${actor}${comment ? `: ${comment}` : ''}`);
     }
   } catch (e) {
     if (!(e instanceof TaskTokenInvalidError)) throw e;
+    // Cancelled (or failed) after this decision took it: the decision stands, the job ended afterwards.
+    if (isFinished((await jobs.get(deps.store, current.job_id)).status)) return decided;
     throw new ConflictError(`approval '${id}' was recorded, but job '${current.job_id}' no longer waits for it`);
   }
   return decided;
