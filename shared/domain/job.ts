@@ -91,7 +91,8 @@ export type Job = {
   version: number;
 };
 
-export type StepStatus = 'running' | 'succeeded' | 'failed' | 'skipped' | 'cancelled';
+/** `interrupted`: the process running the step died; a resumed attempt does the work again in a step of its own. */
+export type StepStatus = 'running' | 'succeeded' | 'failed' | 'skipped' | 'cancelled' | 'interrupted';
 
 export type JobStep = {
   step_id: string;

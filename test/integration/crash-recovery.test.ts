@@ -79,6 +79,13 @@ describe('a process that dies mid-job', () => {
       .map((e) => e.target_id);
     expect(worked.sort()).toEqual(['site-a', 'site-b']); // site-a not redone, site-b done once after the restart
     expect(readLedger(ledger).filter((e) => e.job_id === fragile)).toEqual([]);
+    // No step stays running: the dead attempt's ones ended interrupted, the resumed attempt did site-b anew.
+    const siteB = resumed.steps.filter((s: { target_id?: string }) => s.target_id === 'site-b').map((s: { status: string }) => s.status);
+    expect(siteB.sort()).toEqual(['interrupted', 'succeeded']);
+    expect(failed.steps.filter((s: { target_id?: string }) => s.target_id === 'site-a')).toEqual([
+      expect.objectContaining({ status: 'interrupted', error: expect.stringMatching(/process running this step stopped/) }),
+    ]);
+    for (const j of [resumed, failed]) expect(j.steps.filter((s: { status: string }) => s.status === 'running')).toEqual([]);
   });
 
   it('a dispatch message delivered again after the crash does not start the lost execution afresh', async () => {

@@ -2,7 +2,7 @@ import { isFinished } from '../../domain/job';
 import { logger } from '../../observability/logger';
 import { isoNow } from '../../ports/clock';
 import { approvals } from '../../records/approvals';
-import { jobs } from '../../records/jobs';
+import { jobs, listSteps, putStep } from '../../records/jobs';
 import { type EngineDeps, executionRunning, jobTypeOf, moveJob } from './common';
 import { enqueueJob } from './submit';
 import { jobIdsIn } from './system';
@@ -38,6 +38,7 @@ export async function reconcileJobs(deps: EngineDeps): Promise<ReconcileReport> 
           : a,
       );
     }
+    await interruptSteps(deps, id);
     if (type.resumableAfterCrash) {
       // Its host locks stay: they belong to the job, not to the execution that died (a failed job gives them back in moveJob).
       await jobs.update(deps.store, id, (j) => ({
@@ -58,4 +59,23 @@ export async function reconcileJobs(deps: EngineDeps): Promise<ReconcileReport> 
   }
   if (report.requeued.length + report.resumed.length + report.failed.length) logger.warn('Jobs reconciled after restart', { ...report });
   return report;
+}
+
+/**
+ * The dead attempt's steps that were running end `interrupted`. A step that waits on a vSphere task
+ * (`external_task_id`) stays running: the task goes on in vCenter, and the resumed attempt or the job's
+ * compensation takes it over.
+ */
+async function interruptSteps(deps: EngineDeps, jobId: string): Promise<void> {
+  const at = deps.clock.now();
+  for (const step of await listSteps(deps.store, jobId)) {
+    if (step.status !== 'running' || step.external_task_id) continue;
+    await putStep(deps.store, {
+      ...step,
+      status: 'interrupted',
+      error: 'the process running this step stopped; the job was reconciled after the restart',
+      finished_at: new Date(at).toISOString(),
+      duration_ms: at - Date.parse(step.started_at),
+    });
+  }
 }
