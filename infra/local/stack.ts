@@ -124,7 +124,7 @@ export async function startLocalStack(opts: LocalStackOptions): Promise<LocalSta
       queue,
       workflows,
       secrets,
-      workerPools: new LocalWorkerPools(runners),
+      workerPools: await LocalWorkerPools.open(runners, join(opts.dataDir, 'worker-pools.json')),
       probes: {
         workflows: async () => {
           const running = workflows.listRunning();

@@ -120,6 +120,11 @@ describe('worker pool drain', () => {
       return pools.find((p: { pool: string }) => p.pool === 'jobs').queue_depth === 1 ? true : undefined;
     });
     expect((await getJob(res.body.id)).status).toBe('queued');
+    // A restart does not undrain it: the job still waits (the restart's reconciliation queues it once more).
+    await h.restart();
+    const after = (await h.call('GET', '/api/v1/health/workers', { role: 'viewer' })).body.pools;
+    expect(after.find((p: { pool: string }) => p.pool === 'jobs')).toMatchObject({ draining: true, queue_depth: 2 });
+    expect((await getJob(res.body.id)).status).toBe('queued');
     const undrain = await h.call('POST', '/api/v1/workers/jobs/undrain', { role: 'operator' });
     expect(undrain.body.draining).toBe(false);
     expect((await until(res.body.id, ['succeeded', 'failed'])).status).toBe('succeeded');
