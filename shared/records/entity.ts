@@ -9,6 +9,10 @@ import { ConflictError, NotFoundError } from '../domain/errors';
 import { ConditionFailedError, EXPIRES_AT, type Item, type Key, type Page, type Store } from '../ports/store';
 import { eachItem } from './paging';
 
+const MAX_UPDATE_RETRIES = 10;
+const UPDATE_BACKOFF_MS = 10;
+const UPDATE_BACKOFF_CAP_MS = 500;
+
 /** What every record carries: its id and the version its updates are conditional on. */
 export type Versioned = { id: string; version: number };
 
@@ -84,7 +88,11 @@ export class Entity<T extends Versioned> {
     }
   }
 
-  /** Reads, applies `change`, writes back conditionally; retries a few times when it loses a race. */
+  /**
+   * Reads, applies `change`, writes back conditionally; when it loses a race it reads again and retries,
+   * after a random pause that doubles each time (full jitter), so writers that collided spread out instead
+   * of colliding again: eight health checks of one endpoint at once all land.
+   */
   async update(store: Store, id: string, change: (current: T) => T, expectedVersion?: number): Promise<T> {
     for (let attempt = 0; ; attempt++) {
       const current = await this.get(store, id);
@@ -93,7 +101,8 @@ export class Entity<T extends Versioned> {
       try {
         return await this.replace(store, { ...change(current), id, version: current.version + 1 });
       } catch (e) {
-        if (!(e instanceof ConflictError) || expectedVersion !== undefined || attempt >= 3) throw e;
+        if (!(e instanceof ConflictError) || expectedVersion !== undefined || attempt >= MAX_UPDATE_RETRIES) throw e;
+        await new Promise((r) => setTimeout(r, Math.random() * Math.min(UPDATE_BACKOFF_CAP_MS, UPDATE_BACKOFF_MS * 2 ** attempt)));
       }
     }
   }
