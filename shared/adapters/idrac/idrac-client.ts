@@ -13,6 +13,7 @@ import {
   type PowerResetResult,
   type ResetType,
 } from '../../ports/idrac';
+import { classifyDevice, notAnIdrac } from '../../domain/device-identity';
 import { DEFAULT_REDFISH_PORT, DEFAULT_WSMAN_PORT, type IdracClientOptions, resolveOptions } from './options';
 import { probeEndpoint } from './probe';
 import { resetSystem, simpleUpdate } from './redfish/actions';
@@ -149,7 +150,7 @@ export class IdracClient implements Idrac {
     const port = target.redfishPort ?? DEFAULT_REDFISH_PORT;
     const wsmanPort = target.wsmanPort ?? DEFAULT_WSMAN_PORT;
     const probed = this.roots.take(target.address, port);
-    if (probed) return this.routeOf(probed, port, wsmanPort);
+    if (probed) return this.routeOf(target, probed, port, wsmanPort);
     let response: Awaited<ReturnType<typeof this.http.send>>;
     try {
       response = await this.http.send(
@@ -164,10 +165,14 @@ export class IdracClient implements Idrac {
     }
     if (response.status === 404) return { kind: 'wsman', port: wsmanPort, why: 'no Redfish service' };
     if (response.status !== 200) throw new IdracHttpError(target.address, response.status, 'GET', ROOT);
-    return this.routeOf(readServiceRoot(parseJson(response.text, target.address, ROOT)), port, wsmanPort);
+    return this.routeOf(target, readServiceRoot(parseJson(response.text, target.address, ROOT)), port, wsmanPort);
   }
 
-  private routeOf(root: ServiceRoot, port: number, wsmanPort: number): Route {
+  private routeOf(target: IdracTarget, root: ServiceRoot, port: number, wsmanPort: number): Route {
+    // The root names another vendor: no credential goes to it, over Redfish or WS-Man.
+    const device = classifyDevice({ redfish: { kind: 'root', root: root.facts }, tls: true });
+    if (device.kind === 'other_vendor_bmc')
+      throw new IdracError('not_an_idrac', notAnIdrac(target.address, device), target.address, { device_kind: device.kind });
     if (!root.complete) return { kind: 'wsman', port: wsmanPort, why: `Redfish ${root.version} lacks systems, managers or update service` };
     if (root.version && compareVersions(root.version, this.options.minRedfishVersion) < 0) {
       return { kind: 'wsman', port: wsmanPort, why: `Redfish ${root.version} is older than ${this.options.minRedfishVersion}` };
