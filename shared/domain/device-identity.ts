@@ -125,8 +125,10 @@ export function classifyDevice(evidence: DeviceEvidence): DeviceIdentity {
     if (vendor) return { kind: 'other_vendor_bmc', vendor, ...facts, summary: described(`${vendor} Redfish service`, root) };
     return { kind: 'redfish_without_vendor', ...facts, summary: described('Redfish service naming no vendor', root) };
   }
-  if (isIdracWsman(wsman)) return { kind: 'idrac', vendor: 'Dell', ...ws, summary: `Dell iDRAC (WS-Man ${wsman!.vendor} ${wsman!.version})` };
-  if (wsman) return { kind: 'other_vendor_bmc', vendor: wsman.vendor, ...ws, summary: `WS-Man service of ${wsman.vendor || 'an unnamed vendor'}` };
+  if (isIdracWsman(wsman))
+    return { kind: 'idrac', vendor: 'Dell', ...ws, summary: `Dell iDRAC (WS-Man ${wsman!.vendor} ${wsman!.version})` };
+  if (wsman)
+    return { kind: 'other_vendor_bmc', vendor: wsman.vendor, ...ws, summary: `WS-Man service of ${wsman.vendor || 'an unnamed vendor'}` };
   if (redfish?.kind === 'auth_required')
     return { kind: 'redfish_without_vendor', summary: 'Redfish service that requires credentials even for its service root' };
   if (redfish?.kind === 'not_redfish') return { kind: 'https_not_redfish', summary: `HTTPS server that is not Redfish (${redfish.what})` };

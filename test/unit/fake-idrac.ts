@@ -28,7 +28,13 @@ export class FakeIdrac implements Idrac {
     await Promise.resolve(); // let concurrent callers interleave, as real I/O would
     const b = this.behaviour.get(target.address);
     const nothing = { kind: 'nothing' as const, summary: 'nothing answered' };
-    const base = { address: target.address, protocols: {}, device: nothing, generation: 'unknown' as const, generation_basis: 'none' as const };
+    const base = {
+      address: target.address,
+      protocols: {},
+      device: nothing,
+      generation: 'unknown' as const,
+      generation_basis: 'none' as const,
+    };
     if (b === 'throws') throw new Error(`probe of ${target.address} blew up`);
     if (b === 'hangs') return new Promise<never>(() => undefined);
     if (b === 'idrac9' || (b === 'legacy-tls' && target.tls.legacy))
@@ -41,7 +47,11 @@ export class FakeIdrac implements Idrac {
         generation_basis: 'redfish_version',
       };
     if (b === 'hpe-ilo') {
-      const device = { kind: 'other_vendor_bmc' as const, vendor: 'HPE', summary: 'HPE Redfish service (ProLiant DL360 Gen10), Redfish 1.6.0' };
+      const device = {
+        kind: 'other_vendor_bmc' as const,
+        vendor: 'HPE',
+        summary: 'HPE Redfish service (ProLiant DL360 Gen10), Redfish 1.6.0',
+      };
       return {
         ...base,
         reachable: false,

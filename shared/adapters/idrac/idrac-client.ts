@@ -1,3 +1,4 @@
+import { classifyDevice, notAnIdrac } from '../../domain/device-identity';
 import type { CapabilityFingerprint, IdracInventory } from '../../domain/idrac';
 import {
   type CredentialCheck,
@@ -13,7 +14,6 @@ import {
   type PowerResetResult,
   type ResetType,
 } from '../../ports/idrac';
-import { classifyDevice, notAnIdrac } from '../../domain/device-identity';
 import { DEFAULT_REDFISH_PORT, DEFAULT_WSMAN_PORT, type IdracClientOptions, resolveOptions } from './options';
 import { probeEndpoint } from './probe';
 import { resetSystem, simpleUpdate } from './redfish/actions';

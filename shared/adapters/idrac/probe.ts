@@ -2,17 +2,11 @@
  * The unauthenticated probe: Redfish service root and WS-Man Identify, what device answers (classified by
  * shared/domain/device-identity.ts), and the capability fingerprint. Nothing here ever sends a credential.
  */
-import {
-  classifyDevice,
-  type DeviceEvidence,
-  type DeviceIdentity,
-  generationBeforeLogin,
-  notAnIdrac,
-} from '../../domain/device-identity';
+import { classifyDevice, type DeviceEvidence, type DeviceIdentity, generationBeforeLogin, notAnIdrac } from '../../domain/device-identity';
 import type { CapabilityFingerprint, IdracErrorInfo, IdracProtocol } from '../../domain/idrac';
 import { IdracError, IdracHttpError, type IdracTarget } from '../../ports/idrac';
 import { DEFAULT_REDFISH_PORT, DEFAULT_WSMAN_PORT } from './options';
-import { isObject } from './redfish/json';
+import { isObject, parseJson } from './redfish/json';
 import { ROOT } from './redfish/paths';
 import { isServiceRoot, type RecentServiceRoots, readServiceRoot, type ServiceRoot } from './redfish/service-root';
 import type { EndpointPools } from './transport/endpoint-pools';
@@ -70,24 +64,30 @@ async function probeRedfish(deps: ProbeDeps, target: IdracTarget, port: number, 
     // Some hardened services want credentials even for the root: Redfish is there, its version unknown.
     if (response.status === 401) return { kind: 'answered', value: { authRequired: true } };
     if (response.status !== 200) return { kind: 'answered', value: { notRedfish: `HTTP ${response.status} on ${ROOT}` } };
+    const type = String(response.headers['content-type'] ?? 'no content type').split(';')[0]!;
+    // Declared JSON that does not parse is a broken answer (malformed_response), not proof of another device.
+    if (/json/i.test(type)) return answeredRoot(deps, target, port, parseJson(response.text, target.address, ROOT), lane);
     let body: unknown;
     try {
       body = JSON.parse(response.text);
     } catch {
-      const type = String(response.headers['content-type'] ?? 'no content type').split(';')[0];
       return { kind: 'answered', value: { notRedfish: `HTTP 200 on ${ROOT} with ${type}, not JSON` } };
     }
-    if (!isObject(body) || !isServiceRoot(body))
-      return { kind: 'answered', value: { notRedfish: `JSON on ${ROOT} that is not a Redfish service root` } };
-    const root = readServiceRoot(body);
-    if (!lane) deps.roots.remember(target.address, port, root);
-    return { kind: 'answered', value: { root } };
+    return answeredRoot(deps, target, port, body, lane);
   } catch (error) {
     const e = asIdracError(error, target.address);
     // A 5xx answer: something serves HTTPS there, and it is not a usable Redfish root.
     if (e instanceof IdracHttpError) return { kind: 'answered', value: { notRedfish: `HTTP ${e.status} on ${ROOT}` } };
     return { kind: 'failed', error: e };
   }
+}
+
+function answeredRoot(deps: ProbeDeps, target: IdracTarget, port: number, body: unknown, lane?: string): Outcome<RedfishSeen> {
+  if (!isObject(body) || !isServiceRoot(body))
+    return { kind: 'answered', value: { notRedfish: `JSON on ${ROOT} that is not a Redfish service root` } };
+  const root = readServiceRoot(body);
+  if (!lane) deps.roots.remember(target.address, port, root);
+  return { kind: 'answered', value: { root } };
 }
 
 async function probeWsman(deps: ProbeDeps, target: IdracTarget, port: number, lane?: string): Promise<Outcome<WsmanIdentity>> {

@@ -1,6 +1,6 @@
 import { isIPv4 } from 'node:net';
-import type { IdracFirmwareItem, IdracHealth, IdracHostNic, IdracInventory, IdracPowerState } from '../../../domain/idrac';
 import { generationAfterLogin } from '../../../domain/device-identity';
+import type { IdracFirmwareItem, IdracHealth, IdracHostNic, IdracInventory, IdracPowerState } from '../../../domain/idrac';
 import { normalizeMac } from '../mac';
 import { allSettledOrThrow } from '../settle';
 import { at, isObject, type JsonObject, str } from './json';

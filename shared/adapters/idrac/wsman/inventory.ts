@@ -1,7 +1,7 @@
 import { isIPv4 } from 'node:net';
+import { generationAfterLogin } from '../../../domain/device-identity';
 import type { IdracHealth, IdracInventory, IdracPowerState } from '../../../domain/idrac';
 import type { IdracCredential, IdracTarget } from '../../../ports/idrac';
-import { generationAfterLogin } from '../../../domain/device-identity';
 import { normalizeMac } from '../mac';
 import { allSettledOrThrow } from '../settle';
 import type { WsmanClient } from './wsman-client';
