@@ -22,6 +22,8 @@ export type FakeBehaviour =
 export class FakeIdrac implements Idrac {
   readonly behaviour = new Map<string, FakeBehaviour>();
   readonly probes: string[] = [];
+  /** The service tag an `idrac9` address shows on its service root (none when unset). */
+  readonly serviceTags = new Map<string, string>();
 
   async probe(target: IdracTarget): Promise<CapabilityFingerprint> {
     this.probes.push(target.address);
@@ -42,7 +44,14 @@ export class FakeIdrac implements Idrac {
         ...base,
         reachable: true,
         protocols: { redfish: { version: '1.13.1', port: target.redfishPort ?? 443 } },
-        device: { kind: 'idrac', vendor: 'Dell', redfish_version: '1.13.1', summary: 'Dell iDRAC, Redfish 1.13.1' },
+        device: {
+          kind: 'idrac',
+          vendor: 'Dell',
+          redfish_version: '1.13.1',
+          ...(this.serviceTags.has(target.address) ? { service_tag: this.serviceTags.get(target.address) } : {}),
+          summary: 'Dell iDRAC, Redfish 1.13.1',
+        },
+        ...(this.serviceTags.has(target.address) ? { service_tag: this.serviceTags.get(target.address) } : {}),
         generation: 'idrac9',
         generation_basis: 'redfish_version',
       };
