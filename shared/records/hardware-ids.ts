@@ -12,8 +12,13 @@ export type HardwareIdHolder = { endpoint_id: string; address: string; site_id: 
 
 const key = (kind: HardwareIdKind, value: string, endpointId: string) => ({ pk: `IDRACHW#${kind}#${value}`, sk: endpointId });
 
-export async function holdHardwareId(store: Store, kind: HardwareIdKind, value: string, holder: HardwareIdHolder): Promise<void> {
-  await store.put({ ...key(kind, value, holder.endpoint_id), ...holder });
+/** The endpoint's identities, in one batched write (unconditional: an item per endpoint and identity). */
+export async function holdHardwareIds(
+  store: Store,
+  ids: Array<{ kind: HardwareIdKind; value: string }>,
+  holder: HardwareIdHolder,
+): Promise<void> {
+  if (ids.length) await store.putMany(ids.map((id) => ({ ...key(id.kind, id.value, holder.endpoint_id), ...holder })));
 }
 
 export async function releaseHardwareId(store: Store, kind: HardwareIdKind, value: string, endpointId: string): Promise<void> {

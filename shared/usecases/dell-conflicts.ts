@@ -7,7 +7,7 @@ import { type DellEndpoint, type EndpointConflict, hardwareIdsOf } from '../doma
 import { NotFoundError } from '../domain/errors';
 import { isoNow } from '../ports/clock';
 import { dellEndpoints } from '../records/dell-endpoints';
-import { holdersOf, holdHardwareId, releaseHardwareId } from '../records/hardware-ids';
+import { holdersOf, holdHardwareIds, releaseHardwareId } from '../records/hardware-ids';
 import type { Deps } from './deps';
 
 type ConflictDeps = Pick<Deps, 'store' | 'clock'>;
@@ -34,7 +34,7 @@ export async function recordHardwareIds(
   const gone = before ? hardwareIdsOf(before).filter((id) => !current.has(idKey(id))) : [];
   await Promise.all(gone.map((id) => releaseHardwareId(deps.store, id.kind, id.value, after.id)));
   const holder = { endpoint_id: after.id, address: after.address, site_id: after.site_id };
-  await Promise.all(ids.map((id) => holdHardwareId(deps.store, id.kind, id.value, holder)));
+  await holdHardwareIds(deps.store, ids, holder);
 
   const conflicts: EndpointConflict[] = [];
   for (const id of ids) {
