@@ -122,6 +122,14 @@ describe('identify before credentials: the unauthenticated probe classifies the 
     await expectIdracError(client.verifyCredential(target, CREDENTIAL), 'not_an_idrac');
     expect(device.credentialsReceived()).toEqual([]);
   });
+
+  it('a Redfish service naming no vendor gets no credential either, unless WS-Man says it is an iDRAC', async () => {
+    for (const address of ['127.47.1.4', '127.47.1.5']) {
+      const device = devices.get(address)!;
+      await expectIdracError(client.inventory(foreignTarget(address, { trustOnFirstUse: true }), CREDENTIAL), 'not_an_idrac');
+      expect(device.credentialsReceived()).toEqual([]);
+    }
+  });
 });
 
 describe('authentication: sessions where the root advertises them, else basic auth', () => {
