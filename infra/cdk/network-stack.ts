@@ -2,10 +2,8 @@ import { Stack, type StackProps } from 'aws-cdk-lib';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import type { Construct } from 'constructs';
+import { DEVICE_PORTS } from '../../shared/domain/device-ports';
 import { DEFAULT_SETTINGS } from './settings';
-
-/** Device-facing ports: Redfish and the vSphere /sdk API over HTTPS (443), WS-Man over HTTPS (5986). */
-export const DEVICE_PORTS = { https: 443, wsman: 5986 } as const;
 
 export type EioNetworkStackProps = StackProps & {
   vpcCidr?: string;

@@ -105,3 +105,36 @@ export function notAHostAddress(ip: string): string | undefined {
   if (first >= 240) return `${ip} is ${n === 2 ** 32 - 1 ? 'the broadcast address' : 'reserved (240.0.0.0/4)'}, not a device's address`;
   return undefined;
 }
+
+/** An address, a CIDR or a range `first-last` discovery never probes (a site's `discovery_exclusions`), as inclusive bounds. */
+export type ExclusionCheck = { ok: true; entry: string; from: number; to: number } | { ok: false; reason: string };
+
+/** Validates and normalises one exclusion: `10.45.12.7`, `10.45.12.0/28` or `10.45.12.100-10.45.12.120` (IPv4). */
+export function checkExclusion(value: string): ExclusionCheck {
+  const text = value.trim();
+  if (isIPv4(text)) return { ok: true, entry: text, from: ipv4ToInt(text), to: ipv4ToInt(text) };
+  if (text.includes('/')) {
+    const check = checkCidr(text);
+    if (!check.ok) return check;
+    if (ipv4Prefix(check.cidr) === undefined) return { ok: false, reason: `'${value}' is IPv6; discovery sweeps IPv4 only` };
+    const from = ipv4ToInt(check.cidr.split('/')[0]!);
+    return { ok: true, entry: check.cidr, from, to: from + ipv4CidrSize(check.cidr) - 1 };
+  }
+  const range = /^([^-\s]+)\s*-\s*([^-\s]+)$/.exec(text);
+  if (range && isIPv4(range[1]!) && isIPv4(range[2]!)) {
+    const [from, to] = [ipv4ToInt(range[1]!), ipv4ToInt(range[2]!)];
+    if (from > to) return { ok: false, reason: `range '${value}' ends before it starts` };
+    return { ok: true, entry: `${range[1]}-${range[2]}`, from, to };
+  }
+  return { ok: false, reason: `'${value}' is not an IPv4 address, CIDR (10.45.12.0/28) or range (10.45.12.100-10.45.12.120)` };
+}
+
+/** Whether an IPv4 address falls in any of these (already validated) exclusions. */
+export function excludedBy(exclusions: readonly string[]): (address: string) => boolean {
+  const bounds = exclusions.map(checkExclusion).filter((c) => c.ok);
+  return (address) => {
+    if (!isIPv4(address)) return false;
+    const n = ipv4ToInt(address);
+    return bounds.some((b) => n >= b.from && n <= b.to);
+  };
+}

@@ -23,6 +23,11 @@ export const offersOnlyLegacyTls = (error: IdracErrorInfo | undefined): boolean 
  * is returned unchanged.
  */
 export function explainProbeError(ep: Pick<DellEndpoint, 'id' | 'address' | 'tls'>, error: IdracErrorInfo): EndpointErrorInfo {
+  if (error.code === 'not_an_idrac')
+    return {
+      ...error,
+      message: `${error.message} Correct this endpoint's address (PATCH /api/v1/dell/endpoints/${ep.id}) or delete it.`,
+    };
   if (ep.tls.legacy || !offersOnlyLegacyTls(error)) return error;
   return {
     code: 'tls_legacy_only',
@@ -49,6 +54,13 @@ export function applyCapabilities(
     next.pinned_by_tofu_at = now;
   }
   if (fp.tls) next.tls_facts = fp.tls;
+  next.device = fp.device;
+  if (fp.device.kind !== 'idrac' && fp.device.kind !== 'nothing' && fp.device.kind !== 'unidentified') {
+    // Something else answers there: whatever an earlier probe guessed about an iDRAC no longer holds.
+    next.protocols = fp.protocols;
+    next.generation = 'unknown';
+    next.generation_basis = 'none';
+  }
   if (fp.reachable) {
     next.status = 'reachable';
     next.unreachable_since = null;

@@ -1,6 +1,7 @@
 import { isIPv4 } from 'node:net';
 import { z } from 'zod';
 import { notAHostAddress } from './cidr';
+import type { DeviceIdentity } from './device-identity';
 import { ConflictError } from './errors';
 import {
   type CapabilityFingerprint,
@@ -26,6 +27,24 @@ export type EndpointTls = { pinned_thumbprint?: string; ca_pem?: string; insecur
  * say (it depends on the endpoint not being marked legacy, and the fix is a change to the endpoint).
  */
 export type EndpointErrorInfo = Omit<IdracErrorInfo, 'code'> & { code: IdracErrorInfo['code'] | 'tls_legacy_only' };
+
+/** Another endpoint that reports the same hardware identity as this one. */
+export type EndpointConflict = { endpoint_id: string; address: string; matched: HardwareIdKind; value: string };
+export const HARDWARE_ID_KINDS = ['service_tag', 'system_uuid', 'idrac_mac'] as const;
+export type HardwareIdKind = (typeof HARDWARE_ID_KINDS)[number];
+
+/** The hardware identities an endpoint reports (from the inventory, or the iDRAC9 service root before login). */
+export function hardwareIdsOf(ep: Pick<DellEndpoint, 'service_tag' | 'system_uuid' | 'idrac_nic' | 'device'>): Array<{
+  kind: HardwareIdKind;
+  value: string;
+}> {
+  const mac = ep.idrac_nic?.mac || ep.device?.manager_mac;
+  const ids: Array<{ kind: HardwareIdKind; value: string }> = [];
+  if (ep.service_tag) ids.push({ kind: 'service_tag', value: ep.service_tag.toUpperCase() });
+  if (ep.system_uuid) ids.push({ kind: 'system_uuid', value: ep.system_uuid.toLowerCase() });
+  if (mac) ids.push({ kind: 'idrac_mac', value: mac.toLowerCase() });
+  return ids;
+}
 
 /** 409 when an address is already an endpoint: one iDRAC, one record (docs/idrac-clients.md, "One address, one endpoint"). */
 export class AddressInUseError extends ConflictError {
@@ -64,6 +83,13 @@ export type DellEndpoint = {
   last_reachable_at?: string;
   inventory_at?: string;
   protocols?: CapabilityFingerprint['protocols'];
+  /** What the last probe found at the address before any login; a device that is not an iDRAC gets no credential. */
+  device?: DeviceIdentity;
+  /**
+   * Other endpoints reporting the same server (service tag, system UUID or iDRAC MAC): one server registered
+   * under two addresses. Set on both; cleared by the next refresh once they no longer match.
+   */
+  conflicts?: EndpointConflict[] | null;
   generation?: IdracGeneration;
   generation_basis?: CapabilityFingerprint['generation_basis'] | 'inventory';
   firmware_version?: string;

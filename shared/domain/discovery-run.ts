@@ -4,6 +4,8 @@
  */
 import { z } from 'zod';
 import { ipv4CidrSize, ipv4Prefix } from './cidr';
+import type { EndpointConflict } from './dell-endpoint';
+import type { DeviceIdentity } from './device-identity';
 import { idSchema } from './ids';
 
 /** Largest management network one sweep covers: /20 = 4,096 addresses. */
@@ -53,6 +55,20 @@ export type DiscoveryErrorSample = { chunk: number; addresses: string; message: 
 /** A run keeps its first few errors only: enough to say why, small enough for one item. */
 export const MAX_ERROR_SAMPLES = 10;
 
+/** A device a run found that is not an iDRAC: where, and what it said it is. It got no endpoint and no credential. */
+export type SeenDevice = { address: string; site_id: string } & Omit<DeviceIdentity, 'wsman'>;
+/** Devices a run lists by address (all of them are counted in `not_idrac` and recorded as IP observations). */
+export const MAX_SEEN_DEVICES = 50;
+
+/** Two endpoints of a run that report the same server. */
+export type RunConflict = {
+  endpoint_ids: [string, string];
+  addresses: [string, string];
+  matched: EndpointConflict['matched'];
+  value: string;
+};
+export const MAX_RUN_CONFLICTS = 50;
+
 /** One `POST /api/v1/dell/discover`: its sites, what it swept, and progress counters. */
 export type DiscoveryRun = CountedSlices & {
   id: string;
@@ -62,13 +78,25 @@ export type DiscoveryRun = CountedSlices & {
   status_reason?: string;
   total: number;
   probed: number;
+  /** iDRACs that answered. */
   found: number;
+  /** Addresses where nothing answered (or nothing could be read). */
   unreachable: number;
+  /** Addresses the client refused to contact (an open breaker, too many calls queued): neither found nor "no answer". */
+  not_contacted?: number;
+  /** Devices that answered but are not iDRACs (see `seen`): no endpoint, no credential. */
+  not_idrac?: number;
+  /** Addresses of the sites' networks and endpoints left out by their `discovery_exclusions` (not in `total`). */
+  excluded?: number;
   errors: number;
   /** Endpoints created or updated by this run. */
   endpoints_created: number;
   endpoints_updated: number;
   error_samples?: DiscoveryErrorSample[];
+  /** The first MAX_SEEN_DEVICES devices that are not iDRACs, with what they are. */
+  seen?: SeenDevice[];
+  /** Endpoints reporting the same server under two addresses (also flagged on both endpoints). */
+  conflicts?: RunConflict[];
   /** Networks of its sites the run could not sweep (scheduled runs; an API request naming one is refused instead). */
   skipped?: SkippedNetworks[];
   trigger: 'api' | 'schedule';

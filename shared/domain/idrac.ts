@@ -4,6 +4,8 @@
  * these terms; endpoints, discovery and health keep and show them.
  */
 
+import type { DeviceIdentity, GenerationBasis } from './device-identity';
+
 export const IDRAC_GENERATIONS = ['idrac9', 'idrac8', 'idrac7', 'unknown'] as const;
 export type IdracGeneration = (typeof IDRAC_GENERATIONS)[number];
 export type IdracProtocol = 'redfish' | 'wsman';
@@ -46,7 +48,9 @@ export type IdracErrorCode =
   | 'not_found'
   | 'not_supported'
   /** The Lifecycle Controller is busy (GetRemoteServicesAPIStatus not Ready). */
-  | 'not_ready';
+  | 'not_ready'
+  /** What answers is not a Dell iDRAC (another vendor's BMC, a web server): no credential is sent to it. */
+  | 'not_an_idrac';
 
 /** An iDRAC failure as stored and shown: what went wrong, naming the endpoint, never a credential. */
 export interface IdracErrorInfo {
@@ -65,11 +69,16 @@ export interface CapabilityFingerprint {
     wsman?: { product: string; version: string; port: number };
   };
   /**
-   * Best guess from unauthenticated facts; the inventory reports the authoritative one (the server
-   * generation the iDRAC itself states).
+   * What the device is, from what it said before any login (shared/domain/device-identity.ts). Only an
+   * `idrac` is registered by discovery and sent a credential.
+   */
+  device: DeviceIdentity;
+  /**
+   * For an iDRAC only, from unauthenticated facts; the inventory reports the authoritative one (the server
+   * generation the iDRAC itself states). `unknown` for anything that is not an iDRAC.
    */
   generation: IdracGeneration;
-  generation_basis: 'redfish_version' | 'protocols' | 'none';
+  generation_basis: GenerationBasis;
   /** The service tag the Redfish service root shows without authentication (iDRAC9), for de-duplication. */
   service_tag?: string;
   tls?: TlsFacts;

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { checkCidr } from './cidr';
+import { checkCidr, checkExclusion } from './cidr';
 import { idSchema } from './ids';
 
 /** A site: one data centre or lab, with the management networks its iDRACs and hosts live on. */
@@ -15,6 +15,8 @@ export type Site = {
   /** Lab overrides for the iDRACs' ports (simulators cannot all sit on 443 / 5986). */
   redfish_port?: number;
   wsman_port?: number;
+  /** Addresses, CIDRs and ranges discovery never probes, even when an endpoint is registered there. */
+  discovery_exclusions?: string[];
   created_at: string;
   updated_at: string;
   created_by: string;
@@ -37,6 +39,19 @@ const networks = z
 
 const port = z.number().int().min(1).max(65535);
 
+const exclusion = z.string().transform((value, ctx) => {
+  const check = checkExclusion(value);
+  if (!check.ok) {
+    ctx.addIssue({ code: 'custom', message: check.reason });
+    return z.NEVER;
+  }
+  return check.entry;
+});
+const exclusions = z
+  .array(exclusion)
+  .max(256)
+  .refine((list) => new Set(list).size === list.length, { message: 'lists the same exclusion twice' });
+
 export const SiteCreate = z.strictObject({
   id: idSchema('site').optional(),
   name: z.string().trim().min(1).max(128),
@@ -46,6 +61,7 @@ export const SiteCreate = z.strictObject({
   trust_on_first_use: z.boolean().default(false),
   redfish_port: port.optional(),
   wsman_port: port.optional(),
+  discovery_exclusions: exclusions.optional(),
 });
 export type SiteCreate = z.output<typeof SiteCreate>;
 
@@ -59,6 +75,8 @@ export const SiteUpdate = z
     trust_on_first_use: z.boolean().optional(),
     redfish_port: port.nullable().optional(),
     wsman_port: port.nullable().optional(),
+    /** Replaces the list; `[]` clears it. */
+    discovery_exclusions: exclusions.optional(),
     /** Optional optimistic lock: the update applies only if the site is still at this version. */
     version: z.number().int().positive().optional(),
   })

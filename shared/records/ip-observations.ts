@@ -6,6 +6,7 @@
  * `idrac`: the iDRAC's own address and its host NICs' IPs).
  */
 import type { DellEndpoint } from '../domain/dell-endpoint';
+import type { DeviceIdentity, DeviceKind } from '../domain/device-identity';
 import type { Store } from '../ports/store';
 
 /** One address, seen by one source on one entity. */
@@ -13,13 +14,16 @@ export type IpObservation = {
   address: string;
   source: 'vcenter' | 'idrac' | 'manual' | 'dhcp';
   source_ref: string;
-  entity_kind: 'host' | 'vm' | 'idrac' | 'nic';
+  /** `device`: something discovery found that is not an iDRAC (`device_kind` says what). */
+  entity_kind: 'host' | 'vm' | 'idrac' | 'nic' | 'device';
   entity_ref: string;
   mac?: string;
   hostname?: string;
   site_id: string;
   /** Hardware identity for correlation across sources: service_tag, system_uuid. */
   hardware_ids?: Record<string, string>;
+  /** What discovery classified the device at the address as (shared/domain/device-identity.ts). */
+  device_kind?: DeviceKind;
   first_seen: string;
   last_seen: string;
 };
@@ -80,3 +84,20 @@ export async function writeIpObservations(store: Store, ep: DellEndpoint, now: s
  */
 export const newIdracObservationItems = (ep: DellEndpoint, now: string, sourceRef: string) =>
   idracObservations(ep, now, sourceRef).map((o) => observationItem(o, now));
+
+/** A device discovery found that is not an iDRAC: seen at its address, with what it is (entity `device@<address>`). */
+export const recordDeviceObservation = (
+  store: Store,
+  seen: { address: string; site_id: string; run_id: string; device: DeviceIdentity; now: string },
+) =>
+  recordObservation(store, {
+    address: seen.address,
+    source: 'idrac',
+    source_ref: seen.run_id,
+    entity_kind: 'device',
+    entity_ref: `device@${seen.address}`,
+    site_id: seen.site_id,
+    device_kind: seen.device.kind,
+    ...(seen.device.uuid ? { hardware_ids: { system_uuid: seen.device.uuid } } : {}),
+    last_seen: seen.now,
+  });

@@ -6,9 +6,9 @@
  */
 
 import { type DiscoverySliceMessage, sendToPool } from '../catalog/messages';
-import { hostAddresses, ipv4Prefix } from '../domain/cidr';
-import { offersOnlyLegacyTls } from '../domain/dell-capabilities';
+import { excludedBy, hostAddresses, ipv4Prefix } from '../domain/cidr';
 import { AddressInUseError, type DellEndpoint } from '../domain/dell-endpoint';
+import type { DeviceIdentity } from '../domain/device-identity';
 import {
   countedSliceSet,
   type DiscoveryErrorSample,
@@ -16,8 +16,12 @@ import {
   finalStatus,
   isSliceCounted,
   MAX_ERROR_SAMPLES,
+  MAX_RUN_CONFLICTS,
+  MAX_SEEN_DEVICES,
   MAX_SITES_PER_RUN,
+  type RunConflict,
   runView,
+  type SeenDevice,
   type SkippedNetworks,
   sweepableNetworks,
   tooLargeToSweep,
@@ -31,6 +35,7 @@ import { logger } from '../observability/logger';
 import { isoNow } from '../ports/clock';
 import type { Page } from '../ports/store';
 import { discoveryRuns, endpointsOfSite } from '../records/dell-endpoints';
+import { recordDeviceObservation } from '../records/ip-observations';
 import { eachItem } from '../records/paging';
 import { sites } from '../records/sites';
 import {
@@ -59,8 +64,11 @@ const SEND_CONCURRENCY = 8;
  */
 type Message = DiscoverySliceMessage;
 
-/** What one site adds to a run: the addresses to probe (its swept networks and its registered endpoints). */
-type SitePlan = { site: Site; addresses: string[]; registered: Map<string, string> };
+/**
+ * What one site adds to a run: the addresses to probe (its swept networks and its registered endpoints), less
+ * its `discovery_exclusions`, which are never probed.
+ */
+type SitePlan = { site: Site; addresses: string[]; registered: Map<string, string>; excluded: number };
 
 async function planSite(deps: Pick<Deps, 'store'>, site: Site, networks: string[]): Promise<SitePlan> {
   const addresses = new Set<string>();
@@ -70,7 +78,9 @@ async function planSite(deps: Pick<Deps, 'store'>, site: Site, networks: string[
     addresses.add(ep.address);
     registered.set(ep.address, ep.id);
   }
-  return { site, addresses: [...addresses], registered };
+  const isExcluded = excludedBy(site.discovery_exclusions ?? []);
+  const kept = [...addresses].filter((a) => !isExcluded(a));
+  return { site, addresses: kept, registered, excluded: addresses.size - kept.length };
 }
 
 /** Validates the sites, plans the sweep, writes the run and fans its addresses out to the discovery pool. */
@@ -113,6 +123,9 @@ async function launchRun(
     probed: 0,
     found: 0,
     unreachable: 0,
+    not_contacted: 0,
+    not_idrac: 0,
+    excluded: plans.reduce((n, p) => n + p.excluded, 0),
     errors: 0,
     endpoints_created: 0,
     endpoints_updated: 0,
@@ -178,7 +191,11 @@ export async function getDiscoveryRun(deps: Pick<Deps, 'store' | 'clock'>, id: s
   return run;
 }
 
-type Counts = Partial<Record<'probed' | 'found' | 'unreachable' | 'errors' | 'endpoints_created' | 'endpoints_updated', number>>;
+type Counts = Partial<
+  Record<'probed' | 'found' | 'unreachable' | 'not_contacted' | 'not_idrac' | 'errors' | 'endpoints_created' | 'endpoints_updated', number>
+>;
+/** What a slice found beyond its counts: devices that are not iDRACs, and endpoints reporting the same server. */
+type Findings = { seen: SeenDevice[]; conflicts: RunConflict[] };
 
 /**
  * Counts one slice into its run with one atomic write (Store.add): the counters and the slice's number in
@@ -193,8 +210,9 @@ async function countSlice(
   chunk: number,
   counts: Required<Counts>,
   samples: DiscoveryErrorSample[],
+  findings: Findings,
 ): Promise<void> {
-  if (samples.length) await addErrorSamples(deps, run.id, chunk, samples);
+  if (samples.length || findings.seen.length || findings.conflicts.length) await addSamples(deps, run.id, chunk, samples, findings);
   const after = await deps.store.add(discoveryRuns.key(run.id), counts, {
     once: { set: countedSliceSet(chunk), token: String(chunk) },
     set: { updated_at: isoNow(deps.clock) },
@@ -225,20 +243,53 @@ async function changeRun(
   }
 }
 
-const addErrorSamples = (deps: Pick<Deps, 'store'>, id: string, chunk: number, samples: DiscoveryErrorSample[]) =>
+/** Keeps what a slice found on its run, up to each list's cap, once per slice (not after the slice was counted). */
+const addSamples = (deps: Pick<Deps, 'store'>, id: string, chunk: number, samples: DiscoveryErrorSample[], findings: Findings) =>
   changeRun(deps, id, (run) => {
-    const kept = run.error_samples ?? [];
-    if (kept.length >= MAX_ERROR_SAMPLES || kept.some((s) => s.chunk === chunk) || isSliceCounted(run, chunk)) return undefined;
-    return { ...run, error_samples: [...kept, ...samples].slice(0, MAX_ERROR_SAMPLES) };
+    if (isSliceCounted(run, chunk)) return undefined;
+    const errors = run.error_samples ?? [];
+    const seen = run.seen ?? [];
+    const conflicts = run.conflicts ?? [];
+    const next = { ...run };
+    if (samples.length && errors.length < MAX_ERROR_SAMPLES && !errors.some((s) => s.chunk === chunk))
+      next.error_samples = [...errors, ...samples].slice(0, MAX_ERROR_SAMPLES);
+    const newSeen = findings.seen.filter((d) => !seen.some((k) => k.address === d.address));
+    if (newSeen.length && seen.length < MAX_SEEN_DEVICES) next.seen = [...seen, ...newSeen].slice(0, MAX_SEEN_DEVICES);
+    const pair = (c: RunConflict) => `${[...c.endpoint_ids].sort().join('|')}#${c.matched}`;
+    const newConflicts = findings.conflicts.filter((c) => !conflicts.some((k) => pair(k) === pair(c)));
+    if (newConflicts.length && conflicts.length < MAX_RUN_CONFLICTS)
+      next.conflicts = [...conflicts, ...newConflicts].slice(0, MAX_RUN_CONFLICTS);
+    return next.error_samples === run.error_samples && next.seen === run.seen && next.conflicts === run.conflicts ? undefined : next;
   });
 
-/** Ends a run whose every address is counted (idempotent: also called on read, should a closing write have been lost). */
-const closeRun = (deps: Pick<Deps, 'store' | 'clock'>, id: string) =>
-  changeRun(deps, id, (run) =>
-    run.status === 'running' && run.probed >= run.total
-      ? { ...run, ...finalStatus(run), finished_at: run.updated_at ?? isoNow(deps.clock) }
-      : undefined,
-  );
+/**
+ * Ends a run whose every address is counted (idempotent: also called on read, should a closing write have been
+ * lost), with one summary line in the log for the run.
+ */
+async function closeRun(deps: Pick<Deps, 'store' | 'clock'>, id: string): Promise<DiscoveryRun> {
+  let closed = false;
+  const run = await changeRun(deps, id, (r) => {
+    closed = r.status === 'running' && r.probed >= r.total;
+    return closed ? { ...r, ...finalStatus(r), finished_at: r.updated_at ?? isoNow(deps.clock) } : undefined;
+  });
+  if (closed)
+    logger.info('Discovery run finished', {
+      discovery_run_id: run.id,
+      status: run.status,
+      total: run.total,
+      found: run.found,
+      not_idrac: run.not_idrac ?? 0,
+      unreachable: run.unreachable,
+      not_contacted: run.not_contacted ?? 0,
+      excluded: run.excluded ?? 0,
+      errors: run.errors,
+      endpoints_created: run.endpoints_created,
+      endpoints_updated: run.endpoints_updated,
+      conflicts: run.conflicts?.length ?? 0,
+      duration_ms: Date.parse(run.finished_at!) - Date.parse(run.created_at),
+    });
+  return run;
+}
 
 /** How the queue handed over a slice. The last allowed receive must count it, whatever happens. */
 export type SliceDelivery = {
@@ -260,8 +311,18 @@ const short = (text: string) => (text.length > 300 ? `${text.slice(0, 297)}...` 
 
 /** The outcome of each address of one slice, until the slice is closed for counting. */
 class SliceTally {
-  readonly counts: Required<Counts> = { probed: 0, found: 0, unreachable: 0, errors: 0, endpoints_created: 0, endpoints_updated: 0 };
+  readonly counts: Required<Counts> = {
+    probed: 0,
+    found: 0,
+    unreachable: 0,
+    not_contacted: 0,
+    not_idrac: 0,
+    errors: 0,
+    endpoints_created: 0,
+    endpoints_updated: 0,
+  };
   readonly samples: DiscoveryErrorSample[] = [];
+  readonly findings: Findings = { seen: [], conflicts: [] };
   private readonly settled = new Set<string>();
   private open = true;
 
@@ -272,18 +333,20 @@ class SliceTally {
   }
 
   /** One address done. Ignored once closed: a probe that outlived its slice's last attempt is not counted. */
-  settle(address: string, outcome: Counts, error?: string): void {
+  settle(address: string, outcome: AddressOutcome, error?: string): void {
     if (!this.open || this.settled.has(address)) return;
     this.settled.add(address);
     this.counts.probed++;
-    for (const [k, v] of Object.entries(outcome) as [keyof Counts, number][]) this.counts[k] += v;
+    for (const [k, v] of Object.entries(outcome.counts) as [keyof Counts, number][]) this.counts[k] += v;
+    if (outcome.seen) this.findings.seen.push(outcome.seen);
+    this.findings.conflicts.push(...(outcome.conflicts ?? []));
     if (error) this.sample([address], error);
   }
 
   /** Counts every address not settled yet as an error, for `reason`, and takes no more outcomes. */
   close(reason: string): void {
     const rest = this.message.addresses.filter((a) => !this.settled.has(a));
-    for (const a of rest) this.settle(a, { errors: 1 });
+    for (const a of rest) this.settle(a, { counts: { errors: 1 } });
     if (rest.length) this.sample(rest, reason);
     this.open = false;
   }
@@ -294,17 +357,38 @@ class SliceTally {
   }
 }
 
-/** An endpoint refreshed by this run; created by it when an earlier delivery of the slice made it before crashing. */
-const outcomeOf = (ep: DellEndpoint, runId: string): Counts => ({
-  ...(ep.status === 'reachable' ? { found: 1 } : { unreachable: 1 }),
-  ...(ep.source === runId ? { endpoints_created: 1 } : { endpoints_updated: 1 }),
-});
+/** What one address came to: its counts, and what the run lists about it. */
+type AddressOutcome = { counts: Counts; seen?: SeenDevice; conflicts?: RunConflict[] };
 
-/** Worth an endpoint: answers as an iDRAC, or is one EIO will not talk to yet for a reason the operator can fix. */
-const worthAnEndpoint = (fp: CapabilityFingerprint) =>
-  fp.reachable ||
-  (fp.tls !== undefined && (fp.error?.code === 'certificate_untrusted' || fp.error?.code === 'certificate_mismatch')) ||
-  offersOnlyLegacyTls(fp.error);
+/** The client refused to contact the address: not the same as "nothing answered". */
+const NOT_CONTACTED = new Set(['circuit_open', 'overloaded']);
+
+/** How an address where no iDRAC answered counts. */
+const unanswered = (code: string | undefined): Counts => (code && NOT_CONTACTED.has(code) ? { not_contacted: 1 } : { unreachable: 1 });
+
+const seenDevice = (address: string, siteId: string, device: DeviceIdentity): SeenDevice => {
+  const { wsman: _wsman, ...rest } = device;
+  return { address, site_id: siteId, ...rest };
+};
+
+/** An endpoint refreshed by this run; created by it when an earlier delivery of the slice made it before crashing. */
+function outcomeOf(ep: DellEndpoint, runId: string): AddressOutcome {
+  const made = ep.source === runId ? { endpoints_created: 1 } : { endpoints_updated: 1 };
+  const conflicts = (ep.conflicts ?? []).map(
+    (c): RunConflict => ({ endpoint_ids: [ep.id, c.endpoint_id], addresses: [ep.address, c.address], matched: c.matched, value: c.value }),
+  );
+  const listed = conflicts.length ? { conflicts } : {};
+  if (ep.status === 'reachable') return { counts: { found: 1, ...made }, ...listed };
+  if (ep.last_error?.code === 'not_an_idrac' && ep.device)
+    return { counts: { not_idrac: 1, ...made }, seen: seenDevice(ep.address, ep.site_id, ep.device), ...listed };
+  return { counts: { ...unanswered(ep.last_error?.code), ...made }, ...listed };
+}
+
+/**
+ * Worth an endpoint: identified as a Dell iDRAC before any login, whether it answers already or EIO will not
+ * talk to it yet for a reason the operator can fix (a certificate to pin, TLS 1.0/1.1 to allow).
+ */
+const worthAnEndpoint = (fp: CapabilityFingerprint) => fp.device.kind === 'idrac';
 
 /**
  * A sweep reads its site and its credential once per container every few seconds, not once per address. The
@@ -318,14 +402,17 @@ const runLookups = (deps: Pick<Deps, 'store' | 'clock' | 'secrets'>, runId: stri
   credential: (siId) => credentialCache.get(runId, siId, () => useCredential(deps, siId, `discovery run ${runId}`)),
 });
 
-/** One address of a slice: refresh its endpoint, or probe it and create one when something iDRAC-like is there. */
+/**
+ * One address of a slice: refresh its endpoint, or probe it and create one when a Dell iDRAC is there. Anything
+ * else that answers is listed on the run and recorded as an IP observation with its kind, and never logged in to.
+ */
 async function discoverAddress(
   deps: InspectDeps,
   runId: string,
   site: Site | undefined,
   existingId: string | undefined,
   address: string,
-): Promise<Counts> {
+): Promise<AddressOutcome> {
   const lookups = runLookups(deps, runId);
   if (existingId) {
     const refreshed = await refreshDellEndpoint(deps, existingId, runId, lookups).catch((e: unknown) => {
@@ -334,7 +421,7 @@ async function discoverAddress(
     });
     if (refreshed) return outcomeOf(refreshed, runId);
   }
-  if (!site) return {};
+  if (!site) return { counts: {} };
   const draft = {
     address,
     site_id: site.id,
@@ -344,7 +431,7 @@ async function discoverAddress(
   };
   const probe = await probeWithTofu(deps, draft, site);
   const fp = probe.fingerprint;
-  if (!worthAnEndpoint(fp)) return { unreachable: 1 };
+  if (!worthAnEndpoint(fp)) return notAnEndpoint(deps, runId, site, fp);
   // Probed and inventoried once, written with the new record: no second probe, no create-then-update.
   const inspection = await inventoryAfterProbe(deps, draft, site, probe, lookups);
   let created: DellEndpoint;
@@ -358,9 +445,28 @@ async function discoverAddress(
       if (err instanceof NotFoundError) return undefined; // its create is still on its way and refreshes it itself
       throw err;
     });
-    return other ? outcomeOf(other, runId) : fp.reachable ? { found: 1 } : { unreachable: 1 };
+    return other ? outcomeOf(other, runId) : { counts: fp.reachable ? { found: 1 } : unanswered(fp.error?.code) };
   }
   return outcomeOf(created, runId);
+}
+
+/** An address with no iDRAC: nothing there (debug only: most of a swept network), or a device listed with what it is. */
+async function notAnEndpoint(deps: InspectDeps, runId: string, site: Site, fp: CapabilityFingerprint): Promise<AddressOutcome> {
+  const { device, address } = fp;
+  if (device.kind === 'nothing' || device.kind === 'unidentified') {
+    logger.debug('Discovery: no iDRAC at address', { discovery_run_id: runId, address, device_kind: device.kind, code: fp.error?.code });
+    return { counts: unanswered(fp.error?.code) };
+  }
+  logger.info('Discovery: not an iDRAC, no credential sent', {
+    discovery_run_id: runId,
+    address,
+    device_kind: device.kind,
+    summary: device.summary,
+  });
+  await recordDeviceObservation(deps.store, { address, site_id: site.id, run_id: runId, device, now: isoNow(deps.clock) }).catch(
+    (e: unknown) => logger.warn('IP observation not written', { discovery_run_id: runId, address, error: e as Error }),
+  );
+  return { counts: { not_idrac: 1 }, seen: seenDevice(address, site.id, device) };
 }
 
 async function probeSlice(deps: InspectDeps, message: Message, tally: SliceTally): Promise<void> {
@@ -373,7 +479,7 @@ async function probeSlice(deps: InspectDeps, message: Message, tally: SliceTally
         tally.settle(address, await discoverAddress(deps, message.run_id, site, message.registered?.[address], address));
       } catch (e) {
         logger.warn('Discovery probe failed', { discovery_run_id: message.run_id, address, error: e as Error });
-        tally.settle(address, { errors: 1 }, (e as Error).message ?? String(e));
+        tally.settle(address, { counts: { errors: 1 } }, (e as Error).message ?? String(e));
       }
     }),
   );
@@ -428,7 +534,7 @@ export async function discoverChunk(
     });
     tally.close(`slice failed on its last attempt (${attempt}): ${(e as Error).message ?? String(e)}`);
   }
-  await countSlice(deps, run, message.chunk, tally.counts, tally.samples);
+  await countSlice(deps, run, message.chunk, tally.counts, tally.samples, tally.findings);
 }
 
 /**

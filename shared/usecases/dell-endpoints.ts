@@ -3,6 +3,7 @@
  * inspect them through the iDRAC port (probe with trust on first use, inventory), recording what was found.
  */
 
+import { config } from '../config';
 import { applyCapabilities, type ProbeResult } from '../domain/dell-capabilities';
 import {
   AddressInUseError,
@@ -12,6 +13,7 @@ import {
   type EndpointTls,
   mergeTls,
 } from '../domain/dell-endpoint';
+import { assertDevicePortsOpen } from '../domain/device-ports';
 import { ConflictError, ValidationError } from '../domain/errors';
 import type { IdracErrorInfo, IdracInventory } from '../domain/idrac';
 import { newId } from '../domain/ids';
@@ -31,6 +33,7 @@ import { references } from '../records/references';
 import { serviceIdentities, serviceIdentityRef } from '../records/service-identities';
 import { siteRef, sites } from '../records/sites';
 import { adoptAddress, bindClaim, claimAddress, needsBind, releaseAddress } from './dell-address-claims';
+import { recordHardwareIds, releaseHardwareIds } from './dell-conflicts';
 import type { Deps } from './deps';
 import { useCredential } from './service-identities';
 
@@ -68,6 +71,7 @@ export async function createDellEndpoint(
   found?: { site: Site; inspection: Inspection },
 ): Promise<DellEndpoint> {
   const site = found?.site.id === input.site_id ? found.site : await siteFor(deps.store, input.site_id, 'body.site_id');
+  if (config().runtime === 'aws') assertDevicePortsOpen({ redfish_port: input.redfish_port, wsman_port: input.wsman_port });
   if (input.service_identity_id) await assertIdracIdentity(deps.store, input.service_identity_id, 'body.service_identity_id');
   const now = isoNow(deps.clock);
   const id = input.id ?? newId('dell_endpoint', deps.clock.now());
@@ -139,7 +143,7 @@ export async function createDellEndpoint(
     }),
     ...(inspection && created.status === 'reachable' ? newIdracObservationItems(created, now, source) : []),
   ]);
-  return created;
+  return inspection ? (await recordHardwareIds(deps, undefined, created)).endpoint : created;
 }
 
 async function addressTaken(deps: EpDeps, address: string): Promise<ConflictError> {
@@ -194,6 +198,7 @@ export async function listDellEndpoints(
 /** PATCH: a new address is claimed first and the old one released last (same guard as create). */
 export async function updateDellEndpoint(deps: EpDeps, id: string, change: DellEndpointUpdate): Promise<DellEndpoint> {
   const { version, service_identity_id, tls, ...fields } = change;
+  if (config().runtime === 'aws') assertDevicePortsOpen({ redfish_port: fields.redfish_port, wsman_port: fields.wsman_port });
   if (service_identity_id) await assertIdracIdentity(deps.store, service_identity_id, 'body.service_identity_id');
   const before = await dellEndpoints.get(deps.store, id);
   if (version !== undefined && before.version !== version)
@@ -251,6 +256,7 @@ export async function deleteDellEndpoint(deps: EpDeps, id: string): Promise<void
   const ep = await dellEndpoints.get(deps.store, id);
   await references.refuseWhileUsed(deps.store, dellEndpointRef(id));
   await dellEndpoints.remove(deps.store, ep);
+  await releaseHardwareIds(deps, ep);
   await tallyStatusChange(deps.store, ep, undefined, isoNow(deps.clock));
   // After the record: a crash in between leaves a claim naming a missing endpoint, which is reclaimed.
   await releaseAddress(deps, ep.address, id);
@@ -322,6 +328,7 @@ export async function inventoryAfterProbe(
   probe: ProbeResult,
   lookups: InspectionLookups = directLookups(deps),
 ): Promise<Inspection> {
+  // Reachable means "answers as an iDRAC": nothing else is ever sent a credential.
   if (!probe.fingerprint.reachable) return { probe };
   const label = ep.id ?? ep.address;
   const siId = ep.service_identity_id ?? site?.idrac_service_identity_id;
@@ -364,9 +371,10 @@ export async function refreshDellEndpoint(
   const site = await lookups.site(ep.site_id);
   const inspection = await inventoryAfterProbe(deps, ep, site, await probeWithTofu(deps, ep, site), lookups);
   const now = isoNow(deps.clock);
-  const updated = await updateEndpoint(deps, id, (c) =>
+  const inspected = await updateEndpoint(deps, id, (c) =>
     applyCapabilities(c, now, inspection.probe, inspection.inventory, inspection.inventoryError),
   );
+  const { endpoint: updated } = await recordHardwareIds(deps, ep, inspected);
   await adoptAddress(deps, updated);
   if (inspection.probe.pinned && updated.pinned_by_tofu_at === now)
     await recordAudit(deps.store, {

@@ -1,4 +1,6 @@
 /** Sites: create, read, list, update and delete, with the audit trail; a site still in use cannot be deleted. */
+import { config } from '../config';
+import { assertDevicePortsOpen } from '../domain/device-ports';
 import { ConflictError } from '../domain/errors';
 import { newId } from '../domain/ids';
 import type { Site, SiteCreate, SiteUpdate } from '../domain/site';
@@ -16,6 +18,7 @@ type SiteDeps = Pick<Deps, 'store' | 'clock'>;
 export async function createSite(deps: SiteDeps, input: SiteCreate, actor: string): Promise<Site> {
   const now = isoNow(deps.clock);
   const id = input.id ?? newId('site', deps.clock.now());
+  if (config().runtime === 'aws') assertDevicePortsOpen({ redfish_port: input.redfish_port, wsman_port: input.wsman_port });
   if (input.idrac_service_identity_id) {
     await assertIdracIdentity(deps.store, input.idrac_service_identity_id, 'body.idrac_service_identity_id');
     if (await sites.exists(deps.store, id)) throw new ConflictError(`site '${id}' already exists`);
@@ -30,6 +33,7 @@ export async function createSite(deps: SiteDeps, input: SiteCreate, actor: strin
     trust_on_first_use: input.trust_on_first_use,
     ...(input.redfish_port ? { redfish_port: input.redfish_port } : {}),
     ...(input.wsman_port ? { wsman_port: input.wsman_port } : {}),
+    ...(input.discovery_exclusions?.length ? { discovery_exclusions: input.discovery_exclusions } : {}),
     created_at: now,
     updated_at: now,
     created_by: actor,
@@ -45,6 +49,7 @@ export const listSites = (deps: SiteDeps, page: { limit: number; cursor?: string
 
 export async function updateSite(deps: SiteDeps, id: string, change: SiteUpdate): Promise<Site> {
   const { version, idrac_service_identity_id: si, redfish_port, wsman_port, ...fields } = change;
+  if (config().runtime === 'aws') assertDevicePortsOpen({ redfish_port, wsman_port });
   if (si) await assertIdracIdentity(deps.store, si, 'body.idrac_service_identity_id');
   const before = await sites.get(deps.store, id);
   if (si) await references.add(deps.store, serviceIdentityRef(si), siteRef(id));

@@ -1,6 +1,5 @@
 import { describe, expect, it } from 'vitest';
 import { isEndpointFailure, isRetryable, toIdracError } from '../../shared/adapters/idrac/errors';
-import { generationFromServer, guessGeneration } from '../../shared/adapters/idrac/generation';
 import { normalizeMac } from '../../shared/adapters/idrac/mac';
 import { resolveOptions } from '../../shared/adapters/idrac/options';
 import { readJobStatus } from '../../shared/adapters/idrac/redfish/jobs';
@@ -193,22 +192,6 @@ describe('job status', () => {
 });
 
 describe('small pure pieces', () => {
-  it('generation from the server generation and from unauthenticated facts', () => {
-    expect(['12G Monolithic', '13G Modular', '14G', '15G Monolithic', '16G', '17G', ''].map(generationFromServer)).toEqual([
-      'idrac7',
-      'idrac8',
-      'idrac9',
-      'idrac9',
-      'idrac9',
-      'unknown',
-      'unknown',
-    ]);
-    expect(guessGeneration('1.13.1', false)).toEqual({ generation: 'idrac9', basis: 'redfish_version' });
-    expect(guessGeneration('1.4.0', true)).toEqual({ generation: 'idrac8', basis: 'redfish_version' });
-    expect(guessGeneration(undefined, true)).toEqual({ generation: 'idrac7', basis: 'protocols' });
-    expect(guessGeneration(undefined, false)).toEqual({ generation: 'unknown', basis: 'none' });
-  });
-
   it('versions compare numerically', () => {
     expect(compareVersions('1.13.1', '1.6.0')).toBe(1);
     expect(compareVersions('1.4', '1.4.0')).toBe(0);

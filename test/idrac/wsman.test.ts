@@ -31,7 +31,7 @@ const port = () => info.ports.wsman!;
 
 describe('WS-Man client against the simulated iDRAC8', () => {
   it('Identify needs no credential', async () => {
-    expect(await wsman.identify(targetOf(info), port(), false)).toEqual({
+    expect(await wsman.identify(targetOf(info), port(), { retry: false })).toEqual({
       vendor: 'Fujitsu Technology Solutions',
       version: '1.0',
       protocolVersion: 'http://schemas.dmtf.org/wbem/wsman/1/wsman.xsd',

@@ -229,6 +229,7 @@ describe('a legacy-only iDRAC is reported, not silently unreachable', () => {
       address: ep.address,
       reachable: false,
       protocols: {},
+      device: { kind: 'unidentified' as const, summary: 'answers TLS, but nothing could be read to tell what it is' },
       generation: 'unknown' as const,
       generation_basis: 'none' as const,
       error: { code: 'tls_handshake' as const, message: `TLS handshake failed (${cause})`, details: { cause_code: cause } },

@@ -8,6 +8,10 @@ import { type Idrac, IdracError, type IdracTarget } from '../../shared/ports/idr
  */
 export type FakeBehaviour =
   | 'idrac9'
+  /** Another vendor's Redfish BMC (an HPE iLO): not an iDRAC. */
+  | 'hpe-ilo'
+  /** The client refused to contact it (its breaker is open): not contacted, not "no answer". */
+  | 'circuit-open'
   /** Offers only TLS 1.0/1.1: a handshake failure unless the target is marked legacy. */
   | 'legacy-tls'
   /** The probe throws (an adapter bug, a store failure behind it): a per-address error. */
@@ -18,12 +22,21 @@ export type FakeBehaviour =
 export class FakeIdrac implements Idrac {
   readonly behaviour = new Map<string, FakeBehaviour>();
   readonly probes: string[] = [];
+  /** The service tag an `idrac9` address shows on its service root (none when unset). */
+  readonly serviceTags = new Map<string, string>();
 
   async probe(target: IdracTarget): Promise<CapabilityFingerprint> {
     this.probes.push(target.address);
     await Promise.resolve(); // let concurrent callers interleave, as real I/O would
     const b = this.behaviour.get(target.address);
-    const base = { address: target.address, protocols: {}, generation: 'unknown' as const, generation_basis: 'none' as const };
+    const nothing = { kind: 'nothing' as const, summary: 'nothing answered' };
+    const base = {
+      address: target.address,
+      protocols: {},
+      device: nothing,
+      generation: 'unknown' as const,
+      generation_basis: 'none' as const,
+    };
     if (b === 'throws') throw new Error(`probe of ${target.address} blew up`);
     if (b === 'hangs') return new Promise<never>(() => undefined);
     if (b === 'idrac9' || (b === 'legacy-tls' && target.tls.legacy))
@@ -31,9 +44,32 @@ export class FakeIdrac implements Idrac {
         ...base,
         reachable: true,
         protocols: { redfish: { version: '1.13.1', port: target.redfishPort ?? 443 } },
+        device: {
+          kind: 'idrac',
+          vendor: 'Dell',
+          redfish_version: '1.13.1',
+          ...(this.serviceTags.has(target.address) ? { service_tag: this.serviceTags.get(target.address) } : {}),
+          summary: 'Dell iDRAC, Redfish 1.13.1',
+        },
+        ...(this.serviceTags.has(target.address) ? { service_tag: this.serviceTags.get(target.address) } : {}),
         generation: 'idrac9',
         generation_basis: 'redfish_version',
       };
+    if (b === 'hpe-ilo') {
+      const device = {
+        kind: 'other_vendor_bmc' as const,
+        vendor: 'HPE',
+        summary: 'HPE Redfish service (ProLiant DL360 Gen10), Redfish 1.6.0',
+      };
+      return {
+        ...base,
+        reachable: false,
+        device,
+        error: { code: 'not_an_idrac', message: `${target.address} is not a Dell iDRAC: ${device.summary}. EIO sent it no credential.` },
+      };
+    }
+    if (b === 'circuit-open')
+      return { ...base, reachable: false, error: { code: 'circuit_open', message: `iDRAC ${target.address} failed repeatedly` } };
     if (b === 'legacy-tls') {
       const error = new IdracError(
         'tls_handshake',
@@ -42,7 +78,9 @@ export class FakeIdrac implements Idrac {
         target.address,
         { cause_code: 'ERR_SSL_TLSV1_ALERT_PROTOCOL_VERSION' },
       ).toInfo();
-      return { ...base, reachable: false, error, protocol_errors: { redfish: error } };
+      // The probe's look-only read (TLS 1.0/1.1 allowed for it) tells it is an iDRAC.
+      const device = { kind: 'idrac' as const, vendor: 'Dell', summary: 'Dell iDRAC (WS-Man Fujitsu Technology Solutions 1.0)' };
+      return { ...base, reachable: false, device, error, protocol_errors: { redfish: error } };
     }
     return { ...base, reachable: false, error: { code: 'unreachable', message: `iDRAC ${target.address} is unreachable: ECONNREFUSED` } };
   }

@@ -19,6 +19,7 @@ function fakeIdrac(down: Set<string>): Idrac {
           address: t.address,
           reachable: false,
           protocols: {},
+          device: { kind: 'nothing', summary: 'nothing answered' },
           generation: 'unknown',
           generation_basis: 'none',
           error: { code: 'unreachable', message: 'connect ECONNREFUSED' },
@@ -27,6 +28,7 @@ function fakeIdrac(down: Set<string>): Idrac {
           address: t.address,
           reachable: true,
           protocols: { redfish: { version: '1.11.0', port: 443 } },
+          device: { kind: 'idrac', vendor: 'Dell', redfish_version: '1.11.0', summary: 'Dell iDRAC, Redfish 1.11.0' },
           generation: 'idrac9',
           generation_basis: 'redfish_version',
         };

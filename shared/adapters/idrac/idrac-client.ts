@@ -1,3 +1,4 @@
+import { classifyDevice, type DeviceIdentity, notAnIdrac } from '../../domain/device-identity';
 import type { CapabilityFingerprint, IdracInventory } from '../../domain/idrac';
 import {
   type CredentialCheck,
@@ -143,13 +144,14 @@ export class IdracClient implements Idrac {
   /**
    * Redfish when its root answers with what inventory and actions need at a version we accept; WS-Man when
    * there is no Redfish (404) or nothing listens on its port. Other Redfish failures (timeouts, certificate
-   * refused, open breaker) are thrown, not masked by a fallback.
+   * refused, open breaker) are thrown, not masked by a fallback. Every route is to a Dell iDRAC or throws
+   * `not_an_idrac`: the credential follows the route.
    */
   private async route(target: IdracTarget): Promise<Route> {
     const port = target.redfishPort ?? DEFAULT_REDFISH_PORT;
     const wsmanPort = target.wsmanPort ?? DEFAULT_WSMAN_PORT;
     const probed = this.roots.take(target.address, port);
-    if (probed) return this.routeOf(probed, port, wsmanPort);
+    if (probed) return this.routeOf(target, probed, port, wsmanPort);
     let response: Awaited<ReturnType<typeof this.http.send>>;
     try {
       response = await this.http.send(
@@ -159,20 +161,39 @@ export class IdracClient implements Idrac {
         { retry: true },
       );
     } catch (error) {
-      if (error instanceof IdracError && error.code === 'unreachable') return { kind: 'wsman', port: wsmanPort, why: error.message };
+      if (error instanceof IdracError && error.code === 'unreachable') return this.wsmanRoute(target, wsmanPort, error.message);
       throw error;
     }
-    if (response.status === 404) return { kind: 'wsman', port: wsmanPort, why: 'no Redfish service' };
+    if (response.status === 404) return this.wsmanRoute(target, wsmanPort, 'no Redfish service');
     if (response.status !== 200) throw new IdracHttpError(target.address, response.status, 'GET', ROOT);
-    return this.routeOf(readServiceRoot(parseJson(response.text, target.address, ROOT)), port, wsmanPort);
+    return this.routeOf(target, readServiceRoot(parseJson(response.text, target.address, ROOT)), port, wsmanPort);
   }
 
-  private routeOf(root: ServiceRoot, port: number, wsmanPort: number): Route {
+  private async routeOf(target: IdracTarget, root: ServiceRoot, port: number, wsmanPort: number): Promise<Route> {
+    const redfish = { kind: 'root' as const, root: root.facts };
+    const device = classifyDevice({ redfish, tls: true });
+    // A root that names no vendor (old iDRAC8 firmware, or anything else) is an iDRAC only if WS-Man says so.
+    if (device.kind === 'redfish_without_vendor') {
+      const wsman = await this.wsman.identify(target, wsmanPort, { retry: false }).catch(() => undefined);
+      this.refuseUnlessIdrac(target, classifyDevice({ redfish, ...(wsman ? { wsman } : {}), tls: true }));
+    } else this.refuseUnlessIdrac(target, device);
     if (!root.complete) return { kind: 'wsman', port: wsmanPort, why: `Redfish ${root.version} lacks systems, managers or update service` };
     if (root.version && compareVersions(root.version, this.options.minRedfishVersion) < 0) {
       return { kind: 'wsman', port: wsmanPort, why: `Redfish ${root.version} is older than ${this.options.minRedfishVersion}` };
     }
     return { kind: 'redfish', root, port };
+  }
+
+  /** WS-Man only when its unauthenticated Identify says iDRAC: no credential goes to another WS-Man service. */
+  private async wsmanRoute(target: IdracTarget, port: number, why: string): Promise<Route> {
+    const wsman = await this.wsman.identify(target, port, { retry: true });
+    this.refuseUnlessIdrac(target, classifyDevice({ wsman, tls: true }));
+    return { kind: 'wsman', port, why };
+  }
+
+  private refuseUnlessIdrac(target: IdracTarget, device: DeviceIdentity): void {
+    if (device.kind !== 'idrac')
+      throw new IdracError('not_an_idrac', notAnIdrac(target.address, device), target.address, { device_kind: device.kind });
   }
 
   private async redfishRoute(target: IdracTarget, action: string): Promise<Extract<Route, { kind: 'redfish' }>> {

@@ -1,6 +1,6 @@
 import { isIPv4 } from 'node:net';
+import { generationAfterLogin } from '../../../domain/device-identity';
 import type { IdracFirmwareItem, IdracHealth, IdracHostNic, IdracInventory, IdracPowerState } from '../../../domain/idrac';
-import { generationFromServer } from '../generation';
 import { normalizeMac } from '../mac';
 import { allSettledOrThrow } from '../settle';
 import { at, isObject, type JsonObject, str } from './json';
@@ -74,7 +74,7 @@ export async function redfishInventory(session: RedfishSession, root: ServiceRoo
   const idracIpv4 = ipv4Of(idracNic)[0];
   return {
     protocol: 'redfish',
-    generation: generationFromServer(managerModel),
+    generation: generationAfterLogin(managerModel, str(manager.FirmwareVersion)).generation,
     model: str(system.Model),
     service_tag: str(system.SKU) || str(at(system, 'Oem', 'Dell', 'DellSystem', 'ChassisServiceTag')),
     system_uuid: str(system.UUID).toLowerCase(),

@@ -1,6 +1,5 @@
 /** Dell iDRAC Redfish resources (Dell's fixed ids: one system, one manager per iDRAC). */
 export const ROOT = '/redfish/v1/';
-export const SESSIONS = '/redfish/v1/SessionService/Sessions';
 export const SYSTEM = '/redfish/v1/Systems/System.Embedded.1';
 export const SYSTEM_NICS = `${SYSTEM}/EthernetInterfaces`;
 export const RESET_ACTION = `${SYSTEM}/Actions/ComputerSystem.Reset`;

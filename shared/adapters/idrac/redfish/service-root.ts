@@ -1,17 +1,24 @@
+import type { RedfishRootFacts } from '../../../domain/device-identity';
 import { at, isObject, type JsonObject, str } from './json';
 
-/** What the unauthenticated service root tells: version, Dell identity, and which query features exist. */
+/** What the unauthenticated service root tells: version, identity, and which query features exist. */
 export interface ServiceRoot {
   version: string;
   vendor: string;
   product: string;
   serviceTag?: string;
+  /** What identifies the device (shared/domain/device-identity.ts). */
+  facts: RedfishRootFacts;
   /** `$expand` value to put on collections, or undefined when the service does not advertise it. */
   expand?: string;
   /** The service offers what inventory and actions need (systems, managers, update service). */
   complete: boolean;
+  /** Where sessions are opened, when the root advertises a session service (Links.Sessions); else basic auth. */
   sessionsPath?: string;
 }
+
+/** A body is a Redfish service root when it states its Redfish version. */
+export const isServiceRoot = (body: JsonObject) => typeof body.RedfishVersion === 'string';
 
 /**
  * `$expand` only where ProtocolFeaturesSupported.ExpandQuery says so (iDRAC9; iDRAC7/8 2.x advertise
@@ -29,14 +36,30 @@ function expandQuery(root: JsonObject): string | undefined {
 
 export function readServiceRoot(root: JsonObject): ServiceRoot {
   const link = (key: string) => str(at(root, key, '@odata.id')) || undefined;
+  const serviceTag = str(at(root, 'Oem', 'Dell', 'ServiceTag')) || undefined;
+  const managerMac = str(at(root, 'Oem', 'Dell', 'ManagerMACAddress')) || undefined;
+  const sessionsPath = str(at(root, 'Links', 'Sessions', '@odata.id')) || undefined;
+  const optional = (key: string) => str(root[key]).trim() || undefined;
+  const facts: RedfishRootFacts = {
+    redfish_version: str(root.RedfishVersion),
+    ...(optional('Vendor') ? { vendor: optional('Vendor') } : {}),
+    ...(optional('Product') ? { product: optional('Product') } : {}),
+    ...(optional('UUID') ? { uuid: optional('UUID')!.toLowerCase() } : {}),
+    oem: isObject(root.Oem) ? Object.keys(root.Oem) : [],
+    ...(serviceTag || managerMac
+      ? { dell: { ...(serviceTag ? { service_tag: serviceTag } : {}), ...(managerMac ? { manager_mac: managerMac } : {}) } }
+      : {}),
+    sessions: sessionsPath !== undefined,
+  };
   return {
     version: str(root.RedfishVersion),
     vendor: str(root.Vendor),
     product: str(root.Product),
-    serviceTag: str(at(root, 'Oem', 'Dell', 'ServiceTag')) || undefined,
+    serviceTag,
+    facts,
     expand: expandQuery(root),
     complete: Boolean(link('Systems') && link('Managers') && link('UpdateService')),
-    sessionsPath: str(at(root, 'Links', 'Sessions', '@odata.id')) || undefined,
+    sessionsPath,
   };
 }
 

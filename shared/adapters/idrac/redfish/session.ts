@@ -2,7 +2,6 @@ import { type IdracCredential, IdracError, IdracHttpError, type IdracTarget } fr
 import type { IdracLog } from '../options';
 import type { HttpRequest, HttpResponse, HttpTransport } from '../transport/http';
 import { type JsonObject, parseJson, redfishMessage } from './json';
-import { SESSIONS } from './paths';
 
 export interface RedfishResponse extends HttpResponse {
   /** Parsed lazily by `json()`; malformed bodies throw a clear error only when read. */
@@ -15,11 +14,15 @@ type Auth = { kind: 'none' } | { kind: 'session'; token: string; location?: stri
 // no SessionService (404/405/501) or the iDRAC's session limit (503 RAC0218).
 const SESSION_REFUSED = new Set([404, 405, 501, 503]);
 
+// A login answer carrying X-Auth-Token with one of these is a session (some services answer 204 without a body).
+const SESSION_OPENED = new Set([200, 201, 204]);
+
 /**
  * One authenticated conversation with one iDRAC's Redfish service, for the length of one port call:
- * a session (POST SessionService/Sessions → X-Auth-Token) deleted again at the end, because iDRACs allow
- * only a handful at once and a Lambda may never run again to clean up. If the service refuses sessions,
- * HTTP basic auth instead. A 401 on a session token (expired, iDRAC reset) re-logs in once.
+ * a session (POST to the root's Links.Sessions → X-Auth-Token) deleted again at the end, because iDRACs allow
+ * only a handful at once and a Lambda may never run again to clean up. A service whose root advertises no
+ * session service gets HTTP basic auth and no login POST (whose 401 would say nothing about the credential);
+ * one that refuses a session gets basic auth too. A 401 on a session token (expired, iDRAC reset) re-logs in once.
  * Neither the password nor the token ever reaches a log line or an error message.
  */
 export class RedfishSession {
@@ -33,7 +36,8 @@ export class RedfishSession {
     private readonly port: number,
     private readonly credential: IdracCredential,
     private readonly log: IdracLog,
-    private readonly sessionsPath: string = SESSIONS,
+    /** The root's Links.Sessions; undefined when it advertises none. */
+    private readonly sessionsPath: string | undefined,
   ) {}
 
   get mode(): Auth['kind'] {
@@ -42,12 +46,18 @@ export class RedfishSession {
 
   /** Logs in (or settles on basic auth). 401 → IdracHttpError with code 'credential_rejected'. */
   async open(): Promise<void> {
+    const sessionsPath = this.sessionsPath;
+    if (!sessionsPath) {
+      this.log.debug('Redfish service advertises no session service; using basic auth', { idrac: this.target.address });
+      this.auth = { kind: 'basic' };
+      return;
+    }
     const response = await this.http.send(
       this.target,
       this.port,
       {
         method: 'POST',
-        path: this.sessionsPath,
+        path: sessionsPath,
         headers: { 'content-type': 'application/json', accept: 'application/json' },
         body: JSON.stringify({ UserName: this.credential.username, Password: this.credential.password }),
       },
@@ -55,7 +65,7 @@ export class RedfishSession {
       { retry: false, accept: (r) => SESSION_REFUSED.has(r.status), describe: redfishMessage },
     );
     const token = header(response, 'x-auth-token');
-    if ((response.status === 201 || response.status === 200) && token) {
+    if (SESSION_OPENED.has(response.status) && token) {
       const location = header(response, 'location');
       this.auth = { kind: 'session', token, location: location ? pathOf(location) : undefined };
       this.log.debug('Redfish session opened', {
@@ -74,7 +84,7 @@ export class RedfishSession {
       this.auth = { kind: 'basic' };
       return;
     }
-    throw this.httpError('POST', this.sessionsPath, response);
+    throw this.httpError('POST', sessionsPath, response);
   }
 
   /** One request with the current authentication; GET and DELETE are retried by the transport. */

@@ -37,8 +37,12 @@ export class EndpointPools {
     private readonly anchors: AnchorCache,
   ) {}
 
-  get(target: IdracTarget, port: number): PooledEndpoint {
-    const key = `${target.address}:${port}`;
+  /**
+   * `lane` keeps a pool apart from the endpoint's own: the probe's look-only identification over a certificate
+   * nobody vouches for has one of its own, never used with a credential and dropped after the look.
+   */
+  get(target: IdracTarget, port: number, lane = ''): PooledEndpoint {
+    const key = `${target.address}:${port}${lane}`;
     const policy = policyOf(target.tls);
     const existing = this.pools.get(key);
     if (existing?.policy === policy) return existing;
@@ -92,6 +96,14 @@ export class EndpointPools {
     if (!presented) return undefined;
     const { pem: _pem, ...facts } = presented;
     return facts;
+  }
+
+  /** Closes and forgets one lane's pool (its learned certificate with it). */
+  drop(target: IdracTarget, port: number, lane: string): void {
+    const key = `${target.address}:${port}${lane}`;
+    const entry = this.pools.get(key);
+    this.pools.delete(key);
+    if (entry) void entry.pool.destroy().catch(() => undefined);
   }
 
   async closeAll(): Promise<void> {

@@ -22,6 +22,8 @@ export interface SendOptions extends Guard {
   accept?: (response: HttpResponse) => boolean;
   /** Message id and text from an error body, for the error message. */
   describe?: (text: string) => { messageId?: string; detail?: string };
+  /** A pool apart from the endpoint's own (EndpointPools.get). */
+  lane?: string;
 }
 
 /** Responses larger than this are refused: no iDRAC resource comes close, a runaway body would. */
@@ -42,7 +44,7 @@ export class HttpTransport {
   }
 
   private async once(target: IdracTarget, port: number, request: HttpRequest, options: SendOptions): Promise<HttpResponse> {
-    const { pool } = this.pools.get(target, port);
+    const { pool } = this.pools.get(target, port, options.lane);
     let response: HttpResponse;
     try {
       const res = await pool.request({

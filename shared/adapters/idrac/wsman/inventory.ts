@@ -1,7 +1,7 @@
 import { isIPv4 } from 'node:net';
+import { generationAfterLogin } from '../../../domain/device-identity';
 import type { IdracHealth, IdracInventory, IdracPowerState } from '../../../domain/idrac';
 import type { IdracCredential, IdracTarget } from '../../../ports/idrac';
-import { generationFromServer } from '../generation';
 import { normalizeMac } from '../mac';
 import { allSettledOrThrow } from '../settle';
 import type { WsmanClient } from './wsman-client';
@@ -41,7 +41,7 @@ export async function wsmanInventory(
   const installed = software.filter((sw) => s(sw.Status) === 'Installed' || s(sw.InstanceID).startsWith('DCIM:INSTALLED'));
   return {
     protocol: 'wsman',
-    generation: generationFromServer(managerModel),
+    generation: generationAfterLogin(managerModel, s(card.FirmwareVersion)).generation,
     model: s(system.Model),
     service_tag: s(system.ServiceTag) || s(system.ChassisServiceTag),
     system_uuid: s(system.UUID).toLowerCase(),

@@ -1,6 +1,6 @@
 import { type IdracCredential, IdracError, IdracHttpError, type IdracTarget } from '../../../ports/idrac';
 import type { IdracLog } from '../options';
-import type { HttpResponse, HttpTransport } from '../transport/http';
+import type { HttpResponse, HttpTransport, SendOptions } from '../transport/http';
 import { DCIM, enumerateEnvelope, identifyEnvelope, pullEnvelope, releaseEnvelope } from './envelope';
 import { asList, type CimValue, child, cimInstance, isNode, parseEnvelope, textOf, type XmlNode } from './xml';
 
@@ -36,8 +36,8 @@ export class WsmanClient {
   ) {}
 
   /** Identify needs no credential; it says which WS-Man stack answers. */
-  async identify(target: IdracTarget, port: number, retry: boolean): Promise<WsmanIdentity> {
-    const response = await this.post(target, port, identifyEnvelope(), undefined, retry);
+  async identify(target: IdracTarget, port: number, guard: Pick<SendOptions, 'retry' | 'breaker' | 'lane'>): Promise<WsmanIdentity> {
+    const response = await this.post(target, port, identifyEnvelope(), undefined, guard);
     this.expectOk(target, response, 'Identify');
     const body = parseEnvelope(response.text, target.address, 'Identify', response.status);
     const identify = child(body, 'IdentifyResponse');
@@ -111,7 +111,7 @@ export class WsmanClient {
     what: string,
     retry: boolean,
   ): Promise<XmlNode> {
-    const response = await this.post(target, port, envelope, credential, retry);
+    const response = await this.post(target, port, envelope, credential, { retry });
     if (response.status === 401)
       throw new IdracHttpError(target.address, 401, 'POST', `${PATH} (${what})`, undefined, 'credential rejected');
     // Sender faults come as 400 with a SOAP body: let the envelope parser turn them into WsmanFault.
@@ -129,10 +129,10 @@ export class WsmanClient {
     port: number,
     envelope: string,
     credential: IdracCredential | undefined,
-    retry: boolean,
+    guard: Pick<SendOptions, 'retry' | 'breaker' | 'lane'>,
   ): Promise<HttpResponse> {
     const headers: Record<string, string> = { ...SOAP_HEADERS };
     if (credential) headers.authorization = `Basic ${Buffer.from(`${credential.username}:${credential.password}`).toString('base64')}`;
-    return this.http.send(target, port, { method: 'POST', path: PATH, headers, body: envelope }, { retry, describe: describeFault });
+    return this.http.send(target, port, { method: 'POST', path: PATH, headers, body: envelope }, { ...guard, describe: describeFault });
   }
 }
