@@ -1,8 +1,10 @@
 import { z } from 'zod';
 import { deps } from '../../shared/container';
 import { apiHandler } from '../../shared/http/api-handler';
+import { pageBody } from '../../shared/http/pagination';
 import { json } from '../../shared/http/respond';
 import { parseInput } from '../../shared/http/validation';
+import { AuditQuery, auditLog } from '../../shared/usecases/audit';
 import {
   activateKillSwitch,
   deactivateKillSwitch,
@@ -30,6 +32,7 @@ export const handler = apiHandler('api-system', {
     json(200, await resumeScheduler(await deps(), req.principal.subject, parseInput(Reason, req.body ?? {}, 'body').reason)),
   'POST /api/v1/workers/{pool}/drain': async (req) =>
     json(200, await drainPool(await deps(), parseInput(PoolPath, req.path, 'path').pool, req.principal.subject, true)),
+  'GET /api/v1/audit': async (req) => json(200, pageBody(await auditLog(await deps(), parseInput(AuditQuery, req.query, 'query')))),
   'POST /api/v1/workers/{pool}/undrain': async (req) =>
     json(200, await drainPool(await deps(), parseInput(PoolPath, req.path, 'path').pool, req.principal.subject, false)),
 });

@@ -183,6 +183,7 @@ export const ROUTES = [
     summary: 'Resume the job scheduler',
   },
   { method: 'POST', path: '/api/v1/workers/{pool}/drain', function: 'api-system', role: 'operator', summary: 'Drain a worker pool' },
+  { method: 'GET', path: '/api/v1/audit', function: 'api-system', role: 'viewer', summary: 'Search the audit trail' },
   { method: 'POST', path: '/api/v1/workers/{pool}/undrain', function: 'api-system', role: 'operator', summary: 'Undrain a worker pool' },
 
   { method: 'POST', path: '/api/v1/dell/endpoints', function: 'api-dell', role: 'operator', summary: 'Register an iDRAC endpoint' },

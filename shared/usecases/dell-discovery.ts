@@ -34,6 +34,7 @@ import { mapBounded, withDeadline } from '../lib/async';
 import { logger } from '../observability/logger';
 import { isoNow } from '../ports/clock';
 import type { Page } from '../ports/store';
+import { recordAudit } from '../records/audit';
 import { discoveryRuns, endpointsOfSite } from '../records/dell-endpoints';
 import { recordDeviceObservation } from '../records/ip-observations';
 import { eachItem } from '../records/paging';
@@ -104,7 +105,15 @@ export async function startDiscovery(
     else plans.push(await planSite(deps, site, sweep));
   }
   if (problems.length) throw new ValidationError(`Cannot discover: ${problems.map((p) => `${p.path}: ${p.message}`).join('; ')}`, problems);
-  return launchRun(deps, plans, [], actor, 'api');
+  const run = await launchRun(deps, plans, [], actor, 'api');
+  await recordAudit(deps.store, {
+    subject_id: run.id,
+    action: 'discovery.started',
+    at: run.created_at,
+    actor,
+    detail: { site_ids: run.site_ids, addresses: run.total },
+  });
+  return run;
 }
 
 /** Writes the run and fans its addresses out to the discovery pool, one message per slice. */

@@ -12,6 +12,7 @@ import { type ErrorDetail, ValidationError } from '../domain/errors';
 import { newId } from '../domain/ids';
 import type { SyncRun, SyncType } from '../domain/vcenter';
 import { isoNow } from '../ports/clock';
+import { recordAudit } from '../records/audit';
 import { eachItem } from '../records/paging';
 import { syncRuns, vcenterInstances } from '../records/vcenter';
 import type { Deps } from './deps';
@@ -39,7 +40,17 @@ export async function requestSync(
     throw new ValidationError(`Unknown vCenter instance(s): ${problems.map((p) => p.message.split("'")[1]).join(', ')}`, problems);
   }
   const runs: RequestedSync[] = [];
-  for (const instanceId of [...new Set(input.instance_ids)]) runs.push(await enqueueSync(deps, instanceId, input.sync_type, actor));
+  for (const instanceId of [...new Set(input.instance_ids)]) {
+    const requested = await enqueueSync(deps, instanceId, input.sync_type, actor);
+    await recordAudit(deps.store, {
+      subject_id: instanceId,
+      action: 'vcenter.sync_requested',
+      at: isoNow(deps.clock),
+      actor,
+      detail: { sync_type: input.sync_type, sync_run_id: requested.run.id, coalesced: requested.coalesced },
+    });
+    runs.push(requested);
+  }
   return runs;
 }
 

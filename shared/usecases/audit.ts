@@ -1,0 +1,36 @@
+/** The audit trail across subjects (`GET /api/v1/audit`): who did what, when, filtered and paged. */
+import { z } from 'zod';
+import { config } from '../config';
+import { ValidationError } from '../domain/errors';
+import type { Page } from '../ports/store';
+import { type AuditEvent, searchAudit } from '../records/audit';
+import type { Deps } from './deps';
+
+export const AuditQuery = z.object({
+  entity: z.string().min(1).max(256).optional(),
+  actor: z.string().min(1).max(256).optional(),
+  action: z.string().min(1).max(128).optional(),
+  since: z.iso.datetime({ offset: true }).optional(),
+  until: z.iso.datetime({ offset: true }).optional(),
+  limit: z.coerce.number().int().min(1).max(200).default(50),
+  next_token: z.string().min(1).max(4096).optional(),
+});
+export type AuditQuery = z.output<typeof AuditQuery>;
+
+/** Without `since`, as far back as the trail is kept (RETENTION_AUDIT_DAYS); without `until`, now. */
+export function auditLog(deps: Pick<Deps, 'store' | 'clock'>, q: AuditQuery): Promise<Page<AuditEvent>> {
+  const now = deps.clock.now();
+  const until = new Date(q.until ? Date.parse(q.until) : now).toISOString();
+  const since = new Date(q.since ? Date.parse(q.since) : now - config().retention.auditMs).toISOString();
+  if (since > until)
+    throw new ValidationError('since is after until', [{ path: 'query.since', message: `must not be after until (${until})` }]);
+  return searchAudit(deps.store, {
+    subject_id: q.entity,
+    actor: q.actor,
+    action: q.action,
+    since,
+    until,
+    limit: q.limit,
+    cursor: q.next_token,
+  });
+}
