@@ -38,6 +38,12 @@ export interface IdracTarget {
   /** WS-Management; default 5986 (the runbook's). */
   wsmanPort?: number;
   tls: IdracTlsTrust;
+  /**
+   * Called for each request once it holds its slot of the iDRAC's concurrency limit, right before it goes
+   * out; throwing stops it there. A job step checks the kill switch here: waiting for a busy iDRAC's slot
+   * can take seconds, and the switch may have been activated meanwhile.
+   */
+  mayAct?: () => Promise<void>;
 }
 
 export interface IdracCredential {

@@ -2,6 +2,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { SimulatedEndpoint, SimulatorFleet } from '../../infra/local/simulators';
 import type { IdracClient } from '../../shared/adapters/idrac/idrac-client';
 import { IdracHttpError, type IdracTarget } from '../../shared/ports/idrac';
+import { waitFor } from '../support/wait';
 import { credentialOf, expectIdracError, startFleet, targetOf, testClient } from './helpers';
 
 // 0 and 1 idrac9 (Redfish), 2 idrac7 (WS-Man only). Each test uses a fresh client: breakers start closed.
@@ -179,5 +180,24 @@ describe('broken answers and connections', () => {
     const codes = results.map((r) => (r.status === 'fulfilled' ? (r.value.error?.code ?? 'ok') : 'threw'));
     expect(codes).toContain('ok');
     expect(codes).toContain('overloaded');
+  });
+
+  it('a call that waited for a busy iDRAC checks mayAct once it has the slot: refused there, it sends nothing', async () => {
+    const endpoint = fleet.endpoint(1);
+    await endpoint.setFault({ kind: 'slow', delayMs: 300 });
+    const c = client({ maxConcurrentPerEndpoint: 1, maxQueuedPerEndpoint: 4 });
+    let killSwitch = false;
+    const mayAct = async () => {
+      if (killSwitch) throw new Error('kill switch on');
+    };
+    const first = c.inventory({ ...target(endpoint), mayAct }, cred(endpoint));
+    await waitFor('the first call to reach the iDRAC', async () => (endpoint.stats().requests > 0 ? true : undefined));
+    const waiting = c.inventory({ ...target(endpoint), mayAct }, cred(endpoint)).catch((e: Error) => e);
+    killSwitch = true; // activated while the second call waits for the slot
+    const sentBefore = endpoint.stats().requests;
+    await first.catch(() => undefined);
+    expect(await waiting).toMatchObject({ message: 'kill switch on' });
+    // Only what the first call still had to send: the first refused request of the first call ends it too.
+    expect(endpoint.stats().requests).toBeLessThanOrEqual(sentBefore + 1);
   });
 });

@@ -11,6 +11,7 @@ import { addToContext } from '../../observability/context';
 import { logger } from '../../observability/logger';
 import { jobs, listSteps, putStep } from '../../records/jobs';
 import { assertKillSwitchOff, type EngineDeps } from './common';
+import { gatedIdrac } from './device-gate';
 
 export class JobNotActiveError extends Error {
   constructor(job: Job) {
@@ -75,7 +76,8 @@ export async function activeJob(deps: EngineDeps, id: string): Promise<Job> {
 }
 
 /** What a job type's action gets from the engine (shared/jobs/job-type.ts). */
-export function stepContext(deps: EngineDeps, job: Job): StepContext {
+export function stepContext(engine: EngineDeps, job: Job): StepContext {
+  const deps = { ...engine, idrac: gatedIdrac(engine.idrac, () => assertKillSwitchOff(engine)) };
   return {
     deps,
     job,

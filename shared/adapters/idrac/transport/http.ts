@@ -40,7 +40,10 @@ export class HttpTransport {
   ) {}
 
   send(target: IdracTarget, port: number, request: HttpRequest, options: SendOptions): Promise<HttpResponse> {
-    return this.resilience.for(target.address).run(options, () => this.once(target, port, request, options));
+    return this.resilience.for(target.address).run(options, async () => {
+      await target.mayAct?.();
+      return this.once(target, port, request, options);
+    });
   }
 
   private async once(target: IdracTarget, port: number, request: HttpRequest, options: SendOptions): Promise<HttpResponse> {

@@ -1,0 +1,19 @@
+/**
+ * The iDRAC port as a job step sees it: every request checks `mayAct` (the kill switch) once it holds its
+ * per-iDRAC slot, not only when the step began, so no device I/O starts after the switch is activated.
+ */
+import type { Idrac, IdracTarget } from '../../ports/idrac';
+
+export function gatedIdrac(idrac: Idrac, mayAct: () => Promise<void>): Idrac {
+  const gated = (target: IdracTarget): IdracTarget => ({ ...target, mayAct });
+  return {
+    probe: (target) => idrac.probe(gated(target)),
+    inventory: (target, credential) => idrac.inventory(gated(target), credential),
+    powerReset: (target, credential, resetType) => idrac.powerReset(gated(target), credential, resetType),
+    startFirmwareUpdate: (target, credential, ...rest) => idrac.startFirmwareUpdate(gated(target), credential, ...rest),
+    jobStatus: (target, credential, jobId) => idrac.jobStatus(gated(target), credential, jobId),
+    verifyCredential: (target, credential) => idrac.verifyCredential(gated(target), credential),
+    upstreams: () => idrac.upstreams(),
+    dispose: () => idrac.dispose(),
+  };
+}
