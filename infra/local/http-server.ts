@@ -13,6 +13,10 @@ const GATEWAY_MAX_BODY = 10 * 1024 * 1024;
 export type LocalApiOptions = {
   invoke: (fn: FunctionName, event: unknown) => Promise<unknown>;
   verify: (authorization: string | undefined) => Promise<VerifyResult>;
+  /** A client gets this long to send its request line and headers (default 10 s)… */
+  headersTimeoutMs?: number;
+  /** …and this long for the whole request, body included (default 30 s); then its connection is cut. */
+  requestTimeoutMs?: number;
 };
 
 /**
@@ -20,7 +24,12 @@ export type LocalApiOptions = {
  * builds the same payload-2.0 event and calls the same handler the Lambda runs.
  */
 export function createLocalApiServer(opts: LocalApiOptions): Server {
-  const server = createServer((req, res) => {
+  // Slow clients (a header a minute, a trickled body) must not hold connections and memory for long.
+  const requestTimeout = opts.requestTimeoutMs ?? 30_000;
+  const headersTimeout = Math.min(opts.headersTimeoutMs ?? 10_000, requestTimeout);
+  // Node looks at the timeouts only this often (30 s by default).
+  const connectionsCheckingInterval = Math.max(50, Math.min(1_000, headersTimeout / 2));
+  const server = createServer({ requestTimeout, headersTimeout, connectionsCheckingInterval }, (req, res) => {
     handle(req, res, opts).catch((err: unknown) => {
       logger.error('Local API server failed', { error: err as Error });
       if (!res.headersSent) sendError(res, 500, 'internal_error', 'Internal error', correlationOf(req));
@@ -43,7 +52,9 @@ function answerClientError(err: NodeJS.ErrnoException, socket: Duplex): void {
   const [status, code, message] =
     err.code === 'HPE_HEADER_OVERFLOW'
       ? [431, 'request_too_large', 'The request line and headers (the URL included) exceed the 16 KiB the server reads']
-      : [400, 'bad_request', 'The request is not valid HTTP'];
+      : err.code === 'ERR_HTTP_REQUEST_TIMEOUT'
+        ? [408, 'request_timeout', 'The request took too long to arrive; the connection is closed']
+        : [400, 'bad_request', 'The request is not valid HTTP'];
   const correlationId = correlationIdFrom(undefined);
   const body = JSON.stringify({ error: { code, message, correlation_id: correlationId } });
   socket.end(

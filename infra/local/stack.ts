@@ -1,4 +1,4 @@
-import { readFile } from 'node:fs/promises';
+import { chmod, mkdir, readFile } from 'node:fs/promises';
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { join, resolve } from 'node:path';
@@ -71,6 +71,11 @@ export type LocalStack = {
  */
 export async function startLocalStack(opts: LocalStackOptions): Promise<LocalStack> {
   process.env.EIO_RUNTIME = 'local';
+  // The data directory holds the table (approvals, the kill switch), the queues and the secrets: only this
+  // user may read or change it. Everything created from here on is private (0600 files, 0700 directories).
+  process.umask(0o077);
+  await mkdir(opts.dataDir, { recursive: true, mode: 0o700 });
+  await chmod(opts.dataDir, 0o700);
   const dynamo = await startEmbeddedDynamo({ dataDir: opts.dataDir });
   process.env.DYNAMODB_ENDPOINT = dynamo.endpoint;
   resetConfig();

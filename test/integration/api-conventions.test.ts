@@ -1,3 +1,5 @@
+import { readdirSync, statSync } from 'node:fs';
+import { join } from 'node:path';
 import { generateKeyPair, SignJWT } from 'jose';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type Harness, startHarness } from '../support/harness';
@@ -158,5 +160,23 @@ describe('bad input changes nothing', () => {
     const res = await h.call('PUT', '/api/v1/sites', { role: 'admin', body: {} });
     expect(res.status).toBe(405);
     expect(res.headers.get('allow')).toContain('POST');
+  });
+});
+
+describe('the local data directory', () => {
+  it('is private to the user running the stack: no file or directory readable by group or others', async () => {
+    // Something written by every part: a site (the table), a job (the queues), the signing key.
+    expect((await h.call('POST', '/api/v1/sites', { role: 'operator', body: { id: 'site-private', name: 'p' } })).status).toBe(201);
+    const open: string[] = [];
+    const walk = (dir: string) => {
+      for (const entry of readdirSync(dir, { withFileTypes: true })) {
+        const path = join(dir, entry.name);
+        if ((statSync(path).mode & 0o077) !== 0) open.push(path);
+        if (entry.isDirectory()) walk(path);
+      }
+    };
+    expect(statSync(h.dataDir).mode & 0o777).toBe(0o700);
+    walk(h.dataDir);
+    expect(open).toEqual([]);
   });
 });
