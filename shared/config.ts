@@ -45,6 +45,8 @@ const Env = z.object({
   /** iDRAC client timeouts (docs/idrac-clients.md); probes of a dead address cost one connect timeout. */
   IDRAC_CONNECT_TIMEOUT_MS: z.coerce.number().int().positive().default(5000),
   IDRAC_HEADERS_TIMEOUT_MS: z.coerce.number().int().positive().default(30000),
+  /** Addresses one discovery request may sweep in all (its sites' networks and endpoints): four /20s by default. */
+  DISCOVERY_MAX_ADDRESSES: z.coerce.number().int().positive().default(16384),
   /** Attempts of one vCenter sync run that fails in transport (unreachable, reset, timeout); 1 = no retry. */
   VCENTER_SYNC_MAX_ATTEMPTS: z.coerce.number().int().min(1).max(10).default(3),
   /** Delay before a failed sync run's second attempt; doubles per attempt, at most 900 s (SQS delay limit). */
@@ -97,6 +99,7 @@ export function parseConfig(env: Record<string, string | undefined>) {
       headersTimeoutMs: e.IDRAC_HEADERS_TIMEOUT_MS,
       bodyTimeoutMs: e.IDRAC_HEADERS_TIMEOUT_MS,
     },
+    discoveryMaxAddresses: e.DISCOVERY_MAX_ADDRESSES,
     vcenter: {
       syncMaxAttempts: e.VCENTER_SYNC_MAX_ATTEMPTS,
       syncRetryDelaySeconds: e.VCENTER_SYNC_RETRY_DELAY_SECONDS,

@@ -6,6 +6,7 @@
  */
 
 import { type DiscoverySliceMessage, sendToPool } from '../catalog/messages';
+import { config } from '../config';
 import { excludedBy, hostAddresses, ipv4Prefix } from '../domain/cidr';
 import { AddressInUseError, type DellEndpoint } from '../domain/dell-endpoint';
 import type { DeviceIdentity } from '../domain/device-identity';
@@ -92,8 +93,11 @@ export async function startDiscovery(
 ): Promise<DiscoveryRun> {
   const problems: ErrorDetail[] = [];
   const plans: SitePlan[] = [];
+  const asked = new Set<string>();
   for (const [i, siteId] of input.site_ids.entries()) {
     const path = `body.site_ids[${i}]`;
+    if (asked.has(siteId)) continue; // a site named twice is swept once
+    asked.add(siteId);
     const site = await sites.find(deps.store, siteId);
     if (!site) {
       problems.push({ path, message: `site '${siteId}' does not exist` });
@@ -104,6 +108,13 @@ export async function startDiscovery(
     if (tooLarge.length) problems.push({ path, message: `site '${siteId}' ${tooLargeToSweep(tooLarge)}` });
     else plans.push(await planSite(deps, site, sweep));
   }
+  const total = plans.reduce((n, p) => n + p.addresses.length, 0);
+  const max = config().discoveryMaxAddresses;
+  if (!problems.length && total > max)
+    problems.push({
+      path: 'body.site_ids',
+      message: `these sites hold ${total} addresses to sweep; one request sweeps at most ${max} (DISCOVERY_MAX_ADDRESSES)`,
+    });
   if (problems.length) throw new ValidationError(`Cannot discover: ${problems.map((p) => `${p.path}: ${p.message}`).join('; ')}`, problems);
   const run = await launchRun(deps, plans, [], actor, 'api');
   await recordAudit(deps.store, {

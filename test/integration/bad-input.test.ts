@@ -89,6 +89,30 @@ describe('bodies', () => {
     expect(res.body.error.details[0]).toMatchObject({ path: 'body.management_networks[0]', message: expect.stringContaining(why) });
   });
 
+  it('one discovery request sweeps at most DISCOVERY_MAX_ADDRESSES in all; a site named twice counts once', async () => {
+    for (const i of [1, 2, 3, 4, 5]) {
+      const body = { id: `site-big-${i}`, name: `big ${i}`, management_networks: [`10.${i}.0.0/20`] };
+      expect((await h.call('POST', '/api/v1/sites', { role: 'admin', body })).status).toBe(201);
+    }
+    const big = await h.call('POST', '/api/v1/dell/discover', {
+      role: 'operator',
+      body: { site_ids: [1, 2, 3, 4, 5].map((i) => `site-big-${i}`) },
+    });
+    expect(big.status).toBe(400);
+    expect(big.body.error.details).toEqual([
+      { path: 'body.site_ids', message: expect.stringMatching(/hold 20470 addresses to sweep; one request sweeps at most 16384/) },
+    ]);
+    expect(await count('/api/v1/dell/discovery-runs')).toBe(0);
+    const tiny = { id: 'site-tiny', name: 'tiny', management_networks: ['127.0.0.0/30'] };
+    expect((await h.call('POST', '/api/v1/sites', { role: 'admin', body: tiny })).status).toBe(201);
+    const twice = await h.call('POST', '/api/v1/dell/discover', {
+      role: 'operator',
+      body: { site_ids: ['site-tiny', 'site-tiny', 'site-tiny'] },
+    });
+    expect(twice.status).toBe(202);
+    expect(twice.body).toMatchObject({ site_ids: ['site-tiny'], total: 2 });
+  });
+
   it('IPv6 management networks are stored in their canonical form', async () => {
     const res = await h.call('POST', '/api/v1/sites', {
       role: 'admin',
