@@ -24,4 +24,3 @@ export function toObservation(item: Item): StoredObservation {
   const o = rest as unknown as StoredObservation;
   return o.ids && o.key && o.entity_id ? o : withIdentity(o);
 }
-

@@ -9,13 +9,15 @@
  * address and its host NICs' IPs). Every write ends with the incremental reconciliation of its address
  * (ipam-address-check.ts), here and only here, so no writer can bypass it.
  */
+
+import type { DellEndpoint } from '../domain/dell-endpoint';
 import { canonicalAddress } from '../domain/ipam/addresses';
 import { type IpObservation, type StoredObservation, withIdentity } from '../domain/ipam/observation';
-import type { DellEndpoint } from '../domain/dell-endpoint';
 import { logger } from '../observability/logger';
 import type { Page, Store } from '../ports/store';
 import { key, macKey, observationItems, toObservation } from './ip-observation-item';
 import { checkAddress } from './ipam-address-check';
+import { eachItem } from './paging';
 
 export type { IpObservation, StoredObservation } from '../domain/ipam/observation';
 
@@ -113,3 +115,9 @@ export async function writeNewIdracObservations(store: Store, ep: DellEndpoint, 
     now,
   );
 }
+
+/** Every observation, page after page, in address order: for the full reconciliation pass, not request paths. */
+export const eachObservation = (store: Store) =>
+  eachItem((cursor) =>
+    store.query({ index: 'gsi1', pk: 'KIND#IPOBS', limit: 500, cursor }).then((p) => ({ ...p, items: p.items.map(toObservation) })),
+  );

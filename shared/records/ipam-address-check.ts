@@ -9,9 +9,9 @@ import { config } from '../config';
 import { sitePlan } from '../domain/ipam/plan';
 import { reconcileAddress } from '../domain/ipam/reconcile';
 import { ConditionFailedError, type Store } from '../ports/store';
+import { toObservation } from './ip-observation-item';
 import { findingsAt, putFinding } from './ipam-findings';
 import { ipAllocations, ipPrefixes } from './ipam-plan';
-import { toObservation } from './ip-observation-item';
 
 const ATTEMPTS = 3;
 

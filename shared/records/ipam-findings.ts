@@ -10,12 +10,20 @@ import { addressKey, canonicalAddress } from '../domain/ipam/addresses';
 import { FINDING_TYPES, type Finding, type FindingStatus, type FindingType } from '../domain/ipam/findings';
 import type { Page, Store } from '../ports/store';
 import { stripKeys } from './entity';
+import { eachItem } from './paging';
 
 const key = (address: string, type: FindingType) => ({ pk: `IPFIND#${address}`, sk: type });
 
 const item = (f: Finding) => {
   const tail = `${addressKey(f.address)}#${f.type}`;
-  return { ...f, ...key(f.address, f.type), gsi1pk: 'KIND#IPFIND', gsi1sk: tail, gsi2pk: `IPFINDSTATUS#${f.status}`, gsi2sk: `${f.site_id}#${tail}` };
+  return {
+    ...f,
+    ...key(f.address, f.type),
+    gsi1pk: 'KIND#IPFIND',
+    gsi1sk: tail,
+    gsi2pk: `IPFINDSTATUS#${f.status}`,
+    gsi2sk: `${f.site_id}#${tail}`,
+  };
 };
 
 /** The address and type an id names, or undefined for an id that cannot be a finding's. */
@@ -54,3 +62,6 @@ export async function listFindings(store: Store, q: FindingQuery, page: { limit:
       : await store.query({ index: 'gsi1', pk: 'KIND#IPFIND', ...page });
   return { items: result.items.map((i) => stripKeys<Finding>(i)), cursor: result.cursor };
 }
+
+/** Every finding, page after page: for the full reconciliation pass. */
+export const eachFinding = (store: Store) => eachItem((cursor) => listFindings(store, {}, { limit: 500, cursor }));

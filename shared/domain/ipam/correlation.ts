@@ -18,8 +18,7 @@ export type CorrelationInput = Pick<IpObservation, 'source' | 'entity_kind' | 'e
 const KIND_CODE: Record<EntityKind, number> = { device: 0, vm: 1, server: 2 };
 
 /** The source's own reference to one machine: a vCenter object, or an iDRAC endpoint (its address and its host NICs alike). */
-const machineRef = (o: CorrelationInput) =>
-  o.source === 'idrac' ? `idrac/${o.entity_ref.split('/')[0]}` : `${o.source}/${o.entity_ref}`;
+const machineRef = (o: CorrelationInput) => (o.source === 'idrac' ? `idrac/${o.entity_ref.split('/')[0]}` : `${o.source}/${o.entity_ref}`);
 
 /** Entity id per observation (the group's strongest own id), and how many entities there are. */
 export function correlate(observations: readonly CorrelationInput[]): { entityIds: string[]; entities: number } {

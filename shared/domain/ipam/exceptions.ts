@@ -5,24 +5,14 @@
  * expired. Suppression is decided when findings are read, against the clock, so expiry needs no sweep.
  */
 import { z } from 'zod';
-import { addressKey, canonicalAddress, inPrefix, parsePrefix } from './addresses';
-import { FINDING_TYPES, type Finding } from './findings';
+import { addressKey, inPrefix, parsePrefix } from './addresses';
+import type { FINDING_TYPES, Finding } from './findings';
+import { IpAddressText, PrefixText } from './schemas';
 
 export const ExceptionScope = z.discriminatedUnion('type', [
-  z.object({
-    type: z.literal('address'),
-    value: z.string().transform((v, ctx) => canonicalAddress(v) ?? (ctx.addIssue({ code: 'custom', message: `'${v}' is not an IP address` }), z.NEVER)),
-  }),
+  z.object({ type: z.literal('address'), value: IpAddressText }),
   z.object({ type: z.literal('entity'), value: z.string().min(1).max(300) }),
-  z.object({
-    type: z.literal('prefix'),
-    value: z.string().transform((v, ctx) => {
-      const p = parsePrefix(v);
-      if (p.ok) return p.prefix.cidr;
-      ctx.addIssue({ code: 'custom', message: p.reason });
-      return z.NEVER;
-    }),
-  }),
+  z.object({ type: z.literal('prefix'), value: PrefixText.transform((p) => p.cidr) }),
 ]);
 export type ExceptionScope = z.output<typeof ExceptionScope>;
 

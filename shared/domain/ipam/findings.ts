@@ -92,7 +92,7 @@ export function evaluateAddress(facts: AddressFacts, now: number, s: IpamSetting
     const site = live[0]!.o.site_id;
     const plan = facts.plans.get(site);
     const evidence = latest(live.map((x) => x.o.last_seen));
-    if (plan && plan.prefixes.length) {
+    if (plan?.prefixes.length) {
       const placed = placeInPlan(plan, facts.key);
       const entities = entitiesOf(live);
       if (!placed.prefix)
@@ -131,7 +131,8 @@ function duplicateUsage(address: string, live: readonly Sighting[], s: IpamSetti
       const overlap = ms(a.first_seen) <= ms(b.last_seen) + s.liveMs && ms(b.first_seen) <= ms(a.last_seen) + s.liveMs;
       if (!overlap) continue;
       involved.add(a).add(b);
-      const both = a.last_seen < b.last_seen ? a.last_seen : b.last_seen;
+      // Evidence of the pair is when both were last seen: the earlier of their last sightings.
+      const both = [a.last_seen, b.last_seen].sort()[0]!;
       if (both > evidence) evidence = both;
     }
   if (involved.size < 2) return undefined;
@@ -182,7 +183,7 @@ function entitiesOf(sightings: readonly Sighting[]): FindingEntity[] {
   return [...byId.values()].sort((a, b) => (a.id < b.id ? -1 : 1));
 }
 
-const latest = (times: string[]) => times.reduce((a, b) => (b > a ? b : a), '');
+const latest = (times: string[]) => times.sort().at(-1) ?? '';
 
 const sameEntities = (a: FindingEntity[], b: FindingEntity[]) =>
   a.length === b.length && a.every((e, i) => e.id === b[i]!.id && e.seen_as.join() === b[i]!.seen_as.join());
@@ -232,5 +233,13 @@ export function acknowledge(f: Finding, actor: string, now: string): Finding {
 /** An operator resolves the finding, saying why (the runbook: "mark finding as resolved with explanation"). */
 export function resolve(f: Finding, actor: string, explanation: string, now: string): Finding {
   if (f.status === 'resolved') throw new ConflictError(`finding '${f.id}' is already resolved`);
-  return { ...f, status: 'resolved', resolved_by: actor, resolved_at: now, resolution: explanation, changed_at: now, version: f.version + 1 };
+  return {
+    ...f,
+    status: 'resolved',
+    resolved_by: actor,
+    resolved_at: now,
+    resolution: explanation,
+    changed_at: now,
+    version: f.version + 1,
+  };
 }

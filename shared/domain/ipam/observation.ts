@@ -42,7 +42,7 @@ const EMPTY_MACS = new Set(['00:00:00:00:00:00', 'ff:ff:ff:ff:ff:ff']);
 /** `aa:bb:cc:dd:ee:ff`, whatever separators and case a source used; undefined for none, all-zero or broadcast. */
 export function normaliseMac(mac: string | undefined): string | undefined {
   const hex = mac?.toLowerCase().replace(/[^0-9a-f]/g, '');
-  if (!hex || hex.length !== 12) return undefined;
+  if (hex?.length !== 12) return undefined;
   const text = hex.match(/../g)!.join(':');
   return EMPTY_MACS.has(text) ? undefined : text;
 }
