@@ -18,13 +18,16 @@ export type CorrelationInput = Pick<IpObservation, 'source' | 'entity_kind' | 'e
 const KIND_CODE: Record<EntityKind, number> = { device: 0, vm: 1, server: 2 };
 
 /** The source's own reference to one machine: a vCenter object, or an iDRAC endpoint (its address and its host NICs alike). */
-const machineRef = (o: CorrelationInput) => (o.source === 'idrac' ? `idrac/${o.entity_ref.split('/')[0]}` : `${o.source}/${o.entity_ref}`);
+function machineRef(o: CorrelationInput): string {
+  if (o.source !== 'idrac') return o.entity_ref;
+  const slash = o.entity_ref.indexOf('/');
+  return slash < 0 ? o.entity_ref : o.entity_ref.slice(0, slash);
+}
 
 /** Entity id per observation (the group's strongest own id), and how many entities there are. */
 export function correlate(observations: readonly CorrelationInput[]): { entityIds: string[]; entities: number } {
   const n = observations.length;
   const parent = new Int32Array(n);
-  for (let i = 0; i < n; i++) parent[i] = i;
   const find = (i: number): number => {
     let r = i;
     while (parent[r] !== r) r = parent[r]!;
@@ -35,73 +38,95 @@ export function correlate(observations: readonly CorrelationInput[]): { entityId
     }
     return r;
   };
-  const joinBy = (owners: Map<string, number>, token: string | undefined, i: number, join: (a: number, b: number) => void) => {
+  // What each group is, so a weak identifier cannot merge contradicting groups: the index of an observation
+  // carrying the group's system / instance UUID (-1: none), and its machine kind. The fields every pass needs
+  // are read from the observations once, into arrays: the observations are scattered in memory, and each
+  // pass over them costs a cache miss per observation.
+  const systemAt = new Int32Array(n);
+  const instanceAt = new Int32Array(n);
+  const kind = new Uint8Array(n);
+  const systems: (string | undefined)[] = [];
+  const instances: (string | undefined)[] = [];
+  const tags: (string | undefined)[] = [];
+  const biosUuids: (string | undefined)[] = [];
+  const macs: (string | undefined)[] = [];
+  const ownIds: string[] = [];
+
+  const merge = (ra: number, rb: number) => {
+    parent[rb] = ra;
+    if (systemAt[ra] === -1) systemAt[ra] = systemAt[rb]!;
+    if (instanceAt[ra] === -1) instanceAt[ra] = instanceAt[rb]!;
+    if (kind[rb]! > kind[ra]!) kind[ra] = kind[rb]!;
+  };
+  const always = (owners: Map<string, number>, token: string | undefined, i: number) => {
     if (token === undefined) return;
     const owner = owners.get(token);
     if (owner === undefined) owners.set(token, i);
-    else join(owner, i);
+    else {
+      const [ra, rb] = [find(owner), find(i)];
+      if (ra !== rb) merge(ra, rb);
+    }
   };
-
-  const always = (a: number, b: number) => {
-    const ra = find(a);
-    const rb = find(b);
-    if (ra !== rb) parent[rb] = ra;
-  };
-  const systems = new Map<string, number>();
-  const instances = new Map<string, number>();
-  const refs = new Map<string, number>();
+  const bySystem = new Map<string, number>();
+  const byInstance = new Map<string, number>();
+  // References per source: two sources may use the same text for different things.
+  const byRef = new Map<string, Map<string, number>>();
   for (let i = 0; i < n; i++) {
     const o = observations[i]!;
-    joinBy(systems, o.ids.system_uuid, i, always);
-    joinBy(instances, o.ids.instance_uuid, i, always);
-    joinBy(refs, machineRef(o), i, always);
+    const ids = o.ids;
+    parent[i] = i;
+    systems.push(ids.system_uuid);
+    instances.push(ids.instance_uuid);
+    tags.push(ids.service_tag);
+    biosUuids.push(ids.vm_uuid);
+    macs.push(ids.mac);
+    ownIds.push(o.entity_id);
+    systemAt[i] = ids.system_uuid === undefined ? -1 : i;
+    instanceAt[i] = ids.instance_uuid === undefined ? -1 : i;
+    kind[i] = KIND_CODE[machineKind(o.entity_kind)];
+    always(bySystem, ids.system_uuid, i);
+    always(byInstance, ids.instance_uuid, i);
+    let ofSource = byRef.get(o.source);
+    if (!ofSource) byRef.set(o.source, (ofSource = new Map()));
+    always(ofSource, machineRef(o), i);
   }
 
-  // What each group already is, so the second pass can refuse a contradicting merge.
-  const system: (string | undefined)[] = new Array(n);
-  const instance: (string | undefined)[] = new Array(n);
-  const kind = new Uint8Array(n);
-  for (let i = 0; i < n; i++) {
-    const o = observations[i]!;
-    const r = find(i);
-    system[r] ??= o.ids.system_uuid;
-    instance[r] ??= o.ids.instance_uuid;
-    kind[r] = Math.max(kind[r]!, KIND_CODE[machineKind(o.entity_kind)]);
-  }
-  const unlessContradicted = (a: number, b: number) => {
-    const ra = find(a);
-    const rb = find(b);
-    if (ra === rb) return;
-    if (system[ra] !== undefined && system[rb] !== undefined && system[ra] !== system[rb]) return;
-    if (instance[ra] !== undefined && instance[rb] !== undefined && instance[ra] !== instance[rb]) return;
+  const differ = (at: Int32Array, values: (string | undefined)[], ra: number, rb: number) =>
+    at[ra] !== -1 && at[rb] !== -1 && values[at[ra]!] !== values[at[rb]!];
+  const unlessContradicted = (owners: Map<string, number>, token: string | undefined, i: number) => {
+    if (token === undefined) return;
+    const owner = owners.get(token);
+    if (owner === undefined) {
+      owners.set(token, i);
+      return;
+    }
+    const [ra, rb] = [find(owner), find(i)];
+    if (ra === rb || differ(systemAt, systems, ra, rb) || differ(instanceAt, instances, ra, rb)) return;
     if (kind[ra]! > 0 && kind[rb]! > 0 && kind[ra] !== kind[rb]) return;
-    parent[rb] = ra;
-    system[ra] ??= system[rb];
-    instance[ra] ??= instance[rb];
-    kind[ra] = Math.max(kind[ra]!, kind[rb]!);
+    merge(ra, rb);
   };
-  const tags = new Map<string, number>();
-  const biosUuids = new Map<string, number>();
-  const macs = new Map<string, number>();
+  const byTag = new Map<string, number>();
+  const byBiosUuid = new Map<string, number>();
+  const byMac = new Map<string, number>();
   for (let i = 0; i < n; i++) {
-    const o = observations[i]!;
-    joinBy(tags, o.ids.service_tag, i, unlessContradicted);
-    joinBy(biosUuids, o.ids.vm_uuid, i, unlessContradicted);
-    joinBy(macs, o.ids.mac, i, unlessContradicted);
+    unlessContradicted(byTag, tags[i], i);
+    unlessContradicted(byBiosUuid, biosUuids[i], i);
+    unlessContradicted(byMac, macs[i], i);
   }
 
   // Each group is named after its strongest own id (ties: the smallest), so the name does not depend on order.
-  const best: (string | undefined)[] = new Array(n);
+  const bestAt = new Int32Array(n).fill(-1);
   let entities = 0;
   for (let i = 0; i < n; i++) {
     const r = find(i);
-    const id = observations[i]!.entity_id;
-    const current = best[r];
-    if (current === undefined) entities++;
-    if (current === undefined || stronger(id, current)) best[r] = id;
+    const current = bestAt[r]!;
+    if (current === -1) {
+      entities++;
+      bestAt[r] = i;
+    } else if (ownIds[i] !== ownIds[current] && stronger(ownIds[i]!, ownIds[current]!)) bestAt[r] = i;
   }
-  const entityIds = new Array<string>(n);
-  for (let i = 0; i < n; i++) entityIds[i] = best[find(i)]!;
+  const entityIds: string[] = [];
+  for (let i = 0; i < n; i++) entityIds.push(ownIds[bestAt[find(i)]!]!);
   return { entityIds, entities };
 }
 

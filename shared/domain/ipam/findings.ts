@@ -84,15 +84,18 @@ const iso = (t: number) => new Date(t).toISOString();
 /** What is wrong at the address now. */
 export function evaluateAddress(facts: AddressFacts, now: number, s: IpamSettings): Detection[] {
   const out: Detection[] = [];
-  const live = facts.sightings.filter((x) => ms(x.o.last_seen) >= now - s.liveMs);
+  // Timestamps are ISO 8601 in UTC as toISOString writes them, so they compare as strings.
+  const liveSince = iso(now - s.liveMs);
+  // In site order, so the site a finding names does not depend on the order the store returned them in.
+  const live = facts.sightings.filter((x) => x.o.last_seen >= liveSince).sort((a, b) => (a.o.site_id < b.o.site_id ? -1 : 1));
   const judged = !isLinkScoped(facts.address);
   if (judged && live.length) {
-    const duplicate = duplicateUsage(facts.address, live, s);
+    const duplicate = severalEntities(live) && duplicateUsage(facts.address, live, s);
     if (duplicate) out.push(duplicate);
     const site = live[0]!.o.site_id;
     const plan = facts.plans.get(site);
-    const evidence = latest(live.map((x) => x.o.last_seen));
     if (plan?.prefixes.length) {
+      const evidence = latest(live.map((x) => x.o.last_seen));
       const placed = placeInPlan(plan, facts.key);
       const entities = entitiesOf(live);
       if (!placed.prefix)
@@ -118,6 +121,12 @@ export function evaluateAddress(facts: AddressFacts, now: number, s: IpamSetting
   const stale = facts.allocation && staleAllocation(facts, now, s);
   if (stale) out.push(stale);
   return out;
+}
+
+/** Most addresses have one entity: said without building anything. */
+function severalEntities(live: readonly Sighting[]): boolean {
+  for (let i = 1; i < live.length; i++) if (live[i]!.entity !== live[0]!.entity) return true;
+  return false;
 }
 
 function duplicateUsage(address: string, live: readonly Sighting[], s: IpamSettings): Detection | undefined {
@@ -179,6 +188,10 @@ function entitiesOf(sightings: readonly Sighting[]): FindingEntity[] {
     if (!e.seen_as.includes(seenAs)) e.seen_as.push(seenAs);
     if (o.first_seen < e.first_seen) e.first_seen = o.first_seen;
     if (o.last_seen > e.last_seen) e.last_seen = o.last_seen;
+  }
+  for (const e of byId.values()) {
+    e.kinds.sort();
+    e.seen_as.sort();
   }
   return [...byId.values()].sort((a, b) => (a.id < b.id ? -1 : 1));
 }
