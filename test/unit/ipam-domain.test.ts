@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { addressKey, canonicalAddress, inPrefix, isLinkScoped, parsePrefix } from '../../shared/domain/ipam/addresses';
 import { correlate } from '../../shared/domain/ipam/correlation';
 import { exceptionMatches, type IpException } from '../../shared/domain/ipam/exceptions';
-import { acknowledge, type Finding, type IpamSettings, nextFinding, resolve } from '../../shared/domain/ipam/findings';
+import { acknowledge, type Finding, type IpamSettings, resolve } from '../../shared/domain/ipam/findings';
 import { type IpObservation, type StoredObservation, withIdentity } from '../../shared/domain/ipam/observation';
 import { sitePlan } from '../../shared/domain/ipam/plan';
 import { reconcileAddress, reconcileAll } from '../../shared/domain/ipam/reconcile';
