@@ -231,7 +231,9 @@ describe('IPAM on the local stack', () => {
     expect(outside.body.error.details.map((d: { path: string }) => d.path)).toEqual(['body.ranges[0]']);
 
     const csvBody =
-      'address,site_id,owner,purpose,hostname\r\n10.45.12.100,site-001,platform-team,"backup, multi-homed",bk-01\r\n10.45.12.7,site-001,ops,spare,\r\n';
+      'address,site_id,owner,purpose,hostname\r\n' +
+      '10.45.12.100,site-001,platform-team,"backup, multi-homed",bk-01\r\n' +
+      '10.45.12.7,site-001,ops,spare,\r\n';
     const imported = await h.call('POST', '/api/v1/ipam/allocations/import', {
       role: 'operator',
       rawBody: csvBody,
@@ -251,7 +253,9 @@ describe('IPAM on the local stack', () => {
     expect(exported.status).toBe(200);
     expect(exported.headers.get('content-type')).toContain('text/csv');
     expect(exported.text).toBe(
-      'address,site_id,owner,purpose,hostname\r\n10.45.12.7,site-001,ops,spare,\r\n10.45.12.100,site-001,platform-team,"backup, multi-homed",bk-01\r\n',
+      'address,site_id,owner,purpose,hostname\r\n' +
+        '10.45.12.7,site-001,ops,spare,\r\n' +
+        '10.45.12.100,site-001,platform-team,"backup, multi-homed",bk-01\r\n',
     );
     expect((await h.call('GET', '/api/v1/ipam/allocations/10.45.12.100', { role: 'viewer' })).body).toMatchObject({
       owner: 'platform-team',
