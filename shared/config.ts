@@ -63,6 +63,13 @@ const Env = z.object({
   RETENTION_IDEMPOTENCY_KEY_HOURS: z.coerce.number().int().min(1).default(24),
   /** Store answering slower than this (ms) reports degraded. */
   THRESHOLD_STORE_LATENCY_WARNING_MS: z.coerce.number().default(500),
+  /** Open IPAM findings (not suppressed by an exception) above which health's `ipam` is degraded / critical. */
+  THRESHOLD_IPAM_OPEN_FINDINGS_WARNING: z.coerce.number().default(25),
+  THRESHOLD_IPAM_OPEN_FINDINGS_CRITICAL: z.coerce.number().default(250),
+  /** An observation counts as live this long after it was last seen (longer than the slowest source's period: nightly discovery). */
+  IPAM_LIVE_HOURS: z.coerce.number().positive().default(26),
+  /** An allocation with nothing seen at it this long is a stale_allocation. */
+  IPAM_STALE_ALLOCATION_DAYS: z.coerce.number().positive().default(30),
 });
 
 const jsonMap = (name: string, raw: string): Record<string, string> => {
@@ -113,6 +120,7 @@ export function parseConfig(env: Record<string, string | undefined>) {
       idempotencyKeyMs: e.RETENTION_IDEMPOTENCY_KEY_HOURS * 3_600_000,
     },
     logLevel: e.LOG_LEVEL,
+    ipam: { liveMs: e.IPAM_LIVE_HOURS * 3_600_000, staleAllocationMs: e.IPAM_STALE_ALLOCATION_DAYS * 86_400_000 },
     thresholds: {
       queueDepth: { warning: e.THRESHOLD_QUEUE_DEPTH_WARNING, critical: e.THRESHOLD_QUEUE_DEPTH_CRITICAL },
       workerUtilizationPct: {
@@ -129,6 +137,7 @@ export function parseConfig(env: Record<string, string | undefined>) {
       },
       failedJobs24h: { warning: e.THRESHOLD_FAILED_JOBS_24H_WARNING, critical: e.THRESHOLD_FAILED_JOBS_24H_CRITICAL },
       storeLatencyMs: { warning: e.THRESHOLD_STORE_LATENCY_WARNING_MS, critical: Number.POSITIVE_INFINITY },
+      ipamOpenFindings: { warning: e.THRESHOLD_IPAM_OPEN_FINDINGS_WARNING, critical: e.THRESHOLD_IPAM_OPEN_FINDINGS_CRITICAL },
     },
   };
 }

@@ -111,6 +111,22 @@ export const FUNCTIONS = {
     memoryMb: 1024,
     description: "Discovery sweeps: probes a slice of a site's addresses, creates or refreshes iDRAC endpoints",
   },
+  'api-ipam': {
+    entry: 'functions/api/ipam',
+    kind: 'api',
+    vpc: false,
+    timeoutSeconds: 30,
+    memoryMb: 512,
+    description: 'IPAM: observations, findings, exceptions, prefixes, allocations (CSV import and export)',
+  },
+  'worker-ipam': {
+    entry: 'functions/workers/ipam',
+    kind: 'worker',
+    vpc: false,
+    timeoutSeconds: 900,
+    memoryMb: 2048,
+    description: 'IPAM full reconciliation pass over every observation',
+  },
   'step-job': {
     entry: 'functions/steps/job-step',
     kind: 'step',

@@ -44,6 +44,8 @@ export const POOL_MESSAGES = {
     /** From the schedule: sweep every site that can be swept. */
     z.object({ task: z.literal('discover_all'), ...fromSchedule }),
   ]),
+  /** One full IPAM reconciliation pass; a batch of them needs only one. */
+  ipam: z.object({ task: z.literal('ipam-reconcile'), reason: z.string().max(200).optional(), ...fromSchedule }),
 } satisfies Record<PoolName, z.ZodType>;
 
 export type PoolMessage<P extends PoolName> = z.infer<(typeof POOL_MESSAGES)[P]>;

@@ -35,4 +35,10 @@ export const SCHEDULES: Record<string, ScheduleSpec> = {
     message: { task: 'discover_all' },
     description: 'Nightly iDRAC discovery of every site whose management networks can be swept (/20 or smaller)',
   },
+  'ipam-reconciliation': {
+    expression: process.env.EIO_IPAM_RECONCILIATION_SCHEDULE ?? 'rate(1 hour)',
+    pool: 'ipam',
+    message: { task: 'ipam-reconcile' },
+    description: 'IPAM full reconciliation: duplicates tied through other addresses, cleared conditions, stale allocations',
+  },
 };

@@ -70,6 +70,16 @@ const POOLS = {
     maxReceiveCount: 3,
     description: 'iDRAC discovery: each message is one address of a sweep; concurrency = probes in flight',
   },
+  ipam: {
+    workerId: 'worker-005',
+    function: 'worker-ipam',
+    // One full pass at a time: two would read the same findings and conflict on every change.
+    concurrency: 1,
+    batchSize: 10,
+    visibilityTimeoutSeconds: 960,
+    maxReceiveCount: 3,
+    description: 'IPAM full reconciliation: correlates every observation and updates the findings',
+  },
 } satisfies Record<string, WorkerPoolSpec>;
 
 export type PoolName = keyof typeof POOLS;

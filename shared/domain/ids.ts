@@ -13,6 +13,8 @@ export const ID_PREFIX = {
   policy: 'pol',
   sync_run: 'sync',
   discovery_run: 'disc',
+  ip_prefix: 'pfx',
+  ip_exception: 'ipx',
 } as const;
 export type IdKind = keyof typeof ID_PREFIX;
 

@@ -1,4 +1,4 @@
-/** API responses in API Gateway's proxy result shape: a JSON body, or a 204 without one. */
+/** API responses in API Gateway's proxy result shape: a JSON body, a CSV export, or a 204 without one. */
 import type { APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
 
 export type ApiResult = APIGatewayProxyStructuredResultV2 & { statusCode: number; headers: Record<string, string> };
@@ -10,3 +10,9 @@ export const json = (statusCode: number, body: unknown, headers: Record<string, 
 });
 
 export const noContent = (): ApiResult => ({ statusCode: 204, headers: {} });
+
+export const csv = (body: string, filename: string): ApiResult => ({
+  statusCode: 200,
+  headers: { 'content-type': 'text/csv; charset=utf-8', 'content-disposition': `attachment; filename="${filename}"` },
+  body,
+});

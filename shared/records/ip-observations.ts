@@ -1,58 +1,79 @@
 /**
  * IP observations (ARCHITECTURE.md "IP observation"), one item per (address, source, entity):
- *   pk = IPOBS#<address>   sk = <source>#<entity_ref>
- * so IPAM reads everything seen at one address with one Query. `first_seen` survives rewrites.
- * Written by vCenter sync (source `vcenter`: vmknic and guest IPs) and iDRAC refresh and discovery (source
- * `idrac`: the iDRAC's own address and its host NICs' IPs).
+ *   pk = IPOBS#<address>           sk = <source>#<entity_ref>
+ *   gsi1 KIND#IPOBS / <address key>#<source>#<entity_ref>        every observation in address order: a prefix is one range
+ *   gsi2 IPOBSENT#<entity id> / <address key>#<source>#<entity_ref>  one entity's addresses
+ * and, when it has a MAC, a copy under pk = IPOBSMAC#<mac>, sk = <address key>#<source>#<entity_ref> (one MAC's addresses).
+ * Addresses are canonical (domain/ipam/addresses.ts); `first_seen` survives rewrites. Written by vCenter sync
+ * (source `vcenter`: vmknic and guest IPs) and iDRAC refresh and discovery (source `idrac`: the iDRAC's own
+ * address and its host NICs' IPs). Every write ends with the incremental reconciliation of its address
+ * (ipam-address-check.ts), here and only here, so no writer can bypass it.
  */
+
 import type { DellEndpoint } from '../domain/dell-endpoint';
-import type { DeviceIdentity, DeviceKind } from '../domain/device-identity';
-import type { Store } from '../ports/store';
+import type { DeviceIdentity } from '../domain/device-identity';
+import { canonicalAddress } from '../domain/ipam/addresses';
+import { type IpObservation, type StoredObservation, withIdentity } from '../domain/ipam/observation';
+import { logger } from '../observability/logger';
+import type { Page, Store } from '../ports/store';
+import { key, macKey, observationItems, toObservation } from './ip-observation-item';
+import { checkAddress } from './ipam-address-check';
+import { eachItem } from './paging';
 
-/** One address, seen by one source on one entity. */
-export type IpObservation = {
-  address: string;
-  source: 'vcenter' | 'idrac' | 'manual' | 'dhcp';
-  source_ref: string;
-  /** `device`: something discovery found that is not an iDRAC (`device_kind` says what). */
-  entity_kind: 'host' | 'vm' | 'idrac' | 'nic' | 'device';
-  entity_ref: string;
-  mac?: string;
-  hostname?: string;
-  site_id: string;
-  /** Hardware identity for correlation across sources: service_tag, system_uuid. */
-  hardware_ids?: Record<string, string>;
-  /** What discovery classified the device at the address as (shared/domain/device-identity.ts). */
-  device_kind?: DeviceKind;
-  first_seen: string;
-  last_seen: string;
-};
-
-const key = (o: Pick<IpObservation, 'address' | 'source' | 'entity_ref'>) => ({
-  pk: `IPOBS#${o.address}`,
-  sk: `${o.source}#${o.entity_ref}`,
-});
+export type { IpObservation, StoredObservation } from '../domain/ipam/observation';
 
 type NewObservation = Omit<IpObservation, 'first_seen'>;
 
-// gsi1 KIND#IPOBS / address: every observation in address order, for IPAM's sweeps.
-const observationItem = (o: NewObservation, firstSeen: string) => ({
-  ...o,
-  first_seen: firstSeen,
-  ...key(o),
-  gsi1pk: 'KIND#IPOBS',
-  gsi1sk: o.address,
-});
-
-/** Seen again (or for the first time): keeps the first_seen of an earlier observation of the same thing. */
+/** Seen again (or for the first time): keeps the first_seen of an earlier observation of the same thing, then reconciles the address. */
 export async function recordObservation(store: Store, o: NewObservation): Promise<void> {
-  const existing = await store.get(key(o));
-  await store.put(observationItem(o, existing ? String(existing.first_seen) : o.last_seen));
+  const address = canonicalAddress(o.address);
+  if (!address) {
+    logger.warn('IP observation with an address that is not one; not recorded', { address: o.address, source: o.source });
+    return;
+  }
+  const existing = await store.get(key({ ...o, address }));
+  const stored = withIdentity({ ...o, address, first_seen: existing ? String(existing.first_seen) : o.last_seen });
+  await store.putMany(observationItems(stored));
+  const formerMac = existing ? toObservation(existing).ids.mac : undefined;
+  if (formerMac && formerMac !== stored.ids.mac) await store.delete(macKey(formerMac, stored));
+  await reconcileAfterWrite(store, [address], o.last_seen);
 }
 
-export async function observationsAt(store: Store, address: string): Promise<IpObservation[]> {
-  const page = await store.query({ pk: `IPOBS#${address}`, limit: 200 });
-  return page.items.map(({ pk: _pk, sk: _sk, gsi1pk: _g, gsi1sk: _s, ...rest }) => rest as unknown as IpObservation);
+/** The incremental reconciliation; its failure never fails the observation (the scheduled full pass catches up). */
+async function reconcileAfterWrite(store: Store, addresses: string[], at: string): Promise<void> {
+  for (const address of new Set(addresses))
+    await checkAddress(store, address, Date.parse(at)).catch((e: unknown) =>
+      logger.warn('IPAM reconciliation of an address failed; the full pass will redo it', { address, error: e as Error }),
+    );
+}
+
+/** Everything seen at one address (its first 200 observations). */
+export async function observationsAt(store: Store, address: string): Promise<StoredObservation[]> {
+  return (await observationPageAt(store, address, { limit: 200 })).items;
+}
+
+/** A page of what was seen at one address. */
+export async function observationPageAt(store: Store, address: string, page: { limit: number; cursor?: string }) {
+  const result = await store.query({ pk: `IPOBS#${canonicalAddress(address) ?? address}`, limit: page.limit, cursor: page.cursor });
+  return { items: result.items.map(toObservation), cursor: result.cursor } satisfies Page<StoredObservation>;
+}
+
+/** Observations whose address key lies in [first, last] (a prefix), in address order. */
+export async function observationsIn(store: Store, range: { first: string; last: string }, page: { limit: number; cursor?: string }) {
+  const result = await store.query({ index: 'gsi1', pk: 'KIND#IPOBS', skBetween: [range.first, `${range.last}#~`], ...page });
+  return { items: result.items.map(toObservation), cursor: result.cursor } satisfies Page<StoredObservation>;
+}
+
+/** One entity's observations (by the id it names on its own), in address order. */
+export async function observationsOfEntity(store: Store, entityId: string, page: { limit: number; cursor?: string }) {
+  const result = await store.query({ index: 'gsi2', pk: `IPOBSENT#${entityId}`, ...page });
+  return { items: result.items.map(toObservation), cursor: result.cursor } satisfies Page<StoredObservation>;
+}
+
+/** Observations of one MAC address, in address order. */
+export async function observationsOfMac(store: Store, mac: string, page: { limit: number; cursor?: string }) {
+  const result = await store.query({ pk: `IPOBSMAC#${mac}`, ...page });
+  return { items: result.items.map(toObservation), cursor: result.cursor } satisfies Page<StoredObservation>;
 }
 
 /** What an iDRAC tells about addresses: its own, and its host's NIC IPs (with MAC, service tag, system UUID). */
@@ -79,11 +100,28 @@ export async function writeIpObservations(store: Store, ep: DellEndpoint, now: s
 }
 
 /**
- * A new endpoint's observations as items, seen first now. Their keys name the endpoint's new id, so no
- * earlier item can exist: they are written unconditionally, together with the endpoint's other new items.
+ * A new endpoint's observations, seen first now. Their keys name the endpoint's new id, so no earlier item
+ * can exist: they are written unconditionally in one batch, then their addresses reconciled.
  */
-export const newIdracObservationItems = (ep: DellEndpoint, now: string, sourceRef: string) =>
-  idracObservations(ep, now, sourceRef).map((o) => observationItem(o, now));
+export async function writeNewIdracObservations(store: Store, ep: DellEndpoint, now: string, sourceRef: string): Promise<void> {
+  const observed = idracObservations(ep, now, sourceRef).flatMap((o) => {
+    const address = canonicalAddress(o.address);
+    return address ? [withIdentity({ ...o, address, first_seen: now })] : [];
+  });
+  if (!observed.length) return;
+  await store.putMany(observed.flatMap(observationItems));
+  await reconcileAfterWrite(
+    store,
+    observed.map((o) => o.address),
+    now,
+  );
+}
+
+/** Every observation, page after page, in address order: for the full reconciliation pass, not request paths. */
+export const eachObservation = (store: Store) =>
+  eachItem((cursor) =>
+    store.query({ index: 'gsi1', pk: 'KIND#IPOBS', limit: 500, cursor }).then((p) => ({ ...p, items: p.items.map(toObservation) })),
+  );
 
 /** A device discovery found that is not an iDRAC: seen at its address, with what it is (entity `device@<address>`). */
 export const recordDeviceObservation = (
@@ -92,7 +130,7 @@ export const recordDeviceObservation = (
 ) =>
   recordObservation(store, {
     address: seen.address,
-    source: 'idrac',
+    source: 'discovery',
     source_ref: seen.run_id,
     entity_kind: 'device',
     entity_ref: `device@${seen.address}`,

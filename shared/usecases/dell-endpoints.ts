@@ -27,7 +27,7 @@ import type { Page, Store } from '../ports/store';
 import { auditItem, recordAudit } from '../records/audit';
 import { dellEndpointRef, dellEndpoints, findAddressClaim } from '../records/dell-endpoints';
 import { reconcileStatusTally, statusTally, tallyStatusChange } from '../records/dell-status-tally';
-import { newIdracObservationItems, writeIpObservations } from '../records/ip-observations';
+import { writeIpObservations, writeNewIdracObservations } from '../records/ip-observations';
 import { pages } from '../records/paging';
 import { references } from '../records/references';
 import { serviceIdentities, serviceIdentityRef } from '../records/service-identities';
@@ -133,15 +133,17 @@ export async function createDellEndpoint(
   }
   const pinnedByTofu =
     inspection?.probe.pinned && created.pinned_by_tofu_at === now ? { tofu_pinned_thumbprint: inspection.probe.pinned } : {};
-  // Its audit entry and, when it answered, its IP observations: all new items, so one batched write.
-  await deps.store.putMany([
-    auditItem({
-      subject_id: id,
-      action: 'dell_endpoint.created',
-      at: now,
-      detail: { address: record.address, site_id: site.id, source, ...pinnedByTofu },
-    }),
-    ...(inspection && created.status === 'reachable' ? newIdracObservationItems(created, now, source) : []),
+  // Its audit entry and, when it answered, its IP observations (new items, batched, then reconciled by IPAM).
+  await Promise.all([
+    deps.store.putMany([
+      auditItem({
+        subject_id: id,
+        action: 'dell_endpoint.created',
+        at: now,
+        detail: { address: record.address, site_id: site.id, source, ...pinnedByTofu },
+      }),
+    ]),
+    inspection && created.status === 'reachable' ? writeNewIdracObservations(deps.store, created, now, source) : undefined,
   ]);
   return inspection ? (await recordHardwareIds(deps, undefined, created)).endpoint : created;
 }

@@ -9,6 +9,7 @@ import { jobs } from '../records/jobs';
 import { pages } from '../records/paging';
 import { idracFigures } from './dell-endpoints';
 import type { Deps } from './deps';
+import { ipamHealth } from './ipam-findings';
 import { vcenterApiHealth } from './vcenter-health';
 
 const PROBE_TIMEOUT_MS = 3000;
@@ -164,6 +165,7 @@ export async function systemHealth(deps: Deps): Promise<HealthReport> {
     jobs: () => jobsHealth(deps),
     vcenter_api: () => vcenterApiHealth(deps),
     idrac: () => idracHealth(deps),
+    ipam: () => ipamHealth(deps),
     ...deps.probes,
   };
   const names = Object.keys(probes);

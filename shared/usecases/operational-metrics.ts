@@ -3,12 +3,14 @@ import { metrics } from '../observability/metrics';
 import { idracFigures } from './dell-endpoints';
 import type { Deps } from './deps';
 import { jobFigures, workerPoolReports } from './health';
+import { openFindingFigures } from './ipam-findings';
 import { vcenterFigures } from './vcenter-health';
 
 /**
  * Publishes the runbook's "Key Metrics to Monitor" so CloudWatch alarms can use the same thresholds as
  * GET /api/v1/health: job queue depth and worker utilization per pool, failed jobs in 24 h, stuck jobs, iDRAC
- * unreachable %, vCenter sync age (the oldest, and per instance). Run by the housekeeping sweep every minute.
+ * unreachable %, vCenter sync age (the oldest, and per instance), open IPAM findings. Run by the housekeeping
+ * sweep every minute.
  */
 export async function publishOperationalMetrics(deps: Pick<Deps, 'store' | 'clock' | 'queue' | 'workerPools'>) {
   const [pools, jobs, idrac] = await Promise.all([workerPoolReports(deps), jobFigures(deps), idracFigures(deps)]);
@@ -24,6 +26,7 @@ export async function publishOperationalMetrics(deps: Pick<Deps, 'store' | 'cloc
   metrics.addMetric('FailedJobs24h', MetricUnit.Count, jobs.failed24h);
   metrics.addMetric('StuckJobs', MetricUnit.Count, jobs.stuck.length);
   metrics.addMetric('IdracUnreachablePct', MetricUnit.Percent, idrac.unreachable_pct);
+  metrics.addMetric('IpamOpenFindings', MetricUnit.Count, (await openFindingFigures(deps)).open);
   const vcenter = await vcenterFigures(deps);
   metrics.addMetric('VCenterSyncAgeMinutes', MetricUnit.Count, vcenter.max_sync_age_minutes);
   for (const age of vcenter.alarm_ages) {

@@ -26,6 +26,8 @@ export interface EndpointOptions {
   credentials?: Credentials;
   extraAccounts?: Array<Omit<Account, 'id'>>;
   serviceTag?: string;
+  /** Fixed SMBIOS system UUID (pairs the endpoint with a vCenter host's); default: derived from the service tag. */
+  systemUuid?: string;
   /** Highest TLS version offered; TLSv1/TLSv1.1 make a legacy-only endpoint (see tls/tls-versions.ts). */
   maxTlsVersion?: SecureVersion;
   keyType?: KeyType;

@@ -47,6 +47,7 @@ export class SimulatedEndpoint {
       generation,
       address: options.address,
       serviceTag: options.serviceTag,
+      systemUuid: options.systemUuid,
       hostIpv4: options.hostIpv4,
     });
     this.host = new SimulatedHost({

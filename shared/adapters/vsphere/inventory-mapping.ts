@@ -241,6 +241,7 @@ function vm(p: Props): Pick<InventoryObject, 'data' | 'ips' | 'placement'> {
   };
   const hardware_ids: Record<string, string> = {};
   if (uuid) hardware_ids.vm_uuid = uuid;
+  if (typeof p['config.instanceUuid'] === 'string') hardware_ids.instance_uuid = p['config.instanceUuid'];
   const ips: IpSighting[] = [];
   for (const n of nics)
     for (const address of n.ips)

@@ -60,6 +60,8 @@ export interface IdentityOptions {
   address: string;
   /** Fixed service tag (e.g. to pin a test fixture); otherwise derived from seed and index. */
   serviceTag?: string;
+  /** Fixed SMBIOS system UUID (e.g. to pair with a vCenter host's); otherwise derived from the service tag, as Dell does. */
+  systemUuid?: string;
   /** The host OS address reported on the first integrated NIC (as with the iDRAC Service Module installed). */
   hostIpv4?: string | null;
 }
@@ -114,7 +116,7 @@ export function deriveIdentity(index: number, options: IdentityOptions): Endpoin
     address: options.address,
     serviceTag,
     expressServiceCode: expressServiceCodeFor(serviceTag),
-    systemUuid: systemUuidFor(serviceTag),
+    systemUuid: options.systemUuid ?? systemUuidFor(serviceTag),
     platformGuid: platformGuidFor(serviceTag),
     smbiosGuid: smbiosGuidFor(serviceTag),
     serialNumber: `CNSIM${String((serialA << 16) | (serialB << 8) | serialC).padStart(9, '0')}`,
