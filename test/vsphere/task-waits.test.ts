@@ -83,7 +83,9 @@ describe('tasks that end on their own', () => {
     expect(outcomes.map((o) => o.ok && o.info.description_id)).toEqual(tasks.map(() => 'VirtualMachine.relocate'));
     expect(calls.count('RetrievePropertiesEx')).toBe(0);
     expect(calls.count('CreatePropertyCollector')).toBe(1);
-    expect(calls.count('CreateFilter')).toBe(tasks.length);
+    // One filter on a ListView the tasks join together.
+    expect(calls.count('CreateFilter')).toBe(1);
+    expect(calls.count('CreateListView')).toBe(1);
     // Polling costs at least one request per task; the collector reports tasks that end together in one answer.
     expect(calls.count('WaitForUpdatesEx')).toBeLessThan(tasks.length);
     await until(() => lab.vc.health().propertyCollectors === 0, 'the idle watcher frees its collector');
@@ -100,6 +102,14 @@ describe('tasks that end on their own', () => {
     expect(err).toBeInstanceOf(VSphereTaskError);
     expect(err).toMatchObject({ faultType: 'CannotAccessVmDevice', info: { entity: lab.pinned, state: 'error' } });
     expect(succeeded).toMatchObject({ id: moved, ok: true, info: { state: 'success', entity: moving!.vm } });
+  });
+
+  it('a task vCenter does not know is refused by name, and the others are still awaited', async () => {
+    const [task] = await relocate(lab, lab.movable.slice(2, 3));
+    const [missing, moved] = await lab.vc.waitForTasks(['task-99999', task!]);
+    expect(missing).toMatchObject({ id: 'task-99999', ok: false });
+    expect((missing as { error: Error }).error.message).toMatch(/task-99999 does not exist/);
+    expect(moved).toMatchObject({ id: task, ok: true });
   });
 
   it('answers a task that ended before the wait began, and two waits for one task alike', async () => {
@@ -166,7 +176,7 @@ describe('tasks that run until canceled', () => {
     const waitA = failure(lab.vc.waitForTask(a!));
     await until(() => calls.count('WaitForUpdatesEx') >= 2, 'the watcher long-polls for the first task');
     const waitB = failure(lab.vc.waitForTask(b!));
-    await until(() => calls.count('CreateFilter') === 2, 'the second task has its filter');
+    await until(() => calls.count('ModifyListView') === 2, 'the second task joined the view');
     await lab.vc.cancelTask(b!);
     expect(await waitB).toMatchObject({ faultType: 'RequestCanceled', info: { id: b } });
     // Ended before anyone waited: read once when its filter is created.
@@ -174,6 +184,7 @@ describe('tasks that run until canceled', () => {
     expect(await failure(lab.vc.waitForTask(c!))).toMatchObject({ faultType: 'RequestCanceled', info: { id: c } });
     expect(calls.count('CancelWaitForUpdates')).toBe(0);
     expect(calls.count('CreatePropertyCollector')).toBe(1);
+    expect(calls.count('CreateFilter')).toBe(1);
     await lab.vc.cancelTask(a!);
     expect(await waitA).toMatchObject({ faultType: 'RequestCanceled', info: { id: a } });
     calls.stop();

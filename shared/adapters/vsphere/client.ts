@@ -21,6 +21,7 @@ import type {
   UserSession,
   WaitOptions,
 } from './types';
+import { isMoRef } from './types';
 
 export interface VSphereClientOptions extends Partial<ResilienceOptions> {
   /** The SDK endpoint, e.g. https://vcenter.example.com/sdk (credentials in the URL are refused). */
@@ -97,7 +98,9 @@ export class VSphereClient {
           return out;
         },
         createFilter: (collector, spec) => this.createFilter(collector, spec),
-        destroyFilter: (filter) => this.destroyFilter(filter),
+        createListView: (objects) => this.createListView(objects),
+        modifyListView: (view, change) => this.modifyListView(view, change),
+        destroyView: (view) => this.destroyView(view),
         waitForUpdatesEx: (collector, version, wait) => this.waitForUpdatesEx(collector, version, wait),
         cancelWaitForUpdates: (collector) => this.cancelWaitForUpdates(collector),
         sessionGeneration: () => this.session.generation,
@@ -162,6 +165,18 @@ export class VSphereClient {
       recursive: options.recursive ?? true,
     });
     return pc.moRefOf(rv, 'CreateContainerView');
+  }
+
+  /** A ListView of these objects (ViewManager.CreateListView). */
+  async createListView(objects: MoRef[]): Promise<MoRef> {
+    const rv = await this.session.call('CreateListView', (await this.content()).viewManager, { obj: objects });
+    return pc.moRefOf(rv, 'CreateListView');
+  }
+
+  /** Adds and removes objects; answers those to add that vCenter does not know. */
+  async modifyListView(view: MoRef, change: { add?: MoRef[]; remove?: MoRef[] }): Promise<MoRef[]> {
+    const rv = await this.session.call('ModifyListView', view, { add: change.add, remove: change.remove }, { sessionBound: true });
+    return (Array.isArray(rv) ? rv : rv ? [rv] : []).filter(isMoRef);
   }
 
   async destroyView(view: MoRef): Promise<void> {

@@ -15,6 +15,14 @@ export function containerViewSpec(view: MoRef, paths: Record<string, string[]>):
   };
 }
 
+/** The listed properties of whatever a ListView holds (the view itself skipped): a set that changes without a new filter. */
+export function listViewSpec(view: MoRef, type: string, pathSet: string[]): PropertyFilterSpec {
+  return {
+    propSet: [{ type, all: false, pathSet }],
+    objectSet: [{ obj: view, skip: true, selectSet: [{ name: 'traverseList', type: 'ListView', path: 'view', skip: false }] }],
+  };
+}
+
 /** Properties of known objects, all of one type. */
 export function objectsSpec(objects: MoRef[], pathSet: string[]): PropertyFilterSpec {
   const types = [...new Set(objects.map((o) => o.type))];

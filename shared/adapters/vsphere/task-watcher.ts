@@ -1,16 +1,16 @@
 /**
  * Waits for vCenter tasks through the PropertyCollector instead of polling each one: one private collector
- * per client with one filter per watched task on its TaskInfo fields, advanced by long-polling
- * WaitForUpdatesEx. Waiting for many tasks costs a request per change, not a request per task per interval.
- * A task watched while a wait is in flight gets its filter beside that wait, which then reports the task's
- * changes too: the wait is not cancelled and restarted for it (with tasks starting every few hundred
- * milliseconds, restarting delayed every notice: vcsim, for one, batches changes on a timer that each new
- * wait starts again). The collector exists while tasks are watched; close() ends the loop and destroys it.
- */
-import { setTimeout as sleep } from 'node:timers/promises';
+ * per client with one filter on the TaskInfo fields of whatever a ListView holds, advanced by long-polling
+ * WaitForUpdatesEx. Watching a task adds it to the view (ModifyListView), beside the wait in flight, which
+ * then reports the task's changes too; a task nobody waits for any more leaves the view. Waiting for many
+ * tasks costs a request per change, not a request per task per interval, and never restarts the wait (with
+ * tasks starting every few hundred milliseconds, restarting delayed every notice: vcsim, for one, batches
+ * changes on a timer each new wait starts again). The collector and the view exist while tasks are watched;
+ * close() ends the loop and destroys them.
+ */ import { setTimeout as sleep } from 'node:timers/promises';
 import { type VCenterTaskInfo, VSphereError, VSphereSessionLostError, VSphereTaskError } from '../../ports/vcenter';
-import { RequestCanceledFault } from './errors';
-import { objectsSpec } from './specs';
+import { ManagedObjectNotFoundFault, RequestCanceledFault } from './errors';
+import { listViewSpec, objectsSpec } from './specs';
 import { taskInfoOf } from './tasks';
 import type { MoRef, ObjectContent, ObjectUpdate, PropertyFilterSpec, TaskInfo, UpdateSet, WaitOptions } from './types';
 
@@ -37,7 +37,10 @@ export interface TaskWatcherClient {
   retrieve(spec: PropertyFilterSpec): Promise<ObjectContent[]>;
   destroyCollector(collector: MoRef): Promise<void>;
   createFilter(collector: MoRef, spec: PropertyFilterSpec): Promise<MoRef>;
-  destroyFilter(filter: MoRef): Promise<void>;
+  createListView(objects: MoRef[]): Promise<MoRef>;
+  /** Answers the objects to add that vCenter does not know. */
+  modifyListView(view: MoRef, change: { add?: MoRef[]; remove?: MoRef[] }): Promise<MoRef[]>;
+  destroyView(view: MoRef): Promise<void>;
   waitForUpdatesEx(collector: MoRef, version: string, options: WaitOptions): Promise<UpdateSet>;
   cancelWaitForUpdates(collector: MoRef): Promise<void>;
   sessionGeneration(): number;
@@ -52,8 +55,9 @@ interface Waiter {
 interface Watched {
   task: MoRef;
   info: Partial<TaskInfo>;
-  filter?: MoRef;
-  /** Its filter is being created. */
+  /** In the view: the filter reports its changes. */
+  inView?: boolean;
+  /** Being added to the view. */
   attaching?: boolean;
   waiters: Set<Waiter>;
 }
@@ -71,8 +75,8 @@ export class TaskWatcher {
   private loop: Promise<void> | undefined;
   /** The WaitForUpdatesEx in flight, and the collector it waits on: what wake() cancels. */
   private inFlight: { wait: Promise<unknown>; collector: MoRef; woken: boolean } | undefined;
-  /** The loop's collector once its first wait is under way: new tasks get their filters there. */
-  private live: MoRef | undefined;
+  /** The loop's collector and view, once its filter exists: new tasks join the view. */
+  private live: { collector: MoRef; view: MoRef } | undefined;
   private attaching = false;
   private closed = false;
 
@@ -104,7 +108,7 @@ export class TaskWatcher {
       const ended = outcomeOf(watched);
       if (ended) return this.settle(watched, ended); // already seen to end: its filter reports nothing more
       this.start();
-      if (!watched.filter) this.attachNew();
+      if (!watched.inView) this.attachNew();
     });
   }
 
@@ -131,15 +135,18 @@ export class TaskWatcher {
 
   private async run(): Promise<void> {
     let collector: MoRef | undefined;
+    let view: MoRef | undefined;
     const generation = this.vc.sessionGeneration();
     try {
       collector = await this.vc.createCollector();
-      this.live = collector;
-      // The first wait, from '', reports the state of the filters created before it.
-      await this.addFilters(collector, false);
+      view = await this.vc.createListView([]);
+      await this.vc.createFilter(collector, listViewSpec(view, 'Task', TASK_PATHS));
+      this.live = { collector, view };
+      // The first wait, from '', reports the state of the tasks in the view before it.
+      await this.addToView(this.live, false);
       let version = '';
       for (;;) {
-        await this.dropUnwatched();
+        await this.dropUnwatched(view);
         if (this.closed || !this.hasWaiters()) return;
         const update = await this.waitOnce(collector, version);
         if (!update) continue; // woken: closing, or idle
@@ -152,6 +159,7 @@ export class TaskWatcher {
       this.live = undefined;
       this.watched.clear();
       if (collector) await this.vc.destroyCollector(collector).catch(() => undefined);
+      if (view) await this.vc.destroyView(view).catch(() => undefined);
     }
   }
 
@@ -169,17 +177,17 @@ export class TaskWatcher {
   }
 
   /**
-   * Filters for the tasks that have none, on the live collector, beside its wait; each such task is read
-   * once, for what it did before its filter existed (the wait reports what it does after). A failure is
-   * told to those tasks' waiters; a lost session also ends the loop's wait, which tells the others.
+   * Adds the tasks not yet in the view to the live one, beside the wait; each such task is read once, for
+   * what it did before it joined (the wait reports what it does after). A failure is told to those tasks'
+   * waiters; a lost session also ends the loop's wait, which tells the others.
    */
   private attachNew(): void {
     if (this.attaching || !this.live) return;
     this.attaching = true;
     void (async () => {
       try {
-        for (let collector = this.live; collector && collector === this.live; collector = this.live) {
-          if ((await this.addFilters(collector, true)).length === 0) return;
+        for (let live = this.live; live && live === this.live; live = this.live) {
+          if ((await this.addToView(live, true)).length === 0) return;
         }
       } catch {
         // already told to the waiters
@@ -190,9 +198,9 @@ export class TaskWatcher {
     })();
   }
 
-  /** Watched tasks with waiters and no filter, none being created. */
+  /** Watched tasks with waiters, not in the view nor joining it. */
   private unfiltered(): Watched[] {
-    return [...this.watched.values()].filter((w) => !w.filter && !w.attaching && w.waiters.size > 0);
+    return [...this.watched.values()].filter((w) => !w.inView && !w.attaching && w.waiters.size > 0);
   }
 
   /**
@@ -215,34 +223,31 @@ export class TaskWatcher {
     })();
   }
 
-  /** A filter per task that has none yet and, when `read`, their state now. The tasks that got a filter. */
-  private async addFilters(collector: MoRef, read: boolean): Promise<Watched[]> {
+  /** Adds the tasks not in the view yet and, when `read`, reads their state now. The tasks that joined. */
+  private async addToView(live: { view: MoRef }, read: boolean): Promise<Watched[]> {
     const fresh = this.unfiltered();
+    if (fresh.length === 0) return [];
     for (const w of fresh) w.attaching = true;
     const generation = this.vc.sessionGeneration();
     try {
-      await Promise.all(
-        fresh.map(async (w) => {
-          try {
-            w.filter = await this.vc.createFilter(collector, objectsSpec([w.task], TASK_PATHS));
-            // Its waiters gave up meanwhile and dropUnwatched forgot it: its filter would outlive it.
-            if (this.watched.get(w.task.value) !== w) await this.vc.destroyFilter(w.filter).catch(() => undefined);
-          } catch (err) {
-            if (err instanceof VSphereSessionLostError) throw err;
-            this.settle(w, err as Error);
-          }
-        }),
+      const unknown = await this.join(
+        live.view,
+        fresh.map((w) => w.task),
       );
-      const filtered = fresh.filter((w) => w.filter);
-      if (read && filtered.length > 0) {
-        const tasks = filtered.map((w) => w.task);
+      for (const w of fresh) {
+        if (unknown.has(w.task.value)) this.settle(w, new VSphereError(`Task ${w.task.value} does not exist in vCenter`));
+        else w.inView = true;
+      }
+      const joined = fresh.filter((w) => w.inView);
+      if (read && joined.length > 0) {
+        const tasks = joined.map((w) => w.task);
         for (const o of await this.vc.retrieve(objectsSpec(tasks, TASK_PATHS))) {
           const w = this.watched.get(o.obj.value);
           if (w && outcomeOf(w)) continue; // the wait told its end first; this read may be older
           this.apply({ kind: 'enter', obj: o.obj, changeSet: o.propSet.map((p) => ({ ...p, op: 'assign' })), missingSet: o.missingSet });
         }
       }
-      return filtered;
+      return joined;
     } catch (err) {
       for (const w of fresh) this.settle(w, this.loopError(err, w.task.value, generation));
       throw err;
@@ -251,12 +256,29 @@ export class TaskWatcher {
     }
   }
 
-  /** Filters of tasks nobody waits for any more (ended, or their waiters timed out). */
-  private async dropUnwatched(): Promise<void> {
-    const done = [...this.watched.values()].filter((w) => w.waiters.size === 0);
+  /**
+   * Adds tasks to the view; the ids of those vCenter does not know. vCenter lists them in its answer; vcsim
+   * refuses the whole call (ManagedObjectNotFound) instead, so then each is added alone.
+   */
+  private async join(view: MoRef, tasks: MoRef[]): Promise<Set<string>> {
+    try {
+      return new Set((await this.vc.modifyListView(view, { add: tasks })).map((t) => t.value));
+    } catch (err) {
+      if (!(err instanceof ManagedObjectNotFoundFault)) throw err;
+      if (tasks.length === 1) return new Set([tasks[0]!.value]);
+      const unknown = new Set<string>();
+      for (const t of tasks) for (const id of await this.join(view, [t])) unknown.add(id);
+      return unknown;
+    }
+  }
+
+  /** Takes the tasks nobody waits for any more (ended, or their waiters timed out) out of the view. */
+  private async dropUnwatched(view: MoRef): Promise<void> {
+    const done = [...this.watched.values()].filter((w) => w.waiters.size === 0 && !w.attaching);
     for (const w of done) this.watched.delete(w.task.value);
-    if (!this.hasWaiters()) return; // the collector goes, and its filters with it
-    await Promise.all(done.flatMap((w) => (w.filter ? [this.vc.destroyFilter(w.filter).catch(() => undefined)] : [])));
+    const leaving = done.filter((w) => w.inView).map((w) => w.task);
+    if (!this.hasWaiters() || leaving.length === 0) return; // an idle loop ends: the view goes with it
+    await this.vc.modifyListView(view, { remove: leaving }).catch(() => undefined);
   }
 
   private apply(update: ObjectUpdate): void {
