@@ -2,11 +2,13 @@
  * Rolling host maintenance benchmark (issue 11): a cluster target, its hosts 2 and 4 at a time.
  *
  *   bash scripts/vcsim/build.sh && npx tsx bench/host-maintenance.ts [--hosts 16 --vms 20 --delay-ms 2000 --concurrency 2,4]
- *     [--migrations-per-host 4] [--placement even|vcsim]
+ *     [--migrations-per-host 4] [--placement even|vcsim] [--update-interval-ms 25]
  *
  * For each concurrency (max_hosts_in_maintenance): starts vcsim on 127.0.0.1 with one cluster of `--hosts`
  * hosts and `--vms` VMs on each (`--placement vcsim`: as many in all, on hosts vcsim picks at random),
- * every vSphere task taking `--delay-ms` (vcsim -task-delay: a migration,
+ * vcsim's collector looking for changes every `--update-interval-ms` (vCenter answers a waiting
+ * WaitForUpdatesEx as changes happen; govmomi's vcsim polls every 250 ms, which `--update-interval-ms 250`
+ * keeps), every vSphere task taking `--delay-ms` (vcsim -task-delay: a migration,
  * entering or leaving maintenance mode, a power operation); starts the local stack in-process (embedded
  * DynamoDB in a temp dir) with a hook that hears every state the workflows enter and leave; registers vcsim
  * as an instance and runs a full sync through the API; asks for the plan (POST /api/v1/jobs/plan), submits a
@@ -37,6 +39,7 @@ const { values: args } = parseArgs({
     'migrations-per-host': { type: 'string', default: '4' },
     'job-timeout': { type: 'string', default: '900' },
     placement: { type: 'string', default: 'even' },
+    'update-interval-ms': { type: 'string', default: '25' },
   },
 });
 const positive = (name: string, v: string | undefined) => {
@@ -54,6 +57,7 @@ const migrationsPerHost = positive('migrations-per-host', args['migrations-per-h
 const jobTimeoutMs = positive('job-timeout', args['job-timeout']) * 1000;
 if (args.placement !== 'even' && args.placement !== 'vcsim') throw new Error(`--placement must be even or vcsim, got ${args.placement}`);
 const spreadVms = args.placement === 'even';
+const updateIntervalMs = positive('update-interval-ms', args['update-interval-ms']);
 
 const log = (...a: unknown[]) => console.error('[bench]', ...a);
 const s = (ms: number) => `${(ms / 1000).toFixed(2)} s`;
@@ -87,7 +91,7 @@ async function must(p: ReturnType<Harness['call']>, status: number, what: string
 async function run(concurrency: number) {
   const events: StateEvent[] = [];
   log(`concurrency ${concurrency}: vcsim 1 cluster × ${hostCount} hosts × ${vmsPerHost} VMs/host, task delay ${delayMs} ms`);
-  const sim = await startVcsim({ clusters: 1, hostsPerCluster: hostCount, vmsPerHost, spreadVms, taskDelayMs: delayMs });
+  const sim = await startVcsim({ clusters: 1, hostsPerCluster: hostCount, vmsPerHost, spreadVms, taskDelayMs: delayMs, updateIntervalMs });
   let h: Harness | undefined;
   try {
     h = await startHarness({ onStateEvent: (e) => events.push(e) });
@@ -225,7 +229,8 @@ function report(concurrency: number, { job, plan, events, counts }: Outcome) {
 
   console.log(`\n— ${hosts.length} hosts, ${concurrency} at a time (max_hosts_in_maintenance ${concurrency}) —`);
   console.log(
-    `vcsim ${counts.hosts} hosts, ${counts.vms} VMs; task delay ${delayMs} ms; migrations_per_host ${migrationsPerHost}; ` +
+    `vcsim ${counts.hosts} hosts, ${counts.vms} VMs; task delay ${delayMs} ms; collector update interval ${updateIntervalMs} ms; ` +
+      `migrations_per_host ${migrationsPerHost}; ` +
       `VMs powered on again ${restores}${restores ? ' (not in the ideal)' : ': no restore term'}`,
   );
   console.log(

@@ -50,6 +50,8 @@ func main() {
 	pinned := flag.String("pinned-vm", "", "comma-separated reasons, one VM each on the first host of the first cluster that "+
 		"vCenter cannot move: cdrom (connected host CD-ROM), usb, serial (host devices), passthrough (PCI), local-disk "+
 		"(disk on a datastore only that host mounts); the VM ids are printed as `# vcsim pinned {id: reason}`")
+	flag.DurationVar(&simulator.WaitUpdateInterval, "update-interval", simulator.WaitUpdateInterval,
+		"how often a waiting WaitForUpdatesEx looks for changes (govmomi: 250ms; vCenter answers as changes happen)")
 	spread := flag.Bool("spread", false, "put each cluster's VMs on its hosts in turn, the same number on each (vcsim picks hosts at random)")
 	flag.Parse()
 

@@ -21,6 +21,8 @@ export interface VcsimOptions {
   vmsPerHost?: number;
   /** Exactly vmsPerHost VMs on each cluster host, instead of vcsim's random placement. */
   spreadVms?: boolean;
+  /** How often a waiting WaitForUpdatesEx looks for changes (vcsim's own: 250 ms). */
+  updateIntervalMs?: number;
   /** Standalone hosts per datacenter; vcsim fills each with as many VMs as a cluster. Default 0. */
   standaloneHosts?: number;
   user?: string;
@@ -95,6 +97,7 @@ export async function startVcsim(options: VcsimOptions = {}): Promise<Vcsim> {
   if (options.taskDelayMs) args.push(`-task-delay=${options.taskDelayMs}ms`);
   if (options.drs) args.push(`-drs=${options.drs}`);
   if (options.spreadVms) args.push('-spread');
+  if (options.updateIntervalMs) args.push(`-update-interval=${options.updateIntervalMs}ms`);
   if (options.pinnedVms?.length) args.push(`-pinned-vm=${options.pinnedVms.join(',')}`);
   // vcsim keeps its datastores under TMPDIR: give it its own, removed on stop.
   const child = spawn(binary, args, { env: { ...process.env, TMPDIR: dir }, stdio: ['ignore', 'pipe', 'pipe'] });
