@@ -44,6 +44,18 @@ export class MemoryStore implements Store {
     for (const [i, item] of items.entries()) this.records.set(recordId(item), stored[i]!);
   }
 
+  async getMany(keys: Key[]): Promise<Item[]> {
+    const ids = new Set(keys.map(recordId));
+    return [...ids].flatMap((id) => {
+      const stored = this.records.get(id);
+      return stored ? [unmarshall(stored) as Item] : [];
+    });
+  }
+
+  async deleteMany(keys: Key[]): Promise<void> {
+    for (const key of keys) this.records.delete(recordId(key));
+  }
+
   async delete(key: Key, condition?: WriteCondition): Promise<void> {
     this.check(key, condition);
     this.records.delete(recordId(key));
