@@ -80,3 +80,20 @@ export async function writeIpObservations(store: Store, ep: DellEndpoint, now: s
  */
 export const newIdracObservationItems = (ep: DellEndpoint, now: string, sourceRef: string) =>
   idracObservations(ep, now, sourceRef).map((o) => observationItem(o, now));
+
+/**
+ * recordObservation for many at once, as a sync writes them: one batched read of the earlier observations
+ * (for their first_seen) and one batched write. Each key has one writer at a time (a vCenter sync holds its
+ * instance's lease), so no condition is needed.
+ */
+export async function recordObservations(store: Store, observations: NewObservation[]): Promise<void> {
+  if (observations.length === 0) return;
+  const earlier = new Map<string, string>();
+  for (const item of await store.getMany(observations.map(key))) earlier.set(`${item.pk}\n${item.sk}`, String(item.first_seen));
+  await store.putMany(
+    observations.map((o) => {
+      const k = key(o);
+      return observationItem(o, earlier.get(`${k.pk}\n${k.sk}`) ?? o.last_seen);
+    }),
+  );
+}

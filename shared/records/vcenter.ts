@@ -54,6 +54,25 @@ export async function deleteInventory(store: Store, instanceId: string, kind: In
   await store.delete(inventoryKey(instanceId, kind, moref));
 }
 
+/** Many records in batched writes (a sync's changed objects). */
+export async function putInventoryRecords(store: Store, records: InventoryRecord[]): Promise<void> {
+  await store.putMany(records.map((r) => ({ ...r, ...inventoryKey(r.instance_id, r.kind, r.moref) })));
+}
+
+export async function deleteInventoryRecords(store: Store, instanceId: string, refs: { kind: InventoryKind; moref: string }[]): Promise<void> {
+  await store.deleteMany(refs.map((r) => inventoryKey(instanceId, r.kind, r.moref)));
+}
+
+/** The stored hashes of some objects of an instance, in one batched read: `<kind>#<moref>` → hash. */
+export async function storedHashes(
+  store: Store,
+  instanceId: string,
+  refs: { kind: InventoryKind; moref: string }[],
+): Promise<Map<string, string>> {
+  const items = await store.getMany(refs.map((r) => inventoryKey(instanceId, r.kind, r.moref)));
+  return new Map(items.map((i) => [i.sk, String(i.hash)]));
+}
+
 export async function getInventory(store: Store, instanceId: string, kind: InventoryKind, moref: string) {
   const item = await store.get(inventoryKey(instanceId, kind, moref));
   return item ? stripKeys<InventoryRecord>(item) : undefined;

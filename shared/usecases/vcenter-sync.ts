@@ -1,8 +1,9 @@
 /**
  * One sync of one instance's inventory, full or delta, through its vCenter client: the objects the port
  * reads become inventory records (written only when their hash changed) and IP observations; stored objects
- * that are gone are deleted; the delta checkpoint is kept, its version on the instance and its session part as
- * a secret. A delta that cannot continue from its checkpoint falls back to a full sync and says why.
+ * that are gone are deleted; all three go to the store in batches. The delta checkpoint is kept, its version
+ * on the instance and its session part as a secret: a full read hands it over with the inventory, a delta
+ * moves it on. A delta that cannot continue from its checkpoint falls back to a full sync and says why.
  */
 
 import { createHash } from 'node:crypto';
@@ -25,8 +26,16 @@ import {
   type VCenterClient,
   VSphereSessionLostError,
 } from '../ports/vcenter';
-import { recordObservation } from '../records/ip-observations';
-import { deleteInventory, getInventory, type InventoryRecord, inventoryHashes, putInventory, vcenterInstances } from '../records/vcenter';
+import { recordObservations } from '../records/ip-observations';
+import {
+  deleteInventoryRecords,
+  getInventory,
+  type InventoryRecord,
+  inventoryHashes,
+  putInventoryRecords,
+  storedHashes,
+  vcenterInstances,
+} from '../records/vcenter';
 import type { Deps } from './deps';
 
 export type SyncDeps = Pick<Deps, 'store' | 'secrets' | 'clock'>;
@@ -56,24 +65,33 @@ const readSession = (deps: SyncDeps, ref: string): Promise<string | undefined> =
 export async function fullSync(deps: SyncDeps, vc: VCenterClient, instance: VCenterInstance, progress?: Progress): Promise<SyncResult> {
   await dropCheckpoint(deps, vc, instance);
   await progress?.('retrieving', 0);
-  const snapshot = await vc.readInventory(async (retrieved) => progress?.('retrieving', retrieved));
+  // The stored hashes are read while vCenter prepares the inventory, not after.
+  const stored = inventoryHashes(deps.store, instance.id);
+  stored.catch(() => undefined);
+  let snapshot: InventorySnapshot;
+  try {
+    snapshot = await vc.readInventory(async (retrieved) => progress?.('retrieving', retrieved));
+  } catch (e) {
+    await stored.catch(() => undefined);
+    throw e;
+  }
   await progress?.('writing', snapshot.objects.length);
   let result: SyncResult;
   try {
-    result = await applyObjects(deps, instance, snapshot.objects, { full: true });
+    result = await applyObjects(deps, instance, snapshot.objects, { full: true, stored: await stored });
   } catch (e) {
     await snapshot.discard();
     throw e;
   }
   await progress?.('preparing_delta', snapshot.objects.length);
-  await keepCheckpoint(deps, vc, instance, snapshot).catch((e: unknown) =>
-    logger.warn('Could not prepare delta sync; the next delta will run as full', { instance_id: instance.id, error: e as Error }),
+  await keepCheckpoint(deps, vc, instance, snapshot.checkpoint).catch((e: unknown) =>
+    logger.warn('Could not keep the delta checkpoint; the next delta will run as full', { instance_id: instance.id, error: e as Error }),
   );
   return result;
 }
 
-async function keepCheckpoint(deps: SyncDeps, vc: VCenterClient, instance: VCenterInstance, snapshot: InventorySnapshot): Promise<void> {
-  const checkpoint = await snapshot.prepareDelta();
+/** The full read's checkpoint: its session part as a secret, its version on the instance. */
+async function keepCheckpoint(deps: SyncDeps, vc: VCenterClient, instance: VCenterInstance, checkpoint: DeltaCheckpoint): Promise<void> {
   try {
     const ref = sessionSecretRef(instance.id);
     await deps.secrets.put(ref, checkpoint.session);
@@ -170,10 +188,8 @@ function relatedNames(deps: SyncDeps, instance: VCenterInstance, objects: Invent
     for (const h of o.placement?.hosts ?? []) hostCluster.set(h, o.moref);
     if (o.kind === 'host' && o.placement?.cluster) hostCluster.set(o.moref, o.placement.cluster);
   }
-  const hostInfo = async (moref: string | undefined): Promise<HostInfo | undefined> => {
-    if (!moref) return undefined;
-    const cluster = hostCluster.get(moref);
-    if (names.has(moref)) return { name: names.get(moref)!, cluster, cluster_name: cluster ? names.get(cluster) : undefined };
+  const storedHosts = new Map<string, Promise<HostInfo | undefined>>(); // a delta's VMs often share their host
+  const storedHost = async (moref: string): Promise<HostInfo | undefined> => {
     const stored = await getInventory(deps.store, instance.id, 'host', moref);
     if (!stored) return undefined;
     return {
@@ -181,6 +197,13 @@ function relatedNames(deps: SyncDeps, instance: VCenterInstance, objects: Invent
       cluster: stored.data.cluster as string | undefined,
       cluster_name: stored.data.cluster_name as string | undefined,
     };
+  };
+  const hostInfo = async (moref: string | undefined): Promise<HostInfo | undefined> => {
+    if (!moref) return undefined;
+    const cluster = hostCluster.get(moref);
+    if (names.has(moref)) return { name: names.get(moref)!, cluster, cluster_name: cluster ? names.get(cluster) : undefined };
+    if (!storedHosts.has(moref)) storedHosts.set(moref, storedHost(moref));
+    return storedHosts.get(moref);
   };
   const clusterName = async (moref: string | undefined) =>
     moref ? (names.get(moref) ?? (await getInventory(deps.store, instance.id, 'cluster', moref))?.name) : undefined;
@@ -200,32 +223,32 @@ async function applyObjects(
   deps: SyncDeps,
   instance: VCenterInstance,
   objects: InventoryObject[],
-  mode: { full: boolean; removed?: InventoryRef[] },
+  mode: { full: true; stored: Map<string, string> } | { full: false; removed: InventoryRef[] },
 ): Promise<SyncResult> {
   const now = isoNow(deps.clock);
   const counts = emptyCounts();
   const changes = emptyChanges();
-  const existing = mode.full ? await inventoryHashes(deps.store, instance.id) : undefined;
+  const previous = mode.full ? mode.stored : await storedHashes(deps.store, instance.id, objects);
   const dataOf = relatedNames(deps, instance, objects);
   const seen = new Set<string>();
   const created = emptyCounts();
+  const records: InventoryRecord[] = [];
+  const observations: Parameters<typeof recordObservations>[1] = [];
   for (const o of objects) {
     counts[COUNT_KEY[o.kind]]++;
     const key = `${o.kind}#${o.moref}`;
     seen.add(key);
     const data = await dataOf(o);
     const hash = createHash('sha256').update(JSON.stringify(data)).digest('base64url').slice(0, 22);
-    const previous = existing ? existing.get(key) : (await getInventory(deps.store, instance.id, o.kind, o.moref))?.hash;
-    if (previous === undefined) created[COUNT_KEY[o.kind]]++;
-    if (previous === hash) {
+    const before = previous.get(key);
+    if (before === undefined) created[COUNT_KEY[o.kind]]++;
+    if (before === hash) {
       changes.unchanged++;
       continue;
     }
-    const record: InventoryRecord = { instance_id: instance.id, kind: o.kind, moref: o.moref, name: o.name, hash, data, synced_at: now };
-    await putInventory(deps.store, record);
-    changes.written++;
+    records.push({ instance_id: instance.id, kind: o.kind, moref: o.moref, name: o.name, hash, data, synced_at: now });
     for (const ip of o.ips) {
-      await recordObservation(deps.store, {
+      observations.push({
         address: ip.address,
         source: 'vcenter',
         source_ref: `${instance.id}/${o.moref}`,
@@ -237,21 +260,23 @@ async function applyObjects(
         hardware_ids: ip.hardware_ids,
         last_seen: now,
       });
-      changes.ip_observations++;
     }
   }
-  const toDelete: InventoryRef[] = [...(mode.removed ?? [])];
-  for (const key of existing?.keys() ?? []) {
+  const toDelete: InventoryRef[] = mode.full ? [] : [...mode.removed];
+  for (const key of mode.full ? mode.stored.keys() : []) {
     if (seen.has(key)) continue;
     const i = key.indexOf('#');
     toDelete.push({ kind: key.slice(0, i) as InventoryKind, moref: key.slice(i + 1) });
   }
+  // Records first: an observation names its record, and a failure after them leaves the next sync to write them again.
+  await putInventoryRecords(deps.store, records);
+  changes.written = records.length;
+  await recordObservations(deps.store, observations);
+  changes.ip_observations = observations.length;
+  await deleteInventoryRecords(deps.store, instance.id, toDelete);
+  changes.deleted = toDelete.length;
   const deleted = emptyCounts();
-  for (const d of toDelete) {
-    await deleteInventory(deps.store, instance.id, d.kind, d.moref);
-    changes.deleted++;
-    deleted[COUNT_KEY[d.kind]]++;
-  }
+  for (const d of toDelete) deleted[COUNT_KEY[d.kind]]++;
   if (mode.full) return { counts, changes };
   // A delta reports the stored totals afterwards: the last sync's, moved by what this one created and
   // removed (counting every stored record would make a delta's cost grow with the inventory).

@@ -107,7 +107,7 @@ describe('delta sync state', () => {
       });
       vc.readInventory = async () => ({
         objects: [vmNew],
-        prepareDelta: async () => ({ version: '1', session: SESSION }),
+        checkpoint: { version: '1', session: SESSION },
         discard: async () => undefined,
       });
       const result = await deltaOrFull(deps, vc, instance);

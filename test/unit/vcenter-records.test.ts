@@ -36,7 +36,7 @@ const cluster: InventoryObject = {
 /** The vCenter port's client, faked: a full read hands over `objects`, a delta `changed`. */
 function fakeClient(objects: InventoryObject[], changed: InventoryObject[] = []): VCenterClient {
   return {
-    readInventory: async () => ({ objects, prepareDelta: async () => ({ version: '1', session: '{}' }), discard: async () => undefined }),
+    readInventory: async () => ({ objects, checkpoint: { version: '1', session: '{}' }, discard: async () => undefined }),
     readChanges: async () => ({ objects: changed, removed: [], version: '2' }),
     releaseCheckpoint: async () => undefined,
   } as Partial<VCenterClient> as VCenterClient;

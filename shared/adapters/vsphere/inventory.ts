@@ -1,8 +1,8 @@
 /**
- * The inventory over the PropertyCollector: a full read (one ContainerView, RetrievePropertiesEx in pages of
- * 1,000), and deltas — a private collector with a filter over the same view, advanced by WaitForUpdatesEx
- * from a stored version, whose changed objects are read afresh by reference (cost grows with the changes,
- * not the inventory). What a later container needs to continue is the checkpoint's opaque `session`.
+ * The inventory over the PropertyCollector: a full read (a private collector with a filter over one
+ * ContainerView, whose initial WaitForUpdatesEx answer is the inventory, in pages of 1,000), and deltas — the
+ * same filter advanced by WaitForUpdatesEx from a stored version, whose changed objects are read afresh by
+ * reference (cost grows with the changes, not the inventory). What a later container needs to continue is the checkpoint's opaque `session`.
  * Also the live read of some hosts and their VMs, for jobs that must plan from what vCenter says now.
  */
 import type { InventoryObject, InventoryRef } from '../../domain/vcenter';
@@ -10,7 +10,7 @@ import { type DeltaCheckpoint, type InventoryChanges, type InventorySnapshot, VS
 import type { VSphereClient } from './client';
 import { inventoryObjectOf, KIND_OF_TYPE, SYNC_PATHS } from './inventory-mapping';
 import { containerViewSpec, objectsAndRelatedSpec, objectsSpec } from './specs';
-import type { MoRef, PropertyFilterSpec } from './types';
+import type { MoRef, ObjectContent, ObjectUpdate } from './types';
 
 const PAGE = 1000;
 const WAIT = { maxWaitSeconds: 0, maxObjectUpdates: 1000 };
@@ -29,58 +29,64 @@ function parseSession(session: string): DeltaSession | undefined {
   }
 }
 
+/**
+ * The full read is the delta filter's initial update: a private collector with a filter over a ContainerView,
+ * and WaitForUpdatesEx from version '' in pages of maxObjectUpdates until it is no longer truncated. Every
+ * object enters with all its properties, and the version the read ends at is the next delta's checkpoint, so
+ * vCenter sends the inventory once per full sync.
+ */
 export async function readInventory(vc: VSphereClient, onProgress?: (retrieved: number) => Promise<void>): Promise<InventorySnapshot> {
   const view = await vc.createContainerView(Object.keys(SYNC_PATHS));
-  const spec = containerViewSpec(view, SYNC_PATHS);
-  const discard = () => vc.destroyView(view).catch(() => undefined);
-  const objects: InventoryObject[] = [];
+  let collector: MoRef | undefined;
+  const discard = async () => {
+    if (collector) await vc.destroyPropertyCollector(collector).catch(() => undefined);
+    await vc.destroyView(view).catch(() => undefined);
+  };
   try {
+    collector = await vc.createPropertyCollector();
+    const filter = await vc.createFilter(collector, containerViewSpec(view, SYNC_PATHS), false);
+    const objects: InventoryObject[] = [];
+    let version = '';
     let retrieved = 0;
-    for await (const o of vc.retrievePropertiesEx([spec], { maxObjects: PAGE })) {
-      const object = inventoryObjectOf(o);
-      if (object) objects.push(object);
-      if (++retrieved % PAGE === 0) await onProgress?.(retrieved);
+    for (;;) {
+      const update = await vc.waitForUpdatesEx(collector, version, WAIT);
+      for (const f of update.filterSet) {
+        for (const o of f.objectSet) {
+          const object = inventoryObjectOf(enteredContent(o));
+          if (object) objects.push(object);
+          if (++retrieved % PAGE === 0) await onProgress?.(retrieved);
+        }
+      }
+      version = update.version;
+      if (!update.truncated) break;
     }
     if (retrieved === 0) await sessionStillKnown(vc, 'retry the sync');
+    const cookie = vc.session.exportCookie();
+    if (!cookie) throw new Error('no session cookie to keep');
+    const session: DeltaSession = { cookie, collector: collector.value, filter: filter.value, view: view.value };
+    return { objects, checkpoint: { version, session: JSON.stringify(session) }, discard };
   } catch (e) {
     await discard();
     throw e;
   }
-  return {
-    objects,
-    discard,
-    prepareDelta: () =>
-      prepareDelta(vc, view, spec).catch(async (e: unknown) => {
-        await discard();
-        throw e;
-      }),
-  };
+}
+
+/** An object's update in the initial answer as the properties it holds: every property arrives assigned. */
+function enteredContent(o: ObjectUpdate): ObjectContent {
+  throwIfSilentlyExpired(o);
+  const propSet = o.changeSet.filter((c) => c.op === 'assign' && c.val !== undefined).map((c) => ({ name: c.name, val: c.val }));
+  return { obj: o.obj, propSet, missingSet: o.missingSet };
+}
+
+function throwIfSilentlyExpired(o: ObjectUpdate): void {
+  if (o.missingSet.some((m) => m.fault?.type === 'NotAuthenticated'))
+    throw new VSphereSessionLostError('NotAuthenticated in missingSet: the session expired silently');
 }
 
 /** An expired session can answer an empty result instead of a fault; an empty answer on a live session is a true one. */
 async function sessionStillKnown(vc: VSphereClient, advice: string): Promise<void> {
   if (!(await vc.session.currentSession()))
     throw new VSphereSessionLostError(`vCenter returned no objects and no longer knows the session (silently expired); ${advice}`);
-}
-
-async function prepareDelta(vc: VSphereClient, view: MoRef, spec: PropertyFilterSpec): Promise<DeltaCheckpoint> {
-  const collector = await vc.createPropertyCollector();
-  try {
-    const filter = await vc.createFilter(collector, spec, false);
-    let version = '';
-    for (;;) {
-      const update = await vc.waitForUpdatesEx(collector, version, WAIT);
-      version = update.version;
-      if (!update.truncated) break;
-    }
-    const cookie = vc.session.exportCookie();
-    if (!cookie) throw new Error('no session cookie to keep');
-    const session: DeltaSession = { cookie, collector: collector.value, filter: filter.value, view: view.value };
-    return { version, session: JSON.stringify(session) };
-  } catch (e) {
-    await vc.destroyPropertyCollector(collector).catch(() => undefined);
-    throw e;
-  }
 }
 
 export async function releaseCheckpoint(vc: VSphereClient, session: string): Promise<void> {
@@ -103,8 +109,7 @@ export async function readChanges(vc: VSphereClient, checkpoint: DeltaCheckpoint
     const update = await vc.waitForUpdatesEx(collector, version, WAIT);
     for (const f of update.filterSet) {
       for (const o of f.objectSet) {
-        if (o.missingSet.some((m) => m.fault?.type === 'NotAuthenticated'))
-          throw new VSphereSessionLostError('NotAuthenticated in missingSet: the session expired silently');
+        throwIfSilentlyExpired(o);
         const key = `${o.obj.type}#${o.obj.value}`;
         if (o.kind === 'leave') {
           changed.delete(key);
