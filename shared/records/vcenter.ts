@@ -59,7 +59,11 @@ export async function putInventoryRecords(store: Store, records: InventoryRecord
   await store.putMany(records.map((r) => ({ ...r, ...inventoryKey(r.instance_id, r.kind, r.moref) })));
 }
 
-export async function deleteInventoryRecords(store: Store, instanceId: string, refs: { kind: InventoryKind; moref: string }[]): Promise<void> {
+export async function deleteInventoryRecords(
+  store: Store,
+  instanceId: string,
+  refs: { kind: InventoryKind; moref: string }[],
+): Promise<void> {
   await store.deleteMany(refs.map((r) => inventoryKey(instanceId, r.kind, r.moref)));
 }
 

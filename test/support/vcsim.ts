@@ -48,6 +48,13 @@ export interface VcsimCounts {
   vms: number;
 }
 
+/** SOAP calls per method; objects the PropertyCollector handed out by retrieval and as WaitForUpdatesEx updates. */
+export interface VcsimServed {
+  calls: Record<string, number>;
+  objects_retrieved: number;
+  object_updates: number;
+}
+
 export interface Vcsim {
   /** https://127.0.0.1:<port>/sdk, without credentials. */
   url: string;
@@ -61,6 +68,8 @@ export interface Vcsim {
   /** The pinned VMs' ids and why each cannot move. */
   pinned: Record<string, PinReason>;
   pid: number;
+  /** What it served since it started (scripts/vcsim/stats.go): for counting round trips, never for timing. */
+  served(): Promise<VcsimServed>;
   /** SIGTERM, wait for exit, remove its datastore directory. */
   stop(): Promise<void>;
   /** SIGKILL, as a crash would: for tests of a vCenter dying mid-call. */
@@ -122,6 +131,7 @@ export async function startVcsim(options: VcsimOptions = {}): Promise<Vcsim> {
       counts,
       pinned,
       pid: child.pid!,
+      served: () => servedBy(url, certPem),
       stop: () => end('SIGTERM'),
       kill: () => end('SIGKILL'),
     };
@@ -175,6 +185,17 @@ function readyLine(child: ChildProcess, stderr: () => string, timeoutMs: number)
       }
     });
   });
+}
+
+async function servedBy(url: string, ca: string): Promise<VcsimServed> {
+  const agent = new Agent({ connect: { ca } });
+  try {
+    const res = await request(new URL('/eio/stats', url), { dispatcher: agent });
+    if (res.statusCode !== 200) throw new Error(`vcsim /eio/stats: HTTP ${res.statusCode} (rebuild it: ${VCSIM_BUILD_HINT})`);
+    return (await res.body.json()) as VcsimServed;
+  } finally {
+    await agent.close();
+  }
 }
 
 async function waitForSdk(url: string, ca: string): Promise<void> {
