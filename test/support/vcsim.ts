@@ -7,8 +7,11 @@ import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Agent, request } from 'undici';
 
-/** Built by scripts/vcsim/build.sh from Debian's govmomi; gitignored. */
-export const VCSIM_BINARY = resolve(fileURLToPath(new URL('../../.tools/vcsim/vcsim', import.meta.url)));
+/**
+ * Built by scripts/vcsim/build.sh from Debian's govmomi; gitignored. EIO_VCSIM_BINARY names another build, for
+ * a worktree that shares `.tools` with others working on vcsim's sources at the same time.
+ */
+export const VCSIM_BINARY = process.env.EIO_VCSIM_BINARY ?? resolve(fileURLToPath(new URL('../../.tools/vcsim/vcsim', import.meta.url)));
 export const VCSIM_BUILD_HINT =
   'run `bash scripts/vcsim/build.sh` (installs golang-go and golang-github-vmware-govmomi-dev with apt-get, ' +
   'builds .tools/vcsim/vcsim; about a minute the first time)';
