@@ -100,25 +100,26 @@ export class DynamoDbStore implements Store {
     const unique = new Map<string, Record<string, AttributeValue>>();
     for (const key of keys) unique.set(keyId(key), marshallKey(key));
     const found: Item[] = [];
-    await inBatches([...unique.values()], GET_BATCH_SIZE, async (batch) => {
+    const outcome = await inBatches([...unique.values()], GET_BATCH_SIZE, async (batch) => {
       for (const raw of await this.readBatch(batch)) found.push(unmarshall(raw) as Item);
     });
+    if (outcome.failed) throw outcome.error;
     return found;
   }
 
   /** BatchWriteItem requests, 25 a batch, a few batches in flight; fails naming how many were left unwritten. */
   private async writeMany(operation: string, requests: WriteRequest[]): Promise<void> {
     let unwritten = 0;
-    await inBatches(requests, BATCH_SIZE, (batch) =>
+    const outcome = await inBatches(requests, BATCH_SIZE, (batch) =>
       this.writeBatch(batch).catch((err: unknown) => {
         unwritten += err instanceof UnwrittenError ? err.count : batch.length;
         throw err;
       }),
-    ).catch((err: { error: unknown; notStarted: number }) => {
-      const reason = err.error instanceof Error ? err.error.message : String(err.error);
-      throw new Error(`Store ${operation} left ${unwritten + err.notStarted} of ${requests.length} items unwritten: ${reason}`, {
-        cause: err.error,
-      });
+    );
+    if (!outcome.failed) return;
+    const reason = outcome.error instanceof Error ? outcome.error.message : String(outcome.error);
+    throw new Error(`Store ${operation} left ${unwritten + outcome.notStarted} of ${requests.length} items unwritten: ${reason}`, {
+      cause: outcome.error,
     });
   }
 
@@ -267,23 +268,28 @@ const keyId = (key: Key) => JSON.stringify([key.pk, key.sk]);
 
 /**
  * Runs `run` over `items` in batches of `size`, BATCH_CONCURRENCY at once. After a failure no new batch
- * starts and those in flight finish; then it rejects with the first error and how many items never started.
+ * starts and those in flight finish; the outcome tells the first error and how many items never started.
  */
-async function inBatches<T>(items: T[], size: number, run: (batch: T[]) => Promise<void>): Promise<void> {
+async function inBatches<T>(
+  items: T[],
+  size: number,
+  run: (batch: T[]) => Promise<void>,
+): Promise<{ failed: false } | { failed: true; error: unknown; notStarted: number }> {
   const batches: T[][] = [];
   for (let i = 0; i < items.length; i += size) batches.push(items.slice(i, i + size));
   let next = 0;
-  let failed: { error: unknown } | undefined;
+  let failure: { error: unknown } | undefined;
   const worker = async () => {
-    while (!failed && next < batches.length) {
+    while (!failure && next < batches.length) {
       const batch = batches[next++]!;
       await run(batch).catch((error: unknown) => {
-        failed ??= { error };
+        failure ??= { error };
       });
     }
   };
   await Promise.all(Array.from({ length: Math.min(BATCH_CONCURRENCY, batches.length) }, worker));
-  if (failed) throw { error: failed.error, notStarted: batches.slice(next).reduce((n, b) => n + b.length, 0) };
+  if (!failure) return { failed: false };
+  return { failed: true, error: failure.error, notStarted: batches.slice(next).reduce((n, b) => n + b.length, 0) };
 }
 
 async function conditionally(key: Key, write: () => Promise<unknown>): Promise<void> {
