@@ -251,13 +251,15 @@ async function main() {
     const govmomiSync = median(retrieval[PROPERTY_SETS[0]!.name]!.govmomi.map((x) => x.total_ms));
     /** How many times vcsim handed out the whole inventory (objects served ÷ objects synced), and the calls it took. */
     const passes = (run: Awaited<ReturnType<typeof syncVia>>) =>
-      `${(run.served.objects / objects).toFixed(2)} full retrievals (${run.served.objects} objects served; calls ${JSON.stringify(run.served.calls)})`;
+      `${(run.served.objects / objects).toFixed(2)} full retrievals ` +
+      `(${run.served.objects} objects served; calls ${JSON.stringify(run.served.calls)})`;
     const versus = (ms: number) => `${(ms / govmomiSync).toFixed(2)}× govmomi's retrieval of the sync's properties (${r1(govmomiSync)} ms)`;
     console.log(`\nvCenter full sync benchmark — ${started}`);
     console.log(`vcsim: ${sim.counts.clusters} clusters, ${sim.counts.hosts} hosts, ${sim.counts.vms} VMs (started in ${vcsimStartMs} ms)`);
     console.log(
       `full sync #1 (API → queue → worker → DynamoDB local): ${objects} objects end to end in ${first.end_to_end_ms} ms ` +
-        `= ${versus(first.end_to_end_ms)}; SyncRun duration_ms ${first.duration_ms} = ${r1((objects / first.duration_ms) * 1000)} objects/s; ` +
+        `= ${versus(first.end_to_end_ms)}; SyncRun duration_ms ${first.duration_ms} ` +
+        `= ${r1((objects / first.duration_ms) * 1000)} objects/s; ` +
         `written ${first.changes.written}; ip_observations ${first.changes.ip_observations}; counts ${JSON.stringify(first.counts)}`,
     );
     console.log(
@@ -272,7 +274,8 @@ async function main() {
     for (const d of deltas)
       console.log(
         `delta sync after ${d.changed} VM(s) powered off: ${d.run.duration_ms} ms (end to end ${d.run.end_to_end_ms} ms); ` +
-          `changes ${JSON.stringify(d.run.changes)}; phases ${JSON.stringify(d.run.phase_ms)}; vcsim served ${d.run.served.objects} objects`,
+          `changes ${JSON.stringify(d.run.changes)}; phases ${JSON.stringify(d.run.phase_ms)}; ` +
+          `vcsim served ${d.run.served.objects} objects`,
       );
     console.log(`retrieval only (view + RetrievePropertiesEx VMs, then hosts; median of ${runs}):`);
     for (const [name, { eio, govmomi: gm }] of Object.entries(retrieval)) {

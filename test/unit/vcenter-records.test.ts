@@ -81,7 +81,7 @@ describe('vCenter inventory records', () => {
     });
   });
 
-  it("keeps the full read's checkpoint for the next delta; an IP observation keeps its first_seen when a later sync rewrites it", async () => {
+  it("keeps the full read's checkpoint for the next delta; an IP observation keeps first_seen when a later sync rewrites it", async () => {
     const deps = unitDeps();
     await vcenterInstances.create(deps.store, instance);
     await fullSync(deps, fakeClient([cluster, host, vm]), instance);

@@ -53,7 +53,7 @@ describe('full inventory read', () => {
     expect(progress).toEqual([1000]);
   });
 
-  it('holds the same fields as a read by reference (RetrievePropertiesEx), so a delta re-read of an unchanged object hashes alike', async () => {
+  it('holds the fields a read by reference (RetrievePropertiesEx) gives: a delta re-read of an unchanged object hashes alike', async () => {
     const snapshot = await vc.readInventory();
     await snapshot.discard();
     const hosts = snapshot.objects.filter((o) => o.kind === 'host');

@@ -2,7 +2,8 @@
  * The inventory over the PropertyCollector: a full read (a private collector with a filter over one
  * ContainerView, whose initial WaitForUpdatesEx answer is the inventory, in pages of 1,000), and deltas — the
  * same filter advanced by WaitForUpdatesEx from a stored version, whose changed objects are read afresh by
- * reference (cost grows with the changes, not the inventory). What a later container needs to continue is the checkpoint's opaque `session`.
+ * reference (cost grows with the changes, not the inventory). What a later container needs to continue is
+ * the checkpoint's opaque `session`.
  * Also the live read of some hosts and their VMs, for jobs that must plan from what vCenter says now.
  */
 import type { InventoryObject, InventoryRef } from '../../domain/vcenter';
