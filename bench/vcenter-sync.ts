@@ -5,16 +5,19 @@
  *
  * --hosts is hosts per cluster, --vms is VMs per host (vcsim's -vm): the default is 10 × 20 hosts × 50 =
  * 10,000 VMs on 200 hosts. Starts vcsim on 127.0.0.1 with that model, starts the local stack in-process
- * (embedded DynamoDB in a temp dir), registers a vCenter instance through the API, runs a full sync via
- * POST /api/v1/vcenter/sync and polls the SyncRun; then a second full sync (nothing changed: should write
- * nothing). Then times retrieval only — EIO's client (RetrievePropertiesEx over a ContainerView, pages of
- * 1,000, typed decode) against govmomi (view.NewManager(c).CreateContainerView + v.Retrieve into
+ * (embedded DynamoDB in a temp dir) and, --runs times, registers a new vCenter instance through the API, runs
+ * a full sync via POST /api/v1/vcenter/sync and polls the SyncRun, then a second full sync (nothing changed:
+ * should write nothing); each sync is set against govmomi's retrieval of the sync's properties right before
+ * and after it, so both meet the same load on a shared machine. After the first round, delta syncs after 1
+ * and 20 VMs powered off. Then times retrieval only — EIO's client (RetrievePropertiesEx over a ContainerView,
+ * pages of 1,000, typed decode) against govmomi (view.NewManager(c).CreateContainerView + v.Retrieve into
  * mo.VirtualMachine / mo.HostSystem; scripts/vcsim/bench-govmomi.go) on the same vcsim, with the same
  * property lists: the sync's own (SYNC_PATHS) and the 8 VM / 6 host properties of the client-choice bench.
  * Prints objects synced, sync wall time (end to end: POST until the poll sees the run succeeded; and the
- * SyncRun's duration_ms), each full sync against govmomi's retrieval of the sync's properties, how many
- * times vcsim's PropertyCollector handed out the inventory per full sync (its /eio/stats counts), retrieval
- * times and ratio, peak RSS. Every wait is bounded; all traffic is to 127.0.0.1.
+ * SyncRun's duration_ms and phases), the ratios to govmomi per round and their median, how many times vcsim's
+ * PropertyCollector handed out the inventory per full sync (its /eio/stats counts), retrieval
+ * times and ratio, peak RSS. Every wait is bounded; all traffic is to 127.0.0.1. EIO_VCSIM_BINARY names
+ * another vcsim build (test/support/vcsim.ts).
  */
 import { execFileSync, spawn } from 'node:child_process';
 import { readFileSync } from 'node:fs';
@@ -78,10 +81,10 @@ const peakRssKb = (pid: number) => {
   }
 };
 
-async function syncVia(h: Harness, sim: Vcsim, syncType: 'full' | 'delta') {
+async function syncVia(h: Harness, sim: Vcsim, instanceId: string, syncType: 'full' | 'delta') {
   const before = await sim.served();
   const t0 = performance.now();
-  const res = await h.call('POST', '/api/v1/vcenter/sync', { role: 'operator', body: { instance_ids: ['vc-bench'], sync_type: syncType } });
+  const res = await h.call('POST', '/api/v1/vcenter/sync', { role: 'operator', body: { instance_ids: [instanceId], sync_type: syncType } });
   if (res.status !== 202) throw new Error(`POST /api/v1/vcenter/sync: ${res.status} ${res.text}`);
   const id = (res.body.sync_run_ids as string[])[0]!;
   const run = await waitFor(
@@ -134,7 +137,7 @@ async function eioRetrieve(sim: Vcsim, set: (typeof PROPERTY_SETS)[number]) {
   return out;
 }
 
-function govmomiRetrieve(binary: string, sim: Vcsim, caFile: string, set: (typeof PROPERTY_SETS)[number]) {
+function govmomiRetrieve(binary: string, sim: Vcsim, caFile: string, set: (typeof PROPERTY_SETS)[number], count = runs) {
   return new Promise<{ vms: number; hosts: number; vm_ms: number; host_ms: number; total_ms: number }[]>((done, fail) => {
     const child = spawn(
       binary,
@@ -142,7 +145,7 @@ function govmomiRetrieve(binary: string, sim: Vcsim, caFile: string, set: (typeo
         `-url=${sim.url}`,
         `-user=${sim.user}`,
         `-ca=${caFile}`,
-        `-runs=${runs}`,
+        `-runs=${count}`,
         `-vm-props=${set.VirtualMachine.join(',')}`,
         `-host-props=${set.HostSystem.join(',')}`,
         '-timeout=10m',
@@ -198,24 +201,47 @@ async function main() {
       }),
       'service identity',
     );
-    await must(
-      h.call('POST', '/api/v1/vcenter/instances', {
-        role: 'admin',
-        body: { id: 'vc-bench', url: sim.url, site_id: 'site-bench', service_identity_id: 'si-bench', tls: { ca_pem: sim.certPem } },
-      }),
-      'instance',
-    );
-
-    log('full sync #1 …');
-    const first = await syncVia(h, sim, 'full');
+    const register = (id: string) =>
+      must(
+        h!.call('POST', '/api/v1/vcenter/instances', {
+          role: 'admin',
+          body: { id, url: sim.url, site_id: 'site-bench', service_identity_id: 'si-bench', tls: { ca_pem: sim.certPem } },
+        }),
+        `instance ${id}`,
+      );
+    // The machine may be shared: each full sync is set against govmomi's retrieval of the sync's properties
+    // right before and after it, so both sides meet the same load. Each round syncs a new instance (a first
+    // full sync writes everything), then syncs it again with nothing changed.
+    const govmomiOnce = async () => (await govmomiRetrieve(govmomi, sim, caFile, PROPERTY_SETS[0]!, 1))[0]!.total_ms;
+    const round = async (i: number) => {
+      const id = `vc-bench-${i}`;
+      await register(id);
+      const before = await govmomiOnce();
+      log(`round ${i}: full sync …`);
+      const full = await syncVia(h!, sim, id, 'full');
+      const between = await govmomiOnce();
+      log(`round ${i}: full sync with nothing changed …`);
+      const unchanged = await syncVia(h!, sim, id, 'full');
+      const after = await govmomiOnce();
+      log(
+        `round ${i}: full ${full.end_to_end_ms} ms, unchanged ${unchanged.end_to_end_ms} ms; ` +
+          `govmomi ${[before, between, after].map(Math.round)}`,
+      );
+      return {
+        full,
+        unchanged,
+        govmomi: [before, between, after],
+        fullRatio: full.end_to_end_ms / ((before + between) / 2),
+        unchangedRatio: unchanged.end_to_end_ms / ((between + after) / 2),
+      };
+    };
+    const rounds = [await round(1)];
+    const first = rounds[0]!.full;
     const objects = Object.values(first.counts as Record<string, number>).reduce((a, b) => a + b, 0);
-    log(`full sync #1: ${first.duration_ms} ms, ${objects} objects`, first.counts, first.changes);
-    log('full sync #2 (nothing changed) …');
-    const second = await syncVia(h, sim, 'full');
-    log(`full sync #2: ${second.duration_ms} ms`, second.changes);
     // Delta sync cost should follow the number of changes, not the inventory: 1 VM, then 20 VMs powered off.
+    // Before the other rounds, whose idle filters vcsim would also check at every change.
     const deltas: { changed: number; run: Awaited<ReturnType<typeof syncVia>> }[] = [];
-    const listed = await h.call('GET', '/api/v1/vcenter/instances/vc-bench/vms?limit=21&power_state=poweredOn', { role: 'viewer' });
+    const listed = await h.call('GET', '/api/v1/vcenter/instances/vc-bench-1/vms?limit=21&power_state=poweredOn', { role: 'viewer' });
     const onVms = (listed.body.items as { id: string }[]).map((v) => ({ type: 'VirtualMachine', value: v.id }));
     const vc = clientFor(sim);
     try {
@@ -223,13 +249,14 @@ async function main() {
       for (const batch of [onVms.slice(0, 1), onVms.slice(1, 21)]) {
         log(`delta sync after powering off ${batch.length} VM(s) …`);
         for (const vm of batch) await vc.waitForTask((await vc.invoke('PowerOffVM_Task', vm)) as never);
-        const run = await syncVia(h, sim, 'delta');
+        const run = await syncVia(h, sim, 'vc-bench-1', 'delta');
         if (run.executed_type !== 'delta') throw new Error(`delta sync ran as ${run.executed_type}: ${run.fallback_reason}`);
         deltas.push({ changed: batch.length, run });
       }
     } finally {
       await vc.close().catch(() => undefined);
     }
+    for (let i = 2; i <= runs; i++) rounds.push(await round(i));
     await h.close();
     h = undefined;
 
@@ -248,29 +275,33 @@ async function main() {
     const vcsimPeakKb = peakRssKb(sim.pid);
 
     const r1 = (x: number) => Math.round(x);
-    const govmomiSync = median(retrieval[PROPERTY_SETS[0]!.name]!.govmomi.map((x) => x.total_ms));
     /** How many times vcsim handed out the whole inventory (objects served ÷ objects synced), and the calls it took. */
     const passes = (run: Awaited<ReturnType<typeof syncVia>>) =>
       `${(run.served.objects / objects).toFixed(2)} full retrievals ` +
       `(${run.served.objects} objects served; calls ${JSON.stringify(run.served.calls)})`;
-    const versus = (ms: number) => `${(ms / govmomiSync).toFixed(2)}× govmomi's retrieval of the sync's properties (${r1(govmomiSync)} ms)`;
+    const phases = (run: Awaited<ReturnType<typeof syncVia>>) => JSON.stringify(run.phase_ms);
     console.log(`\nvCenter full sync benchmark — ${started}`);
     console.log(`vcsim: ${sim.counts.clusters} clusters, ${sim.counts.hosts} hosts, ${sim.counts.vms} VMs (started in ${vcsimStartMs} ms)`);
     console.log(
-      `full sync #1 (API → queue → worker → DynamoDB local): ${objects} objects end to end in ${first.end_to_end_ms} ms ` +
-        `= ${versus(first.end_to_end_ms)}; SyncRun duration_ms ${first.duration_ms} ` +
-        `= ${r1((objects / first.duration_ms) * 1000)} objects/s; ` +
-        `written ${first.changes.written}; ip_observations ${first.changes.ip_observations}; counts ${JSON.stringify(first.counts)}`,
+      `full sync (API → queue → worker → DynamoDB local; end to end = POST until the 100 ms poll sees it succeeded) ` +
+        `against govmomi's retrieval of the sync's properties just before and after it; ${objects} objects, ` +
+        `counts ${JSON.stringify(first.counts)}, written ${first.changes.written}, ip_observations ${first.changes.ip_observations}:`,
     );
+    for (const [i, r] of rounds.entries()) {
+      const g = r.govmomi.map(r1);
+      console.log(
+        `  round ${i + 1}: full ${r.full.end_to_end_ms} ms (duration_ms ${r.full.duration_ms}; phases ${phases(r.full)}) ` +
+          `vs govmomi ${g[0]}/${g[1]} ms = ${r.fullRatio.toFixed(2)}×; unchanged ${r.unchanged.end_to_end_ms} ms ` +
+          `(written ${r.unchanged.changes.written}; phases ${phases(r.unchanged)}) ` +
+          `vs govmomi ${g[1]}/${g[2]} ms = ${r.unchangedRatio.toFixed(2)}×`,
+      );
+      console.log(`    vcsim served: full ${passes(r.full)}; unchanged ${passes(r.unchanged)}`);
+    }
     console.log(
-      `  phases (ms): ${JSON.stringify(first.phase_ms)} (retrieving = vSphere retrieval + parsing; writing = records to the store)`,
+      `  median of ${rounds.length}: full sync ${median(rounds.map((r) => r.fullRatio)).toFixed(2)}× govmomi, ` +
+        `unchanged re-sync ${median(rounds.map((r) => r.unchangedRatio)).toFixed(2)}× govmomi; full retrievals per full sync ` +
+        `${[...new Set(rounds.flatMap((r) => [r.full, r.unchanged]).map((x) => (x.served.objects / objects).toFixed(2)))].join(', ')}`,
     );
-    console.log(`  vcsim served: ${passes(first)}`);
-    console.log(
-      `full sync #2 (nothing changed): end to end ${second.end_to_end_ms} ms = ${versus(second.end_to_end_ms)}; ` +
-        `duration_ms ${second.duration_ms}; changes ${JSON.stringify(second.changes)}; phases ${JSON.stringify(second.phase_ms)}`,
-    );
-    console.log(`  vcsim served: ${passes(second)}`);
     for (const d of deltas)
       console.log(
         `delta sync after ${d.changed} VM(s) powered off: ${d.run.duration_ms} ms (end to end ${d.run.end_to_end_ms} ms); ` +
