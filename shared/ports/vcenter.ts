@@ -114,8 +114,11 @@ export interface VCenterClient {
   readonly apiVersion: string | undefined;
   health(): VCenterClientHealth;
 
-  /** Every datacenter, cluster, host, VM and datastore, and the delta checkpoint; `onProgress` after each 1,000 objects read. */
-  readInventory(onProgress?: (retrieved: number) => Promise<void>): Promise<InventorySnapshot>;
+  /**
+   * Every datacenter, cluster, host, VM and datastore, and the delta checkpoint. `onPage` gets each page of
+   * objects (up to 1,000) as it arrives, with the count so far; the next page is read once it returns.
+   */
+  readInventory(onPage?: (objects: InventoryObject[], retrieved: number) => Promise<void>): Promise<InventorySnapshot>;
   /**
    * The changes since `checkpoint`, continuing its session in a container that has none. Throws
    * VSphereSessionLostError, InvalidCollectorVersionFault or ManagedObjectNotFoundFault when the checkpoint

@@ -36,10 +36,13 @@ const cluster: InventoryObject = {
   placement: { hosts: ['host-1'] },
 };
 
-/** The vCenter port's client, faked: a full read hands over `objects`, a delta `changed`. */
+/** The vCenter port's client, faked: a full read hands over `objects`, one page each, a delta `changed`. */
 function fakeClient(objects: InventoryObject[], changed: InventoryObject[] = []): VCenterClient {
   return {
-    readInventory: async () => ({ objects, checkpoint: { version: '1', session: '{}' }, discard: async () => undefined }),
+    readInventory: async (onPage) => {
+      for (const [i, o] of objects.entries()) await onPage?.([o], i + 1);
+      return { objects, checkpoint: { version: '1', session: '{}' }, discard: async () => undefined };
+    },
     readChanges: async () => ({ objects: changed, removed: [], version: '2' }),
     releaseCheckpoint: async () => undefined,
   } as Partial<VCenterClient> as VCenterClient;
@@ -67,6 +70,20 @@ describe('vCenter inventory records', () => {
       host_name: 'esx01',
       cluster_name: 'prod',
     });
+  });
+
+  it('writes the same records whatever order the pages bring the objects in, VMs before their host and cluster included', async () => {
+    const inOrder = unitDeps();
+    const reversed = unitDeps();
+    for (const deps of [inOrder, reversed]) await vcenterInstances.create(deps.store, instance);
+    await fullSync(inOrder, fakeClient([cluster, host, vm]), instance);
+    expect((await fullSync(reversed, fakeClient([vm, host, cluster]), instance)).changes).toMatchObject({ written: 3, ip_observations: 1 });
+    for (const [kind, moref] of [
+      ['vm', 'vm-7'],
+      ['host', 'host-1'],
+      ['cluster', 'domain-c1'],
+    ] as const)
+      expect(await getInventory(reversed.store, 'vc-001', kind, moref)).toEqual(await getInventory(inOrder.store, 'vc-001', kind, moref));
   });
 
   it('writes only what changed: the same objects again are unchanged, an object no longer read is deleted', async () => {
@@ -112,13 +129,16 @@ describe('vCenter inventory records', () => {
     await vcenterInstances.create(deps.store, instance);
     let discarded = false;
     const vc = fakeClient([cluster, host, vm]);
-    vc.readInventory = async () => ({
-      objects: [cluster, host, vm],
-      checkpoint: { version: '1', session: '{}' },
-      discard: async () => {
-        discarded = true;
-      },
-    });
+    vc.readInventory = async (onPage) => {
+      await onPage?.([cluster, host, vm], 3);
+      return {
+        objects: [cluster, host, vm],
+        checkpoint: { version: '1', session: '{}' },
+        discard: async () => {
+          discarded = true;
+        },
+      };
+    };
     await expect(fullSync(deps, vc, instance)).rejects.toThrow(/unwritten/);
     expect(discarded).toBe(true);
     expect((await vcenterInstances.get(deps.store, 'vc-001')).sync_state).toBeUndefined();

@@ -6,7 +6,8 @@ import { clientFor } from './helpers';
 
 /**
  * The full read a full sync writes (readInventory): one pass over the inventory through the delta filter's
- * initial WaitForUpdatesEx answer, paged at 1,000 object updates, whose version the next delta continues from.
+ * initial WaitForUpdatesEx answer, paged at 1,000 object updates and handed over page by page, whose version
+ * the next delta continues from.
  * vcsim holds 1,200 VMs so the answer comes truncated, in pages, as vCenter's would.
  */
 let sim: Vcsim;
@@ -36,9 +37,11 @@ const since = (before: VcsimServed, after: VcsimServed) => ({
 
 describe('full inventory read', () => {
   it('sends every object once, through the filter and its paged initial update, with no separate retrieval', async () => {
+    const pages: InventoryObject[][] = [];
     const progress: number[] = [];
     const before = await sim.served();
-    const snapshot = await vc.readInventory(async (n) => {
+    const snapshot = await vc.readInventory(async (page, n) => {
+      pages.push(page);
       progress.push(n);
     });
     const served = since(before, await sim.served());
@@ -50,7 +53,18 @@ describe('full inventory read', () => {
     expect(served.object_updates).toBe(snapshot.objects.length);
     expect(served.calls).toMatchObject({ CreateFilter: 1, WaitForUpdatesEx: 2 });
     expect(served.calls).not.toHaveProperty('RetrievePropertiesEx');
-    expect(progress).toEqual([1000]);
+    expect(progress).toEqual([1000, snapshot.objects.length]);
+    expect(pages.flat()).toEqual(snapshot.objects);
+    // What VMs are placed on comes first, so their records can be written while the rest is read.
+    expect(pages[0]!.filter((o) => o.kind !== 'vm').map((o) => o.kind)).toEqual([
+      'datacenter',
+      'cluster',
+      'host',
+      'host',
+      'host',
+      'host',
+      'datastore',
+    ]);
   });
 
   it('holds the fields a read by reference (RetrievePropertiesEx) gives: a delta re-read of an unchanged object hashes alike', async () => {
