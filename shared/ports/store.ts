@@ -37,6 +37,8 @@ export type QueryInput = {
   cursor?: string;
   /** Newest first when the sort key is time-ordered. */
   descending?: boolean;
+  /** Only these attributes of each item, besides `pk` and `sk` (DynamoDB's ProjectionExpression); all when unset. */
+  attributes?: string[];
 };
 export type Page<T> = { items: T[]; cursor?: string };
 export type AddOptions = { once?: { set: string; token: string }; set?: Record<string, string | number> };

@@ -97,11 +97,11 @@ export async function listInventoryPage(
   return { items: result.items.map((i: Item) => stripKeys<InventoryRecord>(i)), cursor: result.cursor };
 }
 
-/** Every stored object of an instance: `<kind>#<moref>` → hash. */
+/** Every stored object of an instance: `<kind>#<moref>` → hash (only those two are read). */
 export async function inventoryHashes(store: Store, instanceId: string): Promise<Map<string, string>> {
   const out = new Map<string, string>();
-  for await (const r of eachItem((cursor) => listInventoryPage(store, instanceId, undefined, { limit: 500, cursor })))
-    out.set(`${r.kind}#${r.moref}`, r.hash);
+  const page = (cursor?: string) => store.query({ pk: `VCINV#${instanceId}`, limit: 1000, cursor, attributes: ['hash'] });
+  for await (const r of eachItem(page)) out.set(r.sk, String(r.hash));
   return out;
 }
 

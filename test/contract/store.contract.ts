@@ -159,6 +159,26 @@ export function storeContract(name: string, makeStore: () => Promise<StoreUnderT
       });
     });
 
+    describe('query with attributes', () => {
+      it('returns only the keys and the named attributes, and pages through them on the table and a GSI', async () => {
+        const pk = fresh('projected');
+        const items = Array.from({ length: 7 }, (_, i) => ({
+          pk,
+          sk: `k#${i}`,
+          hash: `h${i}`,
+          data: { big: 'x'.repeat(100) },
+          gsi1pk: pk,
+          gsi1sk: `g${i}`,
+        }));
+        await store.putMany(items);
+        const pages = await allPages({ pk, limit: 3, attributes: ['hash', 'absent'] });
+        expect(pages.map((p) => p.length)).toEqual([3, 3, 1]);
+        expect(pages.flat()).toEqual(items.map(({ pk: p, sk, hash }) => ({ pk: p, sk, hash })));
+        const indexed = (await allPages({ index: 'gsi1', pk, limit: 3, attributes: ['hash'] })).flat();
+        expect(indexed).toEqual(items.map(({ pk: p, sk, hash }) => ({ pk: p, sk, hash })));
+      });
+    });
+
     describe('getMany and deleteMany', () => {
       it('does nothing for no keys', async () => {
         await expect(store.getMany([])).resolves.toEqual([]);

@@ -83,7 +83,9 @@ export class MemoryStore implements Store {
     const last = items.at(-1);
     // Like DynamoDB: a full page carries a cursor even when nothing follows it.
     const cursor = items.length === input.limit && last ? encodeCursor(pageKeyOf(last, input.index)) : undefined;
-    return { items, cursor };
+    const wanted = input.attributes && new Set(['pk', 'sk', ...input.attributes]);
+    const projected = wanted ? items.map((item) => Object.fromEntries(Object.entries(item).filter(([k]) => wanted.has(k))) as Item) : items;
+    return { items: projected, cursor };
   }
 
   async add(key: Key, deltas: Record<string, number>, { once, set = {} }: AddOptions = {}): Promise<Record<string, number> | undefined> {

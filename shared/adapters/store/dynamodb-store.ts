@@ -163,10 +163,14 @@ export class DynamoDbStore implements Store {
   async query(input: QueryInput): Promise<Page<Item>> {
     assertValidQuery(input);
     const startKey = input.cursor === undefined ? undefined : decodeCursor(input.cursor, input);
+    const condition = keyCondition(input);
+    const projected = projection(input.attributes);
     const command = new QueryCommand({
       TableName: this.tableName,
       IndexName: input.index,
-      ...keyCondition(input),
+      ...condition,
+      ExpressionAttributeNames: { ...condition.ExpressionAttributeNames, ...projected.names },
+      ProjectionExpression: projected.ProjectionExpression,
       Limit: input.limit,
       ScanIndexForward: !input.descending,
       ExclusiveStartKey: startKey && marshall(startKey),
@@ -321,6 +325,16 @@ function keyCondition(
     expression += ' AND #sk BETWEEN :from AND :to';
   }
   return { KeyConditionExpression: expression, ExpressionAttributeNames: names, ExpressionAttributeValues: values };
+}
+
+/** The table's keys and the named attributes, as a ProjectionExpression and the names it uses. */
+function projection(attributes: string[] | undefined): { ProjectionExpression?: string; names: Record<string, string> } {
+  if (!attributes) return { names: {} };
+  const wanted = [...new Set([TABLE_KEY.partitionKey, TABLE_KEY.sortKey, ...attributes])];
+  return {
+    ProjectionExpression: wanted.map((_, i) => `#p${i}`).join(', '),
+    names: Object.fromEntries(wanted.map((a, i) => [`#p${i}`, a])),
+  };
 }
 
 function conditionParams(condition?: WriteCondition): ConditionParams {
