@@ -30,7 +30,7 @@ export const emptyChanges = (): SyncChanges => ({ written: 0, unchanged: 0, dele
 export type Written = { counts: SyncCounts; changes: SyncChanges; created: SyncCounts; deleted: SyncCounts };
 
 export interface InventoryWriter {
-  /** Takes objects as they arrive; their writes start in the background, in order. */
+  /** Takes objects as they arrive; their writes start in the background, in order. Throws once a write failed. */
   add(objects: InventoryObject[]): Promise<void>;
   /**
    * After the last object: writes those still waiting, deletes `gone` and, in a full sync, every stored object
@@ -142,6 +142,7 @@ export function inventoryWriter(
 
   return {
     async add(objects) {
+      if (failure) throw failure.error; // no use reading on when the store refuses what was read
       previous ??= await stored();
       for (const o of objects) {
         result.counts[COUNT_KEY[o.kind]]++;

@@ -144,6 +144,30 @@ describe('vCenter inventory records', () => {
     expect((await vcenterInstances.get(deps.store, 'vc-001')).sync_state).toBeUndefined();
   });
 
+  it('stops reading once the store refused a page it was handed', async () => {
+    const deps = {
+      ...unitDeps(),
+      store: new (class extends MemoryStore {
+        override async putMany(_items: Item[]) {
+          throw new Error('Store putMany left 1 of 1 items unwritten: throttled');
+        }
+      })(),
+    };
+    await vcenterInstances.create(deps.store, instance);
+    const vc = fakeClient([]);
+    let handed = 0;
+    vc.readInventory = async (onPage) => {
+      for (const page of [[cluster], [host], [vm]]) {
+        handed++;
+        await onPage?.(page, handed);
+        await new Promise((next) => setImmediate(next)); // the queued write has settled by the next page
+      }
+      return { objects: [cluster, host, vm], checkpoint: { version: '1', session: '{}' }, discard: async () => undefined };
+    };
+    await expect(fullSync(deps, vc, instance)).rejects.toThrow(/unwritten/);
+    expect(handed).toBe(2);
+  });
+
   it('TLS policy must be explicit: exactly one of CA, pin/TOFU, insecure', () => {
     const base = { url: 'https://vc01.example.com/sdk', site_id: 'site-1', service_identity_id: 'si-1' };
     expect(VCenterInstanceCreate.safeParse({ ...base, tls: { insecure: true } }).success).toBe(true);
