@@ -107,9 +107,7 @@ describe('vCenter stopped mid-sync', () => {
       expect(seen).toContain('retrying');
       expect(run.attempt_errors.map((a: { attempt: number }) => a.attempt)).toEqual([1, 2, 3]);
       // The first attempt died with the connection it was reading a page on; later ones found nobody listening.
-      expect(run.attempt_errors[0].error).toMatch(
-        /^vCenter unreachable: Connection to vCenter \S+ failed during WaitForUpdatesEx: /,
-      );
+      expect(run.attempt_errors[0].error).toMatch(/^vCenter unreachable: Connection to vCenter \S+ failed during WaitForUpdatesEx: /);
       expect(run.error).toMatch(/^vCenter unreachable: .*ECONNREFUSED/);
       expect(run.counts).toBeUndefined();
 
