@@ -48,6 +48,23 @@ export class PartitionedStore implements Store {
     for (const item of items) this.write(item);
   }
 
+  async getMany(keys: Key[]): Promise<Item[]> {
+    this.count('getMany');
+    return keys.flatMap((key) => {
+      const item = this.table.get(key.pk)?.get(key.sk);
+      return item ? [item] : [];
+    });
+  }
+
+  async deleteMany(keys: Key[]): Promise<void> {
+    this.count('deleteMany');
+    for (const key of keys) {
+      const current = this.table.get(key.pk)?.get(key.sk);
+      if (current) this.unindex(current);
+      this.table.get(key.pk)?.delete(key.sk);
+    }
+  }
+
   async delete(key: Key, condition?: WriteCondition): Promise<void> {
     this.count('delete');
     const current = this.table.get(key.pk)?.get(key.sk);

@@ -63,6 +63,7 @@ func (pc *PropertyCollector) RetrievePropertiesEx(ctx *simulator.Context, r *typ
 	pc.state.Lock()
 	defer pc.state.Unlock()
 	body.Res.Returnval = pc.page(body.Res.Returnval.Objects, int(r.Options.MaxObjects))
+	countObjects(len(body.Res.Returnval.Objects), 0)
 	return body
 }
 
@@ -86,6 +87,7 @@ func (pc *PropertyCollector) ContinueRetrievePropertiesEx(ctx *simulator.Context
 	}
 	delete(pc.pages, r.Token)
 	body.Res = &types.ContinueRetrievePropertiesExResponse{Returnval: *pc.page(rest.objects, rest.max)}
+	countObjects(len(body.Res.Returnval.Objects), 0)
 	return body
 }
 
@@ -113,6 +115,7 @@ func (pc *PropertyCollector) WaitForUpdatesEx(ctx *simulator.Context, r *types.W
 		delete(pc.versions, r.Version)
 		pc.issue(owed, max)
 		pc.state.Unlock()
+		countObjects(0, objectUpdates(owed))
 		return &methods.WaitForUpdatesExBody{Res: &types.WaitForUpdatesExResponse{Returnval: owed}}
 	}
 	pc.state.Unlock()
@@ -130,7 +133,16 @@ func (pc *PropertyCollector) WaitForUpdatesEx(ctx *simulator.Context, r *types.W
 	pc.state.Lock()
 	pc.issue(body.Res.Returnval, max)
 	pc.state.Unlock()
+	countObjects(0, objectUpdates(body.Res.Returnval))
 	return body
+}
+
+func objectUpdates(set *types.UpdateSet) int {
+	n := 0
+	for _, f := range set.FilterSet {
+		n += len(f.ObjectSet)
+	}
+	return n
 }
 
 // issue gives set a new version, cutting it to max object updates and keeping the rest for that version.

@@ -96,8 +96,9 @@ func main() {
 	model.Service.TLS = &tls.Config{Certificates: []tls.Certificate{cert}}
 	server := model.Service.NewServer()
 	defer server.Close()
-	// Before any client knows the URL: the routed methods reach EIO's implementations (routing.go).
-	server.Config.Handler = routeMethods(server.Config.Handler)
+	// Before any client knows the URL: the routed methods reach EIO's implementations (routing.go), and
+	// every call is counted (stats.go).
+	server.Config.Handler = countCalls(routeMethods(server.Config.Handler))
 
 	count := model.Count()
 	counts, _ := json.Marshal(map[string]int{

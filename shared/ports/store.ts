@@ -37,6 +37,8 @@ export type QueryInput = {
   cursor?: string;
   /** Newest first when the sort key is time-ordered. */
   descending?: boolean;
+  /** Only these attributes of each item, besides `pk` and `sk` (DynamoDB's ProjectionExpression); all when unset. */
+  attributes?: string[];
 };
 export type Page<T> = { items: T[]; cursor?: string };
 export type AddOptions = { once?: { set: string; token: string }; set?: Record<string, string | number> };
@@ -51,6 +53,13 @@ export interface Store {
    * whose writers tolerate that (audit entries, observations). Items with the same key in one call: the last wins.
    */
   putMany(items: Item[]): Promise<void>;
+  /**
+   * Many items by key, strongly consistent, in as few round trips as the engine allows (DynamoDB
+   * BatchGetItem: 100 per request). Keys without an item are left out; the order of the answer is not kept.
+   */
+  getMany(keys: Key[]): Promise<Item[]>;
+  /** Unconditional deletes of many items, batched like putMany and not atomic either; a missing item is no error. */
+  deleteMany(keys: Key[]): Promise<void>;
   /** Throws ConditionFailedError when the condition does not hold. */
   delete(key: Key, condition?: WriteCondition): Promise<void>;
   /** Throws InvalidCursorError for a cursor this store did not issue. */

@@ -64,12 +64,15 @@ export interface DeltaCheckpoint {
   session: string;
 }
 
-/** A full read. The view it was read over stays open until `prepareDelta` or `discard`. */
+/**
+ * A full read, which is also where the next delta starts: vCenter sends the inventory once, through the
+ * private collector and view the checkpoint names, which stay open until the checkpoint is released.
+ */
 export interface InventorySnapshot {
   objects: InventoryObject[];
-  /** A private collector and filter over the same view, advanced to now: the next delta's checkpoint. Frees the view when it fails. */
-  prepareDelta(): Promise<DeltaCheckpoint>;
-  /** Frees the view when no delta follows (the snapshot could not be written). */
+  /** The next delta's checkpoint, at the version the full read ended at. */
+  checkpoint: DeltaCheckpoint;
+  /** Frees the checkpoint's collector and view when no delta follows (the snapshot could not be written). */
   discard(): Promise<void>;
 }
 
@@ -111,8 +114,11 @@ export interface VCenterClient {
   readonly apiVersion: string | undefined;
   health(): VCenterClientHealth;
 
-  /** Every datacenter, cluster, host, VM and datastore; `onProgress` after each 1,000 objects read. */
-  readInventory(onProgress?: (retrieved: number) => Promise<void>): Promise<InventorySnapshot>;
+  /**
+   * Every datacenter, cluster, host, VM and datastore, and the delta checkpoint. `onPage` gets each page of
+   * objects (up to 1,000) as it arrives, with the count so far; the next page is read once it returns.
+   */
+  readInventory(onPage?: (objects: InventoryObject[], retrieved: number) => Promise<void>): Promise<InventorySnapshot>;
   /**
    * The changes since `checkpoint`, continuing its session in a container that has none. Throws
    * VSphereSessionLostError, InvalidCollectorVersionFault or ManagedObjectNotFoundFault when the checkpoint

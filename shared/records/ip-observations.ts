@@ -14,6 +14,7 @@ import type { DellEndpoint } from '../domain/dell-endpoint';
 import type { DeviceIdentity } from '../domain/device-identity';
 import { canonicalAddress } from '../domain/ipam/addresses';
 import { type IpObservation, type StoredObservation, withIdentity } from '../domain/ipam/observation';
+import { mapBounded } from '../lib/async';
 import { logger } from '../observability/logger';
 import type { Page, Store } from '../ports/store';
 import { key, macKey, observationItems, toObservation } from './ip-observation-item';
@@ -139,3 +140,36 @@ export const recordDeviceObservation = (
     ...(seen.device.uuid ? { hardware_ids: { system_uuid: seen.device.uuid } } : {}),
     last_seen: seen.now,
   });
+
+/**
+ * recordObservation for many at once, as a sync writes them: one batched read of the earlier observations
+ * (for their first_seen and MAC), one batched write, the MAC copies that moved deleted, then each address
+ * reconciled (a few at a time). Each key has one writer at a time (a vCenter sync holds its instance's
+ * lease), so no condition is needed.
+ */
+export async function recordObservations(store: Store, observations: NewObservation[]): Promise<void> {
+  const fresh = observations.flatMap((o) => {
+    const address = canonicalAddress(o.address);
+    return address ? [{ ...o, address }] : [];
+  });
+  if (fresh.length === 0) return;
+  const earlier = new Map<string, StoredObservation>();
+  for (const item of await store.getMany(fresh.map(key))) earlier.set(`${item.pk}\n${item.sk}`, toObservation(item));
+  const stored = fresh.map((o) => {
+    const k = key(o);
+    const before = earlier.get(`${k.pk}\n${k.sk}`);
+    return { stored: withIdentity({ ...o, first_seen: before?.first_seen ?? o.last_seen }), formerMac: before?.ids.mac };
+  });
+  await store.putMany(stored.flatMap((s) => observationItems(s.stored)));
+  const moved = stored.filter((s) => s.formerMac && s.formerMac !== s.stored.ids.mac).map((s) => macKey(s.formerMac!, s.stored));
+  if (moved.length) await store.deleteMany(moved);
+  const at = Date.parse(fresh[0]!.last_seen);
+  await mapBounded([...new Set(stored.map((s) => s.stored.address))], RECONCILE_CONCURRENCY, (address) =>
+    checkAddress(store, address, at).catch((e: unknown) =>
+      logger.warn('IPAM reconciliation of an address failed; the full pass will redo it', { address, error: e as Error }),
+    ),
+  );
+}
+
+/** Addresses a batch reconciles at once: each is a handful of store round trips. */
+const RECONCILE_CONCURRENCY = 8;

@@ -54,6 +54,29 @@ export async function deleteInventory(store: Store, instanceId: string, kind: In
   await store.delete(inventoryKey(instanceId, kind, moref));
 }
 
+/** Many records in batched writes (a sync's changed objects). */
+export async function putInventoryRecords(store: Store, records: InventoryRecord[]): Promise<void> {
+  await store.putMany(records.map((r) => ({ ...r, ...inventoryKey(r.instance_id, r.kind, r.moref) })));
+}
+
+export async function deleteInventoryRecords(
+  store: Store,
+  instanceId: string,
+  refs: { kind: InventoryKind; moref: string }[],
+): Promise<void> {
+  await store.deleteMany(refs.map((r) => inventoryKey(instanceId, r.kind, r.moref)));
+}
+
+/** The stored hashes of some objects of an instance, in one batched read: `<kind>#<moref>` → hash. */
+export async function storedHashes(
+  store: Store,
+  instanceId: string,
+  refs: { kind: InventoryKind; moref: string }[],
+): Promise<Map<string, string>> {
+  const items = await store.getMany(refs.map((r) => inventoryKey(instanceId, r.kind, r.moref)));
+  return new Map(items.map((i) => [i.sk, String(i.hash)]));
+}
+
 export async function getInventory(store: Store, instanceId: string, kind: InventoryKind, moref: string) {
   const item = await store.get(inventoryKey(instanceId, kind, moref));
   return item ? stripKeys<InventoryRecord>(item) : undefined;
@@ -74,11 +97,11 @@ export async function listInventoryPage(
   return { items: result.items.map((i: Item) => stripKeys<InventoryRecord>(i)), cursor: result.cursor };
 }
 
-/** Every stored object of an instance: `<kind>#<moref>` → hash. */
+/** Every stored object of an instance: `<kind>#<moref>` → hash (only those two are read). */
 export async function inventoryHashes(store: Store, instanceId: string): Promise<Map<string, string>> {
   const out = new Map<string, string>();
-  for await (const r of eachItem((cursor) => listInventoryPage(store, instanceId, undefined, { limit: 500, cursor })))
-    out.set(`${r.kind}#${r.moref}`, r.hash);
+  const page = (cursor?: string) => store.query({ pk: `VCINV#${instanceId}`, limit: 1000, cursor, attributes: ['hash'] });
+  for await (const r of eachItem(page)) out.set(r.sk, String(r.hash));
   return out;
 }
 

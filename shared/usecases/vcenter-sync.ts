@@ -1,49 +1,33 @@
 /**
  * One sync of one instance's inventory, full or delta, through its vCenter client: the objects the port
- * reads become inventory records (written only when their hash changed) and IP observations; stored objects
- * that are gone are deleted; the delta checkpoint is kept, its version on the instance and its session part as
- * a secret. A delta that cannot continue from its checkpoint falls back to a full sync and says why.
+ * reads become inventory records (written only when their hash changed) and IP observations, and stored
+ * objects that are gone are deleted (vcenter-inventory-writer.ts; a full sync writes while the port reads on).
+ * The delta checkpoint is kept, its version on the instance and its session part as a secret: a full read
+ * hands it over with the inventory, a delta moves it on. A delta that cannot continue from its checkpoint
+ * falls back to a full sync and says why.
  */
 
-import { createHash } from 'node:crypto';
-import type {
-  InventoryKind,
-  InventoryObject,
-  InventoryRef,
-  SyncChanges,
-  SyncCounts,
-  SyncProgress,
-  VCenterInstance,
-} from '../domain/vcenter';
+import type { SyncChanges, SyncCounts, SyncProgress, VCenterInstance } from '../domain/vcenter';
 import { logger } from '../observability/logger';
 import { isoNow } from '../ports/clock';
 import {
   type DeltaCheckpoint,
   InvalidCollectorVersionFault,
+  type InventoryChanges,
   type InventorySnapshot,
   ManagedObjectNotFoundFault,
   type VCenterClient,
   VSphereSessionLostError,
 } from '../ports/vcenter';
-import { recordObservation } from '../records/ip-observations';
-import { deleteInventory, getInventory, type InventoryRecord, inventoryHashes, putInventory, vcenterInstances } from '../records/vcenter';
+import { inventoryHashes, storedHashes, vcenterInstances } from '../records/vcenter';
 import type { Deps } from './deps';
+import { COUNT_KEY, emptyCounts, inventoryWriter } from './vcenter-inventory-writer';
 
+export { emptyChanges, emptyCounts } from './vcenter-inventory-writer';
 export type SyncDeps = Pick<Deps, 'store' | 'secrets' | 'clock'>;
 export type SyncResult = { counts: SyncCounts; changes: SyncChanges };
 /** Reports where a running sync is (phase, objects retrieved so far). */
 export type Progress = (phase: SyncProgress['phase'], objectsRetrieved: number) => Promise<void>;
-
-const COUNT_KEY: Record<InventoryKind, keyof SyncCounts> = {
-  datacenter: 'datacenters',
-  cluster: 'clusters',
-  host: 'hosts',
-  vm: 'vms',
-  datastore: 'datastores',
-};
-
-export const emptyCounts = (): SyncCounts => ({ datacenters: 0, clusters: 0, hosts: 0, vms: 0, datastores: 0 });
-export const emptyChanges = (): SyncChanges => ({ written: 0, unchanged: 0, deleted: 0, ip_observations: 0 });
 
 const sessionSecretRef = (instanceId: string) => `vcenter-sessions/${instanceId}`;
 
@@ -56,24 +40,38 @@ const readSession = (deps: SyncDeps, ref: string): Promise<string | undefined> =
 export async function fullSync(deps: SyncDeps, vc: VCenterClient, instance: VCenterInstance, progress?: Progress): Promise<SyncResult> {
   await dropCheckpoint(deps, vc, instance);
   await progress?.('retrieving', 0);
-  const snapshot = await vc.readInventory(async (retrieved) => progress?.('retrieving', retrieved));
+  // The stored hashes are read while vCenter prepares the inventory; a failure surfaces where they are awaited.
+  const stored = inventoryHashes(deps.store, instance.id);
+  stored.catch(() => undefined);
+  const writer = inventoryWriter(deps, instance, () => stored, { full: true });
+  let snapshot: InventorySnapshot;
+  try {
+    snapshot = await vc.readInventory(async (objects, retrieved) => {
+      await progress?.('retrieving', retrieved);
+      await writer.add(objects);
+    });
+  } catch (e) {
+    await writer.abandon();
+    throw e;
+  }
   await progress?.('writing', snapshot.objects.length);
   let result: SyncResult;
   try {
-    result = await applyObjects(deps, instance, snapshot.objects, { full: true });
+    const { counts, changes } = await writer.finish([]);
+    result = { counts, changes };
   } catch (e) {
     await snapshot.discard();
     throw e;
   }
   await progress?.('preparing_delta', snapshot.objects.length);
-  await keepCheckpoint(deps, vc, instance, snapshot).catch((e: unknown) =>
-    logger.warn('Could not prepare delta sync; the next delta will run as full', { instance_id: instance.id, error: e as Error }),
+  await keepCheckpoint(deps, vc, instance, snapshot.checkpoint).catch((e: unknown) =>
+    logger.warn('Could not keep the delta checkpoint; the next delta will run as full', { instance_id: instance.id, error: e as Error }),
   );
   return result;
 }
 
-async function keepCheckpoint(deps: SyncDeps, vc: VCenterClient, instance: VCenterInstance, snapshot: InventorySnapshot): Promise<void> {
-  const checkpoint = await snapshot.prepareDelta();
+/** The full read's checkpoint: its session part as a secret, its version on the instance. */
+async function keepCheckpoint(deps: SyncDeps, vc: VCenterClient, instance: VCenterInstance, checkpoint: DeltaCheckpoint): Promise<void> {
   try {
     const ref = sessionSecretRef(instance.id);
     await deps.secrets.put(ref, checkpoint.session);
@@ -136,7 +134,7 @@ async function deltaSync(deps: SyncDeps, vc: VCenterClient, instance: VCenterIns
   try {
     const changes = await vc.readChanges(checkpoint);
     await progress?.('writing', changes.objects.length);
-    const result = await applyObjects(deps, instance, changes.objects, { full: false, removed: changes.removed });
+    const result = await applyChanges(deps, instance, changes);
     await vcenterInstances.update(deps.store, instance.id, (c) => ({
       ...c,
       sync_state: c.sync_state ? { ...c.sync_state, collector_version: changes.version } : c.sync_state,
@@ -153,115 +151,20 @@ async function deltaSync(deps: SyncDeps, vc: VCenterClient, instance: VCenterIns
   }
 }
 
-// ---------------------------------------------------------------------------------------------------------
-// Records
-
-type HostInfo = { name: string; cluster?: string; cluster_name?: string };
-
-/**
- * Fills in what the port leaves to the sync (see InventoryObject): the names of a VM's host and cluster and of
- * a host's cluster, from this batch when it holds them, else from the stored inventory.
- */
-function relatedNames(deps: SyncDeps, instance: VCenterInstance, objects: InventoryObject[]) {
-  const names = new Map<string, string>(); // moref → name, for clusters and hosts in this batch
-  const hostCluster = new Map<string, string>();
-  for (const o of objects) {
-    if (o.kind === 'cluster' || o.kind === 'host') names.set(o.moref, o.name);
-    for (const h of o.placement?.hosts ?? []) hostCluster.set(h, o.moref);
-    if (o.kind === 'host' && o.placement?.cluster) hostCluster.set(o.moref, o.placement.cluster);
-  }
-  const hostInfo = async (moref: string | undefined): Promise<HostInfo | undefined> => {
-    if (!moref) return undefined;
-    const cluster = hostCluster.get(moref);
-    if (names.has(moref)) return { name: names.get(moref)!, cluster, cluster_name: cluster ? names.get(cluster) : undefined };
-    const stored = await getInventory(deps.store, instance.id, 'host', moref);
-    if (!stored) return undefined;
-    return {
-      name: stored.name,
-      cluster: stored.data.cluster as string | undefined,
-      cluster_name: stored.data.cluster_name as string | undefined,
-    };
-  };
-  const clusterName = async (moref: string | undefined) =>
-    moref ? (names.get(moref) ?? (await getInventory(deps.store, instance.id, 'cluster', moref))?.name) : undefined;
-  // Spreading keeps the keys where the port put them, so the hash of unchanged data stays the same.
-  return async (o: InventoryObject): Promise<Record<string, unknown>> => {
-    if (o.kind === 'vm') {
-      const host = await hostInfo(o.placement?.host);
-      return { ...o.data, host_name: host?.name, cluster: host?.cluster, cluster_name: host?.cluster_name };
-    }
-    if (o.kind === 'host') return { ...o.data, cluster_name: await clusterName(o.placement?.cluster) };
-    return o.data;
-  };
-}
-
-/** Writes what changed; deletes what is gone (a full sync: what it did not see; a delta: what left). */
-async function applyObjects(
-  deps: SyncDeps,
-  instance: VCenterInstance,
-  objects: InventoryObject[],
-  mode: { full: boolean; removed?: InventoryRef[] },
-): Promise<SyncResult> {
-  const now = isoNow(deps.clock);
-  const counts = emptyCounts();
-  const changes = emptyChanges();
-  const existing = mode.full ? await inventoryHashes(deps.store, instance.id) : undefined;
-  const dataOf = relatedNames(deps, instance, objects);
-  const seen = new Set<string>();
-  const created = emptyCounts();
-  for (const o of objects) {
-    counts[COUNT_KEY[o.kind]]++;
-    const key = `${o.kind}#${o.moref}`;
-    seen.add(key);
-    const data = await dataOf(o);
-    const hash = createHash('sha256').update(JSON.stringify(data)).digest('base64url').slice(0, 22);
-    const previous = existing ? existing.get(key) : (await getInventory(deps.store, instance.id, o.kind, o.moref))?.hash;
-    if (previous === undefined) created[COUNT_KEY[o.kind]]++;
-    if (previous === hash) {
-      changes.unchanged++;
-      continue;
-    }
-    const record: InventoryRecord = { instance_id: instance.id, kind: o.kind, moref: o.moref, name: o.name, hash, data, synced_at: now };
-    await putInventory(deps.store, record);
-    changes.written++;
-    for (const ip of o.ips) {
-      await recordObservation(deps.store, {
-        address: ip.address,
-        source: 'vcenter',
-        source_ref: `${instance.id}/${o.moref}`,
-        entity_kind: o.kind === 'host' ? 'host' : 'vm',
-        entity_ref: `${instance.id}/${o.moref}`,
-        mac: ip.mac,
-        hostname: ip.hostname,
-        site_id: instance.site_id,
-        hardware_ids: ip.hardware_ids,
-        last_seen: now,
-      });
-      changes.ip_observations++;
-    }
-  }
-  const toDelete: InventoryRef[] = [...(mode.removed ?? [])];
-  for (const key of existing?.keys() ?? []) {
-    if (seen.has(key)) continue;
-    const i = key.indexOf('#');
-    toDelete.push({ kind: key.slice(0, i) as InventoryKind, moref: key.slice(i + 1) });
-  }
-  const deleted = emptyCounts();
-  for (const d of toDelete) {
-    await deleteInventory(deps.store, instance.id, d.kind, d.moref);
-    changes.deleted++;
-    deleted[COUNT_KEY[d.kind]]++;
-  }
-  if (mode.full) return { counts, changes };
-  // A delta reports the stored totals afterwards: the last sync's, moved by what this one created and
-  // removed (counting every stored record would make a delta's cost grow with the inventory).
+/** Writes a delta's changes. Its totals are the last sync's counts moved by what it created and removed. */
+async function applyChanges(deps: SyncDeps, instance: VCenterInstance, changes: InventoryChanges): Promise<SyncResult> {
+  const stored = () => storedHashes(deps.store, instance.id, changes.objects);
+  const writer = inventoryWriter(deps, instance, stored, { full: false });
+  await writer.add(changes.objects);
+  const { changes: made, created, deleted } = await writer.finish(changes.removed);
+  // Counting every stored record would make a delta's cost grow with the inventory.
   const totals = emptyCounts();
   if (instance.inventory_counts) {
     for (const k of Object.keys(totals) as (keyof SyncCounts)[])
       totals[k] = Math.max(0, (instance.inventory_counts[k] ?? 0) + created[k] - deleted[k]);
   } else {
     for (const key of (await inventoryHashes(deps.store, instance.id)).keys())
-      totals[COUNT_KEY[key.slice(0, key.indexOf('#')) as InventoryKind]]++;
+      totals[COUNT_KEY[key.slice(0, key.indexOf('#')) as keyof typeof COUNT_KEY]]++;
   }
-  return { counts: totals, changes };
+  return { counts: totals, changes: made };
 }

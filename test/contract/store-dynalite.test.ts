@@ -1,12 +1,19 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterEach, describe, expect, it } from 'vitest';
+import {
+  BatchGetItemCommand,
+  type BatchGetItemCommandOutput,
+  BatchWriteItemCommand,
+  type BatchWriteItemCommandOutput,
+  type DynamoDBClient,
+} from '@aws-sdk/client-dynamodb';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { startEmbeddedDynamo } from '../../infra/local/embedded-dynamodb';
 import { ensureTable } from '../../shared/adapters/store/create-table';
 import { createDynamoClient } from '../../shared/adapters/store/dynamodb-client';
 import { DynamoDbStore } from '../../shared/adapters/store/dynamodb-store';
-import { dynaliteStore } from '../support/stores';
+import { dynaliteStore, type StoreUnderTest } from '../support/stores';
 import { storeContract } from './store.contract';
 
 const region = 'us-east-1';
@@ -103,5 +110,69 @@ describe('embedded dynalite on disk', () => {
       }),
     );
     await expect(ensureTable(engine.client, 'old-layout')).rejects.toThrow(/different layout.*gsi1 is missing/);
+  });
+});
+
+/**
+ * The engine as a throttled DynamoDB answers: each batch request processes only its first `takes` items
+ * (or keys) and hands the rest back as unprocessed, for the next `times` requests.
+ */
+function throttled(client: DynamoDBClient, budget: { times: number; takes: number }): DynamoDBClient {
+  const send = async (command: unknown): Promise<unknown> => {
+    if (budget.times > 0 && command instanceof BatchWriteItemCommand) {
+      budget.times--;
+      const [name, requests] = Object.entries(command.input.RequestItems!)[0]!;
+      const taken = requests.slice(0, budget.takes);
+      if (taken.length) await client.send(new BatchWriteItemCommand({ RequestItems: { [name]: taken } }));
+      return { UnprocessedItems: { [name]: requests.slice(budget.takes) } } as Partial<BatchWriteItemCommandOutput>;
+    }
+    if (budget.times > 0 && command instanceof BatchGetItemCommand) {
+      budget.times--;
+      const [name, request] = Object.entries(command.input.RequestItems!)[0]!;
+      const taken = request.Keys!.slice(0, budget.takes);
+      const out = taken.length
+        ? await client.send(new BatchGetItemCommand({ RequestItems: { [name]: { ...request, Keys: taken } } }))
+        : { Responses: { [name]: [] } };
+      const rest = { ...request, Keys: request.Keys!.slice(budget.takes) };
+      return { Responses: out.Responses, UnprocessedKeys: { [name]: rest } } as Partial<BatchGetItemCommandOutput>;
+    }
+    return client.send(command as never);
+  };
+  return new Proxy(client, { get: (target, prop) => (prop === 'send' ? send : Reflect.get(target, prop)) });
+}
+
+describe('DynamoDbStore when the engine leaves part of a batch unprocessed', () => {
+  let engine: StoreUnderTest;
+  let client: DynamoDBClient;
+  beforeAll(async () => {
+    engine = await dynaliteStore(table);
+    client = (engine.store as unknown as { client: DynamoDBClient }).client;
+  });
+  afterAll(async () => engine?.cleanup());
+
+  it('putMany, getMany and deleteMany ask again for what was left until every item is done', async () => {
+    const budget = { times: 6, takes: 7 };
+    const store = new DynamoDbStore(throttled(client, budget), table);
+    const pk = 'throttled#1';
+    const items = Array.from({ length: 60 }, (_, i) => ({ pk, sk: `k#${String(i).padStart(2, '0')}`, n: i }));
+    await store.putMany(items);
+    expect(budget.times).toBe(0);
+    expect((await engine.store.query({ pk, limit: 100 })).items).toEqual(items);
+
+    budget.times = 3;
+    const read = await store.getMany(items.map(({ pk: p, sk }) => ({ pk: p, sk })));
+    expect(budget.times).toBe(0);
+    expect(read.sort((a, b) => a.sk.localeCompare(b.sk))).toEqual(items);
+
+    budget.times = 6;
+    await store.deleteMany(items.map(({ pk: p, sk }) => ({ pk: p, sk })));
+    expect(budget.times).toBe(0);
+    expect((await engine.store.query({ pk, limit: 100 })).items).toEqual([]);
+  });
+
+  it('gives up after its attempts, saying how many items were left unwritten', async () => {
+    const store = new DynamoDbStore(throttled(client, { times: 1000, takes: 0 }), table);
+    const items = Array.from({ length: 30 }, (_, i) => ({ pk: 'throttled#2', sk: `k#${i}` }));
+    await expect(store.putMany(items)).rejects.toThrow(/^Store putMany left 30 of 30 items unwritten: /);
   });
 });

@@ -159,6 +159,54 @@ export function storeContract(name: string, makeStore: () => Promise<StoreUnderT
       });
     });
 
+    describe('query with attributes', () => {
+      it('returns only the keys and the named attributes, and pages through them on the table and a GSI', async () => {
+        const pk = fresh('projected');
+        const items = Array.from({ length: 7 }, (_, i) => ({
+          pk,
+          sk: `k#${i}`,
+          hash: `h${i}`,
+          data: { big: 'x'.repeat(100) },
+          gsi1pk: pk,
+          gsi1sk: `g${i}`,
+        }));
+        await store.putMany(items);
+        const pages = await allPages({ pk, limit: 3, attributes: ['hash', 'absent'] });
+        expect(pages.map((p) => p.length)).toEqual([3, 3, 1]);
+        expect(pages.flat()).toEqual(items.map(({ pk: p, sk, hash }) => ({ pk: p, sk, hash })));
+        const indexed = (await allPages({ index: 'gsi1', pk, limit: 3, attributes: ['hash'] })).flat();
+        expect(indexed).toEqual(items.map(({ pk: p, sk, hash }) => ({ pk: p, sk, hash })));
+      });
+    });
+
+    describe('getMany and deleteMany', () => {
+      it('does nothing for no keys', async () => {
+        await expect(store.getMany([])).resolves.toEqual([]);
+        await expect(store.deleteMany([])).resolves.toBeUndefined();
+      });
+
+      it('reads more than two batches of keys, leaving out keys without an item and reading a repeated key once', async () => {
+        const pk = fresh('getmany');
+        const items = Array.from({ length: 230 }, (_, i) => ({ pk, sk: `k#${String(i).padStart(3, '0')}`, n: i, nested: { i } }));
+        await store.putMany(items);
+        const keys = [...items, ...items.slice(0, 5)].map(({ pk: p, sk }) => ({ pk: p, sk }));
+        keys.push({ pk, sk: 'absent#1' }, { pk: fresh('getmany-absent'), sk: 'meta' });
+        const read = await store.getMany(keys);
+        expect([...read].sort((a, b) => a.sk.localeCompare(b.sk))).toEqual(items);
+      });
+
+      it('deletes more than two batches, keeps the items not named, and a missing key is no error', async () => {
+        const pk = fresh('deletemany');
+        const items = Array.from({ length: 60 }, (_, i) => ({ pk, sk: `k#${String(i).padStart(2, '0')}`, gsi1pk: pk, gsi1sk: `${i}` }));
+        await store.putMany(items);
+        const gone = items.filter((_, i) => i % 3 !== 0);
+        await store.deleteMany([...gone, { pk, sk: 'never-written' }].map(({ pk: p, sk }) => ({ pk: p, sk })));
+        const kept = items.filter((_, i) => i % 3 === 0);
+        expect((await allPages({ pk, limit: 100 })).flat()).toEqual(kept);
+        expect((await allPages({ index: 'gsi1', pk, limit: 100 })).flat()).toHaveLength(kept.length);
+      });
+    });
+
     describe('conditions', () => {
       it('absent: creates once, then refuses with ConditionFailedError and keeps the first record', async () => {
         const key = { pk: fresh('absent'), sk: 'meta' };

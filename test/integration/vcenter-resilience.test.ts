@@ -83,12 +83,14 @@ describe('vCenter stopped mid-sync', () => {
     async () => {
       // Kill vcsim when the sync asks for its second page (connected, logged in, 1,000 objects in): as the request
       // is created, before it is written, so vcsim can never answer it however the two processes are scheduled.
+      // The full read's pages are WaitForUpdatesEx answers: the second one asks for the second page.
       let killed: Promise<void> | undefined;
+      let pages = 0;
       const onCreate = (message: unknown) => {
         const request = (message as { request: { origin?: unknown; body?: unknown } }).request;
         if (killed || !String(request.origin).endsWith(`:${port}`)) return;
         const body = Buffer.isBuffer(request.body) ? request.body.toString('utf8') : String(request.body ?? '');
-        if (body.includes('<ContinueRetrievePropertiesEx')) killed = sim.kill(); // SIGKILL is sent before this returns
+        if (body.includes('<WaitForUpdatesEx') && ++pages === 2) killed = sim.kill(); // SIGKILL is sent before this returns
       };
       diagnostics.subscribe('undici:request:create', onCreate);
       const seen = new Set<string>();
@@ -105,9 +107,7 @@ describe('vCenter stopped mid-sync', () => {
       expect(seen).toContain('retrying');
       expect(run.attempt_errors.map((a: { attempt: number }) => a.attempt)).toEqual([1, 2, 3]);
       // The first attempt died with the connection it was reading a page on; later ones found nobody listening.
-      expect(run.attempt_errors[0].error).toMatch(
-        /^vCenter unreachable: Connection to vCenter \S+ failed during ContinueRetrievePropertiesEx: /,
-      );
+      expect(run.attempt_errors[0].error).toMatch(/^vCenter unreachable: Connection to vCenter \S+ failed during WaitForUpdatesEx: /);
       expect(run.error).toMatch(/^vCenter unreachable: .*ECONNREFUSED/);
       expect(run.counts).toBeUndefined();
 

@@ -44,6 +44,18 @@ export class MemoryStore implements Store {
     for (const [i, item] of items.entries()) this.records.set(recordId(item), stored[i]!);
   }
 
+  async getMany(keys: Key[]): Promise<Item[]> {
+    const ids = new Set(keys.map(recordId));
+    return [...ids].flatMap((id) => {
+      const stored = this.records.get(id);
+      return stored ? [unmarshall(stored) as Item] : [];
+    });
+  }
+
+  async deleteMany(keys: Key[]): Promise<void> {
+    for (const key of keys) this.records.delete(recordId(key));
+  }
+
   async delete(key: Key, condition?: WriteCondition): Promise<void> {
     this.check(key, condition);
     this.records.delete(recordId(key));
@@ -71,7 +83,9 @@ export class MemoryStore implements Store {
     const last = items.at(-1);
     // Like DynamoDB: a full page carries a cursor even when nothing follows it.
     const cursor = items.length === input.limit && last ? encodeCursor(pageKeyOf(last, input.index)) : undefined;
-    return { items, cursor };
+    const wanted = input.attributes && new Set(['pk', 'sk', ...input.attributes]);
+    const projected = wanted ? items.map((item) => Object.fromEntries(Object.entries(item).filter(([k]) => wanted.has(k))) as Item) : items;
+    return { items: projected, cursor };
   }
 
   async add(key: Key, deltas: Record<string, number>, { once, set = {} }: AddOptions = {}): Promise<Record<string, number> | undefined> {

@@ -27,6 +27,7 @@ export const VCSIM_TIER = [
   'test/vsphere/migration.test.ts',
   'test/vsphere/task-waits.test.ts',
   'test/vsphere/host-reads.test.ts',
+  'test/vsphere/inventory-read.test.ts',
 ];
 
 export const VCSIM_ENABLE_COMMAND = 'bash scripts/vcsim/build.sh';

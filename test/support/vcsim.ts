@@ -7,8 +7,11 @@ import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Agent, request } from 'undici';
 
-/** Built by scripts/vcsim/build.sh from Debian's govmomi; gitignored. */
-export const VCSIM_BINARY = resolve(fileURLToPath(new URL('../../.tools/vcsim/vcsim', import.meta.url)));
+/**
+ * Built by scripts/vcsim/build.sh from Debian's govmomi; gitignored. EIO_VCSIM_BINARY names another build, for
+ * a worktree that shares `.tools` with others working on vcsim's sources at the same time.
+ */
+export const VCSIM_BINARY = process.env.EIO_VCSIM_BINARY ?? resolve(fileURLToPath(new URL('../../.tools/vcsim/vcsim', import.meta.url)));
 export const VCSIM_BUILD_HINT =
   'run `bash scripts/vcsim/build.sh` (installs golang-go and golang-github-vmware-govmomi-dev with apt-get, ' +
   'builds .tools/vcsim/vcsim; about a minute the first time)';
@@ -52,6 +55,13 @@ export interface VcsimCounts {
   vms: number;
 }
 
+/** SOAP calls per method; objects the PropertyCollector handed out by retrieval and as WaitForUpdatesEx updates. */
+export interface VcsimServed {
+  calls: Record<string, number>;
+  objects_retrieved: number;
+  object_updates: number;
+}
+
 export interface Vcsim {
   /** https://127.0.0.1:<port>/sdk, without credentials. */
   url: string;
@@ -65,6 +75,8 @@ export interface Vcsim {
   /** The pinned VMs' ids and why each cannot move. */
   pinned: Record<string, PinReason>;
   pid: number;
+  /** What it served since it started (scripts/vcsim/stats.go): for counting round trips, never for timing. */
+  served(): Promise<VcsimServed>;
   /** SIGTERM, wait for exit, remove its datastore directory. */
   stop(): Promise<void>;
   /** SIGKILL, as a crash would: for tests of a vCenter dying mid-call. */
@@ -128,6 +140,7 @@ export async function startVcsim(options: VcsimOptions = {}): Promise<Vcsim> {
       counts,
       pinned,
       pid: child.pid!,
+      served: () => servedBy(url, certPem),
       stop: () => end('SIGTERM'),
       kill: () => end('SIGKILL'),
     };
@@ -181,6 +194,17 @@ function readyLine(child: ChildProcess, stderr: () => string, timeoutMs: number)
       }
     });
   });
+}
+
+async function servedBy(url: string, ca: string): Promise<VcsimServed> {
+  const agent = new Agent({ connect: { ca } });
+  try {
+    const res = await request(new URL('/eio/stats', url), { dispatcher: agent });
+    if (res.statusCode !== 200) throw new Error(`vcsim /eio/stats: HTTP ${res.statusCode} (rebuild it: ${VCSIM_BUILD_HINT})`);
+    return (await res.body.json()) as VcsimServed;
+  } finally {
+    await agent.close();
+  }
 }
 
 async function waitForSdk(url: string, ca: string): Promise<void> {

@@ -105,11 +105,14 @@ describe('delta sync state', () => {
       const vc = fakeClient(async () => {
         throw failure ?? new Error('a delta without its session asked vCenter');
       });
-      vc.readInventory = async () => ({
-        objects: [vmNew],
-        prepareDelta: async () => ({ version: '1', session: SESSION }),
-        discard: async () => undefined,
-      });
+      vc.readInventory = async (onPage) => {
+        await onPage?.([vmNew], 1);
+        return {
+          objects: [vmNew],
+          checkpoint: { version: '1', session: SESSION },
+          discard: async () => undefined,
+        };
+      };
       const result = await deltaOrFull(deps, vc, instance);
       expect(result, what).toMatchObject({ executed: 'full', fallback: expect.stringMatching(reason), counts: { vms: 1 } });
       expect((await vcenterInstances.get(deps.store, 'vc-001')).sync_state, what).toMatchObject({ collector_version: '1' });

@@ -1,10 +1,13 @@
 import { describe, expect, it } from 'vitest';
 import { type InventoryObject, VCenterInstanceCreate } from '../../shared/domain/vcenter';
+import type { Item } from '../../shared/ports/store';
 import type { VCenterClient } from '../../shared/ports/vcenter';
+import { observationsAt } from '../../shared/records/ip-observations';
 import { getInventory, putInventory, vcenterInstances } from '../../shared/records/vcenter';
 import { deltaOrFull, fullSync } from '../../shared/usecases/vcenter-sync';
 import { instanceRecord, storedRecord } from '../support/fake-vcenter';
 import { unitDeps } from '../support/fakes';
+import { MemoryStore } from '../support/memory-store';
 
 const instance = instanceRecord('vc-001', '2026-11-23T10:00:00.000Z');
 
@@ -33,10 +36,13 @@ const cluster: InventoryObject = {
   placement: { hosts: ['host-1'] },
 };
 
-/** The vCenter port's client, faked: a full read hands over `objects`, a delta `changed`. */
+/** The vCenter port's client, faked: a full read hands over `objects`, one page each, a delta `changed`. */
 function fakeClient(objects: InventoryObject[], changed: InventoryObject[] = []): VCenterClient {
   return {
-    readInventory: async () => ({ objects, prepareDelta: async () => ({ version: '1', session: '{}' }), discard: async () => undefined }),
+    readInventory: async (onPage) => {
+      for (const [i, o] of objects.entries()) await onPage?.([o], i + 1);
+      return { objects, checkpoint: { version: '1', session: '{}' }, discard: async () => undefined };
+    },
     readChanges: async () => ({ objects: changed, removed: [], version: '2' }),
     releaseCheckpoint: async () => undefined,
   } as Partial<VCenterClient> as VCenterClient;
@@ -66,6 +72,20 @@ describe('vCenter inventory records', () => {
     });
   });
 
+  it('writes the same records whatever order the pages bring the objects in, VMs before their host and cluster included', async () => {
+    const inOrder = unitDeps();
+    const reversed = unitDeps();
+    for (const deps of [inOrder, reversed]) await vcenterInstances.create(deps.store, instance);
+    await fullSync(inOrder, fakeClient([cluster, host, vm]), instance);
+    expect((await fullSync(reversed, fakeClient([vm, host, cluster]), instance)).changes).toMatchObject({ written: 3, ip_observations: 1 });
+    for (const [kind, moref] of [
+      ['vm', 'vm-7'],
+      ['host', 'host-1'],
+      ['cluster', 'domain-c1'],
+    ] as const)
+      expect(await getInventory(reversed.store, 'vc-001', kind, moref)).toEqual(await getInventory(inOrder.store, 'vc-001', kind, moref));
+  });
+
   it('writes only what changed: the same objects again are unchanged, an object no longer read is deleted', async () => {
     const deps = unitDeps();
     await vcenterInstances.create(deps.store, instance);
@@ -76,6 +96,76 @@ describe('vCenter inventory records', () => {
       counts: { datacenters: 0, clusters: 1, hosts: 1, vms: 1, datastores: 0 },
       changes: { written: 0, unchanged: 3, deleted: 0, ip_observations: 0 },
     });
+  });
+
+  it("keeps the full read's checkpoint for the next delta; an IP observation keeps first_seen when a later sync rewrites it", async () => {
+    const deps = unitDeps();
+    await vcenterInstances.create(deps.store, instance);
+    await fullSync(deps, fakeClient([cluster, host, vm]), instance);
+    expect((await vcenterInstances.get(deps.store, 'vc-001')).sync_state).toMatchObject({ collector_version: '1' });
+    expect(await deps.secrets.get('vcenter-sessions/vc-001')).toBe('{}');
+    deps.clock.advance(3_600_000);
+    const moved = { ...vm, data: { ...vm.data, power_state: 'suspended' } };
+    expect((await fullSync(deps, fakeClient([cluster, host, moved]), instance)).changes).toMatchObject({ written: 1, ip_observations: 1 });
+    expect(await observationsAt(deps.store, '10.1.2.3')).toEqual([
+      expect.objectContaining({
+        entity_ref: 'vc-001/vm-7',
+        first_seen: '2026-11-23T10:00:00.000Z',
+        last_seen: '2026-11-23T11:00:00.000Z',
+        hardware_ids: { vm_uuid: 'u-7' },
+      }),
+    ]);
+  });
+
+  it('a full sync whose writes fail frees the read (its collector) and keeps no checkpoint', async () => {
+    const deps = {
+      ...unitDeps(),
+      store: new (class extends MemoryStore {
+        override async putMany(_items: Item[]) {
+          throw new Error('Store putMany left 3 of 3 items unwritten: throttled');
+        }
+      })(),
+    };
+    await vcenterInstances.create(deps.store, instance);
+    let discarded = false;
+    const vc = fakeClient([cluster, host, vm]);
+    vc.readInventory = async (onPage) => {
+      await onPage?.([cluster, host, vm], 3);
+      return {
+        objects: [cluster, host, vm],
+        checkpoint: { version: '1', session: '{}' },
+        discard: async () => {
+          discarded = true;
+        },
+      };
+    };
+    await expect(fullSync(deps, vc, instance)).rejects.toThrow(/unwritten/);
+    expect(discarded).toBe(true);
+    expect((await vcenterInstances.get(deps.store, 'vc-001')).sync_state).toBeUndefined();
+  });
+
+  it('stops reading once the store refused a page it was handed', async () => {
+    const deps = {
+      ...unitDeps(),
+      store: new (class extends MemoryStore {
+        override async putMany(_items: Item[]) {
+          throw new Error('Store putMany left 1 of 1 items unwritten: throttled');
+        }
+      })(),
+    };
+    await vcenterInstances.create(deps.store, instance);
+    const vc = fakeClient([]);
+    let handed = 0;
+    vc.readInventory = async (onPage) => {
+      for (const page of [[cluster], [host], [vm]]) {
+        handed++;
+        await onPage?.(page, handed);
+        await new Promise((next) => setImmediate(next)); // the queued write has settled by the next page
+      }
+      return { objects: [cluster, host, vm], checkpoint: { version: '1', session: '{}' }, discard: async () => undefined };
+    };
+    await expect(fullSync(deps, vc, instance)).rejects.toThrow(/unwritten/);
+    expect(handed).toBe(2);
   });
 
   it('TLS policy must be explicit: exactly one of CA, pin/TOFU, insecure', () => {

@@ -1,5 +1,6 @@
 import {
   type AttributeValue,
+  BatchGetItemCommand,
   BatchWriteItemCommand,
   DeleteItemCommand,
   type DynamoDBClient,
@@ -30,11 +31,13 @@ const MARSHALL_OPTIONS = { removeUndefinedValues: true } as const;
 /** Fixed key read by ping(); no record is ever stored under it. */
 const PING_KEY: Key = { pk: '_eio', sk: 'ping' };
 
-/** BatchWriteItem takes at most 25 puts per request. */
+/** BatchWriteItem takes at most 25 puts or deletes per request. */
 const BATCH_SIZE = 25;
-/** Batches in flight at once in putMany. */
+/** BatchGetItem takes at most 100 keys per request. */
+const GET_BATCH_SIZE = 100;
+/** Batches in flight at once in putMany, deleteMany and getMany. */
 const BATCH_CONCURRENCY = 4;
-/** Requests per batch (the first and its retries of UnprocessedItems) before putMany gives up. */
+/** Requests per batch (the first and its retries of unprocessed items or keys) before the call gives up. */
 const BATCH_ATTEMPTS = 8;
 const BATCH_BACKOFF_MS = 10;
 
@@ -80,37 +83,44 @@ export class DynamoDbStore implements Store {
     const byKey = new Map<string, WriteRequest>();
     for (const item of items) {
       assertValidKeys(item);
-      const id = JSON.stringify([item.pk, item.sk]);
+      const id = keyId(item);
       byKey.delete(id);
       byKey.set(id, { PutRequest: { Item: marshall(item, MARSHALL_OPTIONS) } });
     }
-    const requests = [...byKey.values()];
-    const batches: WriteRequest[][] = [];
-    for (let i = 0; i < requests.length; i += BATCH_SIZE) batches.push(requests.slice(i, i + BATCH_SIZE));
+    await this.writeMany('putMany', [...byKey.values()]);
+  }
 
-    let next = 0;
+  async deleteMany(keys: Key[]): Promise<void> {
+    const byKey = new Map<string, WriteRequest>();
+    for (const key of keys) byKey.set(keyId(key), { DeleteRequest: { Key: marshallKey(key) } });
+    await this.writeMany('deleteMany', [...byKey.values()]);
+  }
+
+  async getMany(keys: Key[]): Promise<Item[]> {
+    const unique = new Map<string, Record<string, AttributeValue>>();
+    for (const key of keys) unique.set(keyId(key), marshallKey(key));
+    const found: Item[] = [];
+    const outcome = await inBatches([...unique.values()], GET_BATCH_SIZE, async (batch) => {
+      for (const raw of await this.readBatch(batch)) found.push(unmarshall(raw) as Item);
+    });
+    if (outcome.failed) throw outcome.error;
+    return found;
+  }
+
+  /** BatchWriteItem requests, 25 a batch, a few batches in flight; fails naming how many were left unwritten. */
+  private async writeMany(operation: string, requests: WriteRequest[]): Promise<void> {
     let unwritten = 0;
-    let firstError: unknown;
-    const worker = async () => {
-      // After a failure no new batch starts; batches already in flight finish.
-      while (firstError === undefined && next < batches.length) {
-        const batch = batches[next++]!;
-        try {
-          await this.writeBatch(batch);
-        } catch (err) {
-          unwritten += err instanceof UnwrittenError ? err.count : batch.length;
-          firstError ??= err;
-        }
-      }
-    };
-    await Promise.all(Array.from({ length: Math.min(BATCH_CONCURRENCY, batches.length) }, worker));
-    if (firstError !== undefined) {
-      for (const batch of batches.slice(next)) unwritten += batch.length;
-      const reason = firstError instanceof Error ? firstError.message : String(firstError);
-      throw new Error(`Store putMany left ${unwritten} of ${requests.length} items unwritten: ${reason}`, {
-        cause: firstError,
-      });
-    }
+    const outcome = await inBatches(requests, BATCH_SIZE, (batch) =>
+      this.writeBatch(batch).catch((err: unknown) => {
+        unwritten += err instanceof UnwrittenError ? err.count : batch.length;
+        throw err;
+      }),
+    );
+    if (!outcome.failed) return;
+    const reason = outcome.error instanceof Error ? outcome.error.message : String(outcome.error);
+    throw new Error(`Store ${operation} left ${unwritten + outcome.notStarted} of ${requests.length} items unwritten: ${reason}`, {
+      cause: outcome.error,
+    });
   }
 
   /** One BatchWriteItem, retrying what DynamoDB leaves unprocessed (throttling) with jittered backoff. */
@@ -121,8 +131,23 @@ export class DynamoDbStore implements Store {
       pending = out.UnprocessedItems?.[this.tableName] ?? [];
       if (pending.length === 0) return;
       if (attempt + 1 >= BATCH_ATTEMPTS) throw new UnwrittenError(pending.length);
-      const backoff = BATCH_BACKOFF_MS * 2 ** attempt;
-      await sleep(backoff / 2 + (Math.random() * backoff) / 2);
+      await backoff(attempt);
+    }
+  }
+
+  /** One BatchGetItem, asking again for the keys DynamoDB leaves unprocessed. */
+  private async readBatch(keys: Record<string, AttributeValue>[]): Promise<Record<string, AttributeValue>[]> {
+    const items: Record<string, AttributeValue>[] = [];
+    let pending = keys;
+    for (let attempt = 0; ; attempt++) {
+      const out = await this.client.send(
+        new BatchGetItemCommand({ RequestItems: { [this.tableName]: { Keys: pending, ConsistentRead: true } } }),
+      );
+      items.push(...(out.Responses?.[this.tableName] ?? []));
+      pending = out.UnprocessedKeys?.[this.tableName]?.Keys ?? [];
+      if (pending.length === 0) return items;
+      if (attempt + 1 >= BATCH_ATTEMPTS) throw new Error(`Store getMany: ${pending.length} keys unread after ${BATCH_ATTEMPTS} attempts`);
+      await backoff(attempt);
     }
   }
 
@@ -138,10 +163,14 @@ export class DynamoDbStore implements Store {
   async query(input: QueryInput): Promise<Page<Item>> {
     assertValidQuery(input);
     const startKey = input.cursor === undefined ? undefined : decodeCursor(input.cursor, input);
+    const condition = keyCondition(input);
+    const projected = projection(input.attributes);
     const command = new QueryCommand({
       TableName: this.tableName,
       IndexName: input.index,
-      ...keyCondition(input),
+      ...condition,
+      ExpressionAttributeNames: { ...condition.ExpressionAttributeNames, ...projected.names },
+      ProjectionExpression: projected.ProjectionExpression,
       Limit: input.limit,
       ScanIndexForward: !input.descending,
       ExclusiveStartKey: startKey && marshall(startKey),
@@ -233,6 +262,40 @@ function sleep(ms: number): Promise<void> {
   return new Promise((resolve) => setTimeout(resolve, ms));
 }
 
+/** Jittered exponential backoff before asking again for what a batch left unprocessed. */
+function backoff(attempt: number): Promise<void> {
+  const ms = BATCH_BACKOFF_MS * 2 ** attempt;
+  return sleep(ms / 2 + (Math.random() * ms) / 2);
+}
+
+const keyId = (key: Key) => JSON.stringify([key.pk, key.sk]);
+
+/**
+ * Runs `run` over `items` in batches of `size`, BATCH_CONCURRENCY at once. After a failure no new batch
+ * starts and those in flight finish; the outcome tells the first error and how many items never started.
+ */
+async function inBatches<T>(
+  items: T[],
+  size: number,
+  run: (batch: T[]) => Promise<void>,
+): Promise<{ failed: false } | { failed: true; error: unknown; notStarted: number }> {
+  const batches: T[][] = [];
+  for (let i = 0; i < items.length; i += size) batches.push(items.slice(i, i + size));
+  let next = 0;
+  let failure: { error: unknown } | undefined;
+  const worker = async () => {
+    while (!failure && next < batches.length) {
+      const batch = batches[next++]!;
+      await run(batch).catch((error: unknown) => {
+        failure ??= { error };
+      });
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(BATCH_CONCURRENCY, batches.length) }, worker));
+  if (!failure) return { failed: false };
+  return { failed: true, error: failure.error, notStarted: batches.slice(next).reduce((n, b) => n + b.length, 0) };
+}
+
 async function conditionally(key: Key, write: () => Promise<unknown>): Promise<void> {
   try {
     await write();
@@ -262,6 +325,16 @@ function keyCondition(
     expression += ' AND #sk BETWEEN :from AND :to';
   }
   return { KeyConditionExpression: expression, ExpressionAttributeNames: names, ExpressionAttributeValues: values };
+}
+
+/** The table's keys and the named attributes, as a ProjectionExpression and the names it uses. */
+function projection(attributes: string[] | undefined): { ProjectionExpression?: string; names: Record<string, string> } {
+  if (!attributes) return { names: {} };
+  const wanted = [...new Set([TABLE_KEY.partitionKey, TABLE_KEY.sortKey, ...attributes])];
+  return {
+    ProjectionExpression: wanted.map((_, i) => `#p${i}`).join(', '),
+    names: Object.fromEntries(wanted.map((a, i) => [`#p${i}`, a])),
+  };
 }
 
 function conditionParams(condition?: WriteCondition): ConditionParams {

@@ -38,8 +38,8 @@ export class VSphereInstanceClient implements VCenterClient {
     return this.soap.close();
   }
 
-  readInventory(onProgress?: (retrieved: number) => Promise<void>): Promise<InventorySnapshot> {
-    return readInventory(this.soap, onProgress);
+  readInventory(onPage?: (objects: InventoryObject[], retrieved: number) => Promise<void>): Promise<InventorySnapshot> {
+    return readInventory(this.soap, onPage);
   }
 
   readChanges(checkpoint: DeltaCheckpoint): Promise<InventoryChanges> {

@@ -1,60 +1,101 @@
 /**
- * The inventory over the PropertyCollector: a full read (one ContainerView, RetrievePropertiesEx in pages of
- * 1,000), and deltas — a private collector with a filter over the same view, advanced by WaitForUpdatesEx
- * from a stored version, whose changed objects are read afresh by reference (cost grows with the changes,
- * not the inventory). What a later container needs to continue is the checkpoint's opaque `session`.
+ * The inventory over the PropertyCollector: a full read (a private collector with a filter over the
+ * ContainerViews, whose initial WaitForUpdatesEx answer is the inventory, in pages of 1,000), and deltas — the
+ * same filter advanced by WaitForUpdatesEx from a stored version, whose changed objects are read afresh by
+ * reference (cost grows with the changes, not the inventory). What a later container needs to continue is
+ * the checkpoint's opaque `session`.
  * Also the live read of some hosts and their VMs, for jobs that must plan from what vCenter says now.
  */
 import type { InventoryObject, InventoryRef } from '../../domain/vcenter';
 import { type DeltaCheckpoint, type InventoryChanges, type InventorySnapshot, VSphereSessionLostError } from '../../ports/vcenter';
 import type { VSphereClient } from './client';
 import { inventoryObjectOf, KIND_OF_TYPE, SYNC_PATHS } from './inventory-mapping';
-import { containerViewSpec, objectsAndRelatedSpec, objectsSpec } from './specs';
-import type { MoRef, PropertyFilterSpec } from './types';
+import { containerViewsSpec, objectsAndRelatedSpec, objectsSpec } from './specs';
+import type { MoRef, ObjectContent, ObjectUpdate } from './types';
 
 const PAGE = 1000;
 const WAIT = { maxWaitSeconds: 0, maxObjectUpdates: 1000 };
 
+/** The views of a full read, in the order the filter spec names them (see readInventory). */
+const VIEW_TYPES = [Object.keys(SYNC_PATHS).filter((t) => t !== 'VirtualMachine'), ['VirtualMachine']];
+
 /** The checkpoint's `session`: the cookie and the session-scoped references, which embed the session key. */
-type DeltaSession = { cookie: string; collector: string; filter: string; view: string };
+type DeltaSession = { cookie: string; collector: string; filter: string; views: string[] };
 
 const collectorRef = (value: string): MoRef => ({ type: 'PropertyCollector', value });
 
 function parseSession(session: string): DeltaSession | undefined {
   try {
-    const s = JSON.parse(session) as Partial<DeltaSession>;
-    return typeof s.cookie === 'string' && typeof s.collector === 'string' && typeof s.view === 'string' ? (s as DeltaSession) : undefined;
+    const s = JSON.parse(session) as Partial<DeltaSession> & { view?: string };
+    if (typeof s.cookie !== 'string' || typeof s.collector !== 'string') return undefined;
+    // A checkpoint kept before the full read used two views named its one view `view`.
+    const views = Array.isArray(s.views) ? s.views.filter((v) => typeof v === 'string') : typeof s.view === 'string' ? [s.view] : [];
+    return views.length ? { cookie: s.cookie, collector: s.collector, filter: String(s.filter ?? ''), views } : undefined;
   } catch {
     return undefined;
   }
 }
 
-export async function readInventory(vc: VSphereClient, onProgress?: (retrieved: number) => Promise<void>): Promise<InventorySnapshot> {
-  const view = await vc.createContainerView(Object.keys(SYNC_PATHS));
-  const spec = containerViewSpec(view, SYNC_PATHS);
-  const discard = () => vc.destroyView(view).catch(() => undefined);
-  const objects: InventoryObject[] = [];
+/**
+ * The full read is the delta filter's initial update: a private collector with one filter over two
+ * ContainerViews, and WaitForUpdatesEx from version '' in pages of maxObjectUpdates until it is no longer
+ * truncated. Every object enters with all its properties, and the version the read ends at is the next
+ * delta's checkpoint, so vCenter sends the inventory once per full sync. The first view holds what VMs are
+ * placed on (datacenters, clusters, hosts, datastores) and the second the VMs: a server that answers in the
+ * spec's order (vcsim does) hands over the hosts before the VMs that name them, so those can be written
+ * while the rest is read.
+ */
+export async function readInventory(
+  vc: VSphereClient,
+  onPage?: (objects: InventoryObject[], retrieved: number) => Promise<void>,
+): Promise<InventorySnapshot> {
+  const views: MoRef[] = [];
+  let collector: MoRef | undefined;
+  const discard = async () => {
+    if (collector) await vc.destroyPropertyCollector(collector).catch(() => undefined);
+    for (const view of views) await vc.destroyView(view).catch(() => undefined);
+  };
   try {
-    let retrieved = 0;
-    for await (const o of vc.retrievePropertiesEx([spec], { maxObjects: PAGE })) {
-      const object = inventoryObjectOf(o);
-      if (object) objects.push(object);
-      if (++retrieved % PAGE === 0) await onProgress?.(retrieved);
+    for (const types of VIEW_TYPES) views.push(await vc.createContainerView(types));
+    collector = await vc.createPropertyCollector();
+    const filter = await vc.createFilter(collector, containerViewsSpec(views, SYNC_PATHS), false);
+    const objects: InventoryObject[] = [];
+    let version = '';
+    for (;;) {
+      const update = await vc.waitForUpdatesEx(collector, version, WAIT);
+      const page: InventoryObject[] = [];
+      for (const f of update.filterSet) {
+        for (const o of f.objectSet) {
+          const object = inventoryObjectOf(enteredContent(o));
+          if (object) page.push(object);
+        }
+      }
+      objects.push(...page);
+      version = update.version;
+      if (page.length) await onPage?.(page, objects.length);
+      if (!update.truncated) break;
     }
-    if (retrieved === 0) await sessionStillKnown(vc, 'retry the sync');
+    if (objects.length === 0) await sessionStillKnown(vc, 'retry the sync');
+    const cookie = vc.session.exportCookie();
+    if (!cookie) throw new Error('no session cookie to keep');
+    const session: DeltaSession = { cookie, collector: collector.value, filter: filter.value, views: views.map((v) => v.value) };
+    return { objects, checkpoint: { version, session: JSON.stringify(session) }, discard };
   } catch (e) {
     await discard();
     throw e;
   }
-  return {
-    objects,
-    discard,
-    prepareDelta: () =>
-      prepareDelta(vc, view, spec).catch(async (e: unknown) => {
-        await discard();
-        throw e;
-      }),
-  };
+}
+
+/** An object's update in the initial answer as the properties it holds: every property arrives assigned. */
+function enteredContent(o: ObjectUpdate): ObjectContent {
+  throwIfSilentlyExpired(o);
+  const propSet = o.changeSet.filter((c) => c.op === 'assign' && c.val !== undefined).map((c) => ({ name: c.name, val: c.val }));
+  return { obj: o.obj, propSet, missingSet: o.missingSet };
+}
+
+function throwIfSilentlyExpired(o: ObjectUpdate): void {
+  if (o.missingSet.some((m) => m.fault?.type === 'NotAuthenticated'))
+    throw new VSphereSessionLostError('NotAuthenticated in missingSet: the session expired silently');
 }
 
 /** An expired session can answer an empty result instead of a fault; an empty answer on a live session is a true one. */
@@ -63,31 +104,11 @@ async function sessionStillKnown(vc: VSphereClient, advice: string): Promise<voi
     throw new VSphereSessionLostError(`vCenter returned no objects and no longer knows the session (silently expired); ${advice}`);
 }
 
-async function prepareDelta(vc: VSphereClient, view: MoRef, spec: PropertyFilterSpec): Promise<DeltaCheckpoint> {
-  const collector = await vc.createPropertyCollector();
-  try {
-    const filter = await vc.createFilter(collector, spec, false);
-    let version = '';
-    for (;;) {
-      const update = await vc.waitForUpdatesEx(collector, version, WAIT);
-      version = update.version;
-      if (!update.truncated) break;
-    }
-    const cookie = vc.session.exportCookie();
-    if (!cookie) throw new Error('no session cookie to keep');
-    const session: DeltaSession = { cookie, collector: collector.value, filter: filter.value, view: view.value };
-    return { version, session: JSON.stringify(session) };
-  } catch (e) {
-    await vc.destroyPropertyCollector(collector).catch(() => undefined);
-    throw e;
-  }
-}
-
 export async function releaseCheckpoint(vc: VSphereClient, session: string): Promise<void> {
   const s = parseSession(session);
   if (!s || !vc.health().loggedIn) return;
   await vc.destroyPropertyCollector(collectorRef(s.collector)).catch(() => undefined);
-  await vc.destroyView({ type: 'ContainerView', value: s.view }).catch(() => undefined);
+  for (const value of s.views) await vc.destroyView({ type: 'ContainerView', value }).catch(() => undefined);
 }
 
 export async function readChanges(vc: VSphereClient, checkpoint: DeltaCheckpoint): Promise<InventoryChanges> {
@@ -103,8 +124,7 @@ export async function readChanges(vc: VSphereClient, checkpoint: DeltaCheckpoint
     const update = await vc.waitForUpdatesEx(collector, version, WAIT);
     for (const f of update.filterSet) {
       for (const o of f.objectSet) {
-        if (o.missingSet.some((m) => m.fault?.type === 'NotAuthenticated'))
-          throw new VSphereSessionLostError('NotAuthenticated in missingSet: the session expired silently');
+        throwIfSilentlyExpired(o);
         const key = `${o.obj.type}#${o.obj.value}`;
         if (o.kind === 'leave') {
           changed.delete(key);

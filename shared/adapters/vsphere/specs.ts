@@ -23,6 +23,18 @@ export function listViewSpec(view: MoRef, type: string, pathSet: string[]): Prop
   };
 }
 
+/** Everything several ContainerViews hold, view after view, with only the listed properties per type. */
+export function containerViewsSpec(views: MoRef[], paths: Record<string, string[]>): PropertyFilterSpec {
+  return {
+    propSet: Object.entries(paths).map(([type, pathSet]) => ({ type, all: false, pathSet })),
+    objectSet: views.map((view, i) => ({
+      obj: view,
+      skip: true,
+      selectSet: [{ name: `traverseView${i + 1}`, type: 'ContainerView', path: 'view', skip: false }],
+    })),
+  };
+}
+
 /** Properties of known objects, all of one type. */
 export function objectsSpec(objects: MoRef[], pathSet: string[]): PropertyFilterSpec {
   const types = [...new Set(objects.map((o) => o.type))];
