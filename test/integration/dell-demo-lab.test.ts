@@ -1,7 +1,6 @@
 import { connect } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type Harness, startHarness } from '../support/harness';
-import { waitFor } from '../support/wait';
+import { type Harness, startHarness, untilDiscoveryEnds } from '../support/harness';
 
 /** The demo lab's simulated iDRACs (npm start), on this file's own range 127.55.0.x. */
 const DEMO = { baseAddress: '127.55.0.1', ports: { https: 18443, wsman: 15986 } };
@@ -47,14 +46,7 @@ describe('demo lab iDRACs', () => {
     const started = await h.call('POST', '/api/v1/dell/discover', { role: 'operator', body: { site_ids: ['site-001'] } });
     expect(started.status).toBe(202);
     expect(started.body.total).toBe(254 + 3);
-    const run = await waitFor(
-      'demo discovery',
-      async () => {
-        const r = (await h.call('GET', `/api/v1/dell/discovery-runs/${started.body.id}`, { role: 'viewer' })).body;
-        return r.status === 'running' ? undefined : r;
-      },
-      60_000,
-    );
+    const run = await untilDiscoveryEnds(h, started.body.id, 60_000);
     expect(run).toMatchObject({
       status: 'succeeded',
       probed: 257,

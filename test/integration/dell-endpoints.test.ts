@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { SimulatorFleet } from '../../infra/local/simulators';
 import { observationsAt } from '../../shared/records/ip-observations';
-import { type Harness, startHarness } from '../support/harness';
+import { type Harness, startHarness, untilDiscoveryEnds } from '../support/harness';
 import { waitFor } from '../support/wait';
 
 /**
@@ -347,14 +347,7 @@ describe('discovery', () => {
     expect(started.status).toBe(202);
     expect(started.body.id).toMatch(/^disc-/);
     expect(started.body.total).toBe(14);
-    const run = await waitFor(
-      'discovery to finish',
-      async () => {
-        const r = (await h.call('GET', `/api/v1/dell/discovery-runs/${started.body.id}`, { role: 'viewer' })).body;
-        return r.status === 'running' ? undefined : r;
-      },
-      30_000,
-    );
+    const run = await untilDiscoveryEnds(h, started.body.id, 30_000);
     expect(run).toMatchObject({ status: 'succeeded', total: 14, probed: 14, found: 3, unreachable: 11, errors: 0, endpoints_created: 3 });
     const eps = (await h.call('GET', '/api/v1/dell/endpoints?site_id=site-sweep', { role: 'viewer' })).body.items;
     expect(eps.map((e: { address: string }) => e.address).sort()).toEqual(
@@ -388,14 +381,7 @@ describe('discovery', () => {
     }
 
     const again = await h.call('POST', '/api/v1/dell/discover', { role: 'operator', body: { site_ids: ['site-sweep'] } });
-    const run2 = await waitFor(
-      're-discovery to finish',
-      async () => {
-        const r = (await h.call('GET', `/api/v1/dell/discovery-runs/${again.body.id}`, { role: 'viewer' })).body;
-        return r.status === 'running' ? undefined : r;
-      },
-      30_000,
-    );
+    const run2 = await untilDiscoveryEnds(h, again.body.id, 30_000);
     expect(run2).toMatchObject({ found: 3, endpoints_created: 0, endpoints_updated: 3 });
     expect((await h.call('GET', '/api/v1/dell/endpoints?site_id=site-sweep', { role: 'viewer' })).body.items).toHaveLength(3);
   });
@@ -492,14 +478,7 @@ describe('discovery of an iDRAC that speaks only TLS 1.0', () => {
     expect(site.status).toBe(201);
     const started = await h.call('POST', '/api/v1/dell/discover', { role: 'operator', body: { site_ids: ['site-legacy'] } });
     expect(started.status).toBe(202);
-    const run = await waitFor(
-      'discovery to finish',
-      async () => {
-        const r = (await h.call('GET', `/api/v1/dell/discovery-runs/${started.body.id}`, { role: 'viewer' })).body;
-        return r.status === 'running' ? undefined : r;
-      },
-      30_000,
-    );
+    const run = await untilDiscoveryEnds(h, started.body.id, 30_000);
     expect(run).toMatchObject({ status: 'succeeded', total: 6, probed: 6, found: 1, unreachable: 5, errors: 0, endpoints_created: 2 });
     expect(Object.keys(run).filter((k) => k.startsWith('counted_slices'))).toEqual([]);
     // The newest run heads the list, shown as by id.

@@ -4,7 +4,6 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { SimulatorFleet } from '../../infra/local/simulators';
 import { ForeignDevice, serviceRootFixture } from '../support/foreign-devices';
 import type { Harness } from '../support/harness';
-import { waitFor } from '../support/wait';
 
 // INFO for this file (tests run SILENT): the run's log is part of what is asserted. Set before the stack's
 // modules load (imported below), since the logger reads its level once.
@@ -92,14 +91,8 @@ describe('discovery of a network with other devices on it', () => {
   it('registers exactly the two iDRACs, reports the others with what they are, sends them no credential, logs no ERROR', async () => {
     const started = await h.call('POST', '/api/v1/dell/discover', { role: 'operator', body: { site_ids: ['site-interop'] } });
     expect(started.status).toBe(202);
-    const run = await waitFor(
-      'discovery to finish',
-      async () => {
-        const r = (await h.call('GET', `/api/v1/dell/discovery-runs/${started.body.id}`, { role: 'viewer' })).body;
-        return r.status === 'running' ? undefined : r;
-      },
-      60_000,
-    );
+    const { untilDiscoveryEnds } = await import('../support/harness');
+    const run = await untilDiscoveryEnds(h, started.body.id, 60_000);
     expect(run).toMatchObject({
       status: 'succeeded',
       total: 14,

@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import type { DemoIdracOptions } from '../../infra/local/demo-lab';
 import { type LocalStack, type LocalStackOptions, startLocalStack } from '../../infra/local/stack';
 import type { Role } from '../../shared/domain/roles';
+import { waitFor } from './wait';
 
 /**
  * Starts the real local stack (embedded DynamoDB on disk, in-process queues and workflows, the HTTP server)
@@ -69,3 +70,14 @@ export async function startHarness(
   };
   return harness;
 }
+
+/** A discovery run once it is no longer running (GET /api/v1/dell/discovery-runs/{id}). */
+export const untilDiscoveryEnds = (h: Harness, runId: string, timeoutMs: number) =>
+  waitFor(
+    `discovery run ${runId} to finish`,
+    async () => {
+      const r = (await h.call('GET', `/api/v1/dell/discovery-runs/${runId}`, { role: 'viewer' })).body;
+      return r.status === 'running' ? undefined : r;
+    },
+    timeoutMs,
+  );
