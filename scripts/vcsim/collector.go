@@ -20,8 +20,8 @@ type PropertyCollector struct {
 	simulator.PropertyCollector
 
 	state    sync.Mutex
-	seq      int                        // last token or version issued by this collector
-	pages    map[string]page            // token -> objects not yet returned
+	seq      int                         // last token or version issued by this collector
+	pages    map[string]page             // token -> objects not yet returned
 	versions map[string]*types.UpdateSet // issued version -> remainder owed for it (nil when final)
 }
 

@@ -52,20 +52,27 @@ type vmOps struct {
 // routeMethods wraps vcsim's HTTP handler so the routed methods reach the stand-ins.
 func routeMethods(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		if r.Method == http.MethodPost {
-			body, err := ioutil.ReadAll(r.Body)
-			_ = r.Body.Close()
-			if err != nil {
-				w.WriteHeader(http.StatusBadRequest)
-				return
-			}
-			body = retarget(body)
-			r.Body = ioutil.NopCloser(bytes.NewReader(body))
-			r.ContentLength = int64(len(body))
-			r.Header.Set("Content-Length", strconv.Itoa(len(body)))
+		if r.Method == http.MethodPost && !rewriteBody(w, r, retarget) {
+			return
 		}
 		next.ServeHTTP(w, r)
 	})
+}
+
+// rewriteBody reads a request's body, hands it to f and puts back what f returns. False when the body could
+// not be read: the answer (400) is written then.
+func rewriteBody(w http.ResponseWriter, r *http.Request, f func([]byte) []byte) bool {
+	body, err := ioutil.ReadAll(r.Body)
+	_ = r.Body.Close()
+	if err != nil {
+		w.WriteHeader(http.StatusBadRequest)
+		return false
+	}
+	body = f(body)
+	r.Body = ioutil.NopCloser(bytes.NewReader(body))
+	r.ContentLength = int64(len(body))
+	r.Header.Set("Content-Length", strconv.Itoa(len(body)))
+	return true
 }
 
 // retarget retypes `_this` of a routed method to its stand-in, registering the stand-in on first use.

@@ -5,11 +5,8 @@ package main
 // object contents; WaitForUpdatesEx: object updates). GET /eio/stats answers them as JSON since the start.
 
 import (
-	"bytes"
 	"encoding/json"
-	"io/ioutil"
 	"net/http"
-	"strconv"
 	"sync"
 )
 
@@ -42,21 +39,16 @@ func countCalls(next http.Handler) http.Handler {
 			_, _ = w.Write(body)
 			return
 		}
-		if r.Method == http.MethodPost {
-			body, err := ioutil.ReadAll(r.Body)
-			_ = r.Body.Close()
-			if err != nil {
-				w.WriteHeader(http.StatusBadRequest)
-				return
-			}
+		count := func(body []byte) []byte {
 			if m := firstMethod.FindSubmatch(body); m != nil {
 				statsLock.Lock()
 				served.Calls[string(m[1])]++
 				statsLock.Unlock()
 			}
-			r.Body = ioutil.NopCloser(bytes.NewReader(body))
-			r.ContentLength = int64(len(body))
-			r.Header.Set("Content-Length", strconv.Itoa(len(body)))
+			return body
+		}
+		if r.Method == http.MethodPost && !rewriteBody(w, r, count) {
+			return
 		}
 		next.ServeHTTP(w, r)
 	})

@@ -2,8 +2,6 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { issueToken } from '../../infra/local/jwt';
-import { loadOrCreateSigningKey } from '../../infra/local/signing-key';
 import { localExecutionArn } from '../../shared/adapters/workflows/local-workflows';
 import { ExecutionNotFoundError } from '../../shared/ports/workflows';
 import { jobs } from '../../shared/records/jobs';
@@ -26,21 +24,7 @@ afterAll(async () => {
 
 describe('a process that dies mid-job', () => {
   it('leaves no job running forever: idempotent types resume from the last completed step, others fail as interrupted', async () => {
-    const { child, baseUrl } = await startStackProcess(dataDir);
-    const key = await loadOrCreateSigningKey(dataDir);
-    const token = await issueToken(
-      key,
-      { issuer: 'eio-local', audience: 'eio-api', roleClaim: 'eio_role' },
-      { role: 'admin', subject: 'crash-test', ttlSeconds: 600 },
-    );
-    const call = async (method: string, path: string, body?: unknown) => {
-      const res = await fetch(`${baseUrl}${path}`, {
-        method,
-        headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
-        body: body === undefined ? undefined : JSON.stringify(body),
-      });
-      return { status: res.status, body: (await res.json()) as any };
-    };
+    const { child, call } = await startStackProcess(dataDir);
     for (const id of ['site-a', 'site-b']) expect((await call('POST', '/api/v1/sites', { id, name: id })).status).toBe(201);
     const resumable = (
       await call('POST', '/api/v1/jobs', { type: ENGINE_TEST, target_ids: ['site-a', 'site-b'], params: { delays: { 'site-b': 60_000 } } })

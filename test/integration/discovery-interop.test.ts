@@ -4,6 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { SimulatorFleet } from '../../infra/local/simulators';
 import { ForeignDevice, serviceRootFixture } from '../support/foreign-devices';
 import type { Harness } from '../support/harness';
+import { outputCapture } from '../support/output-capture';
 
 // INFO for this file (tests run SILENT): the run's log is part of what is asserted. Set before the stack's
 // modules load (imported below), since the logger reads its level once.
@@ -18,9 +19,8 @@ const CERT_DIR = join(tmpdir(), 'eio-idrac-client-test-certs');
 const PORTS = { https: 19443, wsman: 19986 };
 const PASSWORD = 'calvin-interop';
 
-const captured: string[] = [];
-const originalStdout = process.stdout.write.bind(process.stdout);
-const originalStderr = process.stderr.write.bind(process.stderr);
+const output = outputCapture();
+const { captured } = output;
 
 let h: Harness;
 let fleet: SimulatorFleet;
@@ -52,12 +52,7 @@ beforeAll(async () => {
     }),
     ForeignDevice.start({ kind: 'plain-https', address: '127.58.0.5', ...at }),
   ]);
-  const capture = (chunk: unknown) => {
-    captured.push(String(chunk));
-    return true;
-  };
-  process.stdout.write = capture as typeof process.stdout.write;
-  process.stderr.write = capture as typeof process.stderr.write;
+  output.start();
   const { startHarness } = await import('../support/harness');
   h = await startHarness();
   const si = await h.call('POST', '/api/v1/service-identities', {
@@ -82,8 +77,7 @@ beforeAll(async () => {
 
 afterAll(async () => {
   await h?.close();
-  process.stdout.write = originalStdout;
-  process.stderr.write = originalStderr;
+  output.stop();
   await Promise.all([fleet?.stop(), ...Object.values(foreign).map((d) => d.stop())]);
 });
 

@@ -2,8 +2,6 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { issueToken } from '../../infra/local/jwt';
-import { loadOrCreateSigningKey } from '../../infra/local/signing-key';
 import { VSphereInstanceClient } from '../../shared/adapters/vsphere';
 import { type Harness, startHarness } from '../support/harness';
 import type { JobView } from '../support/maintenance-lab';
@@ -29,21 +27,11 @@ let hosts: { target_id: string; moref: string; vms: string[] }[];
 
 /** The stack as a process of its own, driven over HTTP as an admin, until the test kills it. */
 async function childStack() {
-  const { child, baseUrl } = await startStackProcess(dataDir);
-  const key = await loadOrCreateSigningKey(dataDir);
-  const token = await issueToken(
-    key,
-    { issuer: 'eio-local', audience: 'eio-api', roleClaim: 'eio_role' },
-    { role: 'admin', subject: 'crash-test', ttlSeconds: 600 },
-  );
+  const started = await startStackProcess(dataDir);
+  const { child } = started;
   const call = async (method: string, path: string, body?: unknown) => {
-    const res = await fetch(`${baseUrl}${path}`, {
-      method,
-      headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
-      body: body === undefined ? undefined : JSON.stringify(body),
-    });
-    const text = await res.text();
-    return { status: res.status, body: (text ? JSON.parse(text) : undefined) as JobView, text };
+    const res = await started.call(method, path, body);
+    return { ...res, body: res.body as JobView };
   };
   const kill = async () => {
     child.kill('SIGKILL');

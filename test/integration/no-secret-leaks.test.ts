@@ -1,14 +1,14 @@
 import { readdir, readFile, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { outputCapture } from '../support/output-capture';
 
 // Log everything for this file: the point is to prove that even debug logs carry no secret.
 process.env.LOG_LEVEL = 'DEBUG';
 
 const SECRETS = ['Leak-Canary-Pw-1', 'Leak-Canary-Pw-2-rotated'];
-const captured: string[] = [];
-const originalStdout = process.stdout.write.bind(process.stdout);
-const originalStderr = process.stderr.write.bind(process.stderr);
+const output = outputCapture();
+const { captured } = output;
 
 async function filesUnder(dir: string): Promise<string[]> {
   const out: string[] = [];
@@ -25,19 +25,13 @@ describe('no secret reaches a log line, a response or the store', () => {
   const responses: string[] = [];
 
   beforeAll(async () => {
-    const capture = (chunk: unknown) => {
-      captured.push(String(chunk));
-      return true;
-    };
-    process.stdout.write = capture as typeof process.stdout.write;
-    process.stderr.write = capture as typeof process.stderr.write;
+    output.start();
     const { startHarness } = await import('../support/harness');
     h = await startHarness({ demo: true });
   });
   afterAll(async () => {
     await h?.close();
-    process.stdout.write = originalStdout;
-    process.stderr.write = originalStderr;
+    output.stop();
   });
 
   it('runs a full credential lifecycle and finds the secrets nowhere', async () => {

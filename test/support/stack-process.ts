@@ -1,14 +1,40 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { issueToken } from '../../infra/local/jwt';
+import { loadOrCreateSigningKey } from '../../infra/local/signing-key';
 
 const root = fileURLToPath(new URL('../..', import.meta.url));
 
+/** A call to the stack process as an admin: the status, the JSON answer (if any) and its text. */
+// biome-ignore lint/suspicious/noExplicitAny: tests read arbitrary JSON answers; any keeps the assertions readable.
+export type StackCall = (method: string, path: string, body?: unknown) => Promise<{ status: number; body: any; text: string }>;
+
 /**
  * The local stack in a process of its own (test/support/engine-test-stack.ts, with the engine test job), on
- * `dataDir`, for tests that kill it with SIGKILL as a crash would. Resolves once it serves HTTP.
+ * `dataDir`, for tests that kill it with SIGKILL as a crash would. Resolves once it serves HTTP, with a way
+ * to call it as an admin.
  */
-export function startStackProcess(dataDir: string): Promise<{ child: ChildProcess; baseUrl: string }> {
+export async function startStackProcess(dataDir: string): Promise<{ child: ChildProcess; baseUrl: string; call: StackCall }> {
+  const { child, baseUrl } = await spawnStack(dataDir);
+  const token = await issueToken(
+    await loadOrCreateSigningKey(dataDir),
+    { issuer: 'eio-local', audience: 'eio-api', roleClaim: 'eio_role' },
+    { role: 'admin', subject: 'crash-test', ttlSeconds: 600 },
+  );
+  const call: StackCall = async (method, path, body) => {
+    const res = await fetch(`${baseUrl}${path}`, {
+      method,
+      headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
+      body: body === undefined ? undefined : JSON.stringify(body),
+    });
+    const text = await res.text();
+    return { status: res.status, body: text ? JSON.parse(text) : undefined, text };
+  };
+  return { child, baseUrl, call };
+}
+
+function spawnStack(dataDir: string): Promise<{ child: ChildProcess; baseUrl: string }> {
   // `node --import tsx` rather than the tsx CLI: the CLI runs the script in a child process, which a SIGKILL
   // of the CLI would leave running.
   const child = spawn(process.execPath, ['--import', 'tsx', 'test/support/engine-test-stack.ts'], {
