@@ -40,13 +40,19 @@ export async function recordObservation(store: Store, o: NewObservation): Promis
   await reconcileAfterWrite(store, [address], o.last_seen);
 }
 
-/** The incremental reconciliation; its failure never fails the observation (the scheduled full pass catches up). */
+/**
+ * The incremental reconciliation of the addresses just written, a few at a time (each is a handful of store
+ * round trips); its failure never fails the observation (the scheduled full pass catches up).
+ */
 async function reconcileAfterWrite(store: Store, addresses: string[], at: string): Promise<void> {
-  for (const address of new Set(addresses))
-    await checkAddress(store, address, Date.parse(at)).catch((e: unknown) =>
+  await mapBounded([...new Set(addresses)], RECONCILE_CONCURRENCY, (address) =>
+    checkAddress(store, address, Date.parse(at)).catch((e: unknown) =>
       logger.warn('IPAM reconciliation of an address failed; the full pass will redo it', { address, error: e as Error }),
-    );
+    ),
+  );
 }
+
+const RECONCILE_CONCURRENCY = 8;
 
 /** Everything seen at one address (its first 200 observations). */
 export async function observationsAt(store: Store, address: string): Promise<StoredObservation[]> {
@@ -163,13 +169,9 @@ export async function recordObservations(store: Store, observations: NewObservat
   await store.putMany(stored.flatMap((s) => observationItems(s.stored)));
   const moved = stored.filter((s) => s.formerMac && s.formerMac !== s.stored.ids.mac).map((s) => macKey(s.formerMac!, s.stored));
   if (moved.length) await store.deleteMany(moved);
-  const at = Date.parse(fresh[0]!.last_seen);
-  await mapBounded([...new Set(stored.map((s) => s.stored.address))], RECONCILE_CONCURRENCY, (address) =>
-    checkAddress(store, address, at).catch((e: unknown) =>
-      logger.warn('IPAM reconciliation of an address failed; the full pass will redo it', { address, error: e as Error }),
-    ),
+  await reconcileAfterWrite(
+    store,
+    stored.map((s) => s.stored.address),
+    fresh[0]!.last_seen,
   );
 }
-
-/** Addresses a batch reconciles at once: each is a handful of store round trips. */
-const RECONCILE_CONCURRENCY = 8;
