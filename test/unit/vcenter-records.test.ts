@@ -94,8 +94,31 @@ describe('vCenter inventory records', () => {
     const again = await fullSync(deps, fakeClient([cluster, host, vm]), instance);
     expect(again).toEqual({
       counts: { datacenters: 0, clusters: 1, hosts: 1, vms: 1, datastores: 0 },
-      changes: { written: 0, unchanged: 3, deleted: 0, ip_observations: 0 },
+      changes: { written: 0, reconfirmed: 0, unchanged: 3, deleted: 0, ip_observations: 0 },
     });
+  });
+
+  it("a full sync re-confirms unchanged objects written more than half of IPAM's live window ago, so their addresses stay live", async () => {
+    const deps = unitDeps();
+    await vcenterInstances.create(deps.store, instance);
+    await fullSync(deps, fakeClient([cluster, host, vm]), instance);
+    deps.clock.advance(12 * 3_600_000); // under half of the 26-hour window: nothing to write
+    expect((await fullSync(deps, fakeClient([cluster, host, vm]), instance)).changes).toMatchObject({ written: 0, unchanged: 3 });
+    deps.clock.advance(12 * 3_600_000); // the next night's sync
+    expect((await fullSync(deps, fakeClient([cluster, host, vm]), instance)).changes).toEqual({
+      written: 3,
+      reconfirmed: 3,
+      unchanged: 0,
+      deleted: 0,
+      ip_observations: 1,
+    });
+    expect(await observationsAt(deps.store, '10.1.2.3')).toEqual([
+      expect.objectContaining({ first_seen: '2026-11-23T10:00:00.000Z', last_seen: '2026-11-24T10:00:00.000Z' }),
+    ]);
+    // A delta never re-confirms: it sees only what changed.
+    deps.clock.advance(24 * 3_600_000);
+    const delta = await deltaOrFull(deps, fakeClient([], [vm]), await vcenterInstances.get(deps.store, 'vc-001'));
+    expect(delta).toMatchObject({ executed: 'delta', changes: { written: 0, reconfirmed: 0, unchanged: 1 } });
   });
 
   it("keeps the full read's checkpoint for the next delta; an IP observation keeps first_seen when a later sync rewrites it", async () => {
