@@ -104,8 +104,7 @@ export async function listInventoryPage(
 /** Every stored object of an instance: `<kind>#<moref>` → state (only the key, hash and write time are read). */
 export async function inventoryHashes(store: Store, instanceId: string): Promise<Map<string, StoredState>> {
   const out = new Map<string, StoredState>();
-  const page = (cursor?: string) =>
-    store.query({ pk: `VCINV#${instanceId}`, limit: 1000, cursor, attributes: ['hash', 'synced_at'] });
+  const page = (cursor?: string) => store.query({ pk: `VCINV#${instanceId}`, limit: 1000, cursor, attributes: ['hash', 'synced_at'] });
   for await (const r of eachItem(page)) out.set(r.sk, storedState(r));
   return out;
 }

@@ -14,13 +14,7 @@ import { createHash } from 'node:crypto';
 import type { InventoryKind, InventoryObject, InventoryRef, SyncChanges, SyncCounts, VCenterInstance } from '../domain/vcenter';
 import { isoNow } from '../ports/clock';
 import { recordObservations } from '../records/ip-observations';
-import {
-  deleteInventoryRecords,
-  getInventory,
-  type InventoryRecord,
-  putInventoryRecords,
-  type StoredState,
-} from '../records/vcenter';
+import { deleteInventoryRecords, getInventory, type InventoryRecord, putInventoryRecords, type StoredState } from '../records/vcenter';
 import type { Deps } from './deps';
 
 export type WriterDeps = Pick<Deps, 'store' | 'clock'>;
