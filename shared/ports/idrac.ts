@@ -107,7 +107,18 @@ export interface IdracUpstreamState {
   last_failure?: string;
 }
 
+/** What a knock found: something answered TLS, or not (`silent`: a port was held open or the packets dropped, not refused). */
+export interface KnockResult {
+  answered: boolean;
+  silent: boolean;
+}
+
 export interface Idrac {
+  /**
+   * Whether anything answers TLS on the target's Redfish or WS-Man port within the connect timeout, for the
+   * price of a socket: a ClientHello and the first byte back, nothing else sent. Never throws.
+   */
+  knock(target: IdracTarget): Promise<KnockResult>;
   /** Unauthenticated: Redfish service root and WS-Man Identify. Never throws for an unreachable endpoint. */
   probe(target: IdracTarget): Promise<CapabilityFingerprint>;
   /** Redfish when the service offers what inventory needs, else WS-Man. */

@@ -11,9 +11,11 @@ import {
   type IdracJobStatus,
   type IdracTarget,
   type IdracUpstreamState,
+  type KnockResult,
   type PowerResetResult,
   type ResetType,
 } from '../../ports/idrac';
+import { knock } from './knock';
 import { DEFAULT_REDFISH_PORT, DEFAULT_WSMAN_PORT, type IdracClientOptions, resolveOptions } from './options';
 import { probeEndpoint } from './probe';
 import { resetSystem, simpleUpdate } from './redfish/actions';
@@ -52,6 +54,14 @@ export class IdracClient implements Idrac {
     this.resilience = new ResilienceRegistry(this.options);
     this.http = new HttpTransport(this.pools, this.resilience);
     this.wsman = new WsmanClient(this.http, this.options.log);
+  }
+
+  knock(target: IdracTarget): Promise<KnockResult> {
+    return knock(
+      target.address,
+      [target.redfishPort ?? DEFAULT_REDFISH_PORT, target.wsmanPort ?? DEFAULT_WSMAN_PORT],
+      this.options.connectTimeoutMs,
+    );
   }
 
   probe(target: IdracTarget): Promise<CapabilityFingerprint> {

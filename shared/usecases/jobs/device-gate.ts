@@ -7,6 +7,10 @@ import type { Idrac, IdracTarget } from '../../ports/idrac';
 export function gatedIdrac(idrac: Idrac, mayAct: () => Promise<void>): Idrac {
   const gated = (target: IdracTarget): IdracTarget => ({ ...target, mayAct });
   return {
+    knock: async (target) => {
+      await mayAct();
+      return idrac.knock(target);
+    },
     probe: (target) => idrac.probe(gated(target)),
     inventory: (target, credential) => idrac.inventory(gated(target), credential),
     powerReset: (target, credential, resetType) => idrac.powerReset(gated(target), credential, resetType),
