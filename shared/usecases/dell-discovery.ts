@@ -66,7 +66,7 @@ const SEND_CONCURRENCY = 8;
  * (in AWS, one invocation billed for one timeout instead of one per silent address). Only the addresses that
  * answer take a probe slot each. 128 addresses are 256 sockets, well inside Lambda's 1,024 descriptors.
  */
-const KNOCK_SLICE = 128;
+export const KNOCK_SLICE = 128;
 
 /**
  * One slice of a sweep; `registered` maps its addresses that already have an endpoint (when planned) to their ids;
@@ -542,30 +542,36 @@ async function knockSlice(deps: SliceDeps, message: Message, tally: SliceTally, 
   }
   const first = message.knock!.first_chunk;
   const chunkOf = new Map(message.addresses.map((a, i) => [a, first + i]));
-  const answered = redelivered
-    ? message.addresses
-    : (
-        await mapBounded(message.addresses, KNOCK_SLICE, async (address) => {
-          const target = { address, redfishPort: site.redfish_port ?? 443, wsmanPort: site.wsman_port ?? 5986, tls: {} };
-          return { address, knocked: await deps.idrac.knock(target) };
-        })
-      ).flatMap(({ address, knocked }) => {
-        if (knocked.answered) return [address];
-        tally.settle(address, { counts: { unreachable: 1 } });
-        return [];
-      });
-  const slices = answered.map(
-    (address): Message => ({
-      run_id: message.run_id,
-      site_id: site.id,
-      chunk: chunkOf.get(address)!,
-      total: message.total,
-      addresses: [address],
-    }),
-  );
-  await sendSlices(deps, slices, (batch) => {
-    for (const slice of batch) tally.handOver(slice.addresses[0]!);
+  const sliceOf = (address: string): Message => ({
+    run_id: message.run_id,
+    site_id: site.id,
+    chunk: chunkOf.get(address)!,
+    total: message.total,
+    addresses: [address],
   });
+  const handOver = (batch: Message[]) => {
+    for (const slice of batch) tally.handOver(slice.addresses[0]!);
+  };
+  if (redelivered) return sendSlices(deps, message.addresses.map(sliceOf), handOver);
+  // Each address that answers is sent on at once (those answering in the same turn together, up to 10), so
+  // its probe does not wait for the slice's silent addresses to time out.
+  const pending: Message[] = [];
+  const sends: Promise<void>[] = [];
+  const flush = () => {
+    if (!pending.length) return;
+    const sent = sendSlices(deps, pending.splice(0, 10), handOver);
+    sent.catch(() => undefined); // awaited below
+    sends.push(sent);
+  };
+  await mapBounded(message.addresses, KNOCK_SLICE, async (address) => {
+    const target = { address, redfishPort: site.redfish_port ?? 443, wsmanPort: site.wsman_port ?? 5986, tls: {} };
+    if (!(await deps.idrac.knock(target)).answered) return tally.settle(address, { counts: { unreachable: 1 } });
+    pending.push(sliceOf(address));
+    if (pending.length >= 10) flush();
+    else if (pending.length === 1) setImmediate(flush);
+  });
+  flush();
+  await Promise.all(sends);
 }
 
 /** Whether `work` settled within `budgetMs` (no budget: waits for it). Rejections pass through. */
