@@ -5,6 +5,10 @@
  * they come or the read ends (then the stored records name them), so its record is the same whatever order
  * vCenter sends the objects in. At the end it deletes what is gone and tells what it did.
  *
+ * A full sync writes thousands of IP observations: instead of reconciling each address (a handful of store
+ * reads each, more than the sync's own writes), it queues one IPAM full pass when it wrote any. A delta
+ * reconciles the few addresses it writes one by one.
+ *
  * A full sync also re-confirms unchanged objects whose record was written more than half of IPAM's live window
  * ago (`reconfirmAfterMs`): their record and IP observations are written again with the time of this sync, so
  * a VM that never changes keeps counting as live in IPAM, while a re-sync soon after another writes nothing.
@@ -16,8 +20,9 @@ import { isoNow } from '../ports/clock';
 import { recordObservations } from '../records/ip-observations';
 import { deleteInventoryRecords, getInventory, type InventoryRecord, putInventoryRecords, type StoredState } from '../records/vcenter';
 import type { Deps } from './deps';
+import { requestIpamReconciliation } from './ipam-reconciliation';
 
-export type WriterDeps = Pick<Deps, 'store' | 'clock'>;
+export type WriterDeps = Pick<Deps, 'store' | 'clock' | 'queue'>;
 
 export const COUNT_KEY: Record<InventoryKind, keyof SyncCounts> = {
   datacenter: 'datacenters',
@@ -148,7 +153,8 @@ export function inventoryWriter(
     result.changes.written += records.length;
     result.changes.ip_observations += observations.length;
     if (records.length) queue(() => putInventoryRecords(deps.store, records));
-    if (observations.length) queue(() => recordObservations(deps.store, observations));
+    const reconcile = mode.full ? 'full pass queued' : 'each address';
+    if (observations.length) queue(() => recordObservations(deps.store, observations, { reconcile }));
   };
 
   return {
@@ -182,6 +188,8 @@ export function inventoryWriter(
       if (toDelete.length) queue(() => deleteInventoryRecords(deps.store, instance.id, toDelete));
       await writing;
       if (failure) throw failure.error;
+      if (mode.full && result.changes.ip_observations)
+        await requestIpamReconciliation(deps, `full sync of ${instance.id} wrote ${result.changes.ip_observations} IP observation(s)`);
       result.changes.deleted = toDelete.length;
       for (const d of toDelete) result.deleted[COUNT_KEY[d.kind]]++;
       return result;

@@ -25,7 +25,7 @@ import type { Deps } from './deps';
 import { COUNT_KEY, emptyCounts, inventoryWriter } from './vcenter-inventory-writer';
 
 export { emptyChanges, emptyCounts } from './vcenter-inventory-writer';
-export type SyncDeps = Pick<Deps, 'store' | 'secrets' | 'clock'>;
+export type SyncDeps = Pick<Deps, 'store' | 'secrets' | 'clock' | 'queue'>;
 export type SyncResult = { counts: SyncCounts; changes: SyncChanges };
 /** Reports where a running sync is (phase, objects retrieved so far). */
 export type Progress = (phase: SyncProgress['phase'], objectsRetrieved: number) => Promise<void>;
