@@ -178,7 +178,7 @@ describe('host ↔ iDRAC links', () => {
     await sync([clusterObject(['host-1']), hostObject('host-1', { service_tag: 'ABC1234' })]);
     expect(await idracOfHost(deps, 'vc-001/host-1')).toMatchObject({
       status: 'ambiguous',
-      candidates: [{ endpoint_id: a.id }, { endpoint_id: b.id }],
+      candidates: [a.id, b.id].sort().map((endpoint_id) => ({ endpoint_id })),
     });
     expect((await getDellEndpoint(deps, b.id)).vcenter_hosts).toMatchObject([{ host_id: 'vc-001/host-1', status: 'ambiguous' }]);
 
