@@ -258,3 +258,22 @@ export function countByStatus(components: ComponentCompliance[]): Record<Complia
   for (const c of components) counts[c.status]++;
   return counts;
 }
+
+/** A component whose installed version changed between two inventories of one server. */
+export type FirmwareChange = { fqdd: string; name: string; from: string | null; to: string | null };
+
+/**
+ * What changed between two inventories (by FQDD): updated, added or removed components. Empty when either
+ * has no inventory, so a first inventory is no change.
+ */
+export function firmwareChanges(before: IdracFirmwareItem[] | undefined, after: IdracFirmwareItem[] | undefined): FirmwareChange[] {
+  if (!before || !after) return [];
+  const key = (i: IdracFirmwareItem) => i.fqdd ?? i.id;
+  const old = new Map(before.map((i) => [key(i), i]));
+  const now = new Map(after.map((i) => [key(i), i]));
+  const changes: FirmwareChange[] = [];
+  for (const [k, i] of now)
+    if (old.get(k)?.version !== i.version) changes.push({ fqdd: k, name: i.name, from: old.get(k)?.version ?? null, to: i.version });
+  for (const [k, i] of old) if (!now.has(k)) changes.push({ fqdd: k, name: i.name, from: i.version, to: null });
+  return changes;
+}

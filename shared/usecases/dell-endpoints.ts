@@ -17,6 +17,7 @@ import {
 } from '../domain/dell-endpoint';
 import { assertDevicePortsOpen } from '../domain/device-ports';
 import { ConflictError, ValidationError } from '../domain/errors';
+import { firmwareChanges } from '../domain/firmware-baseline';
 import type { IdracErrorInfo, IdracInventory } from '../domain/idrac';
 import { newId } from '../domain/ids';
 import type { ServiceIdentity } from '../domain/service-identity';
@@ -403,6 +404,10 @@ export async function refreshDellEndpoint(
       at: now,
       detail: { thumbprint: inspection.probe.pinned },
     });
+  // Firmware drift over time: what changed since the last inventory, by EIO's updates or anyone else's.
+  const changes = firmwareChanges(ep.firmware, updated.firmware);
+  if (changes.length)
+    await recordAudit(deps.store, { subject_id: id, action: 'dell_endpoint.firmware_changed', at: now, detail: { changes } });
   if (updated.status === 'reachable') await observeAddresses(deps, updated, now, purpose);
   return updated;
 }

@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { beforeEach, describe, expect, it } from 'vitest';
 import { readDellCatalog } from '../../shared/domain/dell-catalog';
-import type { DellEndpoint } from '../../shared/domain/dell-endpoint';
+import { type DellEndpoint, DellEndpointCreate } from '../../shared/domain/dell-endpoint';
 import { complianceOf, FirmwareBaselineCreate } from '../../shared/domain/firmware-baseline';
 import type { IdracFirmwareItem } from '../../shared/domain/idrac';
 import { SiteCreate } from '../../shared/domain/site';
@@ -9,7 +9,7 @@ import { listAudit } from '../../shared/records/audit';
 import { dellEndpoints } from '../../shared/records/dell-endpoints';
 import { putInventory } from '../../shared/records/vcenter';
 import { recordHardwareIds } from '../../shared/usecases/dell-conflicts';
-import { createDellEndpoint } from '../../shared/usecases/dell-endpoints';
+import { createDellEndpoint, refreshDellEndpoint } from '../../shared/usecases/dell-endpoints';
 import {
   createFirmwareBaseline,
   deleteFirmwareBaseline,
@@ -17,10 +17,25 @@ import {
   updateFirmwareBaseline,
 } from '../../shared/usecases/firmware-baselines';
 import { componentsToUpdate, endpointDrift, firmwareCompliance } from '../../shared/usecases/firmware-compliance';
+import { createServiceIdentity } from '../../shared/usecases/service-identities';
 import { createSite } from '../../shared/usecases/sites';
 import { storedRecord } from '../support/fake-vcenter';
 import { unitDeps } from '../support/fakes';
+import { FakeIdrac } from './fake-idrac';
 
+const R750_INVENTORY = {
+  protocol: 'redfish',
+  generation: 'idrac9',
+  model: 'PowerEdge R750',
+  service_tag: 'ABC1234',
+  system_uuid: '4c4c4544-0041-3110-8052-b4c04f4d4433',
+  bios_version: '1.8.2',
+  power_state: 'On',
+  health_rollup: 'OK',
+  nics: [],
+  idrac_nic: { mac: '02:1d:00:00:00:01', ipv4: '10.9.0.1' },
+  idrac_firmware: '6.00.30.00',
+};
 const CATALOG = readFileSync(new URL('../fixtures/firmware/Catalog.xml', import.meta.url), 'utf8');
 
 /** What an iDRAC9 R750 reports (the simulators' components, as their Redfish inventory ids name them). */
@@ -214,5 +229,38 @@ describe('baselines and compliance', () => {
       ['vc-001/host-2', null, 'none', 'unknown'],
     ]);
     await expect(firmwareCompliance(deps, { cluster: 'vc-001/domain-c9', limit: 50 })).rejects.toMatchObject({ status: 404 });
+  });
+
+  it("a refresh that finds other versions than the last inventory records the change in the endpoint's audit trail", async () => {
+    /** An R750 whose inventory reports `firmware`. */
+    class InventoriedIdrac extends FakeIdrac {
+      firmware = R750_FIRMWARE;
+      override inventory(): never {
+        // The base fake declares inventory unused (never); this one answers, as the port does, with a promise.
+        return Promise.resolve({ ...R750_INVENTORY, firmware: this.firmware }) as never;
+      }
+    }
+    const idrac = new InventoriedIdrac();
+    idrac.behaviour.set('10.9.0.1', 'idrac9');
+    const d = { ...deps, idrac };
+    await createServiceIdentity(
+      d,
+      { id: 'si-idrac', name: 'i', description: '', target_kind: 'idrac', username: 'root', secret: 'x' },
+      'a',
+    );
+    await createDellEndpoint(
+      d,
+      DellEndpointCreate.parse({ id: 'idrac-a1', address: '10.9.0.1', site_id: 'site-a', service_identity_id: 'si-idrac' }),
+      'a',
+    );
+
+    await refreshDellEndpoint(d, 'idrac-a1');
+    idrac.firmware = R750_FIRMWARE.map((i) => (i.fqdd === 'BIOS.Setup.1-1' ? { ...i, version: '1.9.0' } : i));
+    const after = await refreshDellEndpoint(d, 'idrac-a1');
+    expect(after.firmware?.find((i) => i.fqdd === 'BIOS.Setup.1-1')?.version).toBe('1.9.0');
+    const trail = await listAudit(deps.store, 'idrac-a1', { limit: 20 });
+    expect(trail.items.filter((e) => e.action === 'dell_endpoint.firmware_changed').map((e) => e.detail)).toEqual([
+      { changes: [{ fqdd: 'BIOS.Setup.1-1', name: 'BIOS', from: '1.8.2', to: '1.9.0' }] },
+    ]);
   });
 });
