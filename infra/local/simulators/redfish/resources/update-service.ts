@@ -97,6 +97,57 @@ function dellInstall({ host, json }: RouteContext): RedfishResult {
   return accepted(jobs[0]?.id ?? '');
 }
 
+/** The parts of a multipart/form-data body by name: their file name and, for small parts, their text. */
+function formParts(req: RouteContext['req']): Map<string, { fileName?: string; text: string }> {
+  const parts = new Map<string, { fileName?: string; text: string }>();
+  const boundary = /boundary="?([^";]+)"?/i.exec(header(req, 'content-type') ?? '')?.[1];
+  if (!boundary) return parts;
+  // latin1 keeps byte offsets; only headers and the JSON part are read as text.
+  for (const chunk of req.body.toString('latin1').split(`--${boundary}`)) {
+    const split = chunk.indexOf('\r\n\r\n');
+    if (split < 0) continue;
+    const head = chunk.slice(0, split);
+    const name = /name="([^"]+)"/i.exec(head)?.[1];
+    if (!name) continue;
+    const fileName = /filename="([^"]+)"/i.exec(head)?.[1];
+    parts.set(name, { ...(fileName ? { fileName } : {}), text: fileName ? '' : chunk.slice(split + 4).replace(/\r\n$/, '') });
+  }
+  return parts;
+}
+
+/**
+ * MultipartHttpPushUri (iDRAC9 4.x+): `UpdateParameters` (JSON: Targets, @Redfish.OperationApplyTime) and
+ * `UpdateFile` (the DUP, whose file name says what it installs) in one POST; 202 with the job, like SimpleUpdate.
+ */
+function multipartUpload(context: RouteContext): RedfishResult {
+  const { host } = context;
+  const parts = formParts(context.req);
+  const file = parts.get('UpdateFile');
+  if (!file?.fileName) return redfishError(400, 'Base.ActionParameterMissing', ['MultipartHttpPushUri', 'UpdateFile']);
+  let parameters: Record<string, unknown> = {};
+  try {
+    const parsed: unknown = JSON.parse(parts.get('UpdateParameters')?.text || '{}');
+    if (parsed && typeof parsed === 'object' && !Array.isArray(parsed)) parameters = parsed as Record<string, unknown>;
+  } catch {
+    return redfishError(400, 'Base.MalformedJSON');
+  }
+  const applyTime = parameters['@Redfish.OperationApplyTime'] ?? 'Immediate';
+  if (!APPLY_TIMES.includes(applyTime as ApplyTime)) {
+    return redfishError(400, 'Base.ActionParameterValueNotInList', [
+      String(applyTime),
+      '@Redfish.OperationApplyTime',
+      'MultipartHttpPushUri',
+    ]);
+  }
+  const targets = Array.isArray(parameters.Targets) ? parameters.Targets.filter((t): t is string => typeof t === 'string') : [];
+  const job = host.updates.submit({
+    pkg: resolvePackage(file.fileName, host.inventory, targets),
+    applyTime: applyTime as ApplyTime,
+    rebootHost: false,
+  });
+  return accepted(job.id);
+}
+
 /** HttpPushUri upload: multipart with the DUP; only its file name matters here (see state/packages.ts). */
 function upload({ host, req }: RouteContext): RedfishResult {
   const ifMatch = header(req, 'if-match');
@@ -137,6 +188,7 @@ export function updateServiceRoutes(): RouteDef[] {
       },
     },
     { method: 'POST', pattern: INVENTORY, privilege: 'ConfigureManager', handler: upload },
+    { method: 'POST', pattern: `${SERVICE}/MultipartUpload`, privilege: 'ConfigureManager', handler: multipartUpload },
     { method: 'POST', pattern: `${SERVICE}/Actions/${SIMPLE_UPDATE}`, privilege: 'ConfigureManager', handler: simpleUpdate },
     { method: 'POST', pattern: `${SERVICE}/Actions/Oem/DellUpdateService.Install`, privilege: 'ConfigureManager', handler: dellInstall },
     {
