@@ -21,8 +21,10 @@ const HOST_ID = /<obj type="HostSystem">([^<]+)<\/obj>/;
 const NAME = /<name>name<\/name>\s*(?:<op>\w+<\/op>\s*)?<val[^>]*>([^<]*)<\/val>/;
 // The ServiceTag entry's identifierValue, never reaching into the next entry.
 const IN_ENTRY = '(?:(?!</otherIdentifyingInfo>)[\\s\\S])*?';
-const SERVICE_TAG = new RegExp(`(<otherIdentifyingInfo>${IN_ENTRY}<identifierValue>)[^<]*(</identifierValue>${IN_ENTRY}<key>ServiceTag</key>)`, 'g');
-  /(<otherIdentifyingInfo>(?:(?!<\/otherIdentifyingInfo>)[\s\S])*?<identifierValue>)[^<]*(<\/identifierValue>(?:(?!<\/otherIdentifyingInfo>)[\s\S])*?<key>ServiceTag<\/key>)/g;
+const SERVICE_TAG = new RegExp(
+  `(<otherIdentifyingInfo>${IN_ENTRY}<identifierValue>)[^<]*(</identifierValue>${IN_ENTRY}<key>ServiceTag</key>)`,
+  'g',
+);
 const CONNECTION = [
   /(<name>runtime\.connectionState<\/name>\s*(?:<op>\w+<\/op>\s*)?<val[^>]*>)connected(<\/val>)/g,
   /(<connectionState>)connected(<\/connectionState>)/g,
