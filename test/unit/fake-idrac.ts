@@ -105,7 +105,19 @@ export class FakeIdrac implements Idrac {
   startFirmwareUpdate(): never {
     throw new Error('not used by these tests');
   }
+  lifecycleControllerStatus(): never {
+    throw new Error('not used by these tests');
+  }
   jobStatus(): never {
+    throw new Error('not used by these tests');
+  }
+  listJobs(): never {
+    throw new Error('not used by these tests');
+  }
+  deleteJob(): never {
+    throw new Error('not used by these tests');
+  }
+  rebootToApply(): never {
     throw new Error('not used by these tests');
   }
   verifyCredential(): never {

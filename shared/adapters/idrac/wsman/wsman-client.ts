@@ -1,7 +1,16 @@
 import { type IdracCredential, IdracError, IdracHttpError, type IdracTarget } from '../../../ports/idrac';
 import type { IdracLog } from '../options';
 import type { HttpResponse, HttpTransport, SendOptions } from '../transport/http';
-import { DCIM, enumerateEnvelope, identifyEnvelope, pullEnvelope, releaseEnvelope } from './envelope';
+import {
+  DCIM,
+  enumerateEnvelope,
+  getEnvelope,
+  identifyEnvelope,
+  invokeEnvelope,
+  pullEnvelope,
+  releaseEnvelope,
+  type Selectors,
+} from './envelope';
 import { asList, type CimValue, child, cimInstance, isNode, parseEnvelope, textOf, type XmlNode } from './xml';
 
 export interface WsmanIdentity {
@@ -10,7 +19,10 @@ export interface WsmanIdentity {
   protocolVersion: string;
 }
 
-export type DcimClass = 'DCIM_SystemView' | 'DCIM_iDRACCardView' | 'DCIM_SoftwareIdentity' | 'DCIM_NICView';
+export type DcimClass = 'DCIM_SystemView' | 'DCIM_iDRACCardView' | 'DCIM_SoftwareIdentity' | 'DCIM_NICView' | 'DCIM_LifecycleJob';
+
+/** Dell's services, each a CIM class whose one instance is named by these selectors (Dell's fixed values). */
+export type DcimService = 'DCIM_LCService' | 'DCIM_SoftwareInstallationService' | 'DCIM_JobService' | 'DCIM_CSPowerManagementService';
 
 const PATH = '/wsman';
 const SOAP_HEADERS = { 'content-type': 'application/soap+xml;charset=UTF-8', accept: 'application/soap+xml' };
@@ -82,6 +94,41 @@ export class WsmanClient {
       context = next || context;
     }
     return instances;
+  }
+
+  /** One instance by its selectors (e.g. a DCIM_LifecycleJob by InstanceID); a retried read. */
+  async get(
+    target: IdracTarget,
+    port: number,
+    credential: IdracCredential,
+    cls: DcimClass,
+    selectors: Selectors,
+  ): Promise<Record<string, CimValue>> {
+    const to = `https://${target.address}:${port}${PATH}`;
+    const body = await this.call(target, port, credential, getEnvelope(to, `${DCIM}${cls}`, selectors), `Get ${cls}`, true);
+    return cimInstance(child(body, cls));
+  }
+
+  /**
+   * A method of a Dell service (never retried: it acts). Answers the `{method}_OUTPUT` element as parsed XML,
+   * for the caller to read ReturnValue, messages and job references from.
+   */
+  async invoke(
+    target: IdracTarget,
+    port: number,
+    credential: IdracCredential,
+    service: DcimService,
+    selectors: Selectors,
+    method: string,
+    input: string,
+  ): Promise<XmlNode> {
+    const to = `https://${target.address}:${port}${PATH}`;
+    const envelope = invokeEnvelope(to, `${DCIM}${service}`, method, selectors, input);
+    const body = await this.call(target, port, credential, envelope, `${service}.${method}`, false);
+    const output = child(body, `${method}_OUTPUT`);
+    if (!isNode(output))
+      throw new IdracError('malformed_response', `iDRAC ${target.address} answered ${service}.${method} without an output`, target.address);
+    return output;
   }
 
   private items(response: unknown, cls: DcimClass): Array<Record<string, CimValue>> {
