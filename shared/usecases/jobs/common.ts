@@ -8,7 +8,7 @@ import { own } from '../../lib/own';
 import { logger } from '../../observability/logger';
 import { isoNow } from '../../ports/clock';
 import { ExecutionNotFoundError } from '../../ports/workflows';
-import { jobs } from '../../records/jobs';
+import { jobFailures, jobs } from '../../records/jobs';
 import { readSwitch } from '../../records/switches';
 import type { Deps } from '../deps';
 import { releaseJobLocks } from './host-locks';
@@ -44,6 +44,7 @@ export async function moveJob(
     return compensates ? { ...next, compensation: { status: 'pending', attempts: 0, updated_at: next.updated_at } } : next;
   });
   if (!isFinished(moved.status)) return moved;
+  if (moved.status === 'failed') await jobFailures.record(deps.store, moved);
   if (moved.compensation?.status === 'pending') {
     await requestCompensation(deps, id).catch((e: unknown) =>
       logger.warn('Compensation not queued; housekeeping will', { job_id: id, error: e as Error }),
