@@ -17,7 +17,6 @@ import { localDeps } from '../../shared/composition/local-deps';
 import { config, resetConfig } from '../../shared/config';
 import { provideDeps } from '../../shared/container';
 import { logger } from '../../shared/observability/logger';
-import { readSwitch } from '../../shared/records/switches';
 import type { Deps } from '../../shared/usecases/deps';
 import { reconcileJobs } from '../../shared/usecases/jobs/reconcile';
 import { type DemoIdracOptions, seedDemoLab, startDemoIdracs } from './demo-lab';
@@ -151,8 +150,7 @@ export async function startLocalStack(opts: LocalStackOptions): Promise<LocalSta
     // Runners start only once everything they may call is wired.
     for (const runner of runners.values()) runner.start();
     closers.push(async () => Promise.all([...runners.values()].map((r) => r.stop(10_000))));
-    // A paused job scheduler (maintenance window) holds every schedule too.
-    const scheduler = new LocalScheduler(queue, { isPaused: async () => (await readSwitch(store, 'scheduler')).on });
+    const scheduler = new LocalScheduler(queue);
     scheduler.start();
     closers.push(async () => scheduler.stop());
 
