@@ -61,6 +61,11 @@ const Env = z.object({
   VCENTER_BREAKER_THRESHOLD: z.coerce.number().int().min(1).default(5),
   /** How long an open breaker refuses calls before letting one probe through. */
   VCENTER_BREAKER_HALF_OPEN_SECONDS: z.coerce.number().positive().default(30),
+  /** AWS: URL of the queue the notifications pipe forwards to the SNS topic (set by CDK). */
+  NOTIFICATIONS_QUEUE_URL: z.string().optional(),
+  /** Local: where operator notifications are POSTed (unset: the log only), and the HMAC key that signs them. */
+  NOTIFY_WEBHOOK_URL: z.url().optional(),
+  NOTIFY_WEBHOOK_SECRET: z.string().min(16).optional(),
   /** Retention before DynamoDB's TTL removes them: audit entries, job steps (jobs themselves stay), idempotency keys. */
   RETENTION_AUDIT_DAYS: z.coerce.number().int().min(1).default(365),
   RETENTION_JOB_STEPS_DAYS: z.coerce.number().int().min(1).default(90),
@@ -93,6 +98,8 @@ export function parseConfig(env: Record<string, string | undefined>) {
     throw new Error(`Invalid configuration: ${problems}`);
   }
   const e = parsed.data;
+  if (e.NOTIFY_WEBHOOK_URL && !e.NOTIFY_WEBHOOK_SECRET)
+    throw new Error('Invalid configuration: NOTIFY_WEBHOOK_SECRET must be set with NOTIFY_WEBHOOK_URL (notifications are signed)');
   return {
     runtime: e.EIO_RUNTIME,
     version: e.EIO_VERSION,
@@ -124,6 +131,10 @@ export function parseConfig(env: Record<string, string | undefined>) {
       idempotencyKeyMs: e.RETENTION_IDEMPOTENCY_KEY_HOURS * 3_600_000,
     },
     logLevel: e.LOG_LEVEL,
+    notifications: {
+      queueUrl: e.NOTIFICATIONS_QUEUE_URL,
+      webhook: e.NOTIFY_WEBHOOK_URL && e.NOTIFY_WEBHOOK_SECRET ? { url: e.NOTIFY_WEBHOOK_URL, secret: e.NOTIFY_WEBHOOK_SECRET } : undefined,
+    },
     ipam: { liveMs: e.IPAM_LIVE_HOURS * 3_600_000, staleAllocationMs: e.IPAM_STALE_ALLOCATION_DAYS * 86_400_000 },
     thresholds: {
       jobQueueDepth: { warning: e.THRESHOLD_QUEUE_DEPTH_WARNING, critical: e.THRESHOLD_QUEUE_DEPTH_CRITICAL },

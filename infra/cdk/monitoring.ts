@@ -2,7 +2,8 @@
  * The runbook's "Key Metrics to Monitor" in CloudWatch: one alarm per threshold (warning and critical) of
  * every key metric, judged on the figures EIO itself publishes every minute (namespace EIO, from the
  * housekeeping sweep: usecases/operational-metrics.ts), so an alarm and GET /api/v1/health never disagree;
- * a dashboard (health, queues, jobs, syncs, iDRACs); and the SNS topic alarms and EIO's notifications go to.
+ * a dashboard (health, queues, jobs, syncs, iDRACs); and the SNS topic alarms and EIO's notifications go to
+ * (functions queue a notification on `notifications`; an EventBridge pipe forwards each to the topic).
  * Thresholds come from KEY_METRICS (shared/domain/health.ts), never written here.
  */
 import { Duration, Stack } from 'aws-cdk-lib';
@@ -10,7 +11,9 @@ import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as actions from 'aws-cdk-lib/aws-cloudwatch-actions';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
+import * as pipes from 'aws-cdk-lib/aws-pipes';
 import * as sns from 'aws-cdk-lib/aws-sns';
+import * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 import { JOB_STEPS } from '../../shared/catalog/worker-pools';
 import { KEY_METRICS, type KeyMetric, type KeyMetricName } from '../../shared/domain/health';
@@ -61,6 +64,8 @@ export type EioMonitoringProps = { workerPools: Readonly<Record<string, CatalogW
 
 export class EioMonitoring extends Construct {
   readonly topic: sns.Topic;
+  /** Functions send operator notifications here (adapters/notifier/topic-notifier.ts); the pipe publishes them. */
+  readonly notifications: sqs.Queue;
   readonly alarms: Record<string, cloudwatch.Alarm> = {};
   readonly dashboard: cloudwatch.Dashboard;
 
@@ -68,13 +73,42 @@ export class EioMonitoring extends Construct {
     super(scope, id);
     // CloudWatch may publish to an encrypted topic only with a customer-managed key whose policy lets it.
     const key = new kms.Key(this, 'TopicKey', { enableKeyRotation: true, description: 'EIO operator notifications topic' });
-    key.grant(new iam.ServicePrincipal('cloudwatch.amazonaws.com'), 'kms:Decrypt', 'kms:GenerateDataKey*');
+    key.grant(new iam.ServicePrincipal('cloudwatch.amazonaws.com'), 'kms:Decrypt', 'kms:GenerateDataKey');
     this.topic = new sns.Topic(this, 'Topic', {
       displayName: 'EIO alarms and operator notifications',
       masterKey: key,
       enforceSSL: true,
     });
     const notify = new actions.SnsAction(this.topic);
+
+    const dlq = new sqs.Queue(this, 'NotificationsDlq', {
+      encryption: sqs.QueueEncryption.SQS_MANAGED,
+      enforceSSL: true,
+      retentionPeriod: Duration.days(14),
+    });
+    this.notifications = new sqs.Queue(this, 'Notifications', {
+      encryption: sqs.QueueEncryption.SQS_MANAGED,
+      enforceSSL: true,
+      deadLetterQueue: { queue: dlq, maxReceiveCount: 5 },
+    });
+    const pipeRole = new iam.Role(this, 'PipeRole', {
+      assumedBy: new iam.ServicePrincipal('pipes.amazonaws.com', {
+        conditions: { StringEquals: { 'aws:SourceAccount': Stack.of(this).account } },
+      }),
+      description: 'EIO notifications pipe: notifications queue to the operator topic',
+    });
+    this.notifications.grantConsumeMessages(pipeRole);
+    // Named actions (grantPublish would add kms:GenerateDataKey*): publish, and the key's two calls it needs.
+    pipeRole.addToPolicy(new iam.PolicyStatement({ actions: ['sns:Publish'], resources: [this.topic.topicArn] }));
+    pipeRole.addToPolicy(new iam.PolicyStatement({ actions: ['kms:GenerateDataKey', 'kms:Decrypt'], resources: [key.keyArn] }));
+    new pipes.CfnPipe(this, 'NotificationsPipe', {
+      description: 'EIO operator notifications: each queued notification published on the operator topic',
+      roleArn: pipeRole.roleArn,
+      source: this.notifications.queueArn,
+      sourceParameters: { sqsQueueParameters: { batchSize: 1 } },
+      target: this.topic.topicArn,
+      targetParameters: { inputTemplate: '<$.body>' },
+    });
 
     for (const plan of alarmPlan(props.workerPools)) {
       const m: KeyMetric = KEY_METRICS[plan.key];

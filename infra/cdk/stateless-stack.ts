@@ -7,7 +7,7 @@ import { assertCatalog } from './catalog-checks';
 import { EioFunction } from './eio-function';
 import { grantForKind, SECRETS_PREFIX } from './grants';
 import { EioHttpApi } from './http-api';
-import { EioMonitoring } from './monitoring';
+import { EioMonitoring, METRICS_NAMESPACE } from './monitoring';
 import { REPO_ROOT, STATE_MACHINES_DIR } from './paths';
 import { EioSchedule } from './schedule';
 import { DEFAULT_SETTINGS, type EioSettings } from './settings';
@@ -70,6 +70,7 @@ export class EioStatelessStack extends Stack {
       queueUrls[pool] = q.queue.queueUrl;
       queueUrls[dlqKey(pool)] = q.dlq.queueUrl;
     }
+    this.monitoring = new EioMonitoring(this, 'Monitoring', { workerPools: catalog.workerPools });
     // shared/config.ts reads these; every value is a string (JSON maps are rendered at deploy time).
     const environment: Record<string, string> = {
       EIO_RUNTIME: 'aws',
@@ -83,7 +84,8 @@ export class EioStatelessStack extends Stack {
       AUTH_ISSUER: settings.jwtIssuer,
       AUTH_AUDIENCE: settings.jwtAudience,
       POWERTOOLS_SERVICE_NAME: 'eio',
-      POWERTOOLS_METRICS_NAMESPACE: 'EIO',
+      POWERTOOLS_METRICS_NAMESPACE: METRICS_NAMESPACE,
+      NOTIFICATIONS_QUEUE_URL: this.monitoring.notifications.queueUrl,
     };
 
     const functions: Record<string, EioFunction> = {};
@@ -111,6 +113,8 @@ export class EioStatelessStack extends Stack {
         stateMachineNames: Object.keys(catalog.workflows).map(stateMachineName),
         eventSourceMappingArns: mappings.arns,
       });
+      // A job may fail, pause or ask for approval in any function that moves it.
+      this.monitoring.notifications.grantSendMessages(f.role);
     }
 
     const lambdas = Object.fromEntries(Object.entries(functions).map(([n, f]) => [n, f.fn]));
@@ -131,8 +135,6 @@ export class EioStatelessStack extends Stack {
       if (!queue) throw new Error(`schedule ${name}: the stateful stack has no queue for pool ${spec.pool}`);
       new EioSchedule(this, `schedule-${name}`, { name, spec, queue });
     }
-
-    this.monitoring = new EioMonitoring(this, 'Monitoring', { workerPools: catalog.workerPools });
 
     this.httpApi = new EioHttpApi(this, 'Http', {
       routes: catalog.routes,

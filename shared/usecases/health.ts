@@ -73,10 +73,9 @@ function poolLevel(load: PoolLoad, utilization: number, depth: number): { status
   const byDepth = levelFor(depth, t.jobQueueDepth);
   const status = worst([byUse, byDepth]);
   if (status === 'ok') return { status };
+  const u = t.workerUtilizationPct;
   const reasons = [
-    byUse === status
-      ? `${utilization} % of its workers busy (warning > ${t.workerUtilizationPct.warning} %, critical > ${t.workerUtilizationPct.critical} %)`
-      : '',
+    byUse === status ? `${utilization} % of its workers busy (warning > ${u.warning} %, critical > ${u.critical} %)` : '',
     byDepth === status ? `${depth} message(s) waiting (warning > ${t.jobQueueDepth.warning}, critical > ${t.jobQueueDepth.critical})` : '',
   ];
   return { status, reason: reasons.filter(Boolean).join(' and ') };
@@ -124,7 +123,9 @@ export async function workerPoolReports(deps: Pick<Deps, 'queue' | 'workerPools'
     ...(stepLevel === 'ok'
       ? {}
       : {
-          reason: `${steps} job(s) running for ${JOB_STEPS.concurrency} planned (${stepUse} %; warning > ${t.warning} %, critical > ${t.critical} %)`,
+          reason:
+            `${steps} job(s) running for ${JOB_STEPS.concurrency} planned ` +
+            `(${stepUse} %; warning > ${t.warning} %, critical > ${t.critical} %)`,
         }),
     concurrency_limit: JOB_STEPS.concurrency,
     in_flight: steps,

@@ -7,7 +7,7 @@ import { ALARM_MINUTES, alarmName, alarmPlan, METRICS_NAMESPACE } from '../../in
 import { JOB_STEPS } from '../../shared/catalog/worker-pools';
 import { KEY_METRICS } from '../../shared/domain/health';
 import { TEST_CATALOG } from './fixtures/catalog';
-import { resourcesOf, synthEio, type TestApp } from './synth';
+import { actionsOf, resourcesList, resourcesOf, statementsOf, synthEio, type TestApp } from './synth';
 
 let eio: TestApp;
 beforeAll(() => {
@@ -91,5 +91,25 @@ describe('notifications topic and dashboard', () => {
     );
     for (const title of ['Health', 'Queues', 'Jobs', 'Syncs', 'iDRACs', 'Worker utilization']) expect(body).toContain(title);
     for (const m of Object.values(KEY_METRICS)) expect(body).toContain(m.metric);
+  });
+});
+
+describe('operator notifications', () => {
+  it('every function may queue a notification, and a pipe publishes each on the operator topic', () => {
+    const t = eio.templates.stateless;
+    const queueId = eio.logicalId(eio.stateless.monitoring.notifications);
+    for (const name of Object.keys(TEST_CATALOG.functions)) {
+      const fn = resourcesOf(t, 'AWS::Lambda::Function')[eio.logicalId(eio.stateless.functions[name]!.fn)]!.Properties;
+      expect(JSON.stringify((fn.Environment as { Variables: Record<string, unknown> }).Variables.NOTIFICATIONS_QUEUE_URL)).toContain(
+        queueId,
+      );
+      const role = eio.logicalId(eio.stateless.functions[name]!.role);
+      const sends = statementsOf(resourcesOf(t, 'AWS::IAM::Policy'), role).filter((s) => actionsOf(s).includes('sqs:SendMessage'));
+      expect(JSON.stringify(sends.flatMap(resourcesList)), name).toContain(queueId);
+    }
+    const pipe = Object.values(resourcesOf(t, 'AWS::Pipes::Pipe'))[0]!.Properties;
+    expect(JSON.stringify(pipe.Source)).toContain(queueId);
+    expect(JSON.stringify(pipe.Target)).toContain(topicId());
+    expect(pipe.TargetParameters).toEqual({ InputTemplate: '<$.body>' });
   });
 });
