@@ -7,6 +7,7 @@ import { LambdaClient } from '@aws-sdk/client-lambda';
 import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { DescribeStateMachineCommand, SFNClient } from '@aws-sdk/client-sfn';
 import { SQSClient } from '@aws-sdk/client-sqs';
+import { DynamoDbBackups } from '../adapters/backups/dynamodb-backups';
 import { TopicNotifier } from '../adapters/notifier/topic-notifier';
 import { SqsQueue } from '../adapters/queue/sqs-queue';
 import { SecretsManagerSecrets } from '../adapters/secrets/secrets-manager-secrets';
@@ -25,7 +26,8 @@ export function awsDeps(): Deps {
   const sqs = new SQSClient({ region });
   const queue = new SqsQueue(sqs, { queueUrls: c.queueUrls });
   const sfn = new SFNClient({ region });
-  const store = new DynamoDbStore(createDynamoClient({ endpoint: c.dynamodbEndpoint, region }), c.tableName);
+  const dynamo = createDynamoClient({ endpoint: c.dynamodbEndpoint, region });
+  const store = new DynamoDbStore(dynamo, c.tableName);
   return withDeviceClients({
     store,
     queue,
@@ -33,6 +35,7 @@ export function awsDeps(): Deps {
     secrets: new SecretsManagerSecrets(new SecretsManagerClient({ region }), { prefix: c.secretsPrefix }),
     workerPools: new LambdaWorkerPools(new LambdaClient({ region }), queue, c.eventSourceMappings),
     probes: { workflows: () => stateMachinesHealth(sfn, c.stateMachineArns) },
+    backups: new DynamoDbBackups(dynamo, c.tableName),
     ...(c.notifications.queueUrl ? { notifier: new TopicNotifier(sqs, c.notifications.queueUrl) } : {}),
   });
 }
