@@ -13,6 +13,7 @@ import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import * as pipes from 'aws-cdk-lib/aws-pipes';
 import * as sns from 'aws-cdk-lib/aws-sns';
+import * as subscriptions from 'aws-cdk-lib/aws-sns-subscriptions';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 import { JOB_STEPS } from '../../shared/catalog/worker-pools';
@@ -60,7 +61,11 @@ const eioMetric = (name: string, dimensions?: Record<string, string>, label?: st
     ...(label ? { label } : {}),
   });
 
-export type EioMonitoringProps = { workerPools: Readonly<Record<string, CatalogWorkerPool>> };
+export type EioMonitoringProps = {
+  workerPools: Readonly<Record<string, CatalogWorkerPool>>;
+  /** Escalation contacts (settings eio:notifyEmails) subscribed to the topic; more (chat, pager) subscribe outside EIO. */
+  notifyEmails: readonly string[];
+};
 
 export class EioMonitoring extends Construct {
   readonly topic: sns.Topic;
@@ -80,6 +85,7 @@ export class EioMonitoring extends Construct {
       enforceSSL: true,
     });
     const notify = new actions.SnsAction(this.topic);
+    for (const email of props.notifyEmails) this.topic.addSubscription(new subscriptions.EmailSubscription(email));
 
     const dlq = new sqs.Queue(this, 'NotificationsDlq', {
       encryption: sqs.QueueEncryption.SQS_MANAGED,

@@ -70,7 +70,7 @@ export class EioStatelessStack extends Stack {
       queueUrls[pool] = q.queue.queueUrl;
       queueUrls[dlqKey(pool)] = q.dlq.queueUrl;
     }
-    this.monitoring = new EioMonitoring(this, 'Monitoring', { workerPools: catalog.workerPools });
+    this.monitoring = new EioMonitoring(this, 'Monitoring', { workerPools: catalog.workerPools, notifyEmails: settings.notifyEmails });
     // shared/config.ts reads these; every value is a string (JSON maps are rendered at deploy time).
     const environment: Record<string, string> = {
       EIO_RUNTIME: 'aws',

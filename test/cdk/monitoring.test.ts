@@ -113,3 +113,15 @@ describe('operator notifications', () => {
     expect(pipe.TargetParameters).toEqual({ InputTemplate: '<$.body>' });
   });
 });
+
+describe('escalation contacts', () => {
+  it('subscribes each eio:notifyEmails address to the topic', () => {
+    const withContacts = synthEio({ settings: { notifyEmails: ['platform-team@example.com', 'infra-team@example.com'] } });
+    const subs = Object.values(resourcesOf(withContacts.templates.stateless, 'AWS::SNS::Subscription')).map((s) => s.Properties);
+    expect(subs.map((s) => [s.Protocol, s.Endpoint])).toEqual([
+      ['email', 'platform-team@example.com'],
+      ['email', 'infra-team@example.com'],
+    ]);
+    expect(resourcesOf(eio.templates.stateless, 'AWS::SNS::Subscription')).toEqual({});
+  });
+});
