@@ -4,6 +4,7 @@
  */
 import { beforeAll, describe, expect, it } from 'vitest';
 import { ALARM_MINUTES, alarmName, alarmPlan, METRICS_NAMESPACE } from '../../infra/cdk/monitoring';
+import { DEFAULT_SETTINGS } from '../../infra/cdk/settings';
 import { JOB_STEPS } from '../../shared/catalog/worker-pools';
 import { KEY_METRICS } from '../../shared/domain/health';
 import { TEST_CATALOG } from './fixtures/catalog';
@@ -116,7 +117,8 @@ describe('operator notifications', () => {
 
 describe('escalation contacts', () => {
   it('subscribes each eio:notifyEmails address to the topic', () => {
-    const withContacts = synthEio({ settings: { notifyEmails: ['platform-team@example.com', 'infra-team@example.com'] } });
+    const notifyEmails = ['platform-team@example.com', 'infra-team@example.com'];
+    const withContacts = synthEio({ settings: { ...DEFAULT_SETTINGS, notifyEmails } });
     const subs = Object.values(resourcesOf(withContacts.templates.stateless, 'AWS::SNS::Subscription')).map((s) => s.Properties);
     expect(subs.map((s) => [s.Protocol, s.Endpoint])).toEqual([
       ['email', 'platform-team@example.com'],
