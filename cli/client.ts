@@ -12,7 +12,7 @@ export class ApiError extends Error {
   }
 }
 
-export type Client = { call<T = any>(method: string, path: string, body?: unknown): Promise<T> };
+export type Client = { call<T = unknown>(method: string, path: string, body?: unknown): Promise<T> };
 
 export function clientFor(profile: Profile): Client {
   let token: string | undefined;

@@ -36,7 +36,10 @@ export function identityCommands(program: Command): void {
     .description('GET /api/v1/service-identities/{id}/activity: changes and uses, newest first')
     .action(
       action(async ({ api, out }, id: string) => {
-        const r = await api.call<{ items: Record<string, any>[] }>('GET', `/api/v1/service-identities/${encodeURIComponent(id)}/activity`);
+        const r = await api.call<{ items: { at: string; action: string; actor: string; detail?: unknown }[] }>(
+          'GET',
+          `/api/v1/service-identities/${encodeURIComponent(id)}/activity`,
+        );
         out.print(r, () =>
           table(r.items, [
             ['at', (a) => a.at],

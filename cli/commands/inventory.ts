@@ -23,6 +23,14 @@ type DiscoveryRun = {
   errors: number;
   endpoints_created: number;
 };
+type Observation = {
+  address: string;
+  source: string;
+  hostname?: string;
+  mac?: string;
+  last_seen: string;
+  entity?: { id: string; kind: string };
+};
 const SYNC_DONE = ['succeeded', 'failed'];
 
 export function inventoryCommands(program: Command): void {
@@ -116,10 +124,7 @@ export function inventoryCommands(program: Command): void {
     .requiredOption('--address <ip>', 'the address')
     .action(
       action(async ({ api, out }, o: { address: string }) => {
-        const r = await api.call<{ items: Record<string, any>[] }>(
-          'GET',
-          `/api/v1/ipam/observations?address=${encodeURIComponent(o.address)}`,
-        );
+        const r = await api.call<{ items: Observation[] }>('GET', `/api/v1/ipam/observations?address=${encodeURIComponent(o.address)}`);
         out.print(r, () =>
           table(r.items, [
             ['address', (i) => i.address],

@@ -15,6 +15,14 @@ type Job = {
   steps?: Step[];
   waiting_for?: { kind: string; step: string; message: string; valid_actions: string[] };
 };
+type BlockingVm = {
+  vm_id: string;
+  name: string;
+  host?: string;
+  host_name?: string;
+  reason: string;
+  suggested_actions?: { action: string }[];
+};
 const FINISHED = ['succeeded', 'failed', 'cancelled'];
 
 const showJob = (j: Job) =>
@@ -153,10 +161,7 @@ export function jobCommands(program: Command): void {
     .description('GET /api/v1/jobs/{id}/blocking-vms: what keeps a paused job from evacuating its host')
     .action(
       action(async ({ api, out }, id: string) => {
-        const r = await api.call<{ status: string; items: Record<string, any>[] }>(
-          'GET',
-          `/api/v1/jobs/${encodeURIComponent(id)}/blocking-vms`,
-        );
+        const r = await api.call<{ status: string; items: BlockingVm[] }>('GET', `/api/v1/jobs/${encodeURIComponent(id)}/blocking-vms`);
         out.print(r, () =>
           r.items.length
             ? table(r.items, [
@@ -164,7 +169,7 @@ export function jobCommands(program: Command): void {
                 ['name', (v) => v.name],
                 ['host', (v) => v.host_name ?? v.host],
                 ['reason', (v) => v.reason],
-                ['actions', (v) => (v.suggested_actions ?? []).map((a: { action: string }) => a.action).join(', ')],
+                ['actions', (v) => (v.suggested_actions ?? []).map((a) => a.action).join(', ')],
               ])
             : `job is ${r.status}: no blocking VMs`,
         );
