@@ -67,6 +67,22 @@ describe('operator notifications to a signed webhook', () => {
     expect(got.signature).not.toBe(signPayload('another key', got.timestamp, got.raw));
   });
 
+  it('an approval requested: names the job, the approval and when it expires', async () => {
+    await h.call('POST', '/api/v1/sites', { role: 'operator', body: { id: 'site-appr', name: 'site-appr' } });
+    const policy = await h.call('POST', '/api/v1/policies', {
+      role: 'admin',
+      body: { name: 'four eyes', job_types: [ENGINE_TEST], target_ids: ['site-appr'], requires_approval: true },
+    });
+    expect(policy.status).toBe(201);
+    const job = await h.call('POST', '/api/v1/jobs', { role: 'operator', body: { type: ENGINE_TEST, target_ids: ['site-appr'] } });
+    const got = await waitFor('an approval.requested notification', async () =>
+      received.find((r) => r.body.kind === 'approval.requested' && r.body.details?.job_id === job.body.id),
+    );
+    expect(got.body.subject_id).toMatch(/^appr/);
+    expect(got.body.details).toMatchObject({ approval_id: got.body.subject_id, requested_by: 'test-operator' });
+    expect(got.signature).toBe(signPayload(SECRET, got.timestamp, got.raw));
+  });
+
   it('kill switch on and off, with who and why, and no token or secret anywhere', async () => {
     await h.call('POST', '/api/v1/system/kill-switch/activate', { role: 'admin', body: { reason: 'storage alarm' } });
     const on = await until('kill_switch.on', 'kill-switch');
