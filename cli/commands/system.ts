@@ -10,7 +10,34 @@ const describe = (what: string, onWord: string, offWord: string) => (s: Switch) 
   (s.jobs_stopped ? `; jobs stopped: ${s.jobs_stopped.length ? s.jobs_stopped.join(', ') : 'none'}` : '') +
   (s.jobs_released !== undefined ? `; jobs released: ${s.jobs_released}` : '');
 
+type Backups = {
+  runtime: string;
+  latest: { id: string; created_at: string; kind: string; status: string; location: string } | null;
+  latest_age_hours: number | null;
+  point_in_time_recovery?: { enabled: boolean; latest_restorable_at?: string };
+};
+
 export function systemCommands(program: Command): void {
+  program
+    .command('backups')
+    .description('GET /api/v1/system/backups: the latest recovery point (pre-maintenance: "recent backup verified")')
+    .action(
+      action(async ({ api, out }) => {
+        const b = await api.call<Backups>('GET', '/api/v1/system/backups');
+        const pitr = b.point_in_time_recovery;
+        out.print(b, () =>
+          [
+            b.latest
+              ? `latest ${b.latest.kind} backup ${b.latest.id} at ${b.latest.created_at} ` +
+                `(${b.latest_age_hours} h ago, ${b.latest.status}): ${b.latest.location}`
+              : `no backup yet (${b.runtime})`,
+            ...(pitr ? [`point-in-time recovery: ${pitr.enabled ? `on, restorable to ${pitr.latest_restorable_at}` : 'OFF'}`] : []),
+          ].join('\n'),
+        );
+        if (!b.latest) process.exitCode = 1;
+      }),
+    );
+
   const switches = [
     { name: 'kill-switch', path: 'kill-switch', on: 'activate', off: 'deactivate', words: ['ACTIVE: no job may start or act', 'off'] },
     { name: 'scheduler', path: 'scheduler', on: 'pause', off: 'resume', words: ['paused: queued jobs and schedules held', 'running'] },

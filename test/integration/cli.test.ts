@@ -122,6 +122,11 @@ describe('eio CLI through the runbook', () => {
     expect(activity.items.map((a: { action: string }) => a.action)).toContain('credential.rotated');
   });
 
+  it('backups: none yet is exit 1, saying so', async () => {
+    const r = await eio(['backups']);
+    expect(r).toMatchObject({ code: 1, stdout: 'no backup yet (local)\n' });
+  });
+
   it('worker drain by runbook worker id, then undrain', async () => {
     expect(await json(['workers', 'drain', 'worker-001'])).toMatchObject({ pool: 'jobs', draining: true });
     expect((await eio(['workers', 'undrain', 'worker-001'])).stdout).toContain('jobs (worker-001): taking work');
