@@ -1,10 +1,12 @@
 /**
- * Consumes the housekeeping schedule's messages. Every message triggers one full sweep, so a batch needs
- * only one; a failure leaves the whole batch for redelivery (the sweep is idempotent).
+ * Consumes the housekeeping schedule's messages. Every message triggers one full sweep (housekeeping, the
+ * iDRAC tally, the key metrics, a notification when health turns critical), so a batch needs only one; a
+ * failure leaves the whole batch for redelivery (the sweep is idempotent).
  */
 import { deps } from '../../shared/container';
 import { lambdaFunction } from '../../shared/observability/lambda-handler';
 import { reconcileDellStatusTally } from '../../shared/usecases/dell-endpoints';
+import { watchHealth } from '../../shared/usecases/health-alerts';
 import { runHousekeeping } from '../../shared/usecases/jobs/housekeeping';
 import { publishOperationalMetrics } from '../../shared/usecases/operational-metrics';
 
@@ -14,6 +16,7 @@ export const handler = lambdaFunction(
     await runHousekeeping(d);
     await reconcileDellStatusTally(d);
     await publishOperationalMetrics(d);
+    await watchHealth(d);
   },
   { logContext: () => ({ correlation_id: 'housekeeping' }) },
 );

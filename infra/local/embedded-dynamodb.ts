@@ -15,6 +15,8 @@ export type EmbeddedDynamo = {
   endpoint: string;
   /** Stops listening and closes the on-disk store, so the same data dir can be opened again. */
   close(): Promise<void>;
+  /** Writes every LevelDB entry as it is at one instant to `file` (NDJSON of [key, value]); answers the count. */
+  exportTo(file: string): Promise<number>;
 };
 
 type LevelDb = { open(): Promise<void>; close(): Promise<void> };
@@ -27,11 +29,22 @@ const requireFromDynalite = createRequire(DYNALITE);
 
 /**
  * The engine's thread. Plain CommonJS (not a .ts file) so it starts the same under tsx, vitest and node, with
- * nothing to compile. Messages: {ready: port} | {failed: message} out, 'close' in, then {closed} out.
+ * nothing to compile. Messages: {ready: port} | {failed: message} out, 'close' in, then {closed} out;
+ * {export: file} in, then {exported: count} | {exportFailed: message} out.
+ *
+ * Export (a backup of a running stack) reads LevelDB through one iterator: LevelDB gives an iterator an
+ * implicit snapshot, so the file holds the table as it was at one instant while writes go on. Copying the
+ * engine's files instead would race its background compaction. The store is caught as dynalite creates it.
  */
 const ENGINE_THREAD = `
 const { parentPort, workerData } = require('node:worker_threads');
 const { timingSafeEqual } = require('node:crypto');
+const fs = require('node:fs');
+const path = require('node:path');
+const dbModule = require(path.join(path.dirname(workerData.dynalite), 'db'));
+let store;
+const create = dbModule.create;
+dbModule.create = (options) => (store = create(options));
 const dynalite = require(workerData.dynalite);
 const server = dynalite({ path: workerData.path, createTableMs: 0, deleteTableMs: 0, updateTableMs: 0 });
 // Only the stack's clients: a request must name this start's access key (SigV4 Credential=<key>/...), as
@@ -60,6 +73,21 @@ server.once('error', async (err) => {
 });
 server.listen(workerData.port, '127.0.0.1', () => parentPort.postMessage({ ready: server.address().port }));
 parentPort.on('message', async (m) => {
+  if (m && m.export) {
+    try {
+      const out = fs.createWriteStream(m.export, { mode: 0o600 });
+      let count = 0;
+      for await (const [key, value] of store.db.iterator()) {
+        if (!out.write(JSON.stringify([key, value]) + '\\n')) await new Promise((r) => out.once('drain', r));
+        count++;
+      }
+      await new Promise((done, fail) => out.end((e) => (e ? fail(e) : done())));
+      parentPort.postMessage({ exported: count });
+    } catch (e) {
+      parentPort.postMessage({ exportFailed: String((e && e.message) || e) });
+    }
+    return;
+  }
   if (m !== 'close') return;
   // Node >= 19 also drops idle keep-alive sockets here, so a live SDK client doesn't hold close() open.
   await closeServer();
@@ -116,7 +144,18 @@ export async function startEmbeddedDynamo({
     await close();
     throw new Error(`embedded DynamoDB could not open ${dbDir}: ${(err as Error).message}`, { cause: err });
   }
-  return { endpoint, close };
+  const exportTo = (file: string) =>
+    new Promise<number>((done, fail) => {
+      const onMessage = (m: { exported?: number; exportFailed?: string }) => {
+        if (m.exported === undefined && m.exportFailed === undefined) return;
+        worker.off('message', onMessage);
+        if (m.exportFailed !== undefined) fail(new Error(`embedded DynamoDB export failed: ${m.exportFailed}`));
+        else done(m.exported!);
+      };
+      worker.on('message', onMessage);
+      worker.postMessage({ export: file });
+    });
+  return { endpoint, close, exportTo };
 }
 
 /**
