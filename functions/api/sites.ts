@@ -1,13 +1,11 @@
-import { z } from 'zod';
 import { deps } from '../../shared/container';
+import { IdPath, PageQuery } from '../../shared/domain/requests';
 import { SiteCreate, SiteUpdate } from '../../shared/domain/site';
 import { apiHandler } from '../../shared/http/api-handler';
-import { PageQuery, pageBody, pageOptions } from '../../shared/http/pagination';
+import { pageBody, pageOptions } from '../../shared/http/pagination';
 import { json, noContent } from '../../shared/http/respond';
 import { parseInput } from '../../shared/http/validation';
 import { createSite, deleteSite, getSite, listSites, updateSite } from '../../shared/usecases/sites';
-
-const IdPath = z.object({ id: z.string().min(1) });
 
 export const handler = apiHandler('api-sites', {
   'POST /api/v1/sites': async (req) => {

@@ -1,8 +1,8 @@
-import { z } from 'zod';
 import { deps } from '../../shared/container';
-import { InventoryQuery, SyncRequest, VCenterInstanceCreate, VCenterInstanceUpdate } from '../../shared/domain/vcenter';
+import { IdPath, PageQuery } from '../../shared/domain/requests';
+import { InventoryQuery, SyncRequest, SyncRunQuery, VCenterInstanceCreate, VCenterInstanceUpdate } from '../../shared/domain/vcenter';
 import { apiHandler } from '../../shared/http/api-handler';
-import { PageQuery, pageBody, pageOptions } from '../../shared/http/pagination';
+import { pageBody, pageOptions } from '../../shared/http/pagination';
 import type { ApiRequest } from '../../shared/http/request';
 import { json, noContent } from '../../shared/http/respond';
 import { parseInput } from '../../shared/http/validation';
@@ -16,9 +16,6 @@ import {
 } from '../../shared/usecases/vcenter-instances';
 import { listInventory } from '../../shared/usecases/vcenter-inventory';
 import { getSyncRun, listSyncRuns, requestSync } from '../../shared/usecases/vcenter-sync-requests';
-
-const IdPath = z.object({ id: z.string().min(1) });
-const SyncRunQuery = PageQuery.extend({ instance_id: z.string().min(1).optional() });
 
 const inventory = (kind: 'host' | 'vm' | 'cluster') => async (req: Pick<ApiRequest, 'path' | 'query'>) => {
   const query = parseInput(InventoryQuery, req.query, 'query');

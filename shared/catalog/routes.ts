@@ -20,6 +20,7 @@ export type Route = {
 export const ROUTES = [
   { method: 'GET', path: '/api/v1/health', function: 'api-health', role: 'none', summary: 'Overall health with components' },
   { method: 'GET', path: '/api/v1/health/workers', function: 'api-health', role: 'viewer', summary: 'Worker pools' },
+  { method: 'GET', path: '/api/v1/openapi.json', function: 'api-system', role: 'viewer', summary: 'This API as an OpenAPI 3.1 document' },
 
   { method: 'POST', path: '/api/v1/sites', function: 'api-sites', role: 'operator', summary: 'Create a site' },
   { method: 'GET', path: '/api/v1/sites', function: 'api-sites', role: 'viewer', summary: 'List sites' },
