@@ -21,7 +21,7 @@ import {
 } from '../domain/ipam/schemas';
 import { CancelBody, IdempotencyHeaders, JobQuery, JobSubmission, ResumeBody } from '../domain/job';
 import { PolicyCreate, PolicyUpdate } from '../domain/policy';
-import { AddressPath, AuditQuery, IdPath, OptionalReason, PageQuery, PoolPath } from '../domain/requests';
+import { AddressPath, AuditQuery, IdPath, OptionalReason, PageQuery, PoolPath, ReadOnlyActivation } from '../domain/requests';
 import { ServiceIdentityCreate, ServiceIdentityRotate, ServiceIdentityUpdate } from '../domain/service-identity';
 import { SiteCreate, SiteUpdate } from '../domain/site';
 import { InventoryQuery, SyncRequest, SyncRunQuery, VCenterInstanceCreate, VCenterInstanceUpdate } from '../domain/vcenter';
@@ -103,6 +103,9 @@ export const ROUTE_SCHEMAS = {
   'GET /api/v1/system/kill-switch': {},
   'POST /api/v1/system/kill-switch/activate': { body: OptionalReason },
   'POST /api/v1/system/kill-switch/deactivate': { body: OptionalReason },
+  'GET /api/v1/system/read-only': {},
+  'POST /api/v1/system/read-only/activate': { body: ReadOnlyActivation },
+  'POST /api/v1/system/read-only/deactivate': { body: OptionalReason },
   'GET /api/v1/system/scheduler': {},
   'POST /api/v1/system/scheduler/pause': { body: OptionalReason },
   'POST /api/v1/system/scheduler/resume': { body: OptionalReason },

@@ -15,6 +15,8 @@ export type Route = {
   /** Least role allowed; `none` means no token needed. */
   role: Role | 'none';
   summary: string;
+  /** A write still served in read-only emergency mode: turning it off, and the controls that stop work. */
+  allowedWhileReadOnly?: true;
 };
 
 export const ROUTES = [
@@ -135,7 +137,14 @@ export const ROUTES = [
 
   { method: 'POST', path: '/api/v1/jobs', function: 'api-jobs', role: 'operator', summary: 'Submit a job' },
   { method: 'GET', path: '/api/v1/jobs', function: 'api-jobs', role: 'viewer', summary: 'List jobs' },
-  { method: 'POST', path: '/api/v1/jobs/plan', function: 'api-jobs', role: 'operator', summary: 'Plan a job without starting it' },
+  {
+    method: 'POST',
+    path: '/api/v1/jobs/plan',
+    function: 'api-jobs',
+    role: 'operator',
+    summary: 'Plan a job without starting it',
+    allowedWhileReadOnly: true,
+  },
   { method: 'GET', path: '/api/v1/jobs/{id}', function: 'api-jobs', role: 'viewer', summary: 'Get a job with its steps' },
   { method: 'GET', path: '/api/v1/jobs/{id}/blocking-vms', function: 'api-jobs', role: 'viewer', summary: 'VMs a paused job waits on' },
   { method: 'POST', path: '/api/v1/jobs/{id}/cancel', function: 'api-jobs', role: 'operator', summary: 'Cancel a job' },
@@ -166,6 +175,7 @@ export const ROUTES = [
     function: 'api-system',
     role: 'admin',
     summary: 'Activate the kill switch',
+    allowedWhileReadOnly: true,
   },
   {
     method: 'POST',
@@ -174,8 +184,32 @@ export const ROUTES = [
     role: 'admin',
     summary: 'Deactivate the kill switch',
   },
+  { method: 'GET', path: '/api/v1/system/read-only', function: 'api-system', role: 'viewer', summary: 'Read-only emergency mode state' },
+  {
+    method: 'POST',
+    path: '/api/v1/system/read-only/activate',
+    function: 'api-system',
+    role: 'admin',
+    summary: 'Refuse every write (read-only emergency mode), with a reason',
+    allowedWhileReadOnly: true,
+  },
+  {
+    method: 'POST',
+    path: '/api/v1/system/read-only/deactivate',
+    function: 'api-system',
+    role: 'admin',
+    summary: 'Accept writes again',
+    allowedWhileReadOnly: true,
+  },
   { method: 'GET', path: '/api/v1/system/scheduler', function: 'api-system', role: 'viewer', summary: 'Job scheduler state' },
-  { method: 'POST', path: '/api/v1/system/scheduler/pause', function: 'api-system', role: 'operator', summary: 'Pause the job scheduler' },
+  {
+    method: 'POST',
+    path: '/api/v1/system/scheduler/pause',
+    function: 'api-system',
+    role: 'operator',
+    summary: 'Pause the job scheduler',
+    allowedWhileReadOnly: true,
+  },
   {
     method: 'POST',
     path: '/api/v1/system/scheduler/resume',
@@ -183,7 +217,14 @@ export const ROUTES = [
     role: 'operator',
     summary: 'Resume the job scheduler',
   },
-  { method: 'POST', path: '/api/v1/workers/{pool}/drain', function: 'api-system', role: 'operator', summary: 'Drain a worker pool' },
+  {
+    method: 'POST',
+    path: '/api/v1/workers/{pool}/drain',
+    function: 'api-system',
+    role: 'operator',
+    summary: 'Drain a worker pool',
+    allowedWhileReadOnly: true,
+  },
   { method: 'GET', path: '/api/v1/audit', function: 'api-system', role: 'viewer', summary: 'Search the audit trail' },
   { method: 'POST', path: '/api/v1/workers/{pool}/undrain', function: 'api-system', role: 'operator', summary: 'Undrain a worker pool' },
 

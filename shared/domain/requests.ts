@@ -19,6 +19,9 @@ export const PageQuery = z.object({
 /** The runbook's commands send no body; a reason is welcome but optional. */
 export const OptionalReason = z.strictObject({ reason: z.string().trim().min(1).max(500).optional() }).default({});
 
+/** Read-only emergency mode is never turned on without saying why: every refused write repeats it. */
+export const ReadOnlyActivation = z.strictObject({ reason: z.string().trim().min(1).max(500) });
+
 export const AuditQuery = z.object({
   entity: z.string().min(1).max(256).optional(),
   actor: z.string().min(1).max(256).optional(),

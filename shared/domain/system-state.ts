@@ -1,7 +1,7 @@
-/** The switches that hold the whole system: the kill switch and the job scheduler pause. */
+/** The switches that hold the whole system: the kill switch, the job scheduler pause and read-only mode. */
 export type Switch = {
-  id: 'kill-switch' | 'scheduler';
-  /** kill switch: active; scheduler: paused. */
+  id: 'kill-switch' | 'scheduler' | 'read-only';
+  /** kill switch: active; scheduler: paused; read-only: writes refused. */
   on: boolean;
   reason?: string;
   changed_by?: string;

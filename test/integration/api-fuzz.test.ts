@@ -41,7 +41,8 @@ beforeAll(async () => {
     let start: Record<string, never> | undefined;
     do {
       const page = await client.send(new ScanCommand({ TableName: config().tableName, ExclusiveStartKey: start }));
-      for (const item of page.Items ?? []) items.push(JSON.stringify(item));
+      // The iDRAC status tally is recounted by housekeeping on its own schedule, whatever the requests do.
+      for (const item of page.Items ?? []) if (!item.pk?.S?.startsWith('STATS#')) items.push(JSON.stringify(item));
       start = page.LastEvaluatedKey as typeof start;
     } while (start);
     return items.sort().join('\n');

@@ -15,8 +15,8 @@ import { releaseLocksOfEndedJobs } from './host-locks';
 import { enqueueJob } from './submit';
 
 /** Flips a switch with a conditional write; flipping it to the state it is in changes nothing. */
-async function flip(
-  deps: EngineDeps,
+export async function flip(
+  deps: Pick<EngineDeps, 'store' | 'clock'>,
   id: Switch['id'],
   on: boolean,
   actor: string,
