@@ -1,5 +1,5 @@
 import { deps } from '../../shared/container';
-import { AuditQuery, OptionalReason, PoolPath, ReadOnlyActivation } from '../../shared/domain/requests';
+import { AuditQuery, IdPath, OptionalReason, PoolPath, ReadOnlyActivation, UpstreamQuery } from '../../shared/domain/requests';
 import { apiHandler } from '../../shared/http/api-handler';
 import { openApiDocument } from '../../shared/http/openapi';
 import { pageBody } from '../../shared/http/pagination';
@@ -16,6 +16,7 @@ import {
   schedulerState,
 } from '../../shared/usecases/jobs/system';
 import { activateReadOnly, deactivateReadOnly, readOnlyState } from '../../shared/usecases/read-only';
+import { listUpstreams, resetUpstream } from '../../shared/usecases/upstreams';
 import { writesRefused } from './writes-refused';
 
 export const handler = apiHandler(
@@ -39,6 +40,10 @@ export const handler = apiHandler(
       json(200, await resumeScheduler(await deps(), req.principal.subject, parseInput(OptionalReason, req.body ?? {}, 'body').reason)),
     'POST /api/v1/workers/{pool}/drain': async (req) =>
       json(200, await drainPool(await deps(), parseInput(PoolPath, req.path, 'path').pool, req.principal.subject, true)),
+    'GET /api/v1/upstreams': async (req) =>
+      json(200, { items: await listUpstreams(await deps(), parseInput(UpstreamQuery, req.query, 'query')) }),
+    'POST /api/v1/upstreams/{id}/reset': async (req) =>
+      json(200, await resetUpstream(await deps(), parseInput(IdPath, req.path, 'path').id, req.principal.subject)),
     'GET /api/v1/audit': async (req) => json(200, pageBody(await auditLog(await deps(), parseInput(AuditQuery, req.query, 'query')))),
     'POST /api/v1/workers/{pool}/undrain': async (req) =>
       json(200, await drainPool(await deps(), parseInput(PoolPath, req.path, 'path').pool, req.principal.subject, false)),

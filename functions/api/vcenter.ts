@@ -29,22 +29,23 @@ export const handler = apiHandler(
     'POST /api/v1/vcenter/instances': async (req) => {
       const d = await deps();
       const instance = await createVcenterInstance(d, parseInput(VCenterInstanceCreate, req.body, 'body'), req.principal.subject);
-      return json(201, instanceView(d, instance), { location: `/api/v1/vcenter/instances/${instance.id}` });
+      return json(201, await instanceView(d, instance), { location: `/api/v1/vcenter/instances/${instance.id}` });
     },
     'GET /api/v1/vcenter/instances': async (req) => {
       const d = await deps();
       const page = await listVcenterInstances(d, pageOptions(parseInput(PageQuery, req.query, 'query')));
-      return json(200, pageBody({ items: page.items.map((i) => instanceView(d, i)), cursor: page.cursor }));
+      const items = await Promise.all(page.items.map((i) => instanceView(d, i)));
+      return json(200, pageBody({ items, cursor: page.cursor }));
     },
     'GET /api/v1/vcenter/instances/{id}': async (req) => {
       const d = await deps();
-      return json(200, instanceView(d, await getVcenterInstance(d, parseInput(IdPath, req.path, 'path').id)));
+      return json(200, await instanceView(d, await getVcenterInstance(d, parseInput(IdPath, req.path, 'path').id)));
     },
     'PATCH /api/v1/vcenter/instances/{id}': async (req) => {
       const d = await deps();
       const changes = parseInput(VCenterInstanceUpdate, req.body, 'body');
       const updated = await updateVcenterInstance(d, parseInput(IdPath, req.path, 'path').id, changes);
-      return json(200, instanceView(d, updated));
+      return json(200, await instanceView(d, updated));
     },
     'DELETE /api/v1/vcenter/instances/{id}': async (req) => {
       await deleteVcenterInstance(await deps(), parseInput(IdPath, req.path, 'path').id);

@@ -21,7 +21,16 @@ import {
 } from '../domain/ipam/schemas';
 import { CancelBody, IdempotencyHeaders, JobQuery, JobSubmission, ResumeBody } from '../domain/job';
 import { PolicyCreate, PolicyUpdate } from '../domain/policy';
-import { AddressPath, AuditQuery, IdPath, OptionalReason, PageQuery, PoolPath, ReadOnlyActivation } from '../domain/requests';
+import {
+  AddressPath,
+  AuditQuery,
+  IdPath,
+  OptionalReason,
+  PageQuery,
+  PoolPath,
+  ReadOnlyActivation,
+  UpstreamQuery,
+} from '../domain/requests';
 import { ServiceIdentityCreate, ServiceIdentityRotate, ServiceIdentityUpdate } from '../domain/service-identity';
 import { SiteCreate, SiteUpdate } from '../domain/site';
 import { InventoryQuery, SyncRequest, SyncRunQuery, VCenterInstanceCreate, VCenterInstanceUpdate } from '../domain/vcenter';
@@ -111,6 +120,8 @@ export const ROUTE_SCHEMAS = {
   'POST /api/v1/system/scheduler/resume': { body: OptionalReason },
   'POST /api/v1/workers/{pool}/drain': { path: PoolPath },
   'GET /api/v1/audit': { query: AuditQuery, response: 'page' },
+  'GET /api/v1/upstreams': { query: UpstreamQuery },
+  'POST /api/v1/upstreams/{id}/reset': byId,
   'POST /api/v1/workers/{pool}/undrain': { path: PoolPath },
 
   'POST /api/v1/dell/endpoints': { body: DellEndpointCreate, status: 201 },

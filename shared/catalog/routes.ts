@@ -226,6 +226,20 @@ export const ROUTES = [
     allowedWhileReadOnly: true,
   },
   { method: 'GET', path: '/api/v1/audit', function: 'api-system', role: 'viewer', summary: 'Search the audit trail' },
+  {
+    method: 'GET',
+    path: '/api/v1/upstreams',
+    function: 'api-system',
+    role: 'viewer',
+    summary: "Each vCenter's and iDRAC's circuit breaker, as every container shares it",
+  },
+  {
+    method: 'POST',
+    path: '/api/v1/upstreams/{id}/reset',
+    function: 'api-system',
+    role: 'admin',
+    summary: "Close an upstream's circuit breaker in every container",
+  },
   { method: 'POST', path: '/api/v1/workers/{pool}/undrain', function: 'api-system', role: 'operator', summary: 'Undrain a worker pool' },
 
   { method: 'POST', path: '/api/v1/dell/endpoints', function: 'api-dell', role: 'operator', summary: 'Register an iDRAC endpoint' },

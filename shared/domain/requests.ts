@@ -22,6 +22,13 @@ export const OptionalReason = z.strictObject({ reason: z.string().trim().min(1).
 /** Read-only emergency mode is never turned on without saying why: every refused write repeats it. */
 export const ReadOnlyActivation = z.strictObject({ reason: z.string().trim().min(1).max(500) });
 
+/** `GET /upstreams` filters. */
+export const UpstreamQuery = z.object({
+  kind: z.enum(['vcenter', 'idrac']).optional(),
+  state: z.enum(['closed', 'open', 'half-open']).optional(),
+});
+export type UpstreamQuery = z.output<typeof UpstreamQuery>;
+
 export const AuditQuery = z.object({
   entity: z.string().min(1).max(256).optional(),
   actor: z.string().min(1).max(256).optional(),
