@@ -1,5 +1,5 @@
 import { deps } from '../../shared/container';
-import { AuditQuery, IdPath, OptionalReason, PoolPath, ReadOnlyActivation, UpstreamQuery } from '../../shared/domain/requests';
+import { AuditQuery, IdPath, OptionalReason, PoolPath, PoolScaling, ReadOnlyActivation, UpstreamQuery } from '../../shared/domain/requests';
 import { apiHandler } from '../../shared/http/api-handler';
 import { openApiDocument } from '../../shared/http/openapi';
 import { pageBody } from '../../shared/http/pagination';
@@ -13,6 +13,7 @@ import {
   killSwitchState,
   pauseScheduler,
   resumeScheduler,
+  scalePool,
   schedulerState,
 } from '../../shared/usecases/jobs/system';
 import { activateReadOnly, deactivateReadOnly, readOnlyState } from '../../shared/usecases/read-only';
@@ -44,6 +45,11 @@ export const handler = apiHandler(
       json(200, { items: await listUpstreams(await deps(), parseInput(UpstreamQuery, req.query, 'query')) }),
     'POST /api/v1/upstreams/{id}/reset': async (req) =>
       json(200, await resetUpstream(await deps(), parseInput(IdPath, req.path, 'path').id, req.principal.subject)),
+    'PATCH /api/v1/workers/{pool}': async (req) => {
+      const { pool } = parseInput(PoolPath, req.path, 'path');
+      const { concurrency } = parseInput(PoolScaling, req.body, 'body');
+      return json(200, await scalePool(await deps(), pool, concurrency, req.principal.subject));
+    },
     'GET /api/v1/audit': async (req) => json(200, pageBody(await auditLog(await deps(), parseInput(AuditQuery, req.query, 'query')))),
     'POST /api/v1/workers/{pool}/undrain': async (req) =>
       json(200, await drainPool(await deps(), parseInput(PoolPath, req.path, 'path').pool, req.principal.subject, false)),

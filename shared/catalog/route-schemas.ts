@@ -28,6 +28,7 @@ import {
   OptionalReason,
   PageQuery,
   PoolPath,
+  PoolScaling,
   ReadOnlyActivation,
   UpstreamQuery,
 } from '../domain/requests';
@@ -119,6 +120,7 @@ export const ROUTE_SCHEMAS = {
   'POST /api/v1/system/scheduler/pause': { body: OptionalReason },
   'POST /api/v1/system/scheduler/resume': { body: OptionalReason },
   'POST /api/v1/workers/{pool}/drain': { path: PoolPath },
+  'PATCH /api/v1/workers/{pool}': { path: PoolPath, body: PoolScaling },
   'GET /api/v1/audit': { query: AuditQuery, response: 'page' },
   'GET /api/v1/upstreams': { query: UpstreamQuery },
   'POST /api/v1/upstreams/{id}/reset': byId,

@@ -225,6 +225,13 @@ export const ROUTES = [
     summary: 'Drain a worker pool',
     allowedWhileReadOnly: true,
   },
+  {
+    method: 'PATCH',
+    path: '/api/v1/workers/{pool}',
+    function: 'api-system',
+    role: 'operator',
+    summary: 'Scale a worker pool: batches at once',
+  },
   { method: 'GET', path: '/api/v1/audit', function: 'api-system', role: 'viewer', summary: 'Search the audit trail' },
   {
     method: 'GET',

@@ -29,6 +29,9 @@ export const UpstreamQuery = z.object({
 });
 export type UpstreamQuery = z.output<typeof UpstreamQuery>;
 
+/** SQS maximum concurrency's range, so a pool scales the same in both runtimes. */
+export const PoolScaling = z.strictObject({ concurrency: z.number().int().min(2).max(1000) });
+
 export const AuditQuery = z.object({
   entity: z.string().min(1).max(256).optional(),
   actor: z.string().min(1).max(256).optional(),

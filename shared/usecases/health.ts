@@ -60,7 +60,7 @@ export async function workerPoolReports(deps: Pick<Deps, 'queue' | 'workerPools'
   return Promise.all(
     Object.entries(WORKER_POOLS).map(async ([pool, spec]) => {
       const [state, stats] = await Promise.all([deps.workerPools.state(pool), deps.queue.stats(pool)]);
-      const utilization = spec.concurrency > 0 ? Math.round((state.inFlight / spec.concurrency) * 1000) / 10 : 0;
+      const utilization = state.concurrency > 0 ? Math.round((state.inFlight / state.concurrency) * 1000) / 10 : 0;
       return {
         pool,
         worker_id: spec.workerId,
