@@ -17,41 +17,37 @@ import {
 } from '../../shared/usecases/service-identities';
 import { writesRefused } from './writes-refused';
 
-export const handler = apiHandler(
-  'api-service-identities',
-  {
-    'POST /api/v1/service-identities': async (req) => {
-      const input = parseInput(ServiceIdentityCreate, req.body, 'body');
-      const si = await createServiceIdentity(await deps(), input, req.principal.subject);
-      return json(201, si, { location: `/api/v1/service-identities/${si.id}` });
-    },
-    'GET /api/v1/service-identities': async (req) =>
-      json(200, pageBody(await listServiceIdentities(await deps(), pageOptions(parseInput(PageQuery, req.query, 'query'))))),
-    'GET /api/v1/service-identities/{id}': async (req) =>
-      json(200, await getServiceIdentity(await deps(), parseInput(IdPath, req.path, 'path').id)),
-    'PATCH /api/v1/service-identities/{id}': async (req) =>
-      json(
-        200,
-        await updateServiceIdentity(
-          await deps(),
-          parseInput(IdPath, req.path, 'path').id,
-          parseInput(ServiceIdentityUpdate, req.body, 'body'),
-        ),
-      ),
-    'DELETE /api/v1/service-identities/{id}': async (req) => {
-      await deleteServiceIdentity(await deps(), parseInput(IdPath, req.path, 'path').id);
-      return noContent();
-    },
-    'POST /api/v1/service-identities/{id}/rotate': async (req) => {
-      const { secret } = parseInput(ServiceIdentityRotate, req.body ?? {}, 'body');
-      return json(200, await rotateServiceIdentity(await deps(), parseInput(IdPath, req.path, 'path').id, secret));
-    },
-    'GET /api/v1/service-identities/{id}/verify': async (req) =>
-      json(200, await verifyServiceIdentity(await deps(), parseInput(IdPath, req.path, 'path').id)),
-    'GET /api/v1/service-identities/{id}/activity': async (req) => {
-      const page = pageOptions(parseInput(PageQuery, req.query, 'query'));
-      return json(200, pageBody(await serviceIdentityActivity(await deps(), parseInput(IdPath, req.path, 'path').id, page)));
-    },
+export const handler = apiHandler('api-service-identities', writesRefused, {
+  'POST /api/v1/service-identities': async (req) => {
+    const input = parseInput(ServiceIdentityCreate, req.body, 'body');
+    const si = await createServiceIdentity(await deps(), input, req.principal.subject);
+    return json(201, si, { location: `/api/v1/service-identities/${si.id}` });
   },
-  writesRefused,
-);
+  'GET /api/v1/service-identities': async (req) =>
+    json(200, pageBody(await listServiceIdentities(await deps(), pageOptions(parseInput(PageQuery, req.query, 'query'))))),
+  'GET /api/v1/service-identities/{id}': async (req) =>
+    json(200, await getServiceIdentity(await deps(), parseInput(IdPath, req.path, 'path').id)),
+  'PATCH /api/v1/service-identities/{id}': async (req) =>
+    json(
+      200,
+      await updateServiceIdentity(
+        await deps(),
+        parseInput(IdPath, req.path, 'path').id,
+        parseInput(ServiceIdentityUpdate, req.body, 'body'),
+      ),
+    ),
+  'DELETE /api/v1/service-identities/{id}': async (req) => {
+    await deleteServiceIdentity(await deps(), parseInput(IdPath, req.path, 'path').id);
+    return noContent();
+  },
+  'POST /api/v1/service-identities/{id}/rotate': async (req) => {
+    const { secret } = parseInput(ServiceIdentityRotate, req.body ?? {}, 'body');
+    return json(200, await rotateServiceIdentity(await deps(), parseInput(IdPath, req.path, 'path').id, secret));
+  },
+  'GET /api/v1/service-identities/{id}/verify': async (req) =>
+    json(200, await verifyServiceIdentity(await deps(), parseInput(IdPath, req.path, 'path').id)),
+  'GET /api/v1/service-identities/{id}/activity': async (req) => {
+    const page = pageOptions(parseInput(PageQuery, req.query, 'query'));
+    return json(200, pageBody(await serviceIdentityActivity(await deps(), parseInput(IdPath, req.path, 'path').id, page)));
+  },
+});

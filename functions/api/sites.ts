@@ -8,22 +8,18 @@ import { parseInput } from '../../shared/http/validation';
 import { createSite, deleteSite, getSite, listSites, updateSite } from '../../shared/usecases/sites';
 import { writesRefused } from './writes-refused';
 
-export const handler = apiHandler(
-  'api-sites',
-  {
-    'POST /api/v1/sites': async (req) => {
-      const site = await createSite(await deps(), parseInput(SiteCreate, req.body, 'body'), req.principal.subject);
-      return json(201, site, { location: `/api/v1/sites/${site.id}` });
-    },
-    'GET /api/v1/sites': async (req) =>
-      json(200, pageBody(await listSites(await deps(), pageOptions(parseInput(PageQuery, req.query, 'query'))))),
-    'GET /api/v1/sites/{id}': async (req) => json(200, await getSite(await deps(), parseInput(IdPath, req.path, 'path').id)),
-    'PATCH /api/v1/sites/{id}': async (req) =>
-      json(200, await updateSite(await deps(), parseInput(IdPath, req.path, 'path').id, parseInput(SiteUpdate, req.body, 'body'))),
-    'DELETE /api/v1/sites/{id}': async (req) => {
-      await deleteSite(await deps(), parseInput(IdPath, req.path, 'path').id);
-      return noContent();
-    },
+export const handler = apiHandler('api-sites', writesRefused, {
+  'POST /api/v1/sites': async (req) => {
+    const site = await createSite(await deps(), parseInput(SiteCreate, req.body, 'body'), req.principal.subject);
+    return json(201, site, { location: `/api/v1/sites/${site.id}` });
   },
-  writesRefused,
-);
+  'GET /api/v1/sites': async (req) =>
+    json(200, pageBody(await listSites(await deps(), pageOptions(parseInput(PageQuery, req.query, 'query'))))),
+  'GET /api/v1/sites/{id}': async (req) => json(200, await getSite(await deps(), parseInput(IdPath, req.path, 'path').id)),
+  'PATCH /api/v1/sites/{id}': async (req) =>
+    json(200, await updateSite(await deps(), parseInput(IdPath, req.path, 'path').id, parseInput(SiteUpdate, req.body, 'body'))),
+  'DELETE /api/v1/sites/{id}': async (req) => {
+    await deleteSite(await deps(), parseInput(IdPath, req.path, 'path').id);
+    return noContent();
+  },
+});

@@ -34,8 +34,8 @@ export type RouteFunctions<F extends FunctionName> = { [K in RouteKeyOf<F>]: Rou
 /** `writesRefused`: why writes are refused right now (read-only mode), read before every write. */
 export function apiHandler<F extends FunctionName>(
   fn: F,
-  routes: RouteFunctions<F>,
   writesRefused: WritesRefused,
+  routes: RouteFunctions<F>,
 ): LambdaHandler<ApiEvent, ApiResult> {
   // routeAuthorization is what makes each request fit its route's type (a principal wherever a role is needed).
   const serve = new Map<string, (req: ApiRequest) => Promise<ApiResult>>(Object.entries(routes));

@@ -171,7 +171,8 @@ describe(`bad input on every route (fast-check seed ${SEED}, ${RUNS} runs per fa
       fc.asyncProperty(fc.oneof(...faults), async (r) => {
         const res = await send(route.method, r);
         if (res.status >= 500) serverErrors.push(`${key} ${res.status} (${r.fault})`);
-        const where = `${route.method} ${r.path} ${JSON.stringify(r.query)} ${r.body ?? ''} (${r.fault}) → ${res.status} ${res.text.slice(0, 300)}`;
+        const sentAs = `${route.method} ${r.path} ${JSON.stringify(r.query)} ${r.body ?? ''} (${r.fault})`;
+        const where = `${sentAs} → ${res.status} ${res.text.slice(0, 300)}`;
         expect(res.status, where).toBeGreaterThanOrEqual(400);
         expect(res.status, where).toBeLessThan(500);
         expect(JSON.parse(res.text), where).toMatchObject({

@@ -19,7 +19,8 @@ export interface VSphereClientsOptions {
  * The vCenter port: one client per instance in this container (one session, one breaker, one concurrency
  * limit), rebuilt when what it was built from (URL, TLS policy, identity) changes, which also starts its
  * breaker afresh. Each container's breaker is its own, closed until it sees failures itself; its transitions
- * go to the shared board (`breakers`), which the API shows and an admin's reset goes through. Probes and login checks use short-lived clients of their own.
+ * go to the shared board (`breakers`), which the API shows and an admin's reset goes through. Probes and
+ * login checks use short-lived clients of their own.
  */
 export class VSphereClients implements VCenter {
   private readonly clients = new Map<string, { fingerprint: string; client: VSphereInstanceClient }>();
