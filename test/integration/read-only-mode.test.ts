@@ -45,6 +45,13 @@ describe('read-only emergency mode', () => {
     });
   });
 
+  it('authorization comes first: a caller without the role learns only that (401, 403), not the reason', async () => {
+    expect((await h.call('POST', '/api/v1/sites', { body: { name: 'x' } })).status).toBe(401);
+    const viewer = await h.call('POST', '/api/v1/sites', { role: 'viewer', body: { name: 'x' } });
+    expect(viewer.status).toBe(403);
+    expect(viewer.text).not.toContain('restore drill');
+  });
+
   it.each(reads.map((r) => [routeKey(r), r] as const))('%s still answers', async (_key, route) => {
     const res = await h.call(route.method, pathOf(route.path), { role: 'admin' });
     expect(res.body?.error?.code, res.text).not.toBe('read_only');
