@@ -34,13 +34,14 @@ import {
 } from '../domain/requests';
 import { ServiceIdentityCreate, ServiceIdentityRotate, ServiceIdentityUpdate } from '../domain/service-identity';
 import { SiteCreate, SiteUpdate } from '../domain/site';
+import { SwitchSchema } from '../domain/system-state';
 import { InventoryQuery, SyncRequest, SyncRunQuery, VCenterInstanceCreate, VCenterInstanceUpdate } from '../domain/vcenter';
 import type { RouteKey } from './routes';
 
 type ObjectSchema = z.ZodObject;
 
-/** The shape of an answer, where it is fixed: a page of items, a CSV file, nothing (204), or a JSON object. */
-export type ResponseShape = 'page' | 'csv' | 'none' | 'object';
+/** The shape of an answer: a page of items, a CSV file, nothing (204), a JSON object, or a schema of its own. */
+export type ResponseShape = 'page' | 'csv' | 'none' | 'object' | z.ZodType;
 
 export type RouteSchemas = {
   path?: ObjectSchema;
@@ -51,7 +52,7 @@ export type RouteSchemas = {
   body?: z.ZodType | 'csv';
   /** Success status; 200 when absent. */
   status?: 200 | 201 | 202 | 204;
-  /** What a success answers; `object` when absent (`none` for 204). */
+  /** What a success answers; `object` when absent (`none` for 204). A schema describes at least the fields it names. */
   response?: ResponseShape;
 };
 
@@ -110,15 +111,15 @@ export const ROUTE_SCHEMAS = {
   'PATCH /api/v1/policies/{id}': { ...byId, body: PolicyUpdate },
   'DELETE /api/v1/policies/{id}': { ...byId, status: 204 },
 
-  'GET /api/v1/system/kill-switch': {},
-  'POST /api/v1/system/kill-switch/activate': { body: OptionalReason },
-  'POST /api/v1/system/kill-switch/deactivate': { body: OptionalReason },
-  'GET /api/v1/system/read-only': {},
-  'POST /api/v1/system/read-only/activate': { body: ReadOnlyActivation },
-  'POST /api/v1/system/read-only/deactivate': { body: OptionalReason },
-  'GET /api/v1/system/scheduler': {},
-  'POST /api/v1/system/scheduler/pause': { body: OptionalReason },
-  'POST /api/v1/system/scheduler/resume': { body: OptionalReason },
+  'GET /api/v1/system/kill-switch': { response: SwitchSchema },
+  'POST /api/v1/system/kill-switch/activate': { body: OptionalReason, response: SwitchSchema },
+  'POST /api/v1/system/kill-switch/deactivate': { body: OptionalReason, response: SwitchSchema },
+  'GET /api/v1/system/read-only': { response: SwitchSchema },
+  'POST /api/v1/system/read-only/activate': { body: ReadOnlyActivation, response: SwitchSchema },
+  'POST /api/v1/system/read-only/deactivate': { body: OptionalReason, response: SwitchSchema },
+  'GET /api/v1/system/scheduler': { response: SwitchSchema },
+  'POST /api/v1/system/scheduler/pause': { body: OptionalReason, response: SwitchSchema },
+  'POST /api/v1/system/scheduler/resume': { body: OptionalReason, response: SwitchSchema },
   'POST /api/v1/workers/{pool}/drain': { path: PoolPath },
   'PATCH /api/v1/workers/{pool}': { path: PoolPath, body: PoolScaling },
   'GET /api/v1/audit': { query: AuditQuery, response: 'page' },

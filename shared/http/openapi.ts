@@ -39,6 +39,14 @@ function requestBodyOf(body: NonNullable<RouteSchemas['body']>) {
   return { required: !body.safeParse(undefined).success, content: { 'application/json': { schema: jsonSchema(body) } } };
 }
 
+/** An answer's own schema (output side; other fields may follow, as the kill switch adds what it stopped). */
+const answerSchema = (shape: 'object' | z.ZodType): JsonSchema => {
+  if (shape === 'object') return { type: 'object' };
+  const { additionalProperties: _open, ...rest } = z.toJSONSchema(shape, { io: 'output', target: 'draft-2020-12', unrepresentable: 'any' });
+  const { $schema: _drop, ...schema } = rest as JsonSchema;
+  return schema;
+};
+
 const ERROR = { $ref: '#/components/schemas/Error' };
 const errorAnswer = (description: string) => ({ description, content: { 'application/json': { schema: ERROR } } });
 
@@ -50,7 +58,7 @@ function successOf(s: RouteSchemas) {
       ? undefined
       : shape === 'csv'
         ? { 'text/csv': { schema: { type: 'string' } } }
-        : { 'application/json': { schema: shape === 'page' ? { $ref: '#/components/schemas/Page' } : { type: 'object' } } };
+        : { 'application/json': { schema: shape === 'page' ? { $ref: '#/components/schemas/Page' } : answerSchema(shape) } };
   return { [String(status)]: { description: 'Success', ...(content ? { content } : {}) } };
 }
 

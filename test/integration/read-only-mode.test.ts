@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ROUTE_SCHEMAS } from '../../shared/catalog/route-schemas';
 import { ROUTES, type Route, routeKey } from '../../shared/catalog/routes';
 import { type Harness, startHarness } from '../support/harness';
 
@@ -30,7 +31,11 @@ describe('read-only emergency mode', () => {
     const on = await h.call('POST', '/api/v1/system/read-only/activate', { role: 'admin', body: { reason: 'restore drill in progress' } });
     expect(on.status).toBe(200);
     expect(on.body).toMatchObject({ id: 'read-only', on: true, reason: 'restore drill in progress', changed_by: 'test-admin' });
-    expect((await h.call('GET', '/api/v1/system/read-only', { role: 'viewer' })).body.on).toBe(true);
+    const state = await h.call('GET', '/api/v1/system/read-only', { role: 'viewer' });
+    expect(state.body.on).toBe(true);
+    // The answers are what the route catalog (and so the OpenAPI document) says they are.
+    expect(ROUTE_SCHEMAS['GET /api/v1/system/read-only'].response.safeParse(state.body).success).toBe(true);
+    expect(ROUTE_SCHEMAS['POST /api/v1/system/read-only/activate'].response.safeParse(on.body).success).toBe(true);
     const audit = await h.call('GET', '/api/v1/audit?entity=read-only', { role: 'viewer' });
     expect(audit.body.items).toEqual([expect.objectContaining({ action: 'read-only.on', actor: 'test-admin' })]);
   });

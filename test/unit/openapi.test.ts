@@ -48,4 +48,11 @@ describe('GET /api/v1/openapi.json document', () => {
     const cancel = doc.paths['/api/v1/jobs/{id}/cancel']!.post!.requestBody!;
     expect(cancel.required).toBe(false);
   });
+
+  it('describes an answer from its zod schema where the catalog gives one', () => {
+    const ok = (doc.paths['/api/v1/system/kill-switch']!.get as unknown as { responses: Record<string, any> }).responses['200'];
+    const schema = ok.content['application/json'].schema;
+    expect(schema.properties.on).toEqual({ type: 'boolean' });
+    expect(schema.required).toEqual(expect.arrayContaining(['id', 'on', 'history', 'version']));
+  });
 });
