@@ -50,8 +50,9 @@ describe('GET /api/v1/openapi.json document', () => {
   });
 
   it('describes an answer from its zod schema where the catalog gives one', () => {
-    const ok = (doc.paths['/api/v1/system/kill-switch']!.get as unknown as { responses: Record<string, any> }).responses['200'];
-    const schema = ok.content['application/json'].schema;
+    type Answer = { content: Record<string, { schema: { properties: Record<string, unknown>; required: string[] } }> };
+    const ok = (doc.paths['/api/v1/system/kill-switch']!.get as unknown as { responses: Record<string, Answer> }).responses['200']!;
+    const schema = ok.content['application/json']!.schema;
     expect(schema.properties.on).toEqual({ type: 'boolean' });
     expect(schema.required).toEqual(expect.arrayContaining(['id', 'on', 'history', 'version']));
   });
