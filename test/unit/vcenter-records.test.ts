@@ -103,7 +103,12 @@ describe('vCenter inventory records', () => {
     const deps = unitDeps();
     const sent = (deps.queue as unknown as RecordingQueue).sent;
     await vcenterInstances.create(deps.store, instance);
-    const twin = { ...vm, moref: 'vm-8', name: 'app-02', ips: [{ ...vm.ips[0]!, mac: '00:50:56:aa:bb:dd', hardware_ids: { vm_uuid: 'u-8' } }] };
+    const twin = {
+      ...vm,
+      moref: 'vm-8',
+      name: 'app-02',
+      ips: [{ ...vm.ips[0]!, mac: '00:50:56:aa:bb:dd', hardware_ids: { vm_uuid: 'u-8' } }],
+    };
     await fullSync(deps, fakeClient([cluster, host, vm, twin]), instance);
     expect(sent.map((m) => [m.queue, JSON.parse(m.message.body).task])).toEqual([['ipam', 'ipam-reconcile']]);
     expect(await findingsAt(deps.store, '10.1.2.3')).toEqual([]); // left to that pass
