@@ -99,7 +99,7 @@ describe('vCenter inventory records', () => {
     });
   });
 
-  it('a full sync queues one IPAM full pass for the addresses it wrote instead of reconciling each; a delta reconciles its own', async () => {
+  it('a full sync queues one IPAM full pass for the addresses it wrote instead of reconciling each; a delta does its own', async () => {
     const deps = unitDeps();
     const sent = (deps.queue as unknown as RecordingQueue).sent;
     await vcenterInstances.create(deps.store, instance);
@@ -121,7 +121,7 @@ describe('vCenter inventory records', () => {
     expect(await findingsAt(deps.store, '10.1.2.3')).toEqual([expect.objectContaining({ type: 'duplicate_usage', status: 'open' })]);
   });
 
-  it("a full sync re-confirms unchanged objects written more than half of IPAM's live window ago, so their addresses stay live", async () => {
+  it("a full sync re-confirms unchanged objects written over half of IPAM's live window ago: their addresses stay live", async () => {
     const deps = unitDeps();
     await vcenterInstances.create(deps.store, instance);
     await fullSync(deps, fakeClient([cluster, host, vm]), instance);
