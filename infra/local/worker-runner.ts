@@ -120,7 +120,6 @@ export class WorkerPoolRunner {
   // Short polls with an idle pause rather than long polls: a long poll still pending when the pool drains
   // would take a message the runner no longer wants and count a receive against its maxReceiveCount.
   private async pollLoop(): Promise<void> {
-    const { spec } = this.o;
     while (!this.stopped) {
       if (this.draining || this.batches.size >= this.concurrency) {
         await this.pause();

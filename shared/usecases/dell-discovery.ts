@@ -52,12 +52,6 @@ import type { Deps } from './deps';
 import { RunScopedCache } from './run-scoped-cache';
 import { useCredential } from './service-identities';
 
-/**
- * Addresses per queue message. One: a worker takes the next address as soon as it is done, so a slow or
- * hanging address holds one of the pool's slots and nothing else (a slice of 16 with one hanging address
- * kept its worker waiting a full connect timeout for the other 15). In-flight probes = the pool's concurrency.
- */
-const CHUNK = 1;
 const SEND_CONCURRENCY = 8;
 /**
  * Addresses per knock slice. Addresses with no endpoint yet (most of a swept network) are first knocked on

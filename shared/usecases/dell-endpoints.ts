@@ -20,7 +20,7 @@ import {
 import { assertDevicePortsOpen } from '../domain/device-ports';
 import { ConflictError, ValidationError } from '../domain/errors';
 import { firmwareChanges } from '../domain/firmware-baseline';
-import type { IdracErrorInfo, IdracInventory } from '../domain/idrac';
+import type { IdracInventory } from '../domain/idrac';
 import { newId } from '../domain/ids';
 import type { ServiceIdentity } from '../domain/service-identity';
 import type { Site } from '../domain/site';
