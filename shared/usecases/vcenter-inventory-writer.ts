@@ -1,17 +1,27 @@
 /**
  * Writes one sync's inventory objects as the vCenter port hands them over: fills in the names of related
- * objects, hashes each record, and sends what changed (records, then their IP observations) to the store in
- * batches while the port reads on. An object whose related objects this read has not shown yet waits until
- * they come or the read ends (then the stored records name them), so its record is the same whatever order
- * vCenter sends the objects in. At the end it deletes what is gone and tells what it did.
+ * objects, hashes each record, and sends what changed (records, then their IP observations, then the
+ * hosts' iDRAC links: host-idrac-links.ts) to the store in batches while the port reads on. An object whose
+ * related objects this read has not shown yet waits until they come or the read ends (then the stored
+ * records name them), so its record is the same whatever order vCenter sends the objects in. At the end it
+ * deletes what is gone and tells what it did.
  */
 
 import { createHash } from 'node:crypto';
-import type { InventoryKind, InventoryObject, InventoryRef, SyncChanges, SyncCounts, VCenterInstance } from '../domain/vcenter';
+import {
+  type InventoryKind,
+  type InventoryObject,
+  type InventoryRef,
+  inventoryTargetId,
+  type SyncChanges,
+  type SyncCounts,
+  type VCenterInstance,
+} from '../domain/vcenter';
 import { isoNow } from '../ports/clock';
 import { recordObservations } from '../records/ip-observations';
 import { deleteInventoryRecords, getInventory, type InventoryRecord, putInventoryRecords } from '../records/vcenter';
 import type { Deps } from './deps';
+import { linkSyncedHosts, unlinkHosts } from './host-idrac-links';
 
 export type WriterDeps = Pick<Deps, 'store' | 'clock'>;
 
@@ -109,8 +119,11 @@ export function inventoryWriter(
   const write = async (objects: InventoryObject[]) => {
     const records: InventoryRecord[] = [];
     const observations: Parameters<typeof recordObservations>[1] = [];
+    const hosts: Parameters<typeof linkSyncedHosts>[2] = [];
     for (const o of objects) {
       const data = await dataOf(o);
+      // Unchanged hosts too: their link is checked in the same batched read, so a host never linked gets one.
+      if (o.kind === 'host') hosts.push({ moref: o.moref, name: o.name, data });
       const hash = createHash('sha256').update(JSON.stringify(data)).digest('base64url').slice(0, 22);
       const before = previous!.get(`${o.kind}#${o.moref}`);
       if (before === undefined) result.created[COUNT_KEY[o.kind]]++;
@@ -138,6 +151,7 @@ export function inventoryWriter(
     result.changes.ip_observations += observations.length;
     if (records.length) queue(() => putInventoryRecords(deps.store, records));
     if (observations.length) queue(() => recordObservations(deps.store, observations));
+    if (hosts.length) queue(() => linkSyncedHosts(deps, instance.id, hosts));
   };
 
   return {
@@ -169,6 +183,8 @@ export function inventoryWriter(
         toDelete.push({ kind: key.slice(0, i) as InventoryKind, moref: key.slice(i + 1) });
       }
       if (toDelete.length) queue(() => deleteInventoryRecords(deps.store, instance.id, toDelete));
+      const goneHosts = toDelete.filter((d) => d.kind === 'host').map((d) => inventoryTargetId(instance.id, d.moref));
+      if (goneHosts.length) queue(() => unlinkHosts(deps, goneHosts));
       await writing;
       if (failure) throw failure.error;
       result.changes.deleted = toDelete.length;
