@@ -31,9 +31,10 @@ export type FirmwareImage = z.output<typeof FirmwareImage>;
 /** The parameters of a firmware_update job: host maintenance's, plus what to apply and how far the rollout may go wrong. */
 export const FirmwareUpdateParams = HostMaintenanceParams.extend({
   images: z.array(FirmwareImage).max(50).default([]),
-  /** A firmware baseline: only the components whose installed version differs are updated. */
-  baseline_id: z.string().min(1).optional(),
-  /** `on_reset`: staged, applied when EIO reboots the server; `immediate`: the iDRAC applies each at once (and reboots itself if it must). */
+  /**
+   * `on_reset`: staged, applied when EIO reboots the server; `immediate`: the iDRAC applies each at once (and
+   * reboots the server itself when one must).
+   */
   apply_mode: z.enum(['on_reset', 'immediate']).default('on_reset'),
   /**
    * How EIO reboots a server to apply what it staged: `graceful` asks the OS to shut down and waits;
@@ -46,10 +47,7 @@ export const FirmwareUpdateParams = HostMaintenanceParams.extend({
   pause_on_health: z.enum(['warning', 'critical', 'never']).default('critical'),
   /** How long staged updates, the reboot and the host's return to vCenter may take, per server. */
   update_timeout_minutes: z.number().int().min(5).max(720).default(90),
-}).refine((p) => p.images.length > 0 || p.baseline_id !== undefined, {
-  message: 'name the images to apply, a baseline_id, or both',
-  path: ['images'],
-});
+}).refine((p) => p.images.length > 0, { message: 'name the images to apply', path: ['images'] });
 export type FirmwareUpdateParams = z.output<typeof FirmwareUpdateParams>;
 
 /** The power actions an operator asks for, in the operator's words, and the Redfish ResetType each is. */
@@ -107,7 +105,8 @@ export type IdracJobEntry = {
   version: number;
 };
 
-export const idracJobEntryId = (endpointId: string, jobId: string, index: number) => `${endpointId}|${jobId}|${String(index).padStart(3, '0')}`;
+export const idracJobEntryId = (endpointId: string, jobId: string, index: number) =>
+  `${endpointId}|${jobId}|${String(index).padStart(3, '0')}`;
 
 export type FirmwarePhase =
   | 'waiting'
@@ -219,9 +218,7 @@ export function installedVersion(firmware: IdracFirmwareItem[], component: strin
   if (!component) return undefined;
   const c = component.toLowerCase();
   const exact = firmware.filter((f) => f.fqdd?.toLowerCase() === c);
-  const loose = exact.length
-    ? exact
-    : firmware.filter((f) => [f.fqdd, f.name, f.id].some((v) => v?.toLowerCase().includes(c)));
+  const loose = exact.length ? exact : firmware.filter((f) => [f.fqdd, f.name, f.id].some((v) => v?.toLowerCase().includes(c)));
   const versions = [...new Set(loose.map((f) => f.version))];
   return versions.length === 1 ? versions[0] : undefined;
 }

@@ -7,10 +7,10 @@
  * to its deadline and hands over; past `update_timeout_minutes` from the reboot the server fails.
  */
 import { config } from '../../config';
-import { OPEN_IDRAC_JOB_STATES, type IdracJobEntry } from '../../domain/firmware';
+import { type IdracJobEntry, OPEN_IDRAC_JOB_STATES } from '../../domain/firmware';
 import type { StepContext } from '../../jobs/job-type';
 import { isoNow, sleepOn } from '../../ports/clock';
-import { IdracError } from '../../ports/idrac';
+import { IdracError, type IdracJobStatus } from '../../ports/idrac';
 import { idracJobs } from '../../records/idrac-jobs';
 import { ledgerOf } from '../maintenance/ledger';
 import { instanceClient } from '../maintenance/scope';
@@ -26,7 +26,7 @@ async function pollJobs(s: ServerCtx, access: EndpointAccess, entries: IdracJobE
   const { deps, job } = s.ctx;
   let answered = entries.length === 0;
   for (const entry of entries.filter((e) => isOpen(e) && e.jid)) {
-    let status;
+    let status: IdracJobStatus;
     try {
       status = await deps.idrac.jobStatus(access.target, access.credential, entry.jid!);
     } catch (e) {
@@ -49,7 +49,12 @@ async function pollJobs(s: ServerCtx, access: EndpointAccess, entries: IdracJobE
       jid: entry.jid,
       started_at: s.target.reboot_requested_at ?? entry.updated_at,
       ...(state === 'completed' ? {} : { error: `${status.raw_state}: ${status.message}` }),
-      result: { endpoint_id: entry.endpoint_id, component: entry.component ?? null, image_uri: entry.image_uri, idrac_state: status.raw_state },
+      result: {
+        endpoint_id: entry.endpoint_id,
+        component: entry.component ?? null,
+        image_uri: entry.image_uri,
+        idrac_state: status.raw_state,
+      },
     });
   }
   return answered;
@@ -70,7 +75,8 @@ export async function awaitUpdates(ctx: StepContext, targetId: string): Promise<
   const { deps, job } = ctx;
   const { target, params } = s;
   if (target.phase === 'failed') return { target_id: targetId, state: 'failed' };
-  if (target.phase === 'verifying' || target.phase === 'updated' || target.phase === 'done') return { target_id: targetId, state: 'applied' };
+  if (target.phase === 'verifying' || target.phase === 'updated' || target.phase === 'done')
+    return { target_id: targetId, state: 'applied' };
   const access = await endpointAccess(deps, target.endpoint_id, `firmware update status (job ${job.id})`);
   const timeoutAt = Date.parse(target.reboot_requested_at ?? target.updated_at) + params.update_timeout_minutes * 60_000;
   const pollMs = config().firmwarePollMs;
@@ -86,7 +92,10 @@ export async function awaitUpdates(ctx: StepContext, targetId: string): Promise<
     const now = deps.clock.now();
     if (now >= timeoutAt) {
       const waiting = open.length ? `iDRAC jobs not ended: ${open.map((e) => e.jid ?? e.image_uri).join(', ')}` : back!.state;
-      return failServer(s, `not back within update_timeout_minutes (${params.update_timeout_minutes}) at ${isoNow(deps.clock)}: ${waiting}`);
+      return failServer(
+        s,
+        `not back within update_timeout_minutes (${params.update_timeout_minutes}) at ${isoNow(deps.clock)}: ${waiting}`,
+      );
     }
     if (now + pollMs >= s.deadline) return { target_id: targetId, state: 'working' };
     await sleepOn(deps.clock, pollMs);

@@ -7,19 +7,26 @@
  */
 import { idracJobView } from '../../domain/firmware';
 import type { Job } from '../../domain/job';
+import { hostResult } from '../../domain/maintenance';
 import type { CompensationOutcome } from '../../jobs/job-type';
 import { firmwareTargets } from '../../records/firmware-targets';
 import { idracJobs } from '../../records/idrac-jobs';
+import { maintenanceHosts } from '../../records/maintenance-hosts';
 import { readSwitch } from '../../records/switches';
 import type { EngineDeps } from '../jobs/common';
 import { compensateMaintenance } from '../maintenance/compensate';
 import { withdrawStaged } from './withdraw';
 
-/** The job's result: each server and every iDRAC job EIO created, with what is still staged. */
+/** The job's result: each host's maintenance, each server and every iDRAC job EIO created, with what is still staged. */
 export async function firmwareResult(deps: Pick<EngineDeps, 'store'>, job: Pick<Job, 'id'>) {
-  const [targets, entries] = await Promise.all([firmwareTargets.ofJob(deps.store, job.id), idracJobs.ofJob(deps.store, job.id)]);
+  const [targets, entries, hosts] = await Promise.all([
+    firmwareTargets.ofJob(deps.store, job.id),
+    idracJobs.ofJob(deps.store, job.id),
+    maintenanceHosts.ofJob(deps.store, job.id),
+  ]);
   const leftovers = entries.filter((e) => e.state === 'scheduled' || e.state === 'requested' || e.state === 'left_staged');
   return {
+    hosts: hosts.map(hostResult),
     servers: targets.map((t) => ({
       target_id: t.target_id,
       kind: t.kind,

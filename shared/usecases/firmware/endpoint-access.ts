@@ -20,7 +20,8 @@ export async function endpointAccess(
   const siId = endpoint.service_identity_id ?? site?.idrac_service_identity_id;
   if (!siId)
     throw new Error(
-      `iDRAC endpoint '${endpointId}' has no credential: set service_identity_id on it or idrac_service_identity_id on site '${endpoint.site_id}'`,
+      `iDRAC endpoint '${endpointId}' has no credential: ` +
+        `set service_identity_id on it or idrac_service_identity_id on site '${endpoint.site_id}'`,
     );
   const { identity, secret } = await useCredential(deps, siId, purpose);
   return { endpoint, target: targetOf(endpoint), credential: { username: identity.username, password: secret } };

@@ -5,8 +5,8 @@
  * one endpoint's.
  */
 import type { IdracJobEntry, IdracJobEntryState } from '../../domain/firmware';
-import type { IdracJobState } from '../../ports/idrac';
 import { isoNow } from '../../ports/clock';
+import type { IdracJobState } from '../../ports/idrac';
 import { dellEndpoints } from '../../records/dell-endpoints';
 import { idracJobs } from '../../records/idrac-jobs';
 import type { Deps } from '../deps';

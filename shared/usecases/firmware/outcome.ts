@@ -12,20 +12,22 @@ import { withdrawStaged } from './withdraw';
 
 export type ServerOutcome = { target_id: string; ok: boolean };
 
-export async function serverDone(ctx: StepContext, targetId: string, probe?: { ok: boolean }): Promise<ServerOutcome> {
+/** "Record server outcome": the server's firmware and, for a host, how its maintenance ended (its ledger). */
+export async function serverDone(ctx: StepContext, targetId: string): Promise<ServerOutcome> {
   const s = await serverCtx(ctx, targetId);
-  const { target } = s;
-  const skipped = target.kind === 'host' && (await ledgerOf(ctx.deps, ctx.job, targetId)).phase === 'skipped';
-  if (target.phase === 'failed') {
+  const ledger = s.target.kind === 'host' ? await ledgerOf(ctx.deps, ctx.job, targetId) : undefined;
+  const hostFailure = ledger?.phase === 'failed' ? `host maintenance failed: ${ledger.error ?? 'see the host in the result'}` : undefined;
+  if (s.target.phase === 'failed' || hostFailure) {
+    await changeTarget(ctx.deps, s.target, (t) => ({ phase: 'failed', error: t.error ?? hostFailure }));
     await withdrawStaged(ctx.deps, ctx.job, targetId);
     return { target_id: targetId, ok: false };
   }
-  const ok = probe?.ok ?? true;
-  await changeTarget(ctx.deps, target, (t) => ({
-    phase: skipped ? 'skipped' : ok ? 'done' : t.phase,
+  const skipped = ledger?.phase === 'skipped';
+  await changeTarget(ctx.deps, s.target, (t) => ({
+    phase: skipped ? 'skipped' : 'done',
     notes: skipped ? [...t.notes, 'skipped by an operator during host maintenance: not updated'] : t.notes,
   }));
-  return { target_id: targetId, ok };
+  return { target_id: targetId, ok: true };
 }
 
 export async function serverFailed(ctx: StepContext, targetId: string, error: { Error?: string; Cause?: string }): Promise<ServerOutcome> {

@@ -3,13 +3,13 @@
  * params, the check before a side effect (the kill switch, the job still active) and the step's deadline. Each
  * step returns a `state` the state machine chooses its next state by.
  */
-import { FirmwareUpdateParams, type FirmwareTarget, firmwareTargetId } from '../../domain/firmware';
+import { type FirmwareTarget, FirmwareUpdateParams, firmwareTargetId } from '../../domain/firmware';
 import type { StepContext } from '../../jobs/job-type';
 import { isoNow } from '../../ports/clock';
 import { firmwareTargets } from '../../records/firmware-targets';
+import type { EngineDeps } from '../jobs/common';
 import { activeJob } from '../jobs/step-context';
 import { STEP_BUDGET_MS } from '../maintenance/host-context';
-import type { EngineDeps } from '../jobs/common';
 
 export type ServerState = 'go' | 'paused' | 'staged' | 'rebooted' | 'working' | 'applied' | 'updated' | 'failed' | 'done';
 export type ServerStepResult = { target_id: string; state: ServerState } & Record<string, unknown>;

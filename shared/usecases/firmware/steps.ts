@@ -9,7 +9,15 @@ import type { EngineDeps } from '../jobs/common';
 export async function recordServerStep(
   deps: Pick<EngineDeps, 'store' | 'clock'>,
   job: Pick<Job, 'id'>,
-  s: { name: string; target_id: string; status: StepStatus; jid?: string; started_at?: string; error?: string; result: Record<string, unknown> },
+  s: {
+    name: string;
+    target_id: string;
+    status: StepStatus;
+    jid?: string;
+    started_at?: string;
+    error?: string;
+    result: Record<string, unknown>;
+  },
 ): Promise<void> {
   const now = deps.clock.now();
   const started = s.started_at ?? isoNow(deps.clock);

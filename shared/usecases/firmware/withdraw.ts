@@ -11,14 +11,14 @@ import { IdracError } from '../../ports/idrac';
 import { idracJobs } from '../../records/idrac-jobs';
 import { readSwitch } from '../../records/switches';
 import type { EngineDeps } from '../jobs/common';
-import { endpointAccess } from './endpoint-access';
+import { type EndpointAccess, endpointAccess } from './endpoint-access';
 import { changeEntry, LEDGER_STATE } from './idrac-ledger';
 
 /** Entries whose update may still apply at a reboot: staged, or asked for without a known JID. */
 export const isLeftover = (e: IdracJobEntry) => e.state === 'scheduled' || e.state === 'requested' || e.state === 'left_staged';
 
 async function withdrawOn(deps: EngineDeps, job: Pick<Job, 'id'>, endpointId: string, entries: IdracJobEntry[]): Promise<void> {
-  let access;
+  let access: EndpointAccess;
   try {
     access = await endpointAccess(deps, endpointId, `withdraw staged updates (job ${job.id})`);
   } catch (e) {
@@ -62,7 +62,12 @@ export async function withdrawStaged(deps: EngineDeps, job: Pick<Job, 'id'>, tar
   if ((await readSwitch(deps.store, 'kill-switch')).on) return mine.filter((e) => isLeftover(e) || OPEN_IDRAC_JOB_STATES.includes(e.state));
   const todo = mine.filter((e) => e.state === 'scheduled' || e.state === 'requested' || e.state === 'left_staged');
   for (const endpointId of new Set(todo.map((e) => e.endpoint_id)))
-    await withdrawOn(deps, job, endpointId, todo.filter((e) => e.endpoint_id === endpointId));
+    await withdrawOn(
+      deps,
+      job,
+      endpointId,
+      todo.filter((e) => e.endpoint_id === endpointId),
+    );
   return (await idracJobs.ofJob(deps.store, job.id)).filter(
     (e) => (targetId === undefined || e.target_id === targetId) && (isLeftover(e) || OPEN_IDRAC_JOB_STATES.includes(e.state)),
   );
