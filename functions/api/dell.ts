@@ -15,6 +15,7 @@ import {
   refreshDellEndpoint,
   updateDellEndpoint,
 } from '../../shared/usecases/dell-endpoints';
+import { listEndpointIdracJobs } from '../../shared/usecases/firmware/idrac-ledger';
 
 const IdPath = z.object({ id: z.string().min(1) });
 const ListQuery = PageQuery.extend(DellEndpointQuery.shape);
@@ -40,6 +41,10 @@ export const handler = apiHandler('api-dell', {
   },
   'POST /api/v1/dell/endpoints/{id}/refresh': async (req) =>
     json(200, await refreshDellEndpoint(await deps(), parseInput(IdPath, req.path, 'path').id)),
+  'GET /api/v1/dell/endpoints/{id}/idrac-jobs': async (req) => {
+    const q = parseInput(PageQuery, req.query, 'query');
+    return json(200, pageBody(await listEndpointIdracJobs(await deps(), parseInput(IdPath, req.path, 'path').id, pageOptions(q))));
+  },
   'POST /api/v1/dell/discover': async (req) => {
     const run = await startDiscovery(await deps(), parseInput(DiscoverRequest, req.body, 'body'), req.principal.subject);
     return json(202, run, { location: `/api/v1/dell/discovery-runs/${run.id}` });

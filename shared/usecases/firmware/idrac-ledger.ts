@@ -4,7 +4,7 @@
  * JID that is EIO's, and EIO never touches one that is not. `GET /api/v1/dell/endpoints/{id}/idrac-jobs` lists
  * one endpoint's.
  */
-import type { IdracJobEntry, IdracJobEntryState } from '../../domain/firmware';
+import { type IdracJobEntry, type IdracJobEntryState, idracJobView } from '../../domain/firmware';
 import { isoNow } from '../../ports/clock';
 import type { IdracJobState } from '../../ports/idrac';
 import { dellEndpoints } from '../../records/dell-endpoints';
@@ -41,5 +41,6 @@ export const LEDGER_STATE: Record<IdracJobState, IdracJobEntryState | undefined>
 /** `GET /api/v1/dell/endpoints/{id}/idrac-jobs`: every iDRAC job EIO created on the endpoint (404 for an unknown endpoint). */
 export async function listEndpointIdracJobs(deps: Pick<Deps, 'store'>, endpointId: string, page: { limit: number; cursor?: string }) {
   await dellEndpoints.get(deps.store, endpointId);
-  return idracJobs.ofEndpoint(deps.store, endpointId, page);
+  const found = await idracJobs.ofEndpoint(deps.store, endpointId, page);
+  return { items: found.items.map(idracJobView), cursor: found.cursor };
 }
