@@ -6,6 +6,7 @@
  * (and its own sync request joins that run).
  */
 import { type ChildProcess, spawn } from 'node:child_process';
+import { createHash } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { access, mkdir, readFile, writeFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
@@ -23,6 +24,33 @@ import { requestSync } from '../../shared/usecases/vcenter-sync-requests';
 export const VCSIM_BINARY = resolve(fileURLToPath(new URL('../../.tools/vcsim/vcsim', import.meta.url)));
 export const VCSIM_BUILD_COMMAND = 'bash scripts/vcsim/build.sh';
 export const DEMO_VCENTER = { port: 8989, user: 'eio-demo', password: 'vcsim-demo-1' };
+
+/** The demo datacenter: two clusters of three hosts and one standalone host, each host a demo iDRAC's server. */
+export const DEMO_TOPOLOGY = { clusters: 2, hostsPerCluster: 3, standalone: 1 } as const;
+
+/** The names vcsim gives the demo hosts, cluster hosts first (DC0_C0_H0…), then the standalone ones (DC0_H0…). */
+export function demoHostNames(): string[] {
+  const names: string[] = [];
+  for (let c = 0; c < DEMO_TOPOLOGY.clusters; c++) for (let h = 0; h < DEMO_TOPOLOGY.hostsPerCluster; h++) names.push(`DC0_C${c}_H${h}`);
+  for (let h = 0; h < DEMO_TOPOLOGY.standalone; h++) names.push(`DC0_H${h}`);
+  return names;
+}
+
+// RFC 4122 name space for ISO OIDs, which vcsim names its objects' UUIDs in.
+const OID_NAMESPACE = Buffer.from('6ba7b8129dad11d180b400c04fd430c8', 'hex');
+
+/**
+ * The SMBIOS UUID vcsim reports for a host (`hardware.systemInfo.uuid`): a name-based UUID (version 5, OID
+ * name space) of its name. The demo iDRACs take these, so each vCenter host is an iDRAC's server. (vcsim
+ * reports one fixed service tag for every host, so the system UUID is what pairs them.)
+ */
+export function vcsimHostUuid(name: string): string {
+  const hash = createHash('sha1').update(OID_NAMESPACE).update(name).digest();
+  hash[6] = (hash[6]! & 0x0f) | 0x50;
+  hash[8] = (hash[8]! & 0x3f) | 0x80;
+  const hex = hash.subarray(0, 16).toString('hex');
+  return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-${hex.slice(12, 16)}-${hex.slice(16, 20)}-${hex.slice(20)}`;
+}
 
 export type DemoVcenter = { url: string; seeded: string[]; stop(): Promise<void> };
 
@@ -44,10 +72,10 @@ export async function startDemoVcenter(
     binary,
     [
       '-dc=1',
-      '-cluster=2',
-      '-host=3',
+      `-cluster=${DEMO_TOPOLOGY.clusters}`,
+      `-host=${DEMO_TOPOLOGY.hostsPerCluster}`,
       '-vm=2',
-      '-standalone=1',
+      `-standalone=${DEMO_TOPOLOGY.standalone}`,
       // Like a production cluster: DRS evacuates what can move, and one VM (a host CD-ROM connected) cannot,
       // so an evacuation plan for its host names a blocking VM, as the runbook's paused-job procedure expects.
       '-drs=fullyAutomated',

@@ -83,7 +83,7 @@ describe('updates from a URI (SimpleUpdate)', () => {
       outcome: 'powered_on',
     });
     expect((await until(endpoint, started.job_id, finished)).state).toBe('completed');
-    expect(endpoint.power).toBe('On');
+    await eventually(async () => (endpoint.power === 'On' ? true : undefined));
   });
 });
 

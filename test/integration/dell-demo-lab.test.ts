@@ -1,8 +1,10 @@
 import { connect } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { DEMO_IDRACS } from '../../infra/local/demo-lab';
 import { type Harness, startHarness, untilDiscoveryEnds } from '../support/harness';
+import { waitFor } from '../support/wait';
 
-/** The demo lab's simulated iDRACs (npm start), on this file's own range 127.55.0.x. */
+/** The demo lab's simulated iDRACs (npm start), one per demo vCenter host, on this file's own range 127.55.0.x. */
 const DEMO = { baseAddress: '127.55.0.1', ports: { https: 18443, wsman: 15986 } };
 
 let h: Harness;
@@ -24,8 +26,10 @@ const refused = (port: number, host: string) =>
   });
 
 describe('demo lab iDRACs', () => {
-  it('seeds idrac-001…003 pinned to the simulators, with their capabilities', async () => {
-    expect(h.stack.seeded).toEqual(expect.arrayContaining(['si-001', 'site-001', 'idrac-001', 'idrac-002', 'idrac-003']));
+  it('seeds idrac-001…007 pinned to the simulators, with their capabilities', async () => {
+    expect(DEMO_IDRACS.count).toBe(7);
+    const ids = Array.from({ length: 7 }, (_, i) => `idrac-00${i + 1}`);
+    expect(h.stack.seeded).toEqual(expect.arrayContaining(['si-001', 'site-001', ...ids]));
     const ep = (await h.call('GET', '/api/v1/dell/endpoints/idrac-001', { role: 'viewer' })).body;
     expect(ep).toMatchObject({
       address: '127.55.0.1',
@@ -38,24 +42,45 @@ describe('demo lab iDRACs', () => {
     expect(ep.service_tag).toMatch(/^[A-Z0-9]{7}$/);
     const site = (await h.call('GET', '/api/v1/sites/site-001', { role: 'viewer' })).body;
     expect(site).toMatchObject({ idrac_service_identity_id: 'si-001', redfish_port: 18443, wsman_port: 15986 });
-    const idrac8 = (await h.call('GET', '/api/v1/dell/endpoints/idrac-003', { role: 'viewer' })).body;
+    const idrac8 = (await h.call('GET', '/api/v1/dell/endpoints/idrac-007', { role: 'viewer' })).body;
     expect(idrac8).toMatchObject({ status: 'reachable', generation: 'idrac8', protocols: { wsman: { port: 15986 } } });
   });
 
-  it("the runbook's discovery command works on the demo site: re-finds the three, creates nothing new", async () => {
+  it("the runbook's discovery command works on the demo site: re-finds the seven, creates nothing new", async () => {
     const started = await h.call('POST', '/api/v1/dell/discover', { role: 'operator', body: { site_ids: ['site-001'] } });
     expect(started.status).toBe(202);
-    expect(started.body.total).toBe(254 + 3);
+    expect(started.body.total).toBe(254 + 7);
     const run = await untilDiscoveryEnds(h, started.body.id, 60_000);
     expect(run).toMatchObject({
       status: 'succeeded',
-      probed: 257,
-      found: 3,
+      probed: 261,
+      found: 7,
       unreachable: 254,
       errors: 0,
       endpoints_created: 0,
-      endpoints_updated: 3,
+      endpoints_updated: 7,
     });
+  });
+
+  it('each demo vCenter host is one demo iDRAC’s server: the same system UUID', async () => {
+    type Host = { name: string; data?: { hardware_uuid?: string }; hardware_uuid?: string };
+    const hosts = await waitFor(
+      'the demo vc-001 hosts',
+      async () => {
+        const items = (await h.call('GET', '/api/v1/vcenter/instances/vc-001/hosts?limit=50', { role: 'viewer' })).body?.items as Host[];
+        return items?.length === 7 ? items : undefined;
+      },
+      60_000,
+      200,
+    );
+    const endpoints = (await h.call('GET', '/api/v1/dell/endpoints?limit=50', { role: 'viewer' })).body.items as {
+      id: string;
+      system_uuid: string;
+    }[];
+    const uuidOf = (host: Host) => String(host.data?.hardware_uuid ?? host.hardware_uuid).toLowerCase();
+    const paired = hosts.map((host) => endpoints.filter((e) => e.system_uuid === uuidOf(host)).map((e) => e.id));
+    expect(paired.every((ids) => ids.length === 1)).toBe(true);
+    expect(new Set(paired.flat()).size).toBe(7);
   });
 
   it('keeps working across a restart (same certificates), and stops the fleet on close', async () => {

@@ -99,3 +99,32 @@ export function faultResponse(fault: FaultSpec): string {
       `<s:Reason><s:Text xml:lang="en">${escapeXml(fault.reason)}</s:Text></s:Reason>${detail}</s:Fault>`,
   );
 }
+
+/** A Get's answer: the instance itself in the body. */
+export function getResponse(resourceUri: string, relatesTo: string | undefined, instance: string): string {
+  return envelope(
+    addressing('http://schemas.xmlsoap.org/ws/2004/09/transfer/GetResponse', relatesTo),
+    instance,
+    ` xmlns:n1="${escapeXml(resourceUri)}"`,
+  );
+}
+
+/** A CIM method's answer: `<n1:{method}_OUTPUT>` with its output parameters (already XML). */
+export function methodResponse(resourceUri: string, method: string, relatesTo: string | undefined, output: string): string {
+  return envelope(
+    addressing(`${resourceUri}/${method}Response`, relatesTo),
+    `<n1:${method}_OUTPUT>${output}</n1:${method}_OUTPUT>`,
+    ` xmlns:n1="${escapeXml(resourceUri)}"`,
+  );
+}
+
+/** A reference to a job as Dell's methods return it (an endpoint reference whose selector names the JID). */
+export function jobReference(jobId: string, jobClass = 'DCIM_LifecycleJob'): string {
+  return (
+    `<wsa:EndpointReference><wsa:Address>${ANONYMOUS}</wsa:Address><wsa:ReferenceParameters>` +
+    `<wsman:ResourceURI>http://schemas.dell.com/wbem/wscim/1/cim-schema/2/${jobClass}</wsman:ResourceURI>` +
+    `<wsman:SelectorSet><wsman:Selector Name="InstanceID">${escapeXml(jobId)}</wsman:Selector>` +
+    `<wsman:Selector Name="__cimnamespace">root/dcim</wsman:Selector></wsman:SelectorSet>` +
+    `</wsa:ReferenceParameters></wsa:EndpointReference>`
+  );
+}

@@ -2,7 +2,17 @@ import type { Protocol, SimReply, SimRequest } from '../net/http-types';
 import type { SimulatedHost } from '../state/host';
 import { classForResourceUri } from './classes';
 import { EnumerationContexts } from './enumerations';
-import { enumerateResponse, type FaultSpec, faultResponse, identifyResponse, pullResponse, releaseResponse } from './envelope';
+import {
+  enumerateResponse,
+  type FaultSpec,
+  faultResponse,
+  getResponse,
+  identifyResponse,
+  methodResponse,
+  pullResponse,
+  releaseResponse,
+} from './envelope';
+import { getLifecycleJob, invokeMethod } from './methods';
 import { ENUMERATION, parseWsmanRequest, type WsmanRequest } from './request';
 import { cimInstance } from './xml';
 
@@ -30,6 +40,15 @@ function fault(spec: FaultSpec): SimReply {
   return soap(spec.code === 'Sender' ? 400 : 500, faultResponse(spec));
 }
 
+function notSupported(request: WsmanRequest): SimReply {
+  return fault({
+    code: 'Sender',
+    subcode: 'wsa:ActionNotSupported',
+    reason: 'The action is not supported by the service.',
+    relatesTo: request.messageId,
+  });
+}
+
 function basicAuthOk(req: SimRequest, host: SimulatedHost): boolean {
   const value = req.headers.authorization;
   if (typeof value !== 'string' || !value.toLowerCase().startsWith('basic ')) return false;
@@ -38,7 +57,10 @@ function basicAuthOk(req: SimRequest, host: SimulatedHost): boolean {
   return colon > 0 && host.accounts.authenticate(decoded.slice(0, colon), decoded.slice(colon + 1)) !== undefined;
 }
 
-/** WS-Management (SOAP 1.2 over HTTPS) like an iDRAC8: Identify without auth; Enumerate/Pull/Release with basic auth. */
+/**
+ * WS-Management (SOAP 1.2 over HTTPS) like an iDRAC8: Identify without auth; with basic auth Enumerate/Pull/
+ * Release, Get of a job, and the Lifecycle Controller methods (methods.ts).
+ */
 export function createWsmanProtocol(host: SimulatedHost, identity: WsmanIdentity = DEFAULT_WSMAN_IDENTITY): Protocol & { reset(): void } {
   const contexts = new EnumerationContexts();
 
@@ -104,13 +126,27 @@ export function createWsmanProtocol(host: SimulatedHost, identity: WsmanIdentity
       case 'release':
         if (request.context) contexts.release(request.context);
         return soap(200, releaseResponse(request.messageId));
-      default:
+      case 'get': {
+        // Only jobs are read one by one here; other classes are enumerated.
+        if (classForResourceUri(request.resourceUri)?.name !== 'DCIM_LifecycleJob') return notSupported(request);
+        const instance = getLifecycleJob(host, request.selectors);
+        if (instance) return soap(200, getResponse(request.resourceUri ?? '', request.messageId, instance));
         return fault({
           code: 'Sender',
-          subcode: 'wsa:ActionNotSupported',
-          reason: 'The action is not supported by the service.',
+          subcode: 'wsman:InvalidSelectors',
+          reason: 'The Selectors for the resource are not valid.',
           relatesTo: request.messageId,
         });
+      }
+      case 'invoke': {
+        const resourceUri = request.resourceUri ?? '';
+        const method = (request.action ?? '').slice(resourceUri.length + 1);
+        const answer = invokeMethod(host, resourceUri, method, request.body);
+        if ('output' in answer) return soap(200, methodResponse(resourceUri, method, request.messageId, answer.output));
+        return notSupported(request);
+      }
+      default:
+        return notSupported(request);
     }
   }
 

@@ -1,4 +1,5 @@
 import { fixture, type Json, render } from '../../fixtures/load';
+import type { RedfishFlavor } from '../../identity/profiles';
 import type { InventoryEntry } from '../../state/firmware';
 import type { ApplyTime } from '../../state/jobs';
 import { resolvePackage } from '../../state/packages';
@@ -61,6 +62,7 @@ function accepted(jobId: string): RedfishResult {
 }
 
 function simpleUpdate({ host, json }: RouteContext): RedfishResult {
+  if (host.lifecycleBusy) return redfishError(400, 'RAC0508');
   const body = json();
   if (body === null) return redfishError(400, 'Base.MalformedJSON');
   const imageUri = body?.ImageURI;
@@ -83,6 +85,7 @@ function simpleUpdate({ host, json }: RouteContext): RedfishResult {
 }
 
 function dellInstall({ host, json }: RouteContext): RedfishResult {
+  if (host.lifecycleBusy) return redfishError(400, 'RAC0508');
   const body = json();
   if (body === null) return redfishError(400, 'Base.MalformedJSON');
   const uris = body?.SoftwareIdentityURIs;
@@ -121,6 +124,7 @@ function formParts(req: RouteContext['req']): Map<string, { fileName?: string; t
  */
 function multipartUpload(context: RouteContext): RedfishResult {
   const { host } = context;
+  if (host.lifecycleBusy) return redfishError(400, 'RAC0508');
   const parts = formParts(context.req);
   const file = parts.get('UpdateFile');
   if (!file?.fileName) return redfishError(400, 'Base.ActionParameterMissing', ['MultipartHttpPushUri', 'UpdateFile']);
@@ -166,9 +170,16 @@ function upload({ host, req }: RouteContext): RedfishResult {
   };
 }
 
-export function updateServiceRoutes(): RouteDef[] {
-  return [
-    { method: 'GET', pattern: SERVICE, handler: () => ok(render(templates().updateService, {})) },
+/** Multipart push came with iDRAC9 4.x; older services (`legacy`) take uploads at HttpPushUri only. */
+function updateServiceResource(flavor: RedfishFlavor): Json {
+  const service = render(templates().updateService, {}) as { [key: string]: Json };
+  if (flavor !== 'full') delete service.MultipartHttpPushUri;
+  return service;
+}
+
+export function updateServiceRoutes(flavor: RedfishFlavor): RouteDef[] {
+  const routes: RouteDef[] = [
+    { method: 'GET', pattern: SERVICE, handler: () => ok(updateServiceResource(flavor)) },
     {
       method: 'GET',
       pattern: INVENTORY,
@@ -188,7 +199,6 @@ export function updateServiceRoutes(): RouteDef[] {
       },
     },
     { method: 'POST', pattern: INVENTORY, privilege: 'ConfigureManager', handler: upload },
-    { method: 'POST', pattern: `${SERVICE}/MultipartUpload`, privilege: 'ConfigureManager', handler: multipartUpload },
     { method: 'POST', pattern: `${SERVICE}/Actions/${SIMPLE_UPDATE}`, privilege: 'ConfigureManager', handler: simpleUpdate },
     { method: 'POST', pattern: `${SERVICE}/Actions/Oem/DellUpdateService.Install`, privilege: 'ConfigureManager', handler: dellInstall },
     {
@@ -201,4 +211,8 @@ export function updateServiceRoutes(): RouteDef[] {
       },
     },
   ];
+  if (flavor === 'full') {
+    routes.push({ method: 'POST', pattern: `${SERVICE}/MultipartUpload`, privilege: 'ConfigureManager', handler: multipartUpload });
+  }
+  return routes;
 }
