@@ -8,10 +8,10 @@ import { waitFor } from '../support/wait';
 
 /**
  * firmware_update on iDRACs no vCenter host is linked to, over HTTP on the real local stack against simulated
- * iDRACs: the plan says no vCenter steps, each JID is its step's external_task_id and in the endpoint's ledger, a
- * failure injected on one server pauses the rollout with the reason, a
- * cancel withdraws EIO's own staged JIDs and leaves a job EIO did not create untouched, and the kill switch
- * stops the iDRAC jobs being created and leaves the staged ones listed on the job.
+ * iDRACs: the plan says no vCenter steps, each JID is its step's external_task_id and in the endpoint's ledger,
+ * an iDRAC8 without Redfish is updated over WS-Man, a failure injected on one server pauses the rollout with
+ * the reason, a cancel withdraws EIO's own staged JIDs and leaves a job EIO did not create untouched, and the
+ * kill switch stops the iDRAC jobs being created and leaves the staged ones listed on the job.
  * This file's addresses: 127.62.0.x.
  */
 const CERT_DIR = join(tmpdir(), 'eio-idrac-client-test-certs');
@@ -158,6 +158,15 @@ describe('firmware_update on an iDRAC alone', () => {
 });
 
 describe('firmware_update mechanics and safety', () => {
+  it('updates an iDRAC8 that offers no Redfish over WS-Man', async () => {
+    const id = await register(1);
+    const done = await jobEnd(await submit([id], { images: [{ uri: BIOS_DUP, component: 'BIOS' }] }));
+    expect(done.status, JSON.stringify(done.steps)).toBe('succeeded');
+    const staged = done.steps.find((s: JobView) => s.name === 'Stage update');
+    expect(staged.result.method).toBe('wsman_install_from_uri');
+    expect(staged.external_task_id).toMatch(/^JID_\d+$/);
+  });
+
   it('a failure injected on one server pauses the rollout before the next, saying why; continue goes on', async () => {
     const [first, second] = [await register(2), await register(3)];
     fleet.endpoint(2).host.updates.failNext('RED007');

@@ -157,7 +157,9 @@ describe('the iDRAC job ledger', () => {
       ['JID_1', 'scheduled', 'BIOS', '1.0.0'],
       ['JID_2', 'scheduled', undefined, undefined],
     ]);
+    // Step ids order steps by time, and this clock stands still: sorted by JID instead.
     const steps = (await listSteps(deps.store, job.id)).filter((s) => s.name === 'Stage update');
+    steps.sort((a, b) => a.external_task_id!.localeCompare(b.external_task_id!));
     expect(steps.map((s) => [s.external_task_id, s.status, s.target_id])).toEqual([
       ['JID_1', 'succeeded', EP],
       ['JID_2', 'succeeded', EP],
