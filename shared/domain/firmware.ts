@@ -31,6 +31,8 @@ export type FirmwareImage = z.output<typeof FirmwareImage>;
 /** The parameters of a firmware_update job: host maintenance's, plus what to apply and how far the rollout may go wrong. */
 export const FirmwareUpdateParams = HostMaintenanceParams.extend({
   images: z.array(FirmwareImage).max(50).default([]),
+  /** A firmware baseline: each server also gets the images for the components older than the baseline's. */
+  baseline_id: z.string().min(1).optional(),
   /**
    * `on_reset`: staged, applied when EIO reboots the server; `immediate`: the iDRAC applies each at once (and
    * reboots the server itself when one must).
@@ -47,7 +49,10 @@ export const FirmwareUpdateParams = HostMaintenanceParams.extend({
   pause_on_health: z.enum(['warning', 'critical', 'never']).default('critical'),
   /** How long staged updates, the reboot and the host's return to vCenter may take, per server. */
   update_timeout_minutes: z.number().int().min(5).max(720).default(90),
-}).refine((p) => p.images.length > 0, { message: 'name the images to apply', path: ['images'] });
+}).refine((p) => p.images.length > 0 || p.baseline_id !== undefined, {
+  message: 'name the images to apply, a baseline_id, or both',
+  path: ['images'],
+});
 export type FirmwareUpdateParams = z.output<typeof FirmwareUpdateParams>;
 
 /** The power actions an operator asks for, in the operator's words, and the Redfish ResetType each is. */

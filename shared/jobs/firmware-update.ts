@@ -13,6 +13,7 @@ import { MAINTENANCE_RESUME_ACTIONS } from '../domain/maintenance';
 import { isoNow } from '../ports/clock';
 import { firmwareTargets } from '../records/firmware-targets';
 import { awaitUpdates } from '../usecases/firmware/await-updates';
+import { holdBaseline, releaseBaseline } from '../usecases/firmware/baseline-hold';
 import { compensateFirmware, firmwareResult } from '../usecases/firmware/compensate';
 import { serverDone, serverFailed } from '../usecases/firmware/outcome';
 import { type FirmwarePlan, planFirmware } from '../usecases/firmware/plan';
@@ -69,6 +70,7 @@ async function planStep(ctx: StepContext, stepName: string, approvedHash?: strin
         in_maintenance: plan.maintenance?.in_maintenance ?? [],
         groups,
         async openOthers() {
+          await holdBaseline(ctx.deps, ctx.job, params);
           await openRollout(ctx.deps, ctx.job.id);
           const opened = await Promise.all(
             plan.servers.map(async (s) => {
@@ -134,7 +136,10 @@ export const firmwareUpdateJob: JobType = {
     return plan;
   },
   compensate: compensateFirmware,
-  result: (deps, job) => firmwareResult(deps, job),
+  async result(deps, job) {
+    await releaseBaseline(deps, job);
+    return firmwareResult(deps, job);
+  },
   maxRuntimeMinutes: 24 * 60,
   resumableAfterCrash: true,
   retryFailedTargetsOnly: false,

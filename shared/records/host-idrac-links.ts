@@ -15,7 +15,7 @@ export type HostLinkRecord = {
   /** `<vCenter instance id>/<moref>`, as jobs target the host. */
   host_id: string;
   name: string;
-  /** The identities the host reported when the link was computed. */
+  /** The identities the host is indexed under (host identity items), as the last sync that saw them wrote them. */
   ids: ServerId[];
   link: HostIdracLink;
   linked_at: string;

@@ -1,7 +1,8 @@
 /**
  * Dell iDRAC endpoints: register, change, delete (one endpoint per address, dell-address-claims.ts), and
  * inspect them through the iDRAC port (probe with trust on first use, inventory), recording what was found
- * and relinking the vCenter hosts of the server (host-idrac-links.ts).
+ * and relinking the vCenter hosts of the server (host-idrac-links.ts); its view shows those hosts and its
+ * firmware drift (firmware-compliance.ts).
  */
 
 import { config } from '../config';
@@ -16,6 +17,7 @@ import {
 } from '../domain/dell-endpoint';
 import { assertDevicePortsOpen } from '../domain/device-ports';
 import { ConflictError, ValidationError } from '../domain/errors';
+import { firmwareChanges } from '../domain/firmware-baseline';
 import type { IdracErrorInfo, IdracInventory } from '../domain/idrac';
 import { newId } from '../domain/ids';
 import type { ServiceIdentity } from '../domain/service-identity';
@@ -36,7 +38,8 @@ import { siteRef, sites } from '../records/sites';
 import { adoptAddress, bindClaim, claimAddress, needsBind, releaseAddress } from './dell-address-claims';
 import { recordHardwareIds, releaseHardwareIds } from './dell-conflicts';
 import type { Deps } from './deps';
-import { type EndpointHost, hostsOfEndpoint, relinkHostsOfEndpoint } from './host-idrac-links';
+import { endpointDrift } from './firmware-compliance';
+import { hostsOfEndpoint, relinkHostsOfEndpoint } from './host-idrac-links';
 import { useCredential } from './service-identities';
 
 type EpDeps = Pick<Deps, 'store' | 'clock'>;
@@ -180,10 +183,13 @@ async function updateEndpoint(
   return after;
 }
 
-/** One endpoint, with the vCenter hosts linked to it (or that have it as one of two candidates). */
-export async function getDellEndpoint(deps: EpDeps, id: string): Promise<DellEndpoint & { vcenter_hosts: EndpointHost[] }> {
+/**
+ * One endpoint, with the vCenter hosts linked to it (or that have it as one of two candidates) and its drift
+ * from the firmware baseline governing its site.
+ */
+export async function getDellEndpoint(deps: EpDeps, id: string) {
   const [ep, hosts] = await Promise.all([dellEndpoints.get(deps.store, id), hostsOfEndpoint(deps, id)]);
-  return { ...ep, vcenter_hosts: hosts };
+  return { ...ep, vcenter_hosts: hosts, firmware_compliance: await endpointDrift(deps, ep) };
 }
 
 /**
@@ -398,6 +404,10 @@ export async function refreshDellEndpoint(
       at: now,
       detail: { thumbprint: inspection.probe.pinned },
     });
+  // Firmware drift over time: what changed since the last inventory, by EIO's updates or anyone else's.
+  const changes = firmwareChanges(ep.firmware, updated.firmware);
+  if (changes.length)
+    await recordAudit(deps.store, { subject_id: id, action: 'dell_endpoint.firmware_changed', at: now, detail: { changes } });
   if (updated.status === 'reachable') await observeAddresses(deps, updated, now, purpose);
   return updated;
 }

@@ -71,15 +71,25 @@ type HostToLink = { host_id: string; name: string; ids: ServerId[] };
 
 /**
  * Computes the host's link and stores it when it changed (with the endpoints' side of it); a concurrent
- * relink of the same host makes it read and compute again.
+ * relink of the same host makes it read and compute again. Only a sync passes `indexed`, the identities it
+ * just indexed the host under: the others keep the record's, so a sync always sees which ones it indexed.
  */
-async function relinkHost(deps: LinkDeps, host: HostToLink): Promise<HostLinkRecord> {
+async function relinkHost(deps: LinkDeps, host: HostToLink, indexed?: ServerId[]): Promise<HostLinkRecord> {
   for (let attempt = 1; ; attempt++) {
     const stored = await findHostLink(deps.store, host.host_id);
     const link = linkOf(host.ids, await endpointsReporting(deps, host.ids));
-    if (stored && stored.name === host.name && sameServerIds(stored.ids, host.ids) && JSON.stringify(stored.link) === JSON.stringify(link))
-      return stored;
-    const next: HostLinkRecord = { ...host, link, linked_at: isoNow(deps.clock), version: (stored?.version ?? 0) + 1 };
+    const ids = indexed ?? stored?.ids ?? [];
+    const same =
+      stored && stored.name === host.name && sameServerIds(stored.ids, ids) && JSON.stringify(stored.link) === JSON.stringify(link);
+    if (same) return stored;
+    const next: HostLinkRecord = {
+      host_id: host.host_id,
+      name: host.name,
+      ids,
+      link,
+      linked_at: isoNow(deps.clock),
+      version: (stored?.version ?? 0) + 1,
+    };
     const named = endpointsOfLink(link).map((c) => c.endpoint_id);
     await noteEndpointHosts(deps.store, named, host.host_id);
     try {
@@ -120,7 +130,7 @@ export async function linkSyncedHosts(
     const before = stored.get(host.host_id)?.ids ?? [];
     const keys = new Set(host.ids.map((id) => `${id.kind}#${id.value}`));
     await holdHostIds(deps.store, host.host_id, host.ids);
-    await relinkHost(deps, host);
+    await relinkHost(deps, host, host.ids);
     await releaseHostIds(
       deps.store,
       host.host_id,

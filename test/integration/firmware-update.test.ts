@@ -11,7 +11,8 @@ import { waitFor } from '../support/wait';
  * iDRACs: the plan says no vCenter steps, each JID is its step's external_task_id and in the endpoint's ledger,
  * an iDRAC8 without Redfish is updated over WS-Man, a failure injected on one server pauses the rollout with
  * the reason, a cancel withdraws EIO's own staged JIDs and leaves a job EIO did not create untouched, and the
- * kill switch stops the iDRAC jobs being created and leaves the staged ones listed on the job.
+ * kill switch stops the iDRAC jobs being created and leaves the staged ones listed on the job; against a
+ * baseline, only what is older is applied and the server ends compliant.
  * This file's addresses: 127.62.0.x.
  */
 const CERT_DIR = join(tmpdir(), 'eio-idrac-client-test-certs');
@@ -79,7 +80,7 @@ beforeAll(async () => {
   process.env.IDRAC_HEADERS_TIMEOUT_MS = '3000';
   process.env.FIRMWARE_POLL_MS = '100';
   fleet = await SimulatorFleet.start({
-    count: 6,
+    count: 7,
     baseAddress: '127.62.0.1',
     certDir: CERT_DIR,
     speed: 200,
@@ -231,5 +232,40 @@ describe('firmware_update mechanics and safety', () => {
     const undone = await until('compensated once deactivated', jobId, (j) => j.compensation?.status === 'done');
     expect(undone.result.staged_leftovers).toEqual([]);
     expect(queueOf(5).map((j) => j.id)).not.toContain(staged[0]);
+  });
+  it('against a baseline: applies only what is older than it, verifies its version, and the server ends compliant', async () => {
+    const id = await register(6);
+    const bl = await call('POST', '/api/v1/firmware/baselines', 'operator', {
+      id: 'fwb-lab',
+      name: 'Lab baseline',
+      components: [{ name: 'BIOS', fqdd: 'BIOS.Setup.1-1', version: '2.19.1', image_uri: BIOS_DUP }],
+    });
+    expect(bl.status, bl.text).toBe(201);
+    const plan = await call('POST', '/api/v1/jobs/plan', 'operator', {
+      type: 'firmware_update',
+      target_ids: [id],
+      params: { baseline_id: 'fwb-lab' },
+    });
+    expect(plan.status, plan.text).toBe(200);
+    expect(plan.body.plan.servers).toEqual([
+      expect.objectContaining({ target_id: id, images: [{ uri: BIOS_DUP, component: 'BIOS.Setup.1-1', version: '2.19.1' }] }),
+    ]);
+    await holdReboots(6);
+    const jobId = await submit([id], { baseline_id: 'fwb-lab' });
+    // The baseline is held while the job runs (from its plan step on; the held reboot keeps it running).
+    await until('staged', jobId, (j) => stagedJids(j).length === 1);
+    expect((await call('DELETE', '/api/v1/firmware/baselines/fwb-lab', 'admin')).status).toBe(409);
+    await fleet.endpoint(6).setFault(undefined);
+    const done = await jobEnd(jobId);
+    expect(done.status, JSON.stringify(done.steps)).toBe('succeeded');
+    const compliance = await call('GET', `/api/v1/firmware/compliance?endpoint_id=${id}&baseline_id=fwb-lab`, 'viewer');
+    expect(compliance.status, compliance.text).toBe(200);
+    expect(compliance.body.items[0]).toMatchObject({ endpoint_id: id, status: 'compliant' });
+    const again = await call('POST', '/api/v1/jobs/plan', 'operator', {
+      type: 'firmware_update',
+      target_ids: [id],
+      params: { baseline_id: 'fwb-lab' },
+    });
+    expect(again.body.plan).toMatchObject({ servers: [], up_to_date: [id] });
   });
 });

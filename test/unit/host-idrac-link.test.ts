@@ -6,14 +6,14 @@ import type { InventoryObject } from '../../shared/domain/vcenter';
 import type { Key, QueryInput } from '../../shared/ports/store';
 import type { VCenterClient } from '../../shared/ports/vcenter';
 import { dellEndpoints } from '../../shared/records/dell-endpoints';
-import { vcenterInstances } from '../../shared/records/vcenter';
+import { putInventory, vcenterInstances } from '../../shared/records/vcenter';
 import { recordHardwareIds } from '../../shared/usecases/dell-conflicts';
 import { createDellEndpoint, deleteDellEndpoint, getDellEndpoint } from '../../shared/usecases/dell-endpoints';
-import { idracOfHost, idracsOfCluster, relinkHostsOfEndpoint } from '../../shared/usecases/host-idrac-links';
+import { idracOfHost, idracsOfCluster, linkSyncedHosts, relinkHostsOfEndpoint } from '../../shared/usecases/host-idrac-links';
 import { createSite } from '../../shared/usecases/sites';
 import { listInventory } from '../../shared/usecases/vcenter-inventory';
 import { fullSync } from '../../shared/usecases/vcenter-sync';
-import { instanceRecord } from '../support/fake-vcenter';
+import { instanceRecord, storedRecord } from '../support/fake-vcenter';
 import { unitDeps } from '../support/fakes';
 import { MemoryStore } from '../support/memory-store';
 
@@ -178,7 +178,7 @@ describe('host ↔ iDRAC links', () => {
     await sync([clusterObject(['host-1']), hostObject('host-1', { service_tag: 'ABC1234' })]);
     expect(await idracOfHost(deps, 'vc-001/host-1')).toMatchObject({
       status: 'ambiguous',
-      candidates: [{ endpoint_id: a.id }, { endpoint_id: b.id }],
+      candidates: [a.id, b.id].sort().map((endpoint_id) => ({ endpoint_id })),
     });
     expect((await getDellEndpoint(deps, b.id)).vcenter_hosts).toMatchObject([{ host_id: 'vc-001/host-1', status: 'ambiguous' }]);
 
@@ -200,6 +200,19 @@ describe('host ↔ iDRAC links', () => {
     expect((await getDellEndpoint(deps, replacement.id)).vcenter_hosts).toEqual([]);
     expect(await deps.store.query({ pk: 'HOSTLINK#vc-001/host-1', limit: 10 })).toEqual({ items: [] });
     expect(await deps.store.query({ pk: 'HOSTHW#service_tag#NEW0002', limit: 10 })).toEqual({ items: [] });
+  });
+
+  it("an endpoint's relink between a sync's record write and its link step leaves the sync to index the new identity", async () => {
+    const old = await endpoint('10.9.0.1', { service_tag: 'OLD0001' });
+    await sync([clusterObject(['host-1']), hostObject('host-1', { service_tag: 'OLD0001' })]);
+    const moved = { moref: 'host-1', name: 'esx-host-1', data: { service_tag: 'NEW0002' } };
+    await putInventory(deps.store, { ...storedRecord('host', 'host-1'), ...moved });
+    await relinkHostsOfEndpoint(deps, old, old); // finds the host through its link, reads the new record
+    await linkSyncedHosts(deps, 'vc-001', [moved]);
+    expect((await deps.store.query({ pk: 'HOSTHW#service_tag#NEW0002', limit: 10 })).items.map((i) => i.sk)).toEqual(['vc-001/host-1']);
+    expect((await deps.store.query({ pk: 'HOSTHW#service_tag#OLD0001', limit: 10 })).items).toEqual([]);
+    const replacement = await endpoint('10.9.0.2', { service_tag: 'NEW0002' });
+    expect(await idracOfHost(deps, 'vc-001/host-1')).toMatchObject({ status: 'linked', endpoint_id: replacement.id });
   });
 
   it('an endpoint refresh reads the same number of records whatever else the inventory holds', async () => {

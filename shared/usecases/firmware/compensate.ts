@@ -15,6 +15,7 @@ import { maintenanceHosts } from '../../records/maintenance-hosts';
 import { readSwitch } from '../../records/switches';
 import type { EngineDeps } from '../jobs/common';
 import { compensateMaintenance } from '../maintenance/compensate';
+import { releaseBaseline } from './baseline-hold';
 import { withdrawStaged } from './withdraw';
 
 /** The job's result: each host's maintenance, each server and every iDRAC job EIO created, with what is still staged. */
@@ -55,9 +56,14 @@ export async function compensateFirmware(deps: EngineDeps, job: Job): Promise<Co
       result,
     };
   const stillStaged = left.filter((e) => e.state !== 'running').map((e) => `${e.endpoint_id} ${e.jid ?? e.image_uri}`);
-  if (maintenance.state === 'done' && !stillStaged.length) return { state: 'done', detail: maintenance.detail, result };
-  if (maintenance.state === 'done' && (job.compensation?.attempts ?? 0) + 1 >= 5)
+  if (maintenance.state === 'done' && !stillStaged.length) {
+    await releaseBaseline(deps, job);
+    return { state: 'done', detail: maintenance.detail, result };
+  }
+  if (maintenance.state === 'done' && (job.compensation?.attempts ?? 0) + 1 >= 5) {
+    await releaseBaseline(deps, job);
     return { state: 'done', detail: `gave up withdrawing staged updates after 5 attempts: ${stillStaged.join(', ')}`, result };
+  }
   return {
     state: maintenance.state === 'working' ? 'working' : 'blocked',
     detail: [maintenance.detail, stillStaged.length ? `staged updates not withdrawn yet: ${stillStaged.join(', ')}` : undefined]

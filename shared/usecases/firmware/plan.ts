@@ -12,6 +12,7 @@ import type { FirmwareImage, FirmwareUpdateParams } from '../../domain/firmware'
 import { maintenanceParamsOf } from '../../domain/maintenance';
 import { parseInventoryTarget } from '../../domain/vcenter';
 import type { Deps } from '../deps';
+import { componentsToUpdate } from '../firmware-compliance';
 import { hostsOfEndpoint, idracOfHost } from '../host-idrac-links';
 import { type MaintenancePlan, planMaintenance } from '../maintenance/plan';
 import { type HostGroup, hostGroups } from '../maintenance/scope';
@@ -24,6 +25,8 @@ export type FirmwareServer = {
   /** What the host↔iDRAC link rests on (service tag, system UUID, BMC MAC or address). */
   link_basis?: { kind: string; value: string }[];
   images: FirmwareImage[];
+  /** With a baseline: what it upgrades on this server and what it leaves. */
+  baseline?: BaselineView;
   /** How it is updated, in the operator's words. */
   how: string;
 };
@@ -34,6 +37,8 @@ export type FirmwarePlan = {
   refused: boolean;
   source: 'inventory' | 'vcenter';
   servers: FirmwareServer[];
+  /** Servers with nothing to apply (a baseline they already meet): not touched. */
+  up_to_date: string[];
   findings: FirmwareFinding[];
   /** The host maintenance plan of the vCenter hosts (absent when every target is an iDRAC alone). */
   maintenance?: Omit<MaintenancePlan, 'groupsOf'>;
@@ -44,8 +49,47 @@ type PlanDeps = Pick<Deps, 'store' | 'secrets' | 'clock' | 'vcenter'>;
 const IN_MAINTENANCE = 'inside host maintenance: evacuate, enter maintenance mode, stage, reboot, wait for vCenter, verify, exit, restore';
 const IDRAC_ONLY = 'iDRAC only (no vCenter host is linked to this endpoint): stage, reboot, wait for the jobs, verify; no vCenter steps';
 
-/** The images a server gets: the job's own list. */
-const imagesFor = (params: FirmwareUpdateParams): FirmwareImage[] => params.images;
+/** What a baseline says about one server: how many components it upgrades, and what it cannot. */
+export type BaselineView = { baseline_id: string; baseline_version: number; upgrades: number; not_updated: string[] };
+
+/**
+ * The images a server gets: the job's own, then, with a baseline, one per component older than the baseline's
+ * (the baseline's image and version). A component newer than the baseline's is not downgraded, and one without
+ * an image or whose versions cannot be compared is not touched: the plan names them.
+ */
+async function imagesFor(
+  deps: PlanDeps,
+  endpointId: string,
+  params: FirmwareUpdateParams,
+): Promise<{ images: FirmwareImage[]; baseline?: BaselineView }> {
+  if (!params.baseline_id) return { images: params.images };
+  const diff = await componentsToUpdate(deps, endpointId, params.baseline_id);
+  const upgrades = diff.update.filter((c) => c.direction === 'upgrade' && c.image_uri);
+  const fromBaseline = upgrades.map((c) => ({
+    uri: c.image_uri!,
+    // A family pattern (`NIC.Integrated.*`) is matched by its prefix once installed.
+    component: (c.fqdd ?? c.component).replace(/\.?\*$/, ''),
+    version: c.target_version,
+  }));
+  const notUpdated = [
+    ...diff.update
+      .filter((c) => !upgrades.includes(c))
+      .map(
+        (c) => `${c.component} ${c.installed_version} → ${c.target_version}: ${c.image_uri ? 'a downgrade' : 'no image in the baseline'}`,
+      ),
+    ...diff.unknown.map((c) => `${c.component}: versions cannot be compared`),
+  ];
+  const images = [...params.images, ...fromBaseline.filter((b) => !params.images.some((i) => i.uri === b.uri))];
+  return {
+    images,
+    baseline: {
+      baseline_id: diff.baseline_id,
+      baseline_version: diff.baseline_version,
+      upgrades: upgrades.length,
+      not_updated: notUpdated,
+    },
+  };
+}
 
 /** The hosts behind the targets (hosts, clusters, iDRACs of linked hosts) and the iDRACs alone. */
 async function resolveServers(deps: PlanDeps, targetIds: string[], params: FirmwareUpdateParams) {
@@ -58,7 +102,8 @@ async function resolveServers(deps: PlanDeps, targetIds: string[], params: Firmw
       continue;
     }
     const hosts = await hostsOfEndpoint(deps, id);
-    if (hosts.length === 0) idracOnly.push({ target_id: id, kind: 'idrac', endpoint_id: id, images: imagesFor(params), how: IDRAC_ONLY });
+    if (hosts.length === 0)
+      idracOnly.push({ target_id: id, kind: 'idrac', endpoint_id: id, ...(await imagesFor(deps, id, params)), how: IDRAC_ONLY });
     else if (hosts.length === 1 && hosts[0]!.status === 'linked') hostTargets.push(hosts[0]!.host_id);
     else
       findings.push({
@@ -78,7 +123,7 @@ async function resolveServers(deps: PlanDeps, targetIds: string[], params: Firmw
         endpoint_id: link.endpoint_id,
         cluster_id: h.cluster_id,
         link_basis: link.basis,
-        images: imagesFor(params),
+        ...(await imagesFor(deps, link.endpoint_id, params)),
         how: IN_MAINTENANCE,
       });
     else if (link.status === 'none')
@@ -117,6 +162,7 @@ export async function planFirmware(
     refused: findings.length > 0 || (planned?.refused ?? false),
     source: opts.live ? 'vcenter' : 'inventory',
     servers,
+    up_to_date: [...hosts, ...idracOnly].filter((x) => !x.images.length).map((x) => x.target_id),
     findings,
     ...(planned ? { maintenance: maintenance as Omit<MaintenancePlan, 'groupsOf'> } : {}),
     groupsOf,

@@ -1,12 +1,14 @@
 /**
- * "Verify versions": after the server came back, the iDRAC's inventory says what is installed now. Each
- * update's JID must have completed, and where the image names its component and version, that version must be
- * the installed one; what the inventory shows goes on the ledger entry (`version_after`).
+ * "Verify versions": after the server came back, the endpoint is refreshed and its inventory says what is
+ * installed now (so its record and its compliance show it too). Each update's JID must have completed, and
+ * where the image names its component and version, that version must be the installed one; what the
+ * inventory shows goes on the ledger entry (`version_after`).
  */
 import { installedVersion } from '../../domain/firmware';
 import type { StepContext } from '../../jobs/job-type';
+import { isoNow } from '../../ports/clock';
 import { idracJobs } from '../../records/idrac-jobs';
-import { endpointAccess } from './endpoint-access';
+import { refreshDellEndpoint } from '../dell-endpoints';
 import { changeEntry } from './idrac-ledger';
 import { changeTarget, failServer, type ServerStepResult, serverCtx } from './server-context';
 import { recordServerStep } from './steps';
@@ -18,8 +20,15 @@ export async function verifyVersions(ctx: StepContext, targetId: string): Promis
   const exit = { exit_maintenance: params.exit_maintenance };
   if (target.phase === 'failed') return { target_id: targetId, state: 'failed', ...exit };
   if (target.phase === 'updated' || target.phase === 'done') return { target_id: targetId, state: 'updated', ...exit };
-  const access = await endpointAccess(deps, target.endpoint_id, `firmware verification (job ${job.id})`);
-  const { firmware } = await deps.idrac.inventory(access.target, access.credential);
+  // A refresh, not a bare inventory read: the endpoint's record (and its compliance) shows the new versions too.
+  const checkedAt = isoNow(deps.clock);
+  const endpoint = await refreshDellEndpoint(deps, target.endpoint_id, `firmware verification (job ${job.id})`);
+  if (!endpoint.inventory_at || endpoint.inventory_at < checkedAt)
+    return {
+      ...(await failServer(s, `no inventory from ${target.endpoint_id} to verify: ${endpoint.last_error?.message ?? 'none'}`)),
+      ...exit,
+    };
+  const firmware = endpoint.firmware ?? [];
   const entries = (await idracJobs.ofJob(deps.store, job.id)).filter((e) => e.target_id === targetId);
   const problems: string[] = [];
   const installed: Record<string, string | null> = {};
