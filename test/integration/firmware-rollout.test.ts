@@ -8,7 +8,8 @@ import { registerSimulatedIdrac } from '../support/simulated-idracs';
 /**
  * firmware_update of a vCenter cluster over HTTP on the local stack: vcsim's hosts, each linked to a simulated
  * iDRAC reporting its server's SMBIOS UUID (127.63.0.x). Each host goes through host maintenance's own steps
- * (evacuate, enter maintenance mode) around the firmware steps, one host at a time, and comes back out.
+ * (evacuate, enter maintenance mode) around the firmware steps, one host at a time, and comes back out. A
+ * power_action on such a host goes through its iDRAC, and is refused while the host runs VMs out of maintenance.
  */
 const CERT_DIR = join(tmpdir(), 'eio-idrac-client-test-certs');
 const BIOS_DUP = 'https://repo.example/dell/BIOS_8DHFN_WN64_2.19.1.EXE';
@@ -91,5 +92,29 @@ describe('firmware_update of a cluster', () => {
       ['done', true, false],
     ]);
     expect(job.result.servers.map((s: JobView) => s.phase)).toEqual(['done', 'done', 'done']);
+  });
+});
+
+describe('power_action on a host', () => {
+  const power = async (targetId: string, params: Record<string, unknown>) => {
+    const res = await lab.h.call('POST', '/api/v1/jobs', {
+      role: 'operator',
+      body: { type: 'power_action', target_ids: [targetId], params },
+    });
+    expect(res.status, res.text).toBe(202);
+    return lab.until(res.body.id, ['succeeded', 'failed', 'cancelled']);
+  };
+
+  it('refuses to take down a host running VMs out of maintenance mode; with allow_running_vms it goes through its iDRAC', async () => {
+    const host = (await lab.inventory('hosts')).sort((a, b) => String(a.name).localeCompare(String(b.name)))[0]!;
+    const refused = await power(host.target_id, { action: 'graceful_restart' });
+    expect(refused.status).toBe('failed');
+    const step = refused.steps.find((s: JobView) => s.name === 'Power action');
+    expect(step.error, step.error).toMatch(/is not in maintenance mode and runs \d+ powered-on VM\(s\).*host_maintenance with exit_maintenance: false/);
+
+    const done = await power(host.target_id, { action: 'graceful_restart', allow_running_vms: true });
+    expect(done.status, JSON.stringify(done.steps)).toBe('succeeded');
+    const ok = done.steps.find((s: JobView) => s.name === 'Power action');
+    expect(ok.result).toMatchObject({ endpoint_id: host.idrac.endpoint_id, host_id: host.target_id, reset_type: 'GracefulRestart' });
   });
 });
