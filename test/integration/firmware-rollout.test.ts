@@ -9,7 +9,8 @@ import { registerSimulatedIdrac } from '../support/simulated-idracs';
  * firmware_update of a vCenter cluster over HTTP on the local stack: vcsim's hosts, each linked to a simulated
  * iDRAC reporting its server's SMBIOS UUID (127.63.0.x). Each host goes through host maintenance's own steps
  * (evacuate, enter maintenance mode) around the firmware steps, one host at a time, and comes back out. A
- * power_action on such a host goes through its iDRAC, and is refused while the host runs VMs out of maintenance.
+ * host matching two iDRACs refuses the plan. A power_action on a linked host goes through its iDRAC, and is
+ * refused while the host runs VMs out of maintenance.
  */
 const CERT_DIR = join(tmpdir(), 'eio-idrac-client-test-certs');
 const BIOS_DUP = 'https://repo.example/dell/BIOS_8DHFN_WN64_2.19.1.EXE';
@@ -95,6 +96,37 @@ describe('firmware_update of a cluster', () => {
   });
 });
 
+describe('a host without exactly one iDRAC', () => {
+  it('refuses the plan naming the host and its candidates: EIO never guesses which server an update reaches', async () => {
+    const host = (await lab.inventory('hosts')).sort((a, b) => String(a.name).localeCompare(String(b.name)))[1]!;
+    const twin = await SimulatorFleet.start({
+      count: 1,
+      baseAddress: '127.63.0.200',
+      certDir: CERT_DIR,
+      speed: 200,
+      seed: 'fw-twin',
+      endpoint: () => ({ systemUuid: host.hardware_uuid }),
+    });
+    try {
+      await registerSimulatedIdrac(lab.h, 'idrac-fw-twin', twin.info()[0]!, { site_id: 'site-001', service_identity_id: 'si-idrac' });
+      const body = { type: 'firmware_update', target_ids: [clusterId], params: { images: [{ uri: BIOS_DUP, component: 'BIOS' }] } };
+      const plan = await lab.h.call('POST', '/api/v1/jobs/plan', { role: 'operator', body });
+      expect(plan.status, plan.text).toBe(200);
+      expect(plan.body.plan.refused).toBe(true);
+      expect(plan.body.plan.findings).toEqual([
+        {
+          code: 'ambiguous_idrac_link',
+          target_id: host.target_id,
+          detail: expect.stringMatching(/matches several iDRAC endpoints: idrac-fw-\d, idrac-fw-twin|idrac-fw-twin, idrac-fw-\d/),
+        },
+      ]);
+    } finally {
+      await lab.h.call('DELETE', '/api/v1/dell/endpoints/idrac-fw-twin', { role: 'admin' });
+      await twin.stop();
+    }
+  });
+});
+
 describe('power_action on a host', () => {
   const power = async (targetId: string, params: Record<string, unknown>) => {
     const res = await lab.h.call('POST', '/api/v1/jobs', {
@@ -110,7 +142,9 @@ describe('power_action on a host', () => {
     const refused = await power(host.target_id, { action: 'graceful_restart' });
     expect(refused.status).toBe('failed');
     const step = refused.steps.find((s: JobView) => s.name === 'Power action');
-    expect(step.error, step.error).toMatch(/is not in maintenance mode and runs \d+ powered-on VM\(s\).*host_maintenance with exit_maintenance: false/);
+    expect(step.error, step.error).toMatch(
+      /is not in maintenance mode and runs \d+ powered-on VM\(s\).*host_maintenance with exit_maintenance: false/,
+    );
 
     const done = await power(host.target_id, { action: 'graceful_restart', allow_running_vms: true });
     expect(done.status, JSON.stringify(done.steps)).toBe('succeeded');
