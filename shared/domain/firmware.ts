@@ -203,6 +203,9 @@ export function rolloutPauseReasons(
   return reasons;
 }
 
+/** A firmware_update job's rollout (`id`: the job id): what its guard accepted last. */
+export type FirmwareRollout = { id: string; baseline: RolloutBaseline; version: number };
+
 /** The levels of the figures now: what an operator's `continue` (or the job's start) accepts. */
 export function rolloutLevels(figures: RolloutFigures, thresholds: RolloutThresholds): RolloutBaseline['levels'] {
   return {

@@ -4,7 +4,7 @@
  * the rollout guard accepted last (the job's start, an operator's `continue`). Updates are conditional on the
  * version (a step and a compensation may race).
  */
-import type { FirmwareTarget, RolloutBaseline } from '../domain/firmware';
+import type { FirmwareRollout, FirmwareTarget } from '../domain/firmware';
 import type { Store } from '../ports/store';
 import { Entity } from './entity';
 import { allItems } from './paging';
@@ -21,6 +21,4 @@ export const firmwareTargets = new FirmwareTargetRecords('firmware target', 'FWT
   gsi2sk: t.target_id,
 }));
 
-/** `id` is the job id. */
-export type FirmwareRollout = { id: string; baseline: RolloutBaseline; version: number };
 export const firmwareRollouts = new Entity<FirmwareRollout>('firmware rollout', 'FWROLLOUT');

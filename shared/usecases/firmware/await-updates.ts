@@ -1,10 +1,11 @@
 /**
  * "Wait for updates": polls the iDRAC for the server's JIDs until each has ended (Completed or Failed, each
  * recorded as an "Apply update" step whose `external_task_id` is the JID), then, for a vCenter host, until
- * vCenter shows the host connected again. Updates staged "on reset" complete only during the reboot's POST,
- * after vCenter lost the host, so "every JID ended, host connected" is the host back from its reboot. An iDRAC
- * that does not answer meanwhile (it may be updating itself) is asked again at the next poll. A step works up
- * to its deadline and hands over; past `update_timeout_minutes` from the reboot the server fails.
+ * vCenter shows the host connected again (an iDRAC alone: until its Lifecycle Controller is ready again).
+ * Updates staged "on reset" complete only during the reboot's POST, after vCenter lost the host, so "every
+ * JID ended, host connected" is the host back from its reboot. An iDRAC that does not answer meanwhile (it
+ * may be updating itself) is asked again at the next poll. A step works up to its deadline and hands over;
+ * past `update_timeout_minutes` from the reboot the server fails.
  */
 import { config } from '../../config';
 import { type IdracJobEntry, OPEN_IDRAC_JOB_STATES } from '../../domain/firmware';
@@ -21,23 +22,19 @@ import { recordServerStep } from './steps';
 
 const isOpen = (e: IdracJobEntry) => OPEN_IDRAC_JOB_STATES.includes(e.state);
 
-/** Asks the iDRAC about each open JID; records what ended. Answers whether the iDRAC answered at all. */
-async function pollJobs(s: ServerCtx, access: EndpointAccess, entries: IdracJobEntry[]): Promise<boolean> {
+/** Asks the iDRAC about each open JID; records what ended. */
+async function pollJobs(s: ServerCtx, access: EndpointAccess, entries: IdracJobEntry[]): Promise<void> {
   const { deps, job } = s.ctx;
-  let answered = entries.length === 0;
   for (const entry of entries.filter((e) => isOpen(e) && e.jid)) {
     let status: IdracJobStatus;
     try {
       status = await deps.idrac.jobStatus(access.target, access.credential, entry.jid!);
     } catch (e) {
       if (!(e instanceof IdracError)) throw e;
-      if (e.code === 'not_found') {
-        answered = true;
+      if (e.code === 'not_found')
         await changeEntry(deps, entry.id, () => ({ state: 'deleted', message: 'the iDRAC no longer knows this job: deleted outside EIO' }));
-      }
       continue; // rebooting, or updating itself: asked again at the next poll
     }
-    answered = true;
     const state = LEDGER_STATE[status.state];
     if (!state || state === entry.state) continue;
     await changeEntry(deps, entry.id, () => ({ state, idrac_state: status.raw_state, message: status.message }));
@@ -57,12 +54,22 @@ async function pollJobs(s: ServerCtx, access: EndpointAccess, entries: IdracJobE
       },
     });
   }
-  return answered;
 }
 
-/** A vCenter host is back when vCenter shows it connected; an iDRAC-only server when its iDRAC answers. */
-async function serverBack(s: ServerCtx, idracAnswered: boolean): Promise<{ back: boolean; state: string }> {
-  if (s.target.kind === 'idrac') return { back: idracAnswered, state: idracAnswered ? 'iDRAC answers' : 'iDRAC does not answer' };
+/**
+ * A vCenter host is back when vCenter shows it connected; an iDRAC-only server when its Lifecycle Controller
+ * is ready again (the server is out of POST and the iDRAC takes jobs).
+ */
+async function serverBack(s: ServerCtx, access: EndpointAccess): Promise<{ back: boolean; state: string }> {
+  if (s.target.kind === 'idrac') {
+    try {
+      const lc = await s.ctx.deps.idrac.lifecycleControllerStatus(access.target, access.credential);
+      return { back: lc.ready, state: `Lifecycle Controller: ${lc.message}` };
+    } catch (e) {
+      if (!(e instanceof IdracError)) throw e;
+      return { back: false, state: `the iDRAC does not answer: ${e.message}` };
+    }
+  }
   const ledger = await ledgerOf(s.ctx.deps, s.ctx.job, s.target.target_id);
   const vc = await instanceClient(s.ctx.deps, ledger.instance_id);
   const host = (await vc.readHostsWithVms([ledger.moref])).find((o) => o.kind === 'host');
@@ -82,9 +89,9 @@ export async function awaitUpdates(ctx: StepContext, targetId: string): Promise<
   const pollMs = config().firmwarePollMs;
   for (;;) {
     const entries = (await idracJobs.ofJob(deps.store, job.id)).filter((e) => e.target_id === targetId);
-    const answered = await pollJobs(s, access, entries);
+    await pollJobs(s, access, entries);
     const open = (await idracJobs.ofJob(deps.store, job.id)).filter((e) => e.target_id === targetId && isOpen(e));
-    const back = open.length ? undefined : await serverBack(s, answered);
+    const back = open.length ? undefined : await serverBack(s, access);
     if (back?.back) {
       await changeTarget(deps, target, () => ({ phase: 'verifying' }));
       return { target_id: targetId, state: 'applied' };
