@@ -74,6 +74,10 @@ class FakeIdracQueue {
       if (!job) throw new IdracError('not_found', `no job ${jid}`, target.address);
       return { job_id: jid, state: job.state, raw_state: job.raw, percent_complete: null, message: job.raw, source: 'dell_jobs' };
     },
+    listJobs: async (target: IdracTarget) => {
+      await this.act(target, 'list');
+      return [...this.jobs].map(([jid, j]) => ({ job_id: jid, state: j.state, raw_state: j.raw, job_type: 'FirmwareUpdate' }));
+    },
     deleteJob: async (target: IdracTarget, _c: unknown, jid: string) => {
       await this.act(target, `delete ${jid}`);
       return { job_id: jid, outcome: this.jobs.delete(jid) ? 'deleted' : 'not_found' };
@@ -178,6 +182,36 @@ describe('the iDRAC job ledger', () => {
     await stageUpdates(stepContext(deps, job), EP);
     expect(deps.fake.calls.filter((c) => c.startsWith('start'))).toEqual([]);
     expect((await idracJobs.ofJob(deps.store, job.id)).length).toBe(2);
+  });
+
+  it('an entry a dead execution left `requested` is not asked for again while the queue holds a firmware job EIO does not know', async () => {
+    const deps = engineDeps();
+    const job = await setUp(deps, [{ uri: BIOS, component: 'BIOS' }]);
+    await idracJobs.create(deps.store, {
+      id: `${EP}|job-1|000`,
+      endpoint_id: EP,
+      job_id: job.id,
+      target_id: EP,
+      image_uri: BIOS,
+      state: 'requested',
+      created_at: AT,
+      updated_at: AT,
+      version: 1,
+    });
+    (deps.clock as ManualClock).advance(60_000);
+    const outcome = await stageUpdates(stepContext(deps, job), EP);
+    expect(outcome).toMatchObject({ state: 'failed', error: expect.stringContaining('JID_FOREIGN') });
+    expect(deps.fake.calls.some((c) => c.startsWith('start'))).toBe(false);
+    expect((await idracJobs.get(deps.store, `${EP}|job-1|000`)).state).toBe('left_staged');
+
+    // Without such a job, the request never reached the iDRAC: it is asked for.
+    const clean = engineDeps();
+    clean.fake.jobs.clear();
+    const again = await setUp(clean, [{ uri: BIOS, component: 'BIOS' }]);
+    await idracJobs.create(clean.store, { ...(await idracJobs.get(deps.store, `${EP}|job-1|000`)), state: 'requested', version: 1 });
+    (clean.clock as ManualClock).advance(60_000);
+    expect(await stageUpdates(stepContext(clean, again), EP)).toEqual({ target_id: EP, state: 'staged' });
+    expect(clean.fake.calls.filter((c) => c.startsWith('start'))).toEqual([`start ${BIOS}`]);
   });
 
   it('withdrawing deletes EIO’s own staged JIDs one by one and leaves a job it did not create untouched', async () => {
