@@ -254,7 +254,7 @@ describe('the iDRAC job ledger', () => {
     const outcome = await compensateFirmware(deps, job);
     expect(outcome.state).toBe('blocked');
     expect(deps.fake.calls).toEqual([]);
-    expect((outcome.result?.staged_leftovers as { jid: string }[]).map((e) => e.jid)).toEqual(['JID_1', 'JID_2']);
+    expect((outcome.result!.staged_leftovers as { jid: string }[]).map((e) => e.jid)).toEqual(['JID_1', 'JID_2']);
   });
 });
 
