@@ -4,7 +4,6 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { SimulatorFleet } from '../../infra/local/simulators';
 import { type Harness, startHarness } from '../support/harness';
-import type { JobView } from '../support/maintenance-lab';
 import { startStackProcess } from '../support/stack-process';
 import { waitFor } from '../support/wait';
 
@@ -14,6 +13,8 @@ import { waitFor } from '../support/wait';
  * are neither lost nor asked for again), reboots, waits for them and verifies. The simulated iDRAC lives in the
  * test process and goes on through the crash, as a real one would. This file's addresses: 127.64.0.x.
  */
+// biome-ignore lint/suspicious/noExplicitAny: API answers are read as JSON
+type JobView = Record<string, any>;
 const CERT_DIR = join(tmpdir(), 'eio-idrac-client-test-certs');
 const dataDir = mkdtempSync(join(tmpdir(), 'eio-fw-crash-'));
 const IMAGES = [

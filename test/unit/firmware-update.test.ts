@@ -184,7 +184,7 @@ describe('the iDRAC job ledger', () => {
     expect((await idracJobs.ofJob(deps.store, job.id)).length).toBe(2);
   });
 
-  it('an entry a dead execution left `requested` is not asked for again while the queue holds a firmware job EIO does not know', async () => {
+  it('an entry a dead execution left `requested` is not asked again while the queue holds a firmware job EIO does not know', async () => {
     const deps = engineDeps();
     const job = await setUp(deps, [{ uri: BIOS, component: 'BIOS' }]);
     await idracJobs.create(deps.store, {

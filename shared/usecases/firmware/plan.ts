@@ -130,7 +130,9 @@ async function resolveServers(deps: PlanDeps, targetIds: string[], params: Firmw
       findings.push({
         code: 'no_idrac_link',
         target_id: h.target_id,
-        detail: `no iDRAC endpoint reports host ${h.name}'s server (looked for ${link.looked_for.map((i) => `${i.kind} ${i.value}`).join(', ') || 'nothing: vCenter reports no identity'})`,
+        detail:
+          `no iDRAC endpoint reports host ${h.name}'s server (looked for ` +
+          `${link.looked_for.map((i) => `${i.kind} ${i.value}`).join(', ') || 'nothing: vCenter reports no identity'})`,
       });
     else
       findings.push({

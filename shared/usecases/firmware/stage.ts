@@ -70,7 +70,8 @@ export async function stageUpdates(ctx: StepContext, targetId: string): Promise<
       // Asked for by an execution that died before it recorded the answer: the iDRAC's queue says whether it exists.
       const unknown = await jobsNotInLedger(s, access);
       if (unknown.length) {
-        const why = `EIO stopped between asking for this update and recording its JID; firmware jobs EIO does not know: ${unknown.join(', ')}`;
+        const why =
+          'EIO stopped between asking for this update and recording its JID; ' + `firmware jobs EIO does not know: ${unknown.join(', ')}`;
         await changeEntry(deps, entry.id, () => ({ state: 'left_staged', message: why }));
         return failServer(s, `${image.component ?? image.uri} on ${target.endpoint_id}: ${why}; not asked for again (check them)`);
       }
