@@ -16,15 +16,9 @@ import type { Deps } from '../../shared/usecases/deps';
 import { createServiceIdentity } from '../../shared/usecases/service-identities';
 import { createSite } from '../../shared/usecases/sites';
 import { demoHostNames, vcsimHostUuid } from './demo-vcenter';
-import { type SimEvent, SimulatorFleet } from './simulators';
+import { SimulatorFleet } from './simulators';
 
-export type DemoIdracOptions = {
-  count: number;
-  baseAddress: string;
-  ports: { https: number; wsman: number };
-  /** What each iDRAC reports (power changes, jobs), by fleet index. */
-  onEvent?: (index: number, event: SimEvent) => void;
-};
+export type DemoIdracOptions = { count: number; baseAddress: string; ports: { https: number; wsman: number } };
 /** One iDRAC per demo vCenter host (demo-vcenter.ts DEMO_TOPOLOGY): 7 on 127.0.0.11–17. */
 export const DEMO_IDRACS: DemoIdracOptions = {
   count: demoHostNames().length,
@@ -33,7 +27,7 @@ export const DEMO_IDRACS: DemoIdracOptions = {
 };
 
 /** The demo vCenter host whose server the demo iDRAC at this index manages (undefined past the demo hosts). */
-export const demoHostOf = (index: number): string | undefined => demoHostNames()[index];
+const demoHostOf = (index: number): string | undefined => demoHostNames()[index];
 
 export async function startDemoIdracs(dataDir: string, options: Partial<DemoIdracOptions> = {}): Promise<SimulatorFleet> {
   const o = { ...DEMO_IDRACS, ...options };
@@ -52,7 +46,6 @@ export async function startDemoIdracs(dataDir: string, options: Partial<DemoIdra
       const host = demoHostOf(i);
       return host ? { systemUuid: vcsimHostUuid(host) } : {};
     },
-    ...(o.onEvent ? { onEvent: o.onEvent } : {}),
   });
 }
 

@@ -2,7 +2,17 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { SimulatedEndpoint, SimulatorFleet } from '../../infra/local/simulators';
 import type { IdracClient } from '../../shared/adapters/idrac/idrac-client';
 import type { IdracJobStatus, IdracTarget } from '../../shared/ports/idrac';
-import { credentialOf, eventually, expectIdracError, startFleet, targetOf, testClient } from './helpers';
+import {
+  credentialOf,
+  eventually,
+  expectIdracError,
+  installedVersion,
+  isFinished,
+  startFleet,
+  targetOf,
+  testClient,
+  untilJob,
+} from './helpers';
 
 // Firmware mechanics on iDRAC9 (Redfish): readiness, SimpleUpdate and push, staged updates, the job queue.
 let fleet: SimulatorFleet;
@@ -19,15 +29,7 @@ afterAll(async () => {
 
 const target = (endpoint: SimulatedEndpoint): IdracTarget => targetOf(endpoint.info());
 const cred = (endpoint: SimulatedEndpoint) => credentialOf(endpoint.info());
-const installed = (endpoint: SimulatedEndpoint, fqdd: string) => endpoint.firmware().find((f) => f.fqdd === fqdd)?.version;
-
-async function until(endpoint: SimulatedEndpoint, jobId: string, done: (s: IdracJobStatus) => boolean): Promise<IdracJobStatus> {
-  return eventually(async () => {
-    const status = await client.jobStatus(target(endpoint), cred(endpoint), jobId);
-    return done(status) ? status : undefined;
-  });
-}
-const finished = (s: IdracJobStatus) => s.state === 'completed' || s.state === 'failed';
+const until = (endpoint: SimulatedEndpoint, jobId: string, done: (s: IdracJobStatus) => boolean) => untilJob(client, endpoint, jobId, done);
 
 describe('Lifecycle Controller readiness', () => {
   it('an idle iDRAC is ready, and says what its LC and server are doing', async () => {
@@ -47,13 +49,13 @@ describe('updates from a URI (SimpleUpdate)', () => {
     });
     expect(started).toMatchObject({ method: 'redfish_simple_update', protocol: 'redfish', apply: 'immediate' });
     expect(started.job_id).toMatch(/^JID_\d+$/);
-    expect((await until(endpoint, started.job_id, finished)).state).toBe('completed');
-    expect(installed(endpoint, 'ServiceModule.Embedded.1')).toBe('5.2.0');
+    expect((await until(endpoint, started.job_id, isFinished)).state).toBe('completed');
+    expect(installedVersion(endpoint, 'ServiceModule.Embedded.1')).toBe('5.2.0');
   });
 
   it('apply time OnReset stays staged (Scheduled) until rebootToApply; the reboot applies it', async () => {
     const endpoint = fleet.endpoint(1);
-    const before = installed(endpoint, 'ServiceModule.Embedded.1');
+    const before = installedVersion(endpoint, 'ServiceModule.Embedded.1');
     const started = await client.startFirmwareUpdate(
       target(endpoint),
       cred(endpoint),
@@ -65,12 +67,12 @@ describe('updates from a URI (SimpleUpdate)', () => {
     expect(started.apply).toBe('on_reset');
     const staged = await until(endpoint, started.job_id, (s) => s.raw_state === 'Scheduled');
     expect(staged.state).toBe('pending');
-    expect(installed(endpoint, 'ServiceModule.Embedded.1')).toBe(before);
+    expect(installedVersion(endpoint, 'ServiceModule.Embedded.1')).toBe(before);
 
     const reboot = await client.rebootToApply(target(endpoint), cred(endpoint), 'graceful', [started.job_id]);
     expect(reboot).toEqual({ method: 'redfish_reset', outcome: 'rebooting' });
-    expect((await until(endpoint, started.job_id, finished)).state).toBe('completed');
-    expect(installed(endpoint, 'ServiceModule.Embedded.1')).toBe('5.3.0');
+    expect((await until(endpoint, started.job_id, isFinished)).state).toBe('completed');
+    expect(installedVersion(endpoint, 'ServiceModule.Embedded.1')).toBe('5.3.0');
   });
 
   it('a server that is off is powered on to apply what is staged', async () => {
@@ -82,7 +84,7 @@ describe('updates from a URI (SimpleUpdate)', () => {
       method: 'redfish_reset',
       outcome: 'powered_on',
     });
-    expect((await until(endpoint, started.job_id, finished)).state).toBe('completed');
+    expect((await until(endpoint, started.job_id, isFinished)).state).toBe('completed');
     await eventually(async () => (endpoint.power === 'On' ? true : undefined));
   });
 });
@@ -96,8 +98,8 @@ describe('updates from bytes (multipart HTTP push)', () => {
       content: new Uint8Array(64 * 1024).fill(7),
     });
     expect(started).toMatchObject({ method: 'redfish_multipart_push', protocol: 'redfish', apply: 'immediate' });
-    expect((await until(endpoint, started.job_id, finished)).state).toBe('completed');
-    expect(installed(endpoint, 'ServiceModule.Embedded.1')).toBe('5.4.0');
+    expect((await until(endpoint, started.job_id, isFinished)).state).toBe('completed');
+    expect(installedVersion(endpoint, 'ServiceModule.Embedded.1')).toBe('5.4.0');
   });
 
   it('a stream is sent as it comes, with apply time OnReset', async () => {
@@ -114,8 +116,8 @@ describe('updates from bytes (multipart HTTP push)', () => {
     expect(started.apply).toBe('on_reset');
     expect((await until(endpoint, started.job_id, (s) => s.raw_state === 'Scheduled')).state).toBe('pending');
     await client.rebootToApply(target(endpoint), cred(endpoint), 'power_cycle', [started.job_id]);
-    expect((await until(endpoint, started.job_id, finished)).state).toBe('completed');
-    expect(installed(endpoint, 'ServiceModule.Embedded.1')).toBe('5.5.0');
+    expect((await until(endpoint, started.job_id, isFinished)).state).toBe('completed');
+    expect(installedVersion(endpoint, 'ServiceModule.Embedded.1')).toBe('5.5.0');
   });
 });
 
@@ -170,7 +172,7 @@ describe('actions answered without a body', () => {
       'https://repo.example/ServiceModule_X_WN64_5.7.0.EXE',
     );
     expect(started.job_id).toMatch(/^JID_\d+$/);
-    expect((await until(endpoint, started.job_id, finished)).state).toBe('completed');
+    expect((await until(endpoint, started.job_id, isFinished)).state).toBe('completed');
   });
 
   it('204 without a body is a success for a reset, a job deletion and the readiness check', async () => {

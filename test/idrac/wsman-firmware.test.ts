@@ -2,7 +2,17 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { SimulatedEndpoint, SimulatorFleet } from '../../infra/local/simulators';
 import type { IdracClient } from '../../shared/adapters/idrac/idrac-client';
 import type { IdracJobStatus, IdracTarget } from '../../shared/ports/idrac';
-import { credentialOf, eventually, expectIdracError, startFleet, targetOf, testClient } from './helpers';
+import {
+  credentialOf,
+  eventually,
+  expectIdracError,
+  installedVersion,
+  isFinished,
+  startFleet,
+  targetOf,
+  testClient,
+  untilJob,
+} from './helpers';
 
 // iDRAC7/8 without a usable Redfish: every firmware and power action goes over WS-Man. 0: an iDRAC8 whose
 // firmware predates Redfish (chosen by what it offers, not by its generation); 1, 2: iDRAC7s.
@@ -25,15 +35,7 @@ afterAll(async () => {
 
 const target = (endpoint: SimulatedEndpoint): IdracTarget => targetOf(endpoint.info());
 const cred = (endpoint: SimulatedEndpoint) => credentialOf(endpoint.info());
-const installed = (endpoint: SimulatedEndpoint, fqdd: string) => endpoint.firmware().find((f) => f.fqdd === fqdd)?.version;
-
-async function until(endpoint: SimulatedEndpoint, jobId: string, done: (s: IdracJobStatus) => boolean): Promise<IdracJobStatus> {
-  return eventually(async () => {
-    const status = await client.jobStatus(target(endpoint), cred(endpoint), jobId);
-    return done(status) ? status : undefined;
-  });
-}
-const finished = (s: IdracJobStatus) => s.state === 'completed' || s.state === 'failed';
+const until = (endpoint: SimulatedEndpoint, jobId: string, done: (s: IdracJobStatus) => boolean) => untilJob(client, endpoint, jobId, done);
 
 describe('firmware over WS-Man', () => {
   it('an iDRAC8 without Redfish: InstallFromURI stages the update; rebootToApply schedules it with a reboot job', async () => {
@@ -53,9 +55,9 @@ describe('firmware over WS-Man', () => {
     const reboot = await client.rebootToApply(target(endpoint), cred(endpoint), 'graceful_then_forced', [started.job_id]);
     expect(reboot).toMatchObject({ method: 'wsman_reboot_job', outcome: 'rebooting' });
     expect(reboot.job_id).toMatch(/^RID_\d+$/);
-    const done = await until(endpoint, started.job_id, finished);
+    const done = await until(endpoint, started.job_id, isFinished);
     expect(done).toMatchObject({ state: 'completed', percent_complete: 100 });
-    expect(installed(endpoint, 'BIOS.Setup.1-1')).toBe('2.19.0');
+    expect(installedVersion(endpoint, 'BIOS.Setup.1-1')).toBe('2.19.0');
     expect((await client.jobStatus(target(endpoint), cred(endpoint), reboot.job_id!)).state).toBe('completed');
   });
 
@@ -69,8 +71,8 @@ describe('firmware over WS-Man', () => {
     });
     await until(endpoint, started.job_id, (s) => s.raw_state === 'Downloaded');
     await client.rebootToApply(target(endpoint), cred(endpoint), 'power_cycle', [started.job_id]);
-    expect((await until(endpoint, started.job_id, finished)).state).toBe('completed');
-    expect(installed(endpoint, 'ServiceModule.Embedded.1')).toBe('5.9.0');
+    expect((await until(endpoint, started.job_id, isFinished)).state).toBe('completed');
+    expect(installedVersion(endpoint, 'ServiceModule.Embedded.1')).toBe('5.9.0');
   });
 
   it('bytes cannot be pushed over WS-Man: not_supported, nothing queued', async () => {
@@ -106,14 +108,14 @@ describe('firmware over WS-Man', () => {
 
   it('an update failing as it is applied ends failed with the message; the version stays', async () => {
     const endpoint = fleet.endpoint(2);
-    const before = installed(endpoint, 'BIOS.Setup.1-1');
+    const before = installedVersion(endpoint, 'BIOS.Setup.1-1');
     endpoint.failNextUpdate('RED006', 'apply');
     const started = await client.startFirmwareUpdate(target(endpoint), cred(endpoint), 'http://repo.example/BIOS_X_WN64_2.22.0.EXE');
     await until(endpoint, started.job_id, (s) => s.raw_state === 'Downloaded');
     await client.rebootToApply(target(endpoint), cred(endpoint), 'graceful', [started.job_id]);
-    const failed = await until(endpoint, started.job_id, finished);
+    const failed = await until(endpoint, started.job_id, isFinished);
     expect(failed).toMatchObject({ state: 'failed', raw_state: 'Failed', message_id: 'RED006' });
-    expect(installed(endpoint, 'BIOS.Setup.1-1')).toBe(before);
+    expect(installedVersion(endpoint, 'BIOS.Setup.1-1')).toBe(before);
   });
 });
 

@@ -1,4 +1,5 @@
 import { connect } from 'node:net';
+import { Agent, request } from 'undici';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DEMO_IDRACS } from '../../infra/local/demo-lab';
 import { type Harness, startHarness, untilDiscoveryEnds } from '../support/harness';
@@ -13,7 +14,59 @@ beforeAll(async () => {
 }, 60_000);
 afterAll(async () => {
   await h?.close();
+  await insecure.close();
 });
+
+type Host = { name: string; data?: Record<string, string>; [key: string]: unknown };
+type Endpoint = { id: string; system_uuid: string; service_tag: string };
+const field = (host: Host, key: string) => String(host.data?.[key] ?? host[key]);
+
+const demoHosts = (ready: (hosts: Host[]) => boolean) =>
+  waitFor(
+    'the demo vc-001 hosts',
+    async () => {
+      const items = (await h.call('GET', '/api/v1/vcenter/instances/vc-001/hosts?limit=50', { role: 'viewer' })).body?.items as Host[];
+      return items && ready(items) ? items : undefined;
+    },
+    60_000,
+    200,
+  );
+
+async function fullSync(): Promise<void> {
+  const res = await h.call('POST', '/api/v1/vcenter/sync', { role: 'operator', body: { instance_ids: ['vc-001'], sync_type: 'full' } });
+  expect(res.status).toBe(202);
+  const id = res.body.sync_runs[0].id as string;
+  await waitFor(
+    `sync run ${id}`,
+    async () => {
+      const run = (await h.call('GET', `/api/v1/vcenter/sync-runs/${id}`, { role: 'viewer' })).body;
+      return run.status === 'succeeded' ? run : run.status === 'failed' ? Promise.reject(new Error(run.error)) : undefined;
+    },
+    60_000,
+    100,
+  );
+}
+
+// The demo iDRACs' Redfish, as an operator's curl would reach it (self-signed certificate, factory account).
+const insecure = new Agent({ connect: { rejectUnauthorized: false } });
+const AUTH = `Basic ${Buffer.from('root:calvin').toString('base64')}`;
+async function redfishReset(address: string, resetType: string): Promise<void> {
+  const res = await request(`https://${address}:18443/redfish/v1/Systems/System.Embedded.1/Actions/ComputerSystem.Reset`, {
+    method: 'POST',
+    headers: { authorization: AUTH, 'content-type': 'application/json' },
+    body: JSON.stringify({ ResetType: resetType }),
+    dispatcher: insecure,
+  });
+  await res.body.text();
+  expect(res.statusCode).toBe(204);
+}
+async function redfishSystem(address: string): Promise<{ PowerState: string }> {
+  const res = await request(`https://${address}:18443/redfish/v1/Systems/System.Embedded.1`, {
+    headers: { authorization: AUTH },
+    dispatcher: insecure,
+  });
+  return (await res.body.json()) as { PowerState: string };
+}
 
 const refused = (port: number, host: string) =>
   new Promise<boolean>((resolve) => {
@@ -62,25 +115,24 @@ describe('demo lab iDRACs', () => {
     });
   });
 
-  it('each demo vCenter host is one demo iDRAC’s server: the same system UUID', async () => {
-    type Host = { name: string; data?: { hardware_uuid?: string }; hardware_uuid?: string };
-    const hosts = await waitFor(
-      'the demo vc-001 hosts',
-      async () => {
-        const items = (await h.call('GET', '/api/v1/vcenter/instances/vc-001/hosts?limit=50', { role: 'viewer' })).body?.items as Host[];
-        return items?.length === 7 ? items : undefined;
-      },
-      60_000,
-      200,
-    );
-    const endpoints = (await h.call('GET', '/api/v1/dell/endpoints?limit=50', { role: 'viewer' })).body.items as {
-      id: string;
-      system_uuid: string;
-    }[];
-    const uuidOf = (host: Host) => String(host.data?.hardware_uuid ?? host.hardware_uuid).toLowerCase();
-    const paired = hosts.map((host) => endpoints.filter((e) => e.system_uuid === uuidOf(host)).map((e) => e.id));
-    expect(paired.every((ids) => ids.length === 1)).toBe(true);
-    expect(new Set(paired.flat()).size).toBe(7);
+  it('each demo vCenter host is one demo iDRAC’s server: the same system UUID and service tag', async () => {
+    const hosts = await demoHosts((items) => items.length === 7);
+    const endpoints = (await h.call('GET', '/api/v1/dell/endpoints?limit=50', { role: 'viewer' })).body.items as Endpoint[];
+    const paired = hosts.map((host) => endpoints.filter((e) => e.system_uuid === field(host, 'hardware_uuid').toLowerCase()));
+    expect(paired.map((ids) => ids.length)).toEqual(Array(7).fill(1));
+    expect(new Set(paired.flat().map((e) => e.id)).size).toBe(7);
+    expect(hosts.map((host, i) => field(host, 'service_tag') === paired[i]![0]!.service_tag)).toEqual(Array(7).fill(true));
+  });
+
+  it('a server that goes off (a reboot) makes its vCenter host not connected until it is on again', async () => {
+    const host = 'DC0_C0_H0'; // idrac-001's server
+    await redfishReset('127.55.0.1', 'ForceOff');
+    await fullSync();
+    expect(field((await demoHosts((items) => items.length === 7)).find((x) => x.name === host)!, 'connection_state')).toBe('notResponding');
+    await redfishReset('127.55.0.1', 'On');
+    await waitFor('the server to be on', async () => ((await redfishSystem('127.55.0.1')).PowerState === 'On' ? true : undefined), 30_000);
+    await fullSync();
+    expect(field((await demoHosts((items) => items.length === 7)).find((x) => x.name === host)!, 'connection_state')).toBe('connected');
   });
 
   it('keeps working across a restart (same certificates), and stops the fleet on close', async () => {

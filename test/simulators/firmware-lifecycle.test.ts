@@ -1,12 +1,10 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { SimEvent, SimulatorFleet } from '../../infra/local/simulators';
-import { agentFor, basic, call, eventually, origin, startFleet } from './helpers';
+import { eventually, REDFISH, redfishOf, startFleet } from './helpers';
 
 // What an iDRAC does around a firmware update: staged jobs applied while the server reboots (Off, then On),
 // durations set per endpoint, and failures injected at run time.
-const SYSTEM = '/redfish/v1/Systems/System.Embedded.1';
-const RESET = `${SYSTEM}/Actions/ComputerSystem.Reset`;
-const SIMPLE_UPDATE = '/redfish/v1/UpdateService/Actions/UpdateService.SimpleUpdate';
+const { SYSTEM, RESET, SIMPLE_UPDATE } = REDFISH;
 const LC_STATUS = '/redfish/v1/Managers/iDRAC.Embedded.1/Oem/Dell/DellLCService/Actions/DellLCService.GetRemoteServicesAPIStatus';
 const JOBS = '/redfish/v1/Managers/iDRAC.Embedded.1/Oem/Dell/Jobs';
 const DELETE_JOB = '/redfish/v1/Managers/iDRAC.Embedded.1/Oem/Dell/DellJobService/Actions/DellJobService.DeleteJobQueue';
@@ -27,12 +25,7 @@ beforeAll(async () => {
 });
 afterAll(() => fleet.stop());
 
-function client(index: number) {
-  const info = fleet.endpoint(index).info();
-  const agent = agentFor(info);
-  const rf = (path: string, options: Parameters<typeof call>[3] = {}) => call(agent, origin(info), path, { auth: basic(info), ...options });
-  return { info, rf };
-}
+const client = (index: number) => redfishOf(fleet.endpoint(index).info());
 
 const powerStates = (i: number) => events[i]!.filter((e) => e.type === 'power').map((e) => (e as { state: string }).state);
 const jobStates = (i: number, jobId: string) =>
