@@ -29,6 +29,7 @@ import type { StateEvent } from '../shared/adapters/workflows/local-workflows';
 import { type Harness, startHarness } from '../test/support/harness';
 import { startVcsim } from '../test/support/vcsim';
 import { waitFor } from '../test/support/wait';
+import { coveredIn, type Interval, must } from './support/intervals';
 
 const { values: args } = parseArgs({
   options: {
@@ -65,29 +66,6 @@ const sum = (xs: number[]) => xs.reduce((a, b) => a + b, 0);
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor((xs.length - 1) / 2)]!;
 
 type Step = { name: string; target_id?: string; started_at: string; finished_at?: string; duration_ms?: number; external_task_id?: string };
-type Interval = [number, number];
-
-/** Total length of the union of intervals. */
-function unionLength(xs: Interval[]): number {
-  let total = 0;
-  let end = -Infinity;
-  for (const [a, b] of [...xs].sort((p, q) => p[0] - q[0])) {
-    if (b <= end) continue;
-    total += b - Math.max(a, end);
-    end = b;
-  }
-  return total;
-}
-/** Length of [a, b] covered by the intervals. */
-const coveredIn = (xs: Interval[], [a, b]: Interval) =>
-  unionLength(xs.map(([x, y]): Interval => [Math.max(x, a), Math.min(y, b)]).filter(([x, y]) => y > x));
-
-async function must(p: ReturnType<Harness['call']>, status: number, what: string) {
-  const r = await p;
-  if (r.status !== status) throw new Error(`${what}: ${r.status} ${r.text}`);
-  return r.body;
-}
-
 async function run(concurrency: number) {
   const events: StateEvent[] = [];
   log(`concurrency ${concurrency}: vcsim 1 cluster × ${hostCount} hosts × ${vmsPerHost} VMs/host, task delay ${delayMs} ms`);

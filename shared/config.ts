@@ -57,6 +57,8 @@ const Env = z.object({
   VCENTER_SYNC_RETRY_DELAY_SECONDS: z.coerce.number().int().min(1).max(900).default(30),
   /** How often a sync run queued behind another run of its instance looks again whether the instance is free. */
   VCENTER_SYNC_WAIT_SECONDS: z.coerce.number().int().min(1).max(900).default(10),
+  /** How often a firmware job asks the iDRAC about its jobs and vCenter about a rebooting host. */
+  FIRMWARE_POLL_MS: z.coerce.number().int().min(10).max(300_000).default(10_000),
   /** Consecutive transport failures that open one vCenter's circuit breaker (per instance, per container). */
   VCENTER_BREAKER_THRESHOLD: z.coerce.number().int().min(1).default(5),
   /** How long an open breaker refuses calls before letting one probe through. */
@@ -118,6 +120,7 @@ export function parseConfig(env: Record<string, string | undefined>) {
       bodyTimeoutMs: e.IDRAC_HEADERS_TIMEOUT_MS,
     },
     discoveryMaxAddresses: e.DISCOVERY_MAX_ADDRESSES,
+    firmwarePollMs: e.FIRMWARE_POLL_MS,
     vcenter: {
       syncMaxAttempts: e.VCENTER_SYNC_MAX_ATTEMPTS,
       syncRetryDelaySeconds: e.VCENTER_SYNC_RETRY_DELAY_SECONDS,

@@ -8,6 +8,7 @@ import { json, noContent } from '../../shared/http/respond';
 import { parseInput } from '../../shared/http/validation';
 import { getDiscoveryRun, listDiscoveryRuns, startDiscovery } from '../../shared/usecases/dell-discovery';
 import { deleteDellEndpoint, getDellEndpoint, listDellEndpoints, refreshDellEndpoint } from '../../shared/usecases/dell-endpoints';
+import { listEndpointIdracJobs } from '../../shared/usecases/firmware/idrac-ledger';
 import { changeDellEndpoint, registerDellEndpoint } from '../../shared/usecases/trust-changes';
 import { writesRefused } from './writes-refused';
 
@@ -37,6 +38,10 @@ export const handler = apiHandler('api-dell', writesRefused, {
   },
   'POST /api/v1/dell/endpoints/{id}/refresh': async (req) =>
     json(200, await refreshDellEndpoint(await deps(), parseInput(IdPath, req.path, 'path').id)),
+  'GET /api/v1/dell/endpoints/{id}/idrac-jobs': async (req) => {
+    const q = parseInput(PageQuery, req.query, 'query');
+    return json(200, pageBody(await listEndpointIdracJobs(await deps(), parseInput(IdPath, req.path, 'path').id, pageOptions(q))));
+  },
   'POST /api/v1/dell/discover': async (req) => {
     const run = await startDiscovery(await deps(), parseInput(DiscoverRequest, req.body, 'body'), req.principal.subject);
     return json(202, run, { location: `/api/v1/dell/discovery-runs/${run.id}` });

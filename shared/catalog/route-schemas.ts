@@ -135,6 +135,7 @@ export const ROUTE_SCHEMAS = {
   'PATCH /api/v1/dell/endpoints/{id}': { ...byId, body: DellEndpointUpdate },
   'DELETE /api/v1/dell/endpoints/{id}': { ...byId, status: 204 },
   'POST /api/v1/dell/endpoints/{id}/refresh': byId,
+  'GET /api/v1/dell/endpoints/{id}/idrac-jobs': { ...byId, ...list() },
   'POST /api/v1/dell/discover': { body: DiscoverRequest, status: 202 },
   'GET /api/v1/dell/discovery-runs': list(),
   'GET /api/v1/dell/discovery-runs/{id}': byId,

@@ -268,6 +268,13 @@ export const ROUTES = [
     role: 'operator',
     summary: 'Probe and inventory an iDRAC now',
   },
+  {
+    method: 'GET',
+    path: '/api/v1/dell/endpoints/{id}/idrac-jobs',
+    function: 'api-dell',
+    role: 'viewer',
+    summary: 'The iDRAC jobs EIO created on an endpoint, with their state',
+  },
   { method: 'POST', path: '/api/v1/dell/discover', function: 'api-dell', role: 'operator', summary: 'Start a discovery sweep of sites' },
   {
     method: 'GET',

@@ -25,5 +25,10 @@ export const WORKFLOWS: Record<string, WorkflowSpec> = {
     'job-host-maintenance.asl.json',
     'host_maintenance job: plan, evacuate, enter maintenance, exit, restore; hosts rolling per cluster',
   ),
+  'job-firmware-update': jobWorkflow(
+    'job-firmware-update.asl.json',
+    'firmware_update job: plan, then servers rolling per cluster under the rollout guard; hosts inside host maintenance',
+  ),
+  'job-power-action': jobWorkflow('job-power-action.asl.json', 'power_action job: one power action per target through its iDRAC'),
   'job-compensation': jobWorkflow('job-compensation.asl.json', 'Undo what an ended job left behind (hosts in maintenance, stopped VMs)'),
 };

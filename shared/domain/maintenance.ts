@@ -76,6 +76,10 @@ export const HostMaintenanceParams = EvacuationOptions.extend({
 });
 export type HostMaintenanceParams = z.output<typeof HostMaintenanceParams>;
 
+/** The host maintenance part of a job's params (a firmware_update job's carry more): what the shared steps read. */
+export const maintenanceParamsOf = (params: Record<string, unknown>): HostMaintenanceParams =>
+  HostMaintenanceParams.parse(Object.fromEntries(Object.entries(params).filter(([k]) => Object.hasOwn(HostMaintenanceParams.shape, k))));
+
 /** Resume actions a paused host_maintenance job accepts, and those that need a policy allowing them. */
 export const MAINTENANCE_RESUME_ACTIONS = ['shutdown_vms', 'suspend_vms', 'retry', 'skip_host', 'abort'] as const;
 export const POLICY_GATED_RESUME_ACTIONS: readonly string[] = ['shutdown_vms'];

@@ -8,25 +8,22 @@
  * a host is undone or reported (compensate).
  */
 import { z } from 'zod';
-import { ConflictError } from '../domain/errors';
-import { HostMaintenanceParams, hostResult, MAINTENANCE_RESUME_ACTIONS } from '../domain/maintenance';
-import { jobs } from '../records/jobs';
+import { HostMaintenanceParams, hostResult, MAINTENANCE_RESUME_ACTIONS, maintenanceParamsOf } from '../domain/maintenance';
 import { maintenanceHosts } from '../records/maintenance-hosts';
-import { moveJob } from '../usecases/jobs/common';
-import { lockHosts } from '../usecases/jobs/host-locks';
 import { compensateMaintenance } from '../usecases/maintenance/compensate';
 import { evacuateHost } from '../usecases/maintenance/evacuate';
-import { openLedger } from '../usecases/maintenance/ledger';
 import { enterMaintenance, exitMaintenance } from '../usecases/maintenance/maintenance-mode';
 import { hostFailed, skipHost, stopVms } from '../usecases/maintenance/operator-actions';
 import { type MaintenancePlan, planMaintenance } from '../usecases/maintenance/plan';
+import { type Planned, settlePlan } from '../usecases/maintenance/plan-step';
 import { probeHost, restoreVms } from '../usecases/maintenance/restore';
 import { routeMaintenanceResume } from '../usecases/maintenance/resume';
 import { type JobType, type StepContext, stepAction } from './job-type';
 import { existingTargets } from './targets';
 
 const Host = z.object({ target_id: z.string().min(1) });
-const paramsOf = (ctx: StepContext) => HostMaintenanceParams.parse(ctx.job.params);
+// firmware_update shares these steps: its params carry more than host maintenance's.
+const paramsOf = (ctx: StepContext) => maintenanceParamsOf(ctx.job.params);
 
 const findingsText = (plan: MaintenancePlan) => plan.findings.map((f) => `${f.code}: ${f.detail}`).join('; ');
 
@@ -36,39 +33,22 @@ async function planStep(ctx: StepContext, stepName: string, approvedHash?: strin
     const params = paramsOf(ctx);
     await ctx.assertKillSwitchOff();
     const { groupsOf, ...plan } = await planMaintenance(ctx.deps, ctx.job.target_ids, params, { live: true });
-    const refuse = async (reason: string) => {
-      await moveJob(ctx.deps, ctx.job.id, 'failed', { status_reason: reason, result: { plan_hash: plan.hash, findings: plan.findings } });
-      return { result: { refused: true, requires_approval: false, plan_hash: plan.hash, groups: [] }, record: plan };
-    };
-    if (plan.refused) return refuse(`plan refused: ${findingsText(plan)}`);
     const hosts = groupsOf.flatMap((g) => g.hosts);
-    try {
-      await lockHosts(
-        ctx.deps,
-        ctx.job,
-        hosts.map((h) => h.target_id),
-      );
-    } catch (e) {
-      if (!(e instanceof ConflictError)) throw e;
-      return refuse(e.message);
-    }
-    const ledgers = await Promise.all(hosts.map((h) => openLedger(ctx.deps, ctx.job, h, plan.in_maintenance.includes(h.target_id))));
-    const job = await jobs.get(ctx.deps.store, ctx.job.id);
-    const started = ledgers.some((l) => l.phase !== 'waiting');
-    if (approvedHash !== undefined && approvedHash === plan.hash)
-      await jobs.update(ctx.deps.store, job.id, (j) => ({ ...j, approved_plan_hash: plan.hash }));
-    // A resumed execution (after a crash) finds its own progress in the plan: what was approved stands.
-    const approved =
-      approvedHash === plan.hash || job.approved_plan_hash === plan.hash || (job.approved_plan_hash !== undefined && started);
-    const groups = groupsOf.map((g) => ({
-      key: g.key,
-      max_hosts_in_maintenance: params.max_hosts_in_maintenance,
-      hosts: g.hosts.map((h) => ({ job_id: ctx.job.id, target_id: h.target_id })),
-    }));
-    return {
-      result: { refused: false, requires_approval: job.requires_approval && !approved, plan_hash: plan.hash, groups },
+    const planned: Planned = {
+      hash: plan.hash,
+      refusal: plan.refused ? `plan refused: ${findingsText(plan)}` : undefined,
+      refusedResult: { plan_hash: plan.hash, findings: plan.findings },
       record: plan,
+      locks: hosts.map((h) => h.target_id),
+      hosts,
+      in_maintenance: plan.in_maintenance,
+      groups: groupsOf.map((g) => ({
+        key: g.key,
+        max_hosts_in_maintenance: params.max_hosts_in_maintenance,
+        hosts: g.hosts.map((h) => ({ job_id: ctx.job.id, target_id: h.target_id })),
+      })),
     };
+    return settlePlan(ctx, planned, approvedHash);
   });
 }
 

@@ -238,7 +238,7 @@ async function approvalTimeoutMinutes(deps: EngineDeps, job: Job): Promise<numbe
 }
 
 /** Lambda and the local engine report a function error's cause as JSON `{errorMessage}`; show the message. */
-function causeMessage(cause?: string): string {
+export function causeMessage(cause?: string): string {
   if (!cause) return 'no details';
   try {
     const parsed = JSON.parse(cause) as { errorMessage?: string };
