@@ -107,7 +107,29 @@ export interface IdracUpstreamState {
   last_failure?: string;
 }
 
-export interface Idrac {
+// ---- Credential rotation (adapter: shared/adapters/idrac/accounts.ts) ----
+
+/** Where an account's password was changed. */
+export interface AccountPasswordChange {
+  protocol: IdracProtocol;
+  /** The iDRAC's account slot ("2" for the factory user). */
+  account_id: string;
+}
+
+/** The part of the port credential rotation uses. */
+export interface IdracAccounts {
+  /**
+   * Sets the password of the local account named `username`, logged in as `credential` (the same account
+   * changing its own password, or an administrator): Redfish AccountService (PATCH with If-Match) when the
+   * iDRAC has it, else WS-Man (DCIM_iDRACCardService.SetAttribute on iDRAC7/8). The new password works at once.
+   * A refused password → IdracError 'password_refused'; no such account → 'not_found'; a wrong login → 'credential_rejected'.
+   */
+  setAccountPassword(target: IdracTarget, credential: IdracCredential, username: string, password: string): Promise<AccountPasswordChange>;
+}
+
+// ---- end credential rotation ----
+
+export interface Idrac extends IdracAccounts {
   /** Unauthenticated: Redfish service root and WS-Man Identify. Never throws for an unreachable endpoint. */
   probe(target: IdracTarget): Promise<CapabilityFingerprint>;
   /** Redfish when the service offers what inventory needs, else WS-Man. */

@@ -100,6 +100,9 @@ export class FakeIdrac implements Idrac {
   verifyCredential(): never {
     throw new Error('not used by these tests');
   }
+  setAccountPassword(): never {
+    throw new Error('not used by these tests');
+  }
   upstreams() {
     return [];
   }

@@ -13,6 +13,7 @@ export function gatedIdrac(idrac: Idrac, mayAct: () => Promise<void>): Idrac {
     startFirmwareUpdate: (target, credential, ...rest) => idrac.startFirmwareUpdate(gated(target), credential, ...rest),
     jobStatus: (target, credential, jobId) => idrac.jobStatus(gated(target), credential, jobId),
     verifyCredential: (target, credential) => idrac.verifyCredential(gated(target), credential),
+    setAccountPassword: (target, credential, ...rest) => idrac.setAccountPassword(gated(target), credential, ...rest),
     upstreams: () => idrac.upstreams(),
     dispose: () => idrac.dispose(),
   };

@@ -27,6 +27,13 @@ export const MAX_PASSWORD_LENGTH = 40; // AccountService.MaxPasswordLength in th
 export class AccountStore {
   private readonly slots: Account[];
   private revision = 1;
+  /**
+   * Fault injection for credential rotation: while set, every password change is refused with this reason
+   * (a password policy the new password does not meet), over Redfish and WS-Man alike.
+   */
+  refusePasswordChanges: string | undefined;
+  /** Called after every change (the demo lab keeps its iDRACs' passwords across restarts with it). */
+  onChange: ((accounts: readonly Account[]) => void) | undefined;
 
   constructor(primary: Credentials, extra: Array<Omit<Account, 'id'>> = []) {
     this.slots = Array.from({ length: SLOTS }, (_, i) => ({
@@ -62,6 +69,7 @@ export class AccountStore {
     if (!account) throw new Error(`no account ${id}`);
     Object.assign(account, patch);
     this.revision++;
+    this.onChange?.(this.slots);
     return account;
   }
 }

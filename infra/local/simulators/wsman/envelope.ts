@@ -77,6 +77,11 @@ export function pullResponse(page: ItemsPage): string {
   );
 }
 
+/** The answer to a CIM method call: `<method>_OUTPUT` under the action `<resource URI>/<method>Response`. */
+export function methodResponse(action: string, relatesTo: string | undefined, output: string): string {
+  return envelope(addressing(`${action}Response`, relatesTo), output);
+}
+
 export function releaseResponse(relatesTo: string | undefined): string {
   return envelope(addressing(`${ENUMERATION}/ReleaseResponse`, relatesTo), '');
 }

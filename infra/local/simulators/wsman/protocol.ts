@@ -1,10 +1,20 @@
 import type { Protocol, SimReply, SimRequest } from '../net/http-types';
+import type { Account } from '../state/accounts';
 import type { SimulatedHost } from '../state/host';
+import { CARD_SERVICE_URI, setAttribute, setAttributeOutput } from './card-service';
 import { classForResourceUri } from './classes';
 import { EnumerationContexts } from './enumerations';
-import { enumerateResponse, type FaultSpec, faultResponse, identifyResponse, pullResponse, releaseResponse } from './envelope';
+import {
+  enumerateResponse,
+  type FaultSpec,
+  faultResponse,
+  identifyResponse,
+  methodResponse,
+  pullResponse,
+  releaseResponse,
+} from './envelope';
 import { ENUMERATION, parseWsmanRequest, type WsmanRequest } from './request';
-import { cimInstance } from './xml';
+import { cimInstance, elementText } from './xml';
 
 export const WSMAN_PATH = '/wsman';
 const SOAP = { 'content-type': 'application/soap+xml;charset=UTF-8' };
@@ -30,13 +40,15 @@ function fault(spec: FaultSpec): SimReply {
   return soap(spec.code === 'Sender' ? 400 : 500, faultResponse(spec));
 }
 
-function basicAuthOk(req: SimRequest, host: SimulatedHost): boolean {
+function basicAuth(req: SimRequest, host: SimulatedHost): Account | undefined {
   const value = req.headers.authorization;
-  if (typeof value !== 'string' || !value.toLowerCase().startsWith('basic ')) return false;
+  if (typeof value !== 'string' || !value.toLowerCase().startsWith('basic ')) return undefined;
   const decoded = Buffer.from(value.slice(6).trim(), 'base64').toString('utf8');
   const colon = decoded.indexOf(':');
-  return colon > 0 && host.accounts.authenticate(decoded.slice(0, colon), decoded.slice(colon + 1)) !== undefined;
+  return colon > 0 ? host.accounts.authenticate(decoded.slice(0, colon), decoded.slice(colon + 1)) : undefined;
 }
+
+const SET_ATTRIBUTE = `${CARD_SERVICE_URI}/SetAttribute`;
 
 /** WS-Management (SOAP 1.2 over HTTPS) like an iDRAC8: Identify without auth; Enumerate/Pull/Release with basic auth. */
 export function createWsmanProtocol(host: SimulatedHost, identity: WsmanIdentity = DEFAULT_WSMAN_IDENTITY): Protocol & { reset(): void } {
@@ -85,7 +97,8 @@ export function createWsmanProtocol(host: SimulatedHost, identity: WsmanIdentity
 
   function route(req: SimRequest): SimReply {
     if (req.method !== 'POST') return { status: 405, headers: { allow: 'POST' } };
-    const request = parseWsmanRequest(req.body.toString('utf8'));
+    const xml = req.body.toString('utf8');
+    const request = parseWsmanRequest(xml);
     if (!request) {
       return fault({
         code: 'Sender',
@@ -95,7 +108,17 @@ export function createWsmanProtocol(host: SimulatedHost, identity: WsmanIdentity
     }
     if (request.kind === 'identify') return soap(200, identifyResponse(identity.productVendor, identity.productVersion));
     // iDRACs answer a bad or missing basic credential with a bare HTTP 401, not a SOAP fault.
-    if (!basicAuthOk(req, host)) return { status: 401, headers: { 'www-authenticate': 'Basic realm="OPENWSMAN"' } };
+    const caller = basicAuth(req, host);
+    if (!caller) return { status: 401, headers: { 'www-authenticate': 'Basic realm="OPENWSMAN"' } };
+    if (request.action === SET_ATTRIBUTE) {
+      const body = elementText(xml, 'Body') ?? '';
+      const input = {
+        target: elementText(body, 'Target'),
+        name: elementText(body, 'AttributeName'),
+        value: elementText(body, 'AttributeValue'),
+      };
+      return soap(200, methodResponse(SET_ATTRIBUTE, request.messageId, setAttributeOutput(setAttribute(host, caller, input))));
+    }
     switch (request.kind) {
       case 'enumerate':
         return enumerate(request);

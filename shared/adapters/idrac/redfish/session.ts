@@ -87,10 +87,10 @@ export class RedfishSession {
     throw this.httpError('POST', sessionsPath, response);
   }
 
-  /** One request with the current authentication; GET and DELETE are retried by the transport. */
-  async request(method: HttpRequest['method'], path: string, body?: unknown): Promise<RedfishResponse> {
+  /** One request with the current authentication; GET and DELETE are retried by the transport. `headers` add to ours (If-Match). */
+  async request(method: HttpRequest['method'], path: string, body?: unknown, headers?: Record<string, string>): Promise<RedfishResponse> {
     await this.ensureOpen();
-    let { response, token } = await this.send(method, path, body);
+    let { response, token } = await this.send(method, path, body, headers);
     if (response.status === 401 && token !== undefined) {
       // Several requests in flight may hit the same dead token: only the first one logs in again.
       if (this.auth.kind === 'session' && this.auth.token === token) {
@@ -98,7 +98,7 @@ export class RedfishSession {
         this.auth = { kind: 'none' };
       }
       await this.ensureOpen();
-      ({ response } = await this.send(method, path, body));
+      ({ response } = await this.send(method, path, body, headers));
     }
     if (response.status === 401) throw this.httpError(method, path, response);
     const address = this.target.address;
@@ -150,8 +150,13 @@ export class RedfishSession {
     return new IdracHttpError(this.target.address, response.status, method, path, messageId, detail);
   }
 
-  private async send(method: HttpRequest['method'], path: string, body: unknown): Promise<{ response: HttpResponse; token?: string }> {
-    const headers: Record<string, string> = { accept: 'application/json' };
+  private async send(
+    method: HttpRequest['method'],
+    path: string,
+    body: unknown,
+    extra: Record<string, string> = {},
+  ): Promise<{ response: HttpResponse; token?: string }> {
+    const headers: Record<string, string> = { ...extra, accept: 'application/json' };
     const auth = this.auth;
     if (auth.kind === 'session') headers['x-auth-token'] = auth.token;
     else if (auth.kind === 'basic') {

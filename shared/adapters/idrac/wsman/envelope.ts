@@ -24,8 +24,8 @@ export function identifyEnvelope(): string {
   );
 }
 
-/** WS-Addressing + WS-Management headers every resource operation carries. */
-function envelope(to: string, resourceUri: string, action: string, body: string): string {
+/** WS-Addressing + WS-Management headers every resource operation carries; `action` is the full action URI. */
+function envelope(to: string, resourceUri: string, action: string, body: string, selectors = ''): string {
   const must = 's:mustUnderstand="true"';
   return (
     `<?xml version="1.0" encoding="UTF-8"?>` +
@@ -34,10 +34,11 @@ function envelope(to: string, resourceUri: string, action: string, body: string)
     `<wsa:To ${must}>${escapeXml(to)}</wsa:To>` +
     `<wsman:ResourceURI ${must}>${escapeXml(resourceUri)}</wsman:ResourceURI>` +
     `<wsa:ReplyTo><wsa:Address ${must}>${ANONYMOUS}</wsa:Address></wsa:ReplyTo>` +
-    `<wsa:Action ${must}>${NS.wsen}/${action}</wsa:Action>` +
+    `<wsa:Action ${must}>${action}</wsa:Action>` +
     `<wsman:MaxEnvelopeSize ${must}>512000</wsman:MaxEnvelopeSize>` +
     `<wsa:MessageID ${must}>uuid:${randomUUID()}</wsa:MessageID>` +
     `<wsman:OperationTimeout>PT60S</wsman:OperationTimeout>` +
+    selectors +
     `</s:Header><s:Body>${body}</s:Body></s:Envelope>`
   );
 }
@@ -47,7 +48,7 @@ export function enumerateEnvelope(to: string, resourceUri: string, maxElements: 
   return envelope(
     to,
     resourceUri,
-    'Enumerate',
+    `${NS.wsen}/Enumerate`,
     `<wsen:Enumerate><wsman:OptimizeEnumeration/><wsman:MaxElements>${maxElements}</wsman:MaxElements></wsen:Enumerate>`,
   );
 }
@@ -56,7 +57,7 @@ export function pullEnvelope(to: string, resourceUri: string, context: string, m
   return envelope(
     to,
     resourceUri,
-    'Pull',
+    `${NS.wsen}/Pull`,
     `<wsen:Pull><wsen:EnumerationContext>${escapeXml(context)}</wsen:EnumerationContext>` +
       `<wsen:MaxElements>${maxElements}</wsen:MaxElements></wsen:Pull>`,
   );
@@ -66,7 +67,31 @@ export function releaseEnvelope(to: string, resourceUri: string, context: string
   return envelope(
     to,
     resourceUri,
-    'Release',
+    `${NS.wsen}/Release`,
     `<wsen:Release><wsen:EnumerationContext>${escapeXml(context)}</wsen:EnumerationContext></wsen:Release>`,
+  );
+}
+
+/**
+ * A CIM method call (DSP0226 §6, "custom actions"): action `<resource URI>/<method>`, the instance named by its
+ * selectors, the input as `<method>_INPUT` in the class's namespace. Values are escaped (they may be passwords).
+ */
+export function invokeEnvelope(
+  to: string,
+  resourceUri: string,
+  method: string,
+  selectors: Record<string, string>,
+  input: Array<[name: string, value: string]>,
+): string {
+  const set = Object.entries(selectors)
+    .map(([name, value]) => `<wsman:Selector Name="${escapeXml(name)}">${escapeXml(value)}</wsman:Selector>`)
+    .join('');
+  const args = input.map(([name, value]) => `<p:${name}>${escapeXml(value)}</p:${name}>`).join('');
+  return envelope(
+    to,
+    resourceUri,
+    `${resourceUri}/${method}`,
+    `<p:${method}_INPUT xmlns:p="${escapeXml(resourceUri)}">${args}</p:${method}_INPUT>`,
+    `<wsman:SelectorSet>${set}</wsman:SelectorSet>`,
   );
 }

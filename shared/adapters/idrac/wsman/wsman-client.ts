@@ -1,7 +1,7 @@
 import { type IdracCredential, IdracError, IdracHttpError, type IdracTarget } from '../../../ports/idrac';
 import type { IdracLog } from '../options';
 import type { HttpResponse, HttpTransport, SendOptions } from '../transport/http';
-import { DCIM, enumerateEnvelope, identifyEnvelope, pullEnvelope, releaseEnvelope } from './envelope';
+import { DCIM, enumerateEnvelope, identifyEnvelope, invokeEnvelope, pullEnvelope, releaseEnvelope } from './envelope';
 import { asList, type CimValue, child, cimInstance, isNode, parseEnvelope, textOf, type XmlNode } from './xml';
 
 export interface WsmanIdentity {
@@ -10,7 +10,7 @@ export interface WsmanIdentity {
   protocolVersion: string;
 }
 
-export type DcimClass = 'DCIM_SystemView' | 'DCIM_iDRACCardView' | 'DCIM_SoftwareIdentity' | 'DCIM_NICView';
+export type DcimClass = 'DCIM_SystemView' | 'DCIM_iDRACCardView' | 'DCIM_SoftwareIdentity' | 'DCIM_NICView' | 'DCIM_iDRACCardString';
 
 const PATH = '/wsman';
 const SOAP_HEADERS = { 'content-type': 'application/soap+xml;charset=UTF-8', accept: 'application/soap+xml' };
@@ -82,6 +82,31 @@ export class WsmanClient {
       context = next || context;
     }
     return instances;
+  }
+
+  /**
+   * Calls a method of a DCIM service (`<method>_OUTPUT` as a flat map). Never retried: a method changes state.
+   * Its arguments may hold a password, so nothing of the request reaches an error or a log.
+   */
+  async invoke(
+    target: IdracTarget,
+    port: number,
+    credential: IdracCredential,
+    service: string,
+    method: string,
+    selectors: Record<string, string>,
+    input: Array<[name: string, value: string]>,
+  ): Promise<Record<string, CimValue>> {
+    const to = `https://${target.address}:${port}${PATH}`;
+    const body = await this.call(
+      target,
+      port,
+      credential,
+      invokeEnvelope(to, `${DCIM}${service}`, method, selectors, input),
+      method,
+      false,
+    );
+    return cimInstance(child(body, `${method}_OUTPUT`));
   }
 
   private items(response: unknown, cls: DcimClass): Array<Record<string, CimValue>> {

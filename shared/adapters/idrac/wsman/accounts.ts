@@ -1,0 +1,52 @@
+/**
+ * Changing a local account's password over WS-Man (iDRAC7/8 without a usable Redfish): the account's slot is the
+ * `Users.<n>` group whose UserName attribute (DCIM_iDRACCardString) is the user; `DCIM_iDRACCardService.SetAttribute`
+ * sets `Users.<n>#Password` on `iDRAC.Embedded.1`, which applies at once (no job, no reboot).
+ */
+import { type AccountPasswordChange, type IdracCredential, IdracError, type IdracTarget } from '../../../ports/idrac';
+import { masked } from '../redfish/accounts';
+import type { WsmanClient } from './wsman-client';
+import type { CimValue } from './xml';
+
+const text = (value: CimValue | undefined) => (typeof value === 'string' ? value : '');
+
+/** The one instance of the service, as Dell's profile names it. */
+const CARD_SERVICE = {
+  SystemCreationClassName: 'DCIM_ComputerSystem',
+  CreationClassName: 'DCIM_iDRACCardService',
+  SystemName: 'DCIM:ComputerSystem',
+  Name: 'DCIM:iDRACCardService',
+};
+
+export async function wsmanSetAccountPassword(
+  wsman: WsmanClient,
+  target: IdracTarget,
+  port: number,
+  credential: IdracCredential,
+  username: string,
+  password: string,
+  pageSize: number,
+): Promise<AccountPasswordChange> {
+  const address = target.address;
+  const strings = await wsman.enumerate(target, port, credential, 'DCIM_iDRACCardString', pageSize);
+  const slot = strings.find(
+    (s) => text(s.AttributeName) === 'UserName' && text(s.CurrentValue) === username && /^Users\.\d+$/.test(text(s.GroupID)),
+  );
+  if (!slot) throw new IdracError('not_found', `iDRAC ${address} has no local account named '${username}'`, address);
+  const group = text(slot.GroupID);
+  const accountId = group.slice('Users.'.length);
+  const out = await wsman.invoke(target, port, credential, 'DCIM_iDRACCardService', 'SetAttribute', CARD_SERVICE, [
+    ['Target', 'iDRAC.Embedded.1'],
+    ['AttributeName', `${group}#Password`],
+    ['AttributeValue', password],
+  ]);
+  if (text(out.ReturnValue) === '0') return { protocol: 'wsman', account_id: accountId };
+  const messageId = text(out.MessageID);
+  throw new IdracError(
+    'password_refused',
+    `iDRAC ${address} refused the new password for account ${accountId} (${username})` +
+      `${text(out.Message) ? `: ${masked(text(out.Message), password)}` : ''}`,
+    address,
+    { account_id: accountId, ...(messageId ? { message_id: messageId } : {}) },
+  );
+}
