@@ -4,6 +4,7 @@
  */
 import { deps } from '../../shared/container';
 import { lambdaFunction } from '../../shared/observability/lambda-handler';
+import { resumeCredentialRotations, STALE_ROTATION_MS } from '../../shared/usecases/credential-rotation';
 import { reconcileDellStatusTally } from '../../shared/usecases/dell-endpoints';
 import { runHousekeeping } from '../../shared/usecases/jobs/housekeeping';
 import { publishOperationalMetrics } from '../../shared/usecases/operational-metrics';
@@ -13,6 +14,7 @@ export const handler = lambdaFunction(
     const d = await deps();
     await runHousekeeping(d);
     await reconcileDellStatusTally(d);
+    await resumeCredentialRotations(d, STALE_ROTATION_MS);
     await publishOperationalMetrics(d);
   },
   { logContext: () => ({ correlation_id: 'housekeeping' }) },

@@ -14,6 +14,7 @@ import { createDellEndpoint, refreshDellEndpoint } from '../../shared/usecases/d
 import type { Deps } from '../../shared/usecases/deps';
 import { createServiceIdentity } from '../../shared/usecases/service-identities';
 import { createSite } from '../../shared/usecases/sites';
+import { keepDemoPasswords } from './demo-idrac-passwords';
 import { SimulatorFleet } from './simulators';
 
 export type DemoIdracOptions = { count: number; baseAddress: string; ports: { https: number; wsman: number } };
@@ -21,7 +22,7 @@ export const DEMO_IDRACS: DemoIdracOptions = { count: 3, baseAddress: '127.0.0.1
 
 export async function startDemoIdracs(dataDir: string, options: Partial<DemoIdracOptions> = {}): Promise<SimulatorFleet> {
   const o = { ...DEMO_IDRACS, ...options };
-  return SimulatorFleet.start({
+  const fleet = await SimulatorFleet.start({
     count: o.count,
     baseAddress: o.baseAddress,
     ports: o.ports,
@@ -32,6 +33,8 @@ export async function startDemoIdracs(dataDir: string, options: Partial<DemoIdra
     // The last one is an iDRAC8 (Redfish 1.4 and WS-Man), the others iDRAC9s.
     generation: (i) => (i === o.count - 1 && o.count > 1 ? 'idrac8' : 'idrac9'),
   });
+  await keepDemoPasswords(fleet, join(dataDir, 'idrac-simulator-certs', 'passwords.json'));
+  return fleet;
 }
 
 /** Every demo iDRAC shares the fleet's fixed ports; iDRAC9s simply have nothing on the WS-Man one. */

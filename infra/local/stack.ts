@@ -19,6 +19,7 @@ import { provideDeps } from '../../shared/container';
 import { logger } from '../../shared/observability/logger';
 import { readSwitch } from '../../shared/records/switches';
 import type { Deps } from '../../shared/usecases/deps';
+import { resumeCredentialRotations } from '../../shared/usecases/credential-rotation';
 import { reconcileJobs } from '../../shared/usecases/jobs/reconcile';
 import { type DemoIdracOptions, seedDemoLab, startDemoIdracs } from './demo-lab';
 import { DEMO_VCENTER, startDemoVcenter } from './demo-vcenter';
@@ -175,6 +176,8 @@ export async function startLocalStack(opts: LocalStackOptions): Promise<LocalSta
       }
     }
     await reconcileJobs(deps);
+    // Rotations whose worker died with the last process carry on from their record's step.
+    await resumeCredentialRotations(deps, 0);
 
     const settings = { issuer: c.auth.issuer, audience: c.auth.audience, roleClaim: c.auth.roleClaim };
     const server = createLocalApiServer({

@@ -111,7 +111,10 @@ const handlers: Record<string, Handler> = {
     const stage = str(body, 'VersionStage', false) ?? 'AWSCURRENT';
     if (stage === 'AWSPENDING') {
       if (!s.pending)
-        throw new AwsError('ResourceNotFoundException', "Secrets Manager can't find the specified secret value for staging label: AWSPENDING");
+        throw new AwsError(
+          'ResourceNotFoundException',
+          "Secrets Manager can't find the specified secret value for staging label: AWSPENDING",
+        );
       return { ARN: s.arn, Name: s.name, VersionId: s.pending.versionId, SecretString: s.pending.value, VersionStages: ['AWSPENDING'] };
     }
     if (stage !== 'AWSCURRENT') throw new AwsError('ResourceNotFoundException', `No version with staging label ${stage}`);

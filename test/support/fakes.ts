@@ -1,5 +1,3 @@
-import type { Clock } from '../../shared/ports/clock';
-import type { OutgoingMessage, Queue } from '../../shared/ports/queue';
 import {
   discardVersion,
   emptyStaged,
@@ -8,6 +6,8 @@ import {
   putPendingVersion,
   removeSecret,
 } from '../../shared/adapters/secrets/staging';
+import type { Clock } from '../../shared/ports/clock';
+import type { OutgoingMessage, Queue } from '../../shared/ports/queue';
 import { SecretNotFoundError, type Secrets } from '../../shared/ports/secrets';
 import { FakeVCenter } from './fake-vcenter';
 import { MemoryStore } from './memory-store';

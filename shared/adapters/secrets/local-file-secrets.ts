@@ -13,15 +13,7 @@ import { mkdir, open, readFile, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { writeFileAtomic } from '../../lib/atomic-file';
 import { type PendingSecret, SecretNotFoundError, type Secrets } from '../../ports/secrets';
-import {
-  discardVersion,
-  emptyStaged,
-  promoteVersion,
-  putCurrent,
-  putPendingVersion,
-  removeSecret,
-  type StagedSecrets,
-} from './staging';
+import { discardVersion, emptyStaged, promoteVersion, putCurrent, putPendingVersion, removeSecret, type StagedSecrets } from './staging';
 
 /** The file's format marker and version (see the layout above). */
 const MAGIC = Buffer.from('EIOS\x01', 'latin1');

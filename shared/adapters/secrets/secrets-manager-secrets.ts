@@ -121,7 +121,12 @@ export class SecretsManagerSecrets implements Secrets {
   async putPending(ref: string, versionId: string, value: string): Promise<void> {
     try {
       await this.client.send(
-        new PutSecretValueCommand({ SecretId: this.name(ref), SecretString: value, ClientRequestToken: versionId, VersionStages: [PENDING] }),
+        new PutSecretValueCommand({
+          SecretId: this.name(ref),
+          SecretString: value,
+          ClientRequestToken: versionId,
+          VersionStages: [PENDING],
+        }),
       );
     } catch (err) {
       if (isError(err, 'ResourceNotFoundException')) throw new SecretNotFoundError(ref);
@@ -149,11 +154,18 @@ export class SecretsManagerSecrets implements Secrets {
       if (current !== versionId) {
         if (!stages[versionId]?.includes(PENDING)) throw new SecretNotFoundError(`${ref} (version ${versionId})`);
         await this.client.send(
-          new UpdateSecretVersionStageCommand({ SecretId: name, VersionStage: CURRENT, MoveToVersionId: versionId, RemoveFromVersionId: current }),
+          new UpdateSecretVersionStageCommand({
+            SecretId: name,
+            VersionStage: CURRENT,
+            MoveToVersionId: versionId,
+            RemoveFromVersionId: current,
+          }),
         );
       }
       if (stages[versionId]?.includes(PENDING))
-        await this.client.send(new UpdateSecretVersionStageCommand({ SecretId: name, VersionStage: PENDING, RemoveFromVersionId: versionId }));
+        await this.client.send(
+          new UpdateSecretVersionStageCommand({ SecretId: name, VersionStage: PENDING, RemoveFromVersionId: versionId }),
+        );
     } finally {
       this.invalidate(ref);
     }
