@@ -3,9 +3,9 @@ import { deps } from '../../shared/container';
 import { ServiceIdentityCreate, ServiceIdentityRotate, ServiceIdentityUpdate } from '../../shared/domain/service-identity';
 import { apiHandler } from '../../shared/http/api-handler';
 import { PageQuery, pageBody, pageOptions } from '../../shared/http/pagination';
-import { getCredentialRotation, startCredentialRotation } from '../../shared/usecases/credential-rotation';
 import { json, noContent } from '../../shared/http/respond';
 import { parseInput } from '../../shared/http/validation';
+import { getCredentialRotation, startCredentialRotation } from '../../shared/usecases/credential-rotation';
 import {
   createServiceIdentity,
   deleteServiceIdentity,

@@ -122,7 +122,7 @@ export const ROUTES = [
     path: '/api/v1/service-identities/{id}/rotations/{rotation_id}',
     function: 'api-service-identities',
     role: 'viewer',
-    summary: 'A credential rotation: its step and each target\'s result',
+    summary: "A credential rotation: its step and each target's result",
   },
   {
     method: 'GET',

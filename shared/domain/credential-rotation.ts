@@ -7,7 +7,16 @@
  */
 
 /** Where a rotation is; the last three are final. */
-export const ROTATION_STATUSES = ['pending', 'setting', 'testing', 'finishing', 'rolling_back', 'succeeded', 'rolled_back', 'failed'] as const;
+export const ROTATION_STATUSES = [
+  'pending',
+  'setting',
+  'testing',
+  'finishing',
+  'rolling_back',
+  'succeeded',
+  'rolled_back',
+  'failed',
+] as const;
 export type RotationStatus = (typeof ROTATION_STATUSES)[number];
 export const FINAL_ROTATION_STATUSES: readonly RotationStatus[] = ['succeeded', 'rolled_back', 'failed'];
 export const isFinalRotation = (status: RotationStatus) => FINAL_ROTATION_STATUSES.includes(status);

@@ -91,10 +91,9 @@ export async function startCredentialRotation(deps: RotationDeps, identityId: st
   await assertKillSwitchOff(deps);
   const identity = await serviceIdentities.get(deps.store, identityId);
   if (identity.target_kind === 'vcenter')
-    throw new ConflictError(
-      `EIO cannot set a new password for a vCenter SSO user: vSphere's API has no call for it. Nothing was changed`,
-      { manual_steps: VCENTER_BY_HAND.map((s) => s.replace('{id}', identityId)) },
-    );
+    throw new ConflictError(`EIO cannot set a new password for a vCenter SSO user: vSphere's API has no call for it. Nothing was changed`, {
+      manual_steps: VCENTER_BY_HAND.map((s) => s.replace('{id}', identityId)),
+    });
   await credentialRotations.refuseWhileRunning(deps.store, identity);
   const endpoints = await endpointsUsing(deps, identityId);
   if (!endpoints.length)
@@ -127,7 +126,11 @@ export async function startCredentialRotation(deps: RotationDeps, identityId: st
 }
 
 /** One rotation of one identity (404 when the rotation belongs to another). */
-export async function getCredentialRotation(deps: Pick<Deps, 'store'>, identityId: string, rotationId: string): Promise<CredentialRotation> {
+export async function getCredentialRotation(
+  deps: Pick<Deps, 'store'>,
+  identityId: string,
+  rotationId: string,
+): Promise<CredentialRotation> {
   const rotation = await credentialRotations.find(deps.store, rotationId);
   if (!rotation || rotation.service_identity_id !== identityId) throw new NotFoundError('credential rotation', rotationId);
   return rotation;
@@ -176,7 +179,8 @@ class Run {
     const identity = await serviceIdentities.get(this.deps.store, this.rotation.service_identity_id);
     const current = { username: identity.username, password: await this.deps.secrets.get(identity.secret_ref) };
     const staged = await this.deps.secrets.getPending(identity.secret_ref);
-    const pending = staged?.versionId === this.rotation.secret_version_id ? { username: identity.username, password: staged.value } : undefined;
+    const pending =
+      staged?.versionId === this.rotation.secret_version_id ? { username: identity.username, password: staged.value } : undefined;
     return { identity, current, pending };
   }
 
@@ -255,14 +259,22 @@ async function setSecret(run: Run): Promise<void> {
       } catch (e) {
         const certain = e instanceof IdracError && UNCHANGED.has(e.code);
         const reason = `${target.id} refused the new password: ${messageOf(e)}`;
-        await run.saveTarget(target.id, { state: certain ? 'refused' : 'setting', message: messageOf(e) }, { status: 'rolling_back', reason });
+        await run.saveTarget(
+          target.id,
+          { state: certain ? 'refused' : 'setting', message: messageOf(e) },
+          { status: 'rolling_back', reason },
+        );
         return;
       }
     }
     if (target.canary) {
       const failed = await run.test(target, passwords).catch(messageOf);
       if (failed) {
-        await run.saveTarget(target.id, { message: `canary test failed: ${failed}` }, { status: 'rolling_back', reason: `canary ${target.id}: ${failed}` });
+        await run.saveTarget(
+          target.id,
+          { message: `canary test failed: ${failed}` },
+          { status: 'rolling_back', reason: `canary ${target.id}: ${failed}` },
+        );
         return;
       }
       await run.saveTarget(target.id, { state: 'tested' });

@@ -17,7 +17,9 @@ export const digestOf = (password: string, salt = randomBytes(8).toString('hex')
   `${salt}:${createHash('sha256').update(`${salt}:${password}`).digest('hex')}`;
 
 const passwordMatches = (account: Account, password: string) =>
-  account.passwordDigest ? digestOf(password, account.passwordDigest.split(':')[0]) === account.passwordDigest : account.password === password;
+  account.passwordDigest
+    ? digestOf(password, account.passwordDigest.split(':')[0]) === account.passwordDigest
+    : account.password === password;
 
 export interface Credentials {
   username: string;
