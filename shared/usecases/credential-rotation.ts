@@ -253,9 +253,9 @@ async function setSecret(run: Run): Promise<void> {
   for (const target of canaryFirst(run.rotation.targets)) {
     if (target.state === 'waiting' || target.state === 'setting') {
       await run.saveTarget(target.id, { state: 'setting' });
+      let protocol: 'redfish' | 'wsman';
       try {
-        const protocol = await run.setOn(target, passwords);
-        await run.saveTarget(target.id, { state: 'set', protocol, message: undefined });
+        protocol = await run.setOn(target, passwords);
       } catch (e) {
         const certain = e instanceof IdracError && UNCHANGED.has(e.code);
         const reason = `${target.id} refused the new password: ${messageOf(e)}`;
@@ -266,6 +266,8 @@ async function setSecret(run: Run): Promise<void> {
         );
         return;
       }
+      // Outside the try: a store failure here is not the device refusing; the next worker finds the target `setting`.
+      await run.saveTarget(target.id, { state: 'set', protocol, message: undefined });
     }
     if (target.canary) {
       const failed = await run.test(target, passwords).catch(messageOf);
