@@ -129,7 +129,7 @@ describe('no secret reaches a log line, a response or the store', () => {
           wsman_port: info.ports.wsman ?? 9,
           tls: {
             pinned_thumbprint: info.certificate.thumbprint,
-            legacy: info.maxTlsVersion !== 'TLSv1.3' && info.maxTlsVersion !== 'TLSv1.2',
+            legacy: info.generation === 'idrac7',
           },
         });
       const started = await admin('POST', '/api/v1/service-identities/si-gen/rotate');
