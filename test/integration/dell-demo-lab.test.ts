@@ -1,6 +1,7 @@
 import { connect } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type Harness, startHarness, untilDiscoveryEnds } from '../support/harness';
+import { waitFor } from '../support/wait';
 
 /** The demo lab's simulated iDRACs (npm start), on this file's own range 127.55.0.x. */
 const DEMO = { baseAddress: '127.55.0.1', ports: { https: 18443, wsman: 15986 } };
@@ -56,6 +57,28 @@ describe('demo lab iDRACs', () => {
       endpoints_created: 0,
       endpoints_updated: 3,
     });
+  });
+
+  it("the runbook's rotate and verify work on the demo lab, and its iDRACs keep the new password across a restart", async () => {
+    const started = await h.call('POST', '/api/v1/service-identities/si-001/rotate', { role: 'admin' });
+    expect(started.status, started.text).toBe(202);
+    const done = await waitFor(
+      'the demo rotation to end',
+      async () => {
+        const r = (await h.call('GET', started.headers.get('location')!, { role: 'viewer' })).body;
+        return ['succeeded', 'rolled_back', 'failed'].includes(r.status) ? r : undefined;
+      },
+      60_000,
+    );
+    expect(done.status).toBe('succeeded');
+    expect(done.targets.map((t: { id: string }) => t.id)).toEqual(['idrac-001', 'idrac-002', 'idrac-003']);
+    expect((await h.call('GET', '/api/v1/service-identities/si-001/verify', { role: 'operator' })).body.result).toBe('verified');
+    await h.restart();
+    for (const id of ['idrac-001', 'idrac-002', 'idrac-003']) {
+      const res = await h.call('POST', `/api/v1/dell/endpoints/${id}/refresh`, { role: 'operator' });
+      expect(res.body, id).toMatchObject({ status: 'reachable', last_error: null });
+    }
+    expect((await h.call('GET', '/api/v1/service-identities/si-001/verify', { role: 'operator' })).body.result).toBe('verified');
   });
 
   it('keeps working across a restart (same certificates), and stops the fleet on close', async () => {
