@@ -47,8 +47,22 @@ export const VCENTER_BY_HAND = [
   'Then check it: GET /api/v1/service-identities/{id}/verify',
 ];
 
-// The device certainly did not take the new password: no rollback needed there.
-const UNCHANGED = new Set(['password_refused', 'credential_rejected', 'forbidden', 'not_found', 'not_an_idrac']);
+// The device certainly did not take the new password (it said no, or nothing was sent): no rollback needed there.
+const UNCHANGED = new Set([
+  'password_refused',
+  'credential_rejected',
+  'forbidden',
+  'not_found',
+  'not_an_idrac',
+  'unreachable',
+  'tls_handshake',
+  'certificate_mismatch',
+  'certificate_untrusted',
+  'circuit_open',
+  'overloaded',
+]);
+// What the device answered about the passwords themselves: certain even for a target a dead worker was changing.
+const ANSWERED_UNCHANGED = new Set(['password_refused', 'credential_rejected']);
 const MAY_HAVE_NEW: RotationTargetState[] = ['setting', 'set', 'tested', 'rolling_back'];
 /** If a housekeeping pass finds an unfinished rotation untouched this long, its worker died: queue it again. */
 export const STALE_ROTATION_MS = 20 * 60_000;
@@ -252,12 +266,15 @@ async function setSecret(run: Run): Promise<void> {
   const passwords = { ...p, pending: p.pending };
   for (const target of canaryFirst(run.rotation.targets)) {
     if (target.state === 'waiting' || target.state === 'setting') {
+      // A target found `setting` was being changed when a worker died: only the device's own answer tells.
+      const fresh = target.state === 'waiting';
       await run.saveTarget(target.id, { state: 'setting' });
       let protocol: 'redfish' | 'wsman';
       try {
         protocol = await run.setOn(target, passwords);
       } catch (e) {
-        const certain = e instanceof IdracError && UNCHANGED.has(e.code);
+        const code = e instanceof IdracError ? e.code : undefined;
+        const certain = code !== undefined && (fresh ? UNCHANGED.has(code) : ANSWERED_UNCHANGED.has(code));
         const reason = `${target.id} refused the new password: ${messageOf(e)}`;
         await run.saveTarget(
           target.id,
@@ -269,7 +286,8 @@ async function setSecret(run: Run): Promise<void> {
       // Outside the try: a store failure here is not the device refusing; the next worker finds the target `setting`.
       await run.saveTarget(target.id, { state: 'set', protocol, message: undefined });
     }
-    if (target.canary) {
+    const latest = run.rotation.targets.find((t) => t.id === target.id);
+    if (target.canary && latest?.state === 'set') {
       const failed = await run.test(target, passwords).catch(messageOf);
       if (failed) {
         await run.saveTarget(

@@ -130,6 +130,15 @@ describe('credential rotation', () => {
     expect(await deps.secrets.getPending(await secretRef())).toBeUndefined();
   });
 
+  it('takes an unreachable target as unchanged (nothing was sent) and rolls the others back', async () => {
+    devices.unreachable.add(ADDRESSES[2]!);
+    const done = await runCredentialRotation(deps, (await startCredentialRotation(deps, 'si-001', 'alice')).id);
+    expect(done.status).toBe('rolled_back');
+    expect(states(done)).toEqual({ 'idrac-001': 'rolled_back', 'idrac-002': 'rolled_back', 'idrac-003': 'refused' });
+    expect(done.targets[2]?.message).toMatch(/unreachable/);
+    expect([devices.passwords.get(ADDRESSES[0]!), devices.passwords.get(ADDRESSES[1]!)]).toEqual([OLD, OLD]);
+  });
+
   it('touches no other target when the canary refuses', async () => {
     devices.refusing.add(ADDRESSES[0]!);
     const done = await runCredentialRotation(deps, (await startCredentialRotation(deps, 'si-001', 'alice')).id);
