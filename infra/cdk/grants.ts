@@ -37,12 +37,7 @@ const SECRET_READ = ['secretsmanager:GetSecretValue', 'secretsmanager:DescribeSe
 const SECRET_ROTATE = [...SECRET_READ, 'secretsmanager:PutSecretValue', 'secretsmanager:UpdateSecretVersionStage'];
 // RestoreSecret: re-creating an identity whose secret is pending deletion restores it (secrets adapter); deleting
 // one drops its pending version first (UpdateSecretVersionStage).
-const SECRET_MANAGE = [
-  ...SECRET_ROTATE,
-  'secretsmanager:CreateSecret',
-  'secretsmanager:DeleteSecret',
-  'secretsmanager:RestoreSecret',
-];
+const SECRET_MANAGE = [...SECRET_ROTATE, 'secretsmanager:CreateSecret', 'secretsmanager:DeleteSecret', 'secretsmanager:RestoreSecret'];
 
 export function grantForKind(f: EioFunction, t: GrantTargets): void {
   const stack = Stack.of(f);

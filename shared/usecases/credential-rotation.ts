@@ -368,7 +368,8 @@ async function rollBack(run: Run, deps: RotationDeps): Promise<void> {
       finished_at: now,
       manual_steps: [
         `${stuck.map((t) => `${t.id} (${t.address})`).join(', ')} may still have the new password; it is kept as the ` +
-          `pending version of the secret of service identity '${p.identity.id}' (${p.identity.secret_ref}, version ${run.rotation.secret_version_id})`,
+          `pending version of the secret of service identity '${p.identity.id}' ` +
+          `(${p.identity.secret_ref}, version ${run.rotation.secret_version_id})`,
         'Once they answer again, start a new rotation: it sets a fresh password on every target, these included',
       ],
     });

@@ -33,6 +33,7 @@ export function setAttributeOutput(outcome: Outcome): string {
     outcome.returnValue === '0' ? '<n1:RebootRequired>No</n1:RebootRequired><n1:SetResult>Set CurrentValue</n1:SetResult>' : '';
   return (
     `<n1:SetAttribute_OUTPUT ${p}><n1:Message>${escapeXml(outcome.message)}</n1:Message>` +
-    `<n1:MessageID>${outcome.messageId}</n1:MessageID>${applied}<n1:ReturnValue>${outcome.returnValue}</n1:ReturnValue></n1:SetAttribute_OUTPUT>`
+    `<n1:MessageID>${outcome.messageId}</n1:MessageID>${applied}` +
+    `<n1:ReturnValue>${outcome.returnValue}</n1:ReturnValue></n1:SetAttribute_OUTPUT>`
   );
 }
