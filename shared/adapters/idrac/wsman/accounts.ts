@@ -5,8 +5,9 @@
  */
 import { type AccountPasswordChange, type IdracCredential, IdracError, type IdracTarget } from '../../../ports/idrac';
 import { masked } from '../redfish/accounts';
+import { escapeXml } from './envelope';
 import type { WsmanClient } from './wsman-client';
-import type { CimValue } from './xml';
+import { type CimValue, textOf } from './xml';
 
 const text = (value: CimValue | undefined) => (typeof value === 'string' ? value : '');
 
@@ -35,17 +36,17 @@ export async function wsmanSetAccountPassword(
   if (!slot) throw new IdracError('not_found', `iDRAC ${address} has no local account named '${username}'`, address);
   const group = text(slot.GroupID);
   const accountId = group.slice('Users.'.length);
-  const out = await wsman.invoke(target, port, credential, 'DCIM_iDRACCardService', 'SetAttribute', CARD_SERVICE, [
-    ['Target', 'iDRAC.Embedded.1'],
-    ['AttributeName', `${group}#Password`],
-    ['AttributeValue', password],
-  ]);
-  if (text(out.ReturnValue) === '0') return { protocol: 'wsman', account_id: accountId };
-  const messageId = text(out.MessageID);
+  const input =
+    '<p:Target>iDRAC.Embedded.1</p:Target>' +
+    `<p:AttributeName>${escapeXml(`${group}#Password`)}</p:AttributeName>` +
+    `<p:AttributeValue>${escapeXml(password)}</p:AttributeValue>`;
+  const out = await wsman.invoke(target, port, credential, 'DCIM_iDRACCardService', CARD_SERVICE, 'SetAttribute', input);
+  if (textOf(out.ReturnValue) === '0') return { protocol: 'wsman', account_id: accountId };
+  const messageId = textOf(out.MessageID);
+  const message = textOf(out.Message);
   throw new IdracError(
     'password_refused',
-    `iDRAC ${address} refused the new password for account ${accountId} (${username})` +
-      `${text(out.Message) ? `: ${masked(text(out.Message), password)}` : ''}`,
+    `iDRAC ${address} refused the new password for account ${accountId} (${username})${message ? `: ${masked(message, password)}` : ''}`,
     address,
     { account_id: accountId, ...(messageId ? { message_id: messageId } : {}) },
   );

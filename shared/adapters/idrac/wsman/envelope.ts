@@ -24,8 +24,19 @@ export function identifyEnvelope(): string {
   );
 }
 
-/** WS-Addressing + WS-Management headers every resource operation carries; `action` is the full action URI. */
-function envelope(to: string, resourceUri: string, action: string, body: string, selectors = ''): string {
+/** Keys naming one instance (a service or a job), e.g. `{ InstanceID: 'JID_123' }`. */
+export type Selectors = Record<string, string>;
+
+function selectorSet(selectors: Selectors | undefined): string {
+  if (!selectors || Object.keys(selectors).length === 0) return '';
+  const items = Object.entries(selectors).map(
+    ([name, value]) => `<wsman:Selector Name="${escapeXml(name)}">${escapeXml(value)}</wsman:Selector>`,
+  );
+  return `<wsman:SelectorSet>${items.join('')}</wsman:SelectorSet>`;
+}
+
+/** WS-Addressing + WS-Management headers every resource operation carries; `action` is a full URI. */
+function envelope(to: string, resourceUri: string, action: string, body: string, selectors?: Selectors): string {
   const must = 's:mustUnderstand="true"';
   return (
     `<?xml version="1.0" encoding="UTF-8"?>` +
@@ -34,11 +45,11 @@ function envelope(to: string, resourceUri: string, action: string, body: string,
     `<wsa:To ${must}>${escapeXml(to)}</wsa:To>` +
     `<wsman:ResourceURI ${must}>${escapeXml(resourceUri)}</wsman:ResourceURI>` +
     `<wsa:ReplyTo><wsa:Address ${must}>${ANONYMOUS}</wsa:Address></wsa:ReplyTo>` +
-    `<wsa:Action ${must}>${action}</wsa:Action>` +
+    `<wsa:Action ${must}>${escapeXml(action)}</wsa:Action>` +
     `<wsman:MaxEnvelopeSize ${must}>512000</wsman:MaxEnvelopeSize>` +
     `<wsa:MessageID ${must}>uuid:${randomUUID()}</wsa:MessageID>` +
     `<wsman:OperationTimeout>PT60S</wsman:OperationTimeout>` +
-    selectors +
+    selectorSet(selectors) +
     `</s:Header><s:Body>${body}</s:Body></s:Envelope>`
   );
 }
@@ -73,25 +84,10 @@ export function releaseEnvelope(to: string, resourceUri: string, context: string
 }
 
 /**
- * A CIM method call (DSP0226 §6, "custom actions"): action `<resource URI>/<method>`, the instance named by its
- * selectors, the input as `<method>_INPUT` in the class's namespace. Values are escaped (they may be passwords).
+ * A CIM method on one instance (DSP0226 §9: action = resource URI + method). `input` is the inner XML of
+ * `<p:{method}_INPUT>`, whose elements use the prefix `p` of the class's namespace.
  */
-export function invokeEnvelope(
-  to: string,
-  resourceUri: string,
-  method: string,
-  selectors: Record<string, string>,
-  input: Array<[name: string, value: string]>,
-): string {
-  const set = Object.entries(selectors)
-    .map(([name, value]) => `<wsman:Selector Name="${escapeXml(name)}">${escapeXml(value)}</wsman:Selector>`)
-    .join('');
-  const args = input.map(([name, value]) => `<p:${name}>${escapeXml(value)}</p:${name}>`).join('');
-  return envelope(
-    to,
-    resourceUri,
-    `${resourceUri}/${method}`,
-    `<p:${method}_INPUT xmlns:p="${escapeXml(resourceUri)}">${args}</p:${method}_INPUT>`,
-    `<wsman:SelectorSet>${set}</wsman:SelectorSet>`,
-  );
+export function invokeEnvelope(to: string, resourceUri: string, method: string, selectors: Selectors, input: string): string {
+  const body = `<p:${method}_INPUT xmlns:p="${escapeXml(resourceUri)}">${input}</p:${method}_INPUT>`;
+  return envelope(to, resourceUri, `${resourceUri}/${method}`, body, selectors);
 }

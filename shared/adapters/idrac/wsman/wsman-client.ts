@@ -1,7 +1,7 @@
 import { type IdracCredential, IdracError, IdracHttpError, type IdracTarget } from '../../../ports/idrac';
 import type { IdracLog } from '../options';
 import type { HttpResponse, HttpTransport, SendOptions } from '../transport/http';
-import { DCIM, enumerateEnvelope, identifyEnvelope, invokeEnvelope, pullEnvelope, releaseEnvelope } from './envelope';
+import { DCIM, enumerateEnvelope, identifyEnvelope, invokeEnvelope, pullEnvelope, releaseEnvelope, type Selectors } from './envelope';
 import { asList, type CimValue, child, cimInstance, isNode, parseEnvelope, textOf, type XmlNode } from './xml';
 
 export interface WsmanIdentity {
@@ -11,6 +11,9 @@ export interface WsmanIdentity {
 }
 
 export type DcimClass = 'DCIM_SystemView' | 'DCIM_iDRACCardView' | 'DCIM_SoftwareIdentity' | 'DCIM_NICView' | 'DCIM_iDRACCardString';
+
+/** Dell's services, each a CIM class whose one instance is named by these selectors (Dell's fixed values). */
+export type DcimService = 'DCIM_iDRACCardService';
 
 const PATH = '/wsman';
 const SOAP_HEADERS = { 'content-type': 'application/soap+xml;charset=UTF-8', accept: 'application/soap+xml' };
@@ -85,28 +88,25 @@ export class WsmanClient {
   }
 
   /**
-   * Calls a method of a DCIM service (`<method>_OUTPUT` as a flat map). Never retried: a method changes state.
-   * Its arguments may hold a password, so nothing of the request reaches an error or a log.
+   * A method of a Dell service (never retried: it acts). Answers the `{method}_OUTPUT` element as parsed XML,
+   * for the caller to read ReturnValue, messages and job references from.
    */
   async invoke(
     target: IdracTarget,
     port: number,
     credential: IdracCredential,
-    service: string,
+    service: DcimService,
+    selectors: Selectors,
     method: string,
-    selectors: Record<string, string>,
-    input: Array<[name: string, value: string]>,
-  ): Promise<Record<string, CimValue>> {
+    input: string,
+  ): Promise<XmlNode> {
     const to = `https://${target.address}:${port}${PATH}`;
-    const body = await this.call(
-      target,
-      port,
-      credential,
-      invokeEnvelope(to, `${DCIM}${service}`, method, selectors, input),
-      method,
-      false,
-    );
-    return cimInstance(child(body, `${method}_OUTPUT`));
+    const envelope = invokeEnvelope(to, `${DCIM}${service}`, method, selectors, input);
+    const body = await this.call(target, port, credential, envelope, `${service}.${method}`, false);
+    const output = child(body, `${method}_OUTPUT`);
+    if (!isNode(output))
+      throw new IdracError('malformed_response', `iDRAC ${target.address} answered ${service}.${method} without an output`, target.address);
+    return output;
   }
 
   private items(response: unknown, cls: DcimClass): Array<Record<string, CimValue>> {
