@@ -1,5 +1,5 @@
 import { deps } from '../../shared/container';
-import { runCredentialRotation } from '../../shared/usecases/credential-rotation';
+import { runCredentialRotation } from '../../shared/usecases/credential-rotation-run';
 import { poolWorker } from './pool-worker';
 
 /**
