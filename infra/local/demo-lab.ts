@@ -3,7 +3,8 @@
  * Seeded once per data directory (a marker file), so what an operator deletes stays deleted. The demo
  * iDRACs are a SimulatorFleet started with the stack (every start, same identities and certificates, kept
  * under the data directory), registered once as `idrac-001…` pinned to their thumbprints; the demo vCenter,
- * `vc-001`, is demo-vcenter.ts.
+ * `vc-001`, is demo-vcenter.ts. There is one iDRAC per demo vCenter host, carrying that host's system UUID,
+ * so the firmware and power flows run end to end on `npm start`.
  */
 import { access, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
@@ -15,10 +16,19 @@ import type { Deps } from '../../shared/usecases/deps';
 import { createServiceIdentity } from '../../shared/usecases/service-identities';
 import { createSite } from '../../shared/usecases/sites';
 import { keepDemoPasswords } from './demo-idrac-passwords';
+import { demoHostNames, vcsimHostUuid } from './demo-vcenter';
 import { SimulatorFleet } from './simulators';
 
 export type DemoIdracOptions = { count: number; baseAddress: string; ports: { https: number; wsman: number } };
-export const DEMO_IDRACS: DemoIdracOptions = { count: 3, baseAddress: '127.0.0.11', ports: { https: 8443, wsman: 5986 } };
+/** One iDRAC per demo vCenter host (demo-vcenter.ts DEMO_TOPOLOGY): 7 on 127.0.0.11–17. */
+export const DEMO_IDRACS: DemoIdracOptions = {
+  count: demoHostNames().length,
+  baseAddress: '127.0.0.11',
+  ports: { https: 8443, wsman: 5986 },
+};
+
+/** The demo vCenter host whose server the demo iDRAC at this index manages (undefined past the demo hosts). */
+const demoHostOf = (index: number): string | undefined => demoHostNames()[index];
 
 export async function startDemoIdracs(dataDir: string, options: Partial<DemoIdracOptions> = {}): Promise<SimulatorFleet> {
   const o = { ...DEMO_IDRACS, ...options };
@@ -32,6 +42,11 @@ export async function startDemoIdracs(dataDir: string, options: Partial<DemoIdra
     speed: 10,
     // The last one is an iDRAC8 (Redfish 1.4 and WS-Man), the others iDRAC9s.
     generation: (i) => (i === o.count - 1 && o.count > 1 ? 'idrac8' : 'idrac9'),
+    // Each server is a demo vCenter host: the same SMBIOS UUID as vcsim reports for it.
+    endpoint: (i) => {
+      const host = demoHostOf(i);
+      return host ? { systemUuid: vcsimHostUuid(host) } : {};
+    },
   });
   await keepDemoPasswords(fleet, join(dataDir, 'idrac-simulator-certs', 'passwords.json'));
   return fleet;

@@ -162,10 +162,12 @@ export async function startLocalStack(opts: LocalStackOptions): Promise<LocalSta
     const seeded = opts.demo ? await seedDemoLab(deps, opts.dataDir, demoFleet) : [];
     if (opts.demo && opts.demoVcenter !== false) {
       const port = opts.demoVcenter?.port ?? (opts.port === 0 ? 0 : DEMO_VCENTER.port);
-      const demoVc = await startDemoVcenter(deps, opts.dataDir, { port }).catch((e: unknown) => {
-        logger.warn('Demo vCenter (vcsim) did not start; the demo lab has no vc-001', { error: e as Error });
-        return undefined;
-      });
+      const demoVc = await startDemoVcenter(deps, opts.dataDir, { port, ...(demoFleet ? { idracs: demoFleet } : {}) }).catch(
+        (e: unknown) => {
+          logger.warn('Demo vCenter (vcsim) did not start; the demo lab has no vc-001', { error: e as Error });
+          return undefined;
+        },
+      );
       if (demoVc && 'missing' in demoVc) logger.warn(demoVc.missing);
       else if (demoVc) {
         seeded.push(...demoVc.seeded);

@@ -119,6 +119,14 @@ export const FUNCTIONS = {
     memoryMb: 512,
     description: 'IPAM: observations, findings, exceptions, prefixes, allocations (CSV import and export)',
   },
+  'api-firmware': {
+    entry: 'functions/api/firmware',
+    kind: 'api',
+    vpc: false,
+    timeoutSeconds: 30,
+    memoryMb: 512,
+    description: 'Firmware baselines (by hand or from a Dell catalog) and compliance',
+  },
   'worker-ipam': {
     entry: 'functions/workers/ipam',
     kind: 'worker',

@@ -8,7 +8,11 @@ import type { PoolName } from './worker-pools';
 
 const SyncType = z.enum(['full', 'delta']);
 
-/** A slice of a discovery sweep: addresses of one site, with the endpoints already registered at some of them. */
+/**
+ * A slice of a discovery sweep: addresses of one site, with the endpoints already registered at some of them.
+ * With `knock`, the addresses are only knocked on; those that answer become slices of their own, numbered
+ * from `first_chunk` in the slice's order.
+ */
 const DiscoverySlice = z.object({
   run_id: z.string().min(1),
   site_id: z.string().min(1),
@@ -16,6 +20,7 @@ const DiscoverySlice = z.object({
   addresses: z.array(z.string()),
   registered: z.record(z.string(), z.string()).optional(),
   total: z.number().int().nonnegative().optional(),
+  knock: z.object({ first_chunk: z.number().int().nonnegative() }).optional(),
 });
 export type DiscoverySliceMessage = z.infer<typeof DiscoverySlice>;
 

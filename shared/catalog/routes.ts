@@ -278,6 +278,46 @@ export const ROUTES = [
     summary: 'Release an allocation',
   },
   { method: 'POST', path: '/api/v1/ipam/reconcile', function: 'api-ipam', role: 'operator', summary: 'Queue a full IPAM reconciliation' },
+
+  // Baselines are maintained like sites (operators keep them current as Dell releases firmware; deleting one is
+  // an admin's): what gets flashed stays behind firmware_update jobs and their approval policies.
+  {
+    method: 'POST',
+    path: '/api/v1/firmware/baselines',
+    function: 'api-firmware',
+    role: 'operator',
+    summary: 'Create a firmware baseline',
+  },
+  {
+    method: 'POST',
+    path: '/api/v1/firmware/baselines/import',
+    function: 'api-firmware',
+    role: 'operator',
+    summary: 'Create a firmware baseline from a Dell catalog (Catalog.xml in the body)',
+  },
+  { method: 'GET', path: '/api/v1/firmware/baselines', function: 'api-firmware', role: 'viewer', summary: 'List firmware baselines' },
+  { method: 'GET', path: '/api/v1/firmware/baselines/{id}', function: 'api-firmware', role: 'viewer', summary: 'Get a firmware baseline' },
+  {
+    method: 'PATCH',
+    path: '/api/v1/firmware/baselines/{id}',
+    function: 'api-firmware',
+    role: 'operator',
+    summary: 'Update a firmware baseline',
+  },
+  {
+    method: 'DELETE',
+    path: '/api/v1/firmware/baselines/{id}',
+    function: 'api-firmware',
+    role: 'admin',
+    summary: 'Delete a firmware baseline',
+  },
+  {
+    method: 'GET',
+    path: '/api/v1/firmware/compliance',
+    function: 'api-firmware',
+    role: 'viewer',
+    summary: 'Firmware compliance per server and component',
+  },
 ] as const satisfies readonly Route[];
 
 type Row = (typeof ROUTES)[number];

@@ -45,7 +45,8 @@ export type InventoryObject = InventoryRef & {
 
 export type SyncType = 'full' | 'delta';
 export type SyncCounts = { datacenters: number; clusters: number; hosts: number; vms: number; datastores: number };
-export type SyncChanges = { written: number; unchanged: number; deleted: number; ip_observations: number };
+/** `reconfirmed`: unchanged objects a full sync wrote again so their IP observations stay live (also in `written`). */
+export type SyncChanges = { written: number; reconfirmed: number; unchanged: number; deleted: number; ip_observations: number };
 
 /** `retrying`: an attempt failed in transport and the next one is queued for `next_attempt_at`. */
 export type SyncRunStatus = 'queued' | 'running' | 'retrying' | 'succeeded' | 'failed';

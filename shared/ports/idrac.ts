@@ -71,10 +71,59 @@ export interface PowerResetResult {
 
 export type FirmwareApplyTime = 'Immediate' | 'OnReset' | 'OnStartUpdateRequest';
 
+/** How the iDRAC fetches an image from a repository (Redfish TransferProtocol; WS-Man reads it from the URI). */
+export const IMAGE_TRANSFER_PROTOCOLS = ['HTTP', 'HTTPS', 'NFS', 'CIFS'] as const;
+export type ImageTransferProtocol = (typeof IMAGE_TRANSFER_PROTOCOLS)[number];
+
+/**
+ * A Dell update package (DUP): a URI in a repository the iDRAC fetches itself, or the package's bytes that EIO
+ * pushes to it (the iDRAC cannot reach the repository). `file_name` is the DUP's name, which Dell's iDRAC checks.
+ */
+export type FirmwareImage =
+  | { kind: 'uri'; uri: string; transfer_protocol?: ImageTransferProtocol }
+  | { kind: 'upload'; file_name: string; content: Uint8Array | AsyncIterable<Uint8Array> };
+
+export interface FirmwareUpdateOptions {
+  /** Redfish only; WS-Man updates always wait for `rebootToApply`. Default: the iDRAC's (Immediate). */
+  applyTime?: FirmwareApplyTime;
+  /**
+   * Firmware inventory ids to update (`IdracFirmwareItem.id`: a Redfish FirmwareInventory id or a WS-Man
+   * InstanceID). Default: the iDRAC picks the device from the package.
+   */
+  targets?: string[];
+}
+
+/** How an update was started; chosen by the adapter from what the iDRAC offers, never from its generation label. */
+export type FirmwareUpdateMethod = 'redfish_simple_update' | 'redfish_multipart_push' | 'redfish_http_push' | 'wsman_install_from_uri';
+
 export interface FirmwareUpdateStarted {
+  /** Dell's job id (JID_…): the step's `external_task_id`. */
   job_id: string;
   /** Where the iDRAC said to poll (a TaskService task or a Dell job). */
   task_uri?: string;
+  method: FirmwareUpdateMethod;
+  protocol: IdracProtocol;
+  /**
+   * `on_reset`: the update is staged until `rebootToApply` (asked for OnReset, or WS-Man, where a job only
+   * runs once scheduled). `immediate`: it runs now, though a device that needs a reboot (BIOS, NIC, …)
+   * still waits, Scheduled, for one.
+   */
+  apply: 'immediate' | 'on_reset';
+}
+
+/** Lifecycle Controller readiness (Redfish DellLCService / WS-Man DCIM_LCService GetRemoteServicesAPIStatus). */
+export interface LifecycleControllerStatus {
+  /** True only when the iDRAC says its remote services are Ready: then it accepts update and reboot jobs. */
+  ready: boolean;
+  /** The overall status as the iDRAC states it, e.g. 'Ready', 'NotReady'. */
+  status: string;
+  /** One line for the operator: the status and what the LC and server are doing. */
+  message: string;
+  /** e.g. 'Ready', 'InUse', 'Reloading Data'. */
+  lc_status?: string;
+  /** e.g. 'OutOfPOST', 'InPOST', 'PoweredOff'. */
+  server_status?: string;
+  protocol: IdracProtocol;
 }
 
 export type IdracJobState = 'pending' | 'running' | 'completed' | 'failed' | 'cancelled' | 'unknown';
@@ -87,8 +136,33 @@ export interface IdracJobStatus {
   percent_complete: number | null;
   message: string;
   message_id?: string;
-  /** Which resource answered: Dell's job queue (newer or older path) or the DMTF TaskService. */
-  source: 'dell_jobs' | 'dell_jobs_legacy_path' | 'task_service';
+  /** Which resource answered: Dell's job queue (newer or older path), the DMTF TaskService, or WS-Man. */
+  source: 'dell_jobs' | 'dell_jobs_legacy_path' | 'task_service' | 'wsman';
+  /** The job's name, e.g. 'Firmware Update: BIOS', 'Reboot: Power cycle' (when the iDRAC gives one). */
+  name?: string;
+  /** Dell JobType, e.g. 'FirmwareUpdate', 'RebootNoForce' (Redfish only). */
+  job_type?: string;
+}
+
+/** `not_found`: the iDRAC knows no such job (already deleted or purged) — what the caller wanted anyway. */
+export interface JobDeleted {
+  job_id: string;
+  outcome: 'deleted' | 'not_found';
+}
+
+/**
+ * How to reboot so staged updates apply: `graceful` asks the OS to shut down and waits; `graceful_then_forced`
+ * forces it off when the OS does not comply in time; `power_cycle` cuts power at once.
+ */
+export type RebootMode = 'graceful' | 'graceful_then_forced' | 'power_cycle';
+
+export interface RebootStarted {
+  /** `redfish_reset`: ComputerSystem.Reset (staged jobs apply on the way up); `wsman_reboot_job`: a Dell reboot job. */
+  method: 'redfish_reset' | 'wsman_reboot_job';
+  /** The reboot job's id (RID_…), over WS-Man. */
+  job_id?: string;
+  /** `powered_on`: the server was off, so it was powered on instead, which applies the staged jobs too. */
+  outcome: 'rebooting' | 'powered_on';
 }
 
 export interface CredentialCheck {
@@ -107,7 +181,7 @@ export interface IdracUpstreamState {
   last_failure?: string;
 }
 
-// ---- Credential rotation (adapter: shared/adapters/idrac/accounts.ts) ----
+// ---- Credential rotation (adapters: shared/adapters/idrac/redfish/accounts.ts, wsman/accounts.ts) ----
 
 /** Where an account's password was changed. */
 export interface AccountPasswordChange {
@@ -129,22 +203,52 @@ export interface IdracAccounts {
 
 // ---- end credential rotation ----
 
+/** What a knock found: something answered TLS, or not (`silent`: a port was held open or the packets dropped, not refused). */
+export interface KnockResult {
+  answered: boolean;
+  silent: boolean;
+}
+
 export interface Idrac extends IdracAccounts {
+  /**
+   * Whether anything answers TLS on the target's Redfish or WS-Man port within the connect timeout, for the
+   * price of a socket: a ClientHello and the first byte back, nothing else sent. Never throws.
+   */
+  knock(target: IdracTarget): Promise<KnockResult>;
   /** Unauthenticated: Redfish service root and WS-Man Identify. Never throws for an unreachable endpoint. */
   probe(target: IdracTarget): Promise<CapabilityFingerprint>;
   /** Redfish when the service offers what inventory needs, else WS-Man. */
   inventory(target: IdracTarget, credential: IdracCredential): Promise<IdracInventory>;
-  /** Redfish only; over WS-Man throws IdracError 'not_supported'. */
+  /** Redfish ComputerSystem.Reset, or WS-Man DCIM_CSPowerManagementService.RequestPowerStateChange. */
   powerReset(target: IdracTarget, credential: IdracCredential, resetType: ResetType): Promise<PowerResetResult>;
-  /** Redfish SimpleUpdate from an image URI the iDRAC fetches itself; poll `jobStatus` with the job id. */
+  /** Whether the Lifecycle Controller accepts jobs now. Services without the check answer ready. */
+  lifecycleControllerStatus(target: IdracTarget, credential: IdracCredential): Promise<LifecycleControllerStatus>;
+  /**
+   * Starts one update (a string is an image URI): Redfish SimpleUpdate for a URI, multipart HTTP push for
+   * bytes (or the older HttpPushUri + DellUpdateService.Install); WS-Man InstallFromURI where Redfish cannot
+   * update. Checks the Lifecycle Controller first: not ready → IdracError 'not_ready'. Poll `jobStatus`.
+   */
   startFirmwareUpdate(
     target: IdracTarget,
     credential: IdracCredential,
-    imageUri: string,
-    options?: { applyTime?: FirmwareApplyTime },
+    image: string | FirmwareImage,
+    options?: FirmwareUpdateOptions,
   ): Promise<FirmwareUpdateStarted>;
-  /** Dell job queue (both paths) then TaskService. A job the iDRAC no longer knows → IdracError 'not_found'. */
+  /** Dell job queue (both paths) then TaskService, or WS-Man DCIM_LifecycleJob. Unknown job → IdracError 'not_found'. */
   jobStatus(target: IdracTarget, credential: IdracCredential, jobId: string): Promise<IdracJobStatus>;
+  /** Every job in the iDRAC's queue, EIO's and others'. */
+  listJobs(target: IdracTarget, credential: IdracCredential): Promise<IdracJobStatus[]>;
+  /**
+   * Deletes ONE job by its id (DellJobService.DeleteJobQueue with that JobID, or DELETE on the job; WS-Man
+   * DCIM_JobService.DeleteJobQueue). JID_CLEARALL and the like are refused ('not_supported'): EIO never
+   * clears a queue it does not own. A running job the iDRAC will not delete → IdracHttpError / WsmanFault.
+   */
+  deleteJob(target: IdracTarget, credential: IdracCredential, jobId: string): Promise<JobDeleted>;
+  /**
+   * Reboots the server so staged updates apply: Redfish ComputerSystem.Reset (a server that is off is
+   * powered on); WS-Man CreateRebootJob, then SetupJobQueue with `jobIds` and the reboot job, TIME_NOW.
+   */
+  rebootToApply(target: IdracTarget, credential: IdracCredential, mode: RebootMode, jobIds: string[]): Promise<RebootStarted>;
   /** `rejected` only when the iDRAC refused the credential; unreachable and the like throw IdracError. */
   verifyCredential(target: IdracTarget, credential: IdracCredential): Promise<CredentialCheck>;
   upstreams(): IdracUpstreamState[];

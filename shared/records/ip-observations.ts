@@ -7,7 +7,8 @@
  * Addresses are canonical (domain/ipam/addresses.ts); `first_seen` survives rewrites. Written by vCenter sync
  * (source `vcenter`: vmknic and guest IPs) and iDRAC refresh and discovery (source `idrac`: the iDRAC's own
  * address and its host NICs' IPs). Every write ends with the incremental reconciliation of its address
- * (ipam-address-check.ts), here and only here, so no writer can bypass it.
+ * (ipam-address-check.ts), here and only here, so no writer can bypass it; the one exception is a bulk write
+ * whose caller queues a full pass instead (`recordObservations` with `reconcile: 'full pass queued'`).
  */
 
 import type { DellEndpoint } from '../domain/dell-endpoint';
@@ -150,10 +151,14 @@ export const recordDeviceObservation = (
 /**
  * recordObservation for many at once, as a sync writes them: one batched read of the earlier observations
  * (for their first_seen and MAC), one batched write, the MAC copies that moved deleted, then each address
- * reconciled (a few at a time). Each key has one writer at a time (a vCenter sync holds its instance's
- * lease), so no condition is needed.
+ * reconciled (a few at a time), unless the caller queues a full pass for them all. Each key has one writer at
+ * a time (a vCenter sync holds its instance's lease), so no condition is needed.
  */
-export async function recordObservations(store: Store, observations: NewObservation[]): Promise<void> {
+export async function recordObservations(
+  store: Store,
+  observations: NewObservation[],
+  options: { reconcile: 'each address' | 'full pass queued' } = { reconcile: 'each address' },
+): Promise<void> {
   const fresh = observations.flatMap((o) => {
     const address = canonicalAddress(o.address);
     return address ? [{ ...o, address }] : [];
@@ -169,6 +174,7 @@ export async function recordObservations(store: Store, observations: NewObservat
   await store.putMany(stored.flatMap((s) => observationItems(s.stored)));
   const moved = stored.filter((s) => s.formerMac && s.formerMac !== s.stored.ids.mac).map((s) => macKey(s.formerMac!, s.stored));
   if (moved.length) await store.deleteMany(moved);
+  if (options.reconcile === 'full pass queued') return;
   await reconcileAfterWrite(
     store,
     stored.map((s) => s.stored.address),

@@ -67,14 +67,18 @@ export async function deleteInventoryRecords(
   await store.deleteMany(refs.map((r) => inventoryKey(instanceId, r.kind, r.moref)));
 }
 
-/** The stored hashes of some objects of an instance, in one batched read: `<kind>#<moref>` → hash. */
+/** What a sync compares an object with: its stored hash, and when its record was last written. */
+export type StoredState = { hash: string; synced_at?: string };
+const storedState = (i: Item): StoredState => ({ hash: String(i.hash), synced_at: i.synced_at as string | undefined });
+
+/** The stored state of some objects of an instance, in one batched read: `<kind>#<moref>` → state. */
 export async function storedHashes(
   store: Store,
   instanceId: string,
   refs: { kind: InventoryKind; moref: string }[],
-): Promise<Map<string, string>> {
+): Promise<Map<string, StoredState>> {
   const items = await store.getMany(refs.map((r) => inventoryKey(instanceId, r.kind, r.moref)));
-  return new Map(items.map((i) => [i.sk, String(i.hash)]));
+  return new Map(items.map((i) => [i.sk, storedState(i)]));
 }
 
 export async function getInventory(store: Store, instanceId: string, kind: InventoryKind, moref: string) {
@@ -97,11 +101,11 @@ export async function listInventoryPage(
   return { items: result.items.map((i: Item) => stripKeys<InventoryRecord>(i)), cursor: result.cursor };
 }
 
-/** Every stored object of an instance: `<kind>#<moref>` → hash (only those two are read). */
-export async function inventoryHashes(store: Store, instanceId: string): Promise<Map<string, string>> {
-  const out = new Map<string, string>();
-  const page = (cursor?: string) => store.query({ pk: `VCINV#${instanceId}`, limit: 1000, cursor, attributes: ['hash'] });
-  for await (const r of eachItem(page)) out.set(r.sk, String(r.hash));
+/** Every stored object of an instance: `<kind>#<moref>` → state (only the key, hash and write time are read). */
+export async function inventoryHashes(store: Store, instanceId: string): Promise<Map<string, StoredState>> {
+  const out = new Map<string, StoredState>();
+  const page = (cursor?: string) => store.query({ pk: `VCINV#${instanceId}`, limit: 1000, cursor, attributes: ['hash', 'synced_at'] });
+  for await (const r of eachItem(page)) out.set(r.sk, storedState(r));
   return out;
 }
 

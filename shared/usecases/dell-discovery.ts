@@ -59,6 +59,14 @@ import { useCredential } from './service-identities';
  */
 const CHUNK = 1;
 const SEND_CONCURRENCY = 8;
+/**
+ * Addresses per knock slice. Addresses with no endpoint yet (most of a swept network) are first knocked on
+ * (Idrac.knock: a ClientHello and the first byte back), all of a slice at once, by one worker: a slot held
+ * for at most one connect timeout whatever the number of silent addresses, since an idle socket costs no CPU
+ * (in AWS, one invocation billed for one timeout instead of one per silent address). Only the addresses that
+ * answer take a probe slot each. 128 addresses are 256 sockets, well inside Lambda's 1,024 descriptors.
+ */
+export const KNOCK_SLICE = 128;
 
 /**
  * One slice of a sweep; `registered` maps its addresses that already have an endpoint (when planned) to their ids;
@@ -155,32 +163,40 @@ async function launchRun(
     created_by: actor,
     version: 1,
   });
-  const messages: Message[] = [];
-  for (const { site, addresses, registered } of plans)
-    for (let i = 0; i < addresses.length; i += CHUNK) {
-      const slice = addresses.slice(i, i + CHUNK);
-      const known = slice.filter((a) => registered.has(a)).map((a) => [a, registered.get(a)!]);
-      messages.push({
-        run_id: run.id,
-        site_id: site.id,
-        chunk: messages.length,
-        total: run.total,
-        addresses: slice,
-        ...(known.length ? { registered: Object.fromEntries(known) } : {}),
-      });
+  // Chunk numbers: one per address in [0, total) (the slice that probes it counts it), then one per knock
+  // slice (counting the addresses that did not answer). Knock slices go first: their waiting starts early.
+  const knocks: Message[] = [];
+  const probes: Message[] = [];
+  let next = 0;
+  for (const { site, addresses, registered } of plans) {
+    const common = { run_id: run.id, site_id: site.id, total: run.total };
+    for (const a of addresses)
+      if (registered.has(a)) probes.push({ ...common, chunk: next++, addresses: [a], registered: { [a]: registered.get(a)! } });
+    const unknown = addresses.filter((a) => !registered.has(a));
+    for (let i = 0; i < unknown.length; i += KNOCK_SLICE) {
+      const slice = unknown.slice(i, i + KNOCK_SLICE);
+      knocks.push({ ...common, chunk: run.total + knocks.length, addresses: slice, knock: { first_chunk: next } });
+      next += slice.length;
     }
+  }
+  const messages = [...knocks, ...probes];
   if (!messages.length) return runView(await closeRun(deps, run.id));
-  // SQS takes 10 messages per batch; a /20 is ~410 batches, so a few go at once to keep the 202 quick.
+  await sendSlices(deps, messages);
+  return run;
+}
+
+/** Sends slices to the discovery pool, 10 per batch (SQS's limit), a few batches at once. */
+async function sendSlices(deps: Pick<Deps, 'queue'>, messages: Message[], onSent?: (batch: Message[]) => void): Promise<void> {
   const batches: Message[][] = [];
   for (let i = 0; i < messages.length; i += 10) batches.push(messages.slice(i, i + 10));
-  await mapBounded(batches, SEND_CONCURRENCY, (batch) =>
-    sendToPool(
+  await mapBounded(batches, SEND_CONCURRENCY, async (batch) => {
+    await sendToPool(
       deps.queue,
       'discovery',
       batch.map((message) => ({ message })),
-    ),
-  );
-  return run;
+    );
+    onSent?.(batch);
+  });
 }
 
 /**
@@ -363,6 +379,11 @@ class SliceTally {
     if (error) this.sample([address], error);
   }
 
+  /** Sent on to a slice of its own, which counts it: never counted here. */
+  handOver(address: string): void {
+    if (this.open) this.settled.add(address);
+  }
+
   /** Counts every address not settled yet as an error, for `reason`, and takes no more outcomes. */
   close(reason: string): void {
     const rest = this.message.addresses.filter((a) => !this.settled.has(a));
@@ -505,6 +526,54 @@ async function probeSlice(deps: InspectDeps, message: Message, tally: SliceTally
   );
 }
 
+/** What a slice needs: a knock slice sends the addresses that answered on to the pool. */
+type SliceDeps = InspectDeps & Pick<Deps, 'queue'>;
+
+/**
+ * A knock slice: knocks on all its addresses at once and sends each that answers on as a slice of its own;
+ * the others count here as unreachable, with the slice. A redelivered knock slice sends every address on
+ * without knocking, so an address whose answer changed since the first delivery cannot count twice.
+ */
+async function knockSlice(deps: SliceDeps, message: Message, tally: SliceTally, redelivered: boolean): Promise<void> {
+  const site = await runLookups(deps, message.run_id).site(message.site_id);
+  if (!site) {
+    for (const address of message.addresses) tally.settle(address, { counts: {} }); // deleted since the sweep was planned
+    return;
+  }
+  const first = message.knock!.first_chunk;
+  const chunkOf = new Map(message.addresses.map((a, i) => [a, first + i]));
+  const sliceOf = (address: string): Message => ({
+    run_id: message.run_id,
+    site_id: site.id,
+    chunk: chunkOf.get(address)!,
+    total: message.total,
+    addresses: [address],
+  });
+  const handOver = (batch: Message[]) => {
+    for (const slice of batch) tally.handOver(slice.addresses[0]!);
+  };
+  if (redelivered) return sendSlices(deps, message.addresses.map(sliceOf), handOver);
+  // Each address that answers is sent on at once (those answering in the same turn together, up to 10), so
+  // its probe does not wait for the slice's silent addresses to time out.
+  const pending: Message[] = [];
+  const sends: Promise<void>[] = [];
+  const flush = () => {
+    if (!pending.length) return;
+    const sent = sendSlices(deps, pending.splice(0, 10), handOver);
+    sent.catch(() => undefined); // awaited below
+    sends.push(sent);
+  };
+  await mapBounded(message.addresses, KNOCK_SLICE, async (address) => {
+    const target = { address, redfishPort: site.redfish_port ?? 443, wsmanPort: site.wsman_port ?? 5986, tls: {} };
+    if (!(await deps.idrac.knock(target)).answered) return tally.settle(address, { counts: { unreachable: 1 } });
+    pending.push(sliceOf(address));
+    if (pending.length >= 10) flush();
+    else if (pending.length === 1) setImmediate(flush);
+  });
+  flush();
+  await Promise.all(sends);
+}
+
 /** Whether `work` settled within `budgetMs` (no budget: waits for it). Rejections pass through. */
 const settlesWithin = (work: Promise<void>, budgetMs: number | undefined): Promise<boolean> =>
   budgetMs === undefined
@@ -522,7 +591,7 @@ const settlesWithin = (work: Promise<void>, budgetMs: number | undefined): Promi
  * still ends (the dead-letter queue would otherwise keep it `running` for ever).
  */
 export async function discoverChunk(
-  deps: InspectDeps,
+  deps: SliceDeps,
   message: Message,
   delivery: SliceDelivery = { receiveCount: 1, maxReceiveCount: Number.POSITIVE_INFINITY },
 ): Promise<void> {
@@ -543,8 +612,8 @@ export async function discoverChunk(
   const tally = new SliceTally(message);
   try {
     const budget = last && delivery.remainingMs !== undefined ? Math.max(0, delivery.remainingMs - COUNTING_RESERVE_MS) : undefined;
-    if (!(await settlesWithin(probeSlice(deps, message, tally), budget)))
-      tally.close(`not probed: the slice's last attempt (${attempt}) ran out of time`);
+    const work = message.knock ? knockSlice(deps, message, tally, delivery.receiveCount > 1) : probeSlice(deps, message, tally);
+    if (!(await settlesWithin(work, budget))) tally.close(`not probed: the slice's last attempt (${attempt}) ran out of time`);
   } catch (e) {
     if (!last) throw e;
     logger.error('Discovery slice failed on its last attempt; its addresses count as errors', {

@@ -1,6 +1,8 @@
 /**
  * Dell iDRAC endpoints: register, change, delete (one endpoint per address, dell-address-claims.ts), and
- * inspect them through the iDRAC port (probe with trust on first use, inventory), recording what was found.
+ * inspect them through the iDRAC port (probe with trust on first use, inventory), recording what was found
+ * and relinking the vCenter hosts of the server (host-idrac-links.ts); its view shows those hosts and its
+ * firmware drift (firmware-compliance.ts).
  */
 
 import { config } from '../config';
@@ -15,6 +17,7 @@ import {
 } from '../domain/dell-endpoint';
 import { assertDevicePortsOpen } from '../domain/device-ports';
 import { ConflictError, ValidationError } from '../domain/errors';
+import { firmwareChanges } from '../domain/firmware-baseline';
 import type { IdracErrorInfo, IdracInventory } from '../domain/idrac';
 import { newId } from '../domain/ids';
 import type { ServiceIdentity } from '../domain/service-identity';
@@ -35,6 +38,8 @@ import { siteRef, sites } from '../records/sites';
 import { adoptAddress, bindClaim, claimAddress, needsBind, releaseAddress } from './dell-address-claims';
 import { recordHardwareIds, releaseHardwareIds } from './dell-conflicts';
 import type { Deps } from './deps';
+import { endpointDrift } from './firmware-compliance';
+import { hostsOfEndpoint, relinkHostsOfEndpoint } from './host-idrac-links';
 import { useCredential } from './service-identities';
 
 type EpDeps = Pick<Deps, 'store' | 'clock'>;
@@ -145,7 +150,9 @@ export async function createDellEndpoint(
     ]),
     inspection && created.status === 'reachable' ? writeNewIdracObservations(deps.store, created, now, source) : undefined,
   ]);
-  return inspection ? (await recordHardwareIds(deps, undefined, created)).endpoint : created;
+  const endpoint = inspection ? (await recordHardwareIds(deps, undefined, created)).endpoint : created;
+  await relinkHostsOfEndpoint(deps, undefined, endpoint);
+  return endpoint;
 }
 
 async function addressTaken(deps: EpDeps, address: string): Promise<ConflictError> {
@@ -176,7 +183,14 @@ async function updateEndpoint(
   return after;
 }
 
-export const getDellEndpoint = (deps: EpDeps, id: string) => dellEndpoints.get(deps.store, id);
+/**
+ * One endpoint, with the vCenter hosts linked to it (or that have it as one of two candidates) and its drift
+ * from the firmware baseline governing its site.
+ */
+export async function getDellEndpoint(deps: EpDeps, id: string) {
+  const [ep, hosts] = await Promise.all([dellEndpoints.get(deps.store, id), hostsOfEndpoint(deps, id)]);
+  return { ...ep, vcenter_hosts: hosts, firmware_compliance: await endpointDrift(deps, ep) };
+}
 
 /**
  * Lists by site (gsi2) or all (gsi1); status/generation/model filter each page, so a filtered page may hold
@@ -239,7 +253,10 @@ export async function updateDellEndpoint(deps: EpDeps, id: string, change: DellE
       );
     throw await addressTaken(deps, claim.address);
   }
-  if (moving) await releaseAddress(deps, before.address, id);
+  if (moving) {
+    await releaseAddress(deps, before.address, id);
+    await relinkHostsOfEndpoint(deps, before, updated);
+  }
   if (before.service_identity_id && before.service_identity_id !== updated.service_identity_id)
     await references.remove(deps.store, serviceIdentityRef(before.service_identity_id), me);
   await recordAudit(deps.store, {
@@ -259,6 +276,7 @@ export async function deleteDellEndpoint(deps: EpDeps, id: string): Promise<void
   await references.refuseWhileUsed(deps.store, dellEndpointRef(id));
   await dellEndpoints.remove(deps.store, ep);
   await releaseHardwareIds(deps, ep);
+  await relinkHostsOfEndpoint(deps, ep, undefined);
   await tallyStatusChange(deps.store, ep, undefined, isoNow(deps.clock));
   // After the record: a crash in between leaves a claim naming a missing endpoint, which is reclaimed.
   await releaseAddress(deps, ep.address, id);
@@ -377,6 +395,7 @@ export async function refreshDellEndpoint(
     applyCapabilities(c, now, inspection.probe, inspection.inventory, inspection.inventoryError),
   );
   const { endpoint: updated } = await recordHardwareIds(deps, ep, inspected);
+  await relinkHostsOfEndpoint(deps, ep, updated);
   await adoptAddress(deps, updated);
   if (inspection.probe.pinned && updated.pinned_by_tofu_at === now)
     await recordAudit(deps.store, {
@@ -385,6 +404,10 @@ export async function refreshDellEndpoint(
       at: now,
       detail: { thumbprint: inspection.probe.pinned },
     });
+  // Firmware drift over time: what changed since the last inventory, by EIO's updates or anyone else's.
+  const changes = firmwareChanges(ep.firmware, updated.firmware);
+  if (changes.length)
+    await recordAudit(deps.store, { subject_id: id, action: 'dell_endpoint.firmware_changed', at: now, detail: { changes } });
   if (updated.status === 'reachable') await observeAddresses(deps, updated, now, purpose);
   return updated;
 }

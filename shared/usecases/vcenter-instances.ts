@@ -1,6 +1,6 @@
 import { type ErrorDetail, ValidationError } from '../domain/errors';
 import { newId } from '../domain/ids';
-import type { VCenterInstance, VCenterInstanceCreate, VCenterInstanceUpdate } from '../domain/vcenter';
+import { inventoryTargetId, type VCenterInstance, type VCenterInstanceCreate, type VCenterInstanceUpdate } from '../domain/vcenter';
 import { isoNow } from '../ports/clock';
 import type { Page, Store } from '../ports/store';
 import { recordAudit } from '../records/audit';
@@ -10,6 +10,7 @@ import { serviceIdentities, serviceIdentityRef } from '../records/service-identi
 import { siteRef, sites } from '../records/sites';
 import { deleteInventory, listInventoryPage, vcenterInstanceRef, vcenterInstances } from '../records/vcenter';
 import type { Deps } from './deps';
+import { unlinkHosts } from './host-idrac-links';
 
 type VcDeps = Pick<Deps, 'store' | 'secrets' | 'clock' | 'vcenter'>;
 
@@ -126,7 +127,10 @@ export async function deleteVcenterInstance(deps: VcDeps, id: string): Promise<v
   await references.remove(deps.store, siteRef(instance.site_id), me);
   await references.remove(deps.store, serviceIdentityRef(instance.service_identity_id), me);
   // Its inventory goes with it.
-  for await (const page of pages((cursor) => listInventoryPage(deps.store, id, undefined, { limit: 200, cursor })))
+  for await (const page of pages((cursor) => listInventoryPage(deps.store, id, undefined, { limit: 200, cursor }))) {
     for (const r of page.items) await deleteInventory(deps.store, id, r.kind, r.moref);
+    const hosts = page.items.filter((r) => r.kind === 'host').map((r) => inventoryTargetId(id, r.moref));
+    if (hosts.length) await unlinkHosts(deps, hosts);
+  }
   await recordAudit(deps.store, { subject_id: id, action: 'vcenter.deleted', at: isoNow(deps.clock) });
 }

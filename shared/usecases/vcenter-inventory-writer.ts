@@ -1,19 +1,38 @@
 /**
  * Writes one sync's inventory objects as the vCenter port hands them over: fills in the names of related
- * objects, hashes each record, and sends what changed (records, then their IP observations) to the store in
- * batches while the port reads on. An object whose related objects this read has not shown yet waits until
- * they come or the read ends (then the stored records name them), so its record is the same whatever order
- * vCenter sends the objects in. At the end it deletes what is gone and tells what it did.
+ * objects, hashes each record, and sends what changed (records, then their IP observations, then the
+ * hosts' iDRAC links: host-idrac-links.ts) to the store in batches while the port reads on. An object whose
+ * related objects this read has not shown yet waits until they come or the read ends (then the stored
+ * records name them), so its record is the same whatever order vCenter sends the objects in. At the end it
+ * deletes what is gone and tells what it did.
+ *
+ * A full sync writes thousands of IP observations: instead of reconciling each address (a handful of store
+ * reads each, more than the sync's own writes), it queues one IPAM full pass when it wrote any. A delta
+ * reconciles the few addresses it writes one by one.
+ *
+ * A full sync also re-confirms unchanged objects whose record was written more than half of IPAM's live window
+ * ago (`reconfirmAfterMs`): their record and IP observations are written again with the time of this sync, so
+ * a VM that never changes keeps counting as live in IPAM, while a re-sync soon after another writes nothing.
  */
 
 import { createHash } from 'node:crypto';
-import type { InventoryKind, InventoryObject, InventoryRef, SyncChanges, SyncCounts, VCenterInstance } from '../domain/vcenter';
+import {
+  type InventoryKind,
+  type InventoryObject,
+  type InventoryRef,
+  inventoryTargetId,
+  type SyncChanges,
+  type SyncCounts,
+  type VCenterInstance,
+} from '../domain/vcenter';
 import { isoNow } from '../ports/clock';
 import { recordObservations } from '../records/ip-observations';
-import { deleteInventoryRecords, getInventory, type InventoryRecord, putInventoryRecords } from '../records/vcenter';
+import { deleteInventoryRecords, getInventory, type InventoryRecord, putInventoryRecords, type StoredState } from '../records/vcenter';
 import type { Deps } from './deps';
+import { linkSyncedHosts, unlinkHosts } from './host-idrac-links';
+import { requestIpamReconciliation } from './ipam-reconciliation';
 
-export type WriterDeps = Pick<Deps, 'store' | 'clock'>;
+export type WriterDeps = Pick<Deps, 'store' | 'clock' | 'queue'>;
 
 export const COUNT_KEY: Record<InventoryKind, keyof SyncCounts> = {
   datacenter: 'datacenters',
@@ -24,7 +43,7 @@ export const COUNT_KEY: Record<InventoryKind, keyof SyncCounts> = {
 };
 
 export const emptyCounts = (): SyncCounts => ({ datacenters: 0, clusters: 0, hosts: 0, vms: 0, datastores: 0 });
-export const emptyChanges = (): SyncChanges => ({ written: 0, unchanged: 0, deleted: 0, ip_observations: 0 });
+export const emptyChanges = (): SyncChanges => ({ written: 0, reconfirmed: 0, unchanged: 0, deleted: 0, ip_observations: 0 });
 
 /** What a sync did: what it read (`counts`), wrote, and created and deleted per kind (for a delta's totals). */
 export type Written = { counts: SyncCounts; changes: SyncChanges; created: SyncCounts; deleted: SyncCounts };
@@ -44,22 +63,24 @@ export interface InventoryWriter {
 type HostInfo = { name: string; cluster?: string; cluster_name?: string };
 
 /**
- * `stored` is what the instance's records hold (`<kind>#<moref>` → hash): every record for a full sync, whose
- * unseen records are then deleted; for a delta, at least those of the objects it will add.
+ * `stored` is what the instance's records hold (`<kind>#<moref>` → state): every record for a full sync, whose
+ * unseen records are then deleted; for a delta, at least those of the objects it will add. `reconfirmAfterMs`
+ * (full syncs only): unchanged records older than this are written again.
  */
 export function inventoryWriter(
   deps: WriterDeps,
   instance: VCenterInstance,
-  stored: () => Promise<Map<string, string>>,
-  mode: { full: boolean },
+  stored: () => Promise<Map<string, StoredState>>,
+  mode: { full: true; reconfirmAfterMs: number } | { full: false },
 ): InventoryWriter {
   const now = isoNow(deps.clock);
+  const reconfirmBefore = mode.full ? new Date(deps.clock.now() - mode.reconfirmAfterMs).toISOString() : undefined;
   const names = new Map<string, string>(); // moref → name, for the clusters and hosts this read showed
   const hostCluster = new Map<string, string>();
   const waiting: InventoryObject[] = [];
   const seen = new Set<string>();
   const result: Written = { counts: emptyCounts(), changes: emptyChanges(), created: emptyCounts(), deleted: emptyCounts() };
-  let previous: Map<string, string> | undefined;
+  let previous: Map<string, StoredState> | undefined;
   let writing: Promise<void> = Promise.resolve();
   let failure: { error: unknown } | undefined;
 
@@ -109,14 +130,22 @@ export function inventoryWriter(
   const write = async (objects: InventoryObject[]) => {
     const records: InventoryRecord[] = [];
     const observations: Parameters<typeof recordObservations>[1] = [];
+    const hosts: Parameters<typeof linkSyncedHosts>[2] = [];
     for (const o of objects) {
       const data = await dataOf(o);
+      // Unchanged hosts too: their link is checked in the same batched read, so a host never linked gets one.
+      if (o.kind === 'host') hosts.push({ moref: o.moref, name: o.name, data });
       const hash = createHash('sha256').update(JSON.stringify(data)).digest('base64url').slice(0, 22);
       const before = previous!.get(`${o.kind}#${o.moref}`);
       if (before === undefined) result.created[COUNT_KEY[o.kind]]++;
-      if (before === hash) {
-        result.changes.unchanged++;
-        continue;
+      if (before?.hash === hash) {
+        // A record from before write times were stored has no synced_at: it is re-confirmed once.
+        const reconfirm = reconfirmBefore !== undefined && (before.synced_at ?? '') < reconfirmBefore;
+        if (!reconfirm) {
+          result.changes.unchanged++;
+          continue;
+        }
+        result.changes.reconfirmed++;
       }
       records.push({ instance_id: instance.id, kind: o.kind, moref: o.moref, name: o.name, hash, data, synced_at: now });
       for (const ip of o.ips) {
@@ -137,7 +166,9 @@ export function inventoryWriter(
     result.changes.written += records.length;
     result.changes.ip_observations += observations.length;
     if (records.length) queue(() => putInventoryRecords(deps.store, records));
-    if (observations.length) queue(() => recordObservations(deps.store, observations));
+    const reconcile = mode.full ? 'full pass queued' : 'each address';
+    if (observations.length) queue(() => recordObservations(deps.store, observations, { reconcile }));
+    if (hosts.length) queue(() => linkSyncedHosts(deps, instance.id, hosts));
   };
 
   return {
@@ -169,8 +200,12 @@ export function inventoryWriter(
         toDelete.push({ kind: key.slice(0, i) as InventoryKind, moref: key.slice(i + 1) });
       }
       if (toDelete.length) queue(() => deleteInventoryRecords(deps.store, instance.id, toDelete));
+      const goneHosts = toDelete.filter((d) => d.kind === 'host').map((d) => inventoryTargetId(instance.id, d.moref));
+      if (goneHosts.length) queue(() => unlinkHosts(deps, goneHosts));
       await writing;
       if (failure) throw failure.error;
+      if (mode.full && result.changes.ip_observations)
+        await requestIpamReconciliation(deps, `full sync of ${instance.id} wrote ${result.changes.ip_observations} IP observation(s)`);
       result.changes.deleted = toDelete.length;
       for (const d of toDelete) result.deleted[COUNT_KEY[d.kind]]++;
       return result;

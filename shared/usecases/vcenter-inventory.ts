@@ -3,9 +3,11 @@
  * one request examines at most MAX_EXAMINED stored records: a filter that matches little returns what it found
  * so far (possibly nothing) with a `next_token` to go on from, instead of reading the whole inventory at once.
  */
+import type { HostIdracLink } from '../domain/host-idrac-link';
 import { type InventoryKind, inventoryTargetId } from '../domain/vcenter';
 import { type InventoryRecord, listInventoryPage, vcenterInstances } from '../records/vcenter';
 import type { Deps } from './deps';
+import { linksOfHosts } from './host-idrac-links';
 
 export type InventoryQuery = { limit: number; next_token?: string; name?: string; power_state?: string; host?: string; cluster?: string };
 
@@ -40,7 +42,21 @@ const itemOf = (r: InventoryRecord) => ({
   synced_at: r.synced_at,
 });
 
+type InventoryItem = ReturnType<typeof itemOf> & { idrac?: HostIdracLink | null };
+
+/** A page of one kind; hosts also show their iDRAC link (null until a sync computed it). */
 export async function listInventory(deps: Pick<Deps, 'store'>, instanceId: string, kind: InventoryKind, q: InventoryQuery) {
+  const page = await inventoryPage(deps, instanceId, kind, q);
+  if (kind !== 'host') return page;
+  const links = await linksOfHosts(
+    deps,
+    instanceId,
+    page.items.map((i) => i.id),
+  );
+  return { ...page, items: page.items.map((i): InventoryItem => ({ ...i, idrac: links.get(i.id) ?? null })) };
+}
+
+async function inventoryPage(deps: Pick<Deps, 'store'>, instanceId: string, kind: InventoryKind, q: InventoryQuery) {
   await vcenterInstances.get(deps.store, instanceId);
   const matches = matcherOf(kind, q);
   if (!matches) {

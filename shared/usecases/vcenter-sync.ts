@@ -7,6 +7,7 @@
  * falls back to a full sync and says why.
  */
 
+import { config } from '../config';
 import type { SyncChanges, SyncCounts, SyncProgress, VCenterInstance } from '../domain/vcenter';
 import { logger } from '../observability/logger';
 import { isoNow } from '../ports/clock';
@@ -24,7 +25,7 @@ import type { Deps } from './deps';
 import { COUNT_KEY, emptyCounts, inventoryWriter } from './vcenter-inventory-writer';
 
 export { emptyChanges, emptyCounts } from './vcenter-inventory-writer';
-export type SyncDeps = Pick<Deps, 'store' | 'secrets' | 'clock'>;
+export type SyncDeps = Pick<Deps, 'store' | 'secrets' | 'clock' | 'queue'>;
 export type SyncResult = { counts: SyncCounts; changes: SyncChanges };
 /** Reports where a running sync is (phase, objects retrieved so far). */
 export type Progress = (phase: SyncProgress['phase'], objectsRetrieved: number) => Promise<void>;
@@ -43,7 +44,8 @@ export async function fullSync(deps: SyncDeps, vc: VCenterClient, instance: VCen
   // The stored hashes are read while vCenter prepares the inventory; a failure surfaces where they are awaited.
   const stored = inventoryHashes(deps.store, instance.id);
   stored.catch(() => undefined);
-  const writer = inventoryWriter(deps, instance, () => stored, { full: true });
+  // Half of IPAM's live window: the nightly full sync keeps every unchanged object's addresses live.
+  const writer = inventoryWriter(deps, instance, () => stored, { full: true, reconfirmAfterMs: config().ipam.liveMs / 2 });
   let snapshot: InventorySnapshot;
   try {
     snapshot = await vc.readInventory(async (objects, retrieved) => {

@@ -4,8 +4,8 @@ import type { IdracClient } from '../../shared/adapters/idrac/idrac-client';
 import type { IdracJobStatus, IdracTarget } from '../../shared/ports/idrac';
 import { credentialOf, eventually, expectIdracError, startFleet, targetOf, testClient } from './helpers';
 
-// 0 idrac9 (power), 1 idrac9 (firmware), 2 idrac8 (firmware, old job path only), 3 idrac7 (WS-Man only).
-const GENERATIONS = ['idrac9', 'idrac9', 'idrac8', 'idrac7'] as const;
+// 0 idrac9 (power), 1 idrac9 (firmware), 2 idrac8 (firmware, old job path only).
+const GENERATIONS = ['idrac9', 'idrac9', 'idrac8'] as const;
 let fleet: SimulatorFleet;
 let client: IdracClient;
 
@@ -114,16 +114,5 @@ describe('firmware update and job polling', () => {
   it('a job the iDRAC does not know (purged or never created) is not_found, after trying every place', async () => {
     const endpoint = fleet.endpoint(2);
     await expectIdracError(client.jobStatus(target(endpoint), cred(endpoint), 'JID_000000000001'), 'not_found');
-  });
-});
-
-describe('over WS-Man', () => {
-  it('actions are refused plainly as not supported yet (inventory works)', async () => {
-    const endpoint = fleet.endpoint(3);
-    const error = await expectIdracError(client.powerReset(target(endpoint), cred(endpoint), 'ForceRestart'), 'not_supported');
-    expect(error.message).toMatch(/not supported over WS-Man yet/);
-    await expectIdracError(client.startFirmwareUpdate(target(endpoint), cred(endpoint), ISM_PACKAGE), 'not_supported');
-    await expectIdracError(client.jobStatus(target(endpoint), cred(endpoint), 'JID_1'), 'not_supported');
-    expect(endpoint.power).toBe('On');
   });
 });

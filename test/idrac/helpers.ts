@@ -1,11 +1,11 @@
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { expect } from 'vitest';
-import { type EndpointInfo, type FleetOptions, SimulatorFleet } from '../../infra/local/simulators';
+import { type EndpointInfo, type FleetOptions, type SimulatedEndpoint, SimulatorFleet } from '../../infra/local/simulators';
 import { IdracClient } from '../../shared/adapters/idrac/idrac-client';
 import type { IdracClientOptions, IdracLog } from '../../shared/adapters/idrac/options';
 import type { IdracErrorCode } from '../../shared/domain/idrac';
-import { type IdracCredential, IdracError, type IdracTarget, type IdracTlsTrust } from '../../shared/ports/idrac';
+import { type IdracCredential, IdracError, type IdracJobStatus, type IdracTarget, type IdracTlsTrust } from '../../shared/ports/idrac';
 import { waitFor } from '../support/wait';
 
 /** Certificates are generated once per machine and reused across runs. */
@@ -84,3 +84,23 @@ export async function expectIdracError(promise: Promise<unknown>, code: IdracErr
 /** Polls until `probe` returns a value (errors count as "not yet"); fails after `limitMs` so a test never hangs. */
 export const eventually = <T>(probe: () => Promise<T | undefined>, limitMs = 15_000, everyMs = 20): Promise<T> =>
   waitFor('condition', probe, limitMs, everyMs);
+
+/** A job ended, one way or the other. */
+export const isFinished = (s: IdracJobStatus) => s.state === 'completed' || s.state === 'failed';
+
+/** Polls a job on this simulated iDRAC through the client until `done` says so. */
+export function untilJob(
+  client: IdracClient,
+  endpoint: SimulatedEndpoint,
+  jobId: string,
+  done: (s: IdracJobStatus) => boolean,
+): Promise<IdracJobStatus> {
+  const info = endpoint.info();
+  return eventually(async () => {
+    const status = await client.jobStatus(targetOf(info), credentialOf(info), jobId);
+    return done(status) ? status : undefined;
+  });
+}
+
+/** The version the simulated server has installed for a device. */
+export const installedVersion = (endpoint: SimulatedEndpoint, fqdd: string) => endpoint.firmware().find((f) => f.fqdd === fqdd)?.version;

@@ -5,6 +5,7 @@ import { SimulatorFleet } from '../../infra/local/simulators';
 import type { MoRef, VSphereClient } from '../../shared/adapters/vsphere';
 import type { Clock } from '../../shared/ports/clock';
 import { type Harness, startHarness } from '../support/harness';
+import { registerSimulatedIdrac } from '../support/simulated-idracs';
 import { startVcsim, type Vcsim } from '../support/vcsim';
 import { waitFor } from '../support/wait';
 import { clientFor } from '../vsphere/helpers';
@@ -112,20 +113,8 @@ describe('IPAM on the local stack', () => {
       endpoint: () => ({ systemUuid: host.hardware_uuid, hostIpv4: SERVER_ADDRESS }),
     });
     const idrac = idracs.info()[0]!;
-    const reg = await h.call('POST', '/api/v1/dell/endpoints', {
-      role: 'operator',
-      body: {
-        id: 'idrac-ipam',
-        address: idrac.address,
-        site_id: 'site-001',
-        service_identity_id: 'si-idrac',
-        redfish_port: idrac.ports.https,
-        tls: { insecure: true },
-      },
-    });
-    expect(reg.status, reg.text).toBe(201);
-    const refreshed = await h.call('POST', '/api/v1/dell/endpoints/idrac-ipam/refresh', { role: 'operator' });
-    expect(refreshed.body.system_uuid).toBe(host.hardware_uuid);
+    const refreshed = await registerSimulatedIdrac(h, 'idrac-ipam', idrac, { site_id: 'site-001', service_identity_id: 'si-idrac' });
+    expect(refreshed.system_uuid).toBe(host.hardware_uuid);
 
     const seen = await observations(`address=${SERVER_ADDRESS}`);
     expect(seen.map((o) => [o.source, o.entity.kind, o.entity.ref]).sort()).toEqual([

@@ -109,3 +109,19 @@ export async function failureCode(promise: Promise<unknown>): Promise<string> {
 export function extendedInfo(json: JsonResponse['json']): { MessageId: string; Message: string } {
   return json?.error?.['@Message.ExtendedInfo']?.[0] ?? json?.['@Message.ExtendedInfo']?.[0];
 }
+
+/** Redfish paths the firmware and power tests use. */
+export const REDFISH = {
+  SYSTEM: '/redfish/v1/Systems/System.Embedded.1',
+  MANAGER: '/redfish/v1/Managers/iDRAC.Embedded.1',
+  RESET: '/redfish/v1/Systems/System.Embedded.1/Actions/ComputerSystem.Reset',
+  SIMPLE_UPDATE: '/redfish/v1/UpdateService/Actions/UpdateService.SimpleUpdate',
+  INVENTORY: '/redfish/v1/UpdateService/FirmwareInventory',
+} as const;
+
+/** Requests to one endpoint's Redfish service with its factory credential (basic auth unless told otherwise). */
+export function redfishOf(info: EndpointInfo) {
+  const agent = agentFor(info);
+  const rf = (path: string, options: Parameters<typeof call>[3] = {}) => call(agent, origin(info), path, { auth: basic(info), ...options });
+  return { info, rf };
+}

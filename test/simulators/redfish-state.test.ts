@@ -1,12 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { SimEvent, SimulatorFleet } from '../../infra/local/simulators';
-import { agentFor, basic, call, eventually, extendedInfo, failureCode, origin, startFleet } from './helpers';
+import { agentFor, basic, call, eventually, extendedInfo, failureCode, origin, REDFISH, redfishOf, startFleet } from './helpers';
 
-const SYSTEM = '/redfish/v1/Systems/System.Embedded.1';
-const MANAGER = '/redfish/v1/Managers/iDRAC.Embedded.1';
-const RESET = `${SYSTEM}/Actions/ComputerSystem.Reset`;
-const SIMPLE_UPDATE = '/redfish/v1/UpdateService/Actions/UpdateService.SimpleUpdate';
-const INVENTORY = '/redfish/v1/UpdateService/FirmwareInventory';
+const { SYSTEM, MANAGER, RESET, SIMPLE_UPDATE, INVENTORY } = REDFISH;
 const IDRAC_DUP = 'http://repo.lab.example/iDRAC-with-Lifecycle-Controller_Firmware_ABCDE_WN64_7.00.00.00_A00.EXE';
 const BIOS_DUP = 'http://repo.lab.example/BIOS_XYZ12_WN64_1.9.2.EXE';
 
@@ -26,12 +22,7 @@ beforeAll(async () => {
 });
 afterAll(() => fleet.stop());
 
-function client(index: number) {
-  const info = fleet.endpoint(index).info();
-  const agent = agentFor(info);
-  const rf = (path: string, options: Parameters<typeof call>[3] = {}) => call(agent, origin(info), path, { auth: basic(info), ...options });
-  return { info, rf };
-}
+const client = (index: number) => redfishOf(fleet.endpoint(index).info());
 
 describe('power', () => {
   it('Reset changes the power state; On passes through PoweringOn', async () => {

@@ -70,6 +70,7 @@ export class RecordingQueue implements Partial<Queue> {
 
 export const unitDeps = () => ({
   store: new MemoryStore(),
+  queue: new RecordingQueue() as Partial<Queue> as Queue,
   secrets: new MemorySecrets(),
   clock: new ManualClock(),
   verifiers: {},

@@ -16,6 +16,7 @@ export const VCSIM_TIER = [
   'test/integration/host-maintenance-crash.test.ts',
   'test/integration/host-maintenance-rollout.test.ts',
   'test/integration/ipam.test.ts',
+  'test/integration/host-idrac-link.test.ts',
   'test/vsphere/vcsim-support.test.ts',
   'test/vsphere/failures.test.ts',
   'test/vsphere/tls.test.ts',

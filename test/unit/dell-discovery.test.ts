@@ -47,7 +47,7 @@ class CapturingQueue {
   }
 }
 
-type Slice = { run_id: string; site_id: string; chunk: number; addresses: string[] };
+type Slice = { run_id: string; site_id: string; chunk: number; addresses: string[]; knock?: { first_chunk: number } };
 
 const MAX = WORKER_POOLS.discovery!.maxReceiveCount;
 let deps: { store: FaultyStore; clock: ManualClock; secrets: MemorySecrets; queue: Queue; idrac: FakeIdrac };
@@ -68,11 +68,24 @@ beforeEach(async () => {
   await createSite(deps, SiteCreate.parse({ id: 'site-lab', name: 'lab', management_networks: ['10.9.0.0/29'] }), 'alice');
 });
 
+/** A run of site-lab and the slices it sent (knock slices and probe slices of registered endpoints). */
 const start = async () => {
-  queue.sent.length = 0;
+  const from = queue.sent.length;
   const run = await startDiscovery(deps, { site_ids: ['site-lab'] }, 'alice');
-  return { run, slices: queue.sent.map((m) => JSON.parse(m.body) as Slice) };
+  return { run, slices: queue.sent.slice(from).map((m) => JSON.parse(m.body) as Slice) };
 };
+/**
+ * Plays the pool until nothing is left: every slice sent from `from` on, then those they sent on (the knock
+ * slices' answering addresses), round after round; `together`: a round's slices at once.
+ */
+async function drain(from: number, handle: (slice: Slice) => Promise<unknown> = deliver, together = false) {
+  for (let i = from; i < queue.sent.length; ) {
+    const round = queue.sent.slice(i).map((m) => JSON.parse(m.body) as Slice);
+    i = queue.sent.length;
+    if (together) await Promise.all(round.map(handle));
+    else for (const slice of round) await handle(slice);
+  }
+}
 const runOf = (id: string) => getDiscoveryRun(deps, id);
 /** The pool's behaviour for one slice: receive until it succeeds or the last receive; true if it was dead-lettered. */
 async function deliver(slice: Slice): Promise<boolean> {
@@ -102,7 +115,6 @@ describe('a discovery run always ends', () => {
     expect(ended.status_reason).toContain('none of the 6 address(es) could be probed');
     expect(ended.status_reason).toContain('ThrottlingException');
     expect(ended.error_samples![0]).toMatchObject({
-      chunk: 0,
       message: expect.stringContaining(`last attempt (receive ${MAX} of ${MAX}): store unavailable`),
     });
     expect(ended.error_samples![0]!.addresses).toContain('10.9.0.1');
@@ -120,7 +132,7 @@ describe('a discovery run always ends', () => {
   it('succeeds without errors; ends partial when some addresses errored, naming them', async () => {
     fake.behaviour.set('10.9.0.2', 'idrac9');
     const clean = await start();
-    for (const s of clean.slices) expect(await deliver(s)).toBe(false);
+    await drain(0, async (s) => expect(await deliver(s)).toBe(false));
     expect(await runOf(clean.run.id)).toMatchObject({
       status: 'succeeded',
       probed: 6,
@@ -131,8 +143,9 @@ describe('a discovery run always ends', () => {
     });
 
     fake.behaviour.set('10.9.0.5', 'throws');
+    const from = queue.sent.length;
     const mixed = await start();
-    for (const s of mixed.slices) await deliver(s);
+    await drain(from);
     const ended = await runOf(mixed.run.id);
     expect(ended).toMatchObject({
       status: 'partial',
@@ -150,11 +163,9 @@ describe('a discovery run always ends', () => {
   it('a last attempt that runs out of time counts the addresses still hanging as errors', async () => {
     fake.behaviour.set('10.9.0.3', 'hangs');
     fake.behaviour.set('10.9.0.4', 'idrac9');
-    const { run, slices } = await start();
-    for (const slice of slices) {
-      // Only 50 ms left before the function's own reserve for counting.
-      await discoverChunk(deps, slice, { receiveCount: MAX, maxReceiveCount: MAX, remainingMs: 20_050 });
-    }
+    const { run } = await start();
+    // Only 50 ms left before the function's own reserve for counting.
+    await drain(0, (slice) => discoverChunk(deps, slice, { receiveCount: MAX, maxReceiveCount: MAX, remainingMs: 20_050 }));
     const ended = await runOf(run.id);
     expect(ended).toMatchObject({ status: 'partial', probed: 6, errors: 1, found: 1 });
     expect(ended.error_samples).toEqual([
@@ -170,12 +181,42 @@ describe('a discovery run always ends', () => {
   });
 });
 
+describe('knocking before probing', () => {
+  it('addresses with no endpoint are knocked on in one slice; only those that answer get a probe slice, the others count there', async () => {
+    fake.behaviour.set('10.9.0.2', 'idrac9');
+    fake.behaviour.set('10.9.0.4', 'silent');
+    const { run, slices } = await start();
+    expect(slices).toEqual([
+      expect.objectContaining({ chunk: 6, knock: { first_chunk: 0 }, addresses: expect.arrayContaining(['10.9.0.4']) }),
+    ]);
+    await deliver(slices[0]!);
+    const sentOn = queue.sent.slice(1).map((m) => JSON.parse(m.body) as Slice);
+    expect(sentOn).toEqual([{ run_id: run.id, site_id: 'site-lab', chunk: 1, total: 6, addresses: ['10.9.0.2'] }]);
+    expect(await runOf(run.id)).toMatchObject({ status: 'running', probed: 5, unreachable: 5 });
+    await drain(1);
+    expect(await runOf(run.id)).toMatchObject({ status: 'succeeded', probed: 6, found: 1, unreachable: 5 });
+    expect(fake.probes).toEqual(['10.9.0.2']); // the silent address never held a probe slot
+  });
+
+  it('a registered endpoint is probed directly; a redelivered knock slice sends every address on without knocking', async () => {
+    fake.behaviour.set('10.9.0.3', 'idrac9');
+    await createDellEndpoint(deps, DellEndpointCreate.parse({ address: '10.9.0.3', site_id: 'site-lab' }), 'alice');
+    const { run, slices } = await start();
+    expect(slices.map((s) => s.addresses.length)).toEqual([5, 1]);
+    await discoverChunk(deps, slices[0]!, { receiveCount: 2, maxReceiveCount: MAX });
+    expect(fake.knocks).toEqual([]);
+    expect(queue.sent.length).toBe(2 + 5);
+    await drain(1);
+    expect(await runOf(run.id)).toMatchObject({ status: 'succeeded', probed: 6, found: 1, unreachable: 5, endpoints_updated: 1 });
+  });
+});
+
 describe('counting is idempotent', () => {
   it('a crash between probing and counting: the redelivered slice is counted once', async () => {
     fake.behaviour.set('10.9.0.1', 'idrac9');
-    const { run, slices } = await start();
+    const { run } = await start();
     deps.store.failRunCounts = 1;
-    for (const s of slices) await deliver(s);
+    await drain(0);
     const ended = await runOf(run.id);
     expect(ended).toMatchObject({ status: 'succeeded', total: 6, probed: 6, found: 1, unreachable: 5, endpoints_created: 1 });
     expect(await endpointsOfSite(deps.store, 'site-lab')).toHaveLength(1);
@@ -183,7 +224,7 @@ describe('counting is idempotent', () => {
 
   it('a slice delivered again after it was counted is skipped without probing', async () => {
     const { run, slices } = await start();
-    for (const s of slices) await deliver(s);
+    await drain(0);
     const probesBefore = fake.probes.length;
     const before = await discoveryRuns.get(deps.store, run.id);
     for (const s of slices) await discoverChunk(deps, s, { receiveCount: 2, maxReceiveCount: MAX });
@@ -193,8 +234,8 @@ describe('counting is idempotent', () => {
 
   it('the same slice delivered twice at once is counted once', async () => {
     fake.behaviour.set('10.9.0.6', 'idrac9');
-    const { run, slices } = await start();
-    await Promise.all(slices.flatMap((s) => [discoverChunk(deps, s), discoverChunk(deps, s)]));
+    const { run } = await start();
+    await drain(0, (s) => Promise.all([discoverChunk(deps, s), discoverChunk(deps, s)]), true);
     expect(await runOf(run.id)).toMatchObject({ status: 'succeeded', probed: 6, found: 1, unreachable: 5 });
     expect(await endpointsOfSite(deps.store, 'site-lab')).toHaveLength(1);
   });
@@ -204,7 +245,7 @@ describe('counting is idempotent', () => {
     fake.behaviour.set('10.9.0.2', 'idrac9');
     const a = await start();
     const b = await start();
-    await Promise.all([...a.slices, ...b.slices].map((s) => deliver(s)));
+    await drain(0, deliver, true);
     const eps = await endpointsOfSite(deps.store, 'site-lab');
     expect(eps.map((e) => e.address).sort()).toEqual(['10.9.0.1', '10.9.0.2']);
     const [ra, rb] = [await runOf(a.run.id), await runOf(b.run.id)];
@@ -224,8 +265,8 @@ describe('overlapping sites', () => {
       DellEndpointCreate.parse({ id: 'idrac-elsewhere', address: '10.9.0.4', site_id: 'site-other' }),
       'alice',
     );
-    const { run, slices } = await start();
-    for (const s of slices) await deliver(s);
+    const { run } = await start();
+    await drain(0);
     expect(await runOf(run.id)).toMatchObject({ status: 'succeeded', found: 1, endpoints_created: 0, endpoints_updated: 1 });
     expect(await endpointsOfSite(deps.store, 'site-lab')).toEqual([]);
     const refreshed = (await endpointsOfSite(deps.store, 'site-other'))[0]!;
@@ -236,8 +277,8 @@ describe('overlapping sites', () => {
 describe('legacy TLS during a sweep', () => {
   it('an iDRAC offering only TLS 1.0/1.1 becomes an unreachable endpoint saying how to allow it; marked legacy, it answers', async () => {
     fake.behaviour.set('10.9.0.3', 'legacy-tls');
-    const { run, slices } = await start();
-    for (const s of slices) await deliver(s);
+    const { run } = await start();
+    await drain(0);
     expect(await runOf(run.id)).toMatchObject({ status: 'succeeded', found: 0, unreachable: 6, endpoints_created: 1 });
     const [ep] = await endpointsOfSite(deps.store, 'site-lab');
     expect(ep).toMatchObject({ address: '10.9.0.3', status: 'unreachable', last_error: { code: 'tls_legacy_only' } });

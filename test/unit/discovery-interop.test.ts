@@ -102,12 +102,12 @@ describe('exclusion lists per site', () => {
     ]);
   });
 
-  it('excluded addresses are never probed, registered endpoints there included; the run counts them', async () => {
+  it('excluded addresses are never knocked on or probed, registered endpoints there included; the run counts them', async () => {
     await createDellEndpoint(deps, { address: '10.9.0.6', site_id: 'site-lab', tls: { insecure: false, legacy: false } }, 'alice');
     await updateSite(deps, 'site-lab', SiteUpdate.parse({ discovery_exclusions: ['10.9.0.1', '10.9.0.4-10.9.0.6'] }));
     const run = await sweep();
     expect(run).toMatchObject({ total: 2, excluded: 4, probed: 2 });
-    expect(deps.idrac.probes.sort()).toEqual(['10.9.0.2', '10.9.0.3']);
+    expect([...deps.idrac.knocks, ...deps.idrac.probes].sort()).toEqual(['10.9.0.2', '10.9.0.3']);
   });
 });
 

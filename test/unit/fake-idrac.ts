@@ -1,5 +1,5 @@
 import type { CapabilityFingerprint } from '../../shared/domain/idrac';
-import { type Idrac, IdracError, type IdracTarget } from '../../shared/ports/idrac';
+import { type Idrac, IdracError, type IdracTarget, type KnockResult } from '../../shared/ports/idrac';
 
 /**
  * A fake of the iDRAC port for unit tests of discovery and endpoints: what each address does is set per
@@ -17,13 +17,24 @@ export type FakeBehaviour =
   /** The probe throws (an adapter bug, a store failure behind it): a per-address error. */
   | 'throws'
   /** The probe never settles (a hung socket no timeout catches). */
-  | 'hangs';
+  | 'hangs'
+  /** Accepts TCP and never answers TLS: a knock finds it silent. */
+  | 'silent';
 
 export class FakeIdrac implements Idrac {
   readonly behaviour = new Map<string, FakeBehaviour>();
   readonly probes: string[] = [];
   /** The service tag an `idrac9` address shows on its service root (none when unset). */
   readonly serviceTags = new Map<string, string>();
+
+  readonly knocks: string[] = [];
+
+  /** Unknown addresses refuse; a silent one holds the port; everything else answers TLS (even one whose probe hangs later). */
+  async knock(target: IdracTarget): Promise<KnockResult> {
+    this.knocks.push(target.address);
+    const b = this.behaviour.get(target.address);
+    return { answered: b !== undefined && b !== 'silent', silent: b === 'silent' };
+  }
 
   async probe(target: IdracTarget): Promise<CapabilityFingerprint> {
     this.probes.push(target.address);
@@ -94,7 +105,19 @@ export class FakeIdrac implements Idrac {
   startFirmwareUpdate(): never {
     throw new Error('not used by these tests');
   }
+  lifecycleControllerStatus(): never {
+    throw new Error('not used by these tests');
+  }
   jobStatus(): never {
+    throw new Error('not used by these tests');
+  }
+  listJobs(): never {
+    throw new Error('not used by these tests');
+  }
+  deleteJob(): never {
+    throw new Error('not used by these tests');
+  }
+  rebootToApply(): never {
     throw new Error('not used by these tests');
   }
   verifyCredential(): never {

@@ -3,10 +3,11 @@ import { type InventoryObject, VCenterInstanceCreate } from '../../shared/domain
 import type { Item } from '../../shared/ports/store';
 import type { VCenterClient } from '../../shared/ports/vcenter';
 import { observationsAt } from '../../shared/records/ip-observations';
+import { findingsAt } from '../../shared/records/ipam-findings';
 import { getInventory, putInventory, vcenterInstances } from '../../shared/records/vcenter';
 import { deltaOrFull, fullSync } from '../../shared/usecases/vcenter-sync';
 import { instanceRecord, storedRecord } from '../support/fake-vcenter';
-import { unitDeps } from '../support/fakes';
+import { type RecordingQueue, unitDeps } from '../support/fakes';
 import { MemoryStore } from '../support/memory-store';
 
 const instance = instanceRecord('vc-001', '2026-11-23T10:00:00.000Z');
@@ -94,8 +95,48 @@ describe('vCenter inventory records', () => {
     const again = await fullSync(deps, fakeClient([cluster, host, vm]), instance);
     expect(again).toEqual({
       counts: { datacenters: 0, clusters: 1, hosts: 1, vms: 1, datastores: 0 },
-      changes: { written: 0, unchanged: 3, deleted: 0, ip_observations: 0 },
+      changes: { written: 0, reconfirmed: 0, unchanged: 3, deleted: 0, ip_observations: 0 },
     });
+  });
+
+  it('a full sync queues one IPAM full pass for the addresses it wrote instead of reconciling each; a delta reconciles its own', async () => {
+    const deps = unitDeps();
+    const sent = (deps.queue as unknown as RecordingQueue).sent;
+    await vcenterInstances.create(deps.store, instance);
+    const twin = { ...vm, moref: 'vm-8', name: 'app-02', ips: [{ ...vm.ips[0]!, mac: '00:50:56:aa:bb:dd', hardware_ids: { vm_uuid: 'u-8' } }] };
+    await fullSync(deps, fakeClient([cluster, host, vm, twin]), instance);
+    expect(sent.map((m) => [m.queue, JSON.parse(m.message.body).task])).toEqual([['ipam', 'ipam-reconcile']]);
+    expect(await findingsAt(deps.store, '10.1.2.3')).toEqual([]); // left to that pass
+    expect((await fullSync(deps, fakeClient([cluster, host, vm, twin]), instance)).changes).toMatchObject({ ip_observations: 0 });
+    expect(sent).toHaveLength(1); // nothing written, nothing to reconcile
+
+    const moved = { ...twin, data: { ...twin.data, power_state: 'suspended' } };
+    await deltaOrFull(deps, fakeClient([], [moved]), await vcenterInstances.get(deps.store, 'vc-001'));
+    expect(sent).toHaveLength(1);
+    expect(await findingsAt(deps.store, '10.1.2.3')).toEqual([expect.objectContaining({ type: 'duplicate_usage', status: 'open' })]);
+  });
+
+  it("a full sync re-confirms unchanged objects written more than half of IPAM's live window ago, so their addresses stay live", async () => {
+    const deps = unitDeps();
+    await vcenterInstances.create(deps.store, instance);
+    await fullSync(deps, fakeClient([cluster, host, vm]), instance);
+    deps.clock.advance(12 * 3_600_000); // under half of the 26-hour window: nothing to write
+    expect((await fullSync(deps, fakeClient([cluster, host, vm]), instance)).changes).toMatchObject({ written: 0, unchanged: 3 });
+    deps.clock.advance(12 * 3_600_000); // the next night's sync
+    expect((await fullSync(deps, fakeClient([cluster, host, vm]), instance)).changes).toEqual({
+      written: 3,
+      reconfirmed: 3,
+      unchanged: 0,
+      deleted: 0,
+      ip_observations: 1,
+    });
+    expect(await observationsAt(deps.store, '10.1.2.3')).toEqual([
+      expect.objectContaining({ first_seen: '2026-11-23T10:00:00.000Z', last_seen: '2026-11-24T10:00:00.000Z' }),
+    ]);
+    // A delta never re-confirms: it sees only what changed.
+    deps.clock.advance(24 * 3_600_000);
+    const delta = await deltaOrFull(deps, fakeClient([], [vm]), await vcenterInstances.get(deps.store, 'vc-001'));
+    expect(delta).toMatchObject({ executed: 'delta', changes: { written: 0, reconfirmed: 0, unchanged: 1 } });
   });
 
   it("keeps the full read's checkpoint for the next delta; an IP observation keeps first_seen when a later sync rewrites it", async () => {

@@ -72,6 +72,16 @@ describe('vSphere properties to inventory objects', () => {
     ]);
   });
 
+  it('a host carries the BMC vCenter reports (IPMI settings), by which it finds its iDRAC', () => {
+    const o = inventoryObjectOf(
+      retrieved('HostSystem', 'host-1', {
+        name: 'esx01',
+        'config.ipmi': { bmcIpAddress: '10.45.12.17', bmcMacAddress: 'd0:94:66:aa:bb:cc' },
+      }),
+    )!;
+    expect(o.data).toMatchObject({ bmc_address: '10.45.12.17', bmc_mac: 'd0:94:66:aa:bb:cc' });
+  });
+
   it('what an evacuation plan needs: host capacity, load and datastores; VM size, FT state and the host devices that pin it', () => {
     const h = inventoryObjectOf(
       retrieved('HostSystem', 'host-1', {

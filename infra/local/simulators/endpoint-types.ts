@@ -3,6 +3,7 @@ import type { Generation, RedfishFlavor } from './identity/profiles';
 import type { Fault } from './net/faults';
 import type { Account, Credentials } from './state/accounts';
 import type { SimEventSink } from './state/events';
+import type { Durations } from './state/timers';
 import type { CertificateStore } from './tls/cert-store';
 import type { KeyType } from './tls/x509';
 import type { WsmanIdentity } from './wsman/protocol';
@@ -34,6 +35,8 @@ export interface EndpointOptions {
   certStore?: CertificateStore;
   /** Time scale for jobs and power transitions: 100 runs a 30 s firmware job in 0.3 s. Default 1. */
   speed?: number;
+  /** Real-scale durations to change (state/timers.ts BASE_DURATIONS), e.g. `{ run: 60_000, powerOn: 20_000 }`. */
+  durations?: Partial<Durations>;
   /** Concurrent Redfish sessions before RAC0218 (default 8). */
   sessionLimit?: number;
   sessionTimeoutMs?: number;

@@ -8,8 +8,10 @@ import { FaultableListener, type ListenerStats } from './net/listener';
 import { createRedfishProtocol } from './redfish/protocol';
 import type { Credentials } from './state/accounts';
 import { type Health, SimulatedHost } from './state/host';
+import type { JobState, SimJob } from './state/jobs';
 import type { PowerState } from './state/power';
-import { BASE_DURATIONS } from './state/timers';
+import type { Durations } from './state/timers';
+import type { InjectedFailure } from './state/updates';
 import { CertificateStore, type CertMaterial } from './tls/cert-store';
 import { createWsmanProtocol, WSMAN_PATH } from './wsman/protocol';
 
@@ -58,6 +60,7 @@ export class SimulatedEndpoint {
       sessionLimit: options.sessionLimit ?? 8,
       sessionTimeoutMs: options.sessionTimeoutMs ?? 1_800_000,
       initialPower: options.initialPower ?? 'On',
+      durations: options.durations,
       emit: (event) => options.onEvent?.(event),
     });
   }
@@ -114,7 +117,7 @@ export class SimulatedEndpoint {
       // Listeners stop accepting synchronously here, so whoever hears 'down' finds the port closed.
       void this.forEachListener((l) => l.setDown(true));
       this.options.onEvent?.({ type: 'manager-reboot', phase: 'down' });
-      this.host.timers.after(BASE_DURATIONS.managerReboot, () => {
+      this.host.timers.after(this.host.durations.managerReboot, () => {
         void this.forEachListener((l) => l.setDown(false)).then(
           () => {
             this.rebooting = false;
@@ -165,9 +168,47 @@ export class SimulatedEndpoint {
     this.host.health = health;
   }
 
-  /** The next firmware job fails after its download with this iDRAC message (default RED007, bad signature). */
-  failNextUpdate(messageKey?: string): void {
-    this.host.updates.failNext(messageKey);
+  /**
+   * The next firmware job fails with this iDRAC message: after its download (default; RED007, bad signature)
+   * or while it is applied (`'apply'`, e.g. after the reboot that runs it: the device keeps its version).
+   */
+  failNextUpdate(messageKey?: string, at?: InjectedFailure['at']): void {
+    this.host.updates.failNext(messageKey, at);
+  }
+
+  /** The Lifecycle Controller is busy (`'InUse'`, `'Reloading Data'`…): not ready, new updates refused; undefined: ready. */
+  setLifecycleBusy(lcStatus: string | undefined): void {
+    this.host.lifecycleBusy = lcStatus;
+  }
+
+  /** The next reboot hangs in POST: the server stays PoweringOn and applies nothing until a power command. */
+  hangNextReboot(): void {
+    this.host.power.hangNextBoot = true;
+  }
+
+  /** Change durations (real scale, still divided by `speed`) from now on. */
+  setDurations(durations: Partial<Durations>): void {
+    Object.assign(this.host.durations, durations);
+  }
+
+  /** Puts a job EIO did not create in the queue (another tool's, an operator's), to see it left alone. */
+  seedJob(job: { id: string; name?: string; jobType?: string; state?: JobState; percentComplete?: number }): SimJob {
+    const seeded: SimJob = {
+      id: job.id,
+      name: job.name ?? 'Configure: Import Server Configuration Profile',
+      jobType: job.jobType ?? 'ImportConfiguration',
+      state: job.state ?? 'Scheduled',
+      percentComplete: job.percentComplete ?? 0,
+      messageKey: 'JCP001',
+      messageArgs: [],
+      startTime: new Date(),
+      targets: [],
+      applyTime: 'Immediate',
+      rebootHost: false,
+      awaitingBoot: false,
+    };
+    this.host.jobs.add(seeded);
+    return seeded;
   }
 
   /** Reset the iDRAC as Manager.Reset would: sessions dropped, unreachable for a scaled 90 s. */

@@ -82,6 +82,10 @@ export class SimulatorFleet {
     return fleet;
   }
 
+  get size(): number {
+    return this.endpoints.length;
+  }
+
   endpoint(index: number): SimulatedEndpoint {
     const endpoint = this.endpoints[index];
     if (!endpoint) throw new Error(`no endpoint ${index} in a fleet of ${this.endpoints.length}`);

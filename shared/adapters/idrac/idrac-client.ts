@@ -3,7 +3,8 @@ import type { CapabilityFingerprint, IdracInventory } from '../../domain/idrac';
 import {
   type AccountPasswordChange,
   type CredentialCheck,
-  type FirmwareApplyTime,
+  type FirmwareImage,
+  type FirmwareUpdateOptions,
   type FirmwareUpdateStarted,
   type Idrac,
   type IdracCredential,
@@ -12,24 +13,33 @@ import {
   type IdracJobStatus,
   type IdracTarget,
   type IdracUpstreamState,
+  type JobDeleted,
+  type KnockResult,
+  type LifecycleControllerStatus,
   type PowerResetResult,
+  type RebootMode,
+  type RebootStarted,
   type ResetType,
 } from '../../ports/idrac';
+import { knock } from './knock';
 import { DEFAULT_REDFISH_PORT, DEFAULT_WSMAN_PORT, type IdracClientOptions, resolveOptions } from './options';
 import { probeEndpoint } from './probe';
 import { redfishSetAccountPassword } from './redfish/accounts';
-import { resetSystem, simpleUpdate } from './redfish/actions';
+import { resetSystem, resetToApply } from './redfish/actions';
 import { redfishInventory } from './redfish/inventory';
-import { type JobSource, readJobStatus } from './redfish/jobs';
+import { deleteJob, type JobSource, listJobs, readJobStatus, refuseWholeQueue } from './redfish/jobs';
 import { parseJson } from './redfish/json';
+import { lifecycleStatus, requireReady } from './redfish/lifecycle';
 import { ROOT } from './redfish/paths';
 import { compareVersions, RecentServiceRoots, readServiceRoot, type ServiceRoot } from './redfish/service-root';
 import { RedfishSession, withSession } from './redfish/session';
+import { httpPush, multipartPush, pushTargets, simpleUpdate } from './redfish/updates';
 import { AnchorCache } from './tls/anchors';
 import { EndpointPools } from './transport/endpoint-pools';
 import { HttpTransport } from './transport/http';
 import { ResilienceRegistry } from './transport/resilience';
 import { wsmanSetAccountPassword } from './wsman/accounts';
+import { WsmanLifecycle } from './wsman/actions';
 import { wsmanInventory } from './wsman/inventory';
 import { WsmanClient } from './wsman/wsman-client';
 
@@ -57,6 +67,14 @@ export class IdracClient implements Idrac {
     this.wsman = new WsmanClient(this.http, this.options.log);
   }
 
+  knock(target: IdracTarget): Promise<KnockResult> {
+    return knock(
+      target.address,
+      [target.redfishPort ?? DEFAULT_REDFISH_PORT, target.wsmanPort ?? DEFAULT_WSMAN_PORT],
+      this.options.connectTimeoutMs,
+    );
+  }
+
   probe(target: IdracTarget): Promise<CapabilityFingerprint> {
     return this.timed('probe', target, () =>
       probeEndpoint({ http: this.http, wsman: this.wsman, pools: this.pools, roots: this.roots }, target),
@@ -73,35 +91,104 @@ export class IdracClient implements Idrac {
 
   powerReset(target: IdracTarget, credential: IdracCredential, resetType: ResetType): Promise<PowerResetResult> {
     return this.timed('power_reset', target, async () => {
-      const route = await this.redfishRoute(target, 'Power reset');
+      const route = await this.route(target);
+      if (route.kind === 'wsman') return this.lifecycle(target, route, credential).powerReset(resetType);
       return withSession(this.session(target, route, credential), (s) => resetSystem(s, resetType));
     });
   }
 
+  lifecycleControllerStatus(target: IdracTarget, credential: IdracCredential): Promise<LifecycleControllerStatus> {
+    return this.timed('lifecycle_status', target, async () => {
+      const route = await this.route(target);
+      if (route.kind === 'wsman') return this.lifecycle(target, route, credential).lifecycleStatus();
+      return withSession(this.session(target, route, credential), (s) => lifecycleStatus(s));
+    });
+  }
+
+  /**
+   * The way in follows what the iDRAC offers (its service root, then its UpdateService), not its generation:
+   * a Redfish service with an update service takes URIs by SimpleUpdate and bytes by multipart push (or the
+   * older HttpPushUri + Install); without one, WS-Man InstallFromURI takes URIs only.
+   */
   startFirmwareUpdate(
     target: IdracTarget,
     credential: IdracCredential,
-    imageUri: string,
-    options: { applyTime?: FirmwareApplyTime } = {},
+    image: string | FirmwareImage,
+    options: FirmwareUpdateOptions = {},
   ): Promise<FirmwareUpdateStarted> {
+    const source: FirmwareImage = typeof image === 'string' ? { kind: 'uri', uri: image } : image;
     return this.timed('firmware_update', target, async () => {
-      const route = await this.redfishRoute(target, 'Firmware update');
-      const started = await withSession(this.session(target, route, credential), (s) =>
-        simpleUpdate(s, target.address, imageUri, options.applyTime),
-      );
-      this.options.log.info('iDRAC firmware update queued', { idrac: target.address, external_task_id: started.job_id });
+      const route = await this.route(target);
+      let started: FirmwareUpdateStarted;
+      if (route.kind === 'wsman') {
+        if (source.kind !== 'uri') {
+          throw new IdracError(
+            'not_supported',
+            `iDRAC ${target.address} offers only WS-Man (${route.why}), which installs from a URI, not from uploaded bytes`,
+            target.address,
+            { protocol: 'wsman' },
+          );
+        }
+        const lc = this.lifecycle(target, route, credential);
+        requireReady(target.address, await lc.lifecycleStatus());
+        started = await lc.installFromUri(source.uri, options);
+      } else {
+        started = await withSession(this.session(target, route, credential), async (s) => {
+          requireReady(target.address, await lifecycleStatus(s));
+          if (source.kind === 'uri') return simpleUpdate(s, target.address, source, options);
+          const push = await pushTargets(s);
+          if (push.multipart) return multipartPush(s, target.address, push.multipart, source, options);
+          if (push.http) return httpPush(s, target.address, push.http, source, options);
+          throw new IdracError('not_supported', `iDRAC ${target.address} offers no HTTP push for update images`, target.address);
+        });
+      }
+      this.options.log.info('iDRAC firmware update queued', {
+        idrac: target.address,
+        external_task_id: started.job_id,
+        method: started.method,
+      });
       return started;
     });
   }
 
   jobStatus(target: IdracTarget, credential: IdracCredential, jobId: string): Promise<IdracJobStatus> {
     return this.timed('job_status', target, async () => {
-      const route = await this.redfishRoute(target, 'Job status');
+      const route = await this.route(target);
+      if (route.kind === 'wsman') return this.lifecycle(target, route, credential).jobStatus(jobId);
       const status = await withSession(this.session(target, route, credential), (s) =>
         readJobStatus(s, target.address, jobId, this.jobSources.get(target.address)),
       );
-      this.jobSources.set(target.address, status.source);
+      this.jobSources.set(target.address, status.source as JobSource);
       return status;
+    });
+  }
+
+  listJobs(target: IdracTarget, credential: IdracCredential): Promise<IdracJobStatus[]> {
+    return this.timed('list_jobs', target, async () => {
+      const route = await this.route(target);
+      if (route.kind === 'wsman') return this.lifecycle(target, route, credential).listJobs(this.options.wsmanPageSize);
+      return withSession(this.session(target, route, credential), (s) => listJobs(s, target.address, route.root.expand));
+    });
+  }
+
+  deleteJob(target: IdracTarget, credential: IdracCredential, jobId: string): Promise<JobDeleted> {
+    return this.timed('delete_job', target, async () => {
+      refuseWholeQueue(target.address, jobId);
+      const route = await this.route(target);
+      const deleted =
+        route.kind === 'wsman'
+          ? await this.lifecycle(target, route, credential).deleteJob(jobId)
+          : await withSession(this.session(target, route, credential), (s) => deleteJob(s, target.address, jobId));
+      this.options.log.info('iDRAC job deleted', { idrac: target.address, external_task_id: jobId, outcome: deleted.outcome });
+      return deleted;
+    });
+  }
+
+  rebootToApply(target: IdracTarget, credential: IdracCredential, mode: RebootMode, jobIds: string[]): Promise<RebootStarted> {
+    return this.timed('reboot_to_apply', target, async () => {
+      const route = await this.route(target);
+      if (route.kind === 'wsman') return this.lifecycle(target, route, credential).rebootToApply(mode, jobIds);
+      return withSession(this.session(target, route, credential), (s) => resetToApply(s, mode));
     });
   }
 
@@ -149,6 +236,10 @@ export class IdracClient implements Idrac {
 
   async dispose(): Promise<void> {
     await this.pools.closeAll();
+  }
+
+  private lifecycle(target: IdracTarget, route: Extract<Route, { kind: 'wsman' }>, credential: IdracCredential): WsmanLifecycle {
+    return new WsmanLifecycle(this.wsman, target, route.port, credential);
   }
 
   private session(target: IdracTarget, route: Extract<Route, { kind: 'redfish' }>, credential: IdracCredential): RedfishSession {
@@ -208,19 +299,6 @@ export class IdracClient implements Idrac {
   private refuseUnlessIdrac(target: IdracTarget, device: DeviceIdentity): void {
     if (device.kind !== 'idrac')
       throw new IdracError('not_an_idrac', notAnIdrac(target.address, device), target.address, { device_kind: device.kind });
-  }
-
-  private async redfishRoute(target: IdracTarget, action: string): Promise<Extract<Route, { kind: 'redfish' }>> {
-    const route = await this.route(target);
-    if (route.kind === 'redfish') return route;
-    throw new IdracError(
-      'not_supported',
-      `${action} is not supported over WS-Man yet (iDRAC ${target.address}: ${route.why})`,
-      target.address,
-      {
-        protocol: 'wsman',
-      },
-    );
   }
 
   private async timed<T>(operation: string, target: IdracTarget, fn: () => Promise<T>): Promise<T> {

@@ -17,6 +17,8 @@ export const SYNC_PATHS: Record<string, string[]> = {
     'runtime.powerState',
     'runtime.inMaintenanceMode',
     'hardware.systemInfo',
+    // The BMC vCenter knows of (set for DPM, often unset): one of the ways a host finds its iDRAC.
+    'config.ipmi',
     'config.network.vnic',
     'parent',
     'datastore',
@@ -165,6 +167,7 @@ function host(p: Props): Pick<InventoryObject, 'data' | 'ips' | 'placement'> {
   const serviceTag =
     info.serialNumber ??
     ids.find((i) => i.identifierType?.key === 'ServiceTag' || i.identifierType?.key === 'EnclosureSerialNumberTag')?.identifierValue;
+  const ipmi = (p['config.ipmi'] ?? {}) as { bmcIpAddress?: string; bmcMacAddress?: string };
   const parent = p.parent as MoRef | undefined;
   const cluster = parent?.type === 'ClusterComputeResource' ? parent.value : undefined;
   const vnics = arr(p['config.network.vnic']).map((n) => ({
@@ -180,6 +183,8 @@ function host(p: Props): Pick<InventoryObject, 'data' | 'ips' | 'placement'> {
     in_maintenance_mode: p['runtime.inMaintenanceMode'] === true,
     hardware_uuid: info.uuid,
     service_tag: serviceTag,
+    bmc_address: ipmi.bmcIpAddress || undefined,
+    bmc_mac: ipmi.bmcMacAddress || undefined,
     cluster,
     cluster_name: undefined,
     vmknics: vnics,

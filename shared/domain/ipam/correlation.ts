@@ -24,8 +24,16 @@ function machineRef(o: CorrelationInput): string {
   return slash < 0 ? o.entity_ref : o.entity_ref.slice(0, slash);
 }
 
-/** Entity id per observation (the group's strongest own id), and how many entities there are. */
-export function correlate(observations: readonly CorrelationInput[]): { entityIds: string[]; entities: number } {
+/**
+ * Entity id per observation (the group's strongest own id), and how many entities there are. `visit` is
+ * called with each observation during correlation's first pass, for a caller that needs other fields of
+ * every observation (the full pass): the observations lie scattered in memory, and a second pass over a
+ * million of them costs a cache miss each.
+ */
+export function correlate<T extends CorrelationInput>(
+  observations: readonly T[],
+  visit?: (o: T, i: number) => void,
+): { entityIds: string[]; entities: number } {
   const n = observations.length;
   const parent = new Int32Array(n);
   const find = (i: number): number => {
@@ -45,12 +53,13 @@ export function correlate(observations: readonly CorrelationInput[]): { entityId
   const systemAt = new Int32Array(n);
   const instanceAt = new Int32Array(n);
   const kind = new Uint8Array(n);
-  const systems: (string | undefined)[] = [];
-  const instances: (string | undefined)[] = [];
-  const tags: (string | undefined)[] = [];
-  const biosUuids: (string | undefined)[] = [];
-  const macs: (string | undefined)[] = [];
-  const ownIds: string[] = [];
+  // Sized up front: growing six arrays of a million entries by push copies them and feeds the collector.
+  const systems = new Array<string | undefined>(n);
+  const instances = new Array<string | undefined>(n);
+  const tags = new Array<string | undefined>(n);
+  const biosUuids = new Array<string | undefined>(n);
+  const macs = new Array<string | undefined>(n);
+  const ownIds = new Array<string>(n);
 
   const merge = (ra: number, rb: number) => {
     parent[rb] = ra;
@@ -75,12 +84,12 @@ export function correlate(observations: readonly CorrelationInput[]): { entityId
     const o = observations[i]!;
     const ids = o.ids;
     parent[i] = i;
-    systems.push(ids.system_uuid);
-    instances.push(ids.instance_uuid);
-    tags.push(ids.service_tag);
-    biosUuids.push(ids.vm_uuid);
-    macs.push(ids.mac);
-    ownIds.push(o.entity_id);
+    systems[i] = ids.system_uuid;
+    instances[i] = ids.instance_uuid;
+    tags[i] = ids.service_tag;
+    biosUuids[i] = ids.vm_uuid;
+    macs[i] = ids.mac;
+    ownIds[i] = o.entity_id;
     systemAt[i] = ids.system_uuid === undefined ? -1 : i;
     instanceAt[i] = ids.instance_uuid === undefined ? -1 : i;
     kind[i] = KIND_CODE[machineKind(o.entity_kind)];
@@ -89,6 +98,7 @@ export function correlate(observations: readonly CorrelationInput[]): { entityId
     let ofSource = byRef.get(o.source);
     if (!ofSource) byRef.set(o.source, (ofSource = new Map()));
     always(ofSource, machineRef(o), i);
+    visit?.(o, i);
   }
 
   const differ = (at: Int32Array, values: (string | undefined)[], ra: number, rb: number) =>
@@ -116,17 +126,19 @@ export function correlate(observations: readonly CorrelationInput[]): { entityId
 
   // Each group is named after its strongest own id (ties: the smallest), so the name does not depend on order.
   const bestAt = new Int32Array(n).fill(-1);
+  const root = new Int32Array(n);
   let entities = 0;
   for (let i = 0; i < n; i++) {
     const r = find(i);
+    root[i] = r;
     const current = bestAt[r]!;
     if (current === -1) {
       entities++;
       bestAt[r] = i;
     } else if (ownIds[i] !== ownIds[current] && stronger(ownIds[i]!, ownIds[current]!)) bestAt[r] = i;
   }
-  const entityIds: string[] = [];
-  for (let i = 0; i < n; i++) entityIds.push(ownIds[bestAt[find(i)]!]!);
+  const entityIds = new Array<string>(n);
+  for (let i = 0; i < n; i++) entityIds[i] = ownIds[bestAt[root[i]!]!]!;
   return { entityIds, entities };
 }
 

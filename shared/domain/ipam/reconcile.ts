@@ -61,18 +61,17 @@ export type FullResult = { changes: Finding[]; entities: number; addresses: numb
 /** The full pass over everything stored. */
 export function reconcileAll(input: FullInput, now: number, settings: IpamSettings): FullResult {
   const obs = input.observations;
-  const { entityIds, entities } = correlate(obs);
   // Observations chained per address by index (head of each address, next of each observation): a million
   // observations make no object each, and most addresses are judged without building any.
   const groupOf = new Map<string, number>();
   const head: number[] = [];
   const next = new Int32Array(obs.length);
-  // What the quick judgement below needs of each observation, read in this one pass over them.
+  // What the quick judgement below needs of each observation, read during correlation's one pass over them.
   const liveSince = new Date(now - settings.liveMs).toISOString();
   const live = new Uint8Array(obs.length);
   const planned = new Uint8Array(obs.length);
-  for (let i = 0; i < obs.length; i++) {
-    const o = obs[i]!;
+  const plannedSites = new Set([...input.plans].filter(([, plan]) => plan.prefixes.length).map(([site]) => site));
+  const { entityIds, entities } = correlate(obs, (o, i) => {
     let g = groupOf.get(o.address);
     if (g === undefined) {
       g = head.length;
@@ -82,8 +81,8 @@ export function reconcileAll(input: FullInput, now: number, settings: IpamSettin
     next[i] = head[g]!;
     head[g] = i;
     live[i] = o.last_seen >= liveSince ? 1 : 0;
-    planned[i] = input.plans.get(o.site_id)?.prefixes.length ? 1 : 0;
-  }
+    planned[i] = plannedSites.has(o.site_id) ? 1 : 0;
+  });
   const allocationAt = new Map(input.allocations.map((a) => [a.address, a]));
   const findingsAt = new Map<string, Finding[]>();
   for (const f of input.findings) findingsAt.set(f.address, [...(findingsAt.get(f.address) ?? []), f]);

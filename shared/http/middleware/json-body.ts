@@ -1,7 +1,7 @@
 /**
  * Decodes the request body for the route function: at most MAX_BODY_BYTES (413 above), JSON (400 with a
  * clear message when malformed, 415 when it is neither JSON nor declared as something a JSON body may be),
- * or, declared `text/csv`, the text as it came.
+ * or, declared `text/csv`, `application/xml` or `text/xml`, the text as it came.
  */
 import type { MiddlewareObj } from '@middy/core';
 import { config } from '../../config';
@@ -15,8 +15,8 @@ function decodeBody(event: ApiEvent): unknown {
   const limit = config().maxBodyBytes;
   if (Buffer.byteLength(raw) > limit) throw new PayloadTooLargeError(`Request body exceeds ${limit} bytes`);
   const type = event.headers?.['content-type'] ?? '';
-  // CSV imports (IPAM allocations) reach their route as the text itself.
-  if (/^text\/csv\b/i.test(type)) return raw;
+  // CSV imports (IPAM allocations) and XML ones (Dell firmware catalogs) reach their route as the text itself.
+  if (/^(text\/csv|application\/xml|text\/xml)\b/i.test(type)) return raw;
   // curl -d without -H sends application/x-www-form-urlencoded; the runbook does exactly that, so a body
   // that is JSON is accepted whatever the declared type, and anything else is refused clearly.
   try {

@@ -7,6 +7,8 @@
  * - malformed: answer 200 with the real body cut in half (broken JSON / XML)
  * - reset: TCP RST — on connect (`tcp`, default) or after the request is read (`http`)
  * - wrong-cert: TLS with a different self-signed certificate (same subject, other key and thumbprint)
+ * - no-body: the request is handled, but the answer carries no body (and `status` instead, e.g. 204), as some
+ *   firmware answers actions
  * HTTP-level faults may be limited to paths matching `match` and to the next `times` requests.
  */
 export type Fault =
@@ -15,6 +17,7 @@ export type Fault =
   | { kind: 'slow'; delayMs: number; match?: RegExp; times?: number }
   | { kind: 'http-error'; status?: number; match?: RegExp; times?: number }
   | { kind: 'malformed'; match?: RegExp; times?: number }
+  | { kind: 'no-body'; status?: number; match?: RegExp; times?: number }
   | { kind: 'reset'; stage?: 'tcp' | 'http'; match?: RegExp; times?: number }
   | { kind: 'wrong-cert' };
 

@@ -195,6 +195,7 @@ export class FaultableListener {
         .catch(() => protocol.serverError(500));
     }
     if (fault?.kind === 'malformed') reply = truncated(reply);
+    if (fault?.kind === 'no-body') reply = withoutBody(reply, fault.status);
     write(res, reply);
   }
 }
@@ -217,6 +218,11 @@ function truncated(reply: SimReply): SimReply {
   const full = Buffer.isBuffer(reply.body) ? reply.body : Buffer.from(reply.body ?? '{"');
   const cut = full.subarray(0, Math.max(1, Math.floor(full.length / 2)));
   return { status: reply.status >= 300 ? 200 : reply.status, headers: reply.headers, body: cut };
+}
+
+function withoutBody(reply: SimReply, status: number | undefined): SimReply {
+  const { 'content-type': _type, ...headers } = reply.headers ?? {};
+  return { status: status ?? reply.status, headers };
 }
 
 function write(res: ServerResponse, reply: SimReply): void {

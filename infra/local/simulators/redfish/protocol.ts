@@ -36,7 +36,7 @@ export function createRedfishProtocol(host: SimulatedHost, flavor: Exclude<Redfi
     ...systemRoutes(),
     ...managerRoutes(flavor),
     ...jobRoutes(flavor),
-    ...updateServiceRoutes(),
+    ...updateServiceRoutes(flavor),
     ...accountRoutes(),
     ...sessionRoutes(),
   );

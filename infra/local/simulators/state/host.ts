@@ -5,7 +5,7 @@ import { FirmwareInventory } from './firmware';
 import { JobQueue } from './jobs';
 import { PowerModel } from './power';
 import { SessionStore } from './sessions';
-import { Timers } from './timers';
+import { BASE_DURATIONS, type Durations, Timers } from './timers';
 import { UpdateEngine } from './updates';
 
 export type Health = 'OK' | 'Warning' | 'Critical';
@@ -18,6 +18,8 @@ export interface HostOptions {
   sessionLimit: number;
   sessionTimeoutMs: number;
   initialPower: 'On' | 'Off';
+  /** Real-scale durations to change (the rest are BASE_DURATIONS). */
+  durations?: Partial<Durations>;
   emit: SimEventSink;
 }
 
@@ -35,32 +37,36 @@ export class SimulatedHost {
   readonly power: PowerModel;
   readonly updates: UpdateEngine;
   readonly emit: SimEventSink;
+  /** Real-scale durations of this host; change them at run time with `Object.assign`. */
+  readonly durations: Durations;
   health: Health = 'OK';
+  /** Set: the Lifecycle Controller reports this LCStatus (e.g. 'InUse') and refuses new update jobs. */
+  lifecycleBusy: string | undefined;
   managerLastResetTime = new Date();
   /** The iDRAC's own URL as it reports it (DelliDRACCard.URLString); set by the endpoint once it listens. */
   publicUrl = '';
   /** Installed by the endpoint: take its listeners down for an iDRAC reset, then bring them back. */
   onManagerReboot: () => void = () => undefined;
-  private readonly bootListeners: Array<() => void> = [];
+  private readonly bootListeners: Array<() => number> = [];
 
   constructor(options: HostOptions) {
     this.identity = options.identity;
     this.emit = options.emit;
     this.timers = new Timers(options.speed);
+    this.durations = { ...BASE_DURATIONS, ...options.durations };
     this.accounts = new AccountStore(options.credentials, options.extraAccounts);
     this.sessions = new SessionStore(options.sessionLimit, options.sessionTimeoutMs);
     this.inventory = new FirmwareInventory(options.identity.firmware);
     this.jobs = new JobQueue(`${options.identity.serviceTag}:${options.identity.index}`);
-    this.power = new PowerModel(this.timers, options.initialPower, {
-      onBoot: () => {
-        for (const listener of this.bootListeners) listener();
-      },
+    this.power = new PowerModel(this.timers, this.durations, options.initialPower, {
+      onPost: () => Math.max(0, ...this.bootListeners.map((listener) => listener())),
       onChange: (state) => this.emit({ type: 'power', state }),
     });
     this.updates = new UpdateEngine({
       inventory: this.inventory,
       jobs: this.jobs,
       timers: this.timers,
+      durations: this.durations,
       power: this.power,
       managerReboot: () => this.rebootManager(),
       emit: this.emit,

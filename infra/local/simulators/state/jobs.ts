@@ -23,6 +23,12 @@ export interface SimJob {
   /** The job itself reboots the host (DellUpdateService.Install NowAndReboot). */
   rebootHost: boolean;
   awaitingBoot: boolean;
+  /** WS-Man InstallFromURI: held at Downloaded until SetupJobQueue. */
+  holdUntilScheduled?: boolean;
+  /** Injected at submit time (`failNextUpdate`). */
+  failure?: { messageKey: string; at: 'download' | 'apply' };
+  /** A reboot job (WS-Man CreateRebootJob): how it reboots the host. */
+  reboot?: 'PowerCycle' | 'GracefulRestart' | 'GracefulThenForced';
 }
 
 export function jobMessage(job: SimJob): string {
@@ -44,11 +50,17 @@ export class JobQueue {
     this.counter = 100_000_000_000n + offset;
   }
 
-  create(fields: Omit<SimJob, 'id' | 'startTime'>): SimJob {
+  /** A new job: `JID_…`, or with `prefix` another kind of id (`RID_…` for a reboot job). */
+  create(fields: Omit<SimJob, 'id' | 'startTime'>, prefix = 'JID'): SimJob {
     this.counter += 1n;
-    const job: SimJob = { ...fields, id: `JID_${this.counter}`, startTime: new Date() };
+    const job: SimJob = { ...fields, id: `${prefix}_${this.counter}`, startTime: new Date() };
     this.jobs.set(job.id, job);
     return job;
+  }
+
+  /** A job someone else created (another tool, an operator at the console), as the control API seeds it. */
+  add(job: SimJob): void {
+    this.jobs.set(job.id, job);
   }
 
   get(id: string): SimJob | undefined {

@@ -1,4 +1,4 @@
-import { BASE_DURATIONS, type Timers } from './timers';
+import type { Durations, Timers } from './timers';
 
 export type PowerState = 'On' | 'Off' | 'PoweringOn' | 'PoweringOff';
 
@@ -23,14 +23,19 @@ export function isResetType(value: unknown): value is ResetType {
 export type ResetRefusal = 'PSU501' | 'PSU502';
 
 export interface PowerHooks {
-  /** Every boot (power-on completing, warm restart): staged firmware jobs start here. */
-  onBoot: () => void;
+  /**
+   * POST begins (every power on, every reboot): staged firmware jobs start here. Answers how much longer
+   * (base ms) POST lasts for them, as the Lifecycle Controller applies updates before the OS boots.
+   */
+  onPost: () => number;
   onChange: (state: PowerState) => void;
 }
 
 /**
- * Host power as the iDRAC reports it. Turning on passes through PoweringOn for a (scaled) moment, as
- * a real server does while it POSTs.
+ * Host power as the iDRAC reports it. Turning on passes through PoweringOn while the server POSTs; a
+ * reboot (restart, power cycle) goes Off and then On again, each phase for its (scaled) duration. A reboot
+ * can be made to hang in POST (`hangNextBoot`): it stays PoweringOn, nothing staged is applied, until the
+ * next power command.
  */
 export class PowerModel {
   private current: PowerState;
@@ -38,8 +43,12 @@ export class PowerModel {
   // Bumped on each transition so a stale timer cannot overwrite a newer command.
   private generation = 0;
 
+  /** The next power on stops in POST (a hung reboot). */
+  hangNextBoot = false;
+
   constructor(
     private readonly timers: Timers,
+    private readonly durations: Durations,
     initial: 'On' | 'Off',
     private readonly hooks: PowerHooks,
   ) {
@@ -70,33 +79,49 @@ export class PowerModel {
         return undefined;
       case 'GracefulShutdown':
         if (!isOn) return 'PSU502';
-        this.transition('PoweringOff', BASE_DURATIONS.powerOff, 'Off');
+        this.transition('PoweringOff', this.durations.powerOff, 'Off');
         return undefined;
       case 'PushPowerButton':
-        if (isOn) this.transition('PoweringOff', BASE_DURATIONS.powerOff, 'Off');
+        if (isOn) this.transition('PoweringOff', this.durations.powerOff, 'Off');
         else this.powerOn();
         return undefined;
-      case 'ForceRestart':
       case 'GracefulRestart':
         if (!isOn) return 'PSU502';
-        // A warm reset: the iDRAC keeps reporting On while the host reboots.
-        this.lastResetTime = new Date();
-        this.hooks.onBoot();
+        this.transition('PoweringOff', this.durations.powerOff, 'Off', () => this.offThenOn());
         return undefined;
+      case 'ForceRestart':
       case 'PowerCycle':
         if (!isOn) return 'PSU502';
         this.set('Off');
-        this.powerOn();
+        this.offThenOn();
         return undefined;
       case 'Nmi':
         return undefined;
     }
   }
 
+  /** The rest of a reboot once the server is off: a moment off, then power on. */
+  private offThenOn(): void {
+    const generation = this.generation;
+    this.timers.after(this.durations.rebootOff, () => {
+      if (generation === this.generation) this.powerOn();
+    });
+  }
+
   private powerOn(): void {
-    this.transition('PoweringOn', BASE_DURATIONS.powerOn, 'On', () => {
-      this.lastResetTime = new Date();
-      this.hooks.onBoot();
+    const generation = ++this.generation;
+    this.current = 'PoweringOn';
+    this.lastResetTime = new Date();
+    this.hooks.onChange('PoweringOn');
+    if (this.hangNextBoot) {
+      this.hangNextBoot = false;
+      return;
+    }
+    const applying = this.hooks.onPost();
+    this.timers.after(this.durations.powerOn + applying, () => {
+      if (generation !== this.generation) return;
+      this.current = 'On';
+      this.hooks.onChange('On');
     });
   }
 

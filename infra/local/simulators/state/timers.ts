@@ -29,13 +29,22 @@ export class Timers {
   }
 }
 
-/** Real-scale durations (ms at speed 1), roughly what an R750 takes. */
+/**
+ * Real-scale durations (ms at speed 1), roughly what an R750 takes. Each endpoint keeps its own copy
+ * (`EndpointOptions.durations`, `endpoint.setDurations()`), still divided by `speed`.
+ */
 export const BASE_DURATIONS = {
+  /** POST: from power on until the host is On (staged updates add `run` to it). */
   powerOn: 8_000,
+  /** A graceful shutdown. */
   powerOff: 4_000,
+  /** Off in the middle of a reboot, between shutdown and power on. */
+  rebootOff: 3_000,
   download: 6_000,
   schedule: 2_000,
+  /** A firmware job from Running 0 % to Completed. */
   run: 24_000,
-  hostReboot: 10_000,
   managerReboot: 90_000,
-} as const;
+};
+
+export type Durations = typeof BASE_DURATIONS;

@@ -3,12 +3,20 @@ import type { FirmwareInventory } from './firmware';
 import { type ApplyTime, isActive, type JobQueue, type SimJob } from './jobs';
 import type { ResolvedPackage } from './packages';
 import type { PowerModel } from './power';
-import { BASE_DURATIONS, type Timers } from './timers';
+import type { Durations, Timers } from './timers';
 
 export interface UpdateRequest {
   pkg: ResolvedPackage;
   applyTime: ApplyTime;
   rebootHost: boolean;
+  /** WS-Man InstallFromURI: the job waits, Downloaded, until SetupJobQueue schedules it. */
+  holdUntilScheduled?: boolean;
+}
+
+/** A failure the next update job meets: after its download (bad package) or while it is applied. */
+export interface InjectedFailure {
+  messageKey: string;
+  at: 'download' | 'apply';
 }
 
 const RUN_STEPS = 6;
@@ -18,25 +26,30 @@ export const IDRAC_FQDD = 'iDRAC.Embedded.1-1';
  * Drives firmware update jobs the way an iDRAC9 reports them:
  * Downloading (RED003) → Scheduled (JCP001) → [waits for a host reboot if the device needs one]
  * → Running with PercentComplete (PR20) → Completed (RED001), then the inventory shows the new version.
- * An iDRAC package makes the iDRAC itself reset right as it completes, so it is briefly unreachable.
+ * Staged jobs run while the host POSTs after a reboot. An iDRAC package makes the iDRAC itself reset right
+ * as it completes, so it is briefly unreachable.
  */
 export class UpdateEngine {
-  private failNextKey: string | undefined;
+  private failure: InjectedFailure | undefined;
 
   constructor(
     private readonly deps: {
       inventory: FirmwareInventory;
       jobs: JobQueue;
       timers: Timers;
+      durations: Durations;
       power: PowerModel;
       managerReboot: () => void;
       emit: SimEventSink;
     },
   ) {}
 
-  /** Control API: the next update job fails after download with this iDRAC message (e.g. RED007). */
-  failNext(messageKey = 'RED007'): void {
-    this.failNextKey = messageKey;
+  /**
+   * Control API: the next update job fails with this iDRAC message — after its download (default RED007,
+   * bad signature) or, with `at: 'apply'`, while it runs (the device keeps its version).
+   */
+  failNext(messageKey = 'RED007', at: InjectedFailure['at'] = 'download'): void {
+    this.failure = { messageKey, at };
   }
 
   submit(request: UpdateRequest): SimJob {
@@ -54,20 +67,67 @@ export class UpdateEngine {
       applyTime: request.applyTime,
       rebootHost: request.rebootHost,
       awaitingBoot: false,
+      ...(request.holdUntilScheduled ? { holdUntilScheduled: true } : {}),
+      ...(this.failure ? { failure: this.failure } : {}),
     });
+    this.failure = undefined;
     this.changed(job);
-    this.deps.timers.after(BASE_DURATIONS.download, () => this.downloaded(job));
+    this.deps.timers.after(this.deps.durations.download, () => this.downloaded(job));
     return job;
   }
 
-  /** The host booted: staged jobs waiting for a reboot start now. */
-  hostBooted(): void {
+  /** POST began: staged jobs waiting for a reboot run now. Answers how long (base ms) they keep POST busy. */
+  hostBooted(): number {
+    let started = 0;
     for (const job of this.deps.jobs.list()) {
       if (job.state === 'Scheduled' && job.awaitingBoot) {
         job.awaitingBoot = false;
         this.run(job);
+        started++;
       }
     }
+    return started > 0 ? this.deps.durations.run : 0;
+  }
+
+  /** WS-Man SetupJobQueue: these held (Downloaded) jobs are scheduled; one still downloading is once it is. */
+  scheduleHeld(job: SimJob): void {
+    job.holdUntilScheduled = false;
+    if (job.state === 'Downloaded') this.schedule(job);
+  }
+
+  /** WS-Man CreateRebootJob: a reboot job (RID_…) that waits, New, until SetupJobQueue runs it. */
+  createRebootJob(reboot: NonNullable<SimJob['reboot']>): SimJob {
+    const job = this.deps.jobs.create(
+      {
+        name: `Reboot: ${reboot}`,
+        jobType: reboot === 'PowerCycle' ? 'PowerCycle' : reboot === 'GracefulRestart' ? 'RebootNoForce' : 'RebootForce',
+        state: 'New',
+        percentComplete: 0,
+        messageKey: 'JCP001',
+        messageArgs: [],
+        targets: [],
+        applyTime: 'Immediate',
+        rebootHost: true,
+        awaitingBoot: false,
+        reboot,
+      },
+      'RID',
+    );
+    this.changed(job);
+    return job;
+  }
+
+  /** SetupJobQueue with TIME_NOW for a reboot job: the host reboots and the job completes as it goes down. */
+  runRebootJob(job: SimJob): void {
+    this.set(job, { state: 'Scheduled', messageKey: 'JCP001' });
+    this.deps.timers.after(this.deps.durations.schedule, () => {
+      if (!this.deps.jobs.has(job)) return;
+      const power = this.deps.power;
+      const off = power.state === 'Off' || power.state === 'PoweringOff';
+      power.reset(off ? 'On' : job.reboot === 'GracefulRestart' ? 'GracefulRestart' : 'ForceRestart');
+      job.completionTime = new Date();
+      this.set(job, { state: 'Completed', messageKey: 'PR19', percentComplete: 100 });
+    });
   }
 
   /** UpdateService.StartUpdate: jobs held at Downloaded (OnStartUpdateRequest) go ahead. */
@@ -79,10 +139,8 @@ export class UpdateEngine {
 
   private downloaded(job: SimJob): void {
     if (!this.deps.jobs.has(job)) return;
-    if (this.failNextKey) {
-      const key = this.failNextKey;
-      this.failNextKey = undefined;
-      this.fail(job, key);
+    if (job.failure?.at === 'download') {
+      this.fail(job, job.failure.messageKey);
       return;
     }
     if (job.targets.length === 0 || !job.version) {
@@ -98,7 +156,7 @@ export class UpdateEngine {
       this.fail(job, 'RED014');
       return;
     }
-    if (job.applyTime === 'OnStartUpdateRequest') {
+    if (job.applyTime === 'OnStartUpdateRequest' || job.holdUntilScheduled) {
       this.set(job, { state: 'Downloaded', messageKey: 'RED002' });
       return;
     }
@@ -109,12 +167,12 @@ export class UpdateEngine {
     this.set(job, { state: 'Scheduled', messageKey: 'JCP001' });
     const needsReboot = job.applyTime === 'OnReset' || job.targets.some((t) => this.deps.inventory.component(t)?.needsReboot);
     if (!needsReboot) {
-      this.deps.timers.after(BASE_DURATIONS.schedule, () => this.deps.jobs.has(job) && this.run(job));
+      this.deps.timers.after(this.deps.durations.schedule, () => this.deps.jobs.has(job) && this.run(job));
       return;
     }
     job.awaitingBoot = true;
     if (job.rebootHost) {
-      this.deps.timers.after(BASE_DURATIONS.schedule, () => {
+      this.deps.timers.after(this.deps.durations.schedule, () => {
         const power = this.deps.power;
         power.reset(power.state === 'Off' || power.state === 'PoweringOff' ? 'On' : 'ForceRestart');
       });
@@ -125,11 +183,12 @@ export class UpdateEngine {
     if (!this.deps.jobs.has(job)) return;
     job.runningStart = new Date();
     this.set(job, { state: 'Running', messageKey: 'PR20', percentComplete: 0 });
-    const step = BASE_DURATIONS.run / RUN_STEPS;
+    const step = this.deps.durations.run / RUN_STEPS;
     for (let i = 1; i <= RUN_STEPS; i++) {
       this.deps.timers.after(step * i, () => {
         if (!this.deps.jobs.has(job) || job.state !== 'Running') return;
         if (i < RUN_STEPS) this.set(job, { percentComplete: Math.round((i * 100) / RUN_STEPS) });
+        else if (job.failure?.at === 'apply') this.fail(job, job.failure.messageKey);
         else this.complete(job);
       });
     }

@@ -77,11 +77,6 @@ export function pullResponse(page: ItemsPage): string {
   );
 }
 
-/** The answer to a CIM method call: `<method>_OUTPUT` under the action `<resource URI>/<method>Response`. */
-export function methodResponse(action: string, relatesTo: string | undefined, output: string): string {
-  return envelope(addressing(`${action}Response`, relatesTo), output);
-}
-
 export function releaseResponse(relatesTo: string | undefined): string {
   return envelope(addressing(`${ENUMERATION}/ReleaseResponse`, relatesTo), '');
 }
@@ -102,5 +97,34 @@ export function faultResponse(fault: FaultSpec): string {
     addressing(fault.action ?? FAULT_ACTION, fault.relatesTo),
     `<s:Fault><s:Code><s:Value>s:${fault.code}</s:Value><s:Subcode><s:Value>${fault.subcode}</s:Value></s:Subcode></s:Code>` +
       `<s:Reason><s:Text xml:lang="en">${escapeXml(fault.reason)}</s:Text></s:Reason>${detail}</s:Fault>`,
+  );
+}
+
+/** A Get's answer: the instance itself in the body. */
+export function getResponse(resourceUri: string, relatesTo: string | undefined, instance: string): string {
+  return envelope(
+    addressing('http://schemas.xmlsoap.org/ws/2004/09/transfer/GetResponse', relatesTo),
+    instance,
+    ` xmlns:n1="${escapeXml(resourceUri)}"`,
+  );
+}
+
+/** A CIM method's answer: `<n1:{method}_OUTPUT>` with its output parameters (already XML). */
+export function methodResponse(resourceUri: string, method: string, relatesTo: string | undefined, output: string): string {
+  return envelope(
+    addressing(`${resourceUri}/${method}Response`, relatesTo),
+    `<n1:${method}_OUTPUT>${output}</n1:${method}_OUTPUT>`,
+    ` xmlns:n1="${escapeXml(resourceUri)}"`,
+  );
+}
+
+/** A reference to a job as Dell's methods return it (an endpoint reference whose selector names the JID). */
+export function jobReference(jobId: string, jobClass = 'DCIM_LifecycleJob'): string {
+  return (
+    `<wsa:EndpointReference><wsa:Address>${ANONYMOUS}</wsa:Address><wsa:ReferenceParameters>` +
+    `<wsman:ResourceURI>http://schemas.dell.com/wbem/wscim/1/cim-schema/2/${jobClass}</wsman:ResourceURI>` +
+    `<wsman:SelectorSet><wsman:Selector Name="InstanceID">${escapeXml(jobId)}</wsman:Selector>` +
+    `<wsman:Selector Name="__cimnamespace">root/dcim</wsman:Selector></wsman:SelectorSet>` +
+    `</wsa:ReferenceParameters></wsa:EndpointReference>`
   );
 }

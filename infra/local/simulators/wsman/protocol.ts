@@ -1,20 +1,22 @@
 import type { Protocol, SimReply, SimRequest } from '../net/http-types';
 import type { Account } from '../state/accounts';
 import type { SimulatedHost } from '../state/host';
-import { CARD_SERVICE_URI, setAttribute, setAttributeOutput } from './card-service';
+import { CARD_SERVICE_URI, setAttribute } from './card-service';
 import { classForResourceUri } from './classes';
 import { EnumerationContexts } from './enumerations';
 import {
   enumerateResponse,
   type FaultSpec,
   faultResponse,
+  getResponse,
   identifyResponse,
   methodResponse,
   pullResponse,
   releaseResponse,
 } from './envelope';
+import { getLifecycleJob, invokeMethod } from './methods';
 import { ENUMERATION, parseWsmanRequest, type WsmanRequest } from './request';
-import { cimInstance, elementText } from './xml';
+import { cimInstance } from './xml';
 
 export const WSMAN_PATH = '/wsman';
 const SOAP = { 'content-type': 'application/soap+xml;charset=UTF-8' };
@@ -40,6 +42,15 @@ function fault(spec: FaultSpec): SimReply {
   return soap(spec.code === 'Sender' ? 400 : 500, faultResponse(spec));
 }
 
+function notSupported(request: WsmanRequest): SimReply {
+  return fault({
+    code: 'Sender',
+    subcode: 'wsa:ActionNotSupported',
+    reason: 'The action is not supported by the service.',
+    relatesTo: request.messageId,
+  });
+}
+
 function basicAuth(req: SimRequest, host: SimulatedHost): Account | undefined {
   const value = req.headers.authorization;
   if (typeof value !== 'string' || !value.toLowerCase().startsWith('basic ')) return undefined;
@@ -48,9 +59,10 @@ function basicAuth(req: SimRequest, host: SimulatedHost): Account | undefined {
   return colon > 0 ? host.accounts.authenticate(decoded.slice(0, colon), decoded.slice(colon + 1)) : undefined;
 }
 
-const SET_ATTRIBUTE = `${CARD_SERVICE_URI}/SetAttribute`;
-
-/** WS-Management (SOAP 1.2 over HTTPS) like an iDRAC8: Identify without auth; Enumerate/Pull/Release with basic auth. */
+/**
+ * WS-Management (SOAP 1.2 over HTTPS) like an iDRAC8: Identify without auth; with basic auth Enumerate/Pull/
+ * Release, Get of a job, and the Lifecycle Controller methods (methods.ts).
+ */
 export function createWsmanProtocol(host: SimulatedHost, identity: WsmanIdentity = DEFAULT_WSMAN_IDENTITY): Protocol & { reset(): void } {
   const contexts = new EnumerationContexts();
 
@@ -97,8 +109,7 @@ export function createWsmanProtocol(host: SimulatedHost, identity: WsmanIdentity
 
   function route(req: SimRequest): SimReply {
     if (req.method !== 'POST') return { status: 405, headers: { allow: 'POST' } };
-    const xml = req.body.toString('utf8');
-    const request = parseWsmanRequest(xml);
+    const request = parseWsmanRequest(req.body.toString('utf8'));
     if (!request) {
       return fault({
         code: 'Sender',
@@ -110,15 +121,6 @@ export function createWsmanProtocol(host: SimulatedHost, identity: WsmanIdentity
     // iDRACs answer a bad or missing basic credential with a bare HTTP 401, not a SOAP fault.
     const caller = basicAuth(req, host);
     if (!caller) return { status: 401, headers: { 'www-authenticate': 'Basic realm="OPENWSMAN"' } };
-    if (request.action === SET_ATTRIBUTE) {
-      const body = elementText(xml, 'Body') ?? '';
-      const input = {
-        target: elementText(body, 'Target'),
-        name: elementText(body, 'AttributeName'),
-        value: elementText(body, 'AttributeValue'),
-      };
-      return soap(200, methodResponse(SET_ATTRIBUTE, request.messageId, setAttributeOutput(setAttribute(host, caller, input))));
-    }
     switch (request.kind) {
       case 'enumerate':
         return enumerate(request);
@@ -127,13 +129,30 @@ export function createWsmanProtocol(host: SimulatedHost, identity: WsmanIdentity
       case 'release':
         if (request.context) contexts.release(request.context);
         return soap(200, releaseResponse(request.messageId));
-      default:
+      case 'get': {
+        // Only jobs are read one by one here; other classes are enumerated.
+        if (classForResourceUri(request.resourceUri)?.name !== 'DCIM_LifecycleJob') return notSupported(request);
+        const instance = getLifecycleJob(host, request.selectors);
+        if (instance) return soap(200, getResponse(request.resourceUri ?? '', request.messageId, instance));
         return fault({
           code: 'Sender',
-          subcode: 'wsa:ActionNotSupported',
-          reason: 'The action is not supported by the service.',
+          subcode: 'wsman:InvalidSelectors',
+          reason: 'The Selectors for the resource are not valid.',
           relatesTo: request.messageId,
         });
+      }
+      case 'invoke': {
+        const resourceUri = request.resourceUri ?? '';
+        const method = (request.action ?? '').slice(resourceUri.length + 1);
+        // Setting a password needs to know who asks (an administrator, or the user themself).
+        if (resourceUri === CARD_SERVICE_URI && method === 'SetAttribute')
+          return soap(200, methodResponse(resourceUri, method, request.messageId, setAttribute(host, caller, request.body)));
+        const answer = invokeMethod(host, resourceUri, method, request.body);
+        if ('output' in answer) return soap(200, methodResponse(resourceUri, method, request.messageId, answer.output));
+        return notSupported(request);
+      }
+      default:
+        return notSupported(request);
     }
   }
 

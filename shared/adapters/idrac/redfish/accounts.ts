@@ -38,7 +38,11 @@ export async function redfishSetAccountPassword(
 ): Promise<AccountPasswordChange> {
   for (let attempt = 1; ; attempt++) {
     const account = await findAccount(session, address, username);
-    const response = await session.request('PATCH', account.path, { Password: password }, account.etag ? { 'if-match': account.etag } : {});
+    const response = await session.send('PATCH', account.path, {
+      type: 'application/json',
+      data: JSON.stringify({ Password: password }),
+      ...(account.etag ? { headers: { 'if-match': account.etag } } : {}),
+    });
     if (response.status >= 200 && response.status < 300) return { protocol: 'redfish', account_id: account.id };
     if (response.status === 412 && attempt < 2) continue;
     if (response.status === 400) {

@@ -9,9 +9,17 @@ export const LC_STATUS_ACTION = `${MANAGER}/Oem/Dell/DellLCService/Actions/DellL
 export const FIRMWARE_INVENTORY = '/redfish/v1/UpdateService/FirmwareInventory';
 export const SIMPLE_UPDATE = '/redfish/v1/UpdateService/Actions/UpdateService.SimpleUpdate';
 
-/** Where a job can be read, newest first: Dell's queue (iDRAC9 4.x+), its older path, the DMTF task. */
+/** Dell's job queue, newest path first: Oem/Dell/Jobs (iDRAC9 4.x+), then Managers/…/Jobs (older, iDRAC7/8). */
+export const JOB_QUEUES = [
+  { source: 'dell_jobs', collection: `${MANAGER}/Oem/Dell/Jobs` },
+  { source: 'dell_jobs_legacy_path', collection: `${MANAGER}/Jobs` },
+] as const;
+
+/** Where a job can be read, newest first: Dell's queue (both paths), then the DMTF task. */
 export const JOB_LOCATIONS = [
-  { source: 'dell_jobs', path: (jid: string) => `${MANAGER}/Oem/Dell/Jobs/${encodeURIComponent(jid)}` },
-  { source: 'dell_jobs_legacy_path', path: (jid: string) => `${MANAGER}/Jobs/${encodeURIComponent(jid)}` },
+  ...JOB_QUEUES.map((q) => ({ source: q.source, path: (jid: string) => `${q.collection}/${encodeURIComponent(jid)}` })),
   { source: 'task_service', path: (jid: string) => `/redfish/v1/TaskService/Tasks/${encodeURIComponent(jid)}` },
 ] as const;
+export const UPDATE_SERVICE = '/redfish/v1/UpdateService';
+export const DELL_INSTALL = `${UPDATE_SERVICE}/Actions/Oem/DellUpdateService.Install`;
+export const DELETE_JOB_ACTION = `${MANAGER}/Oem/Dell/DellJobService/Actions/DellJobService.DeleteJobQueue`;

@@ -8,6 +8,14 @@ export interface RedfishResponse extends HttpResponse {
   json(): JsonObject;
 }
 
+/** A request body with its content type (JSON, or a multipart upload built by the caller). */
+export interface RawBody {
+  type: string;
+  data: string | Uint8Array | AsyncIterable<Uint8Array>;
+  /** Extra request headers, e.g. If-Match for an upload. */
+  headers?: Record<string, string>;
+}
+
 type Auth = { kind: 'none' } | { kind: 'session'; token: string; location?: string } | { kind: 'basic' };
 
 // Statuses with which a service says "no session for you" without judging the credential:
@@ -87,23 +95,39 @@ export class RedfishSession {
     throw this.httpError('POST', sessionsPath, response);
   }
 
-  /** One request with the current authentication; GET and DELETE are retried by the transport. `headers` add to ours (If-Match). */
-  async request(method: HttpRequest['method'], path: string, body?: unknown, headers?: Record<string, string>): Promise<RedfishResponse> {
+  /** One request with the current authentication; GET and DELETE are retried by the transport. */
+  request(method: HttpRequest['method'], path: string, body?: unknown): Promise<RedfishResponse> {
+    return this.exchange(method, path, body === undefined ? undefined : { type: 'application/json', data: JSON.stringify(body) });
+  }
+
+  /**
+   * A request with a body that is not JSON (a multipart upload). A stream can be sent only once, so a 401 on
+   * an expired token is not resent: the session is opened first, which makes that unlikely.
+   */
+  async send(method: HttpRequest['method'], path: string, body: RawBody): Promise<RedfishResponse> {
     await this.ensureOpen();
-    let { response, token } = await this.send(method, path, body, headers);
-    if (response.status === 401 && token !== undefined) {
+    return this.exchange(method, path, body);
+  }
+
+  private async exchange(method: HttpRequest['method'], path: string, body: RawBody | undefined): Promise<RedfishResponse> {
+    await this.ensureOpen();
+    let { response, token } = await this.once(method, path, body);
+    const replayable = body === undefined || typeof body.data === 'string' || body.data instanceof Uint8Array;
+    if (response.status === 401 && token !== undefined && replayable) {
       // Several requests in flight may hit the same dead token: only the first one logs in again.
       if (this.auth.kind === 'session' && this.auth.token === token) {
         this.log.info('Redfish session no longer valid; logging in again', { idrac: this.target.address, path });
         this.auth = { kind: 'none' };
       }
       await this.ensureOpen();
-      ({ response } = await this.send(method, path, body, headers));
+      ({ response } = await this.once(method, path, body));
     }
     if (response.status === 401) throw this.httpError(method, path, response);
     const address = this.target.address;
     let parsed: JsonObject | undefined;
-    return { ...response, json: () => (parsed ??= parseJson(response.text, address, path)) };
+    // An action answered 202/204 without a body succeeded; it just has nothing to say.
+    const empty = (response.status === 202 || response.status === 204) && response.text.trim() === '';
+    return { ...response, json: () => (parsed ??= empty ? {} : parseJson(response.text, address, path)) };
   }
 
   /** Concurrent first requests share one login rather than each opening a session. */
@@ -150,23 +174,22 @@ export class RedfishSession {
     return new IdracHttpError(this.target.address, response.status, method, path, messageId, detail);
   }
 
-  private async send(
+  private async once(
     method: HttpRequest['method'],
     path: string,
-    body: unknown,
-    extra: Record<string, string> = {},
+    body: RawBody | undefined,
   ): Promise<{ response: HttpResponse; token?: string }> {
-    const headers: Record<string, string> = { ...extra, accept: 'application/json' };
+    const headers: Record<string, string> = { accept: 'application/json' };
     const auth = this.auth;
     if (auth.kind === 'session') headers['x-auth-token'] = auth.token;
     else if (auth.kind === 'basic') {
       headers.authorization = `Basic ${Buffer.from(`${this.credential.username}:${this.credential.password}`).toString('base64')}`;
     }
-    if (body !== undefined) headers['content-type'] = 'application/json';
+    if (body) Object.assign(headers, body.headers, { 'content-type': body.type });
     const response = await this.http.send(
       this.target,
       this.port,
-      { method, path, headers, body: body === undefined ? undefined : JSON.stringify(body) },
+      { method, path, headers, body: body?.data },
       { retry: method === 'GET' || method === 'DELETE', describe: redfishMessage },
     );
     return { response, token: auth.kind === 'session' ? auth.token : undefined };

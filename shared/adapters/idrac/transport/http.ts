@@ -1,3 +1,4 @@
+import { Readable } from 'node:stream';
 import type { Dispatcher } from 'undici';
 import { IdracError, IdracHttpError, type IdracTarget } from '../../../ports/idrac';
 import { toIdracError } from '../errors';
@@ -8,7 +9,8 @@ export interface HttpRequest {
   method: 'GET' | 'POST' | 'PATCH' | 'DELETE';
   path: string;
   headers?: Record<string, string>;
-  body?: string;
+  /** A stream is sent once: such a request is never retried. */
+  body?: string | Uint8Array | AsyncIterable<Uint8Array>;
 }
 
 export interface HttpResponse {
@@ -54,7 +56,7 @@ export class HttpTransport {
         path: request.path,
         method: request.method as Dispatcher.HttpMethod,
         headers: request.headers,
-        body: request.body,
+        body: typeof request.body === 'string' || request.body instanceof Uint8Array ? request.body : bodyStream(request.body),
       });
       const declared = Number(res.headers['content-length'] ?? 0);
       if (declared > MAX_BODY_BYTES) {
@@ -75,4 +77,8 @@ export class HttpTransport {
     }
     return response;
   }
+}
+
+function bodyStream(body: AsyncIterable<Uint8Array> | undefined): Readable | undefined {
+  return body === undefined ? undefined : Readable.from(body, { objectMode: false });
 }

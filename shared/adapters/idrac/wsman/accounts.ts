@@ -6,18 +6,10 @@
 import { type AccountPasswordChange, type IdracCredential, IdracError, type IdracTarget } from '../../../ports/idrac';
 import { masked } from '../redfish/accounts';
 import { escapeXml } from './envelope';
-import type { WsmanClient } from './wsman-client';
+import { SERVICE_SELECTORS, type WsmanClient } from './wsman-client';
 import { type CimValue, textOf } from './xml';
 
 const text = (value: CimValue | undefined) => (typeof value === 'string' ? value : '');
-
-/** The one instance of the service, as Dell's profile names it. */
-const CARD_SERVICE = {
-  SystemCreationClassName: 'DCIM_ComputerSystem',
-  CreationClassName: 'DCIM_iDRACCardService',
-  SystemName: 'DCIM:ComputerSystem',
-  Name: 'DCIM:iDRACCardService',
-};
 
 export async function wsmanSetAccountPassword(
   wsman: WsmanClient,
@@ -40,7 +32,15 @@ export async function wsmanSetAccountPassword(
     '<p:Target>iDRAC.Embedded.1</p:Target>' +
     `<p:AttributeName>${escapeXml(`${group}#Password`)}</p:AttributeName>` +
     `<p:AttributeValue>${escapeXml(password)}</p:AttributeValue>`;
-  const out = await wsman.invoke(target, port, credential, 'DCIM_iDRACCardService', CARD_SERVICE, 'SetAttribute', input);
+  const out = await wsman.invoke(
+    target,
+    port,
+    credential,
+    'DCIM_iDRACCardService',
+    SERVICE_SELECTORS.DCIM_iDRACCardService,
+    'SetAttribute',
+    input,
+  );
   if (textOf(out.ReturnValue) === '0') return { protocol: 'wsman', account_id: accountId };
   const messageId = textOf(out.MessageID);
   const message = textOf(out.Message);

@@ -6,6 +6,7 @@ export const NS = {
   wsen: 'http://schemas.xmlsoap.org/ws/2004/09/enumeration',
   wsman: 'http://schemas.dmtf.org/wbem/wsman/1/wsman.xsd',
   wsmid: 'http://schemas.dmtf.org/wbem/wsman/identity/1/wsmanidentity.xsd',
+  wxf: 'http://schemas.xmlsoap.org/ws/2004/09/transfer',
 } as const;
 
 const ANONYMOUS = `${NS.wsa}/role/anonymous`;
@@ -81,6 +82,11 @@ export function releaseEnvelope(to: string, resourceUri: string, context: string
     `${NS.wsen}/Release`,
     `<wsen:Release><wsen:EnumerationContext>${escapeXml(context)}</wsen:EnumerationContext></wsen:Release>`,
   );
+}
+
+/** WS-Transfer Get of one instance, named by its selectors. */
+export function getEnvelope(to: string, resourceUri: string, selectors: Selectors): string {
+  return envelope(to, resourceUri, `${NS.wxf}/Get`, '', selectors);
 }
 
 /**

@@ -1,7 +1,16 @@
 import { type IdracCredential, IdracError, IdracHttpError, type IdracTarget } from '../../../ports/idrac';
 import type { IdracLog } from '../options';
 import type { HttpResponse, HttpTransport, SendOptions } from '../transport/http';
-import { DCIM, enumerateEnvelope, identifyEnvelope, invokeEnvelope, pullEnvelope, releaseEnvelope, type Selectors } from './envelope';
+import {
+  DCIM,
+  enumerateEnvelope,
+  getEnvelope,
+  identifyEnvelope,
+  invokeEnvelope,
+  pullEnvelope,
+  releaseEnvelope,
+  type Selectors,
+} from './envelope';
 import { asList, type CimValue, child, cimInstance, isNode, parseEnvelope, textOf, type XmlNode } from './xml';
 
 export interface WsmanIdentity {
@@ -10,10 +19,55 @@ export interface WsmanIdentity {
   protocolVersion: string;
 }
 
-export type DcimClass = 'DCIM_SystemView' | 'DCIM_iDRACCardView' | 'DCIM_SoftwareIdentity' | 'DCIM_NICView' | 'DCIM_iDRACCardString';
+export type DcimClass =
+  | 'DCIM_SystemView'
+  | 'DCIM_iDRACCardView'
+  | 'DCIM_SoftwareIdentity'
+  | 'DCIM_NICView'
+  | 'DCIM_LifecycleJob'
+  | 'DCIM_iDRACCardString';
 
 /** Dell's services, each a CIM class whose one instance is named by these selectors (Dell's fixed values). */
-export type DcimService = 'DCIM_iDRACCardService';
+export type DcimService =
+  | 'DCIM_LCService'
+  | 'DCIM_SoftwareInstallationService'
+  | 'DCIM_JobService'
+  | 'DCIM_CSPowerManagementService'
+  | 'DCIM_iDRACCardService';
+
+/** The selectors naming each service's one instance. */
+export const SERVICE_SELECTORS: Record<DcimService, Selectors> = {
+  DCIM_LCService: {
+    CreationClassName: 'DCIM_LCService',
+    SystemCreationClassName: 'DCIM_ComputerSystem',
+    SystemName: 'DCIM:ComputerSystem',
+    Name: 'DCIM:LCService',
+  },
+  DCIM_SoftwareInstallationService: {
+    CreationClassName: 'DCIM_SoftwareInstallationService',
+    SystemCreationClassName: 'DCIM_ComputerSystem',
+    SystemName: 'IDRAC:ID',
+    Name: 'SoftwareUpdate',
+  },
+  DCIM_JobService: {
+    CreationClassName: 'DCIM_JobService',
+    SystemCreationClassName: 'DCIM_ComputerSystem',
+    SystemName: 'Idrac',
+    Name: 'JobService',
+  },
+  DCIM_CSPowerManagementService: {
+    CreationClassName: 'DCIM_CSPowerManagementService',
+    SystemCreationClassName: 'DCIM_SPComputerSystem',
+    SystemName: 'systemmc',
+    Name: 'pwrmgtsvc:1',
+  },
+  DCIM_iDRACCardService: {
+    SystemCreationClassName: 'DCIM_ComputerSystem',
+    CreationClassName: 'DCIM_iDRACCardService',
+    SystemName: 'DCIM:ComputerSystem',
+    Name: 'DCIM:iDRACCardService',
+  },
+};
 
 const PATH = '/wsman';
 const SOAP_HEADERS = { 'content-type': 'application/soap+xml;charset=UTF-8', accept: 'application/soap+xml' };
@@ -85,6 +139,19 @@ export class WsmanClient {
       context = next || context;
     }
     return instances;
+  }
+
+  /** One instance by its selectors (e.g. a DCIM_LifecycleJob by InstanceID); a retried read. */
+  async get(
+    target: IdracTarget,
+    port: number,
+    credential: IdracCredential,
+    cls: DcimClass,
+    selectors: Selectors,
+  ): Promise<Record<string, CimValue>> {
+    const to = `https://${target.address}:${port}${PATH}`;
+    const body = await this.call(target, port, credential, getEnvelope(to, `${DCIM}${cls}`, selectors), `Get ${cls}`, true);
+    return cimInstance(child(body, cls));
   }
 
   /**

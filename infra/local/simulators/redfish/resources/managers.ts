@@ -49,11 +49,12 @@ export function managerResource(host: SimulatedHost, flavor: RedfishFlavor): Jso
 }
 
 function remoteServicesStatus(host: SimulatedHost): Json {
-  const busy = host.jobs.list().some((j) => j.state === 'Running');
+  const lcStatus = host.lifecycleBusy ?? (host.jobs.list().some((j) => j.state === 'Running') ? 'InUse' : 'Ready');
+  const busy = lcStatus !== 'Ready';
   const power = host.power.state;
   return {
     ...(successInfo(200).body as JsonObject),
-    LCStatus: busy ? 'InUse' : 'Ready',
+    LCStatus: lcStatus,
     RTStatus: 'Ready',
     ServerStatus: power === 'Off' || power === 'PoweringOff' ? 'PoweredOff' : power === 'PoweringOn' ? 'InPOST' : 'OutOfPOST',
     Status: busy ? 'NotReady' : 'Ready',

@@ -1,4 +1,5 @@
 import { fixture, type Json, render } from '../../fixtures/load';
+import type { RedfishFlavor } from '../../identity/profiles';
 import type { InventoryEntry } from '../../state/firmware';
 import type { ApplyTime } from '../../state/jobs';
 import { resolvePackage } from '../../state/packages';
@@ -61,6 +62,7 @@ function accepted(jobId: string): RedfishResult {
 }
 
 function simpleUpdate({ host, json }: RouteContext): RedfishResult {
+  if (host.lifecycleBusy) return redfishError(400, 'RAC0508');
   const body = json();
   if (body === null) return redfishError(400, 'Base.MalformedJSON');
   const imageUri = body?.ImageURI;
@@ -83,6 +85,7 @@ function simpleUpdate({ host, json }: RouteContext): RedfishResult {
 }
 
 function dellInstall({ host, json }: RouteContext): RedfishResult {
+  if (host.lifecycleBusy) return redfishError(400, 'RAC0508');
   const body = json();
   if (body === null) return redfishError(400, 'Base.MalformedJSON');
   const uris = body?.SoftwareIdentityURIs;
@@ -95,6 +98,58 @@ function dellInstall({ host, json }: RouteContext): RedfishResult {
   }
   const jobs = (uris as string[]).map((uri) => host.updates.submit({ pkg: resolvePackage(uri, host.inventory), ...upon }));
   return accepted(jobs[0]?.id ?? '');
+}
+
+/** The parts of a multipart/form-data body by name: their file name and, for small parts, their text. */
+function formParts(req: RouteContext['req']): Map<string, { fileName?: string; text: string }> {
+  const parts = new Map<string, { fileName?: string; text: string }>();
+  const boundary = /boundary="?([^";]+)"?/i.exec(header(req, 'content-type') ?? '')?.[1];
+  if (!boundary) return parts;
+  // latin1 keeps byte offsets; only headers and the JSON part are read as text.
+  for (const chunk of req.body.toString('latin1').split(`--${boundary}`)) {
+    const split = chunk.indexOf('\r\n\r\n');
+    if (split < 0) continue;
+    const head = chunk.slice(0, split);
+    const name = /name="([^"]+)"/i.exec(head)?.[1];
+    if (!name) continue;
+    const fileName = /filename="([^"]+)"/i.exec(head)?.[1];
+    parts.set(name, { ...(fileName ? { fileName } : {}), text: fileName ? '' : chunk.slice(split + 4).replace(/\r\n$/, '') });
+  }
+  return parts;
+}
+
+/**
+ * MultipartHttpPushUri (iDRAC9 4.x+): `UpdateParameters` (JSON: Targets, @Redfish.OperationApplyTime) and
+ * `UpdateFile` (the DUP, whose file name says what it installs) in one POST; 202 with the job, like SimpleUpdate.
+ */
+function multipartUpload(context: RouteContext): RedfishResult {
+  const { host } = context;
+  if (host.lifecycleBusy) return redfishError(400, 'RAC0508');
+  const parts = formParts(context.req);
+  const file = parts.get('UpdateFile');
+  if (!file?.fileName) return redfishError(400, 'Base.ActionParameterMissing', ['MultipartHttpPushUri', 'UpdateFile']);
+  let parameters: Record<string, unknown> = {};
+  try {
+    const parsed: unknown = JSON.parse(parts.get('UpdateParameters')?.text || '{}');
+    if (parsed && typeof parsed === 'object' && !Array.isArray(parsed)) parameters = parsed as Record<string, unknown>;
+  } catch {
+    return redfishError(400, 'Base.MalformedJSON');
+  }
+  const applyTime = parameters['@Redfish.OperationApplyTime'] ?? 'Immediate';
+  if (!APPLY_TIMES.includes(applyTime as ApplyTime)) {
+    return redfishError(400, 'Base.ActionParameterValueNotInList', [
+      String(applyTime),
+      '@Redfish.OperationApplyTime',
+      'MultipartHttpPushUri',
+    ]);
+  }
+  const targets = Array.isArray(parameters.Targets) ? parameters.Targets.filter((t): t is string => typeof t === 'string') : [];
+  const job = host.updates.submit({
+    pkg: resolvePackage(file.fileName, host.inventory, targets),
+    applyTime: applyTime as ApplyTime,
+    rebootHost: false,
+  });
+  return accepted(job.id);
 }
 
 /** HttpPushUri upload: multipart with the DUP; only its file name matters here (see state/packages.ts). */
@@ -115,9 +170,16 @@ function upload({ host, req }: RouteContext): RedfishResult {
   };
 }
 
-export function updateServiceRoutes(): RouteDef[] {
-  return [
-    { method: 'GET', pattern: SERVICE, handler: () => ok(render(templates().updateService, {})) },
+/** Multipart push came with iDRAC9 4.x; older services (`legacy`) take uploads at HttpPushUri only. */
+function updateServiceResource(flavor: RedfishFlavor): Json {
+  const service = render(templates().updateService, {}) as { [key: string]: Json };
+  if (flavor !== 'full') delete service.MultipartHttpPushUri;
+  return service;
+}
+
+export function updateServiceRoutes(flavor: RedfishFlavor): RouteDef[] {
+  const routes: RouteDef[] = [
+    { method: 'GET', pattern: SERVICE, handler: () => ok(updateServiceResource(flavor)) },
     {
       method: 'GET',
       pattern: INVENTORY,
@@ -149,4 +211,8 @@ export function updateServiceRoutes(): RouteDef[] {
       },
     },
   ];
+  if (flavor === 'full') {
+    routes.push({ method: 'POST', pattern: `${SERVICE}/MultipartUpload`, privilege: 'ConfigureManager', handler: multipartUpload });
+  }
+  return routes;
 }

@@ -2,6 +2,7 @@ import type { SimulatedHost } from '../../state/host';
 import type { CimValue } from '../xml';
 import { idracCardString } from './idrac-card-string';
 import { idracCardView } from './idrac-card-view';
+import { lifecycleJobs } from './lifecycle-job';
 import { nicView } from './nic-view';
 import { softwareIdentity } from './software-identity';
 import { systemView } from './system-view';
@@ -15,6 +16,7 @@ export const CLASSES: Record<string, ClassProvider> = {
   DCIM_iDRACCardString: idracCardString,
   DCIM_SoftwareIdentity: softwareIdentity,
   DCIM_NICView: nicView,
+  DCIM_LifecycleJob: lifecycleJobs,
 };
 
 // Dell documents its classes under schemas.dell.com; some Dell scripts use the dmtf.org form. Both resolve.
