@@ -136,7 +136,7 @@ async function main(): Promise<number> {
     };
     const createSite = async (id: string, network: string) =>
       must(
-        await call('POST', '/api/v1/sites', 'operator', {
+        await call('POST', '/api/v1/sites', 'admin', {
           id,
           name: id,
           management_networks: [network],

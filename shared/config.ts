@@ -3,6 +3,10 @@
  * offending variable named, instead of surfacing later as an obscure runtime error.
  */
 import { z } from 'zod';
+import { KEY_METRICS } from './domain/health';
+
+const threshold = (name: keyof typeof KEY_METRICS, level: 'warning' | 'critical') =>
+  z.coerce.number().default(KEY_METRICS[name].defaults[level]);
 
 const Env = z.object({
   EIO_RUNTIME: z.enum(['aws', 'local']).default('local'),
@@ -31,17 +35,17 @@ const Env = z.object({
     .positive()
     .default(256 * 1024),
   LOG_LEVEL: z.enum(['DEBUG', 'INFO', 'WARN', 'ERROR', 'SILENT']).default('INFO'),
-  // Runbook "Key Metrics to Monitor" thresholds, kept in config so operators can tune them without a redeploy.
-  THRESHOLD_QUEUE_DEPTH_WARNING: z.coerce.number().default(50),
-  THRESHOLD_QUEUE_DEPTH_CRITICAL: z.coerce.number().default(200),
-  THRESHOLD_WORKER_UTILIZATION_WARNING: z.coerce.number().default(80),
-  THRESHOLD_WORKER_UTILIZATION_CRITICAL: z.coerce.number().default(95),
-  THRESHOLD_VCENTER_SYNC_AGE_WARNING_MIN: z.coerce.number().default(30),
-  THRESHOLD_VCENTER_SYNC_AGE_CRITICAL_MIN: z.coerce.number().default(120),
-  THRESHOLD_IDRAC_UNREACHABLE_WARNING_PCT: z.coerce.number().default(5),
-  THRESHOLD_IDRAC_UNREACHABLE_CRITICAL_PCT: z.coerce.number().default(20),
-  THRESHOLD_FAILED_JOBS_24H_WARNING: z.coerce.number().default(5),
-  THRESHOLD_FAILED_JOBS_24H_CRITICAL: z.coerce.number().default(20),
+  // Runbook "Key Metrics to Monitor" thresholds (defaults: KEY_METRICS in domain/health.ts), tunable without a rebuild.
+  THRESHOLD_QUEUE_DEPTH_WARNING: threshold('jobQueueDepth', 'warning'),
+  THRESHOLD_QUEUE_DEPTH_CRITICAL: threshold('jobQueueDepth', 'critical'),
+  THRESHOLD_WORKER_UTILIZATION_WARNING: threshold('workerUtilizationPct', 'warning'),
+  THRESHOLD_WORKER_UTILIZATION_CRITICAL: threshold('workerUtilizationPct', 'critical'),
+  THRESHOLD_VCENTER_SYNC_AGE_WARNING_MIN: threshold('vcenterSyncAgeMinutes', 'warning'),
+  THRESHOLD_VCENTER_SYNC_AGE_CRITICAL_MIN: threshold('vcenterSyncAgeMinutes', 'critical'),
+  THRESHOLD_IDRAC_UNREACHABLE_WARNING_PCT: threshold('idracUnreachablePct', 'warning'),
+  THRESHOLD_IDRAC_UNREACHABLE_CRITICAL_PCT: threshold('idracUnreachablePct', 'critical'),
+  THRESHOLD_FAILED_JOBS_24H_WARNING: threshold('failedJobs24h', 'warning'),
+  THRESHOLD_FAILED_JOBS_24H_CRITICAL: threshold('failedJobs24h', 'critical'),
   /** iDRAC client timeouts (docs/idrac-clients.md); probes of a dead address cost one connect timeout. */
   IDRAC_CONNECT_TIMEOUT_MS: z.coerce.number().int().positive().default(5000),
   IDRAC_HEADERS_TIMEOUT_MS: z.coerce.number().int().positive().default(30000),
@@ -57,6 +61,11 @@ const Env = z.object({
   VCENTER_BREAKER_THRESHOLD: z.coerce.number().int().min(1).default(5),
   /** How long an open breaker refuses calls before letting one probe through. */
   VCENTER_BREAKER_HALF_OPEN_SECONDS: z.coerce.number().positive().default(30),
+  /** AWS: URL of the queue the notifications pipe forwards to the SNS topic (set by CDK). */
+  NOTIFICATIONS_QUEUE_URL: z.string().optional(),
+  /** Local: where operator notifications are POSTed (unset: the log only), and the HMAC key that signs them. */
+  NOTIFY_WEBHOOK_URL: z.url().optional(),
+  NOTIFY_WEBHOOK_SECRET: z.string().min(16).optional(),
   /** Retention before DynamoDB's TTL removes them: audit entries, job steps (jobs themselves stay), idempotency keys. */
   RETENTION_AUDIT_DAYS: z.coerce.number().int().min(1).default(365),
   RETENTION_JOB_STEPS_DAYS: z.coerce.number().int().min(1).default(90),
@@ -89,6 +98,8 @@ export function parseConfig(env: Record<string, string | undefined>) {
     throw new Error(`Invalid configuration: ${problems}`);
   }
   const e = parsed.data;
+  if (e.NOTIFY_WEBHOOK_URL && !e.NOTIFY_WEBHOOK_SECRET)
+    throw new Error('Invalid configuration: NOTIFY_WEBHOOK_SECRET must be set with NOTIFY_WEBHOOK_URL (notifications are signed)');
   return {
     runtime: e.EIO_RUNTIME,
     version: e.EIO_VERSION,
@@ -120,9 +131,13 @@ export function parseConfig(env: Record<string, string | undefined>) {
       idempotencyKeyMs: e.RETENTION_IDEMPOTENCY_KEY_HOURS * 3_600_000,
     },
     logLevel: e.LOG_LEVEL,
+    notifications: {
+      queueUrl: e.NOTIFICATIONS_QUEUE_URL,
+      webhook: e.NOTIFY_WEBHOOK_URL && e.NOTIFY_WEBHOOK_SECRET ? { url: e.NOTIFY_WEBHOOK_URL, secret: e.NOTIFY_WEBHOOK_SECRET } : undefined,
+    },
     ipam: { liveMs: e.IPAM_LIVE_HOURS * 3_600_000, staleAllocationMs: e.IPAM_STALE_ALLOCATION_DAYS * 86_400_000 },
     thresholds: {
-      queueDepth: { warning: e.THRESHOLD_QUEUE_DEPTH_WARNING, critical: e.THRESHOLD_QUEUE_DEPTH_CRITICAL },
+      jobQueueDepth: { warning: e.THRESHOLD_QUEUE_DEPTH_WARNING, critical: e.THRESHOLD_QUEUE_DEPTH_CRITICAL },
       workerUtilizationPct: {
         warning: e.THRESHOLD_WORKER_UTILIZATION_WARNING,
         critical: e.THRESHOLD_WORKER_UTILIZATION_CRITICAL,

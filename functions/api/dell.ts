@@ -7,21 +7,15 @@ import { PageQuery, pageBody, pageOptions } from '../../shared/http/pagination';
 import { json, noContent } from '../../shared/http/respond';
 import { parseInput } from '../../shared/http/validation';
 import { getDiscoveryRun, listDiscoveryRuns, startDiscovery } from '../../shared/usecases/dell-discovery';
-import {
-  createDellEndpoint,
-  deleteDellEndpoint,
-  getDellEndpoint,
-  listDellEndpoints,
-  refreshDellEndpoint,
-  updateDellEndpoint,
-} from '../../shared/usecases/dell-endpoints';
+import { deleteDellEndpoint, getDellEndpoint, listDellEndpoints, refreshDellEndpoint } from '../../shared/usecases/dell-endpoints';
+import { changeDellEndpoint, registerDellEndpoint } from '../../shared/usecases/trust-changes';
 
 const IdPath = z.object({ id: z.string().min(1) });
 const ListQuery = PageQuery.extend(DellEndpointQuery.shape);
 
 export const handler = apiHandler('api-dell', {
   'POST /api/v1/dell/endpoints': async (req) => {
-    const ep = await createDellEndpoint(await deps(), parseInput(DellEndpointCreate, req.body, 'body'), req.principal.subject);
+    const ep = await registerDellEndpoint(await deps(), parseInput(DellEndpointCreate, req.body, 'body'), req.principal);
     return json(201, ep, { location: `/api/v1/dell/endpoints/${ep.id}` });
   },
   'GET /api/v1/dell/endpoints': async (req) => {
@@ -32,7 +26,12 @@ export const handler = apiHandler('api-dell', {
   'PATCH /api/v1/dell/endpoints/{id}': async (req) =>
     json(
       200,
-      await updateDellEndpoint(await deps(), parseInput(IdPath, req.path, 'path').id, parseInput(DellEndpointUpdate, req.body, 'body')),
+      await changeDellEndpoint(
+        await deps(),
+        parseInput(IdPath, req.path, 'path').id,
+        parseInput(DellEndpointUpdate, req.body, 'body'),
+        req.principal,
+      ),
     ),
   'DELETE /api/v1/dell/endpoints/{id}': async (req) => {
     await deleteDellEndpoint(await deps(), parseInput(IdPath, req.path, 'path').id);

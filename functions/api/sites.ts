@@ -5,20 +5,24 @@ import { apiHandler } from '../../shared/http/api-handler';
 import { PageQuery, pageBody, pageOptions } from '../../shared/http/pagination';
 import { json, noContent } from '../../shared/http/respond';
 import { parseInput } from '../../shared/http/validation';
-import { createSite, deleteSite, getSite, listSites, updateSite } from '../../shared/usecases/sites';
+import { deleteSite, getSite, listSites } from '../../shared/usecases/sites';
+import { changeSite, registerSite } from '../../shared/usecases/trust-changes';
 
 const IdPath = z.object({ id: z.string().min(1) });
 
 export const handler = apiHandler('api-sites', {
   'POST /api/v1/sites': async (req) => {
-    const site = await createSite(await deps(), parseInput(SiteCreate, req.body, 'body'), req.principal.subject);
+    const site = await registerSite(await deps(), parseInput(SiteCreate, req.body, 'body'), req.principal);
     return json(201, site, { location: `/api/v1/sites/${site.id}` });
   },
   'GET /api/v1/sites': async (req) =>
     json(200, pageBody(await listSites(await deps(), pageOptions(parseInput(PageQuery, req.query, 'query'))))),
   'GET /api/v1/sites/{id}': async (req) => json(200, await getSite(await deps(), parseInput(IdPath, req.path, 'path').id)),
   'PATCH /api/v1/sites/{id}': async (req) =>
-    json(200, await updateSite(await deps(), parseInput(IdPath, req.path, 'path').id, parseInput(SiteUpdate, req.body, 'body'))),
+    json(
+      200,
+      await changeSite(await deps(), parseInput(IdPath, req.path, 'path').id, parseInput(SiteUpdate, req.body, 'body'), req.principal),
+    ),
   'DELETE /api/v1/sites/{id}': async (req) => {
     await deleteSite(await deps(), parseInput(IdPath, req.path, 'path').id);
     return noContent();

@@ -128,7 +128,8 @@ export class EioFunction extends Construct {
       props.network
         ? 'X-Ray PutTraceSegments/PutTelemetryRecords and the ENI actions Lambda needs to attach this device-reaching EIO function ' +
             'to the private subnets have no resource-level permissions.'
-        : 'X-Ray PutTraceSegments/PutTelemetryRecords (active tracing of EIO requests) have no resource-level permissions.',
+        : 'X-Ray PutTraceSegments/PutTelemetryRecords (active tracing of EIO requests) and, for the EIO system API, DynamoDB ' +
+            'ListBackups (GET /api/v1/system/backups) have no resource-level permissions.',
     );
   }
 }

@@ -4,7 +4,8 @@
  * - api and worker functions send to every pool queue and read queue/DLQ attributes (health);
  * - functions in the VPC read service-identity secrets; the service-identities API also manages them;
  * - api and worker functions start/stop/describe executions and answer task tokens, on EIO's state machines
- *   only; api functions also check state machines are ACTIVE (health) and drain pools (event-source mappings).
+ *   only; api functions also check state machines are ACTIVE (health) and drain pools (event-source mappings);
+ * - the system API lists the table's backups and point-in-time recovery window.
  */
 import { ArnFormat, Stack } from 'aws-cdk-lib';
 import type * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
@@ -15,6 +16,9 @@ import type { PoolQueues } from './stateful-stack';
 
 /** Name prefix of the service-identity secrets in Secrets Manager. */
 export const SECRETS_PREFIX = 'eio/service-identities/';
+
+/** Functions that report the table's recovery points (GET /api/v1/system/backups). */
+export const BACKUP_READERS: ReadonlySet<string> = new Set(['api-system']);
 
 /** Functions that create, rotate and delete service-identity credentials (everyone else only reads them). */
 export const SECRET_MANAGERS: ReadonlySet<string> = new Set(['api-service-identities']);
@@ -49,6 +53,11 @@ export function grantForKind(f: EioFunction, t: GrantTargets): void {
   // Index ARNs by name rather than `index/*`: the table has exactly the GSIs the Store adapter uses.
   const tableResources = [t.table.tableArn, ...t.indexNames.map((i) => `${t.table.tableArn}/index/${i}`)];
   add([...TABLE_READ, ...TABLE_WRITE, ...(kind === 'api' ? [] : ['dynamodb:Scan'])], tableResources);
+  if (BACKUP_READERS.has(f.name)) {
+    add(['dynamodb:DescribeContinuousBackups'], [t.table.tableArn]);
+    // ListBackups has no resource-level permission: it lists, never reads or restores, a backup.
+    add(['dynamodb:ListBackups'], ['*']);
+  }
 
   if (kind === 'api' || kind === 'worker') {
     const pools = Object.values(t.queues);

@@ -3,13 +3,14 @@ import * as iam from 'aws-cdk-lib/aws-iam';
 import * as scheduler from 'aws-cdk-lib/aws-scheduler';
 import type * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
-import type { ScheduleSpec } from '../../shared/catalog/schedules';
+import { type ScheduleSpec, scheduleInput } from '../../shared/catalog/schedules';
 
 export type EioScheduleProps = { name: string; spec: ScheduleSpec; queue: sqs.IQueue };
 
 /**
- * One SCHEDULES row: EventBridge Scheduler sends the row's message to its pool's queue. The pool's worker
- * does the work, so a paused scheduler (SystemState) or a drained pool is honoured by the worker, not here.
+ * One SCHEDULES row: EventBridge Scheduler sends the row's message, named after the row (`schedule`), to its
+ * pool's queue. The schedule itself stays enabled: the pool's worker drops a `held` row's message while the
+ * scheduler switch is on (usecases/scheduled-work.ts), and a drained pool leaves it in the queue.
  */
 export class EioSchedule extends Construct {
   readonly schedule: scheduler.CfnSchedule;
@@ -39,7 +40,7 @@ export class EioSchedule extends Construct {
       target: {
         arn: props.queue.queueArn,
         roleArn: this.role.roleArn,
-        input: JSON.stringify(props.spec.message),
+        input: scheduleInput(props.name, props.spec),
         // A missed tick is superseded by the next one: retry briefly, then drop.
         retryPolicy: { maximumRetryAttempts: 3, maximumEventAgeInSeconds: 300 },
       },

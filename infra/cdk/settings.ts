@@ -16,6 +16,8 @@
  * | eio:dynamoDbPrefixList | (none)                           | pl-… of com.amazonaws.<region>.dynamodb; required    |
  * |                        |                                  | once deviceCidrs no longer covers the internet       |
  * | eio:logRetentionDays   | 90                               | retention of function, state machine and API logs    |
+ * | eio:notifyEmails       | (none)                           | escalation contacts: addresses subscribed to the     |
+ * |                        |                                  | alarms and notifications topic (comma list or JSON)  |
  */
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -35,6 +37,8 @@ export type EioSettings = {
   deviceCidrs: string[];
   dynamoDbPrefixListId?: string;
   logRetentionDays: RetentionDays;
+  /** Escalation contacts subscribed (by email) to the alarms and notifications topic. */
+  notifyEmails: string[];
   /** True when the issuer is the placeholder default (the app warns at synth). */
   jwtIssuerIsPlaceholder: boolean;
 };
@@ -53,6 +57,7 @@ export const DEFAULT_SETTINGS: EioSettings = {
   natGateways: 1,
   deviceCidrs: ['0.0.0.0/0'],
   logRetentionDays: RetentionDays.THREE_MONTHS,
+  notifyEmails: [],
   jwtIssuerIsPlaceholder: true,
 };
 
@@ -98,6 +103,7 @@ export function settingsFromContext(node: Node): EioSettings {
     deviceCidrs: list(ctx('deviceCidrs')) ?? DEFAULT_SETTINGS.deviceCidrs,
     ...(prefixList ? { dynamoDbPrefixListId: String(prefixList) } : {}),
     logRetentionDays: retention as RetentionDays,
+    notifyEmails: list(ctx('notifyEmails')) ?? DEFAULT_SETTINGS.notifyEmails,
     jwtIssuerIsPlaceholder: jwtIssuer === PLACEHOLDER_JWT_ISSUER,
   };
 }

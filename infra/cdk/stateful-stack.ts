@@ -1,9 +1,12 @@
 import { CfnOutput, Duration, RemovalPolicy, Stack, type StackProps } from 'aws-cdk-lib';
+import * as backup from 'aws-cdk-lib/aws-backup';
 import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
+import * as iam from 'aws-cdk-lib/aws-iam';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
 import type { Construct } from 'constructs';
 import { EXPIRES_AT } from '../../shared/ports/store';
 import { type CatalogWorkerPool, REAL_CATALOG } from './catalog';
+import { acknowledge } from './nag';
 
 /** GSI names of the single table; the Store adapter queries them and IAM grants name them exactly. */
 export const TABLE_INDEXES = ['gsi1', 'gsi2'] as const;
@@ -28,6 +31,8 @@ export class EioStatefulStack extends Stack {
   readonly indexNames: readonly string[] = TABLE_INDEXES;
   /** Pool name → its queue and dead-letter queue. */
   readonly queues: Readonly<Record<string, PoolQueues>>;
+  /** Daily AWS Backup recovery points of the table, kept 35 days, beside point-in-time recovery. */
+  readonly backupPlan: backup.BackupPlan;
 
   constructor(scope: Construct, id: string, props: EioStatefulStackProps = {}) {
     super(scope, id, props);
@@ -51,6 +56,42 @@ export class EioStatefulStack extends Stack {
         projectionType: dynamodb.ProjectionType.ALL,
       });
     }
+
+    // Point-in-time recovery restores any second of the last 35 days, but only into a new table of this
+    // account and region, and goes with the table; AWS Backup's daily points live in their own vault
+    // (retained when the stack goes), can be copied elsewhere, and are what GET /api/v1/system/backups shows.
+    const vault = new backup.BackupVault(this, 'BackupVault', { removalPolicy: RemovalPolicy.RETAIN });
+    this.backupPlan = backup.BackupPlan.daily35DayRetention(this, 'BackupPlan', vault);
+    // A role for this table only, instead of the AWS-managed backup policy that reaches every service.
+    const backupRole = new iam.Role(this, 'BackupRole', {
+      assumedBy: new iam.ServicePrincipal('backup.amazonaws.com'),
+      description: 'AWS Backup of the EIO table',
+      inlinePolicies: {
+        BackUpTable: new iam.PolicyDocument({
+          statements: [
+            new iam.PolicyStatement({
+              actions: ['dynamodb:DescribeTable', 'dynamodb:CreateBackup', 'dynamodb:StartAwsBackupJob', 'dynamodb:ListTagsOfResource'],
+              resources: [this.table.tableArn],
+            }),
+            new iam.PolicyStatement({
+              actions: ['dynamodb:DescribeBackup', 'dynamodb:DeleteBackup'],
+              resources: [`${this.table.tableArn}/backup/*`],
+            }),
+          ],
+        }),
+      },
+    });
+    acknowledge(
+      backupRole,
+      `AwsSolutions-IAM5[Resource::<${this.getLogicalId(this.table.node.defaultChild as dynamodb.CfnTable)}.Arn>/backup/*]`,
+      'AWS Backup names each recovery point of the EIO table itself (table/<name>/backup/<id>): the role may describe and ' +
+        'expire the backups of this one table only.',
+    );
+    this.backupPlan.addSelection('Table', {
+      resources: [backup.BackupResource.fromDynamoDbTable(this.table)],
+      role: backupRole,
+      disableDefaultBackupPolicy: true,
+    });
 
     const queues: Record<string, PoolQueues> = {};
     for (const [pool, spec] of Object.entries(props.workerPools ?? REAL_CATALOG.workerPools)) {

@@ -7,6 +7,7 @@ import { assertCatalog } from './catalog-checks';
 import { EioFunction } from './eio-function';
 import { grantForKind, SECRETS_PREFIX } from './grants';
 import { EioHttpApi } from './http-api';
+import { EioMonitoring, METRICS_NAMESPACE } from './monitoring';
 import { REPO_ROOT, STATE_MACHINES_DIR } from './paths';
 import { EioSchedule } from './schedule';
 import { DEFAULT_SETTINGS, type EioSettings } from './settings';
@@ -30,13 +31,16 @@ export type EioStatelessStackProps = StackProps & {
 
 /**
  * Code and wiring, all derived from the catalog tables: one function per FUNCTIONS row, one route per
- * ROUTES row, an SQS event source per WORKER_POOLS row, a state machine per WORKFLOWS row and a schedule
- * per SCHEDULES row. A new function, route, pool, workflow or schedule is a row, not CDK code.
+ * ROUTES row, an SQS event source per WORKER_POOLS row, a state machine per WORKFLOWS row, a schedule
+ * per SCHEDULES row, and an alarm per key-metric threshold (monitoring.ts). A new function, route, pool,
+ * workflow or schedule is a row, not CDK code.
  */
 export class EioStatelessStack extends Stack {
   readonly functions: Readonly<Record<string, EioFunction>>;
   readonly httpApi: EioHttpApi;
   readonly workflows: Readonly<Record<string, EioWorkflow>>;
+  /** Key-metric alarms, the operations dashboard and the notifications topic. */
+  readonly monitoring: EioMonitoring;
   /** Pool name → event-source mapping UUID (the API disables it to drain the pool). */
   readonly eventSourceMappings: Readonly<Record<string, string>>;
 
@@ -66,6 +70,7 @@ export class EioStatelessStack extends Stack {
       queueUrls[pool] = q.queue.queueUrl;
       queueUrls[dlqKey(pool)] = q.dlq.queueUrl;
     }
+    this.monitoring = new EioMonitoring(this, 'Monitoring', { workerPools: catalog.workerPools, notifyEmails: settings.notifyEmails });
     // shared/config.ts reads these; every value is a string (JSON maps are rendered at deploy time).
     const environment: Record<string, string> = {
       EIO_RUNTIME: 'aws',
@@ -79,7 +84,8 @@ export class EioStatelessStack extends Stack {
       AUTH_ISSUER: settings.jwtIssuer,
       AUTH_AUDIENCE: settings.jwtAudience,
       POWERTOOLS_SERVICE_NAME: 'eio',
-      POWERTOOLS_METRICS_NAMESPACE: 'EIO',
+      POWERTOOLS_METRICS_NAMESPACE: METRICS_NAMESPACE,
+      NOTIFICATIONS_QUEUE_URL: this.monitoring.notifications.queueUrl,
     };
 
     const functions: Record<string, EioFunction> = {};
@@ -107,6 +113,8 @@ export class EioStatelessStack extends Stack {
         stateMachineNames: Object.keys(catalog.workflows).map(stateMachineName),
         eventSourceMappingArns: mappings.arns,
       });
+      // A job may fail, pause or ask for approval in any function that moves it.
+      this.monitoring.notifications.grantSendMessages(f.role);
     }
 
     const lambdas = Object.fromEntries(Object.entries(functions).map(([n, f]) => [n, f.fn]));
@@ -137,5 +145,9 @@ export class EioStatelessStack extends Stack {
     });
 
     new CfnOutput(this, 'ApiUrl', { value: this.httpApi.url, description: 'EIO API base URL' });
+    new CfnOutput(this, 'NotificationsTopicArn', {
+      value: this.monitoring.topic.topicArn,
+      description: 'SNS topic of EIO alarms and operator notifications: subscribe the on-call here',
+    });
   }
 }

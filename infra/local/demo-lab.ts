@@ -109,6 +109,8 @@ export async function seedDemoLab(deps: Deps, dataDir: string, idracs?: Simulato
           redfish_port: sim.ports.https,
           wsman_port: demoWsmanPort(idracs!),
           tls: { pinned_thumbprint: sim.certificate.thumbprint, insecure: false, legacy: false },
+          // Recorded only when the simulators were started outside 127.0.0.0/24 (tests give them ranges of their own).
+          outside_site_networks: { reason: "the demo lab's own simulated iDRAC" },
         },
         'demo-seed',
         'demo-seed',

@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import { mkdir } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import { resolve } from 'node:path';
@@ -7,10 +8,15 @@ import { createDynamoClient } from '../../shared/adapters/store/dynamodb-client'
 import { logger } from '../../shared/observability/logger';
 
 export type EmbeddedDynamo = {
-  /** http://127.0.0.1:<port>, for createDynamoClient({ endpoint }). */
+  /**
+   * `http://<access key>@127.0.0.1:<port>`, for createDynamoClient({ endpoint }): the engine answers only
+   * requests signed with this start's random access key.
+   */
   endpoint: string;
   /** Stops listening and closes the on-disk store, so the same data dir can be opened again. */
   close(): Promise<void>;
+  /** Writes every LevelDB entry as it is at one instant to `file` (NDJSON of [key, value]); answers the count. */
+  exportTo(file: string): Promise<number>;
 };
 
 type LevelDb = { open(): Promise<void>; close(): Promise<void> };
@@ -23,12 +29,40 @@ const requireFromDynalite = createRequire(DYNALITE);
 
 /**
  * The engine's thread. Plain CommonJS (not a .ts file) so it starts the same under tsx, vitest and node, with
- * nothing to compile. Messages: {ready: port} | {failed: message} out, 'close' in, then {closed} out.
+ * nothing to compile. Messages: {ready: port} | {failed: message} out, 'close' in, then {closed} out;
+ * {export: file} in, then {exported: count} | {exportFailed: message} out.
+ *
+ * Export (a backup of a running stack) reads LevelDB through one iterator: LevelDB gives an iterator an
+ * implicit snapshot, so the file holds the table as it was at one instant while writes go on. Copying the
+ * engine's files instead would race its background compaction. The store is caught as dynalite creates it.
  */
 const ENGINE_THREAD = `
 const { parentPort, workerData } = require('node:worker_threads');
+const { timingSafeEqual } = require('node:crypto');
+const fs = require('node:fs');
+const path = require('node:path');
+const dbModule = require(path.join(path.dirname(workerData.dynalite), 'db'));
+let store;
+const create = dbModule.create;
+dbModule.create = (options) => (store = create(options));
 const dynalite = require(workerData.dynalite);
 const server = dynalite({ path: workerData.path, createTableMs: 0, deleteTableMs: 0, updateTableMs: 0 });
+// Only the stack's clients: a request must name this start's access key (SigV4 Credential=<key>/...), as
+// DynamoDB refuses an unknown one. Other local processes cannot learn it (it lives in this process only).
+const engine = server.listeners('request')[0];
+server.removeAllListeners('request');
+const key = Buffer.from(workerData.key);
+const keyOf = (authorization) => Buffer.from(String(authorization || '').split('Credential=')[1]?.split('/')[0] ?? '');
+server.on('request', (req, res) => {
+  const given = keyOf(req.headers.authorization);
+  if (given.length === key.length && timingSafeEqual(given, key)) return engine(req, res);
+  req.resume();
+  res.writeHead(400, { 'content-type': 'application/x-amz-json-1.0' });
+  res.end(JSON.stringify({
+    __type: 'com.amazonaws.dynamodb.v20120810#UnrecognizedClientException',
+    message: 'The security token included in the request is invalid.',
+  }));
+});
 const closeServer = () => new Promise((done) => server.close(() => done()));
 server.once('error', async (err) => {
   // dynalite releases its store only when a listening server closes; bind anywhere to release it.
@@ -39,6 +73,21 @@ server.once('error', async (err) => {
 });
 server.listen(workerData.port, '127.0.0.1', () => parentPort.postMessage({ ready: server.address().port }));
 parentPort.on('message', async (m) => {
+  if (m && m.export) {
+    try {
+      const out = fs.createWriteStream(m.export, { mode: 0o600 });
+      let count = 0;
+      for await (const [key, value] of store.db.iterator()) {
+        if (!out.write(JSON.stringify([key, value]) + '\\n')) await new Promise((r) => out.once('drain', r));
+        count++;
+      }
+      await new Promise((done, fail) => out.end((e) => (e ? fail(e) : done())));
+      parentPort.postMessage({ exported: count });
+    } catch (e) {
+      parentPort.postMessage({ exportFailed: String((e && e.message) || e) });
+    }
+    return;
+  }
   if (m !== 'close') return;
   // Node >= 19 also drops idle keep-alive sockets here, so a live SDK client doesn't hold close() open.
   await closeServer();
@@ -53,7 +102,9 @@ const CLOSE_TIMEOUT_MS = 10_000;
  * The local stack's DynamoDB: dynalite, LevelDB on disk under `<dataDir>/dynamodb`, so records survive a
  * restart. It runs in its own worker thread, as DynamoDB runs outside the functions in AWS: the engine's
  * work (request parsing, LevelDB, index upkeep) gets a core of its own instead of sharing the API's and the
- * workers' event loop. The thread ends with the process. Loopback only: nothing authenticates in front of it.
+ * workers' event loop. The thread ends with the process. Loopback only, and only for requests signed with
+ * a random access key made at each start (in the endpoint URL handed to the stack's clients), so no other
+ * local process can read or rewrite approvals or the kill switch through it.
  */
 export async function startEmbeddedDynamo({
   dataDir,
@@ -66,7 +117,8 @@ export async function startEmbeddedDynamo({
   const dbDir = resolve(dataDir, 'dynamodb');
   await mkdir(dbDir, { recursive: true });
   await assertNotInUse(dbDir);
-  const worker = new Worker(ENGINE_THREAD, { eval: true, workerData: { dynalite: DYNALITE, path: dbDir, port } });
+  const key = randomBytes(16).toString('hex');
+  const worker = new Worker(ENGINE_THREAD, { eval: true, workerData: { dynalite: DYNALITE, path: dbDir, port, key } });
   let closing: Promise<void> | undefined;
   const actualPort = await new Promise<number>((done, fail) => {
     worker.once('message', (m: { ready?: number; failed?: string }) =>
@@ -84,7 +136,7 @@ export async function startEmbeddedDynamo({
   worker.on('exit', (code) => {
     if (!closing) logger.error('Embedded DynamoDB thread exited unexpectedly', { exit_code: code });
   });
-  const endpoint = `http://127.0.0.1:${actualPort}`;
+  const endpoint = `http://${key}@127.0.0.1:${actualPort}`;
   const close = () => (closing ??= closeEngine(worker));
   try {
     await untilOpen(endpoint);
@@ -92,7 +144,18 @@ export async function startEmbeddedDynamo({
     await close();
     throw new Error(`embedded DynamoDB could not open ${dbDir}: ${(err as Error).message}`, { cause: err });
   }
-  return { endpoint, close };
+  const exportTo = (file: string) =>
+    new Promise<number>((done, fail) => {
+      const onMessage = (m: { exported?: number; exportFailed?: string }) => {
+        if (m.exported === undefined && m.exportFailed === undefined) return;
+        worker.off('message', onMessage);
+        if (m.exportFailed !== undefined) fail(new Error(`embedded DynamoDB export failed: ${m.exportFailed}`));
+        else done(m.exported!);
+      };
+      worker.on('message', onMessage);
+      worker.postMessage({ export: file });
+    });
+  return { endpoint, close, exportTo };
 }
 
 /**

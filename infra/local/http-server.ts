@@ -31,6 +31,12 @@ export function createLocalApiServer(opts: LocalApiOptions): Server {
   const connectionsCheckingInterval = Math.max(50, Math.min(1_000, headersTimeout / 2));
   const server = createServer({ requestTimeout, headersTimeout, connectionsCheckingInterval }, (req, res) => {
     handle(req, res, opts).catch((err: unknown) => {
+      // A client that went away mid-request (it aborted, its connection reset) is no failure of EIO's.
+      if ((err as NodeJS.ErrnoException).code === 'ECONNRESET' || req.destroyed) {
+        logger.info('Client closed the connection before its answer', { method: req.method, path: req.url?.split('?')[0] });
+        res.destroy();
+        return;
+      }
       logger.error('Local API server failed', { error: err as Error });
       if (!res.headersSent) sendError(res, 500, 'internal_error', 'Internal error', correlationOf(req));
       else res.destroy();

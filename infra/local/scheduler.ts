@@ -1,12 +1,13 @@
-import { SCHEDULES, type ScheduleSpec } from '../../shared/catalog/schedules';
+import { SCHEDULES, type ScheduleSpec, scheduleInput } from '../../shared/catalog/schedules';
 import { WORKER_POOLS } from '../../shared/catalog/worker-pools';
 import { cronMatches, parseScheduleExpression } from '../../shared/domain/schedule-expression';
 import { logger } from '../../shared/observability/logger';
 import type { Queue } from '../../shared/ports/queue';
 
 /**
- * Fires the schedule table in-process, as EventBridge Scheduler does in AWS: each due row sends its message
- * to its pool's queue. `isPaused` lets the scheduler-pause switch hold every schedule.
+ * Fires the schedule table in-process, as EventBridge Scheduler does in AWS: each due row sends its message,
+ * named after the row, to its pool's queue. Like EventBridge it fires while the scheduler is paused: the
+ * pool's worker decides what a paused scheduler holds (usecases/scheduled-work.ts), in both runtimes alike.
  */
 export class LocalScheduler {
   private timer?: NodeJS.Timeout;
@@ -15,7 +16,7 @@ export class LocalScheduler {
 
   constructor(
     private readonly queue: Queue,
-    private readonly opts: { schedules?: Record<string, ScheduleSpec>; isPaused?: () => Promise<boolean>; now?: () => number } = {},
+    private readonly opts: { schedules?: Record<string, ScheduleSpec>; now?: () => number } = {},
   ) {
     const schedules = opts.schedules ?? SCHEDULES;
     this.parsed = Object.entries(schedules).map(([name, spec]) => {
@@ -37,7 +38,6 @@ export class LocalScheduler {
 
   /** Fires every schedule due at the current time; exposed so tests can drive time. */
   async tick(): Promise<string[]> {
-    if (await this.opts.isPaused?.()) return [];
     const now = this.now();
     const fired: string[] = [];
     for (const { name, spec, expr } of this.parsed) {
@@ -49,7 +49,7 @@ export class LocalScheduler {
       if (!due) continue;
       this.lastFired.set(name, now);
       try {
-        await this.queue.send(spec.pool, [{ body: JSON.stringify({ ...spec.message, schedule: name }) }]);
+        await this.queue.send(spec.pool, [{ body: scheduleInput(name, spec) }]);
         fired.push(name);
         logger.info('Schedule fired', { schedule: name, pool: spec.pool });
       } catch (e) {

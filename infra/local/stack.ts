@@ -3,6 +3,7 @@ import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { LocalBackups } from '../../shared/adapters/backups/local-backups';
 import { LocalQueue } from '../../shared/adapters/queue/local-queue';
 import { LocalFileSecrets } from '../../shared/adapters/secrets/local-file-secrets';
 import { ensureTable } from '../../shared/adapters/store/create-table';
@@ -17,10 +18,11 @@ import { localDeps } from '../../shared/composition/local-deps';
 import { config, resetConfig } from '../../shared/config';
 import { provideDeps } from '../../shared/container';
 import { logger } from '../../shared/observability/logger';
-import { readSwitch } from '../../shared/records/switches';
 import { resumeCredentialRotations } from '../../shared/usecases/credential-rotation';
 import type { Deps } from '../../shared/usecases/deps';
 import { reconcileJobs } from '../../shared/usecases/jobs/reconcile';
+import { controlSocketOf, serveControl } from './control-socket';
+import { backupDataDir, backupsDirOf } from './data-backup';
 import { type DemoIdracOptions, seedDemoLab, startDemoIdracs } from './demo-lab';
 import { DEMO_VCENTER, startDemoVcenter } from './demo-vcenter';
 import { startEmbeddedDynamo } from './embedded-dynamodb';
@@ -131,6 +133,7 @@ export async function startLocalStack(opts: LocalStackOptions): Promise<LocalSta
       workflows,
       secrets,
       workerPools: await LocalWorkerPools.open(runners, join(opts.dataDir, 'worker-pools.json')),
+      backups: new LocalBackups(backupsDirOf(opts.dataDir)),
       probes: {
         workflows: async () => {
           const running = workflows.listRunning();
@@ -152,9 +155,12 @@ export async function startLocalStack(opts: LocalStackOptions): Promise<LocalSta
     // Runners start only once everything they may call is wired.
     for (const runner of runners.values()) runner.start();
     closers.push(async () => Promise.all([...runners.values()].map((r) => r.stop(10_000))));
-    // A paused job scheduler (maintenance window) holds every schedule too.
-    const scheduler = new LocalScheduler(queue, { isPaused: async () => (await readSwitch(store, 'scheduler')).on });
+    const scheduler = new LocalScheduler(queue);
     scheduler.start();
+    const control = await serveControl(controlSocketOf(opts.dataDir), {
+      backup: () => backupDataDir({ dataDir: opts.dataDir, exportTable: (file) => dynamo.exportTo(file) }),
+    });
+    closers.push(() => control.close());
     closers.push(async () => scheduler.stop());
 
     const demoFleet = opts.demo && opts.demoIdracs !== false ? await startDemoIdracs(opts.dataDir, opts.demoIdracs) : undefined;

@@ -191,6 +191,7 @@ export const ROUTES = [
   },
   { method: 'POST', path: '/api/v1/workers/{pool}/drain', function: 'api-system', role: 'operator', summary: 'Drain a worker pool' },
   { method: 'GET', path: '/api/v1/audit', function: 'api-system', role: 'viewer', summary: 'Search the audit trail' },
+  { method: 'GET', path: '/api/v1/system/backups', function: 'api-system', role: 'viewer', summary: 'Latest recovery point' },
   { method: 'POST', path: '/api/v1/workers/{pool}/undrain', function: 'api-system', role: 'operator', summary: 'Undrain a worker pool' },
 
   { method: 'POST', path: '/api/v1/dell/endpoints', function: 'api-dell', role: 'operator', summary: 'Register an iDRAC endpoint' },

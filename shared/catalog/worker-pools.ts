@@ -3,6 +3,7 @@
  * SQS event-source mapping (maximum concurrency = `concurrency`, draining = mapping disabled); locally a
  * poller with the same limit. Each pool's message schema is in messages.ts.
  */
+import type { PoolLoad } from '../domain/health';
 import type { FunctionName } from './functions';
 
 /** One worker pool: its queue's settings and the function that consumes it. */
@@ -15,6 +16,8 @@ export type WorkerPoolSpec = {
   visibilityTimeoutSeconds: number;
   /** Receives before a message moves to the dead-letter queue. */
   maxReceiveCount: number;
+  /** What the pool at its limit means for health (domain/health.ts PoolLoad): overload, or a sweep at work. */
+  load: PoolLoad;
   description: string;
 };
 
@@ -38,6 +41,7 @@ const POOLS = {
     batchSize: 10,
     visibilityTimeoutSeconds: 60,
     maxReceiveCount: 5,
+    load: 'steady',
     description: 'Job dispatcher: starts the state machine execution of each queued job',
   },
   housekeeping: {
@@ -47,6 +51,7 @@ const POOLS = {
     batchSize: 10,
     visibilityTimeoutSeconds: 120,
     maxReceiveCount: 5,
+    load: 'steady',
     description: 'Periodic sweep: approval expiry, lost job messages',
   },
   'vcenter-sync': {
@@ -58,6 +63,7 @@ const POOLS = {
     batchSize: 1,
     visibilityTimeoutSeconds: 960,
     maxReceiveCount: 3,
+    load: 'steady',
     description: 'vCenter inventory sync: one message = one sync run of one instance',
   },
   discovery: {
@@ -68,6 +74,8 @@ const POOLS = {
     batchSize: 1,
     visibilityTimeoutSeconds: 360,
     maxReceiveCount: 3,
+    // A sweep queues every address at once and fills the pool by design: at its limit, it is working.
+    load: 'sweep',
     description: 'iDRAC discovery: each message is one address of a sweep; concurrency = probes in flight',
   },
   ipam: {
@@ -78,6 +86,7 @@ const POOLS = {
     batchSize: 10,
     visibilityTimeoutSeconds: 960,
     maxReceiveCount: 3,
+    load: 'steady',
     description: 'IPAM full reconciliation: correlates every observation and updates the findings',
   },
   credentials: {
@@ -88,6 +97,7 @@ const POOLS = {
     batchSize: 1,
     visibilityTimeoutSeconds: 960,
     maxReceiveCount: 5,
+    load: 'steady',
     description: 'Credential rotation: one message = carry one rotation on from the step its record names',
   },
 } satisfies Record<string, WorkerPoolSpec>;
@@ -95,3 +105,16 @@ const POOLS = {
 export type PoolName = keyof typeof POOLS;
 /** By name, for lookups of a name an operator or a message gives (the runbook's `worker-001` resolves through workerId). */
 export const WORKER_POOLS: Record<string, WorkerPoolSpec> = POOLS;
+
+/**
+ * The function that runs job steps (Step Functions invokes it; no queue), reported beside the pools: its load
+ * is the running jobs, each at work in one step, against the number EIO is sized for. Work in flight above
+ * it is overload like a steady pool's (runbook "Worker utilization").
+ */
+export const JOB_STEPS = {
+  name: 'job-steps',
+  workerId: 'job-steps',
+  function: 'step-job',
+  concurrency: 50,
+  description: 'Job steps: the function every job state machine calls, one running job = one step in flight',
+} as const satisfies { name: string; workerId: string; function: FunctionName; concurrency: number; description: string };

@@ -7,6 +7,8 @@ import { LambdaClient } from '@aws-sdk/client-lambda';
 import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { DescribeStateMachineCommand, SFNClient } from '@aws-sdk/client-sfn';
 import { SQSClient } from '@aws-sdk/client-sqs';
+import { DynamoDbBackups } from '../adapters/backups/dynamodb-backups';
+import { TopicNotifier } from '../adapters/notifier/topic-notifier';
 import { SqsQueue } from '../adapters/queue/sqs-queue';
 import { SecretsManagerSecrets } from '../adapters/secrets/secrets-manager-secrets';
 import { createDynamoClient } from '../adapters/store/dynamodb-client';
@@ -21,9 +23,11 @@ import { withDeviceClients } from './common-deps';
 export function awsDeps(): Deps {
   const c = config();
   const region = c.region;
-  const queue = new SqsQueue(new SQSClient({ region }), { queueUrls: c.queueUrls });
+  const sqs = new SQSClient({ region });
+  const queue = new SqsQueue(sqs, { queueUrls: c.queueUrls });
   const sfn = new SFNClient({ region });
-  const store = new DynamoDbStore(createDynamoClient({ endpoint: c.dynamodbEndpoint, region }), c.tableName);
+  const dynamo = createDynamoClient({ endpoint: c.dynamodbEndpoint, region });
+  const store = new DynamoDbStore(dynamo, c.tableName);
   return withDeviceClients({
     store,
     queue,
@@ -31,6 +35,8 @@ export function awsDeps(): Deps {
     secrets: new SecretsManagerSecrets(new SecretsManagerClient({ region }), { prefix: c.secretsPrefix }),
     workerPools: new LambdaWorkerPools(new LambdaClient({ region }), queue, c.eventSourceMappings),
     probes: { workflows: () => stateMachinesHealth(sfn, c.stateMachineArns) },
+    backups: new DynamoDbBackups(dynamo, c.tableName),
+    ...(c.notifications.queueUrl ? { notifier: new TopicNotifier(sqs, c.notifications.queueUrl) } : {}),
   });
 }
 

@@ -12,7 +12,7 @@ import type { Deps } from '../usecases/deps';
 import { vcenterCredentialVerifier } from '../usecases/vcenter-health';
 
 /** The adapters that differ between AWS and the local stack. */
-export type ServiceAdapters = Pick<Deps, 'store' | 'queue' | 'workflows' | 'secrets' | 'workerPools' | 'probes'>;
+export type ServiceAdapters = Pick<Deps, 'store' | 'queue' | 'workflows' | 'secrets' | 'workerPools' | 'probes' | 'notifier' | 'backups'>;
 
 export function withDeviceClients(services: ServiceAdapters): Deps {
   const { store } = services;

@@ -106,6 +106,37 @@ export function notAHostAddress(ip: string): string | undefined {
   return undefined;
 }
 
+/** Where an IPv4 address lies among a site's management networks (already validated CIDRs, either family). */
+export type NetworkPlacement =
+  | { kind: 'host'; network: string }
+  | { kind: 'outside' }
+  /** The network's own address or its broadcast address (below /31): no device answers there. */
+  | { kind: 'not_a_host'; network: string; reason: string };
+
+/**
+ * Places an address in the most specific IPv4 network that holds it: a host address of it, its network or
+ * broadcast address, or outside them all. The most specific one is the subnet the device really sits on
+ * (10.1.0.15 is the broadcast address of 10.1.0.0/28 even when 10.0.0.0/8 is listed too).
+ */
+export function placeInNetworks(ip: string, networks: readonly string[]): NetworkPlacement {
+  if (!isIPv4(ip)) return { kind: 'outside' };
+  const n = ipv4ToInt(ip);
+  let best: { cidr: string; base: number; size: number } | undefined;
+  for (const cidr of networks) {
+    const bits = ipv4Prefix(cidr);
+    if (bits === undefined) continue;
+    const size = 2 ** (32 - bits);
+    const base = ipv4ToInt(cidr.split('/')[0]!);
+    if (n >= base && n < base + size && (!best || size < best.size)) best = { cidr, base, size };
+  }
+  if (!best) return { kind: 'outside' };
+  if (best.size > 2 && n === best.base)
+    return { kind: 'not_a_host', network: best.cidr, reason: `${ip} is the network address of ${best.cidr}` };
+  if (best.size > 2 && n === best.base + best.size - 1)
+    return { kind: 'not_a_host', network: best.cidr, reason: `${ip} is the broadcast address of ${best.cidr}` };
+  return { kind: 'host', network: best.cidr };
+}
+
 /** An address, a CIDR or a range `first-last` discovery never probes (a site's `discovery_exclusions`), as inclusive bounds. */
 export type ExclusionCheck = { ok: true; entry: string; from: number; to: number } | { ok: false; reason: string };
 

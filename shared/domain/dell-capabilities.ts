@@ -33,7 +33,7 @@ export function explainProbeError(ep: Pick<DellEndpoint, 'id' | 'address' | 'tls
     code: 'tls_legacy_only',
     message:
       `iDRAC ${ep.address} offers only TLS 1.0/1.1, which EIO uses only for endpoints marked legacy. If you accept ` +
-      `that for this iDRAC, run PATCH /api/v1/dell/endpoints/${ep.id} with {"tls": {"legacy": true}}, then refresh it ` +
+      `that for this iDRAC, an admin runs PATCH /api/v1/dell/endpoints/${ep.id} with {"tls": {"legacy": true}}, then refresh it ` +
       `(POST /api/v1/dell/endpoints/${ep.id}/refresh)`,
     details: { ...error.details, handshake_error: error.message },
   };
@@ -45,7 +45,7 @@ export function applyCapabilities(
   now: string,
   probe: ProbeResult,
   inventory?: IdracInventory,
-  inventoryError?: IdracErrorInfo,
+  inventoryError?: EndpointErrorInfo,
 ): DellEndpoint {
   const fp = probe.fingerprint;
   const next: DellEndpoint = { ...c, last_checked_at: now, updated_at: now };

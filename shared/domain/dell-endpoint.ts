@@ -1,6 +1,7 @@
 import { isIPv4 } from 'node:net';
 import { z } from 'zod';
 import { notAHostAddress } from './cidr';
+import type { OutsideSiteNetworks } from './credential-reach';
 import type { DeviceIdentity } from './device-identity';
 import { ConflictError } from './errors';
 import {
@@ -23,10 +24,11 @@ export type EndpointStatus = (typeof ENDPOINT_STATUSES)[number];
 export type EndpointTls = { pinned_thumbprint?: string; ca_pem?: string; insecure: boolean; legacy: boolean };
 
 /**
- * An endpoint's last error: the iDRAC port's codes, plus `tls_legacy_only`, which only the endpoint level can
- * say (it depends on the endpoint not being marked legacy, and the fix is a change to the endpoint).
+ * An endpoint's last error: the iDRAC port's codes, plus two only the endpoint level can say: `tls_legacy_only`
+ * (it depends on the endpoint not being marked legacy, and the fix is a change to the endpoint), and
+ * `credential_withheld` (EIO refused to send the credential: the address lies outside the site's networks).
  */
-export type EndpointErrorInfo = Omit<IdracErrorInfo, 'code'> & { code: IdracErrorInfo['code'] | 'tls_legacy_only' };
+export type EndpointErrorInfo = Omit<IdracErrorInfo, 'code'> & { code: IdracErrorInfo['code'] | 'tls_legacy_only' | 'credential_withheld' };
 
 /** Another endpoint that reports the same hardware identity as this one. */
 export type EndpointConflict = { endpoint_id: string; address: string; matched: HardwareIdKind; value: string };
@@ -106,6 +108,8 @@ export type DellEndpoint = {
   tls_facts?: TlsFacts;
   /** Set when the thumbprint was pinned by trust on first use. */
   pinned_by_tofu_at?: string;
+  /** An admin allowed this address outside the site's management networks, saying why (for this address only). */
+  outside_site_networks?: OutsideSiteNetworks;
   /** How the endpoint came to be: `api` or a discovery run id. */
   source: string;
   created_at: string;
@@ -162,6 +166,9 @@ export function mergeTls(current: EndpointTls, change: EndpointTlsChange): Endpo
   return next;
 }
 
+/** An admin's reason for an address outside the site's management networks (docs/idrac-clients.md). */
+const outsideSiteNetworks = z.strictObject({ reason: z.string().trim().min(1).max(512) });
+
 export const DellEndpointCreate = z.strictObject({
   id: idSchema('dell_endpoint').optional(),
   address: ipv4,
@@ -171,6 +178,7 @@ export const DellEndpointCreate = z.strictObject({
   redfish_port: port.optional(),
   wsman_port: port.optional(),
   tls: tls.default({ insecure: false, legacy: false }),
+  outside_site_networks: outsideSiteNetworks.optional(),
 });
 export type DellEndpointCreate = z.output<typeof DellEndpointCreate>;
 
@@ -181,6 +189,8 @@ export const DellEndpointUpdate = z
     redfish_port: port.optional(),
     wsman_port: port.optional(),
     tls: tlsChange.optional(),
+    /** `null` withdraws the admin's allowance (the address must then lie in the site's networks). */
+    outside_site_networks: outsideSiteNetworks.nullable().optional(),
     version: z.number().int().positive().optional(),
   })
   .refine((u) => Object.keys(u).some((k) => k !== 'version'), { message: 'names no field to change' });

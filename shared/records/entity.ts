@@ -3,6 +3,10 @@
  *   record      pk = <KIND>#<id>        sk = <KIND>
  *   list by kind    gsi1pk = KIND#<kind>    gsi1sk = <id>   (Query, never Scan)
  * Every record carries `version`; updates are conditional on it, so concurrent writers never lose updates.
+ * Every item also carries `schema_version`, the shape it was written in: a kind whose shape changes raises its
+ * schema's version and adds the step that upgrades an item of the version before. Reads upgrade what they
+ * find (an item without the attribute is version 1), writes store the current shape, and `migrateStored`
+ * rewrites every stored item still in an older shape (after a deploy, before the old code is gone for good).
  */
 import { randomBytes } from 'node:crypto';
 import { ConflictError, NotFoundError } from '../domain/errors';
@@ -16,7 +20,26 @@ const UPDATE_BACKOFF_CAP_MS = 500;
 /** What every record carries: its id and the version its updates are conditional on. */
 export type Versioned = { id: string; version: number };
 
-const KEY_ATTRS = ['pk', 'sk', 'gsi1pk', 'gsi1sk', 'gsi2pk', 'gsi2sk', EXPIRES_AT] as const;
+const KEY_ATTRS = ['pk', 'sk', 'gsi1pk', 'gsi1sk', 'gsi2pk', 'gsi2sk', EXPIRES_AT, 'schema_version'] as const;
+
+/**
+ * A kind's shape history: the version written now, and per older version the step that upgrades an item of
+ * that version to the next (`upgrades[1]` takes a version-1 item to version 2). Pure functions of the item.
+ */
+export type Schema = { version: number; upgrades: Record<number, (item: Item) => Item> };
+const FIRST_SCHEMA: Schema = { version: 1, upgrades: {} };
+
+/** An item brought to the schema's current shape, one step at a time. */
+export function upgradeItem(item: Item, schema: Schema): Item {
+  let at = typeof item.schema_version === 'number' ? item.schema_version : 1;
+  let current = item;
+  while (at < schema.version) {
+    const step = schema.upgrades[at];
+    if (!step) throw new Error(`no upgrade of ${item.pk}/${item.sk} from schema version ${at}`);
+    current = { ...step(current), schema_version: ++at };
+  }
+  return current;
+}
 
 export function stripKeys<T>(item: Item): T {
   const copy: Record<string, unknown> = { ...item };
@@ -36,19 +59,50 @@ export class Entity<T extends Versioned> {
     private readonly kind: string,
     /** Extra access patterns: a different gsi1 sort (e.g. by creation time) and a gsi2 (e.g. by status). */
     private readonly indexes: (record: T) => IndexKeys = () => ({}),
+    readonly schema: Schema = FIRST_SCHEMA,
   ) {}
+
+  private fromItem(item: Item): T {
+    return stripKeys<T>(upgradeItem(item, this.schema));
+  }
+
+  /**
+   * Rewrites every stored record of the kind still in an older shape, each conditional on the version read
+   * (a record changed meanwhile was written in the current shape anyway). Answers how many it rewrote.
+   */
+  async migrateStored(store: Store): Promise<number> {
+    let rewritten = 0;
+    for await (const item of eachItem((cursor) => store.query({ index: 'gsi1', pk: `KIND#${this.kind}`, limit: 100, cursor }))) {
+      if (item.schema_version === this.schema.version) continue;
+      const record = this.fromItem(item);
+      try {
+        await store.put(this.toItem(record), { kind: 'version', version: record.version });
+        rewritten++;
+      } catch (e) {
+        if (!(e instanceof ConditionFailedError)) throw e;
+      }
+    }
+    return rewritten;
+  }
 
   key(id: string): Key {
     return { pk: `${this.kind}#${id}`, sk: this.kind };
   }
 
   private toItem(record: T): Item {
-    return { ...record, ...this.key(record.id), gsi1pk: `KIND#${this.kind}`, gsi1sk: record.id, ...this.indexes(record) };
+    return {
+      ...record,
+      ...this.key(record.id),
+      gsi1pk: `KIND#${this.kind}`,
+      gsi1sk: record.id,
+      ...this.indexes(record),
+      schema_version: this.schema.version,
+    };
   }
 
   async find(store: Store, id: string): Promise<T | undefined> {
     const item = await store.get(this.key(id));
-    return item ? stripKeys<T>(item) : undefined;
+    return item ? this.fromItem(item) : undefined;
   }
 
   async get(store: Store, id: string): Promise<T> {
@@ -125,7 +179,7 @@ export class Entity<T extends Versioned> {
       descending: page.descending,
       skBetween: page.between,
     });
-    return { items: result.items.map((i) => stripKeys<T>(i)), cursor: result.cursor };
+    return { items: result.items.map((i) => this.fromItem(i)), cursor: result.cursor };
   }
 
   /** Every record of the kind, page after page: for sweeps, not request paths. */
@@ -151,7 +205,7 @@ export class Entity<T extends Versioned> {
       descending: page.descending,
       skBetween: page.between,
     });
-    return { items: result.items.map((i) => stripKeys<T>(i)), cursor: result.cursor };
+    return { items: result.items.map((i) => this.fromItem(i)), cursor: result.cursor };
   }
 }
 

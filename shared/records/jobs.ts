@@ -1,6 +1,8 @@
 /**
  * Jobs:  pk JOB#<id> / sk JOB;  gsi1 KIND#JOB / <created_at>#<id> (all jobs by creation time);
  *        gsi2 JOBSTATUS#<status> / <created_at>#<id> (jobs in one status: queued, running, failed in 24 h…).
+ * Failures: pk JOBFAILED / sk <finished_at>#<id>, one per job that ended failed, kept two days: health's
+ *        "failed jobs (24h)" counts jobs by when they failed, which the job's own indexes (by creation) cannot.
  * Steps: pk JOB#<id> / sk STEP#<step id> (time-ordered ids: a job's steps in the order they started), kept
  *        for RETENTION_JOB_STEPS_DAYS after they started, then removed by DynamoDB's TTL.
  */
@@ -8,7 +10,7 @@ import { config } from '../config';
 import type { Job, JobStatus, JobStep } from '../domain/job';
 import { ConditionFailedError, type Page, type Store } from '../ports/store';
 import { Entity, expiresAfter, hasExpired, type ListPage, stripKeys } from './entity';
-import { allItems } from './paging';
+import { allItems, pages } from './paging';
 
 const statusPartition = (status: string) => `JOBSTATUS#${status}`;
 
@@ -29,6 +31,26 @@ export const jobs = new JobRecords('job', 'JOB', (j) => ({
   gsi2pk: statusPartition(j.status),
   gsi2sk: `${j.created_at}#${j.id}`,
 }));
+
+const FAILURE_RETENTION_MS = 2 * 86_400_000;
+
+export const jobFailures = {
+  /** Written after the job's own write ended it failed (a crash in between undercounts one failure). */
+  async record(store: Store, job: Pick<Job, 'id' | 'finished_at'>): Promise<void> {
+    const at = job.finished_at!;
+    await store.put({ pk: 'JOBFAILED', sk: `${at}#${job.id}`, job_id: job.id, failed_at: at, ...expiresAfter(at, FAILURE_RETENTION_MS) });
+  },
+
+  /** Jobs that failed in [from, to] (ISO), counted up to `cap` (past it the exact number does not matter). */
+  async count(store: Store, from: string, to: string, cap: number): Promise<number> {
+    let n = 0;
+    for await (const page of pages((cursor) => store.query({ pk: 'JOBFAILED', skBetween: [from, `${to}~`], limit: 200, cursor }))) {
+      n += page.items.length;
+      if (n > cap) break;
+    }
+    return n;
+  },
+};
 
 const stepKey = (jobId: string, stepId: string) => ({ pk: `JOB#${jobId}`, sk: `STEP#${stepId}` });
 

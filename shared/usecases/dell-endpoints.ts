@@ -6,12 +6,14 @@
  */
 
 import { config } from '../config';
+import { checkEndpointAddress, credentialWithheld, isOutsideSiteNetworks, type OutsideSiteNetworks } from '../domain/credential-reach';
 import { applyCapabilities, type ProbeResult } from '../domain/dell-capabilities';
 import {
   AddressInUseError,
   type DellEndpoint,
   type DellEndpointCreate,
   type DellEndpointUpdate,
+  type EndpointErrorInfo,
   type EndpointTls,
   mergeTls,
 } from '../domain/dell-endpoint';
@@ -66,6 +68,8 @@ async function siteFor(store: Store, siteId: string, path: string): Promise<Site
 /**
  * Registers an endpoint. One endpoint per iDRAC address (globally, not per site: see docs/idrac-clients.md,
  * "One address, one endpoint"): a taken address is AddressInUseError (409) naming the endpoint that has it.
+ * The address is a host address of the site's management networks, or outside them with an admin's recorded
+ * reason (`outside_site_networks`; who may give one is checked by the API's caller, dell-endpoint-requests.ts).
  */
 export async function createDellEndpoint(
   deps: EpDeps,
@@ -76,10 +80,12 @@ export async function createDellEndpoint(
   found?: { site: Site; inspection: Inspection },
 ): Promise<DellEndpoint> {
   const site = found?.site.id === input.site_id ? found.site : await siteFor(deps.store, input.site_id, 'body.site_id');
+  checkEndpointAddress(input.address, site, !!input.outside_site_networks);
   if (config().runtime === 'aws') assertDevicePortsOpen({ redfish_port: input.redfish_port, wsman_port: input.wsman_port });
   if (input.service_identity_id) await assertIdracIdentity(deps.store, input.service_identity_id, 'body.service_identity_id');
   const now = isoNow(deps.clock);
   const id = input.id ?? newId('dell_endpoint', deps.clock.now());
+  const outside = allowance(input.address, site, input.outside_site_networks, actor, now);
   // A client-chosen id that is taken is a 409 before any claim; a generated one cannot be.
   if (input.id && (await dellEndpoints.exists(deps.store, id))) throw new ConflictError(`iDRAC endpoint '${id}' already exists`);
   const draft: DellEndpoint = {
@@ -90,6 +96,7 @@ export async function createDellEndpoint(
     redfish_port: input.redfish_port ?? site.redfish_port ?? 443,
     wsman_port: input.wsman_port ?? site.wsman_port ?? 5986,
     tls: input.tls,
+    ...(outside ? { outside_site_networks: outside } : {}),
     status: 'unknown',
     source,
     created_at: now,
@@ -145,7 +152,13 @@ export async function createDellEndpoint(
         subject_id: id,
         action: 'dell_endpoint.created',
         at: now,
-        detail: { address: record.address, site_id: site.id, source, ...pinnedByTofu },
+        detail: {
+          address: record.address,
+          site_id: site.id,
+          source,
+          ...pinnedByTofu,
+          ...(outside ? { outside_site_networks: outside } : {}),
+        },
       }),
     ]),
     inspection && created.status === 'reachable' ? writeNewIdracObservations(deps.store, created, now, source) : undefined,
@@ -153,6 +166,19 @@ export async function createDellEndpoint(
   const endpoint = inspection ? (await recordHardwareIds(deps, undefined, created)).endpoint : created;
   await relinkHostsOfEndpoint(deps, undefined, endpoint);
   return endpoint;
+}
+
+/** The admin's allowance recorded on the endpoint: only when given and only while the address lies outside the networks. */
+function allowance(
+  address: string,
+  site: Site,
+  given: { reason: string } | undefined,
+  actor: string,
+  now: string,
+): OutsideSiteNetworks | undefined {
+  return given && isOutsideSiteNetworks(address, site)
+    ? { reason: given.reason, address, approved_by: actor, approved_at: now }
+    : undefined;
 }
 
 async function addressTaken(deps: EpDeps, address: string): Promise<ConflictError> {
@@ -211,19 +237,31 @@ export async function listDellEndpoints(
   return { items, cursor: result.cursor };
 }
 
-/** PATCH: a new address is claimed first and the old one released last (same guard as create). */
-export async function updateDellEndpoint(deps: EpDeps, id: string, change: DellEndpointUpdate): Promise<DellEndpoint> {
-  const { version, service_identity_id, tls, ...fields } = change;
+/**
+ * PATCH: a new address is claimed first and the old one released last (same guard as create). A new address
+ * is checked against the site's networks like a new endpoint's; an admin's allowance holds for the address it
+ * was given for, so a move drops it unless the same PATCH gives a new one.
+ */
+export async function updateDellEndpoint(deps: EpDeps, id: string, change: DellEndpointUpdate, actor = 'system'): Promise<DellEndpoint> {
+  const { version, service_identity_id, tls, outside_site_networks: outsideChange, ...fields } = change;
   if (config().runtime === 'aws') assertDevicePortsOpen({ redfish_port: fields.redfish_port, wsman_port: fields.wsman_port });
   if (service_identity_id) await assertIdracIdentity(deps.store, service_identity_id, 'body.service_identity_id');
   const before = await dellEndpoints.get(deps.store, id);
   if (version !== undefined && before.version !== version)
     throw new ConflictError(`iDRAC endpoint '${id}' is at version ${before.version}, not ${version}; read it again and retry`);
   const moving = fields.address !== undefined && fields.address !== before.address;
+  const now = isoNow(deps.clock);
+  let outside: OutsideSiteNetworks | null | undefined; // undefined: unchanged; null: removed
+  if (moving || outsideChange !== undefined) {
+    const address = fields.address ?? before.address;
+    const site = await sites.get(deps.store, before.site_id);
+    const kept = !moving && outsideChange === undefined && before.outside_site_networks?.address === address;
+    checkEndpointAddress(address, site, !!outsideChange || kept, moving ? 'body.address' : 'body.outside_site_networks');
+    outside = allowance(address, site, outsideChange ?? undefined, actor, now) ?? null;
+  }
   const claim = moving ? await claimAddress(deps, fields.address!, before) : undefined;
   const me = dellEndpointRef(id);
   if (service_identity_id) await references.add(deps.store, serviceIdentityRef(service_identity_id), me);
-  const now = isoNow(deps.clock);
   let updated: DellEndpoint;
   try {
     updated = await updateEndpoint(
@@ -234,6 +272,8 @@ export async function updateDellEndpoint(deps: EpDeps, id: string, change: DellE
         if (tls) next.tls = mergeTls(c.tls, tls);
         if (service_identity_id === null) delete next.service_identity_id;
         else if (service_identity_id) next.service_identity_id = service_identity_id;
+        if (outside === null) delete next.outside_site_networks;
+        else if (outside) next.outside_site_networks = outside;
         // A new address is a new machine as far as EIO knows: its capability result is re-learned.
         if (fields.address && fields.address !== c.address) next.status = 'unknown';
         return next;
@@ -266,6 +306,7 @@ export async function updateDellEndpoint(deps: EpDeps, id: string, change: DellE
     detail: {
       fields: Object.keys(change).filter((k) => k !== 'version'),
       ...(moving ? { address: { from: before.address, to: updated.address } } : {}),
+      ...(outside ? { outside_site_networks: outside } : {}),
     },
   });
   return updated;
@@ -316,15 +357,16 @@ export async function probeWithTofu(
   return firstUse && fingerprint.reachable && presented ? { fingerprint, pinned: presented } : { fingerprint };
 }
 
-const errorInfo = (e: unknown): IdracErrorInfo =>
+const errorInfo = (e: unknown): EndpointErrorInfo =>
   e instanceof IdracError ? e.toInfo() : { code: 'http_error', message: (e as Error).message ?? String(e) };
 
 /** What a probe (with trust on first use) and, when it answered and a credential is known, the inventory found. */
-export type Inspection = { probe: ProbeResult; inventory?: IdracInventory; inventoryError?: IdracErrorInfo };
+export type Inspection = { probe: ProbeResult; inventory?: IdracInventory; inventoryError?: EndpointErrorInfo };
 
-type EndpointToInspect = Pick<DellEndpoint, 'address' | 'redfish_port' | 'wsman_port' | 'tls' | 'site_id' | 'service_identity_id'> & {
-  id?: string;
-};
+type EndpointToInspect = Pick<
+  DellEndpoint,
+  'address' | 'redfish_port' | 'wsman_port' | 'tls' | 'site_id' | 'service_identity_id' | 'outside_site_networks'
+> & { id?: string };
 
 /** How an inspection reads its site and credential; discovery passes cached ones (one read per run, not per address). */
 export type InspectionLookups = {
@@ -348,9 +390,11 @@ export async function inventoryAfterProbe(
   probe: ProbeResult,
   lookups: InspectionLookups = directLookups(deps),
 ): Promise<Inspection> {
-  // Reachable means "answers as an iDRAC": nothing else is ever sent a credential.
+  // Reachable means "answers as an iDRAC over a trusted connection": nothing else is ever sent a credential.
   if (!probe.fingerprint.reachable) return { probe };
   const label = ep.id ?? ep.address;
+  const withheld = credentialWithheld(ep, site);
+  if (withheld) return { probe, inventoryError: { code: 'credential_withheld', message: `No credential sent to ${label}: ${withheld}` } };
   const siId = ep.service_identity_id ?? site?.idrac_service_identity_id;
   if (!siId)
     return {
@@ -426,18 +470,24 @@ export function idracCredentialVerifier(deps: Pick<Deps, 'store' | 'idrac'>): Cr
   return {
     async verify(identity, secret) {
       const candidates: DellEndpoint[] = [];
+      const siteCache = new Map<string, Promise<Site | undefined>>();
+      const siteOf = (id: string) => siteCache.get(id) ?? siteCache.set(id, sites.find(store, id)).get(id)!;
       for await (const page of pages((cursor) => dellEndpoints.list(store, { limit: 200, cursor }))) {
         for (const ep of page.items) {
-          if (ep.service_identity_id === identity.id) candidates.push(ep);
-          else if (!ep.service_identity_id && (await sites.find(store, ep.site_id))?.idrac_service_identity_id === identity.id)
-            candidates.push(ep);
+          const site = await siteOf(ep.site_id);
+          const uses =
+            ep.service_identity_id === identity.id || (!ep.service_identity_id && site?.idrac_service_identity_id === identity.id);
+          // The same rule as an inventory's: never to an address outside the site's networks without an admin's allowance.
+          if (uses && !credentialWithheld(ep, site)) candidates.push(ep);
         }
         if (candidates.length >= 5) break;
       }
       if (!candidates.length)
         return {
           result: 'unavailable',
-          message: `Not verified: no iDRAC endpoint uses service identity '${identity.id}' (directly or through its site)`,
+          message:
+            `Not verified: no iDRAC endpoint uses service identity '${identity.id}' (directly or through its site) ` +
+            "at an address inside its site's management networks",
         };
       const ep = candidates.find((c) => c.status === 'reachable') ?? candidates[0]!;
       const check = await deps.idrac.verifyCredential(targetOf(ep), { username: identity.username, password: secret });

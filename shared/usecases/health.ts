@@ -1,12 +1,13 @@
 import { JOB_TYPES } from '../catalog/job-types';
-import { WORKER_POOLS } from '../catalog/worker-pools';
+import { JOB_STEPS, WORKER_POOLS } from '../catalog/worker-pools';
 import { config } from '../config';
-import { type ComponentHealth, type HealthLevel, levelFor, worst } from '../domain/health';
+import { type ComponentHealth, type HealthLevel, levelFor, type PoolLoad, worst } from '../domain/health';
 import { withDeadline } from '../lib/async';
 import { own } from '../lib/own';
 import { logger } from '../observability/logger';
-import { jobs } from '../records/jobs';
+import { jobFailures, jobs } from '../records/jobs';
 import { pages } from '../records/paging';
+import { readSwitch } from '../records/switches';
 import { idracFigures } from './dell-endpoints';
 import type { Deps } from './deps';
 import { ipamHealth } from './ipam-findings';
@@ -44,7 +45,11 @@ export type WorkerPoolReport = {
   pool: string;
   worker_id: string;
   description: string;
+  /** What the pool at its limit means (domain/health.ts PoolLoad); `function` is the job-step function. */
+  load: PoolLoad | 'function';
   status: HealthLevel;
+  /** What set the status, in the operator's words; absent when ok. */
+  reason?: string;
   concurrency_limit: number;
   in_flight: number;
   utilization_pct: number;
@@ -55,17 +60,45 @@ export type WorkerPoolReport = {
   draining: boolean;
 };
 
-export async function workerPoolReports(deps: Pick<Deps, 'queue' | 'workerPools'>): Promise<WorkerPoolReport[]> {
+const percent = (part: number, whole: number) => (whole > 0 ? Math.round((part / whole) * 1000) / 10 : 0);
+
+/**
+ * A steady pool is judged on both figures (the runbook's worker utilization and, for its backlog, the queue
+ * depth thresholds); a sweep pool at its limit is working, so neither sets its status.
+ */
+function poolLevel(load: PoolLoad, utilization: number, depth: number): { status: HealthLevel; reason?: string } {
+  if (load === 'sweep') return { status: 'ok' };
   const t = config().thresholds;
-  return Promise.all(
-    Object.entries(WORKER_POOLS).map(async ([pool, spec]) => {
+  const byUse = levelFor(utilization, t.workerUtilizationPct);
+  const byDepth = levelFor(depth, t.jobQueueDepth);
+  const status = worst([byUse, byDepth]);
+  if (status === 'ok') return { status };
+  const u = t.workerUtilizationPct;
+  const reasons = [
+    byUse === status ? `${utilization} % of its workers busy (warning > ${u.warning} %, critical > ${u.critical} %)` : '',
+    byDepth === status ? `${depth} message(s) waiting (warning > ${t.jobQueueDepth.warning}, critical > ${t.jobQueueDepth.critical})` : '',
+  ];
+  return { status, reason: reasons.filter(Boolean).join(' and ') };
+}
+
+/** Jobs at work: each running job has one step in flight in the job-step function. */
+async function runningJobs(deps: Pick<Deps, 'store'>): Promise<number> {
+  let n = 0;
+  for await (const page of pages((cursor) => jobs.byStatus(deps.store, 'running', { limit: 200, cursor }))) n += page.items.length;
+  return n;
+}
+
+export async function workerPoolReports(deps: Pick<Deps, 'queue' | 'workerPools' | 'store'>): Promise<WorkerPoolReport[]> {
+  const pools = await Promise.all(
+    Object.entries(WORKER_POOLS).map(async ([pool, spec]): Promise<WorkerPoolReport> => {
       const [state, stats] = await Promise.all([deps.workerPools.state(pool), deps.queue.stats(pool)]);
-      const utilization = spec.concurrency > 0 ? Math.round((state.inFlight / spec.concurrency) * 1000) / 10 : 0;
+      const utilization = percent(state.inFlight, state.concurrency);
       return {
         pool,
         worker_id: spec.workerId,
         description: spec.description,
-        status: worst([levelFor(utilization, t.workerUtilizationPct), levelFor(stats.depth, t.queueDepth)]),
+        load: spec.load,
+        ...poolLevel(spec.load, utilization, stats.depth),
         concurrency_limit: state.concurrency,
         in_flight: state.inFlight,
         utilization_pct: utilization,
@@ -77,35 +110,79 @@ export async function workerPoolReports(deps: Pick<Deps, 'queue' | 'workerPools'
       };
     }),
   );
+  const steps = await runningJobs(deps);
+  const stepUse = percent(steps, JOB_STEPS.concurrency);
+  const t = config().thresholds.workerUtilizationPct;
+  const stepLevel = levelFor(stepUse, t);
+  pools.push({
+    pool: JOB_STEPS.name,
+    worker_id: JOB_STEPS.workerId,
+    description: JOB_STEPS.description,
+    load: 'function',
+    status: stepLevel,
+    ...(stepLevel === 'ok'
+      ? {}
+      : {
+          reason:
+            `${steps} job(s) running for ${JOB_STEPS.concurrency} planned ` +
+            `(${stepUse} %; warning > ${t.warning} %, critical > ${t.critical} %)`,
+        }),
+    concurrency_limit: JOB_STEPS.concurrency,
+    in_flight: steps,
+    utilization_pct: stepUse,
+    queue_depth: 0,
+    in_flight_messages: 0,
+    oldest_message_age_seconds: 0,
+    dead_letter_depth: 0,
+    draining: false,
+  });
+  return pools;
 }
 
-async function queuesHealth(deps: Pick<Deps, 'queue' | 'workerPools'>): Promise<ComponentHealth> {
-  const reports = await workerPoolReports(deps);
-  if (reports.length === 0) return { status: 'ok', message: 'no worker pools are declared yet', metrics: {} };
-  const t = config().thresholds.queueDepth;
-  const depths = Object.fromEntries(reports.map((r) => [`${r.pool}_depth`, r.queue_depth]));
-  const deepest = Math.max(...reports.map((r) => r.queue_depth));
-  const status = worst(reports.map((r) => r.status));
+/** Runbook "Job queue depth": jobs waiting to start, those held by a paused scheduler included (counted up to just past critical). */
+export async function jobQueueFigures(deps: Pick<Deps, 'store'>): Promise<{ waiting: number; held: boolean }> {
+  const cap = config().thresholds.jobQueueDepth.critical;
+  let waiting = 0;
+  for await (const page of pages((cursor) => jobs.byStatus(deps.store, 'queued', { limit: 200, cursor }))) {
+    waiting += page.items.length;
+    if (waiting > cap) break;
+  }
+  return { waiting, held: (await readSwitch(deps.store, 'scheduler')).on };
+}
+
+/** The job queue, then every pool: the message names each figure that set the status, or sums up when all is well. */
+async function queuesHealth(deps: Pick<Deps, 'queue' | 'workerPools' | 'store'>): Promise<ComponentHealth> {
+  const [reports, queue] = await Promise.all([workerPoolReports(deps), jobQueueFigures(deps)]);
+  const t = config().thresholds.jobQueueDepth;
+  const queueLevel = levelFor(queue.waiting, t);
+  const jobQueue =
+    `job queue: ${queue.waiting}${queue.waiting > t.critical ? '+' : ''} job(s) waiting` +
+    (queue.held ? ' (held: the scheduler is paused)' : '') +
+    ` (warning > ${t.warning}, critical > ${t.critical})`;
+  const status = worst([queueLevel, ...reports.map((r) => r.status)]);
+  const findings = [
+    ...(queueLevel !== 'ok' ? [jobQueue] : []),
+    ...reports.filter((r) => r.reason).map((r) => `${r.pool} (${r.worker_id}): ${r.reason}`),
+  ];
+  const sweeping = reports.filter((r) => r.load === 'sweep' && (r.in_flight > 0 || r.queue_depth > 0));
   const dead = reports.filter((r) => r.dead_letter_depth > 0).map((r) => `${r.pool} (${r.dead_letter_depth})`);
+  const message = [
+    findings.length ? findings.join('; ') : `${jobQueue}; every pool within its limits`,
+    ...sweeping.map((r) => `${r.pool} sweeping: ${r.in_flight} of ${r.concurrency_limit} in flight, ${r.queue_depth} waiting (by design)`),
+    ...(dead.length ? [`dead letters waiting: ${dead.join(', ')}`] : []),
+  ].join('; ');
   return {
     status,
-    message:
-      `deepest queue holds ${deepest} message(s) (warning > ${t.warning}, critical > ${t.critical})` +
-      (dead.length ? `; dead letters waiting: ${dead.join(', ')}` : ''),
-    metrics: depths,
+    message,
+    metrics: { job_queue_depth: queue.waiting, ...Object.fromEntries(reports.map((r) => [`${r.pool}_depth`, r.queue_depth])) },
   };
 }
 
-/** Runbook metric "Failed jobs (24h)" (counted up to just past the critical threshold) and stuck jobs. */
+/** Runbook metric "Failed jobs (24h)": jobs that failed in the last 24 h (counted up to just past critical), and stuck jobs. */
 export async function jobFigures(deps: Pick<Deps, 'store' | 'clock'>): Promise<{ failed24h: number; stuck: string[] }> {
   const now = deps.clock.now();
   const t = config().thresholds.failedJobs24h;
-  let failed = 0;
-  const last24h: [string, string] = [new Date(now - 86_400_000).toISOString(), `${new Date(now).toISOString()}~`];
-  for await (const page of pages((cursor) => jobs.byStatus(deps.store, 'failed', { limit: 200, cursor, between: last24h }))) {
-    failed += page.items.length;
-    if (failed > t.critical) break;
-  }
+  const failed = await jobFailures.count(deps.store, new Date(now - 86_400_000).toISOString(), new Date(now).toISOString(), t.critical);
   // Waiting for a person is not being stuck: only running jobs, whose time is spent working, count.
   const stuck: string[] = [];
   for await (const job of jobs.eachInStatus(deps.store, 'running')) {

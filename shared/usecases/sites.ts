@@ -39,7 +39,17 @@ export async function createSite(deps: SiteDeps, input: SiteCreate, actor: strin
     created_by: actor,
     version: 1,
   });
-  await recordAudit(deps.store, { subject_id: site.id, action: 'site.created', at: now, detail: { name: site.name } });
+  await recordAudit(deps.store, {
+    subject_id: site.id,
+    action: 'site.created',
+    at: now,
+    detail: {
+      name: site.name,
+      management_networks: site.management_networks,
+      trust_on_first_use: site.trust_on_first_use,
+      ...(site.idrac_service_identity_id ? { idrac_service_identity_id: site.idrac_service_identity_id } : {}),
+    },
+  });
   return site;
 }
 
@@ -73,7 +83,16 @@ export async function updateSite(deps: SiteDeps, id: string, change: SiteUpdate)
   );
   if (before.idrac_service_identity_id && before.idrac_service_identity_id !== updated.idrac_service_identity_id)
     await references.remove(deps.store, serviceIdentityRef(before.idrac_service_identity_id), siteRef(id));
-  await recordAudit(deps.store, { subject_id: id, action: 'site.updated', at: now, detail: { fields: Object.keys(fields) } });
+  // Where the site's credential may go is worth its before and after.
+  const networks = change.management_networks
+    ? { management_networks: { from: before.management_networks, to: updated.management_networks } }
+    : {};
+  await recordAudit(deps.store, {
+    subject_id: id,
+    action: 'site.updated',
+    at: now,
+    detail: { fields: Object.keys(change).filter((k) => k !== 'version'), ...networks },
+  });
   return updated;
 }
 

@@ -59,9 +59,9 @@ describe('catalogProblems', () => {
     const p = problems((c) => ({
       ...c,
       schedules: {
-        bad: { expression: 'every 5 minutes', pool: 'nope', message: {}, description: '' },
-        once: { expression: 'at(2030-01-01T00:00:00)', pool: 'ipam', message: {}, description: '' },
-        fivefields: { expression: 'cron(0 2 * * ?)', pool: 'ipam', message: {}, description: '' },
+        bad: { expression: 'every 5 minutes', pool: 'nope', message: {}, whilePaused: 'held', description: '' },
+        once: { expression: 'at(2030-01-01T00:00:00)', pool: 'ipam', message: {}, whilePaused: 'held', description: '' },
+        fivefields: { expression: 'cron(0 2 * * ?)', pool: 'ipam', message: {}, whilePaused: 'held', description: '' },
       },
     }));
     expect(p).toEqual([

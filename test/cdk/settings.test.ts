@@ -26,6 +26,7 @@ describe('settingsFromContext', () => {
       'eio:deviceCidrs': '10.10.0.0/16, 172.16.0.0/12',
       'eio:dynamoDbPrefixList': 'pl-02cd2c6b',
       'eio:logRetentionDays': '365',
+      'eio:notifyEmails': 'platform@example.com,infra@example.com',
     });
     expect(s).toEqual({
       jwtIssuer: 'https://login.example.com/tenant/',
@@ -38,6 +39,7 @@ describe('settingsFromContext', () => {
       deviceCidrs: ['10.10.0.0/16', '172.16.0.0/12'],
       dynamoDbPrefixListId: 'pl-02cd2c6b',
       logRetentionDays: RetentionDays.ONE_YEAR,
+      notifyEmails: ['platform@example.com', 'infra@example.com'],
       jwtIssuerIsPlaceholder: false,
     });
   });

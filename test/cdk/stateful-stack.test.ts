@@ -77,3 +77,19 @@ describe('EioStatefulStack queues', () => {
     }
   });
 });
+
+describe('EioStatefulStack backups', () => {
+  it('backs the table up daily with AWS Backup, kept 35 days in a retained vault, beside point-in-time recovery', () => {
+    const t = eio.templates.stateful;
+    const plan = Object.values(resourcesOf(t, 'AWS::Backup::BackupPlan'))[0]!.Properties as {
+      BackupPlan: { BackupPlanRule: { ScheduleExpression: string; Lifecycle: { DeleteAfterDays: number } }[] };
+    };
+    expect(plan.BackupPlan.BackupPlanRule).toEqual([
+      expect.objectContaining({ ScheduleExpression: 'cron(0 5 * * ? *)', Lifecycle: { DeleteAfterDays: 35 } }),
+    ]);
+    const selection = Object.values(resourcesOf(t, 'AWS::Backup::BackupSelection'))[0]!.Properties;
+    expect(JSON.stringify(selection)).toContain(eio.logicalId(eio.stateful.table));
+    expect(Object.values(resourcesOf(t, 'AWS::Backup::BackupVault'))[0]!.DeletionPolicy).toBe('Retain');
+    t.hasResourceProperties('AWS::DynamoDB::Table', { PointInTimeRecoverySpecification: { PointInTimeRecoveryEnabled: true } });
+  });
+});

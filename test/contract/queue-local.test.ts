@@ -1,5 +1,5 @@
 import { spawn } from 'node:child_process';
-import { mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { appendFile, mkdir, mkdtemp, readdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -94,14 +94,127 @@ describe('LocalQueue persistence', () => {
     expect(await q2.stats('work')).toMatchObject({ depth: 1, inFlight: 0 });
   });
 
-  it('writes atomically: a valid file and no temp files left behind, even after a burst', async () => {
+  it('writes atomically: after a burst and a clean close, one snapshot holding everything, an empty journal, no temp files', async () => {
     const q1 = openQueue();
     await Promise.all(Array.from({ length: 30 }, (_, i) => q1.send('work', [{ body: `burst ${i}` }])));
     await q1.close();
     const dir = join(file, '..');
-    expect(await readdir(dir)).toEqual(['queues.json']);
-    const saved = JSON.parse(await readFile(file, 'utf8')) as { queues: Record<string, unknown[]> };
+    const names = await readdir(dir);
+    expect(names).toHaveLength(2);
+    const saved = JSON.parse(await readFile(file, 'utf8')) as { journal: string; queues: Record<string, unknown[]> };
+    expect(names.sort()).toEqual(['queues.json', saved.journal].sort());
     expect(saved.queues.work).toHaveLength(30);
+    expect(await readFile(join(dir, saved.journal), 'utf8')).toBe('');
+  });
+
+  describe('the journal', () => {
+    const files = async () => {
+      const dir = join(file, '..');
+      const journal = (await readdir(dir)).find((n) => n.endsWith('.journal'))!;
+      return { dir, journal: join(dir, journal) };
+    };
+
+    it('a send behind a backlog appends one line and never rewrites the snapshot', async () => {
+      const q = openQueue();
+      for (let i = 0; i < 20; i++)
+        await q.send(
+          'work',
+          Array.from({ length: 10 }, (_, j) => ({ body: `backlog ${i}.${j}` })),
+        );
+      const { journal } = await files();
+      const [snapshotBefore, journalBefore] = await Promise.all([stat(file), stat(journal)]);
+      await q.send('work', [{ body: 'one more' }]);
+      const [snapshotAfter, journalAfter] = await Promise.all([stat(file), stat(journal)]);
+      expect({ ino: snapshotAfter.ino, size: snapshotAfter.size, mtime: snapshotAfter.mtimeMs }).toEqual({
+        ino: snapshotBefore.ino,
+        size: snapshotBefore.size,
+        mtime: snapshotBefore.mtimeMs,
+      });
+      const added = (await readFile(journal, 'utf8')).slice(journalBefore.size);
+      expect(
+        added
+          .split('\n')
+          .filter(Boolean)
+          .map((l) => JSON.parse(l)),
+      ).toEqual([{ op: 'send', q: 'work', m: expect.objectContaining({ body: 'one more', receiveCount: 0 }) }]);
+      expect(journalAfter.mode & 0o777).toBe(0o600);
+    });
+
+    it('a torn last line (the process died mid-append) is ignored; everything before it is kept', async () => {
+      const q1 = new LocalQueue({ queues: WORK, file });
+      await q1.send('work', [{ body: 'a' }]);
+      await q1.send('work', [{ body: 'b' }]);
+      const { journal } = await files();
+      await appendFile(journal, '{"op":"send","q":"work","m":{"id":"torn","bo');
+      const q2 = openQueue();
+      expect((await q2.receive('work', { max: 10 })).map((m) => m.body)).toEqual(['a', 'b']);
+      await q2.close();
+      await q1.close();
+    });
+
+    it('a damaged line before the last is refused, naming the journal and the line', async () => {
+      const q1 = openQueue();
+      await q1.send('work', [{ body: 'a' }]);
+      await q1.send('work', [{ body: 'b' }]);
+      const { journal } = await files();
+      const lines = (await readFile(journal, 'utf8')).split('\n');
+      await writeFile(journal, [lines[0], '{"op":"sen', ...lines.slice(1)].join('\n'));
+      expect(() => new LocalQueue({ queues: WORK, file })).toThrow(new RegExp(`${journal} line 2 is corrupt`));
+    });
+
+    it('compacts once the journal outgrows the snapshot: a new journal, the old one removed, nothing lost', async () => {
+      const q1 = new LocalQueue({ queues: WORK, file, compactAfterBytes: 2_000 });
+      open.push(q1);
+      await q1.send('work', [{ body: 'm0' }]);
+      const first = (await files()).journal;
+      for (let i = 1; i < 40; i++) await q1.send('work', [{ body: `m${i}` }]);
+      const got = await q1.receive('work', { max: 10 });
+      for (const m of got.slice(0, 5)) await q1.delete('work', m.receiptHandle);
+      await q1.send('work', [{ body: 'last' }]);
+      const { dir, journal } = await files();
+      expect(journal).not.toBe(first);
+      expect((await readdir(dir)).filter((n) => n.endsWith('.journal'))).toHaveLength(1);
+      expect((await stat(journal)).size).toBeLessThan(2_000 + (await stat(file)).size);
+
+      // Reopened from the same file: the same messages, receive counts kept.
+      const q3 = openQueue();
+      const all = await q3.receive('work', { max: 10 });
+      expect(all[0]).toMatchObject({ body: 'm5', receiveCount: 2 });
+      expect((await q3.stats('work')).depth + all.length).toBe(41 - 5);
+    });
+
+    it('a journal left by a compaction that crashed before its snapshot is removed, not replayed', async () => {
+      const q1 = openQueue();
+      await q1.send('work', [{ body: 'kept' }]);
+      await q1.close();
+      const stray = `${file}.0123456789ab.journal`;
+      await writeFile(
+        stray,
+        `${JSON.stringify({
+          op: 'send',
+          q: 'work',
+          m: { id: 'x', body: 'ghost', attributes: {}, sentAt: 1, visibleAt: 1, receiveCount: 0 },
+        })}\n`,
+      );
+      const q2 = openQueue();
+      expect((await q2.receive('work', { max: 10 })).map((m) => m.body)).toEqual(['kept']);
+      expect(await readdir(join(file, '..'))).not.toContain('queues.json.0123456789ab.journal');
+    });
+
+    it('reads a queue file of the former format (one snapshot, no journal) and carries on with a journal', async () => {
+      await mkdir(join(file, '..'), { recursive: true });
+      const old = { id: 'old-1', body: 'from before', attributes: {}, sentAt: 1, visibleAt: 1, receiveCount: 1 };
+      await writeFile(file, JSON.stringify({ version: 1, queues: { work: [old] } }));
+      const q1 = openQueue();
+      await q1.send('work', [{ body: 'new' }]);
+      await q1.close();
+      const q2 = openQueue();
+      expect(await q2.receive('work', { max: 10 })).toMatchObject([
+        { id: 'old-1', body: 'from before', receiveCount: 2 },
+        { body: 'new', receiveCount: 1 },
+      ]);
+      expect(JSON.parse(await readFile(file, 'utf8')).version).toBe(2);
+    });
   });
 
   it('keeps messages of a queue no longer declared in the file instead of dropping them', async () => {

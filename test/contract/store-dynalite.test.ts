@@ -93,7 +93,34 @@ describe('embedded dynalite on disk', () => {
     await first.close();
     const second = await startEmbeddedDynamo({ dataDir, port });
     cleanups.push(second.close);
-    expect(second.endpoint).toBe(`http://127.0.0.1:${port}`);
+    const url = new URL(second.endpoint);
+    expect({ host: url.hostname, port: Number(url.port) }).toEqual({ host: '127.0.0.1', port });
+  });
+
+  it('answers only requests signed with the access key of this start: no other local process may use it', async () => {
+    const dataDir = await tempDir();
+    const engine = await open(dataDir);
+    cleanups.push(engine.close);
+    await ensureTable(engine.client, table);
+    const url = new URL(engine.engine.endpoint);
+    expect(url.username).toMatch(/^[0-9a-f]{32}$/);
+    // The same engine without the key (what any other process on the machine could try), and with another one.
+    const bare = `http://127.0.0.1:${url.port}`;
+    for (const endpoint of [bare, `http://${'0'.repeat(32)}@127.0.0.1:${url.port}`]) {
+      const stranger = createDynamoClient({ endpoint, region });
+      cleanups.push(async () => stranger.destroy());
+      await expect(new DynamoDbStore(stranger, table).get({ pk: 'SWITCH#kill-switch', sk: 'SWITCH' })).rejects.toMatchObject({
+        name: 'UnrecognizedClientException',
+      });
+    }
+    const unsigned = await fetch(bare, {
+      method: 'POST',
+      headers: { 'x-amz-target': 'DynamoDB_20120810.ListTables', 'content-type': 'application/x-amz-json-1.0' },
+      body: '{}',
+    });
+    expect(unsigned.status).toBe(400);
+    expect(await unsigned.text()).not.toContain('TableNames');
+    await expect(engine.store.ping()).resolves.toBeUndefined();
   });
 
   it('ensureTable refuses a table of the same name with another layout', async () => {

@@ -6,7 +6,7 @@ import { promisify } from 'node:util';
 import { afterEach, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
 import { localFunctionArn, parseAsl, placeholdersIn } from '../../shared/adapters/workflows/asl';
 import { LocalWorkflows, type StateEvent } from '../../shared/adapters/workflows/local-workflows';
-import { TaskTokenInvalidError } from '../../shared/ports/workflows';
+import { ExecutionNotFoundError, TaskTokenInvalidError } from '../../shared/ports/workflows';
 import {
   eventually,
   FIXTURES_DIR,
@@ -63,6 +63,24 @@ describe('LocalWorkflows specifics', () => {
     expect(lw.listRunning()).toEqual({ count: 2, names: ['job-wait-a', 'job-wait-b'] });
     await lw.stop(a.executionId);
     expect(lw.listRunning()).toEqual({ count: 1, names: ['job-wait-b'] });
+  });
+
+  it('keeps a bounded number of finished executions, never a running one', async () => {
+    const local = new LocalWorkflows({ workflows: definitions, invoke: fns.invoke, keepFinished: 2 });
+    try {
+      const waiting = await local.start('approval', 'job-waits', { job_id: 'job-waits' });
+      const ids: string[] = [];
+      for (const name of ['job-q1', 'job-q2', 'job-q3']) {
+        const { executionId } = await local.start('two-steps', name, { request: { id: name } });
+        await untilFinished(local, executionId);
+        ids.push(executionId);
+      }
+      await expect(local.describe(ids[0]!)).rejects.toBeInstanceOf(ExecutionNotFoundError);
+      for (const id of ids.slice(1)) expect((await local.describe(id)).status).toBe('SUCCEEDED');
+      expect((await local.describe(waiting.executionId)).status).toBe('RUNNING');
+    } finally {
+      await local.close();
+    }
   });
 
   it('close() aborts everything running and refuses new executions', async () => {

@@ -6,7 +6,9 @@ import { readJobStatus } from '../../shared/adapters/idrac/redfish/jobs';
 import { compareVersions, readServiceRoot } from '../../shared/adapters/idrac/redfish/service-root';
 import type { RedfishResponse, RedfishSession } from '../../shared/adapters/idrac/redfish/session';
 import { allSettledOrThrow } from '../../shared/adapters/idrac/settle';
+import { AnchorCache } from '../../shared/adapters/idrac/tls/anchors';
 import { normalizeThumbprint } from '../../shared/adapters/idrac/tls/thumbprint';
+import { EndpointPools } from '../../shared/adapters/idrac/transport/endpoint-pools';
 import { EndpointResilience } from '../../shared/adapters/idrac/transport/resilience';
 import { IdracError, IdracHttpError } from '../../shared/ports/idrac';
 import { eventually, LogRecorder } from './helpers';
@@ -223,5 +225,24 @@ describe('small pure pieces', () => {
     const late = new Promise<number>((resolve) => setTimeout(() => ((lateDone = true), resolve(1)), 20));
     await expect(allSettledOrThrow<[number, number]>([Promise.reject(new Error('first')), late])).rejects.toThrow('first');
     expect(lateDone).toBe(true);
+  });
+});
+
+describe('connection pools per iDRAC port', () => {
+  it('keep at most the bound: the least recently used idle pools are closed, a busy one stays', async () => {
+    const pools = new EndpointPools(resolveOptions({}), new AnchorCache(), 3);
+    const target = (address: string) => ({ address, tls: { insecure: true } });
+    const first = pools.get(target('127.99.0.1'), 443);
+    // A request queued on the first pool (nothing listens there): it is busy, so it is never evicted.
+    const pending = first.pool.request({ method: 'GET', path: '/' }).catch(() => undefined);
+    pools.get(target('127.99.0.2'), 443);
+    pools.get(target('127.99.0.3'), 443);
+    pools.get(target('127.99.0.2'), 443); // used again: now the most recent
+    pools.get(target('127.99.0.4'), 443);
+    expect(pools.size).toBe(3);
+    expect(pools.get(target('127.99.0.1'), 443)).toBe(first);
+    expect(pools.size).toBe(3);
+    await pools.closeAll();
+    await pending;
   });
 });

@@ -69,8 +69,13 @@ beforeAll(async () => {
   expect(
     (
       await h.call('POST', '/api/v1/sites', {
-        role: 'operator',
-        body: { id: 'site-dell', name: 'Dell lab', idrac_service_identity_id: 'si-idrac' },
+        role: 'admin',
+        body: {
+          id: 'site-dell',
+          name: 'Dell lab',
+          idrac_service_identity_id: 'si-idrac',
+          management_networks: ['10.0.0.0/24', '10.45.0.0/16', '127.51.0.0/24', '127.52.0.0/24'],
+        },
       })
     ).status,
   ).toBe(201);
@@ -84,12 +89,14 @@ afterAll(async () => {
 });
 
 const sim = (f: SimulatorFleet, i: number) => f.info()[i]!;
-const register = (body: Record<string, unknown>) => h.call('POST', '/api/v1/dell/endpoints', { role: 'operator', body });
+/** Registers as an operator; trust settings (a pin) and another credential than the site's need an admin. */
+const register = (body: Record<string, unknown>, role: 'operator' | 'admin' = 'operator') =>
+  h.call('POST', '/api/v1/dell/endpoints', { role, body });
 const get = async (id: string) => (await h.call('GET', `/api/v1/dell/endpoints/${id}`, { role: 'viewer' })).body;
 /** A site whose management network holds simulators on the sweep ports, trusting on first use. */
 const createSweepSite = (id: string, name: string, network: string) =>
   h.call('POST', '/api/v1/sites', {
-    role: 'operator',
+    role: 'admin',
     body: {
       id,
       name,
@@ -124,12 +131,15 @@ describe('Dell endpoints: CRUD and validation', () => {
   });
 
   it('refuses bad input with field paths', async () => {
-    const bad = await register({
-      address: '10.45.12.300',
-      site_id: 'nope',
-      redfish_port: 70000,
-      tls: { pinned_thumbprint: 'zz', bogus: 1 },
-    });
+    const bad = await register(
+      {
+        address: '10.45.12.300',
+        site_id: 'nope',
+        redfish_port: 70000,
+        tls: { pinned_thumbprint: 'zz', bogus: 1 },
+      },
+      'admin',
+    );
     expect(bad.status).toBe(400);
     expect(paths(bad)).toEqual(
       expect.arrayContaining(['body.address', 'body.site_id', 'body.redfish_port', 'body.tls.pinned_thumbprint', 'body.tls']),
@@ -137,12 +147,12 @@ describe('Dell endpoints: CRUD and validation', () => {
     const noSite = await register({ address: '10.0.0.1', site_id: 'site-missing' });
     expect(noSite.status).toBe(400);
     expect(paths(noSite)).toEqual(['body.site_id']);
-    const wrongKind = await register({ address: '10.0.0.1', site_id: 'site-dell', service_identity_id: 'si-vc' });
+    const wrongKind = await register({ address: '10.0.0.1', site_id: 'site-dell', service_identity_id: 'si-vc' }, 'admin');
     expect(wrongKind.status).toBe(400);
     expect(paths(wrongKind)).toEqual(['body.service_identity_id']);
     expect(wrongKind.body.error.message).toContain('vcenter');
     const siteWrongKind = await h.call('POST', '/api/v1/sites', {
-      role: 'operator',
+      role: 'admin',
       body: { name: 'x', idrac_service_identity_id: 'si-vc' },
     });
     expect(siteWrongKind.status).toBe(400);
@@ -174,8 +184,11 @@ describe('Dell endpoints: CRUD and validation', () => {
   });
 
   it('a site or identity in use cannot be deleted (409 naming the endpoint); delete is admin only', async () => {
-    await h.call('POST', '/api/v1/sites', { role: 'operator', body: { id: 'site-del', name: 'to delete' } });
-    await register({ id: 'idrac-del', address: '10.9.9.9', site_id: 'site-del', service_identity_id: 'si-idrac' });
+    await h.call('POST', '/api/v1/sites', {
+      role: 'admin',
+      body: { id: 'site-del', name: 'to delete', management_networks: ['10.9.9.0/24'] },
+    });
+    await register({ id: 'idrac-del', address: '10.9.9.9', site_id: 'site-del', service_identity_id: 'si-idrac' }, 'admin');
     const siteInUse = await h.call('DELETE', '/api/v1/sites/site-del', { role: 'admin' });
     expect(siteInUse.status).toBe(409);
     expect(siteInUse.body.error.message).toContain("iDRAC endpoint 'idrac-del'");
@@ -195,7 +208,10 @@ describe('Dell endpoints: CRUD and validation', () => {
     expect(again.body.error.code).toBe('conflict');
     expect(again.body.error.message).toContain("already registered as endpoint 'idrac-dup1'");
     expect(again.body.error.details).toEqual({ address: '10.45.13.1', endpoint_id: 'idrac-dup1', site_id: 'site-dell' });
-    await h.call('POST', '/api/v1/sites', { role: 'operator', body: { id: 'site-other', name: 'other' } });
+    await h.call('POST', '/api/v1/sites', {
+      role: 'admin',
+      body: { id: 'site-other', name: 'other', management_networks: ['10.45.13.0/24'] },
+    });
     const elsewhere = await register({ id: 'idrac-dup2', address: '10.45.13.1', site_id: 'site-other' });
     expect(elsewhere.status).toBe(409);
     expect(elsewhere.body.error.details.endpoint_id).toBe('idrac-dup1');
@@ -219,14 +235,17 @@ describe('Dell endpoints: CRUD and validation', () => {
 describe('refresh: probe and inventory through the iDRAC port', () => {
   it('fills the capability fields from a simulated iDRAC9', async () => {
     const s = sim(fleet, 0);
-    await register({
-      id: 'idrac-sim0',
-      address: s.address,
-      site_id: 'site-dell',
-      redfish_port: s.ports.https,
-      wsman_port: 9,
-      tls: { pinned_thumbprint: s.certificate.thumbprint },
-    });
+    await register(
+      {
+        id: 'idrac-sim0',
+        address: s.address,
+        site_id: 'site-dell',
+        redfish_port: s.ports.https,
+        wsman_port: 9,
+        tls: { pinned_thumbprint: s.certificate.thumbprint },
+      },
+      'admin',
+    );
     const res = await refresh('idrac-sim0');
     expect(res.status).toBe(200);
     const ep = await get('idrac-sim0');
@@ -257,14 +276,17 @@ describe('refresh: probe and inventory through the iDRAC port', () => {
   it('records a thumbprint mismatch with both thumbprints', async () => {
     const s = sim(fleet, 1);
     const pinned = `${'AB:'.repeat(31)}AB`;
-    await register({
-      id: 'idrac-mismatch',
-      address: s.address,
-      site_id: 'site-dell',
-      redfish_port: s.ports.https,
-      wsman_port: 9,
-      tls: { pinned_thumbprint: pinned },
-    });
+    await register(
+      {
+        id: 'idrac-mismatch',
+        address: s.address,
+        site_id: 'site-dell',
+        redfish_port: s.ports.https,
+        wsman_port: 9,
+        tls: { pinned_thumbprint: pinned },
+      },
+      'admin',
+    );
     await refresh('idrac-mismatch');
     const ep = await get('idrac-mismatch');
     expect(ep.status).toBe('unreachable');
@@ -284,8 +306,14 @@ describe('refresh: probe and inventory through the iDRAC port', () => {
     expect(untrusted.tls_facts.thumbprint).toBe(s.certificate.thumbprint);
 
     await h.call('POST', '/api/v1/sites', {
-      role: 'operator',
-      body: { id: 'site-tofu', name: 'tofu', trust_on_first_use: true, idrac_service_identity_id: 'si-idrac' },
+      role: 'admin',
+      body: {
+        id: 'site-tofu',
+        name: 'tofu',
+        trust_on_first_use: true,
+        idrac_service_identity_id: 'si-idrac',
+        management_networks: ['127.51.0.0/24'],
+      },
     });
     const t = sim(fleet, 3);
     await register({ id: 'idrac-tofu', address: t.address, site_id: 'site-tofu', redfish_port: t.ports.https, wsman_port: 9 });
@@ -312,15 +340,18 @@ describe('refresh: probe and inventory through the iDRAC port', () => {
       body: { id: 'si-wrong', name: 'wrong', target_kind: 'idrac', username: 'root', secret: 'not-calvin' },
     });
     const s = sim(fleet, 4);
-    await register({
-      id: 'idrac-wrongpw',
-      address: s.address,
-      site_id: 'site-dell',
-      service_identity_id: 'si-wrong',
-      redfish_port: s.ports.https,
-      wsman_port: 9,
-      tls: { pinned_thumbprint: s.certificate.thumbprint },
-    });
+    await register(
+      {
+        id: 'idrac-wrongpw',
+        address: s.address,
+        site_id: 'site-dell',
+        service_identity_id: 'si-wrong',
+        redfish_port: s.ports.https,
+        wsman_port: 9,
+        tls: { pinned_thumbprint: s.certificate.thumbprint },
+      },
+      'admin',
+    );
     const ep = (await refresh('idrac-wrongpw')).body;
     expect(ep.status).toBe('reachable');
     expect(ep.last_error.code).toBe('credential_rejected');
@@ -388,7 +419,7 @@ describe('discovery', () => {
 
   it('refuses a network larger than /20 and unknown sites with a clear 400', async () => {
     await h.call('POST', '/api/v1/sites', {
-      role: 'operator',
+      role: 'admin',
       body: { id: 'site-huge', name: 'huge', management_networks: ['10.0.0.0/16'] },
     });
     const res = await h.call('POST', '/api/v1/dell/discover', { role: 'operator', body: { site_ids: ['site-huge', 'site-nope'] } });
@@ -402,16 +433,22 @@ describe('discovery', () => {
 
 describe('health_check job and the idrac health component', () => {
   it('a site with one hanging iDRAC fails the job, naming it', async () => {
-    await h.call('POST', '/api/v1/sites', { role: 'operator', body: { id: 'site-hc', name: 'hc', idrac_service_identity_id: 'si-idrac' } });
+    await h.call('POST', '/api/v1/sites', {
+      role: 'admin',
+      body: { id: 'site-hc', name: 'hc', idrac_service_identity_id: 'si-idrac', management_networks: ['127.54.0.0/24'] },
+    });
     for (const [i, s] of hcFleet.info().entries())
-      await register({
-        id: `idrac-hc${i}`,
-        address: s.address,
-        site_id: 'site-hc',
-        redfish_port: s.ports.https,
-        wsman_port: 9,
-        tls: { pinned_thumbprint: s.certificate.thumbprint },
-      });
+      await register(
+        {
+          id: `idrac-hc${i}`,
+          address: s.address,
+          site_id: 'site-hc',
+          redfish_port: s.ports.https,
+          wsman_port: 9,
+          tls: { pinned_thumbprint: s.certificate.thumbprint },
+        },
+        'admin',
+      );
     await hcFleet.endpoint(1).setFault({ kind: 'hang' });
     const job = await h.call('POST', '/api/v1/jobs', {
       role: 'operator',
@@ -453,11 +490,11 @@ describe('health_check job and the idrac health component', () => {
       ['idrac-notofu', pinOf(2)],
       ['idrac-dead', at(5)],
     ] as const) {
-      expect((await h.call('PATCH', `/api/v1/dell/endpoints/${id}`, { role: 'operator', body: change })).status).toBe(200);
+      expect((await h.call('PATCH', `/api/v1/dell/endpoints/${id}`, { role: 'admin', body: change })).status).toBe(200);
       expect((await refresh(id)).body.status).toBe('reachable');
     }
     for (let i = 0; i < 10; i++) {
-      expect((await register({ id: `idrac-extra${i}`, site_id: 'site-dell', ...at(6 + i) })).status).toBe(201);
+      expect((await register({ id: `idrac-extra${i}`, site_id: 'site-dell', ...at(6 + i) }, 'admin')).status).toBe(201);
       await refresh(`idrac-extra${i}`);
     }
     const one = await health();
@@ -498,7 +535,10 @@ describe('discovery of an iDRAC that speaks only TLS 1.0', () => {
     expect(legacy.last_error.message).toContain('offers only TLS 1.0/1.1');
     expect(legacy.last_error.message).toContain(`PATCH /api/v1/dell/endpoints/${legacy.id} with {"tls": {"legacy": true}}`);
 
-    const marked = await h.call('PATCH', `/api/v1/dell/endpoints/${legacy.id}`, { role: 'operator', body: { tls: { legacy: true } } });
+    // Allowing TLS 1.0/1.1 is a trust decision: an operator may not, an admin may.
+    const asOperator = await h.call('PATCH', `/api/v1/dell/endpoints/${legacy.id}`, { role: 'operator', body: { tls: { legacy: true } } });
+    expect(asOperator.status).toBe(403);
+    const marked = await h.call('PATCH', `/api/v1/dell/endpoints/${legacy.id}`, { role: 'admin', body: { tls: { legacy: true } } });
     expect(marked.status).toBe(200);
     expect(marked.body.tls).toEqual({ insecure: false, legacy: true });
     const after = (await refresh(legacy.id)).body;

@@ -61,7 +61,7 @@ beforeAll(async () => {
   });
   expect(si.status).toBe(201);
   const site = await h.call('POST', '/api/v1/sites', {
-    role: 'operator',
+    role: 'admin',
     body: {
       id: 'site-interop',
       name: 'mixed management network',

@@ -12,7 +12,7 @@ let h: Harness;
 beforeAll(async () => {
   h = await startHarness();
   const site = { id: 'site-thread', name: 'thread', management_networks: ['127.44.0.0/30'] };
-  expect((await h.call('POST', '/api/v1/sites', { role: 'operator', body: site })).status).toBe(201);
+  expect((await h.call('POST', '/api/v1/sites', { role: 'admin', body: site })).status).toBe(201);
 });
 afterAll(() => h?.close());
 

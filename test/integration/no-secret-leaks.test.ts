@@ -19,7 +19,7 @@ async function filesUnder(dir: string): Promise<string[]> {
   for (const entry of await readdir(dir, { withFileTypes: true })) {
     const p = join(dir, entry.name);
     if (entry.isDirectory()) out.push(...(await filesUnder(p)));
-    else out.push(p);
+    else if (entry.isFile()) out.push(p); // not the stack's control socket: it holds nothing
   }
   return out;
 }

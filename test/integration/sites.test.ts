@@ -11,15 +11,17 @@ afterAll(async () => {
 
 describe('sites', () => {
   it('creates a site with a client-chosen id, refuses the same id twice', async () => {
+    // Management networks decide where iDRAC credentials may go: an admin sets them.
     const res = await h.call('POST', '/api/v1/sites', {
-      role: 'operator',
+      role: 'admin',
       body: { id: 'site-001', name: 'Frankfurt DC1', management_networks: ['10.45.12.0/22'] },
     });
     expect(res.status).toBe(201);
     expect(res.headers.get('location')).toBe('/api/v1/sites/site-001');
     expect(res.body).toMatchObject({ id: 'site-001', name: 'Frankfurt DC1', management_networks: ['10.45.12.0/22'], version: 1 });
-    expect(res.body.created_by).toBe('test-operator');
+    expect(res.body.created_by).toBe('test-admin');
     const again = await h.call('POST', '/api/v1/sites', { role: 'operator', body: { id: 'site-001', name: 'dup' } });
+    expect((await h.call('POST', '/api/v1/sites', { role: 'operator', body: { name: 'plain' } })).body.created_by).toBe('test-operator');
     expect(again.status).toBe(409);
     expect((await h.call('GET', '/api/v1/sites/site-001', { role: 'viewer' })).body.name).toBe('Frankfurt DC1');
   });

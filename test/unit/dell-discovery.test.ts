@@ -259,7 +259,7 @@ describe('counting is idempotent', () => {
 describe('overlapping sites', () => {
   it('an address registered under another site is refreshed there, not registered twice', async () => {
     fake.behaviour.set('10.9.0.4', 'idrac9');
-    await createSite(deps, SiteCreate.parse({ id: 'site-other', name: 'other' }), 'alice');
+    await createSite(deps, SiteCreate.parse({ id: 'site-other', name: 'other', management_networks: ['10.9.0.0/24'] }), 'alice');
     const other = await createDellEndpoint(
       deps,
       DellEndpointCreate.parse({ id: 'idrac-elsewhere', address: '10.9.0.4', site_id: 'site-other' }),

@@ -41,8 +41,8 @@ const conflictOf = async (p: Promise<unknown>) => {
 
 beforeEach(async () => {
   deps = { store: new StagedStore(), clock: new ManualClock(), secrets: new MemorySecrets(), idrac: new FakeIdrac() };
-  await createSite(deps, SiteCreate.parse({ id: 'site-a', name: 'A' }), 'alice');
-  await createSite(deps, SiteCreate.parse({ id: 'site-b', name: 'B' }), 'alice');
+  await createSite(deps, SiteCreate.parse({ id: 'site-a', name: 'A', management_networks: ['10.0.0.0/24'] }), 'alice');
+  await createSite(deps, SiteCreate.parse({ id: 'site-b', name: 'B', management_networks: ['10.0.0.0/24'] }), 'alice');
 });
 
 describe('one endpoint per iDRAC address', () => {

@@ -19,7 +19,8 @@ afterEach(() => {
 });
 
 const deps = () => ({ store: new MemoryStore(), clock: new ManualClock() });
-const site = (ports: { redfish_port?: number; wsman_port?: number }) => SiteCreate.parse({ id: 'site-x', name: 'x', ...ports });
+const site = (ports: { redfish_port?: number; wsman_port?: number }) =>
+  SiteCreate.parse({ id: 'site-x', name: 'x', management_networks: ['10.0.0.0/24'], ...ports });
 
 describe('custom device ports in AWS are refused where they are set, with the reason', () => {
   it('a site or endpoint port the device security group does not open is a 400 naming the field and the open ports', async () => {

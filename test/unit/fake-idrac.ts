@@ -3,8 +3,8 @@ import { type Idrac, IdracError, type IdracTarget, type KnockResult } from '../.
 
 /**
  * A fake of the iDRAC port for unit tests of discovery and endpoints: what each address does is set per
- * test. Unknown addresses are dead. Only `probe` is used by the code under test here (no credential is
- * configured, so no inventory is attempted).
+ * test. Unknown addresses are dead. Only `probe` is simulated; calls that carry a credential are recorded
+ * (`credentialed`) and throw, so a test can show none was made.
  */
 export type FakeBehaviour =
   | 'idrac9'
@@ -96,32 +96,39 @@ export class FakeIdrac implements Idrac {
     return { ...base, reachable: false, error: { code: 'unreachable', message: `iDRAC ${target.address} is unreachable: ECONNREFUSED` } };
   }
 
-  inventory(): never {
-    throw new Error('not used by these tests');
+  /** Every call that would carry a credential, as `<operation> <address>`: none is simulated, each throws after it is recorded. */
+  readonly credentialed: string[] = [];
+
+  inventory(target: IdracTarget): never {
+    return this.credentialedCall('inventory', target);
   }
-  powerReset(): never {
-    throw new Error('not used by these tests');
+  powerReset(target: IdracTarget): never {
+    return this.credentialedCall('power_reset', target);
   }
-  startFirmwareUpdate(): never {
-    throw new Error('not used by these tests');
+  startFirmwareUpdate(target: IdracTarget): never {
+    return this.credentialedCall('firmware_update', target);
   }
-  lifecycleControllerStatus(): never {
-    throw new Error('not used by these tests');
+  lifecycleControllerStatus(target: IdracTarget): never {
+    return this.credentialedCall('lifecycle_controller_status', target);
   }
-  jobStatus(): never {
-    throw new Error('not used by these tests');
+  jobStatus(target: IdracTarget): never {
+    return this.credentialedCall('job_status', target);
   }
-  listJobs(): never {
-    throw new Error('not used by these tests');
+  listJobs(target: IdracTarget): never {
+    return this.credentialedCall('list_jobs', target);
   }
-  deleteJob(): never {
-    throw new Error('not used by these tests');
+  deleteJob(target: IdracTarget): never {
+    return this.credentialedCall('delete_job', target);
   }
-  rebootToApply(): never {
-    throw new Error('not used by these tests');
+  rebootToApply(target: IdracTarget): never {
+    return this.credentialedCall('reboot_to_apply', target);
   }
-  verifyCredential(): never {
-    throw new Error('not used by these tests');
+  verifyCredential(target: IdracTarget): never {
+    return this.credentialedCall('verify', target);
+  }
+  private credentialedCall(operation: string, target: IdracTarget): never {
+    this.credentialed.push(`${operation} ${target.address}`);
+    throw new Error(`${operation} is not simulated by these tests`);
   }
   setAccountPassword(): never {
     throw new Error('not used by these tests');

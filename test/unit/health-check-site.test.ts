@@ -59,7 +59,8 @@ async function lab(down = new Set<string>()) {
     { id: 'si-vc', name: 'vc', description: '', target_kind: 'vcenter', username: 'svc', secret: 'pw' },
     'test',
   );
-  for (const id of ['site-001', 'site-002', 'site-empty']) await createSite(deps, SiteCreate.parse({ id, name: id }), 'test');
+  for (const id of ['site-001', 'site-002', 'site-empty'])
+    await createSite(deps, SiteCreate.parse({ id, name: id, management_networks: ['10.0.0.0/24'] }), 'test');
   for (const [id, site] of [
     ['vc-001', 'site-001'],
     ['vc-002', 'site-001'],

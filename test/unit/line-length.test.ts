@@ -10,7 +10,7 @@ import { describe, expect, it } from 'vitest';
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');
 const MAX_COLUMNS = 140;
-const FOLDERS = ['shared', 'functions', 'infra', 'test', 'bench'];
+const FOLDERS = ['shared', 'functions', 'infra', 'cli', 'test', 'bench'];
 
 /** `file:line (n columns)` for each line of `text` longer than the limit. */
 function longLines(file: string, text: string): string[] {

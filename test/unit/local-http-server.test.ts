@@ -1,7 +1,9 @@
 import type { AddressInfo } from 'node:net';
 import { connect, type Socket } from 'node:net';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { createLocalApiServer } from '../../infra/local/http-server';
+import { logger } from '../../shared/observability/logger';
+import { waitFor } from '../support/wait';
 
 /** The local API server's own defences, with timeouts short enough for a test. */
 const server = createLocalApiServer({
@@ -42,5 +44,27 @@ describe('local API server', () => {
       'POST /api/v1/sites HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer good\r\nContent-Length: 100\r\n\r\n{"na',
     );
     expect(answer).toMatch(/^HTTP\/1\.1 408 /);
+  });
+
+  it('a client that aborts mid-body is logged as gone, not as an error of the server', async () => {
+    const error = vi.spyOn(logger, 'error');
+    const info = vi.spyOn(logger, 'info');
+    try {
+      const socket = connect(port, '127.0.0.1', () =>
+        socket.write('POST /api/v1/sites HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer good\r\nContent-Length: 100\r\n\r\n{"na', () =>
+          socket.destroy(),
+        ),
+      );
+      socket.on('error', () => undefined);
+      await waitFor(
+        'the abort to be noticed',
+        async () => info.mock.calls.some(([message]) => message === 'Client closed the connection before its answer') || undefined,
+        5_000,
+      );
+      expect(error).not.toHaveBeenCalled();
+    } finally {
+      error.mockRestore();
+      info.mockRestore();
+    }
   });
 });

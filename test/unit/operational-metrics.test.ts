@@ -3,6 +3,7 @@ import { LocalQueue } from '../../shared/adapters/queue/local-queue';
 import { WORKER_POOLS } from '../../shared/catalog/worker-pools';
 import { jobs } from '../../shared/records/jobs';
 import { vcenterInstances } from '../../shared/records/vcenter';
+import { moveJob } from '../../shared/usecases/jobs/common';
 import { vcenterApiHealth } from '../../shared/usecases/vcenter-health';
 import { instanceRecord } from '../support/fake-vcenter';
 import { unitDeps } from '../support/fakes';
@@ -42,12 +43,12 @@ describe('operational metrics (runbook "Key Metrics to Monitor")', () => {
   });
   afterAll(() => queue.close());
 
-  it('publishes job queue depth, worker utilization, failed jobs in 24 h and stuck jobs as EMF', async () => {
+  it('publishes job queue depth (queued jobs), worker utilization, jobs failed in the last 24 h and stuck jobs as EMF', async () => {
     const { publishOperationalMetrics } = await import('../../shared/usecases/operational-metrics');
     const base = unitDeps();
     const now = base.clock.now();
     const at = (msAgo: number) => new Date(now - msAgo).toISOString();
-    const job = (id: string, status: 'failed' | 'running', createdAgo: number) => ({
+    const job = (id: string, status: 'queued' | 'running', createdAgo: number) => ({
       id,
       type: 'health_check',
       target_ids: ['site-a'],
@@ -61,11 +62,17 @@ describe('operational metrics (runbook "Key Metrics to Monitor")', () => {
       execution_attempt: 1,
       version: 1,
     });
-    await jobs.create(base.store, job('job-f1', 'failed', 60_000));
-    await jobs.create(base.store, job('job-f2', 'failed', 3_600_000));
-    await jobs.create(base.store, job('job-old', 'failed', 2 * 86_400_000)); // outside the 24 h window
+    // Failed in the last 24 h, one of them created two days ago: both count.
+    for (const [id, ago] of [
+      ['job-f1', 60_000],
+      ['job-f2', 2 * 86_400_000],
+    ] as const) {
+      await jobs.create(base.store, job(id, 'running', ago));
+      await moveJob({ ...base, queue }, id, 'failed', { status_reason: 'boom' });
+    }
     await jobs.create(base.store, job('job-stuck', 'running', 2 * 3_600_000)); // health_check allows 30 min
-    await queue.send('jobs', [{ body: '{"job_id":"job-q1"}' }, { body: '{"job_id":"job-q2"}' }, { body: '{"job_id":"job-q3"}' }]);
+    for (const id of ['job-q1', 'job-q2', 'job-q3']) await jobs.create(base.store, job(id, 'queued', 1000));
+    await queue.send('jobs', [{ body: '{"job_id":"job-q1"}' }]);
     const workerPools = {
       state: async (pool: string) => ({
         pool,
@@ -78,14 +85,21 @@ describe('operational metrics (runbook "Key Metrics to Monitor")', () => {
     };
     let summary: Awaited<ReturnType<typeof publishOperationalMetrics>> | undefined;
     const emf = await emfOf(async () => (summary = await publishOperationalMetrics({ ...base, queue, workerPools })));
-    expect(summary).toEqual({ pools: Object.keys(WORKER_POOLS).length, failed_jobs_24h: 2, stuck_jobs: 1, idrac_unreachable_pct: 0 });
+    expect(summary).toEqual({
+      pools: Object.keys(WORKER_POOLS).length + 1, // and the job-step function
+      job_queue_depth: 3,
+      failed_jobs_24h: 2,
+      stuck_jobs: 1,
+      idrac_unreachable_pct: 0,
+    });
     const value = (name: string, pool?: string) => emf.find((e) => name in e && (pool === undefined || e.pool === pool))?.[name];
     expect(value('JobQueueDepth')).toBe(3);
     expect(value('FailedJobs24h')).toBe(2);
     expect(value('StuckJobs')).toBe(1);
     expect(value('IdracUnreachablePct')).toBe(0);
     expect(value('WorkerUtilization', 'jobs')).toBe(50);
-    expect(value('QueueDepth', 'jobs')).toBe(3);
+    expect(value('QueueDepth', 'jobs')).toBe(1);
+    expect(value('WorkerUtilization', 'job-steps')).toBe(2); // 1 running job of 50
     expect(emf.every((e) => e._aws.CloudWatchMetrics[0].Namespace === 'EIO')).toBe(true);
   });
 

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { POOL_MESSAGES, parsePoolMessage, sendToPool } from '../../shared/catalog/messages';
-import { SCHEDULES } from '../../shared/catalog/schedules';
+import { SCHEDULES, scheduleInput } from '../../shared/catalog/schedules';
 import { type PoolName, WORKER_POOLS } from '../../shared/catalog/worker-pools';
 import type { OutgoingMessage, Queue } from '../../shared/ports/queue';
 
@@ -23,7 +23,7 @@ describe('worker pool messages', () => {
 
   it("every schedule's message is its pool's message, as the scheduler sends it (with the schedule's name)", () => {
     for (const [name, spec] of Object.entries(SCHEDULES)) {
-      const body = JSON.stringify({ ...spec.message, schedule: name });
+      const body = scheduleInput(name, spec);
       expect(() => parsePoolMessage(spec.pool as PoolName, body), name).not.toThrow();
     }
   });

@@ -14,6 +14,7 @@ const spec = (over: Partial<WorkerPoolSpec> = {}): WorkerPoolSpec => ({
   batchSize: 1,
   visibilityTimeoutSeconds: 5,
   maxReceiveCount: 3,
+  load: 'steady',
   description: 'test pool',
   ...over,
 });

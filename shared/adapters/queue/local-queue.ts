@@ -1,16 +1,15 @@
 /**
  * The local stack's Queue: in-process queues with the SQS semantics the workers rely on (batches of 10,
  * delay, visibility timeout, redelivery with a receive count, dead-letter after maxReceiveCount, long poll,
- * stale receipt handles ignored on delete). Optionally persisted to one JSON file so queued work survives a
- * restart. Deliberate differences from SQS: strict FIFO order, no duplicate delivery, fractional seconds
- * accepted (tests use sub-second timeouts), no 12-hour cap on total visibility, one process per file.
+ * stale receipt handles ignored on delete). Optionally persisted (a snapshot and an append-only journal,
+ * queue-journal.ts) so queued work survives a restart. Deliberate differences from SQS: strict FIFO order, no
+ * duplicate delivery, fractional seconds accepted (tests use sub-second timeouts), no 12-hour cap on total
+ * visibility, one process per file.
  */
 import { randomUUID } from 'node:crypto';
-import { readFileSync } from 'node:fs';
-import { z } from 'zod';
-import { writeFileAtomic } from '../../lib/atomic-file';
 import { logger } from '../../observability/logger';
 import { type OutgoingMessage, type Queue, type QueueStats, type ReceivedMessage, UnknownQueueError } from '../../ports/queue';
+import { type JournalOp, QueueJournal, type StoredMessage } from './queue-journal';
 
 /** One queue, with its dead-letter queue. */
 export type LocalQueueDeclaration = {
@@ -24,8 +23,10 @@ export type LocalQueueDeclaration = {
 
 export type LocalQueueOptions = {
   queues: LocalQueueDeclaration[];
-  /** JSON file the queues are persisted to; in memory only when absent. */
+  /** File the queues are persisted to (and its journal beside it); in memory only when absent. */
   file?: string;
+  /** Least journal size before compaction (bytes); tests make it small. */
+  compactAfterBytes?: number;
   /** How long a burst of changes is gathered into one write (ms). */
   persistDebounceMs?: number;
 };
@@ -88,17 +89,6 @@ type Waiter = {
   resolve: (messages: ReceivedMessage[]) => void;
 };
 
-const StoredMessage = z.object({
-  id: z.string(),
-  body: z.string(),
-  attributes: z.record(z.string(), z.string()),
-  sentAt: z.number(),
-  visibleAt: z.number(),
-  receiveCount: z.number().int().nonnegative(),
-});
-type StoredMessage = z.infer<typeof StoredMessage>;
-const Snapshot = z.object({ version: z.literal(1), queues: z.record(z.string(), z.array(StoredMessage)) });
-
 const RECEIPT = /^([0-9a-f-]{36})\.(\d+)\.([0-9a-f-]{36})$/;
 
 export class LocalQueue implements Queue {
@@ -110,6 +100,7 @@ export class LocalQueue implements Queue {
   private closed = false;
 
   private readonly file?: string;
+  private readonly journal?: QueueJournal;
   private readonly debounceMs: number;
   private changes = 0;
   private written = 0;
@@ -120,6 +111,7 @@ export class LocalQueue implements Queue {
 
   constructor(options: LocalQueueOptions) {
     this.file = options.file;
+    this.journal = options.file ? new QueueJournal(options.file, options.compactAfterBytes) : undefined;
     this.debounceMs = options.persistDebounceMs ?? 20;
     for (const decl of options.queues) this.declare(decl);
     for (const decl of options.queues) {
@@ -129,7 +121,7 @@ export class LocalQueue implements Queue {
       }
       this.state(decl.name).deadLetter = dlq;
     }
-    if (this.file) this.load(this.file);
+    if (this.journal) this.load(this.journal);
   }
 
   /** Every declared queue, dead-letter queues included. */
@@ -142,15 +134,14 @@ export class LocalQueue implements Queue {
     const q = this.state(queue);
     validateBatch(messages);
     const now = Date.now();
-    const ids = messages.map((m) => {
-      const id = randomUUID();
+    const sent = messages.map((m): StoredMessage => {
       const visibleAt = now + (m.delaySeconds ?? 0) * 1000;
-      const attributes = { ...m.attributes };
-      q.messages.set(id, { id, body: m.body, attributes, sentAt: now, visibleAt, receiveCount: 0 });
-      return id;
+      return { id: randomUUID(), body: m.body, attributes: { ...m.attributes }, sentAt: now, visibleAt, receiveCount: 0 };
     });
+    for (const m of sent) q.messages.set(m.id, { ...m });
+    const ids = sent.map((m) => m.id);
     if (ids.length === 0) return ids;
-    const change = this.changed();
+    const change = this.changed(sent.map((m) => ({ op: 'send', q: q.name, m })));
     this.serveWaiters();
     // Like SQS, a send is acknowledged only once stored: a process dying after this loses nothing.
     await this.durable(change);
@@ -188,7 +179,7 @@ export class LocalQueue implements Queue {
     // A stale handle (the message was received again since) is ignored, as SQS does.
     if (!m || m.receipt !== receiptHandle) return;
     q.messages.delete(m.id);
-    this.changed();
+    this.changed([{ op: 'delete', q: q.name, id: m.id }]);
   }
 
   async changeVisibility(queue: string, receiptHandle: string, visibilityTimeoutSeconds: number): Promise<void> {
@@ -204,8 +195,8 @@ export class LocalQueue implements Queue {
     }
     const now = Date.now();
     if (m.visibleAt <= now) throw new LocalQueueError('MessageNotInflight', 'Message is not in flight');
+    // Not journaled: a restart makes every in-flight message visible at once anyway.
     m.visibleAt = now + visibilityTimeoutSeconds * 1000;
-    this.changed();
     if (visibilityTimeoutSeconds === 0) this.serveWaiters();
   }
 
@@ -248,6 +239,9 @@ export class LocalQueue implements Queue {
     await this.writing;
     if (this.written < this.changes) await this.flush();
     if (this.writeFailed) throw new Error(`LocalQueue: could not write ${this.file}; see the logged error`);
+    // A clean stop leaves one self-contained snapshot and an empty journal.
+    if (this.journal?.hasJournal) await this.journal.commit(() => this.snapshot(), { compact: true });
+    await this.journal?.close();
   }
 
   // --- delivery ---------------------------------------------------------------------------------------
@@ -255,17 +249,17 @@ export class LocalQueue implements Queue {
   private take(q: QueueState, max: number, visibilityTimeoutSeconds: number): ReceivedMessage[] {
     const now = Date.now();
     const out: ReceivedMessage[] = [];
-    let changed = false;
+    const ops: JournalOp[] = [];
     for (const m of q.messages.values()) {
       if (out.length >= max) break;
       if (m.visibleAt > now) continue;
-      changed = true;
       // SQS moves a message on the receive that would exceed maxReceiveCount, not when the last one expires.
       if (q.deadLetter && q.maxReceiveCount > 0 && m.receiveCount >= q.maxReceiveCount) {
-        this.moveToDeadLetter(q, m);
+        ops.push(this.moveToDeadLetter(q, m));
         continue;
       }
       m.receiveCount++;
+      ops.push({ op: 'receive', q: q.name, id: m.id, n: m.receiveCount });
       m.visibleAt = now + visibilityTimeoutSeconds * 1000;
       m.receipt = `${m.id}.${m.receiveCount}.${randomUUID()}`;
       out.push({
@@ -277,15 +271,16 @@ export class LocalQueue implements Queue {
         attributes: { ...m.attributes },
       });
     }
-    if (changed) this.changed();
+    if (ops.length) this.changed(ops);
     return out;
   }
 
-  private moveToDeadLetter(q: QueueState, m: Message): void {
+  private moveToDeadLetter(q: QueueState, m: Message): JournalOp {
     const dlq = this.state(q.deadLetter!);
     q.messages.delete(m.id);
     // Keeps id, sentAt and receiveCount so an operator sees how often it failed; visible in the DLQ at once.
-    dlq.messages.set(m.id, { ...m, visibleAt: 0, receipt: undefined });
+    const moved = { ...m, visibleAt: 0, receipt: undefined };
+    dlq.messages.set(m.id, moved);
     logger.warn('Queue message moved to dead-letter queue', {
       queue: q.name,
       dead_letter_queue: dlq.name,
@@ -294,6 +289,7 @@ export class LocalQueue implements Queue {
     });
     // Someone may be long-polling the dead-letter queue; serve them after the current pass.
     if (this.waiters.some((w) => w.queue === dlq)) queueMicrotask(() => this.serveWaiters());
+    return { op: 'dead_letter', q: q.name, to: dlq.name, m: stored(moved) };
   }
 
   /** Answers long polls that can now be served, expires those past their wait, and re-arms the timer. */
@@ -351,57 +347,31 @@ export class LocalQueue implements Queue {
 
   // --- persistence ------------------------------------------------------------------------------------
 
-  private load(file: string): void {
-    let raw: string;
-    try {
-      raw = readFileSync(file, 'utf8');
-    } catch (err) {
-      if ((err as NodeJS.ErrnoException).code === 'ENOENT') return;
-      throw new Error(`LocalQueue: cannot read queue file ${file}: ${(err as Error).message}`);
-    }
-    let snapshot: z.infer<typeof Snapshot>;
-    try {
-      snapshot = Snapshot.parse(JSON.parse(raw));
-    } catch (err) {
-      const issue = err instanceof z.ZodError ? err.issues[0] : undefined;
-      const reason = issue ? `${issue.path.join('.')}: ${issue.message}` : (err as Error).message;
-      throw new Error(`LocalQueue: queue file ${file} is corrupt (${reason}); move it aside to start with empty queues`);
-    }
-    for (const [name, messages] of Object.entries(snapshot.queues)) {
+  private load(journal: QueueJournal): void {
+    for (const [name, messages] of journal.load()) {
       const q = this.queues.get(name);
       if (!q) {
-        this.orphans[name] = messages;
-        logger.warn('Queue file holds messages of an undeclared queue; kept in the file', {
-          queue: name,
-          messages: messages.length,
-        });
+        this.orphans[name] = [...messages.values()];
+        logger.warn('Queue file holds messages of an undeclared queue; kept in the file', { queue: name, messages: messages.size });
         continue;
       }
-      for (const m of messages) {
+      for (const m of messages.values()) {
         // The process that held an in-flight message is gone: it becomes visible at once, like an expiry.
         q.messages.set(m.id, { ...m, visibleAt: m.receiveCount > 0 ? 0 : m.visibleAt });
       }
     }
   }
 
-  private snapshot(): z.infer<typeof Snapshot> {
+  private snapshot(): Record<string, StoredMessage[]> {
     const queues: Record<string, StoredMessage[]> = { ...this.orphans };
-    for (const q of this.queues.values()) {
-      queues[q.name] = [...q.messages.values()].map(({ id, body, attributes, sentAt, visibleAt, receiveCount }) => ({
-        id,
-        body,
-        attributes,
-        sentAt,
-        visibleAt,
-        receiveCount,
-      }));
-    }
-    return { version: 1, queues };
+    for (const q of this.queues.values()) queues[q.name] = [...q.messages.values()].map(stored);
+    return queues;
   }
 
-  /** Records a change and schedules a write; returns the change number `durable` can wait for. */
-  private changed(): number {
-    if (!this.file) return 0;
+  /** Records a change and schedules its write; returns the change number `durable` can wait for. */
+  private changed(ops: JournalOp[]): number {
+    if (!this.journal) return 0;
+    this.journal.add(ops);
     this.changes++;
     this.scheduleFlush();
     return this.changes;
@@ -434,7 +404,7 @@ export class LocalQueue implements Queue {
     while (this.written < this.changes) {
       const upTo = this.changes;
       try {
-        await writeFileAtomic(this.file!, JSON.stringify(this.snapshot()));
+        await this.journal!.commit(() => this.snapshot());
         this.written = upTo;
         this.writeFailed = false;
         this.settleDurable((w) => w.change <= upTo, undefined);
@@ -457,6 +427,16 @@ export class LocalQueue implements Queue {
     this.durableWaiters = keep;
   }
 }
+
+/** A message as the file keeps it (no receipt: a restart makes in-flight messages visible again). */
+const stored = ({ id, body, attributes, sentAt, visibleAt, receiveCount }: Message): StoredMessage => ({
+  id,
+  body,
+  attributes,
+  sentAt,
+  visibleAt,
+  receiveCount,
+});
 
 function validateBatch(messages: OutgoingMessage[]): void {
   if (messages.length > MAX_BATCH) {

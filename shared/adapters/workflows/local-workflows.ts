@@ -50,6 +50,12 @@ export type LocalWorkflowsOptions = {
    * measurement hook (the host maintenance bench counts state transitions with it); unset in the local stack.
    */
   onStateEvent?: (event: StateEvent) => void;
+  /**
+   * Finished executions kept for describe and for a repeated start to find (default 2,000); older ones are
+   * forgotten, so a long-running stack's memory does not grow with every job it ever ran. Running executions
+   * are always kept. Jobs keep their own record of how their execution ended.
+   */
+  keepFinished?: number;
 };
 
 /** A state entered or left; `input` is the state's input as the engine saw it. */
@@ -93,6 +99,9 @@ export class LocalWorkflows implements Workflows {
   private readonly prepared = new Map<string, PreparedWorkflow>();
   private readonly executions = new Map<string, Execution>();
   private readonly tokenWaits = new Map<string, TokenWait>();
+  /** Finished execution ids, oldest first. */
+  private readonly finished: string[] = [];
+  private readonly keepFinished: number;
   private readonly invoke: InvokeFunction;
   private readonly onStateEvent: LocalWorkflowsOptions['onStateEvent'];
   private closed = false;
@@ -100,6 +109,7 @@ export class LocalWorkflows implements Workflows {
   constructor(options: LocalWorkflowsOptions) {
     this.invoke = options.invoke;
     this.onStateEvent = options.onStateEvent;
+    this.keepFinished = options.keepFinished ?? 2_000;
     for (const [workflow, { definition }] of Object.entries(options.workflows)) {
       this.prepared.set(workflow, prepare(workflow, definition as AslDefinition));
     }
@@ -323,6 +333,10 @@ export class LocalWorkflows implements Workflows {
       Object.assign(execution, { stoppedAt: Date.now() }, definedOnly(outcome));
     }
     this.releaseTokens(execution);
+    this.finished.push(execution.executionId);
+    for (const old of this.finished.splice(0, Math.max(0, this.finished.length - this.keepFinished))) {
+      if (this.executions.get(old)?.status !== 'RUNNING') this.executions.delete(old);
+    }
     logger.debug('Workflow execution finished', {
       workflow: execution.workflow,
       execution_name: execution.name,

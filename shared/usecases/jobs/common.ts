@@ -8,12 +8,13 @@ import { own } from '../../lib/own';
 import { logger } from '../../observability/logger';
 import { isoNow } from '../../ports/clock';
 import { ExecutionNotFoundError } from '../../ports/workflows';
-import { jobs } from '../../records/jobs';
+import { jobFailures, jobs } from '../../records/jobs';
 import { readSwitch } from '../../records/switches';
 import type { Deps } from '../deps';
+import { notification, notifyOperators } from '../notifications';
 import { releaseJobLocks } from './host-locks';
 
-export type EngineDeps = Pick<Deps, 'store' | 'queue' | 'workflows' | 'clock' | 'secrets' | 'idrac' | 'vcenter'>;
+export type EngineDeps = Pick<Deps, 'store' | 'queue' | 'workflows' | 'clock' | 'secrets' | 'idrac' | 'vcenter' | 'notifier'>;
 
 export function jobTypeOf(name: string): JobType {
   const type = own(JOB_TYPES, name);
@@ -33,7 +34,7 @@ export function jobTypeOf(name: string): JobType {
  * compensation is queued (compensation.ts gives the locks back when it is done).
  */
 export async function moveJob(
-  deps: Pick<Deps, 'store' | 'clock' | 'queue'>,
+  deps: Pick<Deps, 'store' | 'clock' | 'queue' | 'notifier'>,
   id: string,
   to: JobStatus,
   fields: Partial<Job> = {},
@@ -44,6 +45,24 @@ export async function moveJob(
     return compensates ? { ...next, compensation: { status: 'pending', attempts: 0, updated_at: next.updated_at } } : next;
   });
   if (!isFinished(moved.status)) return moved;
+  if (moved.status === 'failed') {
+    await jobFailures.record(deps.store, moved);
+    await notifyOperators(
+      deps,
+      notification(
+        'job.failed',
+        moved.finished_at!,
+        moved.id,
+        `EIO job ${moved.id} (${moved.type}) failed`,
+        moved.status_reason ?? 'failed',
+        {
+          job_id: moved.id,
+          type: moved.type,
+          requested_by: moved.requested_by,
+        },
+      ),
+    );
+  }
   if (moved.compensation?.status === 'pending') {
     await requestCompensation(deps, id).catch((e: unknown) =>
       logger.warn('Compensation not queued; housekeeping will', { job_id: id, error: e as Error }),

@@ -12,6 +12,7 @@ import { isFinished, type Job, type OperatorWait } from '../../domain/job';
 import { isoNow } from '../../ports/clock';
 import { approvals, policies } from '../../records/approvals';
 import { jobs } from '../../records/jobs';
+import { notification, notifyOperators } from '../notifications';
 import { assertKillSwitchOff, type EngineDeps, jobTypeOf, moveJob } from './common';
 import { runCompensation } from './compensation';
 import { addOperatorWait } from './operator-waits';
@@ -102,6 +103,23 @@ export const ENGINE_ACTIONS: Record<string, EngineAction> = {
             approval_id: approval.id,
           },
         });
+        if (approval !== opened)
+          await notifyOperators(
+            deps,
+            notification(
+              'approval.requested',
+              at,
+              approval.id,
+              `EIO job ${job.id} (${job.type}) waits for approval`,
+              `Policy ${approval.policy_id} requires approval by someone other than ${job.requested_by}, before ${approval.expires_at}`,
+              {
+                job_id: job.id,
+                approval_id: approval.id,
+                requested_by: job.requested_by,
+                expires_at: approval.expires_at,
+              },
+            ),
+          );
         return { result: { approval_id: approval.id }, record: { approval_id: approval.id } };
       });
     },
@@ -144,6 +162,15 @@ export const ENGINE_ACTIONS: Record<string, EngineAction> = {
             timeout_at: input.timeout_minutes ? new Date(now + input.timeout_minutes * 60_000).toISOString() : undefined,
           };
           await addOperatorWait(deps, job.id, wait);
+          await notifyOperators(
+            deps,
+            notification('job.paused', wait.since, job.id, `EIO job ${job.id} (${job.type}) paused: ${input.step_name}`, input.message, {
+              job_id: job.id,
+              step: input.step_name,
+              valid_actions: input.valid_actions.join(', '),
+              timeout_at: wait.timeout_at ?? null,
+            }),
+          );
           return { result: {} };
         },
         input.wait_key === 'job' ? undefined : input.wait_key,

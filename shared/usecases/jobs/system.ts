@@ -9,6 +9,7 @@ import { recordAudit } from '../../records/audit';
 import { jobs } from '../../records/jobs';
 import { readSwitch, switches } from '../../records/switches';
 import type { Deps } from '../deps';
+import { notification, notifyOperators } from '../notifications';
 import { type EngineDeps, requestCompensation } from './common';
 import { cancelJob } from './control';
 import { releaseLocksOfEndedJobs } from './host-locks';
@@ -47,6 +48,21 @@ async function flip(
   }
 }
 
+const notifyKillSwitch = (deps: EngineDeps, sw: Switch) =>
+  notifyOperators(
+    deps,
+    notification(
+      sw.on ? 'kill_switch.on' : 'kill_switch.off',
+      sw.changed_at!,
+      'kill-switch',
+      sw.on ? `EIO kill switch ACTIVATED by ${sw.changed_by}` : `EIO kill switch deactivated by ${sw.changed_by}`,
+      sw.on
+        ? `Every running job is being stopped and no job may start${sw.reason ? `: ${sw.reason}` : ''}`
+        : `Jobs may start again${sw.reason ? `: ${sw.reason}` : ''}`,
+      { changed_by: sw.changed_by ?? null, reason: sw.reason ?? null },
+    ),
+  );
+
 const ACTIVE_STATUSES = ['queued', 'awaiting_approval', 'running', 'paused'] as const;
 
 /** Every job id in the given statuses, oldest first. */
@@ -64,7 +80,8 @@ export type KillSwitchReport = Switch & { jobs_stopped?: string[]; stop_duration
  */
 export async function activateKillSwitch(deps: EngineDeps, actor: string, reason?: string): Promise<KillSwitchReport> {
   const started = deps.clock.now();
-  const { sw } = await flip(deps, 'kill-switch', true, actor, reason ?? 'activated without a reason');
+  const { sw, changed } = await flip(deps, 'kill-switch', true, actor, reason ?? 'activated without a reason');
+  if (changed) await notifyKillSwitch(deps, sw);
   const ids = await jobIdsIn(deps, ACTIVE_STATUSES);
   const stopped: string[] = [];
   await Promise.all(
@@ -84,6 +101,7 @@ export async function activateKillSwitch(deps: EngineDeps, actor: string, reason
 
 export async function deactivateKillSwitch(deps: EngineDeps, actor: string, reason?: string): Promise<Switch> {
   const { sw, changed } = await flip(deps, 'kill-switch', false, actor, reason);
+  if (changed) await notifyKillSwitch(deps, sw);
   // What the kill switch kept from being undone (hosts left in maintenance) is undone now.
   if (changed) for (const id of (await releaseLocksOfEndedJobs(deps)).compensating) await requestCompensation(deps, id);
   return sw;

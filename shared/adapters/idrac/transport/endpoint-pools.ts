@@ -27,14 +27,18 @@ function originOf(address: string, port: number): string {
  * One undici Pool per iDRAC port (address:port), created once and reused across calls, so keep-alive
  * sockets and learned certificates survive between invocations of a warm container. A target whose TLS
  * policy changed (a new pin, a CA bundle) gets a fresh pool and the old one is closed; pinning the
- * certificate a pool accepted on first use keeps that pool.
+ * certificate a pool accepted on first use keeps that pool. At most `maxPools` are kept: beyond that the
+ * least recently used idle ones are closed (a sweep of a few /20 networks would otherwise leave a pool per
+ * address it ever probed for the container's lifetime).
  */
 export class EndpointPools {
+  /** In order of last use, oldest first. */
   private readonly pools = new Map<string, PooledEndpoint & { policy: string }>();
 
   constructor(
     private readonly options: IdracClientOptions,
     private readonly anchors: AnchorCache,
+    private readonly maxPools = 4_096,
   ) {}
 
   /**
@@ -45,6 +49,10 @@ export class EndpointPools {
     const key = `${target.address}:${port}${lane}`;
     const policy = policyOf(target.tls);
     const existing = this.pools.get(key);
+    if (existing) {
+      this.pools.delete(key);
+      this.pools.set(key, existing);
+    }
     if (existing?.policy === policy) return existing;
     // Pinning what this pool accepted on first use changes nothing for its connector: keep its sockets.
     const pin = target.tls.pinnedThumbprint ? normalizeThumbprint(target.tls.pinnedThumbprint) : undefined;
@@ -87,7 +95,25 @@ export class EndpointPools {
       keepAliveMaxTimeout: this.options.keepAliveTimeoutMs,
     });
     this.pools.set(key, entry);
+    this.evictIdle();
     return entry;
+  }
+
+  /** Closes the least recently used pools with nothing running or queued until at most `maxPools` are left. */
+  private evictIdle(): void {
+    let over = this.pools.size - this.maxPools;
+    for (const [key, entry] of this.pools) {
+      if (over <= 0) return;
+      if (entry.pool.stats.size > 0) continue;
+      this.pools.delete(key);
+      void entry.pool.destroy().catch(() => undefined);
+      over--;
+    }
+  }
+
+  /** How many pools are kept (for tests of the bound). */
+  get size(): number {
+    return this.pools.size;
   }
 
   /** TLS facts of the latest handshake with this port, if any happened. */
