@@ -1,14 +1,13 @@
-import { z } from 'zod';
 import { deps } from '../../shared/container';
-import { ApprovalDecision, publicApproval } from '../../shared/domain/approval';
+import { ApprovalDecision, ApprovalQuery, publicApproval } from '../../shared/domain/approval';
 import { PolicyCreate, PolicyUpdate } from '../../shared/domain/policy';
+import { IdPath, PageQuery } from '../../shared/domain/requests';
 import { apiHandler, type RouteFunction } from '../../shared/http/api-handler';
-import { PageQuery, pageBody, pageOptions } from '../../shared/http/pagination';
+import { pageBody, pageOptions } from '../../shared/http/pagination';
 import { json, noContent } from '../../shared/http/respond';
 import { parseInput } from '../../shared/http/validation';
 import { policies } from '../../shared/records/approvals';
 import {
-  ApprovalQuery,
   createPolicy,
   type Decision,
   decideApproval,
@@ -17,8 +16,7 @@ import {
   listApprovals,
   updatePolicy,
 } from '../../shared/usecases/jobs/approvals';
-
-const IdPath = z.object({ id: z.string().min(1) });
+import { writesRefused } from './writes-refused';
 
 type DecisionRoute = `POST /api/v1/approvals/{id}/${Decision}`;
 
@@ -30,7 +28,7 @@ const decide =
     return json(200, publicApproval(a));
   };
 
-export const handler = apiHandler('api-approvals', {
+export const handler = apiHandler('api-approvals', writesRefused, {
   'GET /api/v1/approvals': async (req) => {
     const page = pageOptions(parseInput(PageQuery, req.query, 'query'));
     const { status } = parseInput(ApprovalQuery, req.query, 'query');

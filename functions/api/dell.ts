@@ -1,25 +1,23 @@
-import { z } from 'zod';
 import { deps } from '../../shared/container';
-import { DellEndpointCreate, DellEndpointQuery, DellEndpointUpdate } from '../../shared/domain/dell-endpoint';
+import { DellEndpointCreate, DellEndpointListQuery, DellEndpointUpdate } from '../../shared/domain/dell-endpoint';
 import { DiscoverRequest } from '../../shared/domain/discovery-run';
+import { IdPath, PageQuery } from '../../shared/domain/requests';
 import { apiHandler } from '../../shared/http/api-handler';
-import { PageQuery, pageBody, pageOptions } from '../../shared/http/pagination';
+import { pageBody, pageOptions } from '../../shared/http/pagination';
 import { json, noContent } from '../../shared/http/respond';
 import { parseInput } from '../../shared/http/validation';
 import { getDiscoveryRun, listDiscoveryRuns, startDiscovery } from '../../shared/usecases/dell-discovery';
 import { deleteDellEndpoint, getDellEndpoint, listDellEndpoints, refreshDellEndpoint } from '../../shared/usecases/dell-endpoints';
 import { changeDellEndpoint, registerDellEndpoint } from '../../shared/usecases/trust-changes';
+import { writesRefused } from './writes-refused';
 
-const IdPath = z.object({ id: z.string().min(1) });
-const ListQuery = PageQuery.extend(DellEndpointQuery.shape);
-
-export const handler = apiHandler('api-dell', {
+export const handler = apiHandler('api-dell', writesRefused, {
   'POST /api/v1/dell/endpoints': async (req) => {
     const ep = await registerDellEndpoint(await deps(), parseInput(DellEndpointCreate, req.body, 'body'), req.principal);
     return json(201, ep, { location: `/api/v1/dell/endpoints/${ep.id}` });
   },
   'GET /api/v1/dell/endpoints': async (req) => {
-    const q = parseInput(ListQuery, req.query, 'query');
+    const q = parseInput(DellEndpointListQuery, req.query, 'query');
     return json(200, pageBody(await listDellEndpoints(await deps(), q, pageOptions(q))));
   },
   'GET /api/v1/dell/endpoints/{id}': async (req) => json(200, await getDellEndpoint(await deps(), parseInput(IdPath, req.path, 'path').id)),

@@ -1,13 +1,8 @@
-import { z } from 'zod';
 import { deps } from '../../shared/container';
-import {
-  CatalogImportQuery,
-  ComplianceFilter,
-  FirmwareBaselineCreate,
-  FirmwareBaselineUpdate,
-} from '../../shared/domain/firmware-baseline';
+import { CatalogImportQuery, ComplianceQuery, FirmwareBaselineCreate, FirmwareBaselineUpdate } from '../../shared/domain/firmware-baseline';
+import { IdPath, PageQuery } from '../../shared/domain/requests';
 import { apiHandler } from '../../shared/http/api-handler';
-import { PageQuery, pageBody, pageOptions } from '../../shared/http/pagination';
+import { pageBody, pageOptions } from '../../shared/http/pagination';
 import { json, noContent } from '../../shared/http/respond';
 import { parseInput } from '../../shared/http/validation';
 import {
@@ -19,11 +14,9 @@ import {
   updateFirmwareBaseline,
 } from '../../shared/usecases/firmware-baselines';
 import { firmwareCompliance } from '../../shared/usecases/firmware-compliance';
+import { writesRefused } from './writes-refused';
 
-const IdPath = z.object({ id: z.string().min(1) });
-const ComplianceQuery = PageQuery.extend(ComplianceFilter.shape);
-
-export const handler = apiHandler('api-firmware', {
+export const handler = apiHandler('api-firmware', writesRefused, {
   'POST /api/v1/firmware/baselines': async (req) => {
     const b = await createFirmwareBaseline(await deps(), parseInput(FirmwareBaselineCreate, req.body, 'body'), req.principal.subject);
     return json(201, b, { location: `/api/v1/firmware/baselines/${b.id}` });

@@ -1,29 +1,24 @@
-import { z } from 'zod';
 import { deps } from '../../shared/container';
+import { ExceptionCreate, ExceptionFilter } from '../../shared/domain/ipam/exceptions';
+import {
+  AllocationCreate,
+  FindingFilter,
+  ObservationFilter,
+  PrefixCreate,
+  PrefixUpdate,
+  Resolution,
+  SiteFilter,
+} from '../../shared/domain/ipam/schemas';
+import { AddressPath, IdPath, PageQuery } from '../../shared/domain/requests';
 import { apiHandler } from '../../shared/http/api-handler';
-import { PageQuery, pageBody, pageOptions } from '../../shared/http/pagination';
+import { pageBody, pageOptions } from '../../shared/http/pagination';
 import { csv, json, noContent } from '../../shared/http/respond';
 import { parseInput } from '../../shared/http/validation';
 import { exportAllocations, importAllocations } from '../../shared/usecases/ipam-csv';
+import { createException, deleteException, getException, listExceptions } from '../../shared/usecases/ipam-exceptions';
+import { acknowledgeFinding, getFinding, listFindings, resolveFinding } from '../../shared/usecases/ipam-findings';
+import { listObservations } from '../../shared/usecases/ipam-observations';
 import {
-  createException,
-  deleteException,
-  ExceptionCreate,
-  ExceptionFilter,
-  getException,
-  listExceptions,
-} from '../../shared/usecases/ipam-exceptions';
-import {
-  acknowledgeFinding,
-  FindingFilter,
-  getFinding,
-  listFindings,
-  Resolution,
-  resolveFinding,
-} from '../../shared/usecases/ipam-findings';
-import { listObservations, ObservationFilter } from '../../shared/usecases/ipam-observations';
-import {
-  AllocationCreate,
   createAllocation,
   createPrefix,
   deletePrefix,
@@ -31,19 +26,15 @@ import {
   getPrefix,
   listAllocations,
   listPrefixes,
-  PrefixCreate,
-  PrefixUpdate,
   releaseAllocation,
-  SiteFilter,
   updatePrefix,
 } from '../../shared/usecases/ipam-plan';
 import { requestIpamReconciliation } from '../../shared/usecases/ipam-reconciliation';
+import { writesRefused } from './writes-refused';
 
-const IdPath = z.object({ id: z.string().min(1) });
-const AddressPath = z.object({ address: z.string().min(1) });
 const page = (query: unknown) => pageOptions(parseInput(PageQuery, query, 'query'));
 
-export const handler = apiHandler('api-ipam', {
+export const handler = apiHandler('api-ipam', writesRefused, {
   'GET /api/v1/ipam/observations': async (req) =>
     json(200, pageBody(await listObservations(await deps(), parseInput(ObservationFilter, req.query, 'query'), page(req.query)))),
 

@@ -1,21 +1,17 @@
-import { z } from 'zod';
 import { deps } from '../../shared/container';
-import { publicJob } from '../../shared/domain/job';
+import { CancelBody, IdempotencyHeaders, JobQuery, JobSubmission, publicJob, ResumeBody } from '../../shared/domain/job';
+import { IdPath, PageQuery } from '../../shared/domain/requests';
 import { apiHandler } from '../../shared/http/api-handler';
-import { PageQuery, pageBody, pageOptions } from '../../shared/http/pagination';
+import { pageBody, pageOptions } from '../../shared/http/pagination';
 import { json } from '../../shared/http/respond';
 import { parseInput } from '../../shared/http/validation';
 import { cancelJob, resumeJob, retryJob } from '../../shared/usecases/jobs/control';
 import { planJob } from '../../shared/usecases/jobs/preflight';
-import { getBlockingVms, getJobWithSteps, JobQuery, listJobs } from '../../shared/usecases/jobs/query';
-import { IdempotencyKeyHeader, JobSubmission, submitJob } from '../../shared/usecases/jobs/submit';
+import { getBlockingVms, getJobWithSteps, listJobs } from '../../shared/usecases/jobs/query';
+import { submitJob } from '../../shared/usecases/jobs/submit';
+import { writesRefused } from './writes-refused';
 
-const IdPath = z.object({ id: z.string().min(1) });
-const IdempotencyHeaders = z.object({ 'idempotency-key': IdempotencyKeyHeader.optional() });
-const CancelBody = z.strictObject({ reason: z.string().trim().min(1).max(500).optional() }).default({});
-const ResumeBody = z.looseObject({ action: z.string().min(1).max(64) });
-
-export const handler = apiHandler('api-jobs', {
+export const handler = apiHandler('api-jobs', writesRefused, {
   'POST /api/v1/jobs': async (req) => {
     const idempotency = parseInput(IdempotencyHeaders, req.headers, 'headers')['idempotency-key'];
     const submission = parseInput(JobSubmission, req.body, 'body');

@@ -1,8 +1,9 @@
-import { z } from 'zod';
 import { deps } from '../../shared/container';
+import { RotationPath } from '../../shared/domain/credential-rotation';
+import { IdPath, PageQuery } from '../../shared/domain/requests';
 import { ServiceIdentityCreate, ServiceIdentityRotate, ServiceIdentityUpdate } from '../../shared/domain/service-identity';
 import { apiHandler } from '../../shared/http/api-handler';
-import { PageQuery, pageBody, pageOptions } from '../../shared/http/pagination';
+import { pageBody, pageOptions } from '../../shared/http/pagination';
 import { json, noContent } from '../../shared/http/respond';
 import { parseInput } from '../../shared/http/validation';
 import { getCredentialRotation, startCredentialRotation } from '../../shared/usecases/credential-rotation';
@@ -16,11 +17,9 @@ import {
   updateServiceIdentity,
   verifyServiceIdentity,
 } from '../../shared/usecases/service-identities';
+import { writesRefused } from './writes-refused';
 
-const IdPath = z.object({ id: z.string().min(1) });
-const RotationPath = z.object({ id: z.string().min(1), rotation_id: z.string().min(1) });
-
-export const handler = apiHandler('api-service-identities', {
+export const handler = apiHandler('api-service-identities', writesRefused, {
   'POST /api/v1/service-identities': async (req) => {
     const input = parseInput(ServiceIdentityCreate, req.body, 'body');
     const si = await createServiceIdentity(await deps(), input, req.principal.subject);

@@ -1,16 +1,15 @@
-import { z } from 'zod';
 import { deps } from '../../shared/container';
+import { IdPath, PageQuery } from '../../shared/domain/requests';
 import { SiteCreate, SiteUpdate } from '../../shared/domain/site';
 import { apiHandler } from '../../shared/http/api-handler';
-import { PageQuery, pageBody, pageOptions } from '../../shared/http/pagination';
+import { pageBody, pageOptions } from '../../shared/http/pagination';
 import { json, noContent } from '../../shared/http/respond';
 import { parseInput } from '../../shared/http/validation';
 import { deleteSite, getSite, listSites } from '../../shared/usecases/sites';
 import { changeSite, registerSite } from '../../shared/usecases/trust-changes';
+import { writesRefused } from './writes-refused';
 
-const IdPath = z.object({ id: z.string().min(1) });
-
-export const handler = apiHandler('api-sites', {
+export const handler = apiHandler('api-sites', writesRefused, {
   'POST /api/v1/sites': async (req) => {
     const site = await registerSite(await deps(), parseInput(SiteCreate, req.body, 'body'), req.principal);
     return json(201, site, { location: `/api/v1/sites/${site.id}` });

@@ -1,8 +1,8 @@
-import { z } from 'zod';
 import { deps } from '../../shared/container';
-import { InventoryQuery, SyncRequest, VCenterInstanceCreate, VCenterInstanceUpdate } from '../../shared/domain/vcenter';
+import { IdPath, PageQuery } from '../../shared/domain/requests';
+import { InventoryQuery, SyncRequest, SyncRunQuery, VCenterInstanceCreate, VCenterInstanceUpdate } from '../../shared/domain/vcenter';
 import { apiHandler } from '../../shared/http/api-handler';
-import { PageQuery, pageBody, pageOptions } from '../../shared/http/pagination';
+import { pageBody, pageOptions } from '../../shared/http/pagination';
 import type { ApiRequest } from '../../shared/http/request';
 import { json, noContent } from '../../shared/http/respond';
 import { parseInput } from '../../shared/http/validation';
@@ -16,35 +16,34 @@ import {
 } from '../../shared/usecases/vcenter-instances';
 import { listInventory } from '../../shared/usecases/vcenter-inventory';
 import { getSyncRun, listSyncRuns, requestSync } from '../../shared/usecases/vcenter-sync-requests';
-
-const IdPath = z.object({ id: z.string().min(1) });
-const SyncRunQuery = PageQuery.extend({ instance_id: z.string().min(1).optional() });
+import { writesRefused } from './writes-refused';
 
 const inventory = (kind: 'host' | 'vm' | 'cluster') => async (req: Pick<ApiRequest, 'path' | 'query'>) => {
   const query = parseInput(InventoryQuery, req.query, 'query');
   return json(200, await listInventory(await deps(), parseInput(IdPath, req.path, 'path').id, kind, query));
 };
 
-export const handler = apiHandler('api-vcenter', {
+export const handler = apiHandler('api-vcenter', writesRefused, {
   'POST /api/v1/vcenter/instances': async (req) => {
     const d = await deps();
     const instance = await createVcenterInstance(d, parseInput(VCenterInstanceCreate, req.body, 'body'), req.principal.subject);
-    return json(201, instanceView(d, instance), { location: `/api/v1/vcenter/instances/${instance.id}` });
+    return json(201, await instanceView(d, instance), { location: `/api/v1/vcenter/instances/${instance.id}` });
   },
   'GET /api/v1/vcenter/instances': async (req) => {
     const d = await deps();
     const page = await listVcenterInstances(d, pageOptions(parseInput(PageQuery, req.query, 'query')));
-    return json(200, pageBody({ items: page.items.map((i) => instanceView(d, i)), cursor: page.cursor }));
+    const items = await Promise.all(page.items.map((i) => instanceView(d, i)));
+    return json(200, pageBody({ items, cursor: page.cursor }));
   },
   'GET /api/v1/vcenter/instances/{id}': async (req) => {
     const d = await deps();
-    return json(200, instanceView(d, await getVcenterInstance(d, parseInput(IdPath, req.path, 'path').id)));
+    return json(200, await instanceView(d, await getVcenterInstance(d, parseInput(IdPath, req.path, 'path').id)));
   },
   'PATCH /api/v1/vcenter/instances/{id}': async (req) => {
     const d = await deps();
     const changes = parseInput(VCenterInstanceUpdate, req.body, 'body');
     const updated = await updateVcenterInstance(d, parseInput(IdPath, req.path, 'path').id, changes);
-    return json(200, instanceView(d, updated));
+    return json(200, await instanceView(d, updated));
   },
   'DELETE /api/v1/vcenter/instances/{id}': async (req) => {
     await deleteVcenterInstance(await deps(), parseInput(IdPath, req.path, 'path').id);

@@ -49,8 +49,11 @@ export class WorkerPoolRunner {
   private wake?: () => void;
   private readonly region: string;
   private readonly idlePollMs: number;
+  /** Batches at once: the pool's catalog value until an operator scales it. */
+  private concurrency: number;
 
   constructor(private readonly o: WorkerPoolRunnerOptions) {
+    this.concurrency = o.spec.concurrency;
     this.region = o.region ?? config().region;
     this.idlePollMs = o.idlePollMs ?? 100;
   }
@@ -66,7 +69,7 @@ export class WorkerPoolRunner {
   status(): WorkerPoolStatus {
     return {
       pool: this.o.pool,
-      concurrency: this.o.spec.concurrency,
+      concurrency: this.concurrency,
       inFlight: this.batches.size,
       // A stopped pool takes no work either; the health view should not show it as accepting.
       draining: this.draining || this.stopped,
@@ -83,6 +86,12 @@ export class WorkerPoolRunner {
 
   undrain(): void {
     this.draining = false;
+    this.notify();
+  }
+
+  /** Takes up to `concurrency` batches at once from now on; batches beyond a lower limit finish first. */
+  setConcurrency(concurrency: number): void {
+    this.concurrency = concurrency;
     this.notify();
   }
 
@@ -113,7 +122,7 @@ export class WorkerPoolRunner {
   private async pollLoop(): Promise<void> {
     const { spec } = this.o;
     while (!this.stopped) {
-      if (this.draining || this.batches.size >= spec.concurrency) {
+      if (this.draining || this.batches.size >= this.concurrency) {
         await this.pause();
         continue;
       }

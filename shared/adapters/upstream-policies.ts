@@ -13,9 +13,10 @@ import {
   wrap,
 } from 'cockatiel';
 
-export type BreakerState = 'closed' | 'open' | 'half-open';
-
 import type { AdapterLog } from '../observability/logger';
+import type { BreakerState, SharedBreaker } from '../ports/upstream-breakers';
+
+export type { BreakerState };
 
 export interface UpstreamPolicyOptions {
   /** How logs name the upstream: `iDRAC`, `vCenter`. */
@@ -37,6 +38,8 @@ export interface UpstreamPolicyOptions {
   /** Consecutive failures that open the breaker, and how long it stays open before letting one probe through. */
   breakerThreshold: number;
   breakerHalfOpenAfterMs: number;
+  /** This upstream's place on the shared board: transitions reported there, an admin's reset read back while open. */
+  shared?: SharedBreaker;
 }
 
 /** The breaker and limit as an API or an error message shows them. */
@@ -103,9 +106,17 @@ export class UpstreamPolicies {
     this.breaker.onSuccess(() => {
       this.consecutiveFailures = 0;
     });
-    this.breaker.onBreak(() => {
+    this.breaker.onBreak((reason) => {
+      // An isolation is only the way reset() closes the breaker.
+      if ('isolated' in reason) return;
       // cockatiel measures the open time with Date.now() too, so retryAt is when it will let a probe through.
       this.openedAt = Date.now();
+      o.shared?.transitioned({
+        state: 'open',
+        consecutiveFailures: this.consecutiveFailures,
+        nextAttemptAt: new Date(this.openedAt + o.breakerHalfOpenAfterMs),
+        lastFailure: this.lastFailure?.message,
+      });
       o.log.error(`${o.kind} circuit breaker opened`, {
         ...o.logAs,
         consecutive_failures: this.consecutiveFailures,
@@ -113,17 +124,45 @@ export class UpstreamPolicies {
         retry_at: new Date(this.openedAt + o.breakerHalfOpenAfterMs).toISOString(),
       });
     });
+    this.breaker.onHalfOpen(() =>
+      o.shared?.transitioned({ state: 'half-open', consecutiveFailures: this.consecutiveFailures, lastFailure: this.lastFailure?.message }),
+    );
     this.breaker.onReset(() => {
       this.openedAt = undefined;
       this.consecutiveFailures = 0;
       o.log.info(`${o.kind} circuit breaker closed`, o.logAs);
+      o.shared?.transitioned({ state: 'closed', consecutiveFailures: 0 });
     });
     this.policies = { retried: wrap(retries, this.breaker, this.limit), guarded: wrap(this.breaker, this.limit), limited: this.limit };
   }
 
   /** Runs `fn` under the policies; throws cockatiel's BrokenCircuitError / BulkheadRejectedError for the adapter to translate. */
-  execute<T>(guarding: Guarding, fn: () => Promise<T>): Promise<T> {
-    return this.policies[guarding].execute(fn);
+  async execute<T>(guarding: Guarding, fn: () => Promise<T>): Promise<T> {
+    try {
+      return await this.policies[guarding].execute(fn);
+    } catch (e) {
+      if (!(e instanceof BrokenCircuitError) || !(await this.resetElsewhere())) throw e;
+      return this.policies[guarding].execute(fn);
+    }
+  }
+
+  /** Closes the breaker (an admin's reset); the next call goes out. */
+  reset(): void {
+    this.breaker.isolate().dispose();
+  }
+
+  /**
+   * Whether an admin reset this upstream on the board since the breaker opened here; if so it is closed now.
+   * One read per refused call: an open breaker refuses few (a sync run, a probe), and none while closed.
+   */
+  private async resetElsewhere(): Promise<boolean> {
+    const opened = this.openedAt;
+    if (!this.o.shared || opened === undefined) return false;
+    const resetAt = await this.o.shared.resetAt().catch(() => undefined);
+    if (resetAt === undefined || resetAt < opened) return false;
+    this.o.log.info(`${this.o.kind} circuit breaker reset by an admin`, this.o.logAs);
+    this.reset();
+    return true;
   }
 
   status(): UpstreamStatus {

@@ -15,11 +15,14 @@ export type Route = {
   /** Least role allowed; `none` means no token needed. */
   role: Role | 'none';
   summary: string;
+  /** A write still served in read-only emergency mode: turning it off, and the controls that stop work. */
+  allowedWhileReadOnly?: true;
 };
 
 export const ROUTES = [
   { method: 'GET', path: '/api/v1/health', function: 'api-health', role: 'none', summary: 'Overall health with components' },
   { method: 'GET', path: '/api/v1/health/workers', function: 'api-health', role: 'viewer', summary: 'Worker pools' },
+  { method: 'GET', path: '/api/v1/openapi.json', function: 'api-system', role: 'viewer', summary: 'This API as an OpenAPI 3.1 document' },
 
   { method: 'POST', path: '/api/v1/sites', function: 'api-sites', role: 'operator', summary: 'Create a site' },
   { method: 'GET', path: '/api/v1/sites', function: 'api-sites', role: 'viewer', summary: 'List sites' },
@@ -141,7 +144,14 @@ export const ROUTES = [
 
   { method: 'POST', path: '/api/v1/jobs', function: 'api-jobs', role: 'operator', summary: 'Submit a job' },
   { method: 'GET', path: '/api/v1/jobs', function: 'api-jobs', role: 'viewer', summary: 'List jobs' },
-  { method: 'POST', path: '/api/v1/jobs/plan', function: 'api-jobs', role: 'operator', summary: 'Plan a job without starting it' },
+  {
+    method: 'POST',
+    path: '/api/v1/jobs/plan',
+    function: 'api-jobs',
+    role: 'operator',
+    summary: 'Plan a job without starting it',
+    allowedWhileReadOnly: true,
+  },
   { method: 'GET', path: '/api/v1/jobs/{id}', function: 'api-jobs', role: 'viewer', summary: 'Get a job with its steps' },
   { method: 'GET', path: '/api/v1/jobs/{id}/blocking-vms', function: 'api-jobs', role: 'viewer', summary: 'VMs a paused job waits on' },
   { method: 'POST', path: '/api/v1/jobs/{id}/cancel', function: 'api-jobs', role: 'operator', summary: 'Cancel a job' },
@@ -172,6 +182,7 @@ export const ROUTES = [
     function: 'api-system',
     role: 'admin',
     summary: 'Activate the kill switch',
+    allowedWhileReadOnly: true,
   },
   {
     method: 'POST',
@@ -180,8 +191,32 @@ export const ROUTES = [
     role: 'admin',
     summary: 'Deactivate the kill switch',
   },
+  { method: 'GET', path: '/api/v1/system/read-only', function: 'api-system', role: 'viewer', summary: 'Read-only emergency mode state' },
+  {
+    method: 'POST',
+    path: '/api/v1/system/read-only/activate',
+    function: 'api-system',
+    role: 'admin',
+    summary: 'Refuse every write (read-only emergency mode), with a reason',
+    allowedWhileReadOnly: true,
+  },
+  {
+    method: 'POST',
+    path: '/api/v1/system/read-only/deactivate',
+    function: 'api-system',
+    role: 'admin',
+    summary: 'Accept writes again',
+    allowedWhileReadOnly: true,
+  },
   { method: 'GET', path: '/api/v1/system/scheduler', function: 'api-system', role: 'viewer', summary: 'Job scheduler state' },
-  { method: 'POST', path: '/api/v1/system/scheduler/pause', function: 'api-system', role: 'operator', summary: 'Pause the job scheduler' },
+  {
+    method: 'POST',
+    path: '/api/v1/system/scheduler/pause',
+    function: 'api-system',
+    role: 'operator',
+    summary: 'Pause the job scheduler',
+    allowedWhileReadOnly: true,
+  },
   {
     method: 'POST',
     path: '/api/v1/system/scheduler/resume',
@@ -189,9 +224,37 @@ export const ROUTES = [
     role: 'operator',
     summary: 'Resume the job scheduler',
   },
-  { method: 'POST', path: '/api/v1/workers/{pool}/drain', function: 'api-system', role: 'operator', summary: 'Drain a worker pool' },
+  {
+    method: 'POST',
+    path: '/api/v1/workers/{pool}/drain',
+    function: 'api-system',
+    role: 'operator',
+    summary: 'Drain a worker pool',
+    allowedWhileReadOnly: true,
+  },
+  {
+    method: 'PATCH',
+    path: '/api/v1/workers/{pool}',
+    function: 'api-system',
+    role: 'operator',
+    summary: 'Scale a worker pool: batches at once',
+  },
   { method: 'GET', path: '/api/v1/audit', function: 'api-system', role: 'viewer', summary: 'Search the audit trail' },
   { method: 'GET', path: '/api/v1/system/backups', function: 'api-system', role: 'viewer', summary: 'Latest recovery point' },
+  {
+    method: 'GET',
+    path: '/api/v1/upstreams',
+    function: 'api-system',
+    role: 'viewer',
+    summary: "Each vCenter's and iDRAC's circuit breaker, as every container shares it",
+  },
+  {
+    method: 'POST',
+    path: '/api/v1/upstreams/{id}/reset',
+    function: 'api-system',
+    role: 'admin',
+    summary: "Close an upstream's circuit breaker in every container",
+  },
   { method: 'POST', path: '/api/v1/workers/{pool}/undrain', function: 'api-system', role: 'operator', summary: 'Undrain a worker pool' },
 
   { method: 'POST', path: '/api/v1/dell/endpoints', function: 'api-dell', role: 'operator', summary: 'Register an iDRAC endpoint' },

@@ -6,7 +6,9 @@
 import { IdracClient } from '../adapters/idrac/idrac-client';
 import { VSphereClients } from '../adapters/vsphere';
 import { config } from '../config';
+import { logger } from '../observability/logger';
 import { systemClock } from '../ports/clock';
+import { storeBreakerBoard } from '../records/upstream-breakers';
 import { idracCredentialVerifier } from '../usecases/dell-endpoints';
 import type { Deps } from '../usecases/deps';
 import { vcenterCredentialVerifier } from '../usecases/vcenter-health';
@@ -17,10 +19,14 @@ export type ServiceAdapters = Pick<Deps, 'store' | 'queue' | 'workflows' | 'secr
 export function withDeviceClients(services: ServiceAdapters): Deps {
   const { store } = services;
   // One per container: pools, breakers, sessions and learned certificates serve every invocation; settings from config.
+  // Breakers report their transitions to the store, so every container (and the API) sees the same state.
+  const breakers = storeBreakerBoard(store, systemClock, (e) =>
+    logger.warn('Could not record a circuit breaker transition', { error: e as Error }),
+  );
   const { connectTimeoutMs, headersTimeoutMs, bodyTimeoutMs } = config().idrac;
-  const idrac = new IdracClient({ connectTimeoutMs, headersTimeoutMs, bodyTimeoutMs });
+  const idrac = new IdracClient({ connectTimeoutMs, headersTimeoutMs, bodyTimeoutMs, breakers });
   const { breakerThreshold, breakerHalfOpenMs } = config().vcenter;
-  const vcenter = new VSphereClients({ breakerThreshold, breakerHalfOpenAfterMs: breakerHalfOpenMs });
+  const vcenter = new VSphereClients({ breakerThreshold, breakerHalfOpenAfterMs: breakerHalfOpenMs, breakers });
   return {
     ...services,
     idrac,

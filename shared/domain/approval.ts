@@ -26,6 +26,9 @@ export type Approval = {
   plan_hash?: string;
 };
 
+/** `GET /approvals?status=`. */
+export const ApprovalQuery = z.object({ status: z.enum(APPROVAL_STATUSES).optional() });
+
 export const ApprovalDecision = z.strictObject({ comment: z.string().trim().min(1).max(2000).optional() }).default({});
 
 export const publicApproval = (a: Approval) => {

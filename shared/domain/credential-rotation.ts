@@ -6,6 +6,11 @@
  * every step, so a worker that dies mid-way is followed by one that carries on from there.
  */
 
+import { z } from 'zod';
+
+/** `GET /service-identities/{id}/rotations/{rotation_id}`. */
+export const RotationPath = z.object({ id: z.string().min(1), rotation_id: z.string().min(1) });
+
 /** Where a rotation is; the last three are final. */
 export const ROTATION_STATUSES = [
   'pending',

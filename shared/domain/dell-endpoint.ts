@@ -16,6 +16,7 @@ import {
   type TlsFacts,
 } from './idrac';
 import { idSchema } from './ids';
+import { PageQuery } from './requests';
 
 export const ENDPOINT_STATUSES = ['unknown', 'reachable', 'unreachable'] as const;
 export type EndpointStatus = (typeof ENDPOINT_STATUSES)[number];
@@ -202,5 +203,6 @@ export const DellEndpointQuery = z.object({
   generation: z.enum(IDRAC_GENERATIONS).optional(),
   model: z.string().optional(),
 });
+export const DellEndpointListQuery = PageQuery.extend(DellEndpointQuery.shape);
 
 export const isIpv4 = (v: string) => ipv4.safeParse(v).success;

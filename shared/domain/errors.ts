@@ -55,6 +55,11 @@ export class LockedError extends AppError {
   readonly status = 423;
   readonly code = 'locked';
 }
+/** Read-only emergency mode is on: writes are refused, with the reason an admin gave, until it is turned off. */
+export class ReadOnlyError extends AppError {
+  readonly status = 503;
+  readonly code = 'read_only';
+}
 /** A dependency (store, queue, upstream) is unavailable; the message is safe to show. */
 export class ServiceUnavailableError extends AppError {
   readonly status = 503;

@@ -7,6 +7,7 @@ import { z } from 'zod';
 import { compareFirmwareVersions } from './firmware-version';
 import type { IdracFirmwareItem } from './idrac';
 import { idSchema } from './ids';
+import { PageQuery } from './requests';
 
 /** One component of a baseline, recognised on a server by Dell's component id, its FQDD, or both. */
 export type BaselineComponent = {
@@ -139,6 +140,9 @@ export const ComplianceFilter = z.object({
   baseline_id: z.string().min(1).optional(),
   status: z.enum([...COMPLIANCE_STATUSES, 'no_baseline']).optional(),
 });
+
+/** `GET /firmware/compliance`'s query: paging and the filters. */
+export const ComplianceQuery = PageQuery.extend(ComplianceFilter.shape);
 
 /** One installed component (or one the baseline names that the server did not report) against the baseline. */
 export type ComponentCompliance = {

@@ -3,7 +3,9 @@
  * Every transition goes through `transition()`, and every write of it is conditional on the record version,
  * so a cancel racing a resume can never both win.
  */
+import { z } from 'zod';
 import { ConflictError } from './errors';
+import { idSchema } from './ids';
 
 /** Every status a job can be in. */
 export const JOB_STATUSES = ['queued', 'awaiting_approval', 'running', 'paused', 'succeeded', 'failed', 'cancelled'] as const;
@@ -156,3 +158,37 @@ export const publicJob = (job: Job) => {
   const { task_token: _t, operator_waits: waits, ...rest } = job;
   return waits ? { ...rest, operator_waits: waits.map(({ task_token: _w, ...w }) => w) } : rest;
 };
+
+/** `GET /jobs` filters. */
+export const JobQuery = z
+  .object({
+    status: z.enum(JOB_STATUSES).optional(),
+    type: z.string().min(1).optional(),
+    target: z.string().min(1).optional(),
+    created_after: z.iso.datetime({ offset: true }).optional(),
+    created_before: z.iso.datetime({ offset: true }).optional(),
+  })
+  .refine((q) => !q.created_after || !q.created_before || q.created_after <= q.created_before, {
+    message: 'created_after must not be later than created_before',
+    path: ['created_after'],
+  });
+export type JobQuery = z.output<typeof JobQuery>;
+
+export const JobSubmission = z.strictObject({
+  id: idSchema('job').optional(),
+  type: z.string().min(1).max(64),
+  target_ids: z.array(z.string().min(1).max(128)).min(1).max(500),
+  params: z.record(z.string(), z.unknown()).default({}),
+});
+export type JobSubmission = z.output<typeof JobSubmission>;
+
+/** `Idempotency-Key`: the same key and body give the same job. */
+export const IdempotencyKeyHeader = z
+  .string()
+  .min(1)
+  .max(255)
+  .regex(/^[\x21-\x7e]+$/, 'printable ASCII only');
+export const IdempotencyHeaders = z.object({ 'idempotency-key': IdempotencyKeyHeader.optional() });
+export const CancelBody = z.strictObject({ reason: z.string().trim().min(1).max(500).optional() }).default({});
+/** `action` names one of the job type's resume actions; the rest is that action's own input. */
+export const ResumeBody = z.looseObject({ action: z.string().min(1).max(64) });

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { idSchema } from './ids';
+import { PageQuery } from './requests';
 
 /**
  * How EIO trusts a vCenter's certificate. Exactly one of: a CA bundle; a pinned SHA-256 thumbprint (optionally
@@ -215,6 +216,8 @@ export const SyncRequest = z.strictObject({
   sync_type: z.enum(['full', 'delta']).default('delta'),
 });
 export type SyncRequest = z.output<typeof SyncRequest>;
+
+export const SyncRunQuery = PageQuery.extend({ instance_id: z.string().min(1).optional() });
 
 export const InventoryQuery = z.strictObject({
   limit: z.coerce.number().int().min(1).max(200).default(50),

@@ -6,6 +6,7 @@
  *   accessLog       "Request handled" with route, status and duration_ms
  *   httpErrors      typed errors → `{"error": {code, message, details?, correlation_id}}`; 5xx leak nothing
  *   routeAuthorization  the route table's least role → 401/403, or the principal on the context
+ *   readOnlyMode    a write while read-only emergency mode is on → 503 with the reason
  *   pathParameters  ids no longer than a store key allows → 400 naming the parameter
  *   jsonBody        size limit and JSON decoding → 413/415/400
  * Middy runs `after` and `onError` hooks in reverse order, so the error mapping makes the response before
@@ -20,6 +21,7 @@ import { correlationId } from './middleware/correlation-id';
 import { httpErrors } from './middleware/http-errors';
 import { jsonBody } from './middleware/json-body';
 import { pathParameters } from './middleware/path-parameters';
+import { readOnlyMode, type WritesRefused } from './middleware/read-only';
 import { routeAuthorization } from './middleware/route-authorization';
 import type { ApiContext, ApiEvent, ApiRequest } from './request';
 import type { ApiResult } from './respond';
@@ -29,7 +31,12 @@ export type RouteFunction<K extends RouteKey = RouteKey> = (req: ApiRequest<K>) 
 /** Exactly the routes the table gives function `F`: a key not in the table, or one left out, fails type-checking. */
 export type RouteFunctions<F extends FunctionName> = { [K in RouteKeyOf<F>]: RouteFunction<K> };
 
-export function apiHandler<F extends FunctionName>(fn: F, routes: RouteFunctions<F>): LambdaHandler<ApiEvent, ApiResult> {
+/** `writesRefused`: why writes are refused right now (read-only mode), read before every write. */
+export function apiHandler<F extends FunctionName>(
+  fn: F,
+  writesRefused: WritesRefused,
+  routes: RouteFunctions<F>,
+): LambdaHandler<ApiEvent, ApiResult> {
   // routeAuthorization is what makes each request fit its route's type (a principal wherever a role is needed).
   const serve = new Map<string, (req: ApiRequest) => Promise<ApiResult>>(Object.entries(routes));
   const chain = observedChain<ApiEvent, ApiResult, ApiContext>()
@@ -37,6 +44,7 @@ export function apiHandler<F extends FunctionName>(fn: F, routes: RouteFunctions
     .use(accessLog())
     .use(httpErrors())
     .use(routeAuthorization())
+    .use(readOnlyMode(writesRefused))
     .use(pathParameters())
     .use(jsonBody())
     .handler(async (event, context) => {

@@ -1,5 +1,5 @@
 import { ZodError } from 'zod';
-import { AppError, ConflictError, ValidationError } from '../domain/errors';
+import { AppError, ConflictError, ReadOnlyError, ValidationError } from '../domain/errors';
 import { logger } from '../observability/logger';
 import { ConditionFailedError, InvalidCursorError } from '../ports/store';
 import { type ApiResult, json } from './respond';
@@ -12,7 +12,9 @@ import { type ApiResult, json } from './respond';
 export function toErrorResponse(err: unknown, correlationId: string): ApiResult {
   const known = asAppError(err);
   if (known) {
-    if (known.status >= 500) logger.error(known.message, { error: err as Error, correlation_id: correlationId });
+    // A write refused in read-only mode is the system doing what an admin asked, not a failure.
+    if (known.status >= 500 && !(known instanceof ReadOnlyError))
+      logger.error(known.message, { error: err as Error, correlation_id: correlationId });
     else logger.info('Request rejected', { status: known.status, code: known.code, reason: known.message });
     return json(known.status, {
       error: {

@@ -1,11 +1,6 @@
-import { z } from 'zod';
+import type { z } from 'zod';
+import type { PageQuery } from '../domain/requests';
 import type { Page } from '../ports/store';
-
-/** Cursor pagination on every list: `?limit=` (1–200, default 50) and the `next_token` of the previous page. */
-export const PageQuery = z.object({
-  limit: z.coerce.number().int().min(1).max(200).default(50),
-  next_token: z.string().min(1).max(4096).optional(),
-});
 
 export const pageOptions = (q: z.output<typeof PageQuery>) => ({ limit: q.limit, cursor: q.next_token });
 

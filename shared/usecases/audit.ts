@@ -1,21 +1,10 @@
 /** The audit trail across subjects (`GET /api/v1/audit`): who did what, when, filtered and paged. */
-import { z } from 'zod';
 import { config } from '../config';
 import { ValidationError } from '../domain/errors';
+import type { AuditQuery } from '../domain/requests';
 import type { Page } from '../ports/store';
 import { type AuditEvent, searchAudit } from '../records/audit';
 import type { Deps } from './deps';
-
-export const AuditQuery = z.object({
-  entity: z.string().min(1).max(256).optional(),
-  actor: z.string().min(1).max(256).optional(),
-  action: z.string().min(1).max(128).optional(),
-  since: z.iso.datetime({ offset: true }).optional(),
-  until: z.iso.datetime({ offset: true }).optional(),
-  limit: z.coerce.number().int().min(1).max(200).default(50),
-  next_token: z.string().min(1).max(4096).optional(),
-});
-export type AuditQuery = z.output<typeof AuditQuery>;
 
 /** Without `since`, as far back as the trail is kept (RETENTION_AUDIT_DAYS); without `until`, now. */
 export function auditLog(deps: Pick<Deps, 'store' | 'clock'>, q: AuditQuery): Promise<Page<AuditEvent>> {

@@ -4,10 +4,11 @@
  * each bad row, nothing written), then creates or replaces the allocation of each address.
  */
 import { ValidationError } from '../domain/errors';
+import { AllocationCreate, type AllocationInput } from '../domain/ipam/schemas';
 import { eachItem } from '../records/paging';
 import { sites } from '../records/sites';
 import type { Deps } from './deps';
-import { AllocationCreate, type AllocationInput, listAllocations, putAllocation } from './ipam-plan';
+import { listAllocations, putAllocation } from './ipam-plan';
 
 const COLUMNS = ['address', 'site_id', 'owner', 'purpose', 'hostname'] as const;
 const MAX_ROWS = 5000;

@@ -2,25 +2,13 @@
  * IPAM exceptions: create (owner, reason, scope, expiry), list with their status (active or expired), get,
  * delete. An exception takes effect on the next read of the findings it covers; nothing is rewritten.
  */
-import { z } from 'zod';
+import type { z } from 'zod';
 import { ValidationError } from '../domain/errors';
-import { idSchema, newId } from '../domain/ids';
-import { ExceptionScope, exceptionStatus, type IpException } from '../domain/ipam/exceptions';
-import { FINDING_TYPES } from '../domain/ipam/findings';
+import { newId } from '../domain/ids';
+import { type ExceptionCreate, type ExceptionFilter, exceptionStatus, type IpException } from '../domain/ipam/exceptions';
 import type { Page } from '../ports/store';
 import { ipExceptions } from '../records/ipam-exceptions';
 import type { Deps } from './deps';
-
-export const ExceptionCreate = z.object({
-  id: idSchema('ip_exception').optional(),
-  owner: z.string().trim().min(1).max(200),
-  reason: z.string().trim().min(1).max(2000),
-  scope: ExceptionScope,
-  finding_types: z.array(z.enum(FINDING_TYPES)).min(1).optional(),
-  expires_at: z.iso.datetime({ offset: true }),
-});
-
-export const ExceptionFilter = z.object({ status: z.enum(['active', 'expired']).optional() });
 
 export type ExceptionView = IpException & { status: 'active' | 'expired' };
 

@@ -4,30 +4,17 @@
  * Suppression is decided here, against the clock and the exceptions, so an exception stops applying the
  * moment it expires.
  */
-import { z } from 'zod';
 import { config } from '../config';
 import { NotFoundError } from '../domain/errors';
 import { type ComponentHealth, levelFor } from '../domain/health';
 import { suppressingException } from '../domain/ipam/exceptions';
-import { acknowledge, FINDING_STATUSES, FINDING_TYPES, type Finding, resolve } from '../domain/ipam/findings';
-import { IpAddressText } from '../domain/ipam/schemas';
+import { acknowledge, type Finding, resolve } from '../domain/ipam/findings';
+import type { FindingFilter } from '../domain/ipam/schemas';
 import { ConditionFailedError, type Page } from '../ports/store';
 import { allExceptions } from '../records/ipam-exceptions';
 import { findFinding, listFindings as listFindingRecords, putFinding } from '../records/ipam-findings';
 import { pages } from '../records/paging';
 import type { Deps } from './deps';
-
-export const FindingFilter = z.object({
-  type: z.enum(FINDING_TYPES).optional(),
-  status: z.enum(FINDING_STATUSES).optional(),
-  site_id: z.string().min(1).optional(),
-  address: IpAddressText.optional(),
-  /** `false` (default): findings no active exception covers; `true`: only covered ones; `all`: both. */
-  suppressed: z.enum(['false', 'true', 'all']).default('false'),
-});
-export type FindingFilter = z.output<typeof FindingFilter>;
-
-export const Resolution = z.object({ explanation: z.string().trim().min(1, 'explain why the finding is resolved').max(2000) });
 
 export type FindingView = Finding & { suppressed_by: { exception_id: string; owner: string; expires_at: string } | null };
 

@@ -4,28 +4,12 @@
  * entity's identifiers. The observations of one address are correlated among themselves, so a host seen
  * through vCenter and through its iDRAC shows as one entity.
  */
-import { z } from 'zod';
 import { correlate } from '../domain/ipam/correlation';
 import type { Identifiers, StoredObservation } from '../domain/ipam/observation';
-import { IpAddressText, MacText, PrefixText } from '../domain/ipam/schemas';
+import type { ObservationFilter } from '../domain/ipam/schemas';
 import type { Page } from '../ports/store';
 import { observationPageAt, observationsIn, observationsOfEntity, observationsOfMac } from '../records/ip-observations';
 import type { Deps } from './deps';
-
-export const ObservationFilter = z
-  .object({
-    address: IpAddressText.optional(),
-    entity: z.string().min(1).max(300).optional(),
-    mac: MacText.optional(),
-    prefix: PrefixText.optional(),
-    site_id: z.string().min(1).optional(),
-    source: z.enum(['vcenter', 'idrac', 'discovery', 'manual', 'dhcp']).optional(),
-  })
-  .refine((q) => q.address ?? q.entity ?? q.mac ?? q.prefix, {
-    message: 'give one of address, entity, mac or prefix',
-    path: ['address'],
-  });
-export type ObservationFilter = z.output<typeof ObservationFilter>;
 
 /** The operator's word for what the address was seen on; a host NIC reported by the iDRAC is the host. */
 const ENTITY_KIND: Record<string, 'vm' | 'host' | 'idrac'> = { vm: 'vm', host: 'host', nic: 'host', idrac: 'idrac' };

@@ -3,12 +3,11 @@
  * An allocation changes what one address is judged by, so its address is reconciled at once; a prefix
  * changes a whole range, so it queues a full pass.
  */
-import { z } from 'zod';
 import { NotFoundError, ValidationError } from '../domain/errors';
-import { idSchema, newId } from '../domain/ids';
+import { newId } from '../domain/ids';
 import { addressKey, canonicalAddress, inPrefix, parsePrefix } from '../domain/ipam/addresses';
 import type { IpAllocation, IpPrefix } from '../domain/ipam/plan';
-import { IpAddressText, PrefixText } from '../domain/ipam/schemas';
+import type { AllocationInput, IpRangeInput, PrefixCreate, PrefixUpdate, SiteFilter } from '../domain/ipam/schemas';
 import type { Page } from '../ports/store';
 import { checkAddress } from '../records/ipam-address-check';
 import { ipAllocations, ipPrefixes } from '../records/ipam-plan';
@@ -16,34 +15,6 @@ import { references } from '../records/references';
 import { siteRef, sites } from '../records/sites';
 import type { Deps } from './deps';
 import { requestIpamReconciliation } from './ipam-reconciliation';
-
-const IpAddress = IpAddressText;
-const Cidr = PrefixText.transform((p) => p.cidr);
-
-const Range = z.object({ start: IpAddress, end: IpAddress, purpose: z.string().trim().min(1).max(200) });
-
-export const PrefixCreate = z.object({
-  id: idSchema('ip_prefix').optional(),
-  site_id: z.string().min(1),
-  cidr: Cidr,
-  description: z.string().max(500).optional(),
-  ranges: z.array(Range).max(100).default([]),
-});
-export const PrefixUpdate = z.object({
-  description: z.string().max(500).optional(),
-  ranges: z.array(Range).max(100).optional(),
-  version: z.number().int().positive().optional(),
-});
-export const SiteFilter = z.object({ site_id: z.string().min(1).optional() });
-
-export const AllocationCreate = z.object({
-  address: IpAddress,
-  site_id: z.string().min(1),
-  owner: z.string().trim().min(1).max(200),
-  purpose: z.string().trim().min(1).max(500),
-  hostname: z.string().max(253).optional(),
-});
-export type AllocationInput = z.output<typeof AllocationCreate>;
 
 type PlanDeps = Pick<Deps, 'store' | 'clock' | 'queue'>;
 
@@ -56,7 +27,7 @@ async function requireSite(deps: PlanDeps, siteId: string, path: string) {
 }
 
 /** Each range must lie inside its prefix and start before it ends. */
-function checkRanges(cidr: string, ranges: z.output<typeof Range>[], path: string) {
+function checkRanges(cidr: string, ranges: IpRangeInput[], path: string) {
   const parsed = parsePrefix(cidr);
   if (!parsed.ok) return;
   const problems = ranges.flatMap((r, i) => {
@@ -68,7 +39,7 @@ function checkRanges(cidr: string, ranges: z.output<typeof Range>[], path: strin
   if (problems.length) throw new ValidationError(`Invalid body: ${problems.map((p) => `${p.path}: ${p.message}`).join('; ')}`, problems);
 }
 
-export async function createPrefix(deps: PlanDeps, input: z.output<typeof PrefixCreate>): Promise<IpPrefix> {
+export async function createPrefix(deps: PlanDeps, input: PrefixCreate): Promise<IpPrefix> {
   await requireSite(deps, input.site_id, 'body.site_id');
   checkRanges(input.cidr, input.ranges, 'body.ranges');
   const now = deps.clock.now();
@@ -88,7 +59,7 @@ export async function createPrefix(deps: PlanDeps, input: z.output<typeof Prefix
   return created;
 }
 
-export async function updatePrefix(deps: PlanDeps, id: string, input: z.output<typeof PrefixUpdate>): Promise<IpPrefix> {
+export async function updatePrefix(deps: PlanDeps, id: string, input: PrefixUpdate): Promise<IpPrefix> {
   const updated = await ipPrefixes.update(
     deps.store,
     id,
@@ -115,7 +86,7 @@ export async function deletePrefix(deps: PlanDeps, id: string): Promise<void> {
 
 export const getPrefix = (deps: PlanDeps, id: string) => ipPrefixes.get(deps.store, id);
 
-export async function listPrefixes(deps: PlanDeps, q: z.output<typeof SiteFilter>, page: { limit: number; cursor?: string }) {
+export async function listPrefixes(deps: PlanDeps, q: SiteFilter, page: { limit: number; cursor?: string }) {
   if (!q.site_id) return ipPrefixes.list(deps.store, page);
   // A site has few prefixes: one page holds them all.
   return { items: await ipPrefixes.ofSite(deps.store, q.site_id) } satisfies Page<IpPrefix>;
@@ -163,6 +134,6 @@ export async function releaseAllocation(deps: PlanDeps, address: string): Promis
   await checkAddress(deps.store, allocation.address, deps.clock.now());
 }
 
-export function listAllocations(deps: PlanDeps, q: z.output<typeof SiteFilter>, page: { limit: number; cursor?: string }) {
+export function listAllocations(deps: PlanDeps, q: SiteFilter, page: { limit: number; cursor?: string }) {
   return q.site_id ? ipAllocations.ofSite(deps.store, q.site_id, page) : ipAllocations.list(deps.store, page);
 }

@@ -11,6 +11,7 @@ import { siteRef, sites } from '../records/sites';
 import { deleteInventory, listInventoryPage, vcenterInstanceRef, vcenterInstances } from '../records/vcenter';
 import type { Deps } from './deps';
 import { unlinkHosts } from './host-idrac-links';
+import { vcenterBreaker } from './upstreams';
 
 type VcDeps = Pick<Deps, 'store' | 'secrets' | 'clock' | 'vcenter'>;
 
@@ -56,10 +57,14 @@ export async function createVcenterInstance(deps: VcDeps, input: VCenterInstance
   return instance;
 }
 
-/** What the runbook's diagnosis needs, on top of the record. */
-export function instanceView(deps: Pick<Deps, 'clock' | 'vcenter'>, instance: VCenterInstance) {
+/**
+ * What the runbook's diagnosis needs, on top of the record: the instance's breaker from the shared board
+ * (what any container last recorded, GET /api/v1/upstreams), and this container's client when it has one.
+ */
+export async function instanceView(deps: Pick<Deps, 'clock' | 'vcenter' | 'store'>, instance: VCenterInstance) {
   const { sync_state, ...rest } = instance;
   const client = deps.vcenter.health(instance.id);
+  const shared = await vcenterBreaker(deps, instance.id);
   const syncAgeMinutes = instance.last_successful_sync_at
     ? Math.floor((deps.clock.now() - Date.parse(instance.last_successful_sync_at)) / 60_000)
     : null;
@@ -69,6 +74,11 @@ export function instanceView(deps: Pick<Deps, 'clock' | 'vcenter'>, instance: VC
     api_version: client?.apiVersion ?? instance.api_version ?? null,
     sync_age_minutes: syncAgeMinutes,
     delta_ready: Boolean(sync_state?.collector_version && !sync_state.invalidated),
+    breaker: {
+      state: shared?.state ?? 'closed',
+      consecutive_failures: shared?.consecutive_failures ?? 0,
+      next_attempt_at: shared?.state === 'open' ? (shared.next_attempt_at ?? null) : null,
+    },
     client: client
       ? {
           open_sessions: client.loggedIn ? 1 : 0,
@@ -80,7 +90,7 @@ export function instanceView(deps: Pick<Deps, 'clock' | 'vcenter'>, instance: VC
           free_request_slots: client.freeRequestSlots,
           session_generation: client.sessionGeneration,
         }
-      : { open_sessions: 0, property_collectors: 0, breaker: 'closed', note: 'no client in this container yet' },
+      : { open_sessions: 0, property_collectors: 0, note: 'no client in this container yet' },
   };
 }
 

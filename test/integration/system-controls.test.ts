@@ -181,3 +181,32 @@ describe('worker pool drain', () => {
     expect((await h.call('POST', '/api/v1/workers/worker-999/drain', { role: 'operator' })).status).toBe(404);
   });
 });
+
+describe('worker pool scaling', () => {
+  it('sets how many batches a pool runs at once, by name or worker id; kept across a restart; audited', async () => {
+    const scaled = await h.call('PATCH', '/api/v1/workers/worker-001', { role: 'operator', body: { concurrency: 7 } });
+    expect(scaled.status, scaled.text).toBe(200);
+    expect(scaled.body).toMatchObject({ pool: 'jobs', worker_id: 'worker-001', concurrency_limit: 7 });
+    const jobsPool = async () =>
+      (await h.call('GET', '/api/v1/health/workers', { role: 'viewer' })).body.pools.find((p: { pool: string }) => p.pool === 'jobs');
+    expect(await jobsPool()).toMatchObject({ concurrency_limit: 7 });
+    await h.restart();
+    expect(await jobsPool()).toMatchObject({ concurrency_limit: 7 });
+    const audit = (await h.call('GET', '/api/v1/audit?entity=pool:jobs&action=pool.scaled', { role: 'viewer' })).body.items;
+    expect(audit).toEqual([expect.objectContaining({ actor: 'test-operator', detail: { from: 4, to: 7 } })]);
+    // Jobs still run on the scaled pool.
+    const res = await submit({ type: 'health_check', target_ids: ['site-b'] });
+    expect((await until(res.body.id, ['succeeded', 'failed'])).status).toBe('succeeded');
+  });
+
+  it.each([1, 1001, 2.5, '4', null])('refuses concurrency %s (an integer 2..1000) with 400 naming the field', async (concurrency) => {
+    const res = await h.call('PATCH', '/api/v1/workers/jobs', { role: 'operator', body: { concurrency } });
+    expect(res.status).toBe(400);
+    expect(res.body.error.details).toEqual([{ path: 'body.concurrency', message: expect.any(String) }]);
+  });
+
+  it('an unknown pool is 404; a viewer may not scale', async () => {
+    expect((await h.call('PATCH', '/api/v1/workers/worker-999', { role: 'operator', body: { concurrency: 3 } })).status).toBe(404);
+    expect((await h.call('PATCH', '/api/v1/workers/jobs', { role: 'viewer', body: { concurrency: 3 } })).status).toBe(403);
+  });
+});

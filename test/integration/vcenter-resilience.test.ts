@@ -120,6 +120,13 @@ describe('vCenter stopped mid-sync', () => {
       });
       expect(instance.client.consecutive_failures).toBeGreaterThanOrEqual(3);
       const openUntil = Date.parse(instance.client.breaker_retry_at);
+      // The shared board shows it whichever container answers, on the instance and among the upstreams.
+      const shared = { state: 'open', next_attempt_at: instance.client.breaker_retry_at };
+      expect(instance.breaker).toMatchObject(shared);
+      const upstreams = (await h.call('GET', '/api/v1/upstreams?kind=vcenter', { role: 'viewer' })).body.items;
+      expect(upstreams).toEqual([
+        expect.objectContaining({ id: 'vcenter:vc-flaky', name: expect.any(String), breaker: expect.objectContaining(shared) }),
+      ]);
 
       // Health, per instance.
       const health = await h.call('GET', '/api/v1/health');
@@ -185,6 +192,10 @@ describe('vCenter stopped mid-sync', () => {
         client: { breaker: 'closed', consecutive_failures: 0 },
       });
       expect(instance.last_contact_error).toBeUndefined();
+      await waitFor('the board to show the breaker closed', async () => {
+        const [vc] = (await h.call('GET', '/api/v1/upstreams?kind=vcenter', { role: 'viewer' })).body.items;
+        return vc.breaker.state === 'closed' ? vc : undefined;
+      });
       const health = await h.call('GET', '/api/v1/health');
       expect(health.body.components.vcenter_api.instances['vc-flaky']).toMatchObject({
         status: 'ok',
@@ -196,4 +207,13 @@ describe('vCenter stopped mid-sync', () => {
     },
     RUN_TIMEOUT_MS + 60_000,
   );
+
+  it('an admin resets the breaker in every container: the board says so, audited', async () => {
+    const reset = await h.call('POST', '/api/v1/upstreams/vcenter:vc-flaky/reset', { role: 'admin' });
+    expect(reset.status, reset.text).toBe(200);
+    expect(reset.body).toMatchObject({ id: 'vcenter:vc-flaky', breaker: { state: 'closed', reset_by: 'test-admin' } });
+    const audit = (await h.call('GET', '/api/v1/audit?entity=vcenter:vc-flaky', { role: 'viewer' })).body.items;
+    expect(audit).toEqual([expect.objectContaining({ action: 'upstream.reset', actor: 'test-admin' })]);
+    expect((await h.call('POST', '/api/v1/upstreams/vcenter:vc-flaky/reset', { role: 'operator' })).status).toBe(403);
+  });
 });

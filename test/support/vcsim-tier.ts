@@ -12,6 +12,7 @@ export const VCSIM_TIER = [
   'test/integration/vcenter-resilience.test.ts',
   'test/integration/vcenter-demo-lab.test.ts',
   'test/integration/host-maintenance.test.ts',
+  'test/integration/execution-data.test.ts',
   'test/integration/host-maintenance-approval.test.ts',
   'test/integration/host-maintenance-crash.test.ts',
   'test/integration/host-maintenance-rollout.test.ts',

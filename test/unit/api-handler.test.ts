@@ -57,7 +57,7 @@ function sites(gate: () => Promise<void> = async () => undefined) {
       return noContent();
     },
   };
-  return { handler: apiHandler('api-sites', routes), seen };
+  return { handler: apiHandler('api-sites', async () => undefined, routes), seen };
 }
 
 const logs = logLinesOfEachTest();

@@ -182,7 +182,7 @@ describe('a discovery run always ends', () => {
 });
 
 describe('knocking before probing', () => {
-  it('addresses with no endpoint are knocked on in one slice; only those that answer get a probe slice, the others count there', async () => {
+  it('addresses with no endpoint are knocked on in one slice; only answering ones get a probe slice, the rest count there', async () => {
     fake.behaviour.set('10.9.0.2', 'idrac9');
     fake.behaviour.set('10.9.0.4', 'silent');
     const { run, slices } = await start();

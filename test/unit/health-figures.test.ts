@@ -30,6 +30,7 @@ function setup(load: Record<string, { inFlight?: number; depth?: number }> = {})
     }),
     drain: async () => undefined,
     undrain: async () => undefined,
+    setConcurrency: async () => undefined,
   };
   return { ...base, queue: queue as never, workerPools };
 }

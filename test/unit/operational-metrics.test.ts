@@ -28,6 +28,7 @@ const idleWorkerPools = {
   state: async (pool: string) => ({ pool, concurrency: WORKER_POOLS[pool]!.concurrency, inFlight: 0, draining: false }),
   drain: async () => undefined,
   undrain: async () => undefined,
+  setConcurrency: async () => undefined,
 };
 
 // Metrics are off in tests by default; this file is about them.
@@ -82,6 +83,7 @@ describe('operational metrics (runbook "Key Metrics to Monitor")', () => {
       }),
       drain: async () => undefined,
       undrain: async () => undefined,
+      setConcurrency: async () => undefined,
     };
     let summary: Awaited<ReturnType<typeof publishOperationalMetrics>> | undefined;
     const emf = await emfOf(async () => (summary = await publishOperationalMetrics({ ...base, queue, workerPools })));

@@ -15,7 +15,7 @@ import { heldByPausedScheduler } from '../../shared/usecases/scheduled-work';
 import { instanceRecord } from '../support/fake-vcenter';
 import { RecordingQueue, unitDeps } from '../support/fakes';
 
-let d: ReturnType<typeof unitDeps> & { queue: RecordingQueue };
+let d: Omit<ReturnType<typeof unitDeps>, 'queue'> & { queue: RecordingQueue };
 const pause = (on: boolean) => switches.update(d.store, 'scheduler', (s) => ({ ...s, on }));
 const tick = (name: string): SQSEvent =>
   ({ Records: [{ messageId: `tick-${name}`, body: scheduleInput(name, SCHEDULES[name]!), attributes: {} }] }) as unknown as SQSEvent;

@@ -99,11 +99,16 @@ describe('vCenter inventory records', () => {
     });
   });
 
-  it('a full sync queues one IPAM full pass for the addresses it wrote instead of reconciling each; a delta reconciles its own', async () => {
+  it('a full sync queues one IPAM full pass for the addresses it wrote instead of reconciling each; a delta does its own', async () => {
     const deps = unitDeps();
     const sent = (deps.queue as unknown as RecordingQueue).sent;
     await vcenterInstances.create(deps.store, instance);
-    const twin = { ...vm, moref: 'vm-8', name: 'app-02', ips: [{ ...vm.ips[0]!, mac: '00:50:56:aa:bb:dd', hardware_ids: { vm_uuid: 'u-8' } }] };
+    const twin = {
+      ...vm,
+      moref: 'vm-8',
+      name: 'app-02',
+      ips: [{ ...vm.ips[0]!, mac: '00:50:56:aa:bb:dd', hardware_ids: { vm_uuid: 'u-8' } }],
+    };
     await fullSync(deps, fakeClient([cluster, host, vm, twin]), instance);
     expect(sent.map((m) => [m.queue, JSON.parse(m.message.body).task])).toEqual([['ipam', 'ipam-reconcile']]);
     expect(await findingsAt(deps.store, '10.1.2.3')).toEqual([]); // left to that pass
@@ -116,7 +121,7 @@ describe('vCenter inventory records', () => {
     expect(await findingsAt(deps.store, '10.1.2.3')).toEqual([expect.objectContaining({ type: 'duplicate_usage', status: 'open' })]);
   });
 
-  it("a full sync re-confirms unchanged objects written more than half of IPAM's live window ago, so their addresses stay live", async () => {
+  it("a full sync re-confirms unchanged objects written over half of IPAM's live window ago: their addresses stay live", async () => {
     const deps = unitDeps();
     await vcenterInstances.create(deps.store, instance);
     await fullSync(deps, fakeClient([cluster, host, vm]), instance);

@@ -129,6 +129,29 @@ describe('WorkerPoolRunner', () => {
     expect(maxReported).toBeLessThanOrEqual(3);
   });
 
+  it('scales while running: a higher limit takes more batches at once, a lower one lets running batches finish', async () => {
+    const release = gate();
+    let active = 0;
+    const { queue, runner } = setup(spec({ concurrency: 1 }), async () => {
+      active++;
+      await release.promise;
+      active--;
+    });
+    await queue.send(
+      'work',
+      Array.from({ length: 5 }, (_, i) => ({ body: `m${i}` })),
+    );
+    runner.start();
+    await until(() => active === 1, 'one batch running');
+    runner.setConcurrency(4);
+    await until(() => active === 4, 'four batches running after scaling up');
+    expect(runner.status()).toMatchObject({ concurrency: 4, inFlight: 4 });
+    runner.setConcurrency(2);
+    expect(runner.status()).toMatchObject({ concurrency: 2, inFlight: 4 });
+    release.open();
+    await until(async () => await empty(queue), 'all handled');
+  });
+
   it('deletes only the successes of a partial batch; failures are redelivered, then dead-lettered', async () => {
     const attempts = new Map<string, string[]>();
     const processor = new BatchProcessor(EventType.SQS);

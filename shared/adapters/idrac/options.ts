@@ -1,4 +1,5 @@
 import { type AdapterLog, adapterLog } from '../../observability/logger';
+import type { BreakerBoard } from '../../ports/upstream-breakers';
 
 /** The few logger methods the client uses; the Powertools logger fits, tests pass a recorder. */
 export type IdracLog = AdapterLog;
@@ -23,6 +24,8 @@ export interface IdracClientOptions {
   /** Consecutive failures (transport errors, timeouts, 5xx, 429) that open an endpoint's breaker. */
   breakerThreshold: number;
   breakerHalfOpenAfterMs: number;
+  /** Where each iDRAC's breaker reports its transitions and learns of an admin's reset (shared by all containers). */
+  breakers?: BreakerBoard;
   /** Items per WS-Man Enumerate/Pull page. */
   wsmanPageSize: number;
   /** Lowest Redfish version used for inventory and actions; below it, WS-Man (when offered). */

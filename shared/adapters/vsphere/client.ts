@@ -1,3 +1,4 @@
+import type { SharedBreaker } from '../../ports/upstream-breakers';
 import type { VCenterClientHealth, VCenterTaskInfo } from '../../ports/vcenter';
 import { decodeValue } from './decode';
 import type { Args } from './envelope';
@@ -37,6 +38,8 @@ export interface VSphereClientOptions extends Partial<ResilienceOptions> {
   taskWaitSeconds?: number;
   /** SOAPAction version until the service content says the server's own. Default 6.5. */
   initialApiVersion?: string;
+  /** This instance's place on the shared breaker board (ports/upstream-breakers.ts). */
+  sharedBreaker?: SharedBreaker;
 }
 
 const DEFAULTS: ResilienceOptions = {
@@ -78,7 +81,7 @@ export class VSphereClient {
       connectTimeoutMs: options.connectTimeoutMs ?? 10_000,
       maxConnections: limits.maxConcurrentRequests,
     });
-    this.resilience = new Resilience(url.href, limits);
+    this.resilience = new Resilience(url.href, limits, options.sharedBreaker);
     this.session = new VSphereSession(this.transport, this.resilience, options.credentials, {
       requestTimeoutMs: this.requestTimeoutMs,
       initialApiVersion: options.initialApiVersion ?? '6.5',

@@ -1,3 +1,4 @@
+import type { BreakerBoard } from '../../ports/upstream-breakers';
 import type { VCenter, VCenterAbout, VCenterClientHealth, VCenterCredential, VCenterTarget, VCenterTlsPolicy } from '../../ports/vcenter';
 import { VSphereClient } from './client';
 import { VSphereInstanceClient } from './instance-client';
@@ -10,13 +11,16 @@ export interface VSphereClientsOptions {
   /** Requests in flight per instance, and private PropertyCollectors per instance (the runbook's session limits). */
   maxConcurrentRequests?: number;
   maxPropertyCollectors?: number;
+  /** Where each instance's breaker reports its transitions and learns of an admin's reset (shared by all containers). */
+  breakers?: BreakerBoard;
 }
 
 /**
  * The vCenter port: one client per instance in this container (one session, one breaker, one concurrency
  * limit), rebuilt when what it was built from (URL, TLS policy, identity) changes, which also starts its
- * breaker afresh. Breaker state is therefore per instance *and* per container: another Lambda container has
- * its own, closed until it sees failures itself. Probes and login checks use short-lived clients of their own.
+ * breaker afresh. Each container's breaker is its own, closed until it sees failures itself; its transitions
+ * go to the shared board (`breakers`), which the API shows and an admin's reset goes through. Probes and
+ * login checks use short-lived clients of their own.
  */
 export class VSphereClients implements VCenter {
   private readonly clients = new Map<string, { fingerprint: string; client: VSphereInstanceClient }>();
@@ -37,6 +41,7 @@ export class VSphereClients implements VCenter {
         maxPropertyCollectors: this.options.maxPropertyCollectors ?? 2,
         breakerThreshold: this.options.breakerThreshold,
         breakerHalfOpenAfterMs: this.options.breakerHalfOpenAfterMs,
+        sharedBreaker: this.options.breakers?.for('vcenter', target.instanceId),
       }),
     );
     this.clients.set(target.instanceId, { fingerprint, client });

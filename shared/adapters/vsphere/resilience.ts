@@ -1,4 +1,5 @@
 import { adapterLog } from '../../observability/logger';
+import type { SharedBreaker } from '../../ports/upstream-breakers';
 import { type BreakerState, BrokenCircuitError, BulkheadRejectedError, UpstreamPolicies } from '../upstream-policies';
 import { VSphereCircuitOpenError, VSphereLimitError, VSphereTransportError } from './errors';
 
@@ -37,6 +38,7 @@ export class Resilience {
   constructor(
     private readonly url: string,
     options: ResilienceOptions,
+    shared?: SharedBreaker,
   ) {
     this.policies = new UpstreamPolicies({
       kind: 'vCenter',
@@ -50,6 +52,7 @@ export class Resilience {
       countsAsFailure: isTransportFailure,
       breakerThreshold: options.breakerThreshold,
       breakerHalfOpenAfterMs: options.breakerHalfOpenAfterMs,
+      shared,
     });
   }
 

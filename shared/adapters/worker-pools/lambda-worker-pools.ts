@@ -7,7 +7,8 @@ import type { WorkerPoolState, WorkerPools } from '../../ports/worker-pools';
 
 /**
  * Worker pools in AWS: each is an SQS event-source mapping. Draining disables the mapping (Lambda stops
- * polling; invocations already running finish), undraining enables it. In-flight work is what SQS holds
+ * polling; invocations already running finish), undraining enables it, scaling sets its maximum concurrency
+ * (ScalingConfig.MaximumConcurrency, 2–1000; the next deploy sets the catalog's again). In-flight work is what SQS holds
  * invisible, since Lambda does not report per-mapping concurrency.
  */
 export class LambdaWorkerPools implements WorkerPools {
@@ -45,5 +46,11 @@ export class LambdaWorkerPools implements WorkerPools {
 
   async undrain(pool: string): Promise<void> {
     await this.lambda.send(new UpdateEventSourceMappingCommand({ UUID: this.mappingOf(pool), Enabled: true }));
+  }
+
+  async setConcurrency(pool: string, concurrency: number): Promise<void> {
+    await this.lambda.send(
+      new UpdateEventSourceMappingCommand({ UUID: this.mappingOf(pool), ScalingConfig: { MaximumConcurrency: concurrency } }),
+    );
   }
 }

@@ -5,8 +5,9 @@
  * expired. Suppression is decided when findings are read, against the clock, so expiry needs no sweep.
  */
 import { z } from 'zod';
+import { idSchema } from '../ids';
 import { addressKey, inPrefix, parsePrefix } from './addresses';
-import type { FINDING_TYPES, Finding } from './findings';
+import { FINDING_TYPES, type Finding } from './findings';
 import { IpAddressText, PrefixText } from './schemas';
 
 export const ExceptionScope = z.discriminatedUnion('type', [
@@ -15,6 +16,17 @@ export const ExceptionScope = z.discriminatedUnion('type', [
   z.object({ type: z.literal('prefix'), value: PrefixText.transform((p) => p.cidr) }),
 ]);
 export type ExceptionScope = z.output<typeof ExceptionScope>;
+
+export const ExceptionCreate = z.object({
+  id: idSchema('ip_exception').optional(),
+  owner: z.string().trim().min(1).max(200),
+  reason: z.string().trim().min(1).max(2000),
+  scope: ExceptionScope,
+  finding_types: z.array(z.enum(FINDING_TYPES)).min(1).optional(),
+  expires_at: z.iso.datetime({ offset: true }),
+});
+
+export const ExceptionFilter = z.object({ status: z.enum(['active', 'expired']).optional() });
 
 export type IpException = {
   id: string;

@@ -1,6 +1,5 @@
-import { z } from 'zod';
 import { WORKFLOW_ERRORS } from '../../catalog/workflow-errors';
-import { APPROVAL_STATUSES, type Approval, OPEN_APPROVAL } from '../../domain/approval';
+import { type Approval, OPEN_APPROVAL } from '../../domain/approval';
 import { ConflictError, ForbiddenError } from '../../domain/errors';
 import { newId } from '../../domain/ids';
 import { isFinished } from '../../domain/job';
@@ -13,8 +12,6 @@ import { approvals, policies } from '../../records/approvals';
 import { recordAudit } from '../../records/audit';
 import { jobs } from '../../records/jobs';
 import { type EngineDeps, moveJob } from './common';
-
-export const ApprovalQuery = z.object({ status: z.enum(APPROVAL_STATUSES).optional() });
 
 export function listApprovals(
   deps: EngineDeps,

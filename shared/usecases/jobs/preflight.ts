@@ -4,10 +4,11 @@
  * the synced inventory) and whether a policy requires approval.
  */
 import { ValidationError } from '../../domain/errors';
+import type { JobSubmission } from '../../domain/job';
 import { approvalPolicyFor } from '../../domain/policy';
 import { policies } from '../../records/approvals';
 import type { EngineDeps } from './common';
-import { type JobSubmission, validateSubmission } from './submit';
+import { validateSubmission } from './submit';
 
 export async function planJob(deps: EngineDeps, submission: JobSubmission) {
   const { type, params, targets } = await validateSubmission(deps, submission);

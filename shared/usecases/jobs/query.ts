@@ -1,23 +1,8 @@
-import { z } from 'zod';
-import { JOB_STATUSES, type Job, type JobStep, publicJob } from '../../domain/job';
+import { type Job, type JobQuery, type JobStep, publicJob } from '../../domain/job';
 import type { Page, Store } from '../../ports/store';
 import { jobs, listSteps } from '../../records/jobs';
 import { pages } from '../../records/paging';
 import { listBlockingVms } from '../maintenance/resume';
-
-export const JobQuery = z
-  .object({
-    status: z.enum(JOB_STATUSES).optional(),
-    type: z.string().min(1).optional(),
-    target: z.string().min(1).optional(),
-    created_after: z.iso.datetime({ offset: true }).optional(),
-    created_before: z.iso.datetime({ offset: true }).optional(),
-  })
-  .refine((q) => !q.created_after || !q.created_before || q.created_after <= q.created_before, {
-    message: 'created_after must not be later than created_before',
-    path: ['created_after'],
-  });
-export type JobQuery = z.output<typeof JobQuery>;
 
 /** A job with its steps, in the order they started. */
 export async function getJobWithSteps(deps: { store: Store }, id: string): Promise<ReturnType<typeof publicJob> & { steps: JobStep[] }> {

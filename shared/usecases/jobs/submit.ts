@@ -1,9 +1,8 @@
 import { createHash } from 'node:crypto';
-import { z } from 'zod';
 import { sendToPool } from '../../catalog/messages';
 import { ConflictError, ValidationError } from '../../domain/errors';
-import { idSchema, newId } from '../../domain/ids';
-import type { Job } from '../../domain/job';
+import { newId } from '../../domain/ids';
+import type { Job, JobSubmission } from '../../domain/job';
 import { approvalPolicyFor } from '../../domain/policy';
 import { normalIdentity } from '../../domain/roles';
 import { currentContext } from '../../observability/context';
@@ -13,20 +12,6 @@ import { policies } from '../../records/approvals';
 import { recordAudit } from '../../records/audit';
 import { idempotencyKeys, jobs } from '../../records/jobs';
 import { assertKillSwitchOff, type EngineDeps, jobTypeOf } from './common';
-
-export const JobSubmission = z.strictObject({
-  id: idSchema('job').optional(),
-  type: z.string().min(1).max(64),
-  target_ids: z.array(z.string().min(1).max(128)).min(1).max(500),
-  params: z.record(z.string(), z.unknown()).default({}),
-});
-export type JobSubmission = z.output<typeof JobSubmission>;
-
-export const IdempotencyKeyHeader = z
-  .string()
-  .min(1)
-  .max(255)
-  .regex(/^[\x21-\x7e]+$/, 'printable ASCII only');
 
 const fingerprint = (s: JobSubmission) =>
   createHash('sha256')

@@ -16,8 +16,8 @@ import { releaseLocksOfEndedJobs } from './host-locks';
 import { enqueueJob } from './submit';
 
 /** Flips a switch with a conditional write; flipping it to the state it is in changes nothing. */
-async function flip(
-  deps: EngineDeps,
+export async function flip(
+  deps: Pick<EngineDeps, 'store' | 'clock'>,
   id: Switch['id'],
   on: boolean,
   actor: string,
@@ -146,6 +146,33 @@ export async function drainPool(
     at: isoNow(deps.clock),
     actor,
   });
+  return poolReport(deps, pool);
+}
+
+/**
+ * The runbook's "Scale Up/Down": how many batches the pool runs at once from now on (in AWS the event-source
+ * mapping's maximum concurrency, until the next deploy sets the catalog's again). Audited with both figures.
+ */
+export async function scalePool(
+  deps: Pick<Deps, 'workerPools' | 'store' | 'clock'>,
+  nameOrWorkerId: string,
+  concurrency: number,
+  actor: string,
+) {
+  const pool = poolNamed(nameOrWorkerId);
+  const before = await deps.workerPools.state(pool);
+  await deps.workerPools.setConcurrency(pool, concurrency);
+  await recordAudit(deps.store, {
+    subject_id: `pool:${pool}`,
+    action: 'pool.scaled',
+    at: isoNow(deps.clock),
+    actor,
+    detail: { from: before.concurrency, to: concurrency },
+  });
+  return poolReport(deps, pool);
+}
+
+async function poolReport(deps: Pick<Deps, 'workerPools'>, pool: string) {
   const state = await deps.workerPools.state(pool);
   return {
     pool,

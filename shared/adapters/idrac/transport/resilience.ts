@@ -33,6 +33,7 @@ export class EndpointResilience {
       retryable: isRetryable,
       breakerThreshold: options.breakerThreshold,
       breakerHalfOpenAfterMs: options.breakerHalfOpenAfterMs,
+      shared: options.breakers?.for('idrac', address),
     });
   }
 

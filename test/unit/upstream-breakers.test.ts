@@ -1,0 +1,83 @@
+/**
+ * Circuit breakers shared across containers through the store: transitions reach the board (and the API's
+ * view), an admin's reset closes the board's record and, read back, the open breaker of every container.
+ */
+import { describe, expect, it } from 'vitest';
+import { BrokenCircuitError, UpstreamPolicies } from '../../shared/adapters/upstream-policies';
+import { systemClock } from '../../shared/ports/clock';
+import type { BreakerBoard } from '../../shared/ports/upstream-breakers';
+import { storeBreakerBoard } from '../../shared/records/upstream-breakers';
+import { listUpstreams, resetUpstream } from '../../shared/usecases/upstreams';
+import { MemoryStore } from '../support/memory-store';
+import { waitFor } from '../support/wait';
+
+const silent = { debug: () => undefined, info: () => undefined, warn: () => undefined, error: () => undefined };
+
+/** One container's breaker for iDRAC 10.0.0.9: opens after two failures, half-opens only after an hour. */
+const container = (board: BreakerBoard) =>
+  new UpstreamPolicies({
+    kind: 'iDRAC',
+    logAs: { idrac: '10.0.0.9' },
+    log: silent,
+    maxConcurrent: 2,
+    maxQueued: 2,
+    retries: 0,
+    retryInitialDelayMs: 1,
+    retryMaxDelayMs: 1,
+    countsAsFailure: () => true,
+    breakerThreshold: 2,
+    breakerHalfOpenAfterMs: 3_600_000,
+    shared: board.for('idrac', '10.0.0.9'),
+  });
+
+const fail = async () => {
+  throw new Error('connect ECONNREFUSED');
+};
+const ok = async () => 'answered';
+
+describe('circuit breakers on the shared board', () => {
+  it('an opened breaker shows on the board; a reset closes it there and in every container', async () => {
+    const store = new MemoryStore();
+    const deps = { store, clock: systemClock };
+    const errors: unknown[] = [];
+    const board = storeBreakerBoard(store, systemClock, (e) => errors.push(e));
+    const a = container(board);
+    const b = container(board);
+
+    for (let i = 0; i < 2; i++) await expect(a.execute('guarded', fail)).rejects.toThrow('ECONNREFUSED');
+    await expect(a.execute('guarded', ok)).rejects.toBeInstanceOf(BrokenCircuitError);
+    const [open] = await waitFor('the open breaker on the board', async () => {
+      const list = await listUpstreams(deps, { kind: 'idrac' });
+      return list[0]?.breaker.state === 'open' ? list : undefined;
+    });
+    expect(open).toMatchObject({
+      id: 'idrac:10.0.0.9',
+      kind: 'idrac',
+      key: '10.0.0.9',
+      breaker: { state: 'open', consecutive_failures: 2, last_failure: 'connect ECONNREFUSED', reset_at: null },
+    });
+    expect(Date.parse(open!.breaker.next_attempt_at!)).toBeGreaterThan(Date.now() + 3_000_000);
+    // Another container never failed: its own breaker lets calls through.
+    await expect(b.execute('guarded', ok)).resolves.toBe('answered');
+
+    const reset = await resetUpstream(deps, 'idrac:10.0.0.9', 'alice');
+    expect(reset.breaker).toMatchObject({ state: 'closed', consecutive_failures: 0, next_attempt_at: null, reset_by: 'alice' });
+    // Container A read the reset back before refusing: its call went out.
+    await expect(a.execute('guarded', ok)).resolves.toBe('answered');
+    expect(a.status().breaker).toBe('closed');
+    expect((await listUpstreams(deps, { state: 'open' })).map((u) => u.id)).toEqual([]);
+    expect(errors).toEqual([]);
+  });
+
+  it('an open breaker stays open when no reset came after it opened; unknown upstreams are 404, bad ids 400', async () => {
+    const store = new MemoryStore();
+    const deps = { store, clock: systemClock };
+    const a = container(storeBreakerBoard(store, systemClock, () => undefined));
+    for (let i = 0; i < 2; i++) await expect(a.execute('guarded', fail)).rejects.toThrow();
+    await expect(a.execute('guarded', ok)).rejects.toBeInstanceOf(BrokenCircuitError);
+    await expect(a.execute('guarded', ok)).rejects.toBeInstanceOf(BrokenCircuitError);
+    await expect(resetUpstream(deps, 'idrac:10.0.0.10', 'alice')).rejects.toMatchObject({ status: 404 });
+    await expect(resetUpstream(deps, 'vcenter:vc-none', 'alice')).rejects.toMatchObject({ status: 404 });
+    await expect(resetUpstream(deps, 'switch:1', 'alice')).rejects.toMatchObject({ status: 400 });
+  });
+});
