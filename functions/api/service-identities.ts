@@ -1,10 +1,12 @@
 import { deps } from '../../shared/container';
+import { RotationPath } from '../../shared/domain/credential-rotation';
 import { IdPath, PageQuery } from '../../shared/domain/requests';
 import { ServiceIdentityCreate, ServiceIdentityRotate, ServiceIdentityUpdate } from '../../shared/domain/service-identity';
 import { apiHandler } from '../../shared/http/api-handler';
 import { pageBody, pageOptions } from '../../shared/http/pagination';
 import { json, noContent } from '../../shared/http/respond';
 import { parseInput } from '../../shared/http/validation';
+import { getCredentialRotation, startCredentialRotation } from '../../shared/usecases/credential-rotation';
 import {
   createServiceIdentity,
   deleteServiceIdentity,
@@ -42,7 +44,14 @@ export const handler = apiHandler('api-service-identities', writesRefused, {
   },
   'POST /api/v1/service-identities/{id}/rotate': async (req) => {
     const { secret } = parseInput(ServiceIdentityRotate, req.body ?? {}, 'body');
-    return json(200, await rotateServiceIdentity(await deps(), parseInput(IdPath, req.path, 'path').id, secret));
+    const { id } = parseInput(IdPath, req.path, 'path');
+    if (secret !== undefined) return json(200, await rotateServiceIdentity(await deps(), id, secret));
+    const rotation = await startCredentialRotation(await deps(), id, req.principal.subject);
+    return json(202, rotation, { location: `/api/v1/service-identities/${id}/rotations/${rotation.id}` });
+  },
+  'GET /api/v1/service-identities/{id}/rotations/{rotation_id}': async (req) => {
+    const { id, rotation_id } = parseInput(RotationPath, req.path, 'path');
+    return json(200, await getCredentialRotation(await deps(), id, rotation_id));
   },
   'GET /api/v1/service-identities/{id}/verify': async (req) =>
     json(200, await verifyServiceIdentity(await deps(), parseInput(IdPath, req.path, 'path').id)),

@@ -5,6 +5,7 @@
  */
 import { deps } from '../../shared/container';
 import { lambdaFunction } from '../../shared/observability/lambda-handler';
+import { resumeCredentialRotations, STALE_ROTATION_MS } from '../../shared/usecases/credential-rotation';
 import { reconcileDellStatusTally } from '../../shared/usecases/dell-endpoints';
 import { watchHealth } from '../../shared/usecases/health-alerts';
 import { runHousekeeping } from '../../shared/usecases/jobs/housekeeping';
@@ -15,6 +16,7 @@ export const handler = lambdaFunction(
     const d = await deps();
     await runHousekeeping(d);
     await reconcileDellStatusTally(d);
+    await resumeCredentialRotations(d, STALE_ROTATION_MS);
     await publishOperationalMetrics(d);
     await watchHealth(d);
   },

@@ -22,6 +22,8 @@ export const BACKUP_READERS: ReadonlySet<string> = new Set(['api-system']);
 
 /** Functions that create, rotate and delete service-identity credentials (everyone else only reads them). */
 export const SECRET_MANAGERS: ReadonlySet<string> = new Set(['api-service-identities']);
+/** Functions that stage and promote a rotation's pending version (AWSPENDING → AWSCURRENT), as a rotation function does. */
+export const SECRET_ROTATORS: ReadonlySet<string> = new Set(['worker-credential-rotation']);
 
 export type GrantTargets = {
   table: dynamodb.ITable;
@@ -35,14 +37,11 @@ export type GrantTargets = {
 const TABLE_READ = ['dynamodb:GetItem', 'dynamodb:BatchGetItem', 'dynamodb:Query', 'dynamodb:ConditionCheckItem', 'dynamodb:DescribeTable'];
 const TABLE_WRITE = ['dynamodb:PutItem', 'dynamodb:UpdateItem', 'dynamodb:DeleteItem', 'dynamodb:BatchWriteItem'];
 const SECRET_READ = ['secretsmanager:GetSecretValue', 'secretsmanager:DescribeSecret'];
-// RestoreSecret: re-creating an identity whose secret is pending deletion restores it (secrets adapter).
-const SECRET_MANAGE = [
-  ...SECRET_READ,
-  'secretsmanager:PutSecretValue',
-  'secretsmanager:CreateSecret',
-  'secretsmanager:DeleteSecret',
-  'secretsmanager:RestoreSecret',
-];
+// UpdateSecretVersionStage: moving AWSCURRENT to a rotation's pending version, or taking AWSPENDING off it.
+const SECRET_ROTATE = [...SECRET_READ, 'secretsmanager:PutSecretValue', 'secretsmanager:UpdateSecretVersionStage'];
+// RestoreSecret: re-creating an identity whose secret is pending deletion restores it (secrets adapter); deleting
+// one drops its pending version first (UpdateSecretVersionStage).
+const SECRET_MANAGE = [...SECRET_ROTATE, 'secretsmanager:CreateSecret', 'secretsmanager:DeleteSecret', 'secretsmanager:RestoreSecret'];
 
 export function grantForKind(f: EioFunction, t: GrantTargets): void {
   const stack = Stack.of(f);
@@ -79,7 +78,7 @@ export function grantForKind(f: EioFunction, t: GrantTargets): void {
       resourceName: `${SECRETS_PREFIX}*`,
       arnFormat: ArnFormat.COLON_RESOURCE_NAME,
     });
-    add(SECRET_MANAGERS.has(f.name) ? SECRET_MANAGE : SECRET_READ, [secrets]);
+    add(SECRET_MANAGERS.has(f.name) ? SECRET_MANAGE : SECRET_ROTATORS.has(f.name) ? SECRET_ROTATE : SECRET_READ, [secrets]);
     acknowledge(
       f.role,
       `AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:secretsmanager:<AWS::Region>:<AWS::AccountId>:secret:${SECRETS_PREFIX}*]`,

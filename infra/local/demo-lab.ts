@@ -15,6 +15,7 @@ import { createDellEndpoint, refreshDellEndpoint } from '../../shared/usecases/d
 import type { Deps } from '../../shared/usecases/deps';
 import { createServiceIdentity } from '../../shared/usecases/service-identities';
 import { createSite } from '../../shared/usecases/sites';
+import { keepDemoPasswords } from './demo-idrac-passwords';
 import { demoHostNames, vcsimHostUuid } from './demo-vcenter';
 import { SimulatorFleet } from './simulators';
 
@@ -31,7 +32,7 @@ const demoHostOf = (index: number): string | undefined => demoHostNames()[index]
 
 export async function startDemoIdracs(dataDir: string, options: Partial<DemoIdracOptions> = {}): Promise<SimulatorFleet> {
   const o = { ...DEMO_IDRACS, ...options };
-  return SimulatorFleet.start({
+  const fleet = await SimulatorFleet.start({
     count: o.count,
     baseAddress: o.baseAddress,
     ports: o.ports,
@@ -47,6 +48,8 @@ export async function startDemoIdracs(dataDir: string, options: Partial<DemoIdra
       return host ? { systemUuid: vcsimHostUuid(host) } : {};
     },
   });
+  await keepDemoPasswords(fleet, join(dataDir, 'idrac-simulator-certs', 'passwords.json'));
+  return fleet;
 }
 
 /** Every demo iDRAC shares the fleet's fixed ports; iDRAC9s simply have nothing on the WS-Man one. */

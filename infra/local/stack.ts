@@ -18,6 +18,7 @@ import { localDeps } from '../../shared/composition/local-deps';
 import { config, resetConfig } from '../../shared/config';
 import { provideDeps } from '../../shared/container';
 import { logger } from '../../shared/observability/logger';
+import { resumeCredentialRotations } from '../../shared/usecases/credential-rotation';
 import type { Deps } from '../../shared/usecases/deps';
 import { reconcileJobs } from '../../shared/usecases/jobs/reconcile';
 import { controlSocketOf, serveControl } from './control-socket';
@@ -183,6 +184,8 @@ export async function startLocalStack(opts: LocalStackOptions): Promise<LocalSta
       }
     }
     await reconcileJobs(deps);
+    // Rotations whose worker died with the last process carry on from their record's step.
+    await resumeCredentialRotations(deps, 0);
 
     const settings = { issuer: c.auth.issuer, audience: c.auth.audience, roleClaim: c.auth.roleClaim };
     const server = createLocalApiServer({

@@ -135,6 +135,14 @@ export const FUNCTIONS = {
     memoryMb: 2048,
     description: 'IPAM full reconciliation pass over every observation',
   },
+  'worker-credential-rotation': {
+    entry: 'functions/workers/credential-rotation',
+    kind: 'worker',
+    vpc: true,
+    timeoutSeconds: 900,
+    memoryMb: 512,
+    description: 'Credential rotation: createSecret, setSecret and testSecret on every target, finishSecret or roll back',
+  },
   'step-job': {
     entry: 'functions/steps/job-step',
     kind: 'step',

@@ -51,6 +51,8 @@ export const POOL_MESSAGES = {
   ]),
   /** One full IPAM reconciliation pass; a batch of them needs only one. */
   ipam: z.object({ task: z.literal('ipam-reconcile'), reason: z.string().max(200).optional(), ...fromSchedule }),
+  /** Carry one credential rotation on from the step its record names. */
+  credentials: z.object({ rotation_id: z.string().min(1) }),
 } satisfies Record<PoolName, z.ZodType>;
 
 export type PoolMessage<P extends PoolName> = z.infer<(typeof POOL_MESSAGES)[P]>;

@@ -7,6 +7,7 @@
  */
 import type { z } from 'zod';
 import { ApprovalDecision, ApprovalQuery } from '../domain/approval';
+import { RotationPath } from '../domain/credential-rotation';
 import { DellEndpointCreate, DellEndpointListQuery, DellEndpointUpdate } from '../domain/dell-endpoint';
 import { DiscoverRequest } from '../domain/discovery-run';
 import { CatalogImportQuery, ComplianceQuery, FirmwareBaselineCreate, FirmwareBaselineUpdate } from '../domain/firmware-baseline';
@@ -89,7 +90,9 @@ export const ROUTE_SCHEMAS = {
   'GET /api/v1/service-identities/{id}': byId,
   'PATCH /api/v1/service-identities/{id}': { ...byId, body: ServiceIdentityUpdate },
   'DELETE /api/v1/service-identities/{id}': { ...byId, status: 204 },
-  'POST /api/v1/service-identities/{id}/rotate': { ...byId, body: ServiceIdentityRotate },
+  // 202 with the rotation it starts (no body); 200 with the identity when a secret set by hand is recorded.
+  'POST /api/v1/service-identities/{id}/rotate': { ...byId, body: ServiceIdentityRotate, status: 202 },
+  'GET /api/v1/service-identities/{id}/rotations/{rotation_id}': { path: RotationPath },
   'GET /api/v1/service-identities/{id}/verify': byId,
   'GET /api/v1/service-identities/{id}/activity': { ...byId, ...list() },
 

@@ -118,7 +118,14 @@ export const ROUTES = [
     path: '/api/v1/service-identities/{id}/rotate',
     function: 'api-service-identities',
     role: 'admin',
-    summary: 'Rotate the credential',
+    summary: 'Rotate the credential: generate and set a new password on every target (no body), or record one set by hand',
+  },
+  {
+    method: 'GET',
+    path: '/api/v1/service-identities/{id}/rotations/{rotation_id}',
+    function: 'api-service-identities',
+    role: 'viewer',
+    summary: "A credential rotation: its step and each target's result",
   },
   {
     method: 'GET',

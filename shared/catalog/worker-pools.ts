@@ -89,6 +89,17 @@ const POOLS = {
     load: 'steady',
     description: 'IPAM full reconciliation: correlates every observation and updates the findings',
   },
+  credentials: {
+    workerId: 'worker-006',
+    function: 'worker-credential-rotation',
+    // A rotation changes passwords on devices one target at a time; two identities may rotate at once.
+    concurrency: 2,
+    batchSize: 1,
+    visibilityTimeoutSeconds: 960,
+    maxReceiveCount: 5,
+    load: 'steady',
+    description: 'Credential rotation: one message = carry one rotation on from the step its record names',
+  },
 } satisfies Record<string, WorkerPoolSpec>;
 
 export type PoolName = keyof typeof POOLS;

@@ -50,7 +50,9 @@ export type IdracErrorCode =
   /** The Lifecycle Controller is busy (GetRemoteServicesAPIStatus not Ready). */
   | 'not_ready'
   /** What answers is not a Dell iDRAC (another vendor's BMC, a web server): no credential is sent to it. */
-  | 'not_an_idrac';
+  | 'not_an_idrac'
+  /** The iDRAC refused a new account password (its password policy, a locked account): nothing was changed. */
+  | 'password_refused';
 
 /** An iDRAC failure as stored and shown: what went wrong, naming the endpoint, never a credential. */
 export interface IdracErrorInfo {

@@ -16,6 +16,7 @@ export const ID_PREFIX = {
   ip_prefix: 'pfx',
   ip_exception: 'ipx',
   firmware_baseline: 'fwb',
+  credential_rotation: 'rot',
 } as const;
 export type IdKind = keyof typeof ID_PREFIX;
 

@@ -17,6 +17,8 @@ export type ServiceIdentity = {
   secret_ref: string;
   secret_updated_at: string;
   last_verification?: Verification;
+  /** The credential rotation under way, if any (one at a time per identity). */
+  rotation_id?: string;
   created_at: string;
   updated_at: string;
   created_by: string;

@@ -181,13 +181,35 @@ export interface IdracUpstreamState {
   last_failure?: string;
 }
 
+// ---- Credential rotation (adapters: shared/adapters/idrac/redfish/accounts.ts, wsman/accounts.ts) ----
+
+/** Where an account's password was changed. */
+export interface AccountPasswordChange {
+  protocol: IdracProtocol;
+  /** The iDRAC's account slot ("2" for the factory user). */
+  account_id: string;
+}
+
+/** The part of the port credential rotation uses. */
+export interface IdracAccounts {
+  /**
+   * Sets the password of the local account named `username`, logged in as `credential` (the same account
+   * changing its own password, or an administrator): Redfish AccountService (PATCH with If-Match) when the
+   * iDRAC has it, else WS-Man (DCIM_iDRACCardService.SetAttribute on iDRAC7/8). The new password works at once.
+   * A refused password → IdracError 'password_refused'; no such account → 'not_found'; a wrong login → 'credential_rejected'.
+   */
+  setAccountPassword(target: IdracTarget, credential: IdracCredential, username: string, password: string): Promise<AccountPasswordChange>;
+}
+
+// ---- end credential rotation ----
+
 /** What a knock found: something answered TLS, or not (`silent`: a port was held open or the packets dropped, not refused). */
 export interface KnockResult {
   answered: boolean;
   silent: boolean;
 }
 
-export interface Idrac {
+export interface Idrac extends IdracAccounts {
   /**
    * Whether anything answers TLS on the target's Redfish or WS-Man port within the connect timeout, for the
    * price of a socket: a ClientHello and the first byte back, nothing else sent. Never throws.

@@ -5,11 +5,28 @@
 export interface Secrets {
   /** Creates or replaces the secret at `ref`. */
   put(ref: string, value: string): Promise<void>;
-  /** Throws SecretNotFoundError. */
+  /** The current value. Throws SecretNotFoundError. */
   get(ref: string): Promise<string>;
-  /** Deleting a missing secret is harmless. */
+  /** Deleting a missing secret is harmless; its pending version goes with it. */
   delete(ref: string): Promise<void>;
+
+  /*
+   * Rotation staging, as Secrets Manager's staging labels: a pending version (AWSPENDING) stands beside the
+   * current one (AWSCURRENT) while the targets are changed and tested, then becomes current or is dropped.
+   * `versionId` names the version (Secrets Manager's ClientRequestToken, 32-64 characters), so every step
+   * can be repeated after a crash without creating a second password.
+   */
+  /** Stores `value` as the pending version `versionId` of `ref` (moving the label off an older pending one); `get` is unchanged. */
+  putPending(ref: string, versionId: string, value: string): Promise<void>;
+  /** The pending version, or undefined when there is none. */
+  getPending(ref: string): Promise<PendingSecret | undefined>;
+  /** Makes pending version `versionId` current; harmless when it already is. Throws when neither holds. */
+  promotePending(ref: string, versionId: string): Promise<void>;
+  /** Drops pending version `versionId`; harmless when it is not pending (any more). */
+  discardPending(ref: string, versionId: string): Promise<void>;
 }
+
+export type PendingSecret = { versionId: string; value: string };
 
 export class SecretNotFoundError extends Error {
   constructor(readonly ref: string) {

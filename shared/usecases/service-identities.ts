@@ -1,5 +1,4 @@
 import { randomBytes } from 'node:crypto';
-import { ConflictError } from '../domain/errors';
 import { newId } from '../domain/ids';
 import {
   publicServiceIdentity,
@@ -12,6 +11,7 @@ import { logger } from '../observability/logger';
 import { isoNow } from '../ports/clock';
 import type { Page } from '../ports/store';
 import { type AuditEvent, listAudit, recordAudit } from '../records/audit';
+import { credentialRotations } from '../records/credential-rotations';
 import { references } from '../records/references';
 import { serviceIdentities, serviceIdentityRef } from '../records/service-identities';
 import type { Deps } from './deps';
@@ -78,22 +78,13 @@ export async function deleteServiceIdentity(deps: SiDeps, id: string): Promise<v
 }
 
 /**
- * Rotation with a supplied secret records a credential the operator already changed on the target.
- * Generating one means changing the password on the device itself (iDRAC AccountService, vCenter SSO),
- * which needs that kind's client; until one can do it, say so instead of storing a password nobody set.
+ * Rotation with a supplied secret records a credential the operator already changed on the target (a vCenter
+ * SSO user, or by hand). Generating one and setting it on the targets is credential-rotation.ts. Refused while
+ * such a rotation runs: its finish would overwrite what is recorded here.
  */
-export async function rotateServiceIdentity(
-  deps: SiDeps & Pick<Deps, 'verifiers'>,
-  id: string,
-  secret: string | undefined,
-): Promise<PublicServiceIdentity> {
+export async function rotateServiceIdentity(deps: SiDeps, id: string, secret: string): Promise<PublicServiceIdentity> {
   const current = await serviceIdentities.get(deps.store, id);
-  if (secret === undefined)
-    throw new ConflictError(
-      `EIO cannot yet generate and set a new ${current.target_kind} password on the target itself; ` +
-        `change it on the target and send {"secret": "<new password>"} to record it`,
-      { supported: ['secret supplied in the body'] },
-    );
+  await credentialRotations.refuseWhileRunning(deps.store, current);
   const now = isoNow(deps.clock);
   const secretRef = newSecretRef(id);
   await deps.secrets.put(secretRef, secret);

@@ -139,7 +139,15 @@ describe('least privilege', () => {
       expect(JSON.stringify(secretStatements[0]!.Resource)).toMatch(/:secret:eio\/service-identities\/\*"\]\]\}$/);
       const expected =
         name === 'api-service-identities'
-          ? ['CreateSecret', 'DeleteSecret', 'DescribeSecret', 'GetSecretValue', 'PutSecretValue', 'RestoreSecret']
+          ? [
+              'CreateSecret',
+              'DeleteSecret',
+              'DescribeSecret',
+              'GetSecretValue',
+              'PutSecretValue',
+              'RestoreSecret',
+              'UpdateSecretVersionStage',
+            ]
           : ['DescribeSecret', 'GetSecretValue'];
       expect(actionsOf(secretStatements[0]!).sort()).toEqual(expected.map((a) => `secretsmanager:${a}`));
     }

@@ -106,5 +106,59 @@ export function secretsContract(label: string, fresh: () => Promise<Secrets>): v
       expect(['old-password', 'new-password']).toContain(during);
       expect(await secrets.get('si-001')).toBe('new-password');
     });
+    describe('rotation staging (pending beside current)', () => {
+      const V1 = 'rotation-version-00000000000000000001';
+      const V2 = 'rotation-version-00000000000000000002';
+
+      it('a pending version leaves the current value in use until it is promoted', async () => {
+        await secrets.put('si-rot', 'old-password');
+        await secrets.putPending('si-rot', V1, 'new-password');
+        expect(await secrets.get('si-rot')).toBe('old-password');
+        expect(await secrets.getPending('si-rot')).toEqual({ versionId: V1, value: 'new-password' });
+        await secrets.promotePending('si-rot', V1);
+        expect(await secrets.get('si-rot')).toBe('new-password');
+        expect(await secrets.getPending('si-rot')).toBeUndefined();
+      });
+
+      it('every step can be repeated after a crash: the same pending version twice, promotion twice', async () => {
+        await secrets.put('si-rot', 'old-password');
+        await secrets.putPending('si-rot', V1, 'new-password');
+        await secrets.putPending('si-rot', V1, 'new-password');
+        await secrets.promotePending('si-rot', V1);
+        await secrets.promotePending('si-rot', V1);
+        expect(await secrets.get('si-rot')).toBe('new-password');
+        expect(await secrets.getPending('si-rot')).toBeUndefined();
+      });
+
+      it('discarding the pending version keeps the current one; discarding again is harmless', async () => {
+        await secrets.put('si-rot', 'old-password');
+        await secrets.putPending('si-rot', V1, 'new-password');
+        await secrets.discardPending('si-rot', V1);
+        await secrets.discardPending('si-rot', V1);
+        expect(await secrets.get('si-rot')).toBe('old-password');
+        expect(await secrets.getPending('si-rot')).toBeUndefined();
+        await expect(secrets.promotePending('si-rot', V1)).rejects.toBeInstanceOf(SecretNotFoundError);
+        expect(await secrets.get('si-rot')).toBe('old-password');
+      });
+
+      it('a newer pending version replaces an older one, and discarding the older one then changes nothing', async () => {
+        await secrets.put('si-rot', 'old-password');
+        await secrets.putPending('si-rot', V1, 'first-try');
+        await secrets.putPending('si-rot', V2, 'second-try');
+        expect(await secrets.getPending('si-rot')).toEqual({ versionId: V2, value: 'second-try' });
+        await secrets.discardPending('si-rot', V1);
+        expect(await secrets.getPending('si-rot')).toEqual({ versionId: V2, value: 'second-try' });
+      });
+
+      it('a secret without a pending version has none; deleting a secret drops its pending version', async () => {
+        await secrets.put('si-rot', 'old-password');
+        expect(await secrets.getPending('si-rot')).toBeUndefined();
+        await secrets.putPending('si-rot', V1, 'new-password');
+        await secrets.delete('si-rot');
+        await expectNotFound('si-rot');
+        await secrets.put('si-rot', 'fresh');
+        expect(await secrets.getPending('si-rot')).toBeUndefined();
+      });
+    });
   });
 }

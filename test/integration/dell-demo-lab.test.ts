@@ -135,6 +135,29 @@ describe('demo lab iDRACs', () => {
     expect(field((await demoHosts((items) => items.length === 7)).find((x) => x.name === host)!, 'connection_state')).toBe('connected');
   });
 
+  it("the runbook's rotate and verify work on the demo lab, and its iDRACs keep the new password across a restart", async () => {
+    const started = await h.call('POST', '/api/v1/service-identities/si-001/rotate', { role: 'admin' });
+    expect(started.status, started.text).toBe(202);
+    const done = await waitFor(
+      'the demo rotation to end',
+      async () => {
+        const r = (await h.call('GET', started.headers.get('location')!, { role: 'viewer' })).body;
+        return ['succeeded', 'rolled_back', 'failed'].includes(r.status) ? r : undefined;
+      },
+      60_000,
+    );
+    expect(done.status).toBe('succeeded');
+    const ids: string[] = done.targets.map((t: { id: string }) => t.id);
+    expect(ids).toEqual(expect.arrayContaining(['idrac-001', 'idrac-002', 'idrac-003']));
+    expect((await h.call('GET', '/api/v1/service-identities/si-001/verify', { role: 'operator' })).body.result).toBe('verified');
+    await h.restart();
+    for (const id of ids) {
+      const res = await h.call('POST', `/api/v1/dell/endpoints/${id}/refresh`, { role: 'operator' });
+      expect(res.body, id).toMatchObject({ status: 'reachable', last_error: null });
+    }
+    expect((await h.call('GET', '/api/v1/service-identities/si-001/verify', { role: 'operator' })).body.result).toBe('verified');
+  });
+
   it('keeps working across a restart (same certificates), and stops the fleet on close', async () => {
     await h.restart();
     const res = await h.call('POST', '/api/v1/dell/endpoints/idrac-002/refresh', { role: 'operator' });

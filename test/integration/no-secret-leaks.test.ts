@@ -1,7 +1,11 @@
 import { readdir, readFile, stat } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { SimulatorFleet } from '../../infra/local/simulators';
+import { serviceIdentities } from '../../shared/records/service-identities';
 import { outputCapture } from '../support/output-capture';
+import { waitFor } from '../support/wait';
 
 // Log everything for this file: the point is to prove that even debug logs carry no secret.
 process.env.LOG_LEVEL = 'DEBUG';
@@ -90,6 +94,70 @@ describe('no secret reaches a log line, a response or the store', () => {
       if ((await stat(file)).size > 50 * 1024 * 1024) continue;
       const bytes = await readFile(file);
       for (const secret of [...SECRETS, 'calvin']) expect(bytes.includes(Buffer.from(secret)), `${file} holds ${secret}`).toBe(false);
+    }
+  });
+
+  it('a generated rotation (iDRAC9 over Redfish, iDRAC7 over WS-Man) leaves both passwords nowhere else either', async () => {
+    const old = 'Leak-Canary-Pw-3-before-rotation';
+    const fleet = await SimulatorFleet.start({
+      count: 2,
+      baseAddress: '127.74.0.1',
+      generation: (i) => (i === 0 ? 'idrac9' : 'idrac7'),
+      credentials: { username: 'root', password: old },
+      certDir: join(tmpdir(), 'eio-idrac-client-test-certs'),
+      speed: 200,
+    });
+    try {
+      const admin = async (method: string, path: string, body?: unknown) => {
+        const res = await h.call(method, path, { role: 'admin', ...(body === undefined ? {} : { body }) });
+        responses.push(`${res.status} ${JSON.stringify(Object.fromEntries(res.headers))} ${res.text}`);
+        return res;
+      };
+      await admin('POST', '/api/v1/service-identities', { id: 'si-gen', name: 'gen', target_kind: 'idrac', username: 'root', secret: old });
+      await admin('POST', '/api/v1/sites', {
+        id: 'site-gen',
+        name: 'gen',
+        management_networks: ['127.74.0.0/24'],
+        idrac_service_identity_id: 'si-gen',
+      });
+      for (const [i, info] of fleet.info().entries())
+        await admin('POST', '/api/v1/dell/endpoints', {
+          id: `idrac-gen${i}`,
+          address: info.address,
+          site_id: 'site-gen',
+          redfish_port: info.ports.https,
+          wsman_port: info.ports.wsman ?? 9,
+          tls: {
+            pinned_thumbprint: info.certificate.thumbprint,
+            legacy: info.generation === 'idrac7',
+          },
+        });
+      const started = await admin('POST', '/api/v1/service-identities/si-gen/rotate');
+      expect(started.status, started.text).toBe(202);
+      const location = started.headers.get('location')!;
+      const done = await waitFor(
+        'the rotation to end',
+        async () => {
+          const r = await admin('GET', location);
+          return r.body.status === 'succeeded' || r.body.status === 'rolled_back' || r.body.status === 'failed' ? r.body : undefined;
+        },
+        60_000,
+      );
+      expect(done.status).toBe('succeeded');
+      await admin('GET', '/api/v1/service-identities/si-gen/verify');
+      await admin('GET', '/api/v1/service-identities/si-gen/activity');
+      const si = await serviceIdentities.get(h.stack.deps.store, 'si-gen');
+      const generated = await h.stack.deps.secrets.get(si.secret_ref);
+      expect(generated).not.toBe(old);
+      const everything = [...responses, ...captured].join('\n');
+      for (const secret of [old, generated]) expect(everything).not.toContain(secret);
+      for (const file of await filesUnder(h.dataDir)) {
+        if ((await stat(file)).size > 50 * 1024 * 1024) continue;
+        const bytes = await readFile(file);
+        for (const secret of [old, generated]) expect(bytes.includes(Buffer.from(secret)), `${file} holds a password`).toBe(false);
+      }
+    } finally {
+      await fleet.stop();
     }
   });
 });

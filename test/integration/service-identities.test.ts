@@ -53,13 +53,27 @@ describe('service identities', () => {
     expect(si.body.last_verification.result).toBe('unavailable');
   });
 
-  it('rotate without a new secret explains what is needed and changes nothing', async () => {
+  it('rotate without a body and no target using the identity says so and changes nothing', async () => {
     const before = await h.call('GET', '/api/v1/service-identities/si-001', { role: 'viewer' });
     const res = await h.call('POST', '/api/v1/service-identities/si-001/rotate', { role: 'admin' });
     expect(res.status).toBe(409);
-    expect(res.body.error.message).toMatch(/send \{"secret"/);
+    expect(res.body.error.message).toMatch(/No iDRAC endpoint uses service identity 'si-001'/);
     const after = await h.call('GET', '/api/v1/service-identities/si-001', { role: 'viewer' });
     expect(after.body.secret_updated_at).toBe(before.body.secret_updated_at);
+    expect(after.body.version).toBe(before.body.version);
+  });
+
+  it('rotate without a body for a vCenter identity answers what must be done by hand and changes nothing', async () => {
+    await h.call('POST', '/api/v1/service-identities', {
+      role: 'admin',
+      body: { id: 'si-vc', name: 'vCenter', target_kind: 'vcenter', username: 'svc@vsphere.local', secret: SECRET },
+    });
+    const res = await h.call('POST', '/api/v1/service-identities/si-vc/rotate', { role: 'admin' });
+    expect(res.status).toBe(409);
+    expect(res.body.error.message).toMatch(/cannot set a new password for a vCenter SSO user.*Nothing was changed/);
+    expect(res.body.error.details.manual_steps.join('\n')).toMatch(/Single Sign On[\s\S]*rotate with \{"secret"[\s\S]*si-vc\/verify/);
+    const after = await h.call('GET', '/api/v1/service-identities/si-vc', { role: 'viewer' });
+    expect(after.body.version).toBe(1);
   });
 
   it('rotate with a supplied secret records it and shows in the activity trail', async () => {

@@ -20,6 +20,8 @@ export interface FakeSecret {
   deletedDate?: number;
   /** The RecoveryWindowInDays the deletion was scheduled with. */
   recoveryWindowInDays?: number;
+  /** The version labelled AWSPENDING, if any (it may also be the current one, as in AWS, until the label is removed). */
+  pending?: { versionId: string; value: string };
 }
 
 export interface FakeSecretsManager {
@@ -67,6 +69,17 @@ function live(secrets: Map<string, FakeSecret>, id: string, verb = 'perform this
   return s;
 }
 
+/** A new AWSPENDING version; the ClientRequestToken names it, and a repeat with the same value is a no-op. */
+function putPending(s: FakeSecret, body: Body): Body {
+  const token = str(body, 'ClientRequestToken') as string;
+  const value = str(body, 'SecretString') as string;
+  const existing = s.pending?.versionId === token ? s.pending : s.versionId === token ? { versionId: token, value: s.value } : undefined;
+  if (existing && existing.value !== value)
+    throw new AwsError('ResourceExistsException', `A version with ClientRequestToken ${token} already exists with another value`);
+  if (!existing) s.pending = { versionId: token, value };
+  return { ARN: s.arn, Name: s.name, VersionId: token, VersionStages: ['AWSPENDING'] };
+}
+
 const handlers: Record<string, Handler> = {
   CreateSecret(secrets, body) {
     const name = str(body, 'Name') as string;
@@ -86,6 +99,8 @@ const handlers: Record<string, Handler> = {
 
   PutSecretValue(secrets, body) {
     const s = live(secrets, str(body, 'SecretId') as string);
+    const stages = Array.isArray(body.VersionStages) ? (body.VersionStages as string[]) : ['AWSCURRENT'];
+    if (stages.includes('AWSPENDING')) return putPending(s, body);
     s.value = str(body, 'SecretString') as string;
     s.versionId = randomUUID();
     return { ARN: s.arn, Name: s.name, VersionId: s.versionId, VersionStages: ['AWSCURRENT'] };
@@ -93,6 +108,16 @@ const handlers: Record<string, Handler> = {
 
   GetSecretValue(secrets, body) {
     const s = live(secrets, str(body, 'SecretId') as string);
+    const stage = str(body, 'VersionStage', false) ?? 'AWSCURRENT';
+    if (stage === 'AWSPENDING') {
+      if (!s.pending)
+        throw new AwsError(
+          'ResourceNotFoundException',
+          "Secrets Manager can't find the specified secret value for staging label: AWSPENDING",
+        );
+      return { ARN: s.arn, Name: s.name, VersionId: s.pending.versionId, SecretString: s.pending.value, VersionStages: ['AWSPENDING'] };
+    }
+    if (stage !== 'AWSCURRENT') throw new AwsError('ResourceNotFoundException', `No version with staging label ${stage}`);
     return {
       ARN: s.arn,
       Name: s.name,
@@ -105,7 +130,35 @@ const handlers: Record<string, Handler> = {
 
   DescribeSecret(secrets, body) {
     const s = find(secrets, str(body, 'SecretId') as string);
-    return { ARN: s.arn, Name: s.name, CreatedDate: s.createdDate, ...(s.deletedDate !== undefined && { DeletedDate: s.deletedDate }) };
+    const stages: Record<string, string[]> = { [s.versionId]: ['AWSCURRENT'] };
+    if (s.pending) stages[s.pending.versionId] = [...(stages[s.pending.versionId] ?? []), 'AWSPENDING'];
+    return {
+      ARN: s.arn,
+      Name: s.name,
+      CreatedDate: s.createdDate,
+      VersionIdsToStages: stages,
+      ...(s.deletedDate !== undefined && { DeletedDate: s.deletedDate }),
+    };
+  },
+
+  /** Moves AWSCURRENT onto the pending version, or takes AWSPENDING off it: the two moves rotation makes. */
+  UpdateSecretVersionStage(secrets, body) {
+    const s = live(secrets, str(body, 'SecretId') as string);
+    const stage = str(body, 'VersionStage') as string;
+    const moveTo = str(body, 'MoveToVersionId', false);
+    const removeFrom = str(body, 'RemoveFromVersionId', false);
+    if (stage === 'AWSCURRENT') {
+      if (!moveTo || moveTo !== s.pending?.versionId) throw new AwsError('InvalidParameterException', 'MoveToVersionId is not a version');
+      if (removeFrom !== s.versionId)
+        throw new AwsError('InvalidParameterException', `The staging label AWSCURRENT is attached to version ${s.versionId}`);
+      s.value = s.pending.value;
+      s.versionId = s.pending.versionId;
+    } else if (stage === 'AWSPENDING' && !moveTo) {
+      if (removeFrom !== s.pending?.versionId)
+        throw new AwsError('InvalidParameterException', 'The staging label AWSPENDING is not attached to that version');
+      delete s.pending;
+    } else throw new AwsError('InvalidParameterException', `The fake moves only AWSCURRENT and removes only AWSPENDING (${stage})`);
+    return { ARN: s.arn, Name: s.name };
   },
 
   DeleteSecret(secrets, body) {

@@ -1,3 +1,11 @@
+import {
+  discardVersion,
+  emptyStaged,
+  promoteVersion,
+  putCurrent,
+  putPendingVersion,
+  removeSecret,
+} from '../../shared/adapters/secrets/staging';
 import type { Clock } from '../../shared/ports/clock';
 import type { OutgoingMessage, Queue } from '../../shared/ports/queue';
 import { SecretNotFoundError, type Secrets } from '../../shared/ports/secrets';
@@ -6,17 +14,33 @@ import { MemoryStore } from './memory-store';
 
 /** In-memory Secrets for unit tests of use cases (the real adapters have their own contract suite). */
 export class MemorySecrets implements Secrets {
-  readonly values = new Map<string, string>();
+  readonly state = emptyStaged();
+  /** Current values by ref, for assertions. */
+  get values(): Map<string, string> {
+    return new Map(Object.entries(this.state.secrets));
+  }
   async put(ref: string, value: string) {
-    this.values.set(ref, value);
+    putCurrent(this.state, ref, value);
   }
   async get(ref: string) {
-    const v = this.values.get(ref);
+    const v = this.state.secrets[ref];
     if (v === undefined) throw new SecretNotFoundError(ref);
     return v;
   }
   async delete(ref: string) {
-    this.values.delete(ref);
+    removeSecret(this.state, ref);
+  }
+  async putPending(ref: string, versionId: string, value: string) {
+    putPendingVersion(this.state, ref, versionId, value);
+  }
+  async getPending(ref: string) {
+    return this.state.pending[ref];
+  }
+  async promotePending(ref: string, versionId: string) {
+    promoteVersion(this.state, ref, versionId);
+  }
+  async discardPending(ref: string, versionId: string) {
+    discardVersion(this.state, ref, versionId);
   }
 }
 

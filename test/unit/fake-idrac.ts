@@ -130,6 +130,9 @@ export class FakeIdrac implements Idrac {
     this.credentialed.push(`${operation} ${target.address}`);
     throw new Error(`${operation} is not simulated by these tests`);
   }
+  setAccountPassword(): never {
+    throw new Error('not used by these tests');
+  }
   upstreams() {
     return [];
   }

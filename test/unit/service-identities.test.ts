@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { ConflictError, NotFoundError } from '../../shared/domain/errors';
+import { credentialRotations } from '../../shared/records/credential-rotations';
 import { references } from '../../shared/records/references';
-import { serviceIdentityRef } from '../../shared/records/service-identities';
+import { serviceIdentities, serviceIdentityRef } from '../../shared/records/service-identities';
 import {
   createServiceIdentity,
   deleteServiceIdentity,
@@ -32,10 +33,23 @@ describe('service identity use cases', () => {
     expect((await useCredential(deps, 'si-001', 'test')).secret).toBe('pw-2');
   });
 
-  it('rotation without a secret is refused and changes nothing', async () => {
+  it('recording a supplied secret is refused while a generated rotation of the identity runs', async () => {
     const deps = unitDeps();
     await createServiceIdentity(deps, input, 'alice');
-    await expect(rotateServiceIdentity(deps, 'si-001', undefined)).rejects.toThrow(/cannot yet generate/);
+    const now = '2026-11-23T10:00:00.000Z';
+    await credentialRotations.create(deps.store, {
+      id: 'rot-1',
+      service_identity_id: 'si-001',
+      status: 'setting',
+      secret_version_id: 'v',
+      targets: [],
+      requested_by: 'alice',
+      created_at: now,
+      updated_at: now,
+      version: 1,
+    });
+    await serviceIdentities.update(deps.store, 'si-001', (c) => ({ ...c, rotation_id: 'rot-1' }));
+    await expect(rotateServiceIdentity(deps, 'si-001', 'pw-2')).rejects.toThrow(/being rotated \(rot-1, setting\)/);
     expect([...deps.secrets.values.values()]).toEqual(['pw-1']);
   });
 

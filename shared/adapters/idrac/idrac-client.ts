@@ -1,6 +1,7 @@
 import { classifyDevice, type DeviceIdentity, notAnIdrac } from '../../domain/device-identity';
 import type { CapabilityFingerprint, IdracInventory } from '../../domain/idrac';
 import {
+  type AccountPasswordChange,
   type CredentialCheck,
   type FirmwareImage,
   type FirmwareUpdateOptions,
@@ -23,6 +24,7 @@ import {
 import { knock } from './knock';
 import { DEFAULT_REDFISH_PORT, DEFAULT_WSMAN_PORT, type IdracClientOptions, resolveOptions } from './options';
 import { probeEndpoint } from './probe';
+import { redfishSetAccountPassword } from './redfish/accounts';
 import { resetSystem, resetToApply } from './redfish/actions';
 import { redfishInventory } from './redfish/inventory';
 import { deleteJob, type JobSource, listJobs, readJobStatus, refuseWholeQueue } from './redfish/jobs';
@@ -36,6 +38,7 @@ import { AnchorCache } from './tls/anchors';
 import { EndpointPools } from './transport/endpoint-pools';
 import { HttpTransport } from './transport/http';
 import { ResilienceRegistry } from './transport/resilience';
+import { wsmanSetAccountPassword } from './wsman/accounts';
 import { WsmanLifecycle } from './wsman/actions';
 import { wsmanInventory } from './wsman/inventory';
 import { WsmanClient } from './wsman/wsman-client';
@@ -215,6 +218,17 @@ export class IdracClient implements Idrac {
       }
     });
   }
+
+  // ---- Credential rotation (redfish/accounts.ts, wsman/accounts.ts) ----
+  setAccountPassword(target: IdracTarget, credential: IdracCredential, username: string, password: string): Promise<AccountPasswordChange> {
+    return this.timed('set_account_password', target, async () => {
+      const route = await this.route(target);
+      if (route.kind === 'wsman')
+        return wsmanSetAccountPassword(this.wsman, target, route.port, credential, username, password, this.options.wsmanPageSize);
+      return withSession(this.session(target, route, credential), (s) => redfishSetAccountPassword(s, target.address, username, password));
+    });
+  }
+  // ---- end credential rotation ----
 
   upstreams(): IdracUpstreamState[] {
     return this.resilience.states();

@@ -4,14 +4,16 @@
  * private key, because anyone who can read it can read every iDRAC and vCenter password.
  *
  * File layout: MAGIC (5 bytes, also bound to the ciphertext as AAD) | IV (12) | auth tag (16) | ciphertext of
- * `{"v":1,"secrets":{ref:value}}`. The file is re-read on every call, so another process that shares the
+ * `{"v":1,"secrets":{ref:value},"versions":{ref:version id},"pending":{ref:{versionId,value}}}` (the last two
+ * only once a rotation staged a version: see staging.ts). The file is re-read on every call, so another process that shares the
  * directory (a CLI next to the running stack) never sees stale values; a file of a few KB costs microseconds.
  */
 import { createCipheriv, createDecipheriv, randomBytes } from 'node:crypto';
 import { mkdir, open, readFile, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { writeFileAtomic } from '../../lib/atomic-file';
-import { SecretNotFoundError, type Secrets } from '../../ports/secrets';
+import { type PendingSecret, SecretNotFoundError, type Secrets } from '../../ports/secrets';
+import { discardVersion, emptyStaged, promoteVersion, putCurrent, putPendingVersion, removeSecret, type StagedSecrets } from './staging';
 
 /** The file's format marker and version (see the layout above). */
 const MAGIC = Buffer.from('EIOS\x01', 'latin1');
@@ -30,8 +32,6 @@ export class SecretsFileError extends Error {
     this.name = 'SecretsFileError';
   }
 }
-
-type SecretMap = Record<string, string>;
 
 export class LocalFileSecrets implements Secrets {
   readonly dataFile: string;
@@ -58,26 +58,48 @@ export class LocalFileSecrets implements Secrets {
   }
 
   async put(ref: string, value: string): Promise<void> {
-    await this.serialized(async () => {
-      const secrets = await this.read();
-      secrets[ref] = value;
-      await this.write(secrets);
+    await this.change((state) => {
+      putCurrent(state, ref, value);
+      return true;
     });
   }
 
   async get(ref: string): Promise<string> {
     // No lock needed: writes replace the file by rename, so a read sees the old or the new file, never half.
-    const secrets = await this.read();
+    const { secrets } = await this.read();
     if (!Object.hasOwn(secrets, ref)) throw new SecretNotFoundError(ref);
     return secrets[ref] as string;
   }
 
   async delete(ref: string): Promise<void> {
-    await this.serialized(async () => {
-      const secrets = await this.read();
-      if (!Object.hasOwn(secrets, ref)) return;
-      delete secrets[ref];
-      await this.write(secrets);
+    await this.change((state) => removeSecret(state, ref));
+  }
+
+  async putPending(ref: string, versionId: string, value: string): Promise<void> {
+    await this.change((state) => {
+      putPendingVersion(state, ref, versionId, value);
+      return true;
+    });
+  }
+
+  async getPending(ref: string): Promise<PendingSecret | undefined> {
+    const { pending } = await this.read();
+    return Object.hasOwn(pending, ref) ? pending[ref] : undefined;
+  }
+
+  async promotePending(ref: string, versionId: string): Promise<void> {
+    await this.change((state) => promoteVersion(state, ref, versionId));
+  }
+
+  async discardPending(ref: string, versionId: string): Promise<void> {
+    await this.change((state) => discardVersion(state, ref, versionId));
+  }
+
+  /** One read-modify-write of the file; `apply` answers whether it changed anything worth writing. */
+  private change(apply: (state: StagedSecrets) => boolean): Promise<void> {
+    return this.serialized(async () => {
+      const state = await this.read();
+      if (apply(state)) await this.write(state);
     });
   }
 
@@ -87,28 +109,28 @@ export class LocalFileSecrets implements Secrets {
     return run;
   }
 
-  private async read(): Promise<SecretMap> {
+  private async read(): Promise<StagedSecrets> {
     let blob: Buffer;
     try {
       blob = await readFile(this.dataFile);
     } catch (err) {
-      if ((err as NodeJS.ErrnoException).code === 'ENOENT') return Object.create(null) as SecretMap;
+      if ((err as NodeJS.ErrnoException).code === 'ENOENT') return emptyStaged();
       throw err;
     }
     return decrypt(blob, this.key, this.dataFile, this.keyFile);
   }
 
-  private async write(secrets: SecretMap): Promise<void> {
+  private async write({ secrets, versions, pending }: StagedSecrets): Promise<void> {
     const iv = randomBytes(IV_BYTES); // never reuse an IV under one GCM key
     const cipher = createCipheriv('aes-256-gcm', this.key, iv);
     cipher.setAAD(MAGIC);
-    const body = Buffer.concat([cipher.update(JSON.stringify({ v: 1, secrets }), 'utf8'), cipher.final()]);
+    const body = Buffer.concat([cipher.update(JSON.stringify({ v: 1, secrets, versions, pending }), 'utf8'), cipher.final()]);
     const blob = Buffer.concat([MAGIC, iv, cipher.getAuthTag(), body]);
     await writeFileAtomic(this.dataFile, blob);
   }
 }
 
-function decrypt(blob: Buffer, key: Buffer, dataFile: string, keyFile: string): SecretMap {
+function decrypt(blob: Buffer, key: Buffer, dataFile: string, keyFile: string): StagedSecrets {
   if (blob.length < HEADER_BYTES || !blob.subarray(0, MAGIC.length).equals(MAGIC)) {
     throw new SecretsFileError(dataFile, `Secrets file '${dataFile}' is truncated or not an EIO secrets file`);
   }
@@ -127,9 +149,13 @@ function decrypt(blob: Buffer, key: Buffer, dataFile: string, keyFile: string): 
     );
   }
   try {
-    const parsed = JSON.parse(plain) as { v?: unknown; secrets?: unknown };
+    const parsed = JSON.parse(plain) as { v?: unknown; secrets?: unknown; versions?: unknown; pending?: unknown };
     if (parsed.v !== 1 || typeof parsed.secrets !== 'object' || parsed.secrets === null) throw new Error();
-    return Object.assign(Object.create(null) as SecretMap, parsed.secrets);
+    const state = emptyStaged();
+    Object.assign(state.secrets, parsed.secrets);
+    Object.assign(state.versions, parsed.versions ?? {});
+    Object.assign(state.pending, parsed.pending ?? {});
+    return state;
   } catch {
     // Deliberately drop the parser's message: it quotes the plaintext, which is secret.
     throw new SecretsFileError(dataFile, `Secrets file '${dataFile}' decrypted but its content is not valid`);

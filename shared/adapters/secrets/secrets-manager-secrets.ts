@@ -6,10 +6,11 @@ import {
   PutSecretValueCommand,
   RestoreSecretCommand,
   type SecretsManagerClient,
+  UpdateSecretVersionStageCommand,
 } from '@aws-sdk/client-secrets-manager';
 import { config } from '../../config';
 import { type Clock, systemClock } from '../../ports/clock';
-import { SecretNotFoundError, type Secrets } from '../../ports/secrets';
+import { type PendingSecret, SecretNotFoundError, type Secrets } from '../../ports/secrets';
 
 /**
  * A deleted service-identity secret stays recoverable (RestoreSecret) for the minimum window AWS allows. Why
@@ -18,6 +19,10 @@ import { SecretNotFoundError, type Secrets } from '../../ports/secrets';
  * the name stays blocked while pending deletion, and seven days is enough to notice a mistake.
  */
 export const RECOVERY_WINDOW_DAYS = 7;
+
+/** Secrets Manager's own staging labels, which rotation moves as its rotation functions do. */
+const CURRENT = 'AWSCURRENT';
+const PENDING = 'AWSPENDING';
 
 /**
  * Values are cached for a short time because a discovery fan-out or a job polling an iDRAC asks for the same
@@ -98,6 +103,9 @@ export class SecretsManagerSecrets implements Secrets {
   async delete(ref: string): Promise<void> {
     const name = this.name(ref);
     try {
+      // A later put restores the deleted secret with every version it had: a stale pending one must not come back.
+      const pending = await this.getPending(ref);
+      if (pending) await this.discardPending(ref, pending.versionId);
       await this.client.send(new DeleteSecretCommand({ SecretId: name, RecoveryWindowInDays: RECOVERY_WINDOW_DAYS }));
     } catch (err) {
       if (isError(err, 'ResourceNotFoundException')) return;
@@ -106,6 +114,80 @@ export class SecretsManagerSecrets implements Secrets {
       throw err;
     } finally {
       this.invalidate(ref);
+    }
+  }
+
+  /** createSecret's half: a new version labelled AWSPENDING; the token makes a repeat a no-op. */
+  async putPending(ref: string, versionId: string, value: string): Promise<void> {
+    try {
+      await this.client.send(
+        new PutSecretValueCommand({
+          SecretId: this.name(ref),
+          SecretString: value,
+          ClientRequestToken: versionId,
+          VersionStages: [PENDING],
+        }),
+      );
+    } catch (err) {
+      if (isError(err, 'ResourceNotFoundException')) throw new SecretNotFoundError(ref);
+      throw err;
+    }
+  }
+
+  /** Never cached: a rotation's steps run in different containers and must all see the same pending version. */
+  async getPending(ref: string): Promise<PendingSecret | undefined> {
+    try {
+      const out = await this.client.send(new GetSecretValueCommand({ SecretId: this.name(ref), VersionStage: PENDING }));
+      return out.VersionId && out.SecretString !== undefined ? { versionId: out.VersionId, value: out.SecretString } : undefined;
+    } catch (err) {
+      if (isError(err, 'ResourceNotFoundException')) return undefined;
+      throw err;
+    }
+  }
+
+  /** finishSecret: AWSCURRENT moves to the pending version (the old one keeps AWSPREVIOUS), then AWSPENDING goes. */
+  async promotePending(ref: string, versionId: string): Promise<void> {
+    const name = this.name(ref);
+    try {
+      const stages = await this.stagesOf(name);
+      const current = Object.keys(stages).find((v) => stages[v]?.includes(CURRENT));
+      if (current !== versionId) {
+        if (!stages[versionId]?.includes(PENDING)) throw new SecretNotFoundError(`${ref} (version ${versionId})`);
+        await this.client.send(
+          new UpdateSecretVersionStageCommand({
+            SecretId: name,
+            VersionStage: CURRENT,
+            MoveToVersionId: versionId,
+            RemoveFromVersionId: current,
+          }),
+        );
+      }
+      if (stages[versionId]?.includes(PENDING))
+        await this.client.send(
+          new UpdateSecretVersionStageCommand({ SecretId: name, VersionStage: PENDING, RemoveFromVersionId: versionId }),
+        );
+    } finally {
+      this.invalidate(ref);
+    }
+  }
+
+  async discardPending(ref: string, versionId: string): Promise<void> {
+    const name = this.name(ref);
+    const stages = await this.stagesOf(name).catch((err: unknown) => {
+      if (err instanceof SecretNotFoundError) return {} as Record<string, string[]>;
+      throw err;
+    });
+    if (!stages[versionId]?.includes(PENDING)) return;
+    await this.client.send(new UpdateSecretVersionStageCommand({ SecretId: name, VersionStage: PENDING, RemoveFromVersionId: versionId }));
+  }
+
+  private async stagesOf(name: string): Promise<Record<string, string[]>> {
+    try {
+      const out = await this.client.send(new DescribeSecretCommand({ SecretId: name }));
+      return out.VersionIdsToStages ?? {};
+    } catch (err) {
+      if (isError(err, 'ResourceNotFoundException')) throw new SecretNotFoundError(name);
+      throw err;
     }
   }
 

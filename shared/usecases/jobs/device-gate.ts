@@ -21,6 +21,7 @@ export function gatedIdrac(idrac: Idrac, mayAct: () => Promise<void>): Idrac {
     deleteJob: (target, credential, jobId) => idrac.deleteJob(gated(target), credential, jobId),
     rebootToApply: (target, credential, ...rest) => idrac.rebootToApply(gated(target), credential, ...rest),
     verifyCredential: (target, credential) => idrac.verifyCredential(gated(target), credential),
+    setAccountPassword: (target, credential, ...rest) => idrac.setAccountPassword(gated(target), credential, ...rest),
     upstreams: () => idrac.upstreams(),
     dispose: () => idrac.dispose(),
   };

@@ -1,5 +1,7 @@
 import type { Protocol, SimReply, SimRequest } from '../net/http-types';
+import type { Account } from '../state/accounts';
 import type { SimulatedHost } from '../state/host';
+import { CARD_SERVICE_URI, setAttribute } from './card-service';
 import { classForResourceUri } from './classes';
 import { EnumerationContexts } from './enumerations';
 import {
@@ -49,12 +51,12 @@ function notSupported(request: WsmanRequest): SimReply {
   });
 }
 
-function basicAuthOk(req: SimRequest, host: SimulatedHost): boolean {
+function basicAuth(req: SimRequest, host: SimulatedHost): Account | undefined {
   const value = req.headers.authorization;
-  if (typeof value !== 'string' || !value.toLowerCase().startsWith('basic ')) return false;
+  if (typeof value !== 'string' || !value.toLowerCase().startsWith('basic ')) return undefined;
   const decoded = Buffer.from(value.slice(6).trim(), 'base64').toString('utf8');
   const colon = decoded.indexOf(':');
-  return colon > 0 && host.accounts.authenticate(decoded.slice(0, colon), decoded.slice(colon + 1)) !== undefined;
+  return colon > 0 ? host.accounts.authenticate(decoded.slice(0, colon), decoded.slice(colon + 1)) : undefined;
 }
 
 /**
@@ -117,7 +119,8 @@ export function createWsmanProtocol(host: SimulatedHost, identity: WsmanIdentity
     }
     if (request.kind === 'identify') return soap(200, identifyResponse(identity.productVendor, identity.productVersion));
     // iDRACs answer a bad or missing basic credential with a bare HTTP 401, not a SOAP fault.
-    if (!basicAuthOk(req, host)) return { status: 401, headers: { 'www-authenticate': 'Basic realm="OPENWSMAN"' } };
+    const caller = basicAuth(req, host);
+    if (!caller) return { status: 401, headers: { 'www-authenticate': 'Basic realm="OPENWSMAN"' } };
     switch (request.kind) {
       case 'enumerate':
         return enumerate(request);
@@ -141,6 +144,9 @@ export function createWsmanProtocol(host: SimulatedHost, identity: WsmanIdentity
       case 'invoke': {
         const resourceUri = request.resourceUri ?? '';
         const method = (request.action ?? '').slice(resourceUri.length + 1);
+        // Setting a password needs to know who asks (an administrator, or the user themself).
+        if (resourceUri === CARD_SERVICE_URI && method === 'SetAttribute')
+          return soap(200, methodResponse(resourceUri, method, request.messageId, setAttribute(host, caller, request.body)));
         const answer = invokeMethod(host, resourceUri, method, request.body);
         if ('output' in answer) return soap(200, methodResponse(resourceUri, method, request.messageId, answer.output));
         return notSupported(request);

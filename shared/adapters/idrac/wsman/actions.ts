@@ -19,35 +19,8 @@ import {
 } from '../../../ports/idrac';
 import { stateOf } from '../job-states';
 import { DCIM, escapeXml, NS, type Selectors } from './envelope';
-import type { DcimService, WsmanClient } from './wsman-client';
+import { type DcimService, SERVICE_SELECTORS, type WsmanClient } from './wsman-client';
 import { asList, type CimValue, child, isNode, textOf, type XmlNode } from './xml';
-
-const SERVICES: Record<DcimService, Selectors> = {
-  DCIM_LCService: {
-    CreationClassName: 'DCIM_LCService',
-    SystemCreationClassName: 'DCIM_ComputerSystem',
-    SystemName: 'DCIM:ComputerSystem',
-    Name: 'DCIM:LCService',
-  },
-  DCIM_SoftwareInstallationService: {
-    CreationClassName: 'DCIM_SoftwareInstallationService',
-    SystemCreationClassName: 'DCIM_ComputerSystem',
-    SystemName: 'IDRAC:ID',
-    Name: 'SoftwareUpdate',
-  },
-  DCIM_JobService: {
-    CreationClassName: 'DCIM_JobService',
-    SystemCreationClassName: 'DCIM_ComputerSystem',
-    SystemName: 'Idrac',
-    Name: 'JobService',
-  },
-  DCIM_CSPowerManagementService: {
-    CreationClassName: 'DCIM_CSPowerManagementService',
-    SystemCreationClassName: 'DCIM_SPComputerSystem',
-    SystemName: 'systemmc',
-    Name: 'pwrmgtsvc:1',
-  },
-};
 
 export const JOB_CREATED = '4096';
 
@@ -115,7 +88,7 @@ export class WsmanLifecycle {
   }
 
   private invoke(service: DcimService, method: string, input = ''): Promise<XmlNode> {
-    return this.client.invoke(this.target, this.port, this.credential, service, SERVICES[service], method, input);
+    return this.client.invoke(this.target, this.port, this.credential, service, SERVICE_SELECTORS[service], method, input);
   }
 
   /** A method that failed (ReturnValue neither 0 nor 4096) → 'http_error'-like IdracError with Dell's MessageID. */

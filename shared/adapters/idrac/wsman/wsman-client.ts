@@ -19,10 +19,55 @@ export interface WsmanIdentity {
   protocolVersion: string;
 }
 
-export type DcimClass = 'DCIM_SystemView' | 'DCIM_iDRACCardView' | 'DCIM_SoftwareIdentity' | 'DCIM_NICView' | 'DCIM_LifecycleJob';
+export type DcimClass =
+  | 'DCIM_SystemView'
+  | 'DCIM_iDRACCardView'
+  | 'DCIM_SoftwareIdentity'
+  | 'DCIM_NICView'
+  | 'DCIM_LifecycleJob'
+  | 'DCIM_iDRACCardString';
 
 /** Dell's services, each a CIM class whose one instance is named by these selectors (Dell's fixed values). */
-export type DcimService = 'DCIM_LCService' | 'DCIM_SoftwareInstallationService' | 'DCIM_JobService' | 'DCIM_CSPowerManagementService';
+export type DcimService =
+  | 'DCIM_LCService'
+  | 'DCIM_SoftwareInstallationService'
+  | 'DCIM_JobService'
+  | 'DCIM_CSPowerManagementService'
+  | 'DCIM_iDRACCardService';
+
+/** The selectors naming each service's one instance. */
+export const SERVICE_SELECTORS: Record<DcimService, Selectors> = {
+  DCIM_LCService: {
+    CreationClassName: 'DCIM_LCService',
+    SystemCreationClassName: 'DCIM_ComputerSystem',
+    SystemName: 'DCIM:ComputerSystem',
+    Name: 'DCIM:LCService',
+  },
+  DCIM_SoftwareInstallationService: {
+    CreationClassName: 'DCIM_SoftwareInstallationService',
+    SystemCreationClassName: 'DCIM_ComputerSystem',
+    SystemName: 'IDRAC:ID',
+    Name: 'SoftwareUpdate',
+  },
+  DCIM_JobService: {
+    CreationClassName: 'DCIM_JobService',
+    SystemCreationClassName: 'DCIM_ComputerSystem',
+    SystemName: 'Idrac',
+    Name: 'JobService',
+  },
+  DCIM_CSPowerManagementService: {
+    CreationClassName: 'DCIM_CSPowerManagementService',
+    SystemCreationClassName: 'DCIM_SPComputerSystem',
+    SystemName: 'systemmc',
+    Name: 'pwrmgtsvc:1',
+  },
+  DCIM_iDRACCardService: {
+    SystemCreationClassName: 'DCIM_ComputerSystem',
+    CreationClassName: 'DCIM_iDRACCardService',
+    SystemName: 'DCIM:ComputerSystem',
+    Name: 'DCIM:iDRACCardService',
+  },
+};
 
 const PATH = '/wsman';
 const SOAP_HEADERS = { 'content-type': 'application/soap+xml;charset=UTF-8', accept: 'application/soap+xml' };

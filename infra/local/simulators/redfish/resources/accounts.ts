@@ -48,7 +48,7 @@ function patchAccount({ host, params, json, account: caller, req }: RouteContext
   const patch: AccountPatch = {};
   const { Password, UserName, RoleId, Enabled } = body;
   if (Password !== undefined) {
-    if (typeof Password !== 'string' || Password.length > MAX_PASSWORD_LENGTH) {
+    if (typeof Password !== 'string' || Password.length > MAX_PASSWORD_LENGTH || host.accounts.refusePasswordChanges) {
       return redfishError(400, 'Base.PropertyValueFormatError', ['******', 'Password']);
     }
     patch.password = Password;

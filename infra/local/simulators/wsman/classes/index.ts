@@ -1,5 +1,6 @@
 import type { SimulatedHost } from '../../state/host';
 import type { CimValue } from '../xml';
+import { idracCardString } from './idrac-card-string';
 import { idracCardView } from './idrac-card-view';
 import { lifecycleJobs } from './lifecycle-job';
 import { nicView } from './nic-view';
@@ -12,6 +13,7 @@ export type ClassProvider = (host: SimulatedHost) => Array<Record<string, CimVal
 export const CLASSES: Record<string, ClassProvider> = {
   DCIM_SystemView: systemView,
   DCIM_iDRACCardView: idracCardView,
+  DCIM_iDRACCardString: idracCardString,
   DCIM_SoftwareIdentity: softwareIdentity,
   DCIM_NICView: nicView,
   DCIM_LifecycleJob: lifecycleJobs,
