@@ -58,7 +58,11 @@ async function server(id: string, address: string, site: string, inventory?: Par
 
 beforeEach(async () => {
   deps = unitDeps();
-  for (const id of ['site-a', 'site-b']) await createSite(deps, SiteCreate.parse({ id, name: id }), 'alice');
+  for (const [id, network] of [
+    ['site-a', '10.9.0.0/24'],
+    ['site-b', '10.9.1.0/24'],
+  ])
+    await createSite(deps, SiteCreate.parse({ id, name: id, management_networks: [network] }), 'alice');
 });
 
 describe('reading a Dell catalog', () => {

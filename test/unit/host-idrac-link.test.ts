@@ -80,7 +80,7 @@ async function endpoint(address: string, server?: Partial<Pick<DellEndpoint, 'se
 
 beforeEach(async () => {
   deps = { ...unitDeps(), store: new CountingStore() };
-  await createSite(deps, SiteCreate.parse({ id: 'site-lab', name: 'lab' }), 'alice');
+  await createSite(deps, SiteCreate.parse({ id: 'site-lab', name: 'lab', management_networks: ['10.9.0.0/24'] }), 'alice');
   await vcenterInstances.create(deps.store, instance);
 });
 
