@@ -87,6 +87,14 @@ export function inventoryWriter(
   const queue = (write: () => Promise<void>) => {
     writing = writing.then(() => (failure ? undefined : write())).catch((error: unknown) => void (failure ??= { error }));
   };
+  // Host links (a handful of reads and writes per host) go on a chain of their own, each once its hosts'
+  // records are stored, so the VM pages that follow are not written behind them.
+  let linking: Promise<void> = Promise.resolve();
+  const link = (after: Promise<void>, write: () => Promise<void>) => {
+    linking = Promise.all([linking, after])
+      .then(() => (failure ? undefined : write()))
+      .catch((error: unknown) => void (failure ??= { error }));
+  };
 
   /** Whether this read already showed the objects whose names `o` needs. */
   const related = (o: InventoryObject): boolean => {
@@ -168,7 +176,7 @@ export function inventoryWriter(
     if (records.length) queue(() => putInventoryRecords(deps.store, records));
     const reconcile = mode.full ? 'full pass queued' : 'each address';
     if (observations.length) queue(() => recordObservations(deps.store, observations, { reconcile }));
-    if (hosts.length) queue(() => linkSyncedHosts(deps, instance.id, hosts));
+    if (hosts.length) link(writing, () => linkSyncedHosts(deps, instance.id, hosts));
   };
 
   return {
@@ -201,8 +209,8 @@ export function inventoryWriter(
       }
       if (toDelete.length) queue(() => deleteInventoryRecords(deps.store, instance.id, toDelete));
       const goneHosts = toDelete.filter((d) => d.kind === 'host').map((d) => inventoryTargetId(instance.id, d.moref));
-      if (goneHosts.length) queue(() => unlinkHosts(deps, goneHosts));
-      await writing;
+      if (goneHosts.length) link(writing, () => unlinkHosts(deps, goneHosts));
+      await Promise.all([writing, linking]);
       if (failure) throw failure.error;
       if (mode.full && result.changes.ip_observations)
         await requestIpamReconciliation(deps, `full sync of ${instance.id} wrote ${result.changes.ip_observations} IP observation(s)`);
@@ -212,7 +220,7 @@ export function inventoryWriter(
     },
 
     async abandon() {
-      await writing;
+      await Promise.all([writing, linking]);
     },
   };
 }
