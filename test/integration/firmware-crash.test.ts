@@ -57,7 +57,12 @@ describe('a firmware_update job whose process is killed', () => {
       username: 'root',
       secret: 'calvin',
     });
-    await created('POST', '/api/v1/sites', { id: 'site-001', name: 'Lab', idrac_service_identity_id: 'si-idrac' });
+    await created('POST', '/api/v1/sites', {
+      id: 'site-001',
+      name: 'Lab',
+      management_networks: ['127.64.0.0/24'],
+      idrac_service_identity_id: 'si-idrac',
+    });
     const idrac = fleet.info()[0]!;
     await created('POST', '/api/v1/dell/endpoints', {
       id: 'idrac-crash',
