@@ -5,6 +5,7 @@
 
 import { z } from 'zod';
 import type { DellEndpoint } from '../domain/dell-endpoint';
+import { NotFoundError } from '../domain/errors';
 import { mapBounded } from '../lib/async';
 import { dellEndpoints, endpointsOfSite } from '../records/dell-endpoints';
 import { sites } from '../records/sites';
@@ -52,10 +53,17 @@ export async function probeSite(deps: ProbeDeps, id: string, probes: SiteProbes 
   const site = await sites.find(store, id);
   if (!site) return { ok: false, result: { error: `site '${id}' no longer exists` } };
   const [endpoints, instances] = await Promise.all([endpointsOfSite(store, id), instancesOfSite(store, id)]);
-  const [after, vcenters] = await Promise.all([
-    mapBounded(endpoints, PROBES_PER_SITE, (ep) => probeAndRecord(deps, ep)),
+  const [probed, vcenters] = await Promise.all([
+    // An endpoint deleted while the site is probed is no longer the site's: left out, not a failed step.
+    mapBounded(endpoints, PROBES_PER_SITE, (ep) =>
+      probeAndRecord(deps, ep).catch((e: unknown) => {
+        if (e instanceof NotFoundError) return undefined;
+        throw e;
+      }),
+    ),
     mapBounded(instances, PROBES_PER_SITE, async (i) => ({ instance: i, outcome: await probes.vcenter(deps, i.id) })),
   ]);
+  const after = probed.filter((ep) => ep !== undefined);
   const down = after.filter((e) => e.status !== 'reachable').sort((a, b) => a.id.localeCompare(b.id));
   const vcDown = vcenters.filter((v) => !v.outcome.ok);
   const result: Record<string, unknown> = {

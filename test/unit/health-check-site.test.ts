@@ -5,7 +5,7 @@ import { SiteCreate } from '../../shared/domain/site';
 import { VCenterInstanceCreate } from '../../shared/domain/vcenter';
 import { type ProbeOutcome, probeSite } from '../../shared/jobs/health-check';
 import type { Idrac, IdracTarget } from '../../shared/ports/idrac';
-import { createDellEndpoint } from '../../shared/usecases/dell-endpoints';
+import { createDellEndpoint, deleteDellEndpoint } from '../../shared/usecases/dell-endpoints';
 import { createServiceIdentity } from '../../shared/usecases/service-identities';
 import { createSite } from '../../shared/usecases/sites';
 import { createVcenterInstance, updateVcenterInstance } from '../../shared/usecases/vcenter-instances';
@@ -121,6 +121,18 @@ describe('health_check on a site', () => {
     expect(error).toContain(
       "1 of 2 vCenter instance(s) of site 'site-001' unreachable: vc-001 (https://vc-001.example/sdk: did not answer within 10000 ms)",
     );
+  });
+
+  it('an endpoint deleted while its site is probed is left out, not a failed step', async () => {
+    const deps = await lab();
+    await createDellEndpoint(deps, DellEndpointCreate.parse({ id: 'idrac-002', address: '10.0.0.12', site_id: 'site-001' }), 'test');
+    const probe = deps.idrac.probe.bind(deps.idrac);
+    deps.idrac.probe = async (t) => {
+      if (t.address === '10.0.0.12') await deleteDellEndpoint(deps, 'idrac-002'); // an operator, meanwhile
+      return probe(t);
+    };
+    const outcome = await probeSite(deps, 'site-001', fakeVcenters({ 'vc-001': UP, 'vc-002': UP }));
+    expect(outcome).toMatchObject({ ok: true, result: { endpoints_probed: 1, reachable: 1, unreachable: 0 } });
   });
 
   it('a site with only vCenter instances, all answering, is ok; an empty site has nothing to probe', async () => {
