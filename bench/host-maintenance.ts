@@ -30,6 +30,7 @@ import { type Harness, startHarness } from '../test/support/harness';
 import { startVcsim } from '../test/support/vcsim';
 import { waitFor } from '../test/support/wait';
 import { coveredIn, type Interval, must } from './support/intervals';
+import { registerAndSyncVcsim } from './support/vcsim-lab';
 
 const { values: args } = parseArgs({
   options: {
@@ -74,38 +75,7 @@ async function run(concurrency: number) {
   try {
     h = await startHarness({ onStateEvent: (e) => events.push(e) });
     const hh = h;
-    await must(hh.call('POST', '/api/v1/sites', { role: 'operator', body: { id: 'site-bench', name: 'Bench' } }), 201, 'site');
-    await must(
-      hh.call('POST', '/api/v1/service-identities', {
-        role: 'admin',
-        body: { id: 'si-bench', name: 'si-bench', target_kind: 'vcenter', username: sim.user, secret: sim.password },
-      }),
-      201,
-      'service identity',
-    );
-    await must(
-      hh.call('POST', '/api/v1/vcenter/instances', {
-        role: 'admin',
-        body: { id: 'vc-bench', url: sim.url, site_id: 'site-bench', service_identity_id: 'si-bench', tls: { ca_pem: sim.certPem } },
-      }),
-      201,
-      'instance',
-    );
-    const sync = await must(
-      hh.call('POST', '/api/v1/vcenter/sync', { role: 'operator', body: { instance_ids: ['vc-bench'], sync_type: 'full' } }),
-      202,
-      'sync',
-    );
-    const syncRun = await waitFor(
-      'full sync',
-      async () => {
-        const r = await hh.call('GET', `/api/v1/vcenter/sync-runs/${sync.sync_run_ids[0]}`, { role: 'viewer' });
-        return r.body?.status === 'succeeded' || r.body?.status === 'failed' ? r.body : undefined;
-      },
-      300_000,
-      200,
-    );
-    if (syncRun.status !== 'succeeded') throw new Error(`full sync failed: ${syncRun.error}`);
+    await registerAndSyncVcsim(hh, sim, 'si-bench');
     const clusters = await must(hh.call('GET', '/api/v1/vcenter/instances/vc-bench/clusters', { role: 'viewer' }), 200, 'clusters');
     const cluster = clusters.items[0];
     const body = {

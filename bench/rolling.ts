@@ -28,6 +28,7 @@ import { registerSimulatedIdrac } from '../test/support/simulated-idracs';
 import { startVcsim } from '../test/support/vcsim';
 import { waitFor } from '../test/support/wait';
 import { coveredIn, type Interval, must, unionLength } from './support/intervals';
+import { registerAndSyncVcsim } from './support/vcsim-lab';
 
 const { values: args } = parseArgs({
   options: {
@@ -71,38 +72,14 @@ async function run() {
   try {
     h = await startHarness({ onStateEvent: (e) => events.push(e) });
     const hh = h;
-    await must(hh.call('POST', '/api/v1/sites', { role: 'operator', body: { id: 'site-bench', name: 'Bench' } }), 201, 'site');
-    for (const [id, kind, username, secret] of [
-      ['si-vc', 'vcenter', sim.user, sim.password],
-      ['si-idrac', 'idrac', 'root', 'calvin'],
-    ] as const)
-      await must(
-        hh.call('POST', '/api/v1/service-identities', { role: 'admin', body: { id, name: id, target_kind: kind, username, secret } }),
-        201,
-        id,
-      );
+    await registerAndSyncVcsim(hh, sim, 'si-vc');
     await must(
-      hh.call('POST', '/api/v1/vcenter/instances', {
+      hh.call('POST', '/api/v1/service-identities', {
         role: 'admin',
-        body: { id: 'vc-bench', url: sim.url, site_id: 'site-bench', service_identity_id: 'si-vc', tls: { ca_pem: sim.certPem } },
+        body: { id: 'si-idrac', name: 'si-idrac', target_kind: 'idrac', username: 'root', secret: 'calvin' },
       }),
       201,
-      'instance',
-    );
-    const sync = await must(
-      hh.call('POST', '/api/v1/vcenter/sync', { role: 'operator', body: { instance_ids: ['vc-bench'], sync_type: 'full' } }),
-      202,
-      'sync',
-    );
-    await waitFor(
-      'full sync',
-      async () => {
-        const r = await hh.call('GET', `/api/v1/vcenter/sync-runs/${sync.sync_run_ids[0]}`, { role: 'viewer' });
-        if (r.body?.status === 'failed') throw new Error(`full sync failed: ${r.text}`);
-        return r.body?.status === 'succeeded' ? true : undefined;
-      },
-      300_000,
-      200,
+      'si-idrac',
     );
     const hosts = (await must(hh.call('GET', '/api/v1/vcenter/instances/vc-bench/hosts?limit=200', { role: 'viewer' }), 200, 'hosts'))
       .items as { hardware_uuid: string }[];
