@@ -1,0 +1,172 @@
+/**
+ * Soak of the local stack (issue 13, item 7): mixed traffic for --minutes against one stack, its memory
+ * sampled all along, so a map that grows with use shows as a rising line.
+ *
+ *   npm run bench:soak -- [--minutes 30] [--idracs 20] [--sample-s 10]
+ *
+ * The stack runs in this process (embedded DynamoDB on its own thread, as on `npm start`); the simulated
+ * iDRACs run in a child process (support/fleet-process.ts) on 127.65.0.x, one of them hanging. Every round:
+ * health and worker views, sites and endpoints listed, an endpoint created on an address nothing answers
+ * (127.65.1.x in turn), refreshed and deleted, a health_check job of the site, IPAM lookups, audit reads,
+ * and bad input (malformed JSON, unknown ids, a job type that does not exist); every 2 minutes a discovery
+ * of the site. Prints RSS and heap at the
+ * start, after warm-up (the first fifth), and at the end, the slope of the heap over the last four fifths, and
+ * the answers by status class (any 5xx is a failure).
+ */
+import { mkdtemp, rm } from 'node:fs/promises';
+import { cpus, loadavg, tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { parseArgs } from 'node:util';
+import { startFleetProcess } from './support/fleet-process';
+
+const { values: args } = parseArgs({
+  options: {
+    minutes: { type: 'string', default: '30' },
+    idracs: { type: 'string', default: '20' },
+    'sample-s': { type: 'string', default: '10' },
+  },
+});
+const minutes = Number(args.minutes);
+const idracs = Number(args.idracs);
+const sampleMs = Number(args['sample-s']) * 1000;
+if (!(minutes > 0) || !(idracs >= 2 && idracs <= 200) || !(sampleMs >= 1000)) throw new Error('bad --minutes / --idracs / --sample-s');
+
+const PORTS = { https: 29443, wsman: 26986 };
+const mb = (b: number) => Math.round(b / 2 ** 20);
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+async function main(): Promise<number> {
+  process.env.LOG_LEVEL ??= 'ERROR';
+  const { startLocalStack } = await import('../infra/local/stack');
+  const dataDir = await mkdtemp(join(tmpdir(), 'eio-soak-'));
+  const fleet = await startFleetProcess({
+    count: idracs,
+    baseAddress: '127.65.0.1',
+    ports: PORTS,
+    certDir: join(tmpdir(), 'eio-bench-discovery-certs'),
+    seed: 'soak',
+    hang: [idracs - 1],
+  });
+  const stack = await startLocalStack({ dataDir, port: 0, demo: false, demoIdracs: false });
+  const tokens = {
+    admin: await stack.issueToken({ role: 'admin', subject: 'soak-admin', ttlSeconds: 24 * 3600 }),
+    operator: await stack.issueToken({ role: 'operator', subject: 'soak-operator', ttlSeconds: 24 * 3600 }),
+  };
+  const answers = new Map<string, number>();
+  const failures: string[] = [];
+  const call = async (method: string, path: string, role: keyof typeof tokens, body?: unknown, raw?: string) => {
+    const res = await fetch(`${stack.baseUrl}${path}`, {
+      method,
+      headers: { authorization: `Bearer ${tokens[role]}`, ...(body !== undefined || raw ? { 'content-type': 'application/json' } : {}) },
+      body: raw ?? (body === undefined ? undefined : JSON.stringify(body)),
+      signal: AbortSignal.timeout(60_000),
+    });
+    const text = await res.text();
+    const klass = `${Math.floor(res.status / 100)}xx`;
+    answers.set(klass, (answers.get(klass) ?? 0) + 1);
+    if (res.status >= 500 && failures.length < 10) failures.push(`${method} ${path} → ${res.status} ${text.slice(0, 200)}`);
+    return { status: res.status, body: text ? JSON.parse(text) : undefined };
+  };
+  const samples: { at: number; rss: number; heap: number }[] = [];
+  const sample = () => {
+    const m = process.memoryUsage();
+    samples.push({ at: Date.now(), rss: m.rss, heap: m.heapUsed });
+  };
+  try {
+    await call('POST', '/api/v1/service-identities', 'admin', {
+      id: 'si-soak',
+      name: 'soak iDRAC',
+      target_kind: 'idrac',
+      username: fleet.credentials.username,
+      secret: fleet.credentials.password,
+    });
+    await call('POST', '/api/v1/sites', 'admin', {
+      id: 'site-soak',
+      name: 'soak',
+      management_networks: ['127.65.0.0/24', '127.65.1.0/24'],
+      idrac_service_identity_id: 'si-soak',
+      trust_on_first_use: true,
+      redfish_port: PORTS.https,
+      wsman_port: PORTS.wsman,
+    });
+    const started = Date.now();
+    const until = started + minutes * 60_000;
+    sample();
+    const sampler = setInterval(sample, sampleMs);
+    let round = 0;
+    let lastDiscovery = 0;
+    while (Date.now() < until) {
+      round++;
+      await Promise.all([
+        call('GET', '/api/v1/health', 'operator'),
+        call('GET', '/api/v1/health/workers', 'operator'),
+        call('GET', '/api/v1/sites?limit=50', 'operator'),
+        call('GET', '/api/v1/dell/endpoints?limit=50', 'operator'),
+        call('GET', `/api/v1/ipam/observations?address=127.65.0.${1 + (round % idracs)}`, 'operator'),
+        call('GET', '/api/v1/audit?limit=20', 'admin'),
+        call('GET', '/api/v1/jobs?limit=20', 'operator'),
+        call('POST', '/api/v1/sites', 'operator', undefined, '{"id": broken'),
+        call('GET', `/api/v1/jobs/job-does-not-exist-${round}`, 'operator'),
+        call('POST', '/api/v1/jobs', 'operator', { type: `no_such_type_${round % 7}`, target_ids: ['site-soak'] }),
+      ]);
+      // An endpoint's whole life on an address nothing answers (250 of them in turn, so per-address state
+      // such as connection pools and breakers meets many addresses): created, refreshed, deleted.
+      const address = `127.65.1.${1 + (round % 250)}`;
+      const created = await call('POST', '/api/v1/dell/endpoints', 'operator', {
+        site_id: 'site-soak',
+        address,
+        redfish_port: PORTS.https,
+      });
+      if (created.status === 201) {
+        await call('POST', `/api/v1/dell/endpoints/${created.body.id}/refresh`, 'operator');
+        await call('DELETE', `/api/v1/dell/endpoints/${created.body.id}`, 'admin');
+      }
+      if (round % 5 === 0) await call('POST', '/api/v1/jobs', 'operator', { type: 'health_check', target_ids: ['site-soak'] });
+      if (Date.now() - lastDiscovery > 120_000) {
+        lastDiscovery = Date.now();
+        await call('POST', '/api/v1/dell/discover', 'operator', { site_ids: ['site-soak'] });
+      }
+      await sleep(200);
+    }
+    clearInterval(sampler);
+    sample();
+    const warm = samples.findIndex((s) => s.at >= started + (until - started) / 5);
+    const tail = samples.slice(Math.max(0, warm));
+    // Least-squares slope of the heap over the last four fifths, in MB per hour.
+    const n = tail.length;
+    const mx = tail.reduce((a, s) => a + s.at, 0) / n;
+    const my = tail.reduce((a, s) => a + s.heap, 0) / n;
+    const slope =
+      tail.reduce((a, s) => a + (s.at - mx) * (s.heap - my), 0) /
+      Math.max(
+        1,
+        tail.reduce((a, s) => a + (s.at - mx) ** 2, 0),
+      );
+    const first = samples[0]!;
+    const atWarm = samples[Math.max(0, warm)]!;
+    const last = samples.at(-1)!;
+    const peak = samples.reduce((a, s) => (s.rss > a.rss ? s : a));
+    console.log(`Soak of the local stack: ${minutes} min, ${idracs} simulated iDRACs (1 hanging), ${round} rounds`);
+    console.log(`  answers           ${[...answers].map(([k, v]) => `${k} ${v}`).join(', ')}`);
+    console.log(
+      `  RSS               start ${mb(first.rss)} MB, after warm-up ${mb(atWarm.rss)} MB, end ${mb(last.rss)} MB, peak ${mb(peak.rss)} MB`,
+    );
+    console.log(`  heap used         start ${mb(first.heap)} MB, after warm-up ${mb(atWarm.heap)} MB, end ${mb(last.heap)} MB`);
+    console.log(`  heap slope        ${((slope * 3_600_000) / 2 ** 20).toFixed(1)} MB/hour over the last four fifths (${n} samples)`);
+    console.log(`  machine           ${cpus().length} cores, load average ${loadavg()[0]!.toFixed(2)}, ${new Date().toISOString()}`);
+    for (const f of failures) console.log(`  5xx               ${f}`);
+    return answers.get('5xx') ? 1 : 0;
+  } finally {
+    await stack.close().catch(() => undefined);
+    await fleet.stop().catch(() => undefined);
+    await rm(dataDir, { recursive: true, force: true }).catch(() => undefined);
+  }
+}
+
+main().then(
+  (code) => process.exit(code),
+  (e) => {
+    console.error('soak failed:', e);
+    process.exit(1);
+  },
+);
