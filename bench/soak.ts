@@ -67,10 +67,10 @@ async function main(): Promise<number> {
     if (res.status >= 500 && failures.length < 10) failures.push(`${method} ${path} → ${res.status} ${text.slice(0, 200)}`);
     return { status: res.status, body: text ? JSON.parse(text) : undefined };
   };
-  const samples: { at: number; rss: number; heap: number }[] = [];
+  const samples: { at: number; rss: number; heap: number; external: number }[] = [];
   const sample = () => {
     const m = process.memoryUsage();
-    samples.push({ at: Date.now(), rss: m.rss, heap: m.heapUsed });
+    samples.push({ at: Date.now(), rss: m.rss, heap: m.heapUsed, external: m.external });
   };
   try {
     await call('POST', '/api/v1/service-identities', 'admin', {
@@ -152,6 +152,9 @@ async function main(): Promise<number> {
       `  RSS               start ${mb(first.rss)} MB, after warm-up ${mb(atWarm.rss)} MB, end ${mb(last.rss)} MB, peak ${mb(peak.rss)} MB`,
     );
     console.log(`  heap used         start ${mb(first.heap)} MB, after warm-up ${mb(atWarm.heap)} MB, end ${mb(last.heap)} MB`);
+    console.log(
+      `  external (buffers) start ${mb(first.external)} MB, after warm-up ${mb(atWarm.external)} MB, end ${mb(last.external)} MB`,
+    );
     console.log(`  heap slope        ${((slope * 3_600_000) / 2 ** 20).toFixed(1)} MB/hour over the last four fifths (${n} samples)`);
     console.log(`  machine           ${cpus().length} cores, load average ${loadavg()[0]!.toFixed(2)}, ${new Date().toISOString()}`);
     for (const f of failures) console.log(`  5xx               ${f}`);
