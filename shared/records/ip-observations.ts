@@ -8,7 +8,7 @@
  * (source `vcenter`: vmknic and guest IPs) and iDRAC refresh and discovery (source `idrac`: the iDRAC's own
  * address and its host NICs' IPs). Every write ends with the incremental reconciliation of its address
  * (ipam-address-check.ts), here and only here, so no writer can bypass it; the one exception is a bulk write
- * whose caller queues a full pass instead (`recordObservations` with `reconcile: 'full pass queued'`).
+ * whose caller queues a full pass instead (`reconcile: 'full pass queued'`: a full vCenter sync, a discovery run).
  */
 
 import type { DellEndpoint } from '../domain/dell-endpoint';
@@ -25,6 +25,12 @@ import { eachItem } from './paging';
 export type { IpObservation, StoredObservation } from '../domain/ipam/observation';
 
 type NewObservation = Omit<IpObservation, 'first_seen'>;
+
+/**
+ * How IPAM hears of what was written: each address reconciled at once, or left to one full pass its caller
+ * queues once all is written (a bulk writer, where reconciling each address costs more than the writes).
+ */
+export type Reconcile = 'each address' | 'full pass queued';
 
 /** Seen again (or for the first time): keeps the first_seen of an earlier observation of the same thing, then reconciles the address. */
 export async function recordObservation(store: Store, o: NewObservation): Promise<void> {
@@ -102,22 +108,33 @@ function idracObservations(ep: DellEndpoint, now: string, sourceRef: string): Ne
   ];
 }
 
-/** A known endpoint's observations: each keeps its first_seen. */
-export async function writeIpObservations(store: Store, ep: DellEndpoint, now: string, sourceRef: string): Promise<void> {
-  for (const o of idracObservations(ep, now, sourceRef)) await recordObservation(store, o);
-}
+/** A known endpoint's observations, in one batch: each keeps its first_seen. */
+export const writeIpObservations = (
+  store: Store,
+  ep: DellEndpoint,
+  now: string,
+  sourceRef: string,
+  reconcile: Reconcile = 'each address',
+) => recordObservations(store, idracObservations(ep, now, sourceRef), { reconcile });
 
 /**
  * A new endpoint's observations, seen first now. Their keys name the endpoint's new id, so no earlier item
- * can exist: they are written unconditionally in one batch, then their addresses reconciled.
+ * can exist: they are written unconditionally in one batch, then their addresses reconciled (or not: `reconcile`).
  */
-export async function writeNewIdracObservations(store: Store, ep: DellEndpoint, now: string, sourceRef: string): Promise<void> {
+export async function writeNewIdracObservations(
+  store: Store,
+  ep: DellEndpoint,
+  now: string,
+  sourceRef: string,
+  reconcile: Reconcile = 'each address',
+): Promise<void> {
   const observed = idracObservations(ep, now, sourceRef).flatMap((o) => {
     const address = canonicalAddress(o.address);
     return address ? [withIdentity({ ...o, address, first_seen: now })] : [];
   });
   if (!observed.length) return;
   await store.putMany(observed.flatMap(observationItems));
+  if (reconcile === 'full pass queued') return;
   await reconcileAfterWrite(
     store,
     observed.map((o) => o.address),
@@ -131,22 +148,31 @@ export const eachObservation = (store: Store) =>
     store.query({ index: 'gsi1', pk: 'KIND#IPOBS', limit: 500, cursor }).then((p) => ({ ...p, items: p.items.map(toObservation) })),
   );
 
-/** A device discovery found that is not an iDRAC: seen at its address, with what it is (entity `device@<address>`). */
+/**
+ * A device discovery found that is not an iDRAC: seen at its address, with what it is (entity `device@<address>`);
+ * its run queues the full pass.
+ */
 export const recordDeviceObservation = (
   store: Store,
   seen: { address: string; site_id: string; run_id: string; device: DeviceIdentity; now: string },
 ) =>
-  recordObservation(store, {
-    address: seen.address,
-    source: 'discovery',
-    source_ref: seen.run_id,
-    entity_kind: 'device',
-    entity_ref: `device@${seen.address}`,
-    site_id: seen.site_id,
-    device_kind: seen.device.kind,
-    ...(seen.device.uuid ? { hardware_ids: { system_uuid: seen.device.uuid } } : {}),
-    last_seen: seen.now,
-  });
+  recordObservations(
+    store,
+    [
+      {
+        address: seen.address,
+        source: 'discovery',
+        source_ref: seen.run_id,
+        entity_kind: 'device',
+        entity_ref: `device@${seen.address}`,
+        site_id: seen.site_id,
+        device_kind: seen.device.kind,
+        ...(seen.device.uuid ? { hardware_ids: { system_uuid: seen.device.uuid } } : {}),
+        last_seen: seen.now,
+      },
+    ],
+    { reconcile: 'full pass queued' },
+  );
 
 /**
  * recordObservation for many at once, as a sync writes them: one batched read of the earlier observations
@@ -157,7 +183,7 @@ export const recordDeviceObservation = (
 export async function recordObservations(
   store: Store,
   observations: NewObservation[],
-  options: { reconcile: 'each address' | 'full pass queued' } = { reconcile: 'each address' },
+  options: { reconcile: Reconcile } = { reconcile: 'each address' },
 ): Promise<void> {
   const fresh = observations.flatMap((o) => {
     const address = canonicalAddress(o.address);

@@ -49,6 +49,7 @@ import {
   refreshDellEndpoint,
 } from './dell-endpoints';
 import type { Deps } from './deps';
+import { requestIpamReconciliation } from './ipam-reconciliation';
 import { RunScopedCache } from './run-scoped-cache';
 import { useCredential } from './service-identities';
 
@@ -206,7 +207,7 @@ export async function listDiscoveryRuns(deps: Pick<Deps, 'store'>, page: { limit
   return { items: result.items.map(runView), cursor: result.cursor };
 }
 
-export async function getDiscoveryRun(deps: Pick<Deps, 'store' | 'clock'>, id: string): Promise<DiscoveryRun> {
+export async function getDiscoveryRun(deps: Pick<Deps, 'store' | 'clock' | 'queue'>, id: string): Promise<DiscoveryRun> {
   let stored = await discoveryRuns.get(deps.store, id);
   if (stored.status === 'running' && stored.probed >= stored.total) stored = await closeRun(deps, id);
   const run = runView(stored);
@@ -235,7 +236,7 @@ type Findings = { seen: SeenDevice[]; conflicts: RunConflict[] };
  * leaves a sample for a slice counted on redelivery.
  */
 async function countSlice(
-  deps: Pick<Deps, 'store' | 'clock'>,
+  deps: Pick<Deps, 'store' | 'clock' | 'queue'>,
   run: Pick<DiscoveryRun, 'id' | 'total'>,
   chunk: number,
   counts: Required<Counts>,
@@ -294,30 +295,41 @@ const addSamples = (deps: Pick<Deps, 'store'>, id: string, chunk: number, sample
 
 /**
  * Ends a run whose every address is counted (idempotent: also called on read, should a closing write have been
- * lost), with one summary line in the log for the run.
+ * lost), with one summary line in the log for the run. The run's IP observations were written without
+ * reconciling each address (a handful of store reads each, more than the sweep's own writes): the call that
+ * closes the run, and only that one, queues one IPAM full pass for them.
  */
-async function closeRun(deps: Pick<Deps, 'store' | 'clock'>, id: string): Promise<DiscoveryRun> {
+async function closeRun(deps: Pick<Deps, 'store' | 'clock' | 'queue'>, id: string): Promise<DiscoveryRun> {
   let closed = false;
   const run = await changeRun(deps, id, (r) => {
     closed = r.status === 'running' && r.probed >= r.total;
     return closed ? { ...r, ...finalStatus(r), finished_at: r.updated_at ?? isoNow(deps.clock) } : undefined;
   });
-  if (closed)
-    logger.info('Discovery run finished', {
-      discovery_run_id: run.id,
-      status: run.status,
-      total: run.total,
-      found: run.found,
-      not_idrac: run.not_idrac ?? 0,
-      unreachable: run.unreachable,
-      not_contacted: run.not_contacted ?? 0,
-      excluded: run.excluded ?? 0,
-      errors: run.errors,
-      endpoints_created: run.endpoints_created,
-      endpoints_updated: run.endpoints_updated,
-      conflicts: run.conflicts?.length ?? 0,
-      duration_ms: Date.parse(run.finished_at!) - Date.parse(run.created_at),
-    });
+  if (!closed) return run;
+  logger.info('Discovery run finished', {
+    discovery_run_id: run.id,
+    status: run.status,
+    total: run.total,
+    found: run.found,
+    not_idrac: run.not_idrac ?? 0,
+    unreachable: run.unreachable,
+    not_contacted: run.not_contacted ?? 0,
+    excluded: run.excluded ?? 0,
+    errors: run.errors,
+    endpoints_created: run.endpoints_created,
+    endpoints_updated: run.endpoints_updated,
+    conflicts: run.conflicts?.length ?? 0,
+    duration_ms: Date.parse(run.finished_at!) - Date.parse(run.created_at),
+  });
+  // Found devices wrote observations (an unreachable address writes none); the scheduled pass catches up if this is lost.
+  const devices = run.found + (run.not_idrac ?? 0);
+  if (devices > 0)
+    await requestIpamReconciliation(deps, `discovery run ${run.id} found ${devices} device(s)`).catch((e: unknown) =>
+      logger.warn('IPAM full pass after a discovery run not queued; the scheduled pass will do it', {
+        discovery_run_id: run.id,
+        error: e as Error,
+      }),
+    );
   return run;
 }
 
@@ -437,6 +449,9 @@ const runLookups = (deps: Pick<Deps, 'store' | 'clock' | 'secrets'>, runId: stri
   credential: (siId) => credentialCache.get(runId, siId, () => useCredential(deps, siId, `discovery run ${runId}`)),
 });
 
+/** A run's IP observations are reconciled by the one IPAM full pass it queues when it ends (closeRun). */
+const RUN_RECONCILES = 'full pass queued';
+
 /**
  * One address of a slice: refresh its endpoint, or probe it and create one when a Dell iDRAC is there. Anything
  * else that answers is listed on the run and recorded as an IP observation with its kind, and never logged in to.
@@ -450,7 +465,7 @@ async function discoverAddress(
 ): Promise<AddressOutcome> {
   const lookups = runLookups(deps, runId);
   if (existingId) {
-    const refreshed = await refreshDellEndpoint(deps, existingId, runId, lookups).catch((e: unknown) => {
+    const refreshed = await refreshDellEndpoint(deps, existingId, runId, lookups, RUN_RECONCILES).catch((e: unknown) => {
       if (e instanceof NotFoundError) return undefined; // deleted since the sweep was planned: probe the address afresh
       throw e;
     });
@@ -476,7 +491,7 @@ async function discoverAddress(
   } catch (e) {
     if (!(e instanceof AddressInUseError)) throw e;
     // Registered meanwhile (a concurrent run, an operator) or under another site: refresh that endpoint, never add a second.
-    const other = await refreshDellEndpoint(deps, e.endpointId, runId, lookups).catch((err: unknown) => {
+    const other = await refreshDellEndpoint(deps, e.endpointId, runId, lookups, RUN_RECONCILES).catch((err: unknown) => {
       if (err instanceof NotFoundError) return undefined; // its create is still on its way and refreshes it itself
       throw err;
     });

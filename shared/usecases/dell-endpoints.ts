@@ -32,7 +32,7 @@ import type { Page, Store } from '../ports/store';
 import { auditItem, recordAudit } from '../records/audit';
 import { dellEndpointRef, dellEndpoints, findAddressClaim } from '../records/dell-endpoints';
 import { reconcileStatusTally, statusTally, tallyStatusChange } from '../records/dell-status-tally';
-import { writeIpObservations, writeNewIdracObservations } from '../records/ip-observations';
+import { type Reconcile, writeIpObservations, writeNewIdracObservations } from '../records/ip-observations';
 import { pages } from '../records/paging';
 import { references } from '../records/references';
 import { serviceIdentities, serviceIdentityRef } from '../records/service-identities';
@@ -76,7 +76,10 @@ export async function createDellEndpoint(
   input: DellEndpointCreate,
   actor: string,
   source = 'api',
-  /** Discovery: the site it already read, and what it found at the address, written with the record. */
+  /**
+   * Discovery: the site it already read, and what it found at the address, written with the record; its
+   * observations are left to the full pass the run queues when it ends.
+   */
   found?: { site: Site; inspection: Inspection },
 ): Promise<DellEndpoint> {
   const site = found?.site.id === input.site_id ? found.site : await siteFor(deps.store, input.site_id, 'body.site_id');
@@ -145,7 +148,8 @@ export async function createDellEndpoint(
   }
   const pinnedByTofu =
     inspection?.probe.pinned && created.pinned_by_tofu_at === now ? { tofu_pinned_thumbprint: inspection.probe.pinned } : {};
-  // Its audit entry and, when it answered, its IP observations (new items, batched, then reconciled by IPAM).
+  // Its audit entry and, when it answered, its IP observations (new items, batched; IPAM reconciles them).
+  const reconcile: Reconcile = found ? 'full pass queued' : 'each address';
   await Promise.all([
     deps.store.putMany([
       auditItem({
@@ -161,7 +165,7 @@ export async function createDellEndpoint(
         },
       }),
     ]),
-    inspection && created.status === 'reachable' ? writeNewIdracObservations(deps.store, created, now, source) : undefined,
+    inspection && created.status === 'reachable' ? writeNewIdracObservations(deps.store, created, now, source, reconcile) : undefined,
   ]);
   const endpoint = inspection ? (await recordHardwareIds(deps, undefined, created)).endpoint : created;
   await relinkHostsOfEndpoint(deps, undefined, endpoint);
@@ -416,20 +420,22 @@ export async function inventoryAfterProbe(
 }
 
 /** What a reachable endpoint told about addresses; a failure here never fails the refresh. */
-const observeAddresses = (deps: EpDeps, ep: DellEndpoint, now: string, purpose: string) =>
-  writeIpObservations(deps.store, ep, now, purpose).catch((e: unknown) =>
+const observeAddresses = (deps: EpDeps, ep: DellEndpoint, now: string, purpose: string, reconcile: Reconcile) =>
+  writeIpObservations(deps.store, ep, now, purpose, reconcile).catch((e: unknown) =>
     logger.warn('IP observations not written', { dell_endpoint_id: ep.id, error: e as Error }),
   );
 
 /**
  * Probe and inventory one endpoint now (`POST …/refresh`, discovery): records reachability, protocols,
- * TLS facts and, with a credential, the inventory; writes IP observations for what it learned.
+ * TLS facts and, with a credential, the inventory; writes IP observations for what it learned, reconciled at
+ * once unless its caller queues a full pass (a discovery run, when it ends).
  */
 export async function refreshDellEndpoint(
   deps: InspectDeps,
   id: string,
   purpose = 'refresh',
   lookups: InspectionLookups = directLookups(deps),
+  reconcile: Reconcile = 'each address',
 ): Promise<DellEndpoint> {
   const ep = await dellEndpoints.get(deps.store, id);
   const site = await lookups.site(ep.site_id);
@@ -452,7 +458,7 @@ export async function refreshDellEndpoint(
   const changes = firmwareChanges(ep.firmware, updated.firmware);
   if (changes.length)
     await recordAudit(deps.store, { subject_id: id, action: 'dell_endpoint.firmware_changed', at: now, detail: { changes } });
-  if (updated.status === 'reachable') await observeAddresses(deps, updated, now, purpose);
+  if (updated.status === 'reachable') await observeAddresses(deps, updated, now, purpose, reconcile);
   return updated;
 }
 

@@ -125,5 +125,24 @@ describe('discovery of a network with other devices on it', () => {
     expect(logs).not.toContain('circuit breaker opened');
     const summaries = logs.split('\n').filter((l) => l.includes('Discovery run finished') && l.includes(started.body.id));
     expect(summaries).toHaveLength(1);
+
+    // IPAM: the run's observations are there at once; the run queued one full pass (the hourly one is not due).
+    for (const address of ['127.58.0.1', '127.58.0.2']) {
+      const seenAt = await h.call('GET', `/api/v1/ipam/observations?address=${address}`, { role: 'viewer' });
+      expect(seenAt.status, seenAt.text).toBe(200);
+      expect(seenAt.body.items).toContainEqual(
+        expect.objectContaining({ address, source: 'idrac', entity: expect.objectContaining({ kind: 'idrac' }) }),
+      );
+    }
+    const { waitFor } = await import('../support/wait');
+    const passes = () =>
+      captured
+        .join('')
+        .split('\n')
+        .filter((l) => l.includes('IPAM reconciliation done'));
+    await waitFor('the IPAM full pass', async () => (passes().length ? true : undefined), 30_000);
+    expect(passes()).toHaveLength(1);
+    expect(JSON.parse(passes()[0]!)).toMatchObject({ observations: expect.any(Number) });
+    expect(JSON.parse(passes()[0]!).observations).toBeGreaterThanOrEqual(5); // two iDRACs and three other devices at least
   });
 });

@@ -8,6 +8,7 @@ import { SiteCreate } from '../../shared/domain/site';
 import type { OutgoingMessage, Queue } from '../../shared/ports/queue';
 import type { AddOptions, Key, QueryInput } from '../../shared/ports/store';
 import { discoveryRuns, endpointsOfSite } from '../../shared/records/dell-endpoints';
+import { observationsAt } from '../../shared/records/ip-observations';
 import { discoverAllSites, discoverChunk, getDiscoveryRun, startDiscovery } from '../../shared/usecases/dell-discovery';
 import { createDellEndpoint, refreshDellEndpoint, updateDellEndpoint } from '../../shared/usecases/dell-endpoints';
 import type { Deps } from '../../shared/usecases/deps';
@@ -16,13 +17,18 @@ import { ManualClock, MemorySecrets } from '../support/fakes';
 import { MemoryStore } from '../support/memory-store';
 import { FakeIdrac } from './fake-idrac';
 
-/** A memory store whose failures are switched on per test: reading the site, a site's endpoints, or the next count into a run. */
+/**
+ * A memory store whose failures are switched on per test: reading the site, a site's endpoints, or the next count
+ * into a run. It also notes the addresses whose IPAM findings were read: what reconciling an address reads first.
+ */
 class FaultyStore extends MemoryStore {
   failSiteRead?: string;
   failEndpointsOf?: string;
   failRunCounts = 0;
+  readonly findingsReadAt: string[] = [];
   override async query(input: QueryInput) {
     if (this.failEndpointsOf && input.pk === `IDRACSITE#${this.failEndpointsOf}`) throw new Error('ProvisionedThroughputExceededException');
+    if (input.pk.startsWith('IPFIND#')) this.findingsReadAt.push(input.pk.slice('IPFIND#'.length));
     return super.query(input);
   }
   override async get(key: Key) {
@@ -38,11 +44,16 @@ class FaultyStore extends MemoryStore {
   }
 }
 
-/** Captures what startDiscovery fans out; the test plays the worker pool and decides on redeliveries. */
+/**
+ * Captures what startDiscovery fans out (`sent`, the discovery pool's messages); the test plays the worker pool and
+ * decides on redeliveries. What goes to the IPAM pool is kept apart (`ipam`).
+ */
 class CapturingQueue {
   readonly sent: OutgoingMessage[] = [];
-  async send(_queue: string, messages: OutgoingMessage[]) {
-    this.sent.push(...messages);
+  readonly ipam: unknown[] = [];
+  async send(queue: string, messages: OutgoingMessage[]) {
+    if (queue === 'ipam') this.ipam.push(...messages.map((m) => JSON.parse(m.body)));
+    else this.sent.push(...messages);
     return messages.map((_, i) => `m-${this.sent.length + i}`);
   }
 }
@@ -253,6 +264,40 @@ describe('counting is idempotent', () => {
     expect([ra.status, rb.status]).toEqual(['succeeded', 'succeeded']);
     expect(ra.found).toBe(2);
     expect(rb.found).toBe(2);
+  });
+});
+
+describe('IPAM hears of a sweep once', () => {
+  it('a sweep reconciles no address on its way and queues one IPAM full pass when it ends, once despite redeliveries', async () => {
+    for (const a of ['10.9.0.1', '10.9.0.2', '10.9.0.3']) fake.behaviour.set(a, 'idrac9');
+    fake.behaviour.set('10.9.0.5', 'hpe-ilo');
+    await createDellEndpoint(deps, DellEndpointCreate.parse({ address: '10.9.0.3', site_id: 'site-lab' }), 'alice');
+    const { run, slices } = await start();
+    await drain(0);
+    for (const s of queue.sent.map((m) => JSON.parse(m.body) as Slice))
+      await discoverChunk(deps, s, { receiveCount: 2, maxReceiveCount: MAX });
+    await Promise.all([runOf(run.id), runOf(run.id)]);
+    expect(slices).toHaveLength(2); // the knock slice and the registered endpoint's probe
+    expect(await runOf(run.id)).toMatchObject({ status: 'succeeded', found: 3, not_idrac: 1, endpoints_created: 2, endpoints_updated: 1 });
+    // Every device's observation is written (created, refreshed, not an iDRAC), and no address was reconciled.
+    for (const a of ['10.9.0.1', '10.9.0.2', '10.9.0.3', '10.9.0.5']) expect(await observationsAt(deps.store, a)).toHaveLength(1);
+    expect(deps.store.findingsReadAt).toEqual([]);
+    expect(queue.ipam).toEqual([{ task: 'ipam-reconcile', reason: `discovery run ${run.id} found 4 device(s)` }]);
+  });
+
+  it('a sweep that finds nothing queues no full pass', async () => {
+    const { run } = await start();
+    await drain(0);
+    expect(await runOf(run.id)).toMatchObject({ status: 'succeeded', found: 0, unreachable: 6 });
+    expect(queue.ipam).toEqual([]);
+  });
+
+  it('refreshing one endpoint reconciles its address at once and queues no full pass', async () => {
+    fake.behaviour.set('10.9.0.3', 'idrac9');
+    const ep = await createDellEndpoint(deps, DellEndpointCreate.parse({ address: '10.9.0.3', site_id: 'site-lab' }), 'alice');
+    await refreshDellEndpoint(deps, ep.id);
+    expect(deps.store.findingsReadAt).toEqual(['10.9.0.3']);
+    expect(queue.ipam).toEqual([]);
   });
 });
 
