@@ -1,7 +1,7 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, describe, expect, it } from 'vitest';
 import { localExecutionArn } from '../../shared/adapters/workflows/local-workflows';
 import { ExecutionNotFoundError } from '../../shared/ports/workflows';
 import { jobs } from '../../shared/records/jobs';
@@ -9,7 +9,7 @@ import { dispatchJob } from '../../shared/usecases/jobs/dispatch';
 import { reconcileJobs } from '../../shared/usecases/jobs/reconcile';
 import { ENGINE_TEST, ENGINE_TEST_FRAGILE, readLedger, registerEngineTestJob } from '../support/engine-test-job';
 import { type Harness, startHarness } from '../support/harness';
-import { startStackProcess } from '../support/stack-process';
+import { startStackProcess, stopStackProcesses } from '../support/stack-process';
 import { waitFor } from '../support/wait';
 
 const dataDir = mkdtempSync(join(tmpdir(), 'eio-crash-'));
@@ -17,6 +17,7 @@ const ledger = join(dataDir, 'ledger.jsonl');
 registerEngineTestJob(ledger);
 
 let harness: Harness | undefined;
+afterEach(stopStackProcesses);
 afterAll(async () => {
   await harness?.close();
   rmSync(dataDir, { recursive: true, force: true });
@@ -24,7 +25,8 @@ afterAll(async () => {
 
 describe('a process that dies mid-job', () => {
   it('leaves no job running forever: idempotent types resume from the last completed step, others fail as interrupted', async () => {
-    const { child, call } = await startStackProcess(dataDir);
+    const stack = await startStackProcess(dataDir);
+    const { call } = stack;
     for (const id of ['site-a', 'site-b']) expect((await call('POST', '/api/v1/sites', { id, name: id })).status).toBe(201);
     const resumable = (
       await call('POST', '/api/v1/jobs', { type: ENGINE_TEST, target_ids: ['site-a', 'site-b'], params: { delays: { 'site-b': 60_000 } } })
@@ -43,8 +45,7 @@ describe('a process that dies mid-job', () => {
       (await stepsOf(fragile)).some((x) => x.target_id === 'site-a' && x.status === 'running') ? true : undefined,
     );
 
-    child.kill('SIGKILL');
-    await new Promise((r) => child.once('exit', r));
+    await stack.kill();
 
     harness = await startHarness({ dataDir });
     const get = async (id: string) => (await harness!.call('GET', `/api/v1/jobs/${id}`, { role: 'viewer' })).body;

@@ -1,11 +1,11 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { SimulatorFleet } from '../../infra/local/simulators';
 import { serviceIdentities } from '../../shared/records/service-identities';
 import { type Harness, startHarness } from '../support/harness';
-import { startStackProcess } from '../support/stack-process';
+import { startStackProcess, stopStackProcesses } from '../support/stack-process';
 import { waitFor } from '../support/wait';
 
 const INITIAL = 'Initial-Crash-Pw-1';
@@ -24,6 +24,7 @@ beforeAll(async () => {
     speed: 200,
   });
 });
+afterEach(stopStackProcesses);
 afterAll(async () => {
   await harness?.close();
   await fleet?.stop();
@@ -32,7 +33,8 @@ afterAll(async () => {
 
 describe('a process killed mid-rotation', () => {
   it('is followed by one that carries the rotation on from its record: every target ends on one password', async () => {
-    const { child, call } = await startStackProcess(dataDir);
+    const stack = await startStackProcess(dataDir);
+    const { call } = stack;
     expect(
       (
         await call('POST', '/api/v1/service-identities', {
@@ -76,8 +78,7 @@ describe('a process killed mid-rotation', () => {
       return state('idrac-c1') === 'tested' && state('idrac-c2') === 'setting' ? true : undefined;
     });
 
-    child.kill('SIGKILL');
-    await new Promise((r) => child.once('exit', r));
+    await stack.kill();
     await fleet.endpoint(1).clearFaults();
 
     harness = await startHarness({ dataDir });

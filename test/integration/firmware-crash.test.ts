@@ -1,10 +1,10 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { SimulatorFleet } from '../../infra/local/simulators';
 import { type Harness, startHarness } from '../support/harness';
-import { startStackProcess } from '../support/stack-process';
+import { startStackProcess, stopStackProcesses } from '../support/stack-process';
 import { waitFor } from '../support/wait';
 
 /**
@@ -31,6 +31,8 @@ beforeAll(async () => {
   fleet = await SimulatorFleet.start({ count: 1, baseAddress: '127.64.0.1', certDir: CERT_DIR, speed: 200, seed: 'fw-crash' });
 }, 60_000);
 
+afterEach(stopStackProcesses);
+
 afterAll(async () => {
   await harness?.close();
   await fleet?.stop();
@@ -44,7 +46,8 @@ const stagedJids = (steps: JobView[]): string[] =>
 
 describe('a firmware_update job whose process is killed', () => {
   it('while rebooting the server: resumes from the ledger with the same JIDs and finishes the update', async () => {
-    const { child, call } = await startStackProcess(dataDir);
+    const stack = await startStackProcess(dataDir);
+    const { call } = stack;
     const created = async (method: string, path: string, body: unknown) => {
       const res = await call(method, path, body);
       expect(res.status, res.text).toBeLessThan(300);
@@ -84,8 +87,7 @@ describe('a firmware_update job whose process is killed', () => {
       60_000,
       50,
     );
-    child.kill('SIGKILL');
-    if (child.exitCode === null && child.signalCode === null) await new Promise((r) => child.once('exit', r));
+    await stack.kill();
     await fleet.endpoint(0).setFault(undefined);
 
     harness = await startHarness({ dataDir });
