@@ -7,8 +7,6 @@ import { startLocalStack } from './stack';
 // Deployed functions run on Node 22+; the local stack runs on the machine's Node (20 here), where the SDK's
 // notice about future releases is noise for an operator. package-lock pins the SDK that works on it.
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
-// CloudWatch metric lines (EMF) mean nothing without CloudWatch; POWERTOOLS_METRICS_DISABLED=false shows them.
-process.env.POWERTOOLS_METRICS_DISABLED ??= 'true';
 
 const program = new Command('eio-local')
   .description('Run EIO locally: embedded DynamoDB, in-process queues and workflows, the HTTP API')
