@@ -12,48 +12,52 @@ import { type IdracJobEntry, OPEN_IDRAC_JOB_STATES } from '../../domain/firmware
 import type { StepContext } from '../../jobs/job-type';
 import { isoNow, sleepOn } from '../../ports/clock';
 import { IdracError, type IdracJobStatus } from '../../ports/idrac';
-import { idracJobs } from '../../records/idrac-jobs';
 import { ledgerOf } from '../maintenance/ledger';
 import { instanceClient } from '../maintenance/scope';
 import { type EndpointAccess, endpointAccess } from './endpoint-access';
 import { changeEntry, LEDGER_STATE } from './idrac-ledger';
-import { changeTarget, failServer, type ServerCtx, type ServerStepResult, serverCtx } from './server-context';
+import { changeTarget, entriesOf, failServer, type ServerCtx, type ServerStepResult, serverCtx } from './server-context';
 import { recordServerStep } from './steps';
 
 const isOpen = (e: IdracJobEntry) => OPEN_IDRAC_JOB_STATES.includes(e.state);
 
-/** Asks the iDRAC about each open JID; records what ended. */
-async function pollJobs(s: ServerCtx, access: EndpointAccess, entries: IdracJobEntry[]): Promise<void> {
+/** Asks the iDRAC about each open JID, one after the other; records what ended. Answers the entries as they are now. */
+async function pollJobs(s: ServerCtx, access: EndpointAccess, entries: IdracJobEntry[]): Promise<IdracJobEntry[]> {
+  const now: IdracJobEntry[] = [];
+  for (const entry of entries) now.push(isOpen(entry) && entry.jid ? await pollJob(s, access, entry) : entry);
+  return now;
+}
+
+async function pollJob(s: ServerCtx, access: EndpointAccess, entry: IdracJobEntry): Promise<IdracJobEntry> {
   const { deps, job } = s.ctx;
-  for (const entry of entries.filter((e) => isOpen(e) && e.jid)) {
-    let status: IdracJobStatus;
-    try {
-      status = await deps.idrac.jobStatus(access.target, access.credential, entry.jid!);
-    } catch (e) {
-      if (!(e instanceof IdracError)) throw e;
-      if (e.code === 'not_found')
-        await changeEntry(deps, entry.id, () => ({ state: 'deleted', message: 'the iDRAC no longer knows this job: deleted outside EIO' }));
-      continue; // rebooting, or updating itself: asked again at the next poll
-    }
-    const state = LEDGER_STATE[status.state];
-    if (!state || state === entry.state) continue;
-    await changeEntry(deps, entry.id, () => ({ state, idrac_state: status.raw_state, message: status.message }));
-    if (isOpen({ ...entry, state })) continue;
-    await recordServerStep(deps, job, {
-      name: 'Apply update',
-      target_id: s.target.target_id,
-      status: state === 'completed' ? 'succeeded' : state === 'failed' ? 'failed' : 'cancelled',
-      jid: entry.jid,
-      started_at: s.target.reboot_requested_at ?? entry.updated_at,
-      ...(state === 'completed' ? {} : { error: `${status.raw_state}: ${status.message}` }),
-      result: {
-        endpoint_id: entry.endpoint_id,
-        component: entry.component ?? null,
-        image_uri: entry.image_uri,
-        idrac_state: status.raw_state,
-      },
-    });
+  let status: IdracJobStatus;
+  try {
+    status = await deps.idrac.jobStatus(access.target, access.credential, entry.jid!);
+  } catch (e) {
+    if (!(e instanceof IdracError)) throw e;
+    if (e.code === 'not_found')
+      return changeEntry(deps, entry.id, () => ({ state: 'deleted', message: 'the iDRAC no longer knows this job: deleted outside EIO' }));
+    return entry; // rebooting, or updating itself: asked again at the next poll
   }
+  const state = LEDGER_STATE[status.state];
+  if (!state || state === entry.state) return entry;
+  const changed = await changeEntry(deps, entry.id, () => ({ state, idrac_state: status.raw_state, message: status.message }));
+  if (isOpen(changed)) return changed;
+  await recordServerStep(deps, job, {
+    name: 'Apply update',
+    target_id: s.target.target_id,
+    status: state === 'completed' ? 'succeeded' : state === 'failed' ? 'failed' : 'cancelled',
+    jid: entry.jid,
+    started_at: s.target.reboot_requested_at ?? entry.updated_at,
+    ...(state === 'completed' ? {} : { error: `${status.raw_state}: ${status.message}` }),
+    result: {
+      endpoint_id: entry.endpoint_id,
+      component: entry.component ?? null,
+      image_uri: entry.image_uri,
+      idrac_state: status.raw_state,
+    },
+  });
+  return changed;
 }
 
 /**
@@ -88,9 +92,7 @@ export async function awaitUpdates(ctx: StepContext, targetId: string): Promise<
   const timeoutAt = Date.parse(target.reboot_requested_at ?? target.updated_at) + params.update_timeout_minutes * 60_000;
   const pollMs = config().firmwarePollMs;
   for (;;) {
-    const entries = (await idracJobs.ofJob(deps.store, job.id)).filter((e) => e.target_id === targetId);
-    await pollJobs(s, access, entries);
-    const open = (await idracJobs.ofJob(deps.store, job.id)).filter((e) => e.target_id === targetId && isOpen(e));
+    const open = (await pollJobs(s, access, await entriesOf(s))).filter(isOpen);
     const back = open.length ? undefined : await serverBack(s, access);
     if (back?.back) {
       await changeTarget(deps, target, () => ({ phase: 'verifying' }));
