@@ -9,9 +9,11 @@
  */
 import { config } from '../../config';
 import { type IdracJobEntry, OPEN_IDRAC_JOB_STATES } from '../../domain/firmware';
+import type { MaintenanceHost } from '../../domain/maintenance';
 import type { StepContext } from '../../jobs/job-type';
 import { isoNow, sleepOn } from '../../ports/clock';
 import { IdracError, type IdracJobStatus } from '../../ports/idrac';
+import type { VCenterClient } from '../../ports/vcenter';
 import { ledgerOf } from '../maintenance/ledger';
 import { instanceClient } from '../maintenance/scope';
 import { type EndpointAccess, endpointAccess } from './endpoint-access';
@@ -64,7 +66,11 @@ async function pollJob(s: ServerCtx, access: EndpointAccess, entry: IdracJobEntr
  * A vCenter host is back when vCenter shows it connected; an iDRAC-only server when its Lifecycle Controller
  * is ready again (the server is out of POST and the iDRAC takes jobs).
  */
-async function serverBack(s: ServerCtx, access: EndpointAccess): Promise<{ back: boolean; state: string }> {
+async function serverBack(
+  s: ServerCtx,
+  access: EndpointAccess,
+  host: () => Promise<VCenterHost>,
+): Promise<{ back: boolean; state: string }> {
   if (s.target.kind === 'idrac') {
     try {
       const lc = await s.ctx.deps.idrac.lifecycleControllerStatus(access.target, access.credential);
@@ -74,11 +80,22 @@ async function serverBack(s: ServerCtx, access: EndpointAccess): Promise<{ back:
       return { back: false, state: `the iDRAC does not answer: ${e.message}` };
     }
   }
-  const ledger = await ledgerOf(s.ctx.deps, s.ctx.job, s.target.target_id);
-  const vc = await instanceClient(s.ctx.deps, ledger.instance_id);
-  const host = (await vc.readHostsWithVms([ledger.moref])).find((o) => o.kind === 'host');
-  const state = String(host?.data.connection_state ?? 'gone from vCenter');
+  const { ledger, vc } = await host();
+  const found = (await vc.readHostsWithVms([ledger.moref])).find((o) => o.kind === 'host');
+  const state = String(found?.data.connection_state ?? 'gone from vCenter');
   return { back: state === 'connected', state: `host ${ledger.name} is ${state}` };
+}
+
+type VCenterHost = { ledger: MaintenanceHost; vc: VCenterClient };
+
+/** The host's ledger and its instance's client, read once per step however many polls ask vCenter. */
+function vcenterHost(s: ServerCtx): () => Promise<VCenterHost> {
+  let found: Promise<VCenterHost> | undefined;
+  return () =>
+    (found ??= ledgerOf(s.ctx.deps, s.ctx.job, s.target.target_id).then(async (ledger) => ({
+      ledger,
+      vc: await instanceClient(s.ctx.deps, ledger.instance_id),
+    })));
 }
 
 export async function awaitUpdates(ctx: StepContext, targetId: string): Promise<ServerStepResult> {
@@ -91,9 +108,10 @@ export async function awaitUpdates(ctx: StepContext, targetId: string): Promise<
   const access = await endpointAccess(deps, target.endpoint_id, `firmware update status (job ${job.id})`);
   const timeoutAt = Date.parse(target.reboot_requested_at ?? target.updated_at) + params.update_timeout_minutes * 60_000;
   const pollMs = config().firmwarePollMs;
+  const host = vcenterHost(s);
   for (;;) {
     const open = (await pollJobs(s, access, await entriesOf(s))).filter(isOpen);
-    const back = open.length ? undefined : await serverBack(s, access);
+    const back = open.length ? undefined : await serverBack(s, access, host);
     if (back?.back) {
       await changeTarget(deps, target, () => ({ phase: 'verifying' }));
       return { target_id: targetId, state: 'applied' };

@@ -55,14 +55,14 @@ export async function planNow(
   h: HostCtx,
 ): Promise<{ plan: HostPlan; inMaintenance: boolean; vmsOnHost: { id: string; name: string; power: string }[] }> {
   const { env, ledger, params } = h;
-  const group = (await hostGroups(env.deps, [ledger.target_id]))[0]!;
-  const live = await readLive(env.vc, env.deps, group);
+  const [live, jobHosts] = await Promise.all([
+    hostGroups(env.deps, [ledger.target_id]).then(([group]) => readLive(env.vc, env.deps, group!)),
+    maintenanceHosts.ofJob(env.deps.store, env.job.id),
+  ]);
   const host = live.hosts.find((x) => x.moref === ledger.moref);
   // Hosts of the job being evacuated at the same time are in the same step: no VM of this host goes there.
   // Those still to come are in later steps: the planner sends VMs there last, as each would move them again.
-  const peers = (await maintenanceHosts.ofJob(env.deps.store, env.job.id)).filter(
-    (l) => l.id !== ledger.id && l.instance_id === ledger.instance_id && l.cluster_id === ledger.cluster_id,
-  );
+  const peers = jobHosts.filter((l) => l.id !== ledger.id && l.instance_id === ledger.instance_id && l.cluster_id === ledger.cluster_id);
   const alongside = peers.filter((l) => LEAVING.has(l.phase)).map((l) => l.moref);
   const later = ledger.cluster_id ? peers.filter((l) => l.phase === 'waiting').map((l) => l.moref) : [];
   const hostIds = [ledger.moref, ...alongside];
