@@ -58,11 +58,11 @@ export async function evacuateHost(ctx: StepContext, targetId: string, params: H
     return { target_id: targetId, state: ledger.phase };
   if (PAST_EVACUATION.has(ledger.phase)) return { target_id: targetId, state: 'evacuated' };
   await env.mayAct();
-  const began = await changeLedger(env.deps, ledger, (l) => ({
-    phase: 'evacuating',
-    blocked: [],
-    work_began_at: l.work_began_at ?? isoNow(env.deps.clock),
-  }));
+  // The host's own phase is no input to its plan (only its peers' are): both at once.
+  const [began, first] = await Promise.all([
+    changeLedger(env.deps, ledger, (l) => ({ phase: 'evacuating', blocked: [], work_began_at: l.work_began_at ?? isoNow(env.deps.clock) })),
+    planNow(h),
+  ]);
   env.since = Date.parse(began.work_began_at!);
   const refused = new Map<string, string>();
   const replanned = new Set<string>();
@@ -82,7 +82,7 @@ export async function evacuateHost(ctx: StepContext, targetId: string, params: H
   for (let round = 0; round < EVACUATION_ROUNDS; round++) {
     // After a round, the host alone says whether anything is left on it; the cluster is read and planned only then.
     if (round > 0 && !(await hostNow(h)).vmsOnHost.length) return { target_id: targetId, state: 'evacuated' };
-    plan = (await planNow(h)).plan;
+    plan = round === 0 ? first.plan : (await planNow(h)).plan;
     const moves = params.evacuation === 'migrate' ? plan.moves.filter((m) => !refused.has(m.vm_id)) : [];
     const earlier = round === 0 ? await runningTaskSteps(env) : undefined;
     if (!moves.length && !earlier?.length) break;
