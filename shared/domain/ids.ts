@@ -24,8 +24,11 @@ const SUFFIX = /^[a-z0-9][a-z0-9-]{0,62}$/;
 
 /** A new id: prefix plus a time-ordered random suffix (sorts by creation time, never collides in practice). */
 export function newId(kind: IdKind, now = Date.now()): string {
-  return `${ID_PREFIX[kind]}-${now.toString(36).padStart(9, '0')}${randomBytes(5).toString('hex')}`;
+  return `${idFloor(kind, now)}${randomBytes(5).toString('hex')}`;
 }
+
+/** The smallest id of this kind `newId` makes at `at` or later: a sort key bound for "created since". */
+export const idFloor = (kind: IdKind, at: number): string => `${ID_PREFIX[kind]}-${Math.max(0, at).toString(36).padStart(9, '0')}`;
 
 /** zod schema for a client-chosen id of the given kind: `site-001`, `si-lab-a`, ... */
 export function idSchema(kind: IdKind) {

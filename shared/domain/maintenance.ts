@@ -33,6 +33,8 @@ export type MaintenanceHost = {
   /** The cluster's target id, when the host is in one. */
   cluster_id?: string;
   phase: MaintenancePhase;
+  /** When its evacuation first began: every step of the host is from then on (its task lookups read only those). */
+  work_began_at?: string;
   /** EIO started EnterMaintenanceMode on it and has not brought it out again. */
   entered_maintenance: boolean;
   /** When EIO's EnterMaintenanceMode succeeded (kept after the host left maintenance again). */

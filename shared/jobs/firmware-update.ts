@@ -70,28 +70,30 @@ async function planStep(ctx: StepContext, stepName: string, approvedHash?: strin
         in_maintenance: plan.maintenance?.in_maintenance ?? [],
         groups,
         async openOthers() {
-          await holdBaseline(ctx.deps, ctx.job, params);
-          await openRollout(ctx.deps, ctx.job.id);
-          const opened = await Promise.all(
-            plan.servers.map(async (s) => {
-              const id = firmwareTargetId(ctx.job.id, s.target_id);
-              const found = await firmwareTargets.find(ctx.deps.store, id);
-              if (found) return found;
-              return firmwareTargets.create(ctx.deps.store, {
-                id,
-                job_id: ctx.job.id,
-                target_id: s.target_id,
-                kind: s.kind,
-                endpoint_id: s.endpoint_id,
-                ...(s.cluster_id ? { cluster_id: s.cluster_id } : {}),
-                images: s.images,
-                phase: 'waiting',
-                notes: [],
-                updated_at: isoNow(ctx.deps.clock),
-                version: 1,
-              });
-            }),
-          );
+          const [, , opened] = await Promise.all([
+            holdBaseline(ctx.deps, ctx.job, params),
+            openRollout(ctx.deps, ctx.job.id),
+            Promise.all(
+              plan.servers.map(async (s) => {
+                const id = firmwareTargetId(ctx.job.id, s.target_id);
+                const found = await firmwareTargets.find(ctx.deps.store, id);
+                if (found) return found;
+                return firmwareTargets.create(ctx.deps.store, {
+                  id,
+                  job_id: ctx.job.id,
+                  target_id: s.target_id,
+                  kind: s.kind,
+                  endpoint_id: s.endpoint_id,
+                  ...(s.cluster_id ? { cluster_id: s.cluster_id } : {}),
+                  images: s.images,
+                  phase: 'waiting',
+                  notes: [],
+                  updated_at: isoNow(ctx.deps.clock),
+                  version: 1,
+                });
+              }),
+            ),
+          ]);
           return opened.some((t) => t.phase !== 'waiting');
         },
       },

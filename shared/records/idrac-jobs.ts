@@ -19,6 +19,12 @@ class IdracJobRecords extends Entity<IdracJobEntry> {
   ofJob(store: Store, jobId: string): Promise<IdracJobEntry[]> {
     return allItems((cursor) => this.listBy(store, `IDRACJOBOF#${jobId}`, { limit: 100, cursor }));
   }
+
+  /** The entries one EIO job created on one endpoint: a range of the job's, not all of them. */
+  ofJobOnEndpoint(store: Store, jobId: string, endpointId: string): Promise<IdracJobEntry[]> {
+    const between: [string, string] = [`${endpointId}|`, `${endpointId}|~`];
+    return allItems((cursor) => this.listBy(store, `IDRACJOBOF#${jobId}`, { limit: 100, cursor, between }));
+  }
 }
 
 export const idracJobs = new IdracJobRecords('iDRAC job', 'IDRACJOB', (e) => ({ gsi2pk: `IDRACJOBOF#${e.job_id}`, gsi2sk: e.id }));

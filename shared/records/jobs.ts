@@ -7,6 +7,7 @@
  *        for RETENTION_JOB_STEPS_DAYS after they started, then removed by DynamoDB's TTL.
  */
 import { config } from '../config';
+import { idFloor } from '../domain/ids';
 import type { Job, JobStatus, JobStep } from '../domain/job';
 import { ConditionFailedError, type Page, type Store } from '../ports/store';
 import { Entity, expiresAfter, hasExpired, type ListPage, stripKeys } from './entity';
@@ -60,6 +61,14 @@ export async function putStep(store: Store, step: JobStep): Promise<void> {
 
 export async function listSteps(store: Store, jobId: string): Promise<JobStep[]> {
   const items = await allItems((cursor) => store.query({ pk: `JOB#${jobId}`, skPrefix: 'STEP#', limit: 100, cursor }));
+  return items.map((i) => stripKeys<JobStep>(i));
+}
+
+/** The job's steps started at `since` (epoch ms) or later, by their time-ordered ids: not the whole job's. */
+export async function listStepsSince(store: Store, jobId: string, since: number): Promise<JobStep[]> {
+  const items = await allItems((cursor) =>
+    store.query({ pk: `JOB#${jobId}`, skBetween: [`STEP#${idFloor('step', since)}`, 'STEP#~'], limit: 100, cursor }),
+  );
   return items.map((i) => stripKeys<JobStep>(i));
 }
 

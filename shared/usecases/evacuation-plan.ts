@@ -24,10 +24,13 @@ const byName = (a: InventoryRecord, b: InventoryRecord) => a.name.localeCompare(
 export type LiveHosts = { hosts: InventoryRecord[]; vms: InventoryRecord[] };
 
 export async function planEvacuation(deps: Pick<Deps, 'store'>, req: EvacuationRequest, live?: LiveHosts): Promise<EvacuationPlan> {
-  const instance = await vcenterInstances.get(deps.store, req.instance_id);
   const read = (kind: 'host' | 'vm' | 'cluster') =>
-    allItems((cursor) => listInventoryPage(deps.store, instance.id, kind, { limit: 500, cursor }));
-  const [stored, clusters] = await Promise.all([read('host'), read('cluster')]);
+    allItems((cursor) => listInventoryPage(deps.store, req.instance_id, kind, { limit: 500, cursor }));
+  const [instance, stored, clusters] = await Promise.all([
+    vcenterInstances.get(deps.store, req.instance_id),
+    read('host'),
+    read('cluster'),
+  ]);
   // A live read of every host of the clusters concerned already holds all their VMs: the instance's stored
   // VMs (thousands) are read only when it does not.
   const scopeHosts = scopeHostIds(stored, req);

@@ -9,58 +9,68 @@
  */
 import { config } from '../../config';
 import { type IdracJobEntry, OPEN_IDRAC_JOB_STATES } from '../../domain/firmware';
+import type { MaintenanceHost } from '../../domain/maintenance';
 import type { StepContext } from '../../jobs/job-type';
 import { isoNow, sleepOn } from '../../ports/clock';
 import { IdracError, type IdracJobStatus } from '../../ports/idrac';
-import { idracJobs } from '../../records/idrac-jobs';
+import type { VCenterClient } from '../../ports/vcenter';
 import { ledgerOf } from '../maintenance/ledger';
 import { instanceClient } from '../maintenance/scope';
 import { type EndpointAccess, endpointAccess } from './endpoint-access';
 import { changeEntry, LEDGER_STATE } from './idrac-ledger';
-import { changeTarget, failServer, type ServerCtx, type ServerStepResult, serverCtx } from './server-context';
+import { changeTarget, entriesOf, failServer, type ServerCtx, type ServerStepResult, serverCtx } from './server-context';
 import { recordServerStep } from './steps';
 
 const isOpen = (e: IdracJobEntry) => OPEN_IDRAC_JOB_STATES.includes(e.state);
 
-/** Asks the iDRAC about each open JID; records what ended. */
-async function pollJobs(s: ServerCtx, access: EndpointAccess, entries: IdracJobEntry[]): Promise<void> {
+/** Asks the iDRAC about each open JID, one after the other; records what ended. Answers the entries as they are now. */
+async function pollJobs(s: ServerCtx, access: EndpointAccess, entries: IdracJobEntry[]): Promise<IdracJobEntry[]> {
+  const now: IdracJobEntry[] = [];
+  for (const entry of entries) now.push(isOpen(entry) && entry.jid ? await pollJob(s, access, entry) : entry);
+  return now;
+}
+
+async function pollJob(s: ServerCtx, access: EndpointAccess, entry: IdracJobEntry): Promise<IdracJobEntry> {
   const { deps, job } = s.ctx;
-  for (const entry of entries.filter((e) => isOpen(e) && e.jid)) {
-    let status: IdracJobStatus;
-    try {
-      status = await deps.idrac.jobStatus(access.target, access.credential, entry.jid!);
-    } catch (e) {
-      if (!(e instanceof IdracError)) throw e;
-      if (e.code === 'not_found')
-        await changeEntry(deps, entry.id, () => ({ state: 'deleted', message: 'the iDRAC no longer knows this job: deleted outside EIO' }));
-      continue; // rebooting, or updating itself: asked again at the next poll
-    }
-    const state = LEDGER_STATE[status.state];
-    if (!state || state === entry.state) continue;
-    await changeEntry(deps, entry.id, () => ({ state, idrac_state: status.raw_state, message: status.message }));
-    if (isOpen({ ...entry, state })) continue;
-    await recordServerStep(deps, job, {
-      name: 'Apply update',
-      target_id: s.target.target_id,
-      status: state === 'completed' ? 'succeeded' : state === 'failed' ? 'failed' : 'cancelled',
-      jid: entry.jid,
-      started_at: s.target.reboot_requested_at ?? entry.updated_at,
-      ...(state === 'completed' ? {} : { error: `${status.raw_state}: ${status.message}` }),
-      result: {
-        endpoint_id: entry.endpoint_id,
-        component: entry.component ?? null,
-        image_uri: entry.image_uri,
-        idrac_state: status.raw_state,
-      },
-    });
+  let status: IdracJobStatus;
+  try {
+    status = await deps.idrac.jobStatus(access.target, access.credential, entry.jid!);
+  } catch (e) {
+    if (!(e instanceof IdracError)) throw e;
+    if (e.code === 'not_found')
+      return changeEntry(deps, entry.id, () => ({ state: 'deleted', message: 'the iDRAC no longer knows this job: deleted outside EIO' }));
+    return entry; // rebooting, or updating itself: asked again at the next poll
   }
+  const state = LEDGER_STATE[status.state];
+  if (!state || state === entry.state) return entry;
+  const changed = await changeEntry(deps, entry.id, () => ({ state, idrac_state: status.raw_state, message: status.message }));
+  if (isOpen(changed)) return changed;
+  await recordServerStep(deps, job, {
+    name: 'Apply update',
+    target_id: s.target.target_id,
+    status: state === 'completed' ? 'succeeded' : state === 'failed' ? 'failed' : 'cancelled',
+    jid: entry.jid,
+    started_at: s.target.reboot_requested_at ?? entry.updated_at,
+    ...(state === 'completed' ? {} : { error: `${status.raw_state}: ${status.message}` }),
+    result: {
+      endpoint_id: entry.endpoint_id,
+      component: entry.component ?? null,
+      image_uri: entry.image_uri,
+      idrac_state: status.raw_state,
+    },
+  });
+  return changed;
 }
 
 /**
  * A vCenter host is back when vCenter shows it connected; an iDRAC-only server when its Lifecycle Controller
  * is ready again (the server is out of POST and the iDRAC takes jobs).
  */
-async function serverBack(s: ServerCtx, access: EndpointAccess): Promise<{ back: boolean; state: string }> {
+async function serverBack(
+  s: ServerCtx,
+  access: EndpointAccess,
+  host: () => Promise<VCenterHost>,
+): Promise<{ back: boolean; state: string }> {
   if (s.target.kind === 'idrac') {
     try {
       const lc = await s.ctx.deps.idrac.lifecycleControllerStatus(access.target, access.credential);
@@ -70,11 +80,22 @@ async function serverBack(s: ServerCtx, access: EndpointAccess): Promise<{ back:
       return { back: false, state: `the iDRAC does not answer: ${e.message}` };
     }
   }
-  const ledger = await ledgerOf(s.ctx.deps, s.ctx.job, s.target.target_id);
-  const vc = await instanceClient(s.ctx.deps, ledger.instance_id);
-  const host = (await vc.readHostsWithVms([ledger.moref])).find((o) => o.kind === 'host');
-  const state = String(host?.data.connection_state ?? 'gone from vCenter');
+  const { ledger, vc } = await host();
+  const found = (await vc.readHostsWithVms([ledger.moref])).find((o) => o.kind === 'host');
+  const state = String(found?.data.connection_state ?? 'gone from vCenter');
   return { back: state === 'connected', state: `host ${ledger.name} is ${state}` };
+}
+
+type VCenterHost = { ledger: MaintenanceHost; vc: VCenterClient };
+
+/** The host's ledger and its instance's client, read once per step however many polls ask vCenter. */
+function vcenterHost(s: ServerCtx): () => Promise<VCenterHost> {
+  let found: Promise<VCenterHost> | undefined;
+  return () =>
+    (found ??= ledgerOf(s.ctx.deps, s.ctx.job, s.target.target_id).then(async (ledger) => ({
+      ledger,
+      vc: await instanceClient(s.ctx.deps, ledger.instance_id),
+    })));
 }
 
 export async function awaitUpdates(ctx: StepContext, targetId: string): Promise<ServerStepResult> {
@@ -87,11 +108,10 @@ export async function awaitUpdates(ctx: StepContext, targetId: string): Promise<
   const access = await endpointAccess(deps, target.endpoint_id, `firmware update status (job ${job.id})`);
   const timeoutAt = Date.parse(target.reboot_requested_at ?? target.updated_at) + params.update_timeout_minutes * 60_000;
   const pollMs = config().firmwarePollMs;
+  const host = vcenterHost(s);
   for (;;) {
-    const entries = (await idracJobs.ofJob(deps.store, job.id)).filter((e) => e.target_id === targetId);
-    await pollJobs(s, access, entries);
-    const open = (await idracJobs.ofJob(deps.store, job.id)).filter((e) => e.target_id === targetId && isOpen(e));
-    const back = open.length ? undefined : await serverBack(s, access);
+    const open = (await pollJobs(s, access, await entriesOf(s))).filter(isOpen);
+    const back = open.length ? undefined : await serverBack(s, access, host);
     if (back?.back) {
       await changeTarget(deps, target, () => ({ phase: 'verifying' }));
       return { target_id: targetId, state: 'applied' };

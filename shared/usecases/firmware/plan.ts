@@ -11,11 +11,12 @@ import { createHash } from 'node:crypto';
 import type { FirmwareImage, FirmwareUpdateParams } from '../../domain/firmware';
 import { maintenanceParamsOf } from '../../domain/maintenance';
 import { parseInventoryTarget } from '../../domain/vcenter';
+import { mapBounded } from '../../lib/async';
 import type { Deps } from '../deps';
 import { componentsToUpdate } from '../firmware-compliance';
 import { hostsOfEndpoint, idracOfHost } from '../host-idrac-links';
 import { type MaintenancePlan, planMaintenance } from '../maintenance/plan';
-import { type HostGroup, hostGroups } from '../maintenance/scope';
+import { type HostGroup, hostGroups, type ScopeHost } from '../maintenance/scope';
 
 export type FirmwareServer = {
   target_id: string;
@@ -45,6 +46,9 @@ export type FirmwarePlan = {
 };
 
 type PlanDeps = Pick<Deps, 'store' | 'secrets' | 'clock' | 'vcenter'>;
+
+/** Hosts whose iDRAC link the plan reads at once. */
+const HOSTS_RESOLVED_AT_ONCE = 8;
 
 const IN_MAINTENANCE = 'inside host maintenance: evacuate, enter maintenance mode, stage, reboot, wait for vCenter, verify, exit, restore';
 const IDRAC_ONLY = 'iDRAC only (no vCenter host is linked to this endpoint): stage, reboot, wait for the jobs, verify; no vCenter steps';
@@ -91,6 +95,44 @@ async function imagesFor(
   };
 }
 
+/** One host of the targets: the server it is (through its iDRAC), or why it cannot be updated. */
+async function resolveHost(
+  deps: PlanDeps,
+  h: ScopeHost,
+  params: FirmwareUpdateParams,
+): Promise<{ host: FirmwareServer } | { finding: FirmwareFinding }> {
+  const link = await idracOfHost(deps, h.target_id);
+  if (link.status === 'linked')
+    return {
+      host: {
+        target_id: h.target_id,
+        kind: 'host',
+        endpoint_id: link.endpoint_id,
+        cluster_id: h.cluster_id,
+        link_basis: link.basis,
+        ...(await imagesFor(deps, link.endpoint_id, params)),
+        how: IN_MAINTENANCE,
+      },
+    };
+  if (link.status === 'none')
+    return {
+      finding: {
+        code: 'no_idrac_link',
+        target_id: h.target_id,
+        detail:
+          `no iDRAC endpoint reports host ${h.name}'s server (looked for ` +
+          `${link.looked_for.map((i) => `${i.kind} ${i.value}`).join(', ') || 'nothing: vCenter reports no identity'})`,
+      },
+    };
+  return {
+    finding: {
+      code: 'ambiguous_idrac_link',
+      target_id: h.target_id,
+      detail: `host ${h.name} matches several iDRAC endpoints: ${link.candidates.map((c) => c.endpoint_id).join(', ')}`,
+    },
+  };
+}
+
 /** The hosts behind the targets (hosts, clusters, iDRACs of linked hosts) and the iDRACs alone. */
 async function resolveServers(deps: PlanDeps, targetIds: string[], params: FirmwareUpdateParams) {
   const findings: FirmwareFinding[] = [];
@@ -113,34 +155,14 @@ async function resolveServers(deps: PlanDeps, targetIds: string[], params: Firmw
       });
   }
   const groups = hostTargets.length ? await hostGroups(deps, hostTargets) : [];
-  const hosts: FirmwareServer[] = [];
-  for (const h of groups.flatMap((g) => g.hosts)) {
-    const link = await idracOfHost(deps, h.target_id);
-    if (link.status === 'linked')
-      hosts.push({
-        target_id: h.target_id,
-        kind: 'host',
-        endpoint_id: link.endpoint_id,
-        cluster_id: h.cluster_id,
-        link_basis: link.basis,
-        ...(await imagesFor(deps, link.endpoint_id, params)),
-        how: IN_MAINTENANCE,
-      });
-    else if (link.status === 'none')
-      findings.push({
-        code: 'no_idrac_link',
-        target_id: h.target_id,
-        detail:
-          `no iDRAC endpoint reports host ${h.name}'s server (looked for ` +
-          `${link.looked_for.map((i) => `${i.kind} ${i.value}`).join(', ') || 'nothing: vCenter reports no identity'})`,
-      });
-    else
-      findings.push({
-        code: 'ambiguous_idrac_link',
-        target_id: h.target_id,
-        detail: `host ${h.name} matches several iDRAC endpoints: ${link.candidates.map((c) => c.endpoint_id).join(', ')}`,
-      });
-  }
+  // Each host's link (and, with a baseline, its images) is read on its own: a few hosts at once, kept in order.
+  const resolved = await mapBounded(
+    groups.flatMap((g) => g.hosts),
+    HOSTS_RESOLVED_AT_ONCE,
+    (h) => resolveHost(deps, h, params),
+  );
+  const hosts = resolved.flatMap((r) => ('host' in r ? [r.host] : []));
+  findings.push(...resolved.flatMap((r) => ('finding' in r ? [r.finding] : [])));
   return { hosts, idracOnly, findings };
 }
 

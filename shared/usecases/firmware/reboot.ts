@@ -8,9 +8,8 @@ import type { FirmwarePhase } from '../../domain/firmware';
 import type { StepContext } from '../../jobs/job-type';
 import { isoNow } from '../../ports/clock';
 import { IdracError } from '../../ports/idrac';
-import { idracJobs } from '../../records/idrac-jobs';
 import { endpointAccess } from './endpoint-access';
-import { changeTarget, failServer, type ServerStepResult, serverCtx } from './server-context';
+import { changeTarget, entriesOf, failServer, type ServerStepResult, serverCtx } from './server-context';
 import { recordServerStep } from './steps';
 
 const PAST_REBOOT: ReadonlySet<FirmwarePhase> = new Set(['applying', 'verifying', 'updated', 'done']);
@@ -21,7 +20,7 @@ export async function rebootServer(ctx: StepContext, targetId: string): Promise<
   const { deps, job } = ctx;
   if (target.phase === 'failed') return { target_id: targetId, state: 'failed' };
   if (PAST_REBOOT.has(target.phase)) return { target_id: targetId, state: 'rebooted' };
-  const entries = (await idracJobs.ofJob(deps.store, job.id)).filter((e) => e.target_id === targetId);
+  const entries = await entriesOf(s);
   // `immediate`: the iDRAC applies each update by itself (and restarts the server when one needs it).
   const applied = entries.some((e) => e.state === 'running' || e.state === 'completed');
   if (params.apply_mode === 'immediate' || !entries.length || (target.phase === 'rebooting' && applied)) {

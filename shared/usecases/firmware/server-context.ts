@@ -7,9 +7,9 @@ import { type FirmwareTarget, FirmwareUpdateParams, firmwareTargetId } from '../
 import type { StepContext } from '../../jobs/job-type';
 import { isoNow } from '../../ports/clock';
 import { firmwareTargets } from '../../records/firmware-targets';
+import { idracJobs } from '../../records/idrac-jobs';
 import type { EngineDeps } from '../jobs/common';
-import { activeJob } from '../jobs/step-context';
-import { STEP_BUDGET_MS } from '../maintenance/host-context';
+import { mayAct, STEP_BUDGET_MS } from '../maintenance/host-context';
 
 export type ServerState = 'go' | 'paused' | 'staged' | 'rebooted' | 'working' | 'applied' | 'updated' | 'failed' | 'done';
 export type ServerStepResult = { target_id: string; state: ServerState } & Record<string, unknown>;
@@ -33,12 +33,13 @@ export async function serverCtx(ctx: StepContext, targetId: string): Promise<Ser
     target,
     params: firmwareParamsOf(ctx),
     deadline: ctx.deps.clock.now() + STEP_BUDGET_MS,
-    async mayAct() {
-      await ctx.assertKillSwitchOff();
-      await activeJob(ctx.deps, ctx.job.id);
-    },
+    mayAct: () => mayAct(ctx),
   };
 }
+
+/** The server's entries in the iDRAC job ledger (those of its iDRAC in this job that name it). */
+export const entriesOf = async (s: Pick<ServerCtx, 'ctx' | 'target'>) =>
+  (await idracJobs.ofJobOnEndpoint(s.ctx.deps.store, s.ctx.job.id, s.target.endpoint_id)).filter((e) => e.target_id === s.target.target_id);
 
 export const changeTarget = (
   deps: Pick<EngineDeps, 'store' | 'clock'>,

@@ -51,8 +51,10 @@ export async function stageUpdates(ctx: StepContext, targetId: string): Promise<
   if (PAST_STAGING.has(target.phase)) return { target_id: targetId, state: 'staged' };
   await s.mayAct();
   const startedAt = isoNow(deps.clock);
-  await changeTarget(deps, target, () => ({ phase: 'staging' }));
-  const access = await endpointAccess(deps, target.endpoint_id, `firmware update (job ${job.id})`);
+  const [, access] = await Promise.all([
+    changeTarget(deps, target, () => ({ phase: 'staging' })),
+    endpointAccess(deps, target.endpoint_id, `firmware update (job ${job.id})`),
+  ]);
   const before = await installedNow(s, access);
   const applyTime = params.apply_mode === 'immediate' ? 'Immediate' : 'OnReset';
   for (const [i, image] of target.images.entries()) {

@@ -7,10 +7,9 @@
 import { installedVersion } from '../../domain/firmware';
 import type { StepContext } from '../../jobs/job-type';
 import { isoNow } from '../../ports/clock';
-import { idracJobs } from '../../records/idrac-jobs';
 import { refreshDellEndpoint } from '../dell-endpoints';
 import { changeEntry } from './idrac-ledger';
-import { changeTarget, failServer, type ServerStepResult, serverCtx } from './server-context';
+import { changeTarget, entriesOf, failServer, type ServerStepResult, serverCtx } from './server-context';
 import { recordServerStep } from './steps';
 
 export async function verifyVersions(ctx: StepContext, targetId: string): Promise<ServerStepResult> {
@@ -29,7 +28,7 @@ export async function verifyVersions(ctx: StepContext, targetId: string): Promis
       ...exit,
     };
   const firmware = endpoint.firmware ?? [];
-  const entries = (await idracJobs.ofJob(deps.store, job.id)).filter((e) => e.target_id === targetId);
+  const entries = await entriesOf(s);
   const problems: string[] = [];
   const installed: Record<string, string | null> = {};
   for (const entry of entries) {

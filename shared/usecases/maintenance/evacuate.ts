@@ -6,7 +6,8 @@ import type { BlockedVm, HostPlan, VmMove } from '../../domain/evacuation-plan';
 import { stopActions } from '../../domain/evacuation-reasons';
 import { type HostMaintenanceParams, MAINTENANCE_RESUME_ACTIONS } from '../../domain/maintenance';
 import type { StepContext } from '../../jobs/job-type';
-import { type HostCtx, type HostStepResult, hostCtx, planNow } from './host-context';
+import { isoNow } from '../../ports/clock';
+import { type HostCtx, type HostStepResult, hostCtx, hostNow, planNow } from './host-context';
 import { changeLedger } from './ledger';
 import { hostGroups } from './scope';
 import { runningTaskSteps, runTaskSteps } from './task-steps';
@@ -57,7 +58,12 @@ export async function evacuateHost(ctx: StepContext, targetId: string, params: H
     return { target_id: targetId, state: ledger.phase };
   if (PAST_EVACUATION.has(ledger.phase)) return { target_id: targetId, state: 'evacuated' };
   await env.mayAct();
-  await changeLedger(env.deps, ledger, () => ({ phase: 'evacuating', blocked: [] }));
+  // The host's own phase is no input to its plan (only its peers' are): both at once.
+  const [began, first] = await Promise.all([
+    changeLedger(env.deps, ledger, (l) => ({ phase: 'evacuating', blocked: [], work_began_at: l.work_began_at ?? isoNow(env.deps.clock) })),
+    planNow(h),
+  ]);
+  env.since = Date.parse(began.work_began_at!);
   const refused = new Map<string, string>();
   const replanned = new Set<string>();
   // The host's migrations start in parallel: their ledger writes go one at a time, or they race on its version.
@@ -74,10 +80,12 @@ export async function evacuateHost(ctx: StepContext, targetId: string, params: H
   let plan: HostPlan | undefined;
   // Plan, migrate, look again: until nothing is left to move (VMs vCenter refused to move are not retried here).
   for (let round = 0; round < EVACUATION_ROUNDS; round++) {
-    plan = (await planNow(h)).plan;
+    // After a round, the host alone says whether anything is left on it; the cluster is read and planned only then.
+    if (round > 0 && !(await hostNow(h)).vmsOnHost.length) return { target_id: targetId, state: 'evacuated' };
+    plan = round === 0 ? first.plan : (await planNow(h)).plan;
     const moves = params.evacuation === 'migrate' ? plan.moves.filter((m) => !refused.has(m.vm_id)) : [];
-    const earlier = round === 0 ? await runningTaskSteps(env) : [];
-    if (!moves.length && !earlier.length) break;
+    const earlier = round === 0 ? await runningTaskSteps(env) : undefined;
+    if (!moves.length && !earlier?.length) break;
     plan = undefined;
     const { outcomes, unfinished } = await runTaskSteps(
       env,
@@ -91,6 +99,7 @@ export async function evacuateHost(ctx: StepContext, targetId: string, params: H
         },
       })),
       params.migrations_per_host,
+      earlier,
     );
     const failed = outcomes.filter((o) => !o.ok);
     for (const o of failed) {

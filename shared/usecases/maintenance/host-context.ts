@@ -10,7 +10,7 @@ import { maintenanceHosts } from '../../records/maintenance-hosts';
 import { planEvacuation } from '../evacuation-plan';
 import { activeJob } from '../jobs/step-context';
 import { ledgerOf } from './ledger';
-import { type HostGroup, hostGroups, instanceClient, readLive } from './scope';
+import { hostGroups, instanceClient, readLive } from './scope';
 import type { TaskEnv } from './task-steps';
 
 /** How long one step invocation works before it hands over to the next (the step function may run 300 s). */
@@ -19,12 +19,11 @@ export const STEP_BUDGET_MS = 180_000;
 export type HostState = 'working' | 'evacuated' | 'blocked' | 'entered' | 'exited' | 'stopped' | 'restored' | 'done' | 'skipped' | 'failed';
 export type HostStepResult = { target_id: string; state: HostState } & Record<string, unknown>;
 
-export type HostCtx = { env: TaskEnv; ledger: MaintenanceHost; params: HostMaintenanceParams; group: HostGroup };
+export type HostCtx = { env: TaskEnv; ledger: MaintenanceHost; params: HostMaintenanceParams };
 
 export async function hostCtx(ctx: StepContext, targetId: string, params: HostMaintenanceParams): Promise<HostCtx> {
   const { deps, job } = ctx;
   const ledger = await ledgerOf(deps, job, targetId);
-  const group = (await hostGroups(deps, [targetId]))[0]!;
   const vc = await instanceClient(deps, ledger.instance_id);
   const env: TaskEnv = {
     deps,
@@ -32,12 +31,20 @@ export async function hostCtx(ctx: StepContext, targetId: string, params: HostMa
     vc,
     targetId,
     deadline: deps.clock.now() + STEP_BUDGET_MS,
-    async mayAct() {
-      await ctx.assertKillSwitchOff();
-      await activeJob(deps, job.id);
-    },
+    ...(ledger.work_began_at ? { since: Date.parse(ledger.work_began_at) } : {}),
+    mayAct: () => mayAct(ctx),
   };
-  return { env, ledger, params, group };
+  return { env, ledger, params };
+}
+
+/**
+ * The check before a side effect: the kill switch is off and the job still active. Both are read at once; the
+ * kill switch's refusal wins when both refuse, as when they were read one after the other.
+ */
+export async function mayAct(ctx: Pick<StepContext, 'deps' | 'job' | 'assertKillSwitchOff'>): Promise<void> {
+  const [killSwitch, job] = await Promise.allSettled([ctx.assertKillSwitchOff(), activeJob(ctx.deps, ctx.job.id)]);
+  if (killSwitch.status === 'rejected') throw killSwitch.reason;
+  if (job.status === 'rejected') throw job.reason;
 }
 
 /** Phases of a host on its way into maintenance mode: it takes no VMs. */
@@ -47,14 +54,15 @@ const LEAVING = new Set(['evacuating', 'blocked', 'entering_maintenance']);
 export async function planNow(
   h: HostCtx,
 ): Promise<{ plan: HostPlan; inMaintenance: boolean; vmsOnHost: { id: string; name: string; power: string }[] }> {
-  const { env, ledger, params, group } = h;
-  const live = await readLive(env.vc, env.deps, group);
+  const { env, ledger, params } = h;
+  const [live, jobHosts] = await Promise.all([
+    hostGroups(env.deps, [ledger.target_id]).then(([group]) => readLive(env.vc, env.deps, group!)),
+    maintenanceHosts.ofJob(env.deps.store, env.job.id),
+  ]);
   const host = live.hosts.find((x) => x.moref === ledger.moref);
   // Hosts of the job being evacuated at the same time are in the same step: no VM of this host goes there.
   // Those still to come are in later steps: the planner sends VMs there last, as each would move them again.
-  const peers = (await maintenanceHosts.ofJob(env.deps.store, env.job.id)).filter(
-    (l) => l.id !== ledger.id && l.instance_id === ledger.instance_id && l.cluster_id === ledger.cluster_id,
-  );
+  const peers = jobHosts.filter((l) => l.id !== ledger.id && l.instance_id === ledger.instance_id && l.cluster_id === ledger.cluster_id);
   const alongside = peers.filter((l) => LEAVING.has(l.phase)).map((l) => l.moref);
   const later = ledger.cluster_id ? peers.filter((l) => l.phase === 'waiting').map((l) => l.moref) : [];
   const hostIds = [ledger.moref, ...alongside];

@@ -55,11 +55,12 @@ export async function settlePlan(
     if (!(e instanceof ConflictError)) throw e;
     return refuse(e.message);
   }
-  const ledgers = await Promise.all(
-    planned.hosts.map((h) => openLedger(ctx.deps, ctx.job, h, planned.in_maintenance.includes(h.target_id))),
-  );
-  const othersStarted = (await planned.openOthers?.()) ?? false;
-  const job = await jobs.get(ctx.deps.store, ctx.job.id);
+  // With the locks held, the job's records are opened all at once.
+  const [ledgers, othersStarted, job] = await Promise.all([
+    Promise.all(planned.hosts.map((h) => openLedger(ctx.deps, ctx.job, h, planned.in_maintenance.includes(h.target_id)))),
+    planned.openOthers?.() ?? false,
+    jobs.get(ctx.deps.store, ctx.job.id),
+  ]);
   const started = othersStarted || ledgers.some((l) => l.phase !== 'waiting');
   if (approvedHash !== undefined && approvedHash === planned.hash)
     await jobs.update(ctx.deps.store, job.id, (j) => ({ ...j, approved_plan_hash: planned.hash }));

@@ -48,7 +48,8 @@ export async function restoreVms(ctx: StepContext, targetId: string, params: Hos
   const { env, ledger } = h;
   await env.mayAct();
   const { outcomes, unfinished } = await runTaskSteps(env, restoreSpecs(env, ledger, params), params.migrations_per_host);
-  const after = await recordRestore(env, ledger, outcomes);
+  // Nothing to restore or return: the ledger stays as it is, unwritten.
+  const after = outcomes.length ? await recordRestore(env, ledger, outcomes) : ledger;
   if (unfinished) return { target_id: targetId, state: 'working' };
   const left = after.stopped.filter((s) => !s.restored);
   if (left.length && !params.restore_vms)

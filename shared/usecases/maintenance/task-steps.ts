@@ -12,7 +12,7 @@ import { mapBounded } from '../../lib/async';
 import { logger } from '../../observability/logger';
 import { isoNow } from '../../ports/clock';
 import { type VCenterClient, VSphereTaskError } from '../../ports/vcenter';
-import { listSteps, putStep } from '../../records/jobs';
+import { listSteps, listStepsSince, putStep } from '../../records/jobs';
 import type { EngineDeps } from '../jobs/common';
 
 export type TaskEnv = {
@@ -25,17 +25,23 @@ export type TaskEnv = {
   mayAct(): Promise<void>;
   /** When this invocation stops waiting and hands over to the next. */
   deadline: number;
+  /** When the host's work began (epoch ms): its steps are all from then on. Unset: every step of the job is read. */
+  since?: number;
 };
+
+/** Step ids carry the clock of the function that made them: steps that clocks a little apart stamped are still read. */
+const CLOCK_SKEW_MS = 60_000;
 
 /** One task to start: the step's name, what it acts on (a VM id or the host) and the vSphere call. */
 export type TaskSpec = { name: string; subject: string; subject_name?: string; start: () => Promise<string> };
 export type TaskOutcome = { subject: string; ok: boolean; fault?: { fault_type: string; message: string }; task_id: string };
 
 /** Steps of this host still running a vSphere task (started by an earlier invocation or execution). */
-export async function runningTaskSteps(env: Pick<TaskEnv, 'deps' | 'job' | 'targetId'>, name?: string): Promise<JobStep[]> {
-  return (await listSteps(env.deps.store, env.job.id)).filter(
-    (s) => s.target_id === env.targetId && s.status === 'running' && s.external_task_id && (!name || s.name === name),
-  );
+export async function runningTaskSteps(env: Pick<TaskEnv, 'deps' | 'job' | 'targetId' | 'since'>, name?: string): Promise<JobStep[]> {
+  const { store } = env.deps;
+  const steps =
+    env.since === undefined ? await listSteps(store, env.job.id) : await listStepsSince(store, env.job.id, env.since - CLOCK_SKEW_MS);
+  return steps.filter((s) => s.target_id === env.targetId && s.status === 'running' && s.external_task_id && (!name || s.name === name));
 }
 
 /** Every step of the job still running a vSphere task, whatever host (compensation cancels them). */
@@ -86,15 +92,17 @@ async function awaitStep(env: TaskEnv, step: JobStep): Promise<TaskOutcome | und
 /**
  * Starts the tasks (at most `limit` running at once, counting those still running from before) and waits for
  * them. `unfinished` when the deadline came first: call again, and the running ones are awaited then.
+ * `running`: the host's steps still running, when the caller has just read them.
  */
 export async function runTaskSteps(
   env: TaskEnv,
   specs: TaskSpec[],
   limit: number,
+  running?: JobStep[],
 ): Promise<{ outcomes: TaskOutcome[]; unfinished: boolean }> {
   const outcomes: TaskOutcome[] = [];
   let unfinished = false;
-  const earlier = await runningTaskSteps(env);
+  const earlier = running ?? (await runningTaskSteps(env));
   const busy = new Set(earlier.map((s) => String(s.result?.subject)));
   const queue: (() => Promise<void>)[] = [
     ...earlier.map((step) => async () => {
