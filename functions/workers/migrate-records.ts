@@ -1,7 +1,7 @@
 /**
- * The record migration in AWS: a CloudFormation trigger invokes it after each deploy that changes the code (an
- * operator may also invoke it by hand). It stops a minute before its own timeout; the pass's checkpoint lets the
- * next invocation carry on, and the answer says whether it is complete (docs/operations.md, "Record migration").
+ * A whole record migration pass in AWS, when an operator invokes it (housekeeping only migrates 20 seconds per
+ * sweep). It stops a minute before its own timeout; the pass's checkpoint lets the next invocation carry on, and
+ * the answer says whether it is complete (docs/operations.md, "Record migration").
  */
 import type { Context } from 'aws-lambda';
 import { deps } from '../../shared/container';

@@ -2,7 +2,7 @@
  * Every Lambda function EIO deploys, in one table. CDK bundles each `entry` as a NodejsFunction; the local
  * stack imports the very same module and calls the same exported handler. `vpc` marks the functions that
  * reach iDRACs and vCenters and therefore run in the private subnets. `invoked` functions are called by AWS
- * itself, not by a route, a pool or a workflow: Secrets Manager's rotation, the record migration after a deploy.
+ * itself or by an operator, not by a route, a pool or a workflow: Secrets Manager's rotation, the record migration.
  */
 export type FunctionKind = 'api' | 'worker' | 'step' | 'invoked';
 export type FunctionSpec = {
@@ -166,13 +166,13 @@ export const FUNCTIONS = {
     vpc: false,
     timeoutSeconds: 900,
     memoryMb: 512,
-    description: 'Rewrites stored records still in an older shape; runs after every deploy that changes it, resumable',
+    description: 'Record migration: rewrites stored records still in an older shape, one whole pass per invocation, resumable',
   },
 } as const satisfies Record<string, FunctionSpec>;
 
 /** The function Secrets Manager calls to rotate a service identity's secret. */
 export const SECRET_ROTATION_FUNCTION = 'secret-rotation';
-/** The function a deploy runs to migrate stored records (a CloudFormation trigger). */
+/** The function that runs a whole record migration pass when invoked (docs/operations.md). */
 export const MIGRATION_FUNCTION = 'migrate-records';
 
 export type FunctionName = keyof typeof FUNCTIONS;

@@ -3,35 +3,18 @@
  * stored record still in an older shape is rewritten in the current one. One pass reads each kind's records a
  * page at a time and rewrites the old ones, each conditional on the version it read, so a writer that changed a
  * record meanwhile (already in the current shape) is never overwritten. The pass writes a checkpoint after every
- * page: a pass stopped by its deadline or a crash carries on from there. In AWS it runs after each deploy
- * (functions/workers/migrate-records.ts, a CloudFormation trigger); locally at every start and `npm run migrate`.
+ * page: a pass stopped by its deadline or a crash carries on from there. Where it runs: every housekeeping sweep
+ * (AWS and local) gives a pass it has not finished, or one a deploy's new shapes need, 20 seconds; the
+ * `migrate-records` function runs a whole pass when invoked (AWS); the local stack at every start and on
+ * `npm run migrate`.
  */
 import { ConflictError } from '../domain/errors';
 import { logger } from '../observability/logger';
 import { isoNow } from '../ports/clock';
-import { Entity } from '../records/entity';
+import type { Entity } from '../records/entity';
+import { migrationCheckpoints as checkpoints, type KindCounts, type RecordMigration } from '../records/record-migrations';
 import { STORED_KINDS } from '../records/stored-kinds';
 import type { Deps } from './deps';
-
-export type KindCounts = { scanned: number; migrated: number; changed_meanwhile: number };
-
-/** The checkpoint of the current (or last) pass, itself a record: pk `MIGRATION#records`, sk `MIGRATION`. */
-export type RecordMigration = {
-  id: 'records';
-  status: 'running' | 'complete';
-  /** The schema version of every kind the pass migrates to, e.g. `SITE:1,SI:2`: a pass of other versions starts over. */
-  schemas: string;
-  /** Where the pass is: the kind (index in STORED_KINDS) and the page cursor within it. */
-  kind_index: number;
-  cursor?: string;
-  counts: Record<string, KindCounts>;
-  started_at: string;
-  updated_at: string;
-  finished_at?: string;
-  version: number;
-};
-
-const checkpoints = new Entity<RecordMigration>('record migration', 'MIGRATION');
 
 export type MigrationOptions = {
   /** Stop after the page that ends past this time (epoch ms); the next run carries on. */

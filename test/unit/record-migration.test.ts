@@ -8,6 +8,7 @@ import { join } from 'node:path';
 import { beforeEach, describe, expect, it } from 'vitest';
 import type { Item } from '../../shared/ports/store';
 import { Entity } from '../../shared/records/entity';
+import { migrationCheckpoints } from '../../shared/records/record-migrations';
 import { STORED_KINDS } from '../../shared/records/stored-kinds';
 import { migrateRecords, totalOf } from '../../shared/usecases/record-migration';
 import { ManualClock } from '../support/fakes';
@@ -116,6 +117,7 @@ describe('record migration', () => {
       const module = (await import(join(dir, file))) as Record<string, unknown>;
       for (const value of Object.values(module)) if (value instanceof Entity) exported.add(value);
     }
+    exported.delete(migrationCheckpoints); // the pass's own checkpoint, rewritten on every page
     const missing = [...exported].filter((e) => !STORED_KINDS.includes(e as never)).map((e) => (e as Entity<V1>).label);
     expect(missing).toEqual([]);
     expect(exported.size).toBe(STORED_KINDS.length);
