@@ -6,10 +6,11 @@
 import { execFile } from 'node:child_process';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { Entity } from '../../shared/records/entity';
+import type { Entity } from '../../shared/records/entity';
 import { sites } from '../../shared/records/sites';
 import { migrateRecords, totalOf } from '../../shared/usecases/record-migration';
 import { type Harness, startHarness } from '../support/harness';
+import { widgetsV1, widgetsV2 } from '../support/widget-shapes';
 
 const ROOT = join(import.meta.dirname, '..', '..');
 const TSX = join(ROOT, 'node_modules', '.bin', 'tsx');
@@ -66,13 +67,7 @@ describe('record migration on the local stack', () => {
   });
 
   it('rewrites a changed shape in the embedded DynamoDB, conditional on each version, and reruns as a no-op', async () => {
-    type V1 = { id: string; version: number; name: string };
-    type V2 = { id: string; version: number; display_name: string; tags: string[] };
-    const v1 = new Entity<V1>('widget', 'WIDGET');
-    const v2 = new Entity<V2>('widget', 'WIDGET', () => ({}), {
-      version: 2,
-      upgrades: { 1: ({ name, ...rest }) => ({ ...rest, display_name: name, tags: [] }) },
-    });
+    const [v1, v2] = [widgetsV1, widgetsV2];
     const store = h.stack.deps.store;
     for (let i = 0; i < 120; i++) await v1.create(store, { id: `w-${String(i).padStart(3, '0')}`, version: 1, name: `widget ${i}` });
     const kinds = [v2] as unknown as Entity<{ id: string; version: number }>[];

@@ -13,14 +13,9 @@ import { STORED_KINDS } from '../../shared/records/stored-kinds';
 import { migrateRecords, totalOf } from '../../shared/usecases/record-migration';
 import { ManualClock } from '../support/fakes';
 import { MemoryStore } from '../support/memory-store';
+import { type WidgetV1 as V1, type WidgetV2 as V2, widgetsV1, widgetsV2 } from '../support/widget-shapes';
 
-type V1 = { id: string; version: number; name: string };
-type V2 = { id: string; version: number; display_name: string; tags: string[] };
-const v1 = new Entity<V1>('widget', 'WIDGET');
-const v2 = new Entity<V2>('widget', 'WIDGET', () => ({}), {
-  version: 2,
-  upgrades: { 1: ({ name, ...rest }) => ({ ...rest, display_name: name, tags: [] }) },
-});
+const [v1, v2] = [widgetsV1, widgetsV2];
 const gadgets = new Entity<V1>('gadget', 'GADGET');
 const kinds = [v2, gadgets] as unknown as Entity<{ id: string; version: number }>[];
 
