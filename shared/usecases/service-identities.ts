@@ -81,8 +81,8 @@ export async function deleteServiceIdentity(deps: SiDeps, id: string): Promise<v
 /**
  * Rotation with a supplied secret records a credential the operator already changed on the target (a vCenter
  * SSO user, or by hand). An iDRAC identity's secret is put on the deployment's rotation schedule (AWS: Secrets
- * Manager calls the rotation function, secret-rotation-steps.ts). Generating one and setting it on the targets is credential-rotation.ts. Refused while
- * such a rotation runs: its finish would overwrite what is recorded here.
+ * Manager calls the rotation function, secret-rotation-steps.ts). Generating one and setting it on the targets is
+ * credential-rotation.ts. Refused while such a rotation runs: its finish would overwrite what is recorded here.
  */
 export async function rotateServiceIdentity(deps: SiDeps, id: string, secret: string): Promise<PublicServiceIdentity> {
   const current = await serviceIdentities.get(deps.store, id);
