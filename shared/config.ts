@@ -23,6 +23,9 @@ const Env = z.object({
   EVENT_SOURCE_MAPPINGS: z.string().default('{}'),
   /** Prefix of Secrets Manager secret names holding service-identity credentials (AWS only). */
   SECRETS_PREFIX: z.string().default('eio/service-identities/'),
+  /** EIO's Secrets Manager rotation function and the schedule new iDRAC secrets are put on (AWS only; unset: no schedule). */
+  SECRET_ROTATION_FUNCTION_ARN: z.string().optional(),
+  SECRET_ROTATION_SCHEDULE: z.string().default('rate(30 days)'),
   /** Claim that carries the caller's role; a string or an array (e.g. cognito:groups). */
   AUTH_ROLE_CLAIM: z.string().default('eio_role'),
   AUTH_ISSUER: z.string().default('eio-local'),
@@ -112,6 +115,9 @@ export function parseConfig(env: Record<string, string | undefined>) {
     stateMachineArns: jsonMap('STATE_MACHINE_ARNS', e.STATE_MACHINE_ARNS),
     eventSourceMappings: jsonMap('EVENT_SOURCE_MAPPINGS', e.EVENT_SOURCE_MAPPINGS),
     secretsPrefix: e.SECRETS_PREFIX,
+    secretRotation: e.SECRET_ROTATION_FUNCTION_ARN
+      ? { functionArn: e.SECRET_ROTATION_FUNCTION_ARN, scheduleExpression: e.SECRET_ROTATION_SCHEDULE }
+      : undefined,
     auth: { roleClaim: e.AUTH_ROLE_CLAIM, issuer: e.AUTH_ISSUER, audience: e.AUTH_AUDIENCE, maxTokenHours: e.AUTH_MAX_TOKEN_HOURS },
     maxBodyBytes: e.MAX_BODY_BYTES,
     idrac: {

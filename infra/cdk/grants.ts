@@ -2,7 +2,9 @@
  * What each kind of function may do, in one place. Rules (narrow later, per function, if a review asks):
  * - every function reads and writes the table; only workers and steps may Scan (no Scan on a request path);
  * - api and worker functions send to every pool queue and read queue/DLQ attributes (health);
- * - functions in the VPC read service-identity secrets; the service-identities API also manages them;
+ * - functions in the VPC read service-identity secrets; the service-identities API also manages them (and puts
+ *   them on the rotation schedule); the rotation functions stage and promote pending versions;
+ * - `invoked` functions (Secrets Manager's rotation, the record migration) reach the table and nothing else;
  * - api and worker functions start/stop/describe executions and answer task tokens, on EIO's state machines
  *   only; api functions also check state machines are ACTIVE (health) and drain pools (event-source mappings);
  * - the system API lists the table's backups and point-in-time recovery window.
@@ -23,7 +25,7 @@ export const BACKUP_READERS: ReadonlySet<string> = new Set(['api-system']);
 /** Functions that create, rotate and delete service-identity credentials (everyone else only reads them). */
 export const SECRET_MANAGERS: ReadonlySet<string> = new Set(['api-service-identities']);
 /** Functions that stage and promote a rotation's pending version (AWSPENDING → AWSCURRENT), as a rotation function does. */
-export const SECRET_ROTATORS: ReadonlySet<string> = new Set(['worker-credential-rotation']);
+export const SECRET_ROTATORS: ReadonlySet<string> = new Set(['worker-credential-rotation', 'secret-rotation']);
 
 export type GrantTargets = {
   table: dynamodb.ITable;
@@ -40,8 +42,15 @@ const SECRET_READ = ['secretsmanager:GetSecretValue', 'secretsmanager:DescribeSe
 // UpdateSecretVersionStage: moving AWSCURRENT to a rotation's pending version, or taking AWSPENDING off it.
 const SECRET_ROTATE = [...SECRET_READ, 'secretsmanager:PutSecretValue', 'secretsmanager:UpdateSecretVersionStage'];
 // RestoreSecret: re-creating an identity whose secret is pending deletion restores it (secrets adapter); deleting
-// one drops its pending version first (UpdateSecretVersionStage).
-const SECRET_MANAGE = [...SECRET_ROTATE, 'secretsmanager:CreateSecret', 'secretsmanager:DeleteSecret', 'secretsmanager:RestoreSecret'];
+// one drops its pending version first (UpdateSecretVersionStage). RotateSecret: a new iDRAC identity's secret is
+// put on the rotation schedule.
+const SECRET_MANAGE = [
+  ...SECRET_ROTATE,
+  'secretsmanager:CreateSecret',
+  'secretsmanager:DeleteSecret',
+  'secretsmanager:RestoreSecret',
+  'secretsmanager:RotateSecret',
+];
 
 export function grantForKind(f: EioFunction, t: GrantTargets): void {
   const stack = Stack.of(f);

@@ -18,6 +18,10 @@
  * | eio:logRetentionDays   | 90                               | retention of function, state machine and API logs    |
  * | eio:notifyEmails       | (none)                           | escalation contacts: addresses subscribed to the     |
  * |                        |                                  | alarms and notifications topic (comma list or JSON)  |
+ * | eio:deploymentConfig   | CANARY_10PERCENT_5MINUTES        | how CodeDeploy shifts API and worker traffic to a new|
+ * |                        |                                  | version (a LambdaDeploymentConfig name; ALL_AT_ONCE) |
+ * | eio:secretRotationDays | 30                               | Secrets Manager rotates each iDRAC identity's secret |
+ * |                        |                                  | this often (the rotation function's schedule)        |
  */
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -39,9 +43,33 @@ export type EioSettings = {
   logRetentionDays: RetentionDays;
   /** Escalation contacts subscribed (by email) to the alarms and notifications topic. */
   notifyEmails: string[];
+  /** A LambdaDeploymentConfig name: the canary (or linear, or all-at-once) shift of a new version. */
+  deploymentConfig: DeploymentConfigName;
+  /** Days between Secrets Manager's rotations of an iDRAC identity's secret. */
+  secretRotationDays: number;
   /** True when the issuer is the placeholder default (the app warns at synth). */
   jwtIssuerIsPlaceholder: boolean;
 };
+
+/** CodeDeploy's predefined Lambda deployment configurations (LambdaDeploymentConfig's static members). */
+export const DEPLOYMENT_CONFIGS = [
+  'ALL_AT_ONCE',
+  'CANARY_10PERCENT_5MINUTES',
+  'CANARY_10PERCENT_10MINUTES',
+  'CANARY_10PERCENT_15MINUTES',
+  'CANARY_10PERCENT_30MINUTES',
+  'LINEAR_10PERCENT_EVERY_1MINUTE',
+  'LINEAR_10PERCENT_EVERY_2MINUTES',
+  'LINEAR_10PERCENT_EVERY_3MINUTES',
+  'LINEAR_10PERCENT_EVERY_10MINUTES',
+] as const;
+export type DeploymentConfigName = (typeof DEPLOYMENT_CONFIGS)[number];
+
+function deploymentConfigName(v: string): DeploymentConfigName {
+  const found = DEPLOYMENT_CONFIGS.find((c) => c === v);
+  if (!found) throw new Error(`context eio:deploymentConfig must be one of ${DEPLOYMENT_CONFIGS.join(', ')}, got ${v}`);
+  return found;
+}
 
 export const PLACEHOLDER_JWT_ISSUER = 'https://issuer.example.invalid/';
 
@@ -58,6 +86,8 @@ export const DEFAULT_SETTINGS: EioSettings = {
   deviceCidrs: ['0.0.0.0/0'],
   logRetentionDays: RetentionDays.THREE_MONTHS,
   notifyEmails: [],
+  deploymentConfig: 'CANARY_10PERCENT_5MINUTES',
+  secretRotationDays: 30,
   jwtIssuerIsPlaceholder: true,
 };
 
@@ -90,6 +120,10 @@ export function settingsFromContext(node: Node): EioSettings {
   if (!(Object.values(RetentionDays) as unknown[]).includes(retention)) {
     throw new Error(`context eio:logRetentionDays ${retention} is not a CloudWatch Logs retention period`);
   }
+  const rotationDays = num('secretRotationDays', DEFAULT_SETTINGS.secretRotationDays);
+  // Secrets Manager's schedules run every 4 hours at most often and every 1,000 days at least.
+  if (!Number.isInteger(rotationDays) || rotationDays < 1 || rotationDays > 1000)
+    throw new Error(`context eio:secretRotationDays must be a whole number of days from 1 to 1000, got ${rotationDays}`);
   const jwtIssuer = str('jwtIssuer', DEFAULT_SETTINGS.jwtIssuer);
   const prefixList = ctx('dynamoDbPrefixList');
   return {
@@ -104,6 +138,8 @@ export function settingsFromContext(node: Node): EioSettings {
     ...(prefixList ? { dynamoDbPrefixListId: String(prefixList) } : {}),
     logRetentionDays: retention as RetentionDays,
     notifyEmails: list(ctx('notifyEmails')) ?? DEFAULT_SETTINGS.notifyEmails,
+    deploymentConfig: deploymentConfigName(str('deploymentConfig', DEFAULT_SETTINGS.deploymentConfig)),
+    secretRotationDays: rotationDays,
     jwtIssuerIsPlaceholder: jwtIssuer === PLACEHOLDER_JWT_ISSUER,
   };
 }

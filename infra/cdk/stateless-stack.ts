@@ -1,11 +1,15 @@
 import { ArnFormat, CfnOutput, Stack, type StackProps } from 'aws-cdk-lib';
 import type * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import type * as ec2 from 'aws-cdk-lib/aws-ec2';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import type * as lambda from 'aws-cdk-lib/aws-lambda';
 import type { Construct } from 'constructs';
+import { MIGRATION_FUNCTION, SECRET_ROTATION_FUNCTION } from '../../shared/catalog/functions';
+import { EioCanaries } from './canary';
 import { dlqKey, type EioCatalog, REAL_CATALOG, stateMachineName } from './catalog';
 import { assertCatalog } from './catalog-checks';
 import { EioFunction } from './eio-function';
-import { grantForKind, SECRETS_PREFIX } from './grants';
+import { grantForKind, SECRET_MANAGERS, SECRETS_PREFIX } from './grants';
 import { EioHttpApi } from './http-api';
 import { EioMonitoring, METRICS_NAMESPACE } from './monitoring';
 import { REPO_ROOT, STATE_MACHINES_DIR } from './paths';
@@ -43,6 +47,8 @@ export class EioStatelessStack extends Stack {
   readonly monitoring: EioMonitoring;
   /** Pool name → event-source mapping UUID (the API disables it to drain the pool). */
   readonly eventSourceMappings: Readonly<Record<string, string>>;
+  /** The live aliases of the API and worker functions and their canary deployments. */
+  readonly canaries: EioCanaries;
 
   constructor(scope: Construct, id: string, props: EioStatelessStackProps) {
     super(scope, id, props);
@@ -101,7 +107,18 @@ export class EioStatelessStack extends Stack {
     }
     this.functions = functions;
 
-    const mappings = connectWorkerPools(catalog.workerPools, functions, props.queues);
+    // Routes and pools reach API and worker functions through their live alias, which CodeDeploy shifts by canary.
+    this.canaries = new EioCanaries(this, 'Canaries', {
+      functions: Object.values(functions).filter((f) => f.spec.kind === 'api' || f.spec.kind === 'worker'),
+      deploymentConfig: settings.deploymentConfig,
+    });
+    const live = (name: string, f: EioFunction): lambda.IFunction => this.canaries.aliases[name] ?? f.fn;
+
+    const mappings = connectWorkerPools(
+      catalog.workerPools,
+      Object.fromEntries(Object.entries(functions).map(([n, f]) => [n, live(n, f)])),
+      props.queues,
+    );
     this.eventSourceMappings = mappings.ids;
 
     for (const f of Object.values(functions)) {
@@ -116,6 +133,8 @@ export class EioStatelessStack extends Stack {
       // A job may fail, pause or ask for approval in any function that moves it.
       this.monitoring.notifications.grantSendMessages(f.role);
     }
+
+    this.wireSecretRotation(functions, settings);
 
     const lambdas = Object.fromEntries(Object.entries(functions).map(([n, f]) => [n, f.fn]));
     const workflows: Record<string, EioWorkflow> = {};
@@ -138,16 +157,44 @@ export class EioStatelessStack extends Stack {
 
     this.httpApi = new EioHttpApi(this, 'Http', {
       routes: catalog.routes,
-      functions: lambdas,
+      functions: Object.fromEntries(Object.entries(functions).map(([n, f]) => [n, live(n, f)])),
       jwtIssuer: settings.jwtIssuer,
       jwtAudience: settings.jwtAudience,
       logRetention: settings.logRetentionDays,
     });
 
     new CfnOutput(this, 'ApiUrl', { value: this.httpApi.url, description: 'EIO API base URL' });
+    const migration = functions[MIGRATION_FUNCTION];
+    if (migration)
+      new CfnOutput(this, 'MigrateRecordsFunction', {
+        value: migration.fn.functionName,
+        description: 'Invoke after a deploy that changes a record shape, until it answers "complete" (docs/operations.md)',
+      });
     new CfnOutput(this, 'NotificationsTopicArn', {
       value: this.monitoring.topic.topicArn,
       description: 'SNS topic of EIO alarms and operator notifications: subscribe the on-call here',
     });
+  }
+
+  /**
+   * Secrets Manager rotates each iDRAC identity's secret with the rotation function. The secrets are made at run
+   * time (one per identity and secret version), so no RotationSchedule can name them here: the functions that
+   * create them put each on the schedule (RotateSecret with the function's ARN), which this wiring allows.
+   */
+  private wireSecretRotation(functions: Readonly<Record<string, EioFunction>>, settings: EioSettings): void {
+    const rotation = functions[SECRET_ROTATION_FUNCTION];
+    if (!rotation) return;
+    rotation.fn.addPermission('SecretsManagerInvoke', {
+      principal: new iam.ServicePrincipal('secretsmanager.amazonaws.com'),
+      sourceAccount: this.account,
+    });
+    for (const name of SECRET_MANAGERS) {
+      const f = functions[name];
+      if (!f) continue;
+      f.fn.addEnvironment('SECRET_ROTATION_FUNCTION_ARN', rotation.fn.functionArn);
+      f.fn.addEnvironment('SECRET_ROTATION_SCHEDULE', `rate(${settings.secretRotationDays} days)`);
+      // RotateSecret names the function: the caller must be allowed to invoke it, as Secrets Manager then does.
+      f.role.addToPrincipalPolicy(new iam.PolicyStatement({ actions: ['lambda:InvokeFunction'], resources: [rotation.fn.functionArn] }));
+    }
   }
 }

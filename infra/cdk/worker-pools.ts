@@ -1,6 +1,6 @@
+import type * as lambda from 'aws-cdk-lib/aws-lambda';
 import { SqsEventSource } from 'aws-cdk-lib/aws-lambda-event-sources';
 import type { CatalogWorkerPool } from './catalog';
-import type { EioFunction } from './eio-function';
 import type { PoolQueues } from './stateful-stack';
 
 // AWS rejects SQS maximum concurrency below 2 (and above 1000). A pool of 1 therefore runs up to 2
@@ -16,10 +16,10 @@ export type PoolMappings = {
   arns: string[];
 };
 
-/** One SQS event source per pool: the pool's queue feeds its worker function. */
+/** One SQS event source per pool: the pool's queue feeds its worker function (its live alias). */
 export function connectWorkerPools(
   pools: Readonly<Record<string, CatalogWorkerPool>>,
-  functions: Readonly<Record<string, EioFunction>>,
+  functions: Readonly<Record<string, lambda.IFunction>>,
   queues: Readonly<Record<string, PoolQueues>>,
 ): PoolMappings {
   const mappings: PoolMappings = { ids: {}, arns: [] };
@@ -32,7 +32,7 @@ export function connectWorkerPools(
       maxConcurrency: sqsMaxConcurrency(spec.concurrency),
       reportBatchItemFailures: true, // a failed message is retried alone, not with its whole batch
     });
-    worker.fn.addEventSource(source);
+    worker.addEventSource(source);
     mappings.ids[pool] = source.eventSourceMappingId;
     mappings.arns.push(source.eventSourceMappingArn);
   }

@@ -21,6 +21,7 @@ import { logger } from '../../shared/observability/logger';
 import { resumeCredentialRotations } from '../../shared/usecases/credential-rotation';
 import type { Deps } from '../../shared/usecases/deps';
 import { reconcileJobs } from '../../shared/usecases/jobs/reconcile';
+import { migrateRecords } from '../../shared/usecases/record-migration';
 import { controlSocketOf, serveControl } from './control-socket';
 import { backupDataDir, backupsDirOf } from './data-backup';
 import { type DemoIdracOptions, seedDemoLab, startDemoIdracs } from './demo-lab';
@@ -152,6 +153,8 @@ export async function startLocalStack(opts: LocalStackOptions): Promise<LocalSta
     closers.push(() => deps.idrac.dispose());
     closers.push(() => deps.vcenter.closeAll());
 
+    // As a deploy does in AWS: records stored in an older shape are rewritten before any worker runs.
+    await migrateRecords(deps, { onlyIfChanged: true });
     // Runners start only once everything they may call is wired.
     for (const runner of runners.values()) runner.start();
     closers.push(async () => Promise.all([...runners.values()].map((r) => r.stop(10_000))));
@@ -159,6 +162,7 @@ export async function startLocalStack(opts: LocalStackOptions): Promise<LocalSta
     scheduler.start();
     const control = await serveControl(controlSocketOf(opts.dataDir), {
       backup: () => backupDataDir({ dataDir: opts.dataDir, exportTable: (file) => dynamo.exportTo(file) }),
+      migrate: () => migrateRecords(deps),
     });
     closers.push(() => control.close());
     closers.push(async () => scheduler.stop());

@@ -1,9 +1,10 @@
 /**
  * Every Lambda function EIO deploys, in one table. CDK bundles each `entry` as a NodejsFunction; the local
  * stack imports the very same module and calls the same exported handler. `vpc` marks the functions that
- * reach iDRACs and vCenters and therefore run in the private subnets.
+ * reach iDRACs and vCenters and therefore run in the private subnets. `invoked` functions are called by AWS
+ * itself or by an operator, not by a route, a pool or a workflow: Secrets Manager's rotation, the record migration.
  */
-export type FunctionKind = 'api' | 'worker' | 'step';
+export type FunctionKind = 'api' | 'worker' | 'step' | 'invoked';
 export type FunctionSpec = {
   /** Path from the repository root, without extension. */
   entry: string;
@@ -151,6 +152,27 @@ export const FUNCTIONS = {
     memoryMb: 1024,
     description: "Every Task state of the job state machines: lifecycle steps and the job types' work",
   },
+  'secret-rotation': {
+    entry: 'functions/workers/secret-rotation',
+    kind: 'invoked',
+    vpc: true,
+    timeoutSeconds: 900,
+    memoryMb: 512,
+    description: "Secrets Manager's rotation function of the service-identity secrets: the credential rotation's steps",
+  },
+  'migrate-records': {
+    entry: 'functions/workers/migrate-records',
+    kind: 'invoked',
+    vpc: false,
+    timeoutSeconds: 900,
+    memoryMb: 512,
+    description: 'Record migration: rewrites stored records still in an older shape, one whole pass per invocation, resumable',
+  },
 } as const satisfies Record<string, FunctionSpec>;
+
+/** The function Secrets Manager calls to rotate a service identity's secret. */
+export const SECRET_ROTATION_FUNCTION = 'secret-rotation';
+/** The function that runs a whole record migration pass when invoked (docs/operations.md). */
+export const MIGRATION_FUNCTION = 'migrate-records';
 
 export type FunctionName = keyof typeof FUNCTIONS;

@@ -32,7 +32,10 @@ export function awsDeps(): Deps {
     store,
     queue,
     workflows: new SfnWorkflows(sfn, { stateMachineArns: c.stateMachineArns }),
-    secrets: new SecretsManagerSecrets(new SecretsManagerClient({ region }), { prefix: c.secretsPrefix }),
+    secrets: new SecretsManagerSecrets(new SecretsManagerClient({ region }), {
+      prefix: c.secretsPrefix,
+      ...(c.secretRotation ? { rotation: c.secretRotation } : {}),
+    }),
     workerPools: new LambdaWorkerPools(new LambdaClient({ region }), queue, c.eventSourceMappings),
     probes: { workflows: () => stateMachinesHealth(sfn, c.stateMachineArns) },
     backups: new DynamoDbBackups(dynamo, c.tableName),

@@ -24,6 +24,15 @@ export interface Secrets {
   promotePending(ref: string, versionId: string): Promise<void>;
   /** Drops pending version `versionId`; harmless when it is not pending (any more). */
   discardPending(ref: string, versionId: string): Promise<void>;
+
+  /*
+   * Rotation on a schedule (Secrets Manager calls EIO's rotation function, which runs the same steps). The local
+   * stack has no such schedule: there rotations start only from the API.
+   */
+  /** Puts the secret on the deployment's rotation schedule; a no-op where there is none. */
+  scheduleRotation(ref: string): Promise<void>;
+  /** The ref of a secret as the rotation schedule names it (Secrets Manager: its ARN or name). */
+  refOf(secretId: string): Promise<string>;
 }
 
 export type PendingSecret = { versionId: string; value: string };

@@ -49,6 +49,9 @@ export function stripKeys<T>(item: Item): T {
 
 export type IndexKeys = { gsi1sk?: string; gsi2pk?: string; gsi2sk?: string };
 
+/** What one page of a migration did: items read, rewritten, and skipped because a writer changed them first. */
+export type MigratedPage = { scanned: number; migrated: number; changed_meanwhile: number; cursor?: string };
+
 /** One page of a list: size, where to continue, order, and a sort-key range. */
 export type ListPage = { limit: number; cursor?: string; descending?: boolean; between?: [string, string] };
 
@@ -56,7 +59,7 @@ export class Entity<T extends Versioned> {
   constructor(
     /** Operator-facing name used in errors: "site 'site-9' does not exist". */
     readonly label: string,
-    private readonly kind: string,
+    readonly kind: string,
     /** Extra access patterns: a different gsi1 sort (e.g. by creation time) and a gsi2 (e.g. by status). */
     private readonly indexes: (record: T) => IndexKeys = () => ({}),
     readonly schema: Schema = FIRST_SCHEMA,
@@ -72,17 +75,31 @@ export class Entity<T extends Versioned> {
    */
   async migrateStored(store: Store): Promise<number> {
     let rewritten = 0;
-    for await (const item of eachItem((cursor) => store.query({ index: 'gsi1', pk: `KIND#${this.kind}`, limit: 100, cursor }))) {
+    let cursor: string | undefined;
+    do {
+      const page = await this.migratePage(store, cursor);
+      rewritten += page.migrated;
+      cursor = page.cursor;
+    } while (cursor);
+    return rewritten;
+  }
+
+  /** One page of migrateStored, from `cursor`; the answer's cursor is where the next page starts (none: done). */
+  async migratePage(store: Store, cursor?: string, limit = 100): Promise<MigratedPage> {
+    const page = await store.query({ index: 'gsi1', pk: `KIND#${this.kind}`, limit, cursor });
+    const counts = { scanned: page.items.length, migrated: 0, changed_meanwhile: 0 };
+    for (const item of page.items) {
       if (item.schema_version === this.schema.version) continue;
       const record = this.fromItem(item);
       try {
         await store.put(this.toItem(record), { kind: 'version', version: record.version });
-        rewritten++;
+        counts.migrated++;
       } catch (e) {
         if (!(e instanceof ConditionFailedError)) throw e;
+        counts.changed_meanwhile++;
       }
     }
-    return rewritten;
+    return { ...counts, ...(page.cursor ? { cursor: page.cursor } : {}) };
   }
 
   key(id: string): Key {

@@ -4,7 +4,7 @@
  * and a target's `setting` / `rolling_back` is written before its device is asked, so the worker that carries on
  * after a crash asks the device which password it has rather than guessing.
  */
-import type { CredentialRotation, RotationTarget, RotationTargetState } from '../domain/credential-rotation';
+import type { CredentialRotation, RotationStatus, RotationTarget, RotationTargetState } from '../domain/credential-rotation';
 import { canaryFirst, isFinalRotation } from '../domain/credential-rotation';
 import type { DellEndpoint } from '../domain/dell-endpoint';
 import { ConflictError } from '../domain/errors';
@@ -272,11 +272,19 @@ const STEPS = {
   rolling_back: rollBack,
 } as const;
 
-/** Carries a rotation on from the step its record names until it is final. */
-export async function runCredentialRotation(deps: RotationDeps, rotationId: string): Promise<CredentialRotation> {
+// The steps in the order they run (a rollback may follow any of them).
+const STEP_ORDER: RotationStatus[] = ['pending', 'setting', 'testing', 'finishing'];
+
+/**
+ * Carries a rotation on from the step its record names until it is final, or, given `through`, until that step
+ * is done (Secrets Manager asks for one step per invocation); a rollback, once begun, always runs to its end.
+ */
+export async function runCredentialRotation(deps: RotationDeps, rotationId: string, through?: RotationStatus): Promise<CredentialRotation> {
   const run = new Run(deps, await credentialRotations.get(deps.store, rotationId));
+  const due = (status: RotationStatus) =>
+    through === undefined || status === 'rolling_back' || STEP_ORDER.indexOf(status) <= STEP_ORDER.indexOf(through);
   try {
-    while (!isFinalRotation(run.rotation.status)) {
+    while (!isFinalRotation(run.rotation.status) && due(run.rotation.status)) {
       const status = run.rotation.status as keyof typeof STEPS;
       logger.info('Credential rotation step', { rotation_id: rotationId, status });
       await STEPS[status](run, deps);
@@ -286,6 +294,7 @@ export async function runCredentialRotation(deps: RotationDeps, rotationId: stri
     logger.info('Credential rotation carried on by another worker', { rotation_id: rotationId });
     return credentialRotations.get(deps.store, rotationId);
   }
-  logger.info('Credential rotation ended', { rotation_id: rotationId, status: run.rotation.status });
+  if (isFinalRotation(run.rotation.status))
+    logger.info('Credential rotation ended', { rotation_id: rotationId, status: run.rotation.status });
   return run.rotation;
 }

@@ -75,6 +75,24 @@ async function endpointsUsing(deps: Pick<Deps, 'store'>, identityId: string): Pr
 
 /** Starts a rotation (one at a time per identity) and hands it to the `credentials` pool. */
 export async function startCredentialRotation(deps: RotationDeps, identityId: string, actor: string): Promise<CredentialRotation> {
+  const rotation = await openCredentialRotation(deps, identityId, actor, {
+    id: newId('credential_rotation', deps.clock.now()),
+    secretVersionId: randomUUID(),
+  });
+  await sendToPool(deps.queue, 'credentials', [{ message: { rotation_id: rotation.id } }]);
+  return rotation;
+}
+
+/**
+ * Writes a new rotation of the identity, step `pending`, and makes it the identity's one running rotation (409
+ * while another runs); whoever opened it runs its steps (the `credentials` pool, or Secrets Manager step by step).
+ */
+export async function openCredentialRotation(
+  deps: RotationDeps,
+  identityId: string,
+  actor: string,
+  names: { id: string; secretVersionId: string },
+): Promise<CredentialRotation> {
   await assertKillSwitchOff(deps);
   const identity = await serviceIdentities.get(deps.store, identityId);
   if (identity.target_kind === 'vcenter')
@@ -89,10 +107,10 @@ export async function startCredentialRotation(deps: RotationDeps, identityId: st
   const canary = endpoints.find((ep) => ep.status === 'reachable') ?? endpoints[0]!;
   const now = isoNow(deps.clock);
   const rotation: CredentialRotation = {
-    id: newId('credential_rotation', deps.clock.now()),
+    id: names.id,
     service_identity_id: identityId,
     status: 'pending',
-    secret_version_id: randomUUID(),
+    secret_version_id: names.secretVersionId,
     targets: endpoints.map((ep) => ({ id: ep.id, address: ep.address, canary: ep.id === canary.id, state: 'waiting' })),
     requested_by: actor,
     created_at: now,
@@ -108,7 +126,6 @@ export async function startCredentialRotation(deps: RotationDeps, identityId: st
     at: now,
     detail: { rotation_id: rotation.id, targets: rotation.targets.map((t) => t.id) },
   });
-  await sendToPool(deps.queue, 'credentials', [{ message: { rotation_id: rotation.id } }]);
   return rotation;
 }
 

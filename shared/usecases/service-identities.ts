@@ -31,6 +31,7 @@ export async function createServiceIdentity(deps: SiDeps, input: ServiceIdentity
   const secretRef = newSecretRef(id);
   await deps.secrets.put(secretRef, input.secret);
   try {
+    if (input.target_kind === 'idrac') await deps.secrets.scheduleRotation(secretRef);
     const si = await serviceIdentities.create(deps.store, {
       id,
       name: input.name,
@@ -79,8 +80,9 @@ export async function deleteServiceIdentity(deps: SiDeps, id: string): Promise<v
 
 /**
  * Rotation with a supplied secret records a credential the operator already changed on the target (a vCenter
- * SSO user, or by hand). Generating one and setting it on the targets is credential-rotation.ts. Refused while
- * such a rotation runs: its finish would overwrite what is recorded here.
+ * SSO user, or by hand). An iDRAC identity's secret is put on the deployment's rotation schedule (AWS: Secrets
+ * Manager calls the rotation function, secret-rotation-steps.ts). Generating one and setting it on the targets is
+ * credential-rotation.ts. Refused while such a rotation runs: its finish would overwrite what is recorded here.
  */
 export async function rotateServiceIdentity(deps: SiDeps, id: string, secret: string): Promise<PublicServiceIdentity> {
   const current = await serviceIdentities.get(deps.store, id);
@@ -90,6 +92,7 @@ export async function rotateServiceIdentity(deps: SiDeps, id: string, secret: st
   await deps.secrets.put(secretRef, secret);
   let rotated: ServiceIdentity;
   try {
+    if (current.target_kind === 'idrac') await deps.secrets.scheduleRotation(secretRef);
     rotated = await serviceIdentities.replace(deps.store, {
       ...current,
       secret_ref: secretRef,

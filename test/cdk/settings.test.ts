@@ -27,6 +27,8 @@ describe('settingsFromContext', () => {
       'eio:dynamoDbPrefixList': 'pl-02cd2c6b',
       'eio:logRetentionDays': '365',
       'eio:notifyEmails': 'platform@example.com,infra@example.com',
+      'eio:deploymentConfig': 'ALL_AT_ONCE',
+      'eio:secretRotationDays': '14',
     });
     expect(s).toEqual({
       jwtIssuer: 'https://login.example.com/tenant/',
@@ -40,6 +42,8 @@ describe('settingsFromContext', () => {
       dynamoDbPrefixListId: 'pl-02cd2c6b',
       logRetentionDays: RetentionDays.ONE_YEAR,
       notifyEmails: ['platform@example.com', 'infra@example.com'],
+      deploymentConfig: 'ALL_AT_ONCE',
+      secretRotationDays: 14,
       jwtIssuerIsPlaceholder: false,
     });
   });
@@ -52,5 +56,7 @@ describe('settingsFromContext', () => {
   it('rejects values CloudFormation would reject later', () => {
     expect(() => fromContext({ 'eio:logRetentionDays': '45' })).toThrow(/not a CloudWatch Logs retention period/);
     expect(() => fromContext({ 'eio:natGateways': 'two' })).toThrow(/eio:natGateways/);
+    expect(() => fromContext({ 'eio:deploymentConfig': 'CANARY_50PERCENT' })).toThrow(/eio:deploymentConfig must be one of/);
+    expect(() => fromContext({ 'eio:secretRotationDays': '0' })).toThrow(/eio:secretRotationDays/);
   });
 });

@@ -8,6 +8,7 @@ import { actionsOf, getAttTarget, resourcesList, resourcesOf, statementsOf, synt
 
 let eio: TestApp;
 const fnId = (name: string) => eio.logicalId(eio.stateless.functions[name]!.fn);
+const aliasId = (name: string) => eio.logicalId(eio.stateless.canaries.aliases[name]!);
 const roleId = (name: string) => eio.logicalId(eio.stateless.functions[name]!.role);
 const fnProps = (name: string) => resourcesOf(eio.templates.stateless, 'AWS::Lambda::Function')[fnId(name)]!.Properties;
 const statements = (name: string) => statementsOf(resourcesOf(eio.templates.stateless, 'AWS::IAM::Policy'), roleId(name));
@@ -87,7 +88,8 @@ describe('worker pools', () => {
       );
       expect(mapping, pool).toBeDefined();
       const p = mapping![1].Properties;
-      expect(p.FunctionName).toEqual({ Ref: fnId(spec.function) });
+      // The live alias (`<function name>:live`, the name cut from the alias's ARN), shifted by canary.
+      expect(JSON.stringify(p.FunctionName)).toContain(`{"Ref":"${aliasId(spec.function)}"}]}]},":live"`);
       expect(importOf(p.EventSourceArn)).toMatch(new RegExp(`^EioStatefulStack:.*${pool.replace(/-/g, '')}queue`));
       expect(p.BatchSize).toBe(spec.batchSize);
       expect(p.FunctionResponseTypes).toEqual(['ReportBatchItemFailures']);
@@ -128,7 +130,7 @@ describe('least privilege', () => {
     }
   });
 
-  it('gives secrets to VPC functions only: read for most, manage for the service-identities API, under the EIO prefix', () => {
+  it('gives secrets to VPC functions only: read for most, stage for the rotation function, manage for the service-identities API', () => {
     for (const [name, spec] of Object.entries(TEST_CATALOG.functions)) {
       const secretStatements = statements(name).filter((s) => actionsOf(s).some((a) => a.startsWith('secretsmanager:')));
       if (!spec.vpc) {
@@ -137,30 +139,25 @@ describe('least privilege', () => {
       }
       expect(secretStatements).toHaveLength(1);
       expect(JSON.stringify(secretStatements[0]!.Resource)).toMatch(/:secret:eio\/service-identities\/\*"\]\]\}$/);
+      const rotate = ['DescribeSecret', 'GetSecretValue', 'PutSecretValue', 'UpdateSecretVersionStage'];
       const expected =
         name === 'api-service-identities'
-          ? [
-              'CreateSecret',
-              'DeleteSecret',
-              'DescribeSecret',
-              'GetSecretValue',
-              'PutSecretValue',
-              'RestoreSecret',
-              'UpdateSecretVersionStage',
-            ]
-          : ['DescribeSecret', 'GetSecretValue'];
+          ? [...rotate, 'CreateSecret', 'DeleteSecret', 'RestoreSecret', 'RotateSecret'].sort()
+          : name === 'secret-rotation'
+            ? rotate
+            : ['DescribeSecret', 'GetSecretValue'];
       expect(actionsOf(secretStatements[0]!).sort()).toEqual(expected.map((a) => `secretsmanager:${a}`));
     }
   });
 
-  it('lets API and worker functions send to pool queues; steps send nothing but notifications', () => {
+  it('lets API and worker functions send to pool queues; steps and invoked functions send nothing but notifications', () => {
     // Every function may queue an operator notification (monitoring.test.ts): not a pool queue.
     const notifications = eio.logicalId(eio.stateless.monitoring.notifications);
     for (const [name, spec] of Object.entries(TEST_CATALOG.functions)) {
       const sends = statements(name).filter(
         (s) => actionsOf(s).includes('sqs:SendMessage') && !JSON.stringify(s.Resource).includes(notifications),
       );
-      if (spec.kind === 'step') {
+      if (spec.kind === 'step' || spec.kind === 'invoked') {
         expect(sends, name).toEqual([]);
         continue;
       }
@@ -274,7 +271,7 @@ describe('HTTP API', () => {
       const integrationId = JSON.stringify(route!.Target).match(/"Ref":"([A-Za-z0-9]+)"/)?.[1];
       const integration = integrations[integrationId!]!.Properties;
       expect(integration).toMatchObject({ IntegrationType: 'AWS_PROXY', PayloadFormatVersion: '2.0' });
-      expect(getAttTarget(integration.IntegrationUri)).toBe(fnId(row.function));
+      expect(integration.IntegrationUri).toEqual({ Ref: aliasId(row.function) });
       if (row.role === 'none') {
         expect(route!.AuthorizationType).toBe('NONE');
         expect(route!.AuthorizerId).toBeUndefined();
@@ -290,9 +287,11 @@ describe('HTTP API', () => {
   it('lets API Gateway invoke each routed function through this API only (one permission per function)', () => {
     const t = eio.templates.stateless;
     const apiId = eio.logicalId(eio.stateless.httpApi.api);
-    const permissions = Object.values(resourcesOf(t, 'AWS::Lambda::Permission')).map((p) => p.Properties);
+    const permissions = Object.values(resourcesOf(t, 'AWS::Lambda::Permission'))
+      .map((p) => p.Properties)
+      .filter((p) => p.Principal !== 'secretsmanager.amazonaws.com');
     const routed = [...new Set(TEST_CATALOG.routes.map((r) => r.function))];
-    expect(permissions.map((p) => getAttTarget(p.FunctionName)).sort()).toEqual(routed.map(fnId).sort());
+    expect(permissions.map((p) => (p.FunctionName as { Ref: string }).Ref).sort()).toEqual(routed.map(aliasId).sort());
     for (const p of permissions) {
       expect(p.Principal).toBe('apigateway.amazonaws.com');
       expect(JSON.stringify(p.SourceArn)).toContain(`{"Ref":"${apiId}"},"/*/*/*"`);
@@ -323,5 +322,74 @@ describe('HTTP API', () => {
   it('outputs the API URL', () => {
     const outputs = eio.templates.stateless.findOutputs('ApiUrl');
     expect(JSON.stringify(outputs.ApiUrl!.Value)).toContain('execute-api');
+  });
+});
+
+describe('deploy rollback (canary)', () => {
+  const shifted = () => Object.entries(TEST_CATALOG.functions).filter(([, f]) => f.kind === 'api' || f.kind === 'worker');
+
+  it('gives every API and worker function a live alias on its current version, and no other function one', () => {
+    const aliases = Object.values(resourcesOf(eio.templates.stateless, 'AWS::Lambda::Alias')).map((a) => a.Properties);
+    expect(aliases).toHaveLength(shifted().length);
+    for (const [name] of shifted()) {
+      const alias = aliases.find((a) => JSON.stringify(a.FunctionName) === JSON.stringify({ Ref: fnId(name) }));
+      expect(alias, name).toMatchObject({ Name: 'live' });
+      expect(JSON.stringify(alias!.FunctionVersion)).toContain('CurrentVersion');
+    }
+  });
+
+  it("shifts each alias by the configured canary, rolled back by an alarm on the new version's errors", () => {
+    const t = eio.templates.stateless;
+    const groups = Object.values(resourcesOf(t, 'AWS::CodeDeploy::DeploymentGroup')).map((g) => g.Properties);
+    expect(groups).toHaveLength(shifted().length);
+    const alarms = resourcesOf(t, 'AWS::CloudWatch::Alarm');
+    for (const g of groups) {
+      expect(g.DeploymentConfigName).toBe('CodeDeployDefault.LambdaCanary10Percent5Minutes');
+      expect(g.AutoRollbackConfiguration).toEqual({
+        Enabled: true,
+        Events: expect.arrayContaining(['DEPLOYMENT_FAILURE', 'DEPLOYMENT_STOP_ON_REQUEST', 'DEPLOYMENT_STOP_ON_ALARM']),
+      });
+      const [alarm] = (g.AlarmConfiguration as { Alarms: { Name: { Ref: string } }[]; Enabled: boolean }).Alarms;
+      const a = alarms[alarm!.Name.Ref]!.Properties;
+      expect(a).toMatchObject({ MetricName: 'Errors', Namespace: 'AWS/Lambda', Threshold: 1, EvaluationPeriods: 1 });
+      expect(JSON.stringify(a.Dimensions)).toContain('CurrentVersion');
+    }
+    for (const [name] of shifted()) {
+      const updatePolicy = (resourcesOf(t, 'AWS::Lambda::Alias')[aliasId(name)] as { UpdatePolicy?: unknown }).UpdatePolicy;
+      expect(JSON.stringify(updatePolicy), name).toContain('CodeDeployLambdaAliasUpdate');
+    }
+  });
+
+  it('takes another shift from eio:deploymentConfig', () => {
+    const linear = synthEio({ settings: { deploymentConfig: 'LINEAR_10PERCENT_EVERY_1MINUTE' } });
+    const groups = Object.values(resourcesOf(linear.templates.stateless, 'AWS::CodeDeploy::DeploymentGroup'));
+    expect(groups.map((g) => g.Properties.DeploymentConfigName)).toEqual(
+      groups.map(() => 'CodeDeployDefault.LambdaLinear10PercentEvery1Minute'),
+    );
+  });
+});
+
+describe("Secrets Manager's rotation function", () => {
+  it('may be invoked by Secrets Manager of this account only, in the VPC like the other device-reaching functions', () => {
+    const permissions = Object.values(resourcesOf(eio.templates.stateless, 'AWS::Lambda::Permission'))
+      .map((p) => p.Properties)
+      .filter((p) => p.Principal === 'secretsmanager.amazonaws.com');
+    expect(permissions).toHaveLength(1);
+    expect(getAttTarget(permissions[0]!.FunctionName)).toBe(fnId('secret-rotation'));
+    expect(permissions[0]!.SourceAccount).toEqual({ Ref: 'AWS::AccountId' });
+    expect(fnProps('secret-rotation').VpcConfig).toBeDefined();
+  });
+
+  it('is the rotation schedule the service-identities API puts each iDRAC secret on, every eio:secretRotationDays', () => {
+    const env = (fnProps('api-service-identities').Environment as { Variables: Record<string, unknown> }).Variables;
+    expect(getAttTarget(env.SECRET_ROTATION_FUNCTION_ARN)).toBe(fnId('secret-rotation'));
+    expect(env.SECRET_ROTATION_SCHEDULE).toBe('rate(30 days)');
+    const invoke = statements('api-service-identities').filter((s) => actionsOf(s).includes('lambda:InvokeFunction'));
+    expect(invoke.flatMap(resourcesList).map(getAttTarget)).toEqual([fnId('secret-rotation')]);
+    expect(allowedActions('api-service-identities')).toContain('secretsmanager:RotateSecret');
+    const weekly = synthEio({ settings: { secretRotationDays: 7 } });
+    const fn = weekly.stateless.functions['api-service-identities']!.fn;
+    const props = resourcesOf(weekly.templates.stateless, 'AWS::Lambda::Function')[weekly.logicalId(fn)]!.Properties;
+    expect((props.Environment as { Variables: Record<string, unknown> }).Variables.SECRET_ROTATION_SCHEDULE).toBe('rate(7 days)');
   });
 });

@@ -17,7 +17,7 @@ export type TestApp = EioStacks & {
 };
 
 /** The real app wiring (buildEio) over the fixture catalog unless told otherwise. */
-export function synthEio(options: BuildEioOptions & { settings?: Partial<EioSettings> } = {}): TestApp {
+export function synthEio(options: Omit<BuildEioOptions, 'settings'> & { settings?: Partial<EioSettings> } = {}): TestApp {
   const app = new App();
   const stacks = buildEio(app, {
     catalog: TEST_CATALOG,

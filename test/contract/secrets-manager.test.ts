@@ -162,4 +162,28 @@ describe('SecretsManagerSecrets against the Secrets Manager protocol', () => {
     await expect(s.delete('si-001')).rejects.toMatchObject({ name: 'InternalServiceError' });
     expect(await s.get('si-001')).toBe('calvin');
   });
+
+  it('puts a secret on the rotation schedule it was configured with, without rotating it now; none configured, no call', async () => {
+    await adapter().put('si-001/a', 'calvin');
+    await adapter().scheduleRotation('si-001/a');
+    expect(callsOf('RotateSecret')).toBe(0);
+    const rotation = {
+      functionArn: 'arn:aws:lambda:us-east-1:000000000000:function:eio-secret-rotation',
+      scheduleExpression: 'rate(30 days)',
+    };
+    await new SecretsManagerSecrets(client, { prefix, rotation }).scheduleRotation('si-001/a');
+    expect(fake.secrets.get(`${prefix}si-001/a`)?.rotation).toEqual({
+      lambdaArn: rotation.functionArn,
+      scheduleExpression: 'rate(30 days)',
+      rotateImmediately: false,
+    });
+  });
+
+  it("reads the ref out of the ARN Secrets Manager hands its rotation function, and refuses a secret that is not EIO's", async () => {
+    await adapter().put('si-001/a', 'calvin');
+    const arn = fake.secrets.get(`${prefix}si-001/a`)!.arn;
+    expect(await adapter().refOf(arn)).toBe('si-001/a');
+    await new SecretsManagerSecrets(client, { prefix: 'other/' }).put('x', 'y');
+    await expect(adapter().refOf(fake.secrets.get('other/x')!.arn)).rejects.toThrow(/not a service-identity secret of EIO/);
+  });
 });

@@ -22,6 +22,8 @@ export interface FakeSecret {
   recoveryWindowInDays?: number;
   /** The version labelled AWSPENDING, if any (it may also be the current one, as in AWS, until the label is removed). */
   pending?: { versionId: string; value: string };
+  /** Set by RotateSecret: the rotation function and schedule (the fake never calls the function). */
+  rotation?: { lambdaArn: string; scheduleExpression: string; rotateImmediately: boolean };
 }
 
 export interface FakeSecretsManager {
@@ -179,6 +181,15 @@ const handlers: Record<string, Handler> = {
     s.recoveryWindowInDays = (window as number | undefined) ?? 30;
     s.deletedDate = epochSeconds();
     return { ARN: s.arn, Name: s.name, DeletionDate: s.deletedDate + s.recoveryWindowInDays * 86_400 };
+  },
+
+  RotateSecret(secrets, body) {
+    const s = live(secrets, str(body, 'SecretId') as string);
+    const lambdaArn = str(body, 'RotationLambdaARN') as string;
+    const rules = body.RotationRules as { ScheduleExpression?: string } | undefined;
+    if (!rules?.ScheduleExpression) throw new AwsError('InvalidParameterException', 'RotationRules.ScheduleExpression is required');
+    s.rotation = { lambdaArn, scheduleExpression: rules.ScheduleExpression, rotateImmediately: body.RotateImmediately !== false };
+    return { ARN: s.arn, Name: s.name };
   },
 
   RestoreSecret(secrets, body) {

@@ -42,6 +42,15 @@ export class MemorySecrets implements Secrets {
   async discardPending(ref: string, versionId: string) {
     discardVersion(this.state, ref, versionId);
   }
+  /** Refs put on the rotation schedule. */
+  readonly scheduled = new Set<string>();
+  async scheduleRotation(ref: string) {
+    this.scheduled.add(ref);
+  }
+  /** Names as Secrets Manager passes them to a rotation function: an ARN around the ref. */
+  async refOf(secretId: string) {
+    return secretId.replace(/^arn:secret:/, '');
+  }
 }
 
 /** A clock that moves only when told to. */

@@ -5,15 +5,7 @@
 import { describe, expect, it } from 'vitest';
 import { Entity } from '../../shared/records/entity';
 import { MemoryStore } from '../support/memory-store';
-
-type V1 = { id: string; version: number; name: string };
-type V2 = { id: string; version: number; display_name: string; tags: string[] };
-
-const v1 = new Entity<V1>('widget', 'WIDGET');
-const v2 = new Entity<V2>('widget', 'WIDGET', () => ({}), {
-  version: 2,
-  upgrades: { 1: ({ name, ...rest }) => ({ ...rest, display_name: name, tags: [] }) },
-});
+import { type WidgetV2 as V2, widgetsV1 as v1, widgetsV2 as v2 } from '../support/widget-shapes';
 
 describe('record schema versions', () => {
   it('stores the schema version, never shows it, and upgrades an old item on read', async () => {

@@ -95,6 +95,13 @@ export class LocalFileSecrets implements Secrets {
     await this.change((state) => discardVersion(state, ref, versionId));
   }
 
+  /** No rotation schedule here: the local stack rotates when the API is asked. */
+  async scheduleRotation(): Promise<void> {}
+
+  async refOf(secretId: string): Promise<string> {
+    return secretId;
+  }
+
   /** One read-modify-write of the file; `apply` answers whether it changed anything worth writing. */
   private change(apply: (state: StagedSecrets) => boolean): Promise<void> {
     return this.serialized(async () => {

@@ -5,6 +5,7 @@ import {
   GetSecretValueCommand,
   PutSecretValueCommand,
   RestoreSecretCommand,
+  RotateSecretCommand,
   type SecretsManagerClient,
   UpdateSecretVersionStageCommand,
 } from '@aws-sdk/client-secrets-manager';
@@ -40,6 +41,8 @@ export interface SecretsManagerSecretsOptions {
   /** 0 disables the cache. */
   cacheTtlMs?: number;
   clock?: Clock;
+  /** The rotation schedule new secrets are put on: EIO's rotation function and how often (`rate(30 days)`); none when unset. */
+  rotation?: { functionArn: string; scheduleExpression: string };
 }
 
 // Put/create can race with another writer or a delete; a few rounds settle every interleaving we know of.
@@ -49,6 +52,7 @@ export class SecretsManagerSecrets implements Secrets {
   private readonly prefix: string;
   private readonly ttlMs: number;
   private readonly clock: Clock;
+  private readonly rotation: SecretsManagerSecretsOptions['rotation'];
   private readonly cache = new Map<string, { value: string; expiresAt: number }>();
   // Bumped when a put/delete completes, so a get that read the old value but answers later does not cache it.
   private readonly generation = new Map<string, number>();
@@ -61,6 +65,7 @@ export class SecretsManagerSecrets implements Secrets {
     this.prefix = options.prefix ?? config().secretsPrefix;
     this.ttlMs = options.cacheTtlMs ?? DEFAULT_CACHE_TTL_MS;
     this.clock = options.clock ?? systemClock;
+    this.rotation = options.rotation;
   }
 
   async put(ref: string, value: string): Promise<void> {
@@ -179,6 +184,27 @@ export class SecretsManagerSecrets implements Secrets {
     });
     if (!stages[versionId]?.includes(PENDING)) return;
     await this.client.send(new UpdateSecretVersionStageCommand({ SecretId: name, VersionStage: PENDING, RemoveFromVersionId: versionId }));
+  }
+
+  /** Turns rotation on without rotating now: the first rotation is one period away. */
+  async scheduleRotation(ref: string): Promise<void> {
+    if (!this.rotation) return;
+    await this.client.send(
+      new RotateSecretCommand({
+        SecretId: this.name(ref),
+        RotationLambdaARN: this.rotation.functionArn,
+        RotationRules: { ScheduleExpression: this.rotation.scheduleExpression },
+        RotateImmediately: false,
+      }),
+    );
+  }
+
+  /** The rotation function is given the secret's ARN, whose name part carries a random suffix: the name says which ref. */
+  async refOf(secretId: string): Promise<string> {
+    const out = await this.client.send(new DescribeSecretCommand({ SecretId: secretId }));
+    const name = out.Name ?? '';
+    if (!name.startsWith(this.prefix)) throw new Error(`Secret '${name || secretId}' is not a service-identity secret of EIO`);
+    return name.slice(this.prefix.length);
   }
 
   private async stagesOf(name: string): Promise<Record<string, string[]>> {
