@@ -44,7 +44,40 @@ const path = require('node:path');
 const dbModule = require(path.join(path.dirname(workerData.dynalite), 'db'));
 let store;
 const create = dbModule.create;
-dbModule.create = (options) => (store = create(options));
+dbModule.create = (options) => {
+  store = create(options);
+  cacheTableDescriptions(store);
+  return store;
+};
+// dynalite reads and decodes the table's description from LevelDB for every item request, once more per item
+// of a batch: more work than reading the item itself. Item requests (getTable(name, cb)) get it from memory
+// instead; it is read again after any write of it (table requests, and their status changes later on), and
+// one read that raced such a write is not kept. Table requests (getTable(name, false, cb)) always read it.
+function cacheTableDescriptions(store) {
+  const read = store.getTable;
+  const tableDb = store.tableDb;
+  const cached = new Map();
+  let generation = 0;
+  for (const method of ['put', 'del', 'batch']) {
+    const write = tableDb[method];
+    tableDb[method] = function (...args) {
+      generation++;
+      cached.clear();
+      return write.apply(this, args);
+    };
+  }
+  store.getTable = (name, checkStatus, cb) => {
+    if (typeof checkStatus !== 'function') return read(name, checkStatus, cb);
+    const done = checkStatus;
+    const table = cached.get(name);
+    if (table) return setImmediate(done, null, table);
+    const asOf = generation;
+    read(name, (err, table) => {
+      if (!err && asOf === generation) cached.set(name, table);
+      done(err, table);
+    });
+  };
+}
 const dynalite = require(workerData.dynalite);
 const server = dynalite({ path: workerData.path, createTableMs: 0, deleteTableMs: 0, updateTableMs: 0 });
 // Only the stack's clients: a request must name this start's access key (SigV4 Credential=<key>/...), as

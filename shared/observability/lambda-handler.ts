@@ -21,10 +21,11 @@ export type LambdaHandler<TEvent, TResult> = (event: TEvent, context: Context) =
 
 /** The start of every function's chain; `TContext` is what the function's own middlewares add to the context. */
 export function observedChain<TEvent, TResult, TContext extends Context = Context>() {
+  const chain = middy<TEvent, TResult, Error, TContext>();
+  // Not the response: an inventory page or a step's result can pass X-Ray's 64 KB segment limit and lose the segment.
+  if (tracer) chain.use(captureLambdaHandler(tracer, { captureResponse: false }));
   return (
-    middy<TEvent, TResult, Error, TContext>()
-      // Not the response: an inventory page or a step's result can pass X-Ray's 64 KB segment limit and lose the segment.
-      .use(captureLambdaHandler(tracer, { captureResponse: false }))
+    chain
       // Never the event, whatever POWERTOOLS_LOGGER_LOG_EVENT says: request bodies carry credentials.
       .use(injectLambdaContext(logger, { logEvent: false }))
       .use(logMetrics(metrics))

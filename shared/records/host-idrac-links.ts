@@ -50,13 +50,18 @@ export async function deleteHostLinks(store: Store, hostIds: string[]): Promise<
   await store.deleteMany(hostIds.map(linkKey));
 }
 
-/** Indexes a host under the identities it reports (unconditional: one item per host and identity). */
-export async function holdHostIds(store: Store, hostId: string, ids: ServerId[]): Promise<void> {
-  if (ids.length) await store.putMany(ids.map((id) => ({ ...idKey(id, hostId), host_id: hostId })));
+/** Hosts and some of their identities. */
+export type HostIds = { host_id: string; ids: ServerId[] };
+
+/** Indexes hosts under the identities they report, in batched writes (unconditional: one item per host and identity). */
+export async function holdHostIds(store: Store, hosts: HostIds[]): Promise<void> {
+  const items = hosts.flatMap((h) => h.ids.map((id) => ({ ...idKey(id, h.host_id), host_id: h.host_id })));
+  if (items.length) await store.putMany(items);
 }
 
-export async function releaseHostIds(store: Store, hostId: string, ids: ServerId[]): Promise<void> {
-  if (ids.length) await store.deleteMany(ids.map((id) => idKey(id, hostId)));
+export async function releaseHostIds(store: Store, hosts: HostIds[]): Promise<void> {
+  const keys = hosts.flatMap((h) => h.ids.map((id) => idKey(id, h.host_id)));
+  if (keys.length) await store.deleteMany(keys);
 }
 
 /** The hosts indexed under one identity (a handful: more is a data problem worth seeing anyway). */

@@ -126,24 +126,22 @@ export async function linkSyncedHosts(
     const s = stored.get(h.host_id);
     return !s || s.name !== h.name || !sameServerIds(s.ids, h.ids);
   });
+  // All of them indexed in batched writes before any looks for endpoints (a first sync: one request per 25
+  // identities, not one per host); what a host no longer reports is released once it is relinked.
+  await holdHostIds(deps.store, changed);
   await mapBounded(changed, RELINK_CONCURRENCY, async (host) => {
-    const before = stored.get(host.host_id)?.ids ?? [];
     const keys = new Set(host.ids.map((id) => `${id.kind}#${id.value}`));
-    await holdHostIds(deps.store, host.host_id, host.ids);
+    const before = stored.get(host.host_id)?.ids ?? [];
     await relinkHost(deps, host, host.ids);
-    await releaseHostIds(
-      deps.store,
-      host.host_id,
-      before.filter((id) => !keys.has(`${id.kind}#${id.value}`)),
-    );
+    await releaseHostIds(deps.store, [{ host_id: host.host_id, ids: before.filter((id) => !keys.has(`${id.kind}#${id.value}`)) }]);
   });
 }
 
 /** Hosts gone from vCenter (a sync's deletions, an instance deleted): their links and index items go too. */
 export async function unlinkHosts(deps: Pick<Deps, 'store'>, hostIds: string[]): Promise<void> {
   const stored = await findHostLinks(deps.store, hostIds);
+  await releaseHostIds(deps.store, [...stored.values()]);
   for (const s of stored.values()) {
-    await releaseHostIds(deps.store, s.host_id, s.ids);
     await forgetEndpointHosts(
       deps.store,
       endpointsOfLink(s.link).map((c) => c.endpoint_id),

@@ -27,7 +27,14 @@ import {
 } from '../domain/vcenter';
 import { isoNow } from '../ports/clock';
 import { recordObservations } from '../records/ip-observations';
-import { deleteInventoryRecords, getInventory, type InventoryRecord, putInventoryRecords, type StoredState } from '../records/vcenter';
+import {
+  deleteInventoryRecords,
+  type EncodedInventoryRecord,
+  getInventory,
+  inventoryDataText,
+  putInventoryRecords,
+  type StoredState,
+} from '../records/vcenter';
 import type { Deps } from './deps';
 import { linkSyncedHosts, unlinkHosts } from './host-idrac-links';
 import { requestIpamReconciliation } from './ipam-reconciliation';
@@ -136,14 +143,15 @@ export function inventoryWriter(
 
   /** Hashes the objects and queues the writes of those that changed: records first, then their observations. */
   const write = async (objects: InventoryObject[]) => {
-    const records: InventoryRecord[] = [];
+    const records: EncodedInventoryRecord[] = [];
     const observations: Parameters<typeof recordObservations>[1] = [];
     const hosts: Parameters<typeof linkSyncedHosts>[2] = [];
     for (const o of objects) {
       const data = await dataOf(o);
       // Unchanged hosts too: their link is checked in the same batched read, so a host never linked gets one.
       if (o.kind === 'host') hosts.push({ moref: o.moref, name: o.name, data });
-      const hash = createHash('sha256').update(JSON.stringify(data)).digest('base64url').slice(0, 22);
+      const text = inventoryDataText(data);
+      const hash = createHash('sha256').update(text).digest('base64url').slice(0, 22);
       const before = previous!.get(`${o.kind}#${o.moref}`);
       if (before === undefined) result.created[COUNT_KEY[o.kind]]++;
       if (before?.hash === hash) {
@@ -155,7 +163,7 @@ export function inventoryWriter(
         }
         result.changes.reconfirmed++;
       }
-      records.push({ instance_id: instance.id, kind: o.kind, moref: o.moref, name: o.name, hash, data, synced_at: now });
+      records.push({ instance_id: instance.id, kind: o.kind, moref: o.moref, name: o.name, hash, data: text, synced_at: now });
       for (const ip of o.ips) {
         observations.push({
           address: ip.address,

@@ -14,6 +14,7 @@ import { ensureTable } from '../../shared/adapters/store/create-table';
 import { createDynamoClient } from '../../shared/adapters/store/dynamodb-client';
 import { DynamoDbStore } from '../../shared/adapters/store/dynamodb-store';
 import { dynaliteStore, type StoreUnderTest } from '../support/stores';
+import { waitFor } from '../support/wait';
 import { storeContract } from './store.contract';
 
 const region = 'us-east-1';
@@ -121,6 +122,39 @@ describe('embedded dynalite on disk', () => {
     expect(unsigned.status).toBe(400);
     expect(await unsigned.text()).not.toContain('TableNames');
     await expect(engine.store.ping()).resolves.toBeUndefined();
+  });
+
+  it('item requests see the table as it is now: one deleted and created again with an index writes to that index', async () => {
+    const dataDir = await tempDir();
+    const engine = await open(dataDir);
+    cleanups.push(engine.close);
+    const { CreateTableCommand, DeleteTableCommand, DescribeTableCommand } = await import('@aws-sdk/client-dynamodb');
+    const status = () =>
+      engine.client.send(new DescribeTableCommand({ TableName: 'remade' })).then(
+        (t) => t.Table?.TableStatus,
+        () => 'GONE',
+      );
+    const base = {
+      TableName: 'remade',
+      BillingMode: 'PAY_PER_REQUEST' as const,
+      KeySchema: [
+        { AttributeName: 'pk', KeyType: 'HASH' as const },
+        { AttributeName: 'sk', KeyType: 'RANGE' as const },
+      ],
+    };
+    const keys = [
+      { AttributeName: 'pk', AttributeType: 'S' as const },
+      { AttributeName: 'sk', AttributeType: 'S' as const },
+    ];
+    await engine.client.send(new CreateTableCommand({ ...base, AttributeDefinitions: keys }));
+    await waitFor('the table to be active', async () => ((await status()) === 'ACTIVE' ? true : undefined), 10_000);
+    const store = new DynamoDbStore(engine.client, 'remade');
+    await store.putMany([{ pk: 'a', sk: '1', gsi1pk: 'g', gsi1sk: '1' }]); // the table without an index, as item requests last saw it
+    await engine.client.send(new DeleteTableCommand({ TableName: 'remade' }));
+    await waitFor('the table to be gone', async () => ((await status()) === 'GONE' ? true : undefined), 10_000);
+    await ensureTable(engine.client, 'remade'); // now with gsi1 and gsi2
+    await store.putMany([{ pk: 'a', sk: '2', gsi1pk: 'g', gsi1sk: '2' }]);
+    expect((await store.query({ index: 'gsi1', pk: 'g', limit: 10 })).items.map((i) => i.sk)).toEqual(['2']);
   });
 
   it('ensureTable refuses a table of the same name with another layout', async () => {

@@ -99,6 +99,19 @@ describe('vCenter inventory records', () => {
     });
   });
 
+  it('reads a record written before data was kept as text (a map) the same, and a sync finds it unchanged', async () => {
+    const deps = unitDeps();
+    await vcenterInstances.create(deps.store, instance);
+    await fullSync(deps, fakeClient([cluster, host, vm]), instance);
+    const asText = await getInventory(deps.store, 'vc-001', 'vm', 'vm-7');
+    const key = { pk: 'VCINV#vc-001', sk: 'vm#vm-7' };
+    const item = (await deps.store.get(key))!;
+    expect(typeof item.data).toBe('string');
+    await deps.store.put({ ...item, data: asText!.data });
+    expect(await getInventory(deps.store, 'vc-001', 'vm', 'vm-7')).toEqual(asText);
+    expect((await fullSync(deps, fakeClient([cluster, host, vm]), instance)).changes).toMatchObject({ written: 0, unchanged: 3 });
+  });
+
   it('a full sync queues one IPAM full pass for the addresses it wrote instead of reconciling each; a delta does its own', async () => {
     const deps = unitDeps();
     const sent = (deps.queue as unknown as RecordingQueue).sent;
