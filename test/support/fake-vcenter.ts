@@ -25,6 +25,19 @@ export class FakeVCenter implements VCenter {
     return client;
   }
 
+  limits() {
+    const breaker = { failure_threshold: 5, half_open_after_ms: 30_000 };
+    return {
+      max_concurrent_requests: 4,
+      max_queued_requests: 64,
+      retries: 2,
+      retry_max_delay_ms: 5_000,
+      connect_timeout_ms: 10_000,
+      response_timeout_ms: 60_000,
+      breaker,
+    };
+  }
+
   health(instanceId: string) {
     return this.clients.get(instanceId)?.health();
   }

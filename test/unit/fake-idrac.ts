@@ -136,5 +136,17 @@ export class FakeIdrac implements Idrac {
   upstreams() {
     return [];
   }
+  limits() {
+    const breaker = { failure_threshold: 5, half_open_after_ms: 30_000 };
+    return {
+      max_concurrent_requests: 2,
+      max_queued_requests: 64,
+      retries: 2,
+      retry_max_delay_ms: 4_000,
+      connect_timeout_ms: 5_000,
+      response_timeout_ms: 30_000,
+      breaker,
+    };
+  }
   async dispose() {}
 }
