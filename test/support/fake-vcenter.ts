@@ -1,6 +1,7 @@
 import type { InventoryKind, VCenterInstance } from '../../shared/domain/vcenter';
 import type { VCenter, VCenterClient, VCenterTarget } from '../../shared/ports/vcenter';
 import type { InventoryRecord } from '../../shared/records/vcenter';
+import { FAKE_LIMITS } from './upstream-limits';
 
 /**
  * The vCenter port, faked for unit tests: each instance's client comes from `clientOf` (by default there is
@@ -26,16 +27,7 @@ export class FakeVCenter implements VCenter {
   }
 
   limits() {
-    const breaker = { failure_threshold: 5, half_open_after_ms: 30_000 };
-    return {
-      max_concurrent_requests: 4,
-      max_queued_requests: 64,
-      retries: 2,
-      retry_max_delay_ms: 5_000,
-      connect_timeout_ms: 10_000,
-      response_timeout_ms: 60_000,
-      breaker,
-    };
+    return FAKE_LIMITS;
   }
 
   health(instanceId: string) {

@@ -1,5 +1,6 @@
 import type { CapabilityFingerprint } from '../../shared/domain/idrac';
 import { type Idrac, IdracError, type IdracTarget, type KnockResult } from '../../shared/ports/idrac';
+import { FAKE_LIMITS } from '../support/upstream-limits';
 
 /**
  * A fake of the iDRAC port for unit tests of discovery and endpoints: what each address does is set per
@@ -137,16 +138,7 @@ export class FakeIdrac implements Idrac {
     return [];
   }
   limits() {
-    const breaker = { failure_threshold: 5, half_open_after_ms: 30_000 };
-    return {
-      max_concurrent_requests: 2,
-      max_queued_requests: 64,
-      retries: 2,
-      retry_max_delay_ms: 4_000,
-      connect_timeout_ms: 5_000,
-      response_timeout_ms: 30_000,
-      breaker,
-    };
+    return FAKE_LIMITS;
   }
   async dispose() {}
 }
