@@ -1,6 +1,4 @@
 /** Human-readable tables by default; `--json` prints the API's answer as it came, for scripts. */
-import type { Command } from 'commander';
-
 export type Column<T> = [header: string, value: (row: T) => unknown];
 
 const cell = (v: unknown): string => (v === undefined || v === null ? '-' : typeof v === 'object' ? JSON.stringify(v) : String(v));
@@ -29,12 +27,6 @@ export function fields(obj: Record<string, unknown>, keys: string[]): string {
 export function page<T>(r: { items: T[]; next_token?: string | null }, columns: Column<T>[]): string {
   return r.items.length ? table(r.items, columns) + (r.next_token ? `\n(more: --next-token ${r.next_token})` : '') : 'none';
 }
-
-/** `--limit` and `--next-token` on a command that lists a page. */
-export const paged = (cmd: Command) =>
-  cmd.option('--limit <n>', 'items per page').option('--next-token <token>', 'the page after the one that printed it');
-export type PageOptions = { limit?: string; nextToken?: string };
-export const pageQuery = (o: PageOptions) => ({ limit: o.limit, next_token: o.nextToken });
 
 export type Output = { json: boolean; print(data: unknown, human: () => string): void; progress(line: string): void };
 

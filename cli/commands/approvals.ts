@@ -1,9 +1,9 @@
 /** Pre-maintenance checklist "Pending approvals cleared or deferred": the approvals and their decisions. */
 import { type Command, Option } from 'commander';
 import { APPROVAL_STATUSES, type Approval } from '../../shared/domain/approval';
-import { query, seg } from '../client';
+import { seg } from '../client';
 import { action } from '../context';
-import { type PageOptions, page, paged, pageQuery } from '../output';
+import { listAction, paged } from '../list';
 
 type PublicApproval = Omit<Approval, 'task_token'>;
 
@@ -15,22 +15,14 @@ export function approvalCommands(program: Command): void {
       .description('GET /api/v1/approvals (e.g. --status pending before a maintenance window)')
       .addOption(new Option('--status <status>', 'only this status').choices(APPROVAL_STATUSES)),
   ).action(
-    action(async ({ api, out }, o: PageOptions & { status?: string }) => {
-      const r = await api.call<{ items: PublicApproval[]; next_token?: string }>(
-        'GET',
-        `/api/v1/approvals${query({ status: o.status, ...pageQuery(o) })}`,
-      );
-      out.print(r, () =>
-        page(r, [
-          ['approval', (a) => a.id],
-          ['job', (a) => a.job_id],
-          ['type', (a) => a.job_type],
-          ['status', (a) => a.status],
-          ['requested by', (a) => a.requested_by],
-          ['expires', (a) => a.expires_at],
-        ]),
-      );
-    }),
+    listAction<PublicApproval, { status?: string }>('/api/v1/approvals', (o) => ({ status: o.status }), [
+      ['approval', (a) => a.id],
+      ['job', (a) => a.job_id],
+      ['type', (a) => a.job_type],
+      ['status', (a) => a.status],
+      ['requested by', (a) => a.requested_by],
+      ['expires', (a) => a.expires_at],
+    ]),
   );
   for (const verb of ['approve', 'reject', 'defer'] as const)
     approvals

@@ -1,10 +1,9 @@
 /** Who did what, when (runbooks 002, 004 "review the audit trail"): the audit trail, filtered and paged. */
 import type { Command } from 'commander';
-import { query } from '../client';
-import { action } from '../context';
-import { type PageOptions, page, paged, pageQuery } from '../output';
+import { listAction, paged } from '../list';
 
 type AuditEvent = { subject_id: string; action: string; actor: string; at: string; detail?: unknown };
+type Filters = { entity?: string; actor?: string; action?: string; since?: string; until?: string };
 
 export function auditCommands(program: Command): void {
   paged(
@@ -17,18 +16,17 @@ export function auditCommands(program: Command): void {
       .option('--since <iso>', 'from this time')
       .option('--until <iso>', 'up to this time'),
   ).action(
-    action(async ({ api, out }, o: PageOptions & { entity?: string; actor?: string; action?: string; since?: string; until?: string }) => {
-      const q = query({ entity: o.entity, actor: o.actor, action: o.action, since: o.since, until: o.until, ...pageQuery(o) });
-      const r = await api.call<{ items: AuditEvent[]; next_token?: string }>('GET', `/api/v1/audit${q}`);
-      out.print(r, () =>
-        page(r, [
-          ['at', (e) => e.at],
-          ['subject', (e) => e.subject_id],
-          ['action', (e) => e.action],
-          ['actor', (e) => e.actor],
-          ['detail', (e) => e.detail],
-        ]),
-      );
-    }),
+    // The filters are the query's own names.
+    listAction<AuditEvent, Filters>(
+      '/api/v1/audit',
+      ({ entity, actor, action, since, until }) => ({ entity, actor, action, since, until }),
+      [
+        ['at', (e) => e.at],
+        ['subject', (e) => e.subject_id],
+        ['action', (e) => e.action],
+        ['actor', (e) => e.actor],
+        ['detail', (e) => e.detail],
+      ],
+    ),
   );
 }

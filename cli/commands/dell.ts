@@ -2,10 +2,11 @@
 import { type Command, Option } from 'commander';
 import { ENDPOINT_STATUSES } from '../../shared/domain/dell-endpoint';
 import type { IdracJobEntry } from '../../shared/domain/firmware';
-import { query, seg } from '../client';
+import { seg } from '../client';
 import { action } from '../context';
 import { follow } from '../follow';
-import { fields, type PageOptions, page, paged, pageQuery } from '../output';
+import { listAction, paged } from '../list';
+import { fields } from '../output';
 
 type DiscoveryRun = {
   id: string;
@@ -42,19 +43,14 @@ export function dellCommands(program: Command): void {
       }),
     );
   paged(dell.command('discovery-runs').description('GET /api/v1/dell/discovery-runs: recent sweeps, newest first')).action(
-    action(async ({ api, out }, o: PageOptions) => {
-      const r = await api.call<{ items: DiscoveryRun[]; next_token?: string }>('GET', `/api/v1/dell/discovery-runs${query(pageQuery(o))}`);
-      out.print(r, () =>
-        page(r, [
-          ['run', (d) => d.id],
-          ['status', (d) => d.status],
-          ['probed', (d) => `${d.probed}/${d.total}`],
-          ['found', (d) => d.found],
-          ['unreachable', (d) => d.unreachable],
-          ['created', (d) => d.created_at],
-        ]),
-      );
-    }),
+    listAction<DiscoveryRun, object>('/api/v1/dell/discovery-runs', () => ({}), [
+      ['run', (d) => d.id],
+      ['status', (d) => d.status],
+      ['probed', (d) => `${d.probed}/${d.total}`],
+      ['found', (d) => d.found],
+      ['unreachable', (d) => d.unreachable],
+      ['created', (d) => d.created_at],
+    ]),
   );
   paged(
     dell
@@ -63,21 +59,15 @@ export function dellCommands(program: Command): void {
       .option('--site <id>', 'only this site')
       .addOption(new Option('--status <status>', 'only endpoints in this status').choices(ENDPOINT_STATUSES)),
   ).action(
-    action(async ({ api, out }, o: PageOptions & { site?: string; status?: string }) => {
-      const q = query({ site_id: o.site, status: o.status, ...pageQuery(o) });
-      const r = await api.call<{ items: Endpoint[]; next_token?: string }>('GET', `/api/v1/dell/endpoints${q}`);
-      out.print(r, () =>
-        page(r, [
-          ['endpoint', (e) => e.id],
-          ['address', (e) => e.address],
-          ['site', (e) => e.site_id],
-          ['status', (e) => e.status],
-          ['model', (e) => e.model],
-          ['firmware', (e) => e.firmware_version],
-          ['last error', (e) => e.last_error],
-        ]),
-      );
-    }),
+    listAction<Endpoint, { site?: string; status?: string }>('/api/v1/dell/endpoints', (o) => ({ site_id: o.site, status: o.status }), [
+      ['endpoint', (e) => e.id],
+      ['address', (e) => e.address],
+      ['site', (e) => e.site_id],
+      ['status', (e) => e.status],
+      ['model', (e) => e.model],
+      ['firmware', (e) => e.firmware_version],
+      ['last error', (e) => e.last_error],
+    ]),
   );
   dell
     .command('endpoint <id>')
@@ -102,22 +92,18 @@ export function dellCommands(program: Command): void {
       .command('idrac-jobs <id>')
       .description("GET /api/v1/dell/endpoints/{id}/idrac-jobs: the iDRAC jobs EIO's jobs started there (JIDs, states)"),
   ).action(
-    action(async ({ api, out }, id: string, o: PageOptions) => {
-      const r = await api.call<{ items: IdracJobEntry[]; next_token?: string }>(
-        'GET',
-        `/api/v1/dell/endpoints/${seg(id)}/idrac-jobs${query(pageQuery(o))}`,
-      );
-      out.print(r, () =>
-        page(r, [
-          ['jid', (j) => j.jid],
-          ['eio job', (j) => j.job_id],
-          ['target', (j) => j.target_id],
-          ['component', (j) => j.component],
-          ['state', (j) => j.state],
-          ['idrac says', (j) => j.idrac_state],
-          ['message', (j) => j.message],
-        ]),
-      );
-    }),
+    listAction<IdracJobEntry, object>(
+      (id) => `/api/v1/dell/endpoints/${seg(id)}/idrac-jobs`,
+      () => ({}),
+      [
+        ['jid', (j) => j.jid],
+        ['eio job', (j) => j.job_id],
+        ['target', (j) => j.target_id],
+        ['component', (j) => j.component],
+        ['state', (j) => j.state],
+        ['idrac says', (j) => j.idrac_state],
+        ['message', (j) => j.message],
+      ],
+    ),
   );
 }

@@ -2,28 +2,23 @@
 import { type Command, Option } from 'commander';
 import { COMPLIANCE_STATUSES, type FirmwareBaseline } from '../../shared/domain/firmware-baseline';
 import type { ServerCompliance } from '../../shared/usecases/firmware-compliance';
-import { query, seg } from '../client';
+import { seg } from '../client';
 import { action } from '../context';
-import { fields, type PageOptions, page, paged, pageQuery, table } from '../output';
+import { listAction, paged } from '../list';
+import { fields, table } from '../output';
+
+type ComplianceOptions = { site?: string; cluster?: string; endpoint?: string; baseline?: string; status?: string };
 
 export function firmwareCommands(program: Command): void {
   const firmware = program.command('firmware').description('firmware baselines and compliance');
   paged(firmware.command('baselines').description('GET /api/v1/firmware/baselines')).action(
-    action(async ({ api, out }, o: PageOptions) => {
-      const r = await api.call<{ items: FirmwareBaseline[]; next_token?: string }>(
-        'GET',
-        `/api/v1/firmware/baselines${query(pageQuery(o))}`,
-      );
-      out.print(r, () =>
-        page(r, [
-          ['baseline', (b) => b.id],
-          ['name', (b) => b.name],
-          ['sites', (b) => b.site_ids.join(',')],
-          ['components', (b) => b.components.length],
-          ['updated', (b) => b.updated_at],
-        ]),
-      );
-    }),
+    listAction<FirmwareBaseline, object>('/api/v1/firmware/baselines', () => ({}), [
+      ['baseline', (b) => b.id],
+      ['name', (b) => b.name],
+      ['sites', (b) => b.site_ids.join(',')],
+      ['components', (b) => b.components.length],
+      ['updated', (b) => b.updated_at],
+    ]),
   );
   firmware
     .command('baseline <id>')
@@ -54,29 +49,18 @@ export function firmwareCommands(program: Command): void {
       .option('--baseline <id>', "compare with this baseline instead of each site's own")
       .addOption(new Option('--status <status>', 'only servers in this status').choices([...COMPLIANCE_STATUSES, 'no_baseline'])),
   ).action(
-    action(
-      async ({ api, out }, o: PageOptions & { site?: string; cluster?: string; endpoint?: string; baseline?: string; status?: string }) => {
-        const q = query({
-          site_id: o.site,
-          cluster: o.cluster,
-          endpoint_id: o.endpoint,
-          baseline_id: o.baseline,
-          status: o.status,
-          ...pageQuery(o),
-        });
-        const r = await api.call<{ items: ServerCompliance[]; next_token?: string }>('GET', `/api/v1/firmware/compliance${q}`);
-        out.print(r, () =>
-          page(r, [
-            ['endpoint', (s) => s.endpoint_id],
-            ['host', (s) => s.host_name ?? s.host_id],
-            ['model', (s) => s.model],
-            ['baseline', (s) => s.baseline_id],
-            ['status', (s) => s.status],
-            ['outdated', (s) => s.counts.outdated],
-            ['compliant', (s) => s.counts.compliant],
-          ]),
-        );
-      },
+    listAction<ServerCompliance, ComplianceOptions>(
+      '/api/v1/firmware/compliance',
+      (o) => ({ site_id: o.site, cluster: o.cluster, endpoint_id: o.endpoint, baseline_id: o.baseline, status: o.status }),
+      [
+        ['endpoint', (s) => s.endpoint_id],
+        ['host', (s) => s.host_name ?? s.host_id],
+        ['model', (s) => s.model],
+        ['baseline', (s) => s.baseline_id],
+        ['status', (s) => s.status],
+        ['outdated', (s) => s.counts.outdated],
+        ['compliant', (s) => s.counts.compliant],
+      ],
     ),
   );
 }

@@ -4,9 +4,10 @@
  */
 import { type Command, Option } from 'commander';
 import { FINDING_STATUSES, FINDING_TYPES } from '../../shared/domain/ipam/findings';
-import { query, seg } from '../client';
+import { seg } from '../client';
 import { action } from '../context';
-import { fields, type PageOptions, page, paged, pageQuery } from '../output';
+import { listAction, paged } from '../list';
+import { fields } from '../output';
 
 type Observation = {
   address: string;
@@ -19,6 +20,7 @@ type Observation = {
 type Finding = { id: string; type: string; status: string; address: string; site_id: string; detail: string; detected_at: string };
 type IpException = { id: string; owner: string; reason: string; scope: { type: string; value: string }; expires_at: string };
 const FINDING_FIELDS = ['id', 'type', 'status', 'address', 'site_id', 'detail', 'entities', 'detected_at', 'resolved_by', 'resolution'];
+type FindingOptions = { type?: string; status?: string; address?: string; site?: string };
 const collect = (v: string, all: string[]) => [...all, v];
 
 export function ipamCommands(program: Command): void {
@@ -29,23 +31,15 @@ export function ipamCommands(program: Command): void {
       .description('GET /api/v1/ipam/observations: everything seen at an address (IPAM duplicate false positives)')
       .requiredOption('--address <ip>', 'the address'),
   ).action(
-    action(async ({ api, out }, o: PageOptions & { address: string }) => {
-      const r = await api.call<{ items: Observation[]; next_token?: string }>(
-        'GET',
-        `/api/v1/ipam/observations${query({ address: o.address, ...pageQuery(o) })}`,
-      );
-      out.print(r, () =>
-        page(r, [
-          ['address', (i) => i.address],
-          ['source', (i) => i.source],
-          ['entity', (i) => i.entity?.id],
-          ['kind', (i) => i.entity?.kind],
-          ['hostname', (i) => i.hostname],
-          ['mac', (i) => i.mac],
-          ['last seen', (i) => i.last_seen],
-        ]),
-      );
-    }),
+    listAction<Observation, { address: string }>('/api/v1/ipam/observations', (o) => ({ address: o.address }), [
+      ['address', (i) => i.address],
+      ['source', (i) => i.source],
+      ['entity', (i) => i.entity?.id],
+      ['kind', (i) => i.entity?.kind],
+      ['hostname', (i) => i.hostname],
+      ['mac', (i) => i.mac],
+      ['last seen', (i) => i.last_seen],
+    ]),
   );
 
   paged(
@@ -57,20 +51,18 @@ export function ipamCommands(program: Command): void {
       .option('--address <ip>', 'only at this address')
       .option('--site <id>', 'only this site'),
   ).action(
-    action(async ({ api, out }, o: PageOptions & { type?: string; status?: string; address?: string; site?: string }) => {
-      const q = query({ type: o.type, status: o.status, address: o.address, site_id: o.site, ...pageQuery(o) });
-      const r = await api.call<{ items: Finding[]; next_token?: string }>('GET', `/api/v1/ipam/findings${q}`);
-      out.print(r, () =>
-        page(r, [
-          ['finding', (f) => f.id],
-          ['type', (f) => f.type],
-          ['status', (f) => f.status],
-          ['address', (f) => f.address],
-          ['site', (f) => f.site_id],
-          ['detail', (f) => f.detail],
-        ]),
-      );
-    }),
+    listAction<Finding, FindingOptions>(
+      '/api/v1/ipam/findings',
+      (o) => ({ type: o.type, status: o.status, address: o.address, site_id: o.site }),
+      [
+        ['finding', (f) => f.id],
+        ['type', (f) => f.type],
+        ['status', (f) => f.status],
+        ['address', (f) => f.address],
+        ['site', (f) => f.site_id],
+        ['detail', (f) => f.detail],
+      ],
+    ),
   );
   ipam
     .command('finding <id>')
@@ -108,21 +100,13 @@ export function ipamCommands(program: Command): void {
       .description('GET /api/v1/ipam/exceptions')
       .addOption(new Option('--status <status>', 'active or expired').choices(['active', 'expired'])),
   ).action(
-    action(async ({ api, out }, o: PageOptions & { status?: string }) => {
-      const r = await api.call<{ items: IpException[]; next_token?: string }>(
-        'GET',
-        `/api/v1/ipam/exceptions${query({ status: o.status, ...pageQuery(o) })}`,
-      );
-      out.print(r, () =>
-        page(r, [
-          ['exception', (e) => e.id],
-          ['scope', (e) => `${e.scope.type} ${e.scope.value}`],
-          ['owner', (e) => e.owner],
-          ['expires', (e) => e.expires_at],
-          ['reason', (e) => e.reason],
-        ]),
-      );
-    }),
+    listAction<IpException, { status?: string }>('/api/v1/ipam/exceptions', (o) => ({ status: o.status }), [
+      ['exception', (e) => e.id],
+      ['scope', (e) => `${e.scope.type} ${e.scope.value}`],
+      ['owner', (e) => e.owner],
+      ['expires', (e) => e.expires_at],
+      ['reason', (e) => e.reason],
+    ]),
   );
   exceptions
     .command('add')

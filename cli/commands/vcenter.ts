@@ -1,9 +1,10 @@
 /** Runbook "Triggering Manual Sync" and "vCenter Sync Failing": syncs, their runs and the instances. */
 import { type Command, Option } from 'commander';
-import { query, seg } from '../client';
+import { seg } from '../client';
 import { action } from '../context';
 import { follow } from '../follow';
-import { type Column, fields, type PageOptions, page, paged, pageQuery, table } from '../output';
+import { listAction, paged } from '../list';
+import { type Column, fields, page, table } from '../output';
 
 type SyncRun = {
   id: string;
@@ -87,15 +88,7 @@ export function vcenterCommands(program: Command): void {
       .command('sync-runs')
       .description('GET /api/v1/vcenter/sync-runs: recent sync runs, newest first, with their errors ("Check recent sync errors")')
       .option('--instance <id>', 'only runs of this instance'),
-  ).action(
-    action(async ({ api, out }, o: PageOptions & { instance?: string }) => {
-      const r = await api.call<{ items: SyncRun[]; next_token?: string }>(
-        'GET',
-        `/api/v1/vcenter/sync-runs${query({ instance_id: o.instance, ...pageQuery(o) })}`,
-      );
-      out.print(r, () => page(r, SYNC_RUN_COLUMNS));
-    }),
-  );
+  ).action(listAction<SyncRun, { instance?: string }>('/api/v1/vcenter/sync-runs', (o) => ({ instance_id: o.instance }), SYNC_RUN_COLUMNS));
   vcenter
     .command('sync-run <id>')
     .description('GET /api/v1/vcenter/sync-runs/{id}: one run, its progress and error')
