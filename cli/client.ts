@@ -38,3 +38,13 @@ export function clientFor(profile: Profile): Client {
     },
   };
 }
+
+/** `?a=1&b=2` of the parameters that are set, or nothing. */
+export function query(params: Record<string, string | number | undefined>): string {
+  const q = new URLSearchParams();
+  for (const [k, v] of Object.entries(params)) if (v !== undefined) q.set(k, String(v));
+  return q.size ? `?${q}` : '';
+}
+
+/** One path segment: ids such as `idrac:10.0.0.9` or a job id stay one segment. */
+export const seg = (id: string) => encodeURIComponent(id);

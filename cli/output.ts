@@ -23,6 +23,11 @@ export function fields(obj: Record<string, unknown>, keys: string[]): string {
     .join('\n');
 }
 
+/** A page's table, and how to ask for the next page when there is one. */
+export function page<T>(r: { items: T[]; next_token?: string | null }, columns: Column<T>[]): string {
+  return r.items.length ? table(r.items, columns) + (r.next_token ? `\n(more: --next-token ${r.next_token})` : '') : 'none';
+}
+
 export type Output = { json: boolean; print(data: unknown, human: () => string): void; progress(line: string): void };
 
 export const output = (json: boolean): Output => ({

@@ -1,4 +1,4 @@
-/** Runbook "Health Monitoring": overall health and the worker pools. */
+/** Runbook "Health Monitoring" and "Worker Pool Management": overall health, the worker pools, scale, drain. */
 import type { Command } from 'commander';
 import { action } from '../context';
 import { table } from '../output';
@@ -43,7 +43,7 @@ export function healthCommands(program: Command): void {
       }),
     );
 
-  const workers = program.command('workers').description('worker pools: status, drain, undrain');
+  const workers = program.command('workers').description('worker pools: status, scale, drain, undrain');
   workers
     .command('list', { isDefault: true })
     .description('GET /api/v1/health/workers')
@@ -65,10 +65,21 @@ export function healthCommands(program: Command): void {
         );
       }),
     );
+  workers
+    .command('scale <worker> <concurrency>')
+    .description('PATCH /api/v1/workers/{pool}: batches the pool runs at once from now on (runbook "Scale Workers")')
+    .action(
+      action(async ({ api, out }, worker: string, concurrency: string) => {
+        const n = Number(concurrency);
+        if (!Number.isInteger(n)) throw new Error(`concurrency must be a whole number, got '${concurrency}'`);
+        const r = await api.call<Pool>('PATCH', `/api/v1/workers/${encodeURIComponent(worker)}`, { concurrency: n });
+        out.print(r, () => `${r.pool} (${r.worker_id}): concurrency ${r.concurrency_limit}, ${r.in_flight} in flight`);
+      }),
+    );
   for (const verb of ['drain', 'undrain'] as const)
     workers
       .command(`${verb} <worker>`)
-      .description(`POST /api/v1/workers/{worker}/${verb} (pool name or worker id, e.g. worker-001)`)
+      .description(`POST /api/v1/workers/{pool}/${verb} (pool name or worker id, e.g. worker-001)`)
       .action(
         action(async ({ api, out }, worker: string) => {
           const r = await api.call<Pool>('POST', `/api/v1/workers/${encodeURIComponent(worker)}/${verb}`);

@@ -1,4 +1,4 @@
-/** Runbook "Job Management" and "Job Stuck in Paused State": create, get, follow, cancel, resume, blocking VMs. */
+/** Runbook "Job Management" and "Job Stuck in Paused State": create, get, follow, cancel, resume, retry, blocking VMs. */
 import type { Command } from 'commander';
 import { action } from '../context';
 import { follow } from '../follow';
@@ -125,7 +125,7 @@ export function jobCommands(program: Command): void {
     );
   jobs
     .command('follow <id>')
-    .description('prints the job as it changes until it ends or waits for a person')
+    .description('GET /api/v1/jobs/{id} until the job ends or waits for a person, printing each change')
     .action(
       action(async ({ api, out }, id: string) => {
         const j = await followJob(api, id, out.progress);
@@ -154,6 +154,18 @@ export function jobCommands(program: Command): void {
           ...(o.vm.length ? { vm_ids: o.vm } : {}),
         });
         out.print(j, () => `${j.id}: ${j.status}`);
+      }),
+    );
+  jobs
+    .command('retry <id>')
+    .description('POST /api/v1/jobs/{id}/retry: run a failed or cancelled job again (its failed targets only, where the type allows)')
+    .option('--follow', 'wait until the new job ends or waits for a person')
+    .action(
+      action(async ({ api, out }, id: string, o: { follow?: boolean }) => {
+        let job = await api.call<Job>('POST', `/api/v1/jobs/${encodeURIComponent(id)}/retry`);
+        if (o.follow) job = await followJob(api, job.id, out.progress);
+        out.print(job, () => showJob(job));
+        if (job.status === 'failed') process.exitCode = 1;
       }),
     );
   jobs

@@ -1,4 +1,7 @@
-/** Runbook "Emergency Stop (Kill Switch)" and "Maintenance Window Procedure": the switches. */
+/**
+ * Runbook "Emergency Stop (Kill Switch)", "Maintenance Window Procedure" and emergency read-only mode (runbooks
+ * 002, 004): the switches; the pre-maintenance backup check; the OpenAPI document.
+ */
 import type { Command } from 'commander';
 import { action } from '../context';
 
@@ -39,31 +42,55 @@ export function systemCommands(program: Command): void {
     );
 
   const switches = [
-    { name: 'kill-switch', path: 'kill-switch', on: 'activate', off: 'deactivate', words: ['ACTIVE: no job may start or act', 'off'] },
-    { name: 'scheduler', path: 'scheduler', on: 'pause', off: 'resume', words: ['paused: queued jobs and schedules held', 'running'] },
+    { name: 'kill-switch', what: 'the kill switch', on: 'activate', off: 'deactivate', words: ['ACTIVE: no job may start or act', 'off'] },
+    {
+      name: 'scheduler',
+      what: 'the job scheduler',
+      on: 'pause',
+      off: 'resume',
+      words: ['paused: queued jobs and schedules held', 'running'],
+    },
+    // Turning read-only mode on always says why: every refused write repeats it.
+    {
+      name: 'read-only',
+      what: 'read-only emergency mode',
+      on: 'activate',
+      off: 'deactivate',
+      words: ['ON: every write is refused (503)', 'off'],
+      reasonToTurnOn: true,
+    },
   ] as const;
   for (const sw of switches) {
     const show = describe(sw.name, sw.words[0], sw.words[1]);
-    const group = program.command(sw.name).description(`GET|POST /api/v1/system/${sw.path}`);
+    const group = program.command(sw.name).description(`${sw.what}: status, ${sw.on}, ${sw.off}`);
     group
       .command('status', { isDefault: true })
-      .description(`GET /api/v1/system/${sw.path}`)
+      .description(`GET /api/v1/system/${sw.name}`)
       .action(
         action(async ({ api, out }) => {
-          const s = await api.call<Switch>('GET', `/api/v1/system/${sw.path}`);
+          const s = await api.call<Switch>('GET', `/api/v1/system/${sw.name}`);
           out.print(s, () => show(s));
         }),
       );
-    for (const verb of [sw.on, sw.off])
-      group
-        .command(verb)
-        .description(`POST /api/v1/system/${sw.path}/${verb}`)
-        .option('--reason <text>', 'why, recorded with the change')
-        .action(
-          action(async ({ api, out }, o: { reason?: string }) => {
-            const s = await api.call<Switch>('POST', `/api/v1/system/${sw.path}/${verb}`, o.reason ? { reason: o.reason } : undefined);
-            out.print(s, () => show(s));
-          }),
-        );
+    for (const verb of [sw.on, sw.off]) {
+      const command = group.command(verb).description(`POST /api/v1/system/${sw.name}/${verb}`);
+      if (verb === sw.on && 'reasonToTurnOn' in sw) command.requiredOption('--reason <text>', 'why, recorded and shown with every refusal');
+      else command.option('--reason <text>', 'why, recorded with the change');
+      command.action(
+        action(async ({ api, out }, o: { reason?: string }) => {
+          const s = await api.call<Switch>('POST', `/api/v1/system/${sw.name}/${verb}`, o.reason ? { reason: o.reason } : undefined);
+          out.print(s, () => show(s));
+        }),
+      );
+    }
   }
+
+  program
+    .command('openapi')
+    .description('GET /api/v1/openapi.json: this API as an OpenAPI 3.1 document (always JSON)')
+    .action(
+      action(async ({ api }) => {
+        process.stdout.write(`${JSON.stringify(await api.call('GET', '/api/v1/openapi.json'), null, 2)}\n`);
+      }),
+    );
 }

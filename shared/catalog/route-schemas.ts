@@ -38,6 +38,7 @@ import {
 import { ServiceIdentityCreate, ServiceIdentityRotate, ServiceIdentityUpdate } from '../domain/service-identity';
 import { SiteCreate, SiteUpdate } from '../domain/site';
 import { SwitchSchema } from '../domain/system-state';
+import { UpstreamListSchema, UpstreamSchema } from '../domain/upstream';
 import { InventoryQuery, SyncRequest, SyncRunQuery, VCenterInstanceCreate, VCenterInstanceUpdate } from '../domain/vcenter';
 import type { RouteKey } from './routes';
 
@@ -128,8 +129,8 @@ export const ROUTE_SCHEMAS = {
   'POST /api/v1/workers/{pool}/drain': { path: PoolPath },
   'PATCH /api/v1/workers/{pool}': { path: PoolPath, body: PoolScaling },
   'GET /api/v1/audit': { query: AuditQuery, response: 'page' },
-  'GET /api/v1/upstreams': { query: UpstreamQuery },
-  'POST /api/v1/upstreams/{id}/reset': byId,
+  'GET /api/v1/upstreams': { query: UpstreamQuery, response: UpstreamListSchema },
+  'POST /api/v1/upstreams/{id}/reset': { ...byId, response: UpstreamSchema },
   'POST /api/v1/workers/{pool}/undrain': { path: PoolPath },
 
   'POST /api/v1/dell/endpoints': { body: DellEndpointCreate, status: 201 },

@@ -6,6 +6,7 @@
  */
 
 import type { CapabilityFingerprint, IdracErrorCode, IdracErrorInfo, IdracInventory, IdracProtocol } from '../domain/idrac';
+import type { UpstreamLimits } from '../domain/upstream';
 
 /**
  * How to trust one endpoint's TLS certificate (iDRACs ship self-signed ones). Exactly one of
@@ -252,6 +253,8 @@ export interface Idrac extends IdracAccounts {
   /** `rejected` only when the iDRAC refused the credential; unreachable and the like throw IdracError. */
   verifyCredential(target: IdracTarget, credential: IdracCredential): Promise<CredentialCheck>;
   upstreams(): IdracUpstreamState[];
+  /** What this container enforces towards each iDRAC (the same for every one): concurrency, timeouts, breaker. */
+  limits(): UpstreamLimits;
   /** Logs out nothing (sessions never outlive a call) but closes every pooled connection. */
   dispose(): Promise<void>;
 }

@@ -9,6 +9,7 @@
  * (`host-12`, `vm-42`, `resgroup-8`, `datastore-3`); tasks by their id (`task-1234`), which is what a job step
  * records as its `external_task_id`.
  */
+import type { UpstreamLimits } from '../domain/upstream';
 import type { InventoryObject, InventoryRef } from '../domain/vcenter';
 
 /** How a client trusts the instance's certificate; trust on first use is resolved to `pinned` before connecting. */
@@ -177,6 +178,8 @@ export interface VCenter {
   connect(target: VCenterTarget): VCenterClient;
   /** The state of the instance's client, when this container has one. */
   health(instanceId: string): VCenterClientHealth | undefined;
+  /** What this container's client of each instance enforces (the same for every instance): concurrency, timeouts, breaker. */
+  limits(): UpstreamLimits;
   /** Logs out and forgets the instance's client (the instance changed or is gone). */
   drop(instanceId: string): Promise<void>;
   /** Logs out of every vCenter (container or local stack shutdown). */

@@ -1,11 +1,13 @@
 /**
- * Circuit breakers per upstream (runbook 004), from the shared board in the store rather than from whichever
- * container answers: every vCenter instance (closed until some container recorded otherwise), and every iDRAC
- * whose breaker ever changed state. An admin's reset closes the board's record at once; each container's open
- * breaker reads it back before refusing its next call and closes too.
+ * Circuit breakers and limits per upstream (runbook 004). Breakers come from the shared board in the store
+ * rather than from whichever container answers: every vCenter instance (closed until some container recorded
+ * otherwise), and every iDRAC whose breaker ever changed state. Limits are what the clients are built with.
+ * An admin's reset closes the board's record at once; each container's open breaker reads it back before
+ * refusing its next call and closes too.
  */
 import { NotFoundError, ValidationError } from '../domain/errors';
 import type { UpstreamQuery } from '../domain/requests';
+import type { UpstreamView } from '../domain/upstream';
 import { isoNow } from '../ports/clock';
 import type { UpstreamKind } from '../ports/upstream-breakers';
 import { recordAudit } from '../records/audit';
@@ -14,24 +16,9 @@ import { type UpstreamBreaker, upstreamBreakers, upstreamId, writeBreaker } from
 import { vcenterInstances } from '../records/vcenter';
 import type { Deps } from './deps';
 
-type UpstreamDeps = Pick<Deps, 'store' | 'clock'>;
+type UpstreamDeps = Pick<Deps, 'store' | 'clock' | 'idrac' | 'vcenter'>;
 
-export type UpstreamView = {
-  id: string;
-  kind: UpstreamKind;
-  /** The instance id or the iDRAC address. */
-  key: string;
-  name?: string;
-  breaker: Pick<UpstreamBreaker, 'state' | 'consecutive_failures'> & {
-    next_attempt_at: string | null;
-    last_failure: string | null;
-    changed_at: string | null;
-    reset_at: string | null;
-    reset_by: string | null;
-  };
-};
-
-const view = (kind: UpstreamKind, key: string, record: UpstreamBreaker | undefined, name?: string): UpstreamView => ({
+const view = (deps: UpstreamDeps, kind: UpstreamKind, key: string, record: UpstreamBreaker | undefined, name?: string): UpstreamView => ({
   id: upstreamId(kind, key),
   kind,
   key,
@@ -45,6 +32,8 @@ const view = (kind: UpstreamKind, key: string, record: UpstreamBreaker | undefin
     reset_at: record?.reset_at ?? null,
     reset_by: record?.reset_by ?? null,
   },
+  // Read from the clients themselves, so what is shown is what the adapters enforce.
+  limits: kind === 'vcenter' ? deps.vcenter.limits() : deps.idrac.limits(),
 });
 
 /** The board's record of one vCenter instance, or undefined while no container recorded a transition. */
@@ -57,9 +46,9 @@ export async function listUpstreams(deps: UpstreamDeps, q: UpstreamQuery): Promi
   const out: UpstreamView[] = [];
   if (q.kind !== 'idrac') {
     const instances = await allItems((cursor) => vcenterInstances.list(deps.store, { limit: 200, cursor }));
-    for (const i of instances) out.push(view('vcenter', i.id, byId.get(upstreamId('vcenter', i.id)), i.name));
+    for (const i of instances) out.push(view(deps, 'vcenter', i.id, byId.get(upstreamId('vcenter', i.id)), i.name));
   }
-  if (q.kind !== 'vcenter') for (const r of records) if (r.kind === 'idrac') out.push(view('idrac', r.key, r));
+  if (q.kind !== 'vcenter') for (const r of records) if (r.kind === 'idrac') out.push(view(deps, 'idrac', r.key, r));
   return q.state ? out.filter((u) => u.breaker.state === q.state) : out;
 }
 
@@ -79,5 +68,5 @@ export async function resetUpstream(deps: UpstreamDeps, id: string, actor: strin
     return { ...rest, state: 'closed', consecutive_failures: 0, changed_at: at, reset_at: at, reset_by: actor };
   });
   await recordAudit(deps.store, { subject_id: id, action: 'upstream.reset', at, actor, detail: { kind, key } });
-  return view(kind, key, record, instance?.name);
+  return view(deps, kind, key, record, instance?.name);
 }

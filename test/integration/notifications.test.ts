@@ -1,6 +1,9 @@
 /**
  * Operator notifications on the local stack (issue 16, item 2): a webhook receiver on loopback gets each one
- * POSTed and signed (HMAC-SHA256 over `<timestamp>.<body>`), never with a secret in it.
+ * POSTed and signed (HMAC-SHA256 over `<timestamp>.<body>`), never with a secret in it. Every kind the issue
+ * lists is sent by the real path that causes it: a job paused for an operator, an approval requested, a job
+ * failed, the kill switch on and off, and health turning critical (one failed job is critical here, so the
+ * housekeeping sweep notifies).
  */
 
 import { mkdtempSync } from 'node:fs';
@@ -10,6 +13,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { SIGNATURE_HEADER, signPayload, TIMESTAMP_HEADER } from '../../shared/adapters/notifier/webhook-notifier';
+import { SCHEDULES, scheduleInput } from '../../shared/catalog/schedules';
 import { ENGINE_TEST, registerEngineTestJob } from '../support/engine-test-job';
 import { type Harness, startHarness } from '../support/harness';
 import { waitFor } from '../support/wait';
@@ -17,6 +21,8 @@ import { waitFor } from '../support/wait';
 registerEngineTestJob(join(mkdtempSync(join(tmpdir(), 'eio-ledger-')), 'ledger.jsonl'));
 
 const SECRET = 'webhook-signing-key-for-tests';
+// One failed job in 24 h is critical, so health turns critical as soon as a job fails here.
+const ENV = { NOTIFY_WEBHOOK_SECRET: SECRET, THRESHOLD_FAILED_JOBS_24H_WARNING: '0', THRESHOLD_FAILED_JOBS_24H_CRITICAL: '0' };
 type Received = { body: any; raw: string; signature: string; timestamp: string };
 const received: Received[] = [];
 let receiver: Server;
@@ -38,14 +44,14 @@ beforeAll(async () => {
   });
   await new Promise<void>((r) => receiver.listen(0, '127.0.0.1', r));
   process.env.NOTIFY_WEBHOOK_URL = `http://127.0.0.1:${(receiver.address() as AddressInfo).port}/eio`;
-  process.env.NOTIFY_WEBHOOK_SECRET = SECRET;
+  Object.assign(process.env, ENV);
   h = await startHarness();
   await h.call('POST', '/api/v1/sites', { role: 'operator', body: { id: 'site-n', name: 'site-n' } });
 });
 afterAll(async () => {
   await h?.close();
   delete process.env.NOTIFY_WEBHOOK_URL;
-  delete process.env.NOTIFY_WEBHOOK_SECRET;
+  for (const k of Object.keys(ENV)) delete process.env[k];
   await new Promise((r) => receiver.close(r));
 });
 
@@ -65,6 +71,38 @@ describe('operator notifications to a signed webhook', () => {
     expect(got.body.subject).toContain(job.body.id);
     expect(got.signature).toBe(signPayload(SECRET, got.timestamp, got.raw));
     expect(got.signature).not.toBe(signPayload('another key', got.timestamp, got.raw));
+  });
+
+  it('a job paused for an operator: signed, naming the step, the wait and the actions that end it', async () => {
+    const job = await h.call('POST', '/api/v1/jobs', {
+      role: 'operator',
+      body: { type: ENGINE_TEST, target_ids: ['site-n'], params: { pause: true } },
+    });
+    expect(job.status, job.text).toBe(202);
+    const got = await until('job.paused', job.body.id);
+    const paused = (await h.call('GET', `/api/v1/jobs/${job.body.id}`, { role: 'viewer' })).body;
+    expect(paused).toMatchObject({ status: 'paused', waiting_for: { kind: 'operator' } });
+    expect(got.body).toMatchObject({
+      kind: 'job.paused',
+      subject: `EIO job ${job.body.id} (${ENGINE_TEST}) paused: ${paused.waiting_for.step}`,
+      message: paused.waiting_for.message,
+      details: { job_id: job.body.id, step: paused.waiting_for.step, valid_actions: paused.waiting_for.valid_actions.join(', ') },
+    });
+    expect(got.signature).toBe(signPayload(SECRET, got.timestamp, got.raw));
+    expect((await h.call('POST', `/api/v1/jobs/${job.body.id}/cancel`, { role: 'operator', body: {} })).status).toBe(200);
+  });
+
+  it('health turned critical: the housekeeping sweep notifies once, naming the component and why', async () => {
+    const job = await h.call('POST', '/api/v1/jobs', {
+      role: 'operator',
+      body: { type: ENGINE_TEST, target_ids: ['site-n'], params: { fail_targets: ['site-n'] } },
+    });
+    await until('job.failed', job.body.id);
+    await h.stack.deps.queue.send(SCHEDULES.housekeeping!.pool, [{ body: scheduleInput('housekeeping', SCHEDULES.housekeeping!) }]);
+    const got = await until('health.critical', 'health');
+    expect(got.body.subject).toMatch(/^EIO health is critical: .*\bjobs\b/);
+    expect(got.body.details.jobs).toMatch(/job\(s\) failed in the last 24 h \(warning > 0, critical > 0\)/);
+    expect(got.signature).toBe(signPayload(SECRET, got.timestamp, got.raw));
   });
 
   it('an approval requested: names the job, the approval and when it expires', async () => {

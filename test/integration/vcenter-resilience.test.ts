@@ -127,6 +127,11 @@ describe('vCenter stopped mid-sync', () => {
       expect(upstreams).toEqual([
         expect.objectContaining({ id: 'vcenter:vc-flaky', name: expect.any(String), breaker: expect.objectContaining(shared) }),
       ]);
+      // Beside the breaker, the limits the client enforces: the thresholds this stack was configured with.
+      expect(upstreams[0].limits).toMatchObject({
+        max_concurrent_requests: expect.any(Number),
+        breaker: { failure_threshold: 3, half_open_after_ms: HALF_OPEN_SECONDS * 1000 },
+      });
 
       // Health, per instance.
       const health = await h.call('GET', '/api/v1/health');

@@ -1,6 +1,7 @@
 import type { InventoryKind, VCenterInstance } from '../../shared/domain/vcenter';
 import type { VCenter, VCenterClient, VCenterTarget } from '../../shared/ports/vcenter';
 import type { InventoryRecord } from '../../shared/records/vcenter';
+import { FAKE_LIMITS } from './upstream-limits';
 
 /**
  * The vCenter port, faked for unit tests: each instance's client comes from `clientOf` (by default there is
@@ -23,6 +24,10 @@ export class FakeVCenter implements VCenter {
       this.clients.set(target.instanceId, client);
     }
     return client;
+  }
+
+  limits() {
+    return FAKE_LIMITS;
   }
 
   health(instanceId: string) {

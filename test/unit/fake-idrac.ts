@@ -1,5 +1,6 @@
 import type { CapabilityFingerprint } from '../../shared/domain/idrac';
 import { type Idrac, IdracError, type IdracTarget, type KnockResult } from '../../shared/ports/idrac';
+import { FAKE_LIMITS } from '../support/upstream-limits';
 
 /**
  * A fake of the iDRAC port for unit tests of discovery and endpoints: what each address does is set per
@@ -135,6 +136,9 @@ export class FakeIdrac implements Idrac {
   }
   upstreams() {
     return [];
+  }
+  limits() {
+    return FAKE_LIMITS;
   }
   async dispose() {}
 }

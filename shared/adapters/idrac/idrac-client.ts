@@ -1,5 +1,6 @@
 import { classifyDevice, type DeviceIdentity, notAnIdrac } from '../../domain/device-identity';
 import type { CapabilityFingerprint, IdracInventory } from '../../domain/idrac';
+import type { UpstreamLimits } from '../../domain/upstream';
 import {
   type AccountPasswordChange,
   type CredentialCheck,
@@ -232,6 +233,19 @@ export class IdracClient implements Idrac {
 
   upstreams(): IdracUpstreamState[] {
     return this.resilience.states();
+  }
+
+  limits(): UpstreamLimits {
+    const o = this.options;
+    return {
+      max_concurrent_requests: o.maxConcurrentPerEndpoint,
+      max_queued_requests: o.maxQueuedPerEndpoint,
+      retries: o.retries,
+      retry_max_delay_ms: o.retryMaxDelayMs,
+      connect_timeout_ms: o.connectTimeoutMs,
+      response_timeout_ms: o.headersTimeoutMs,
+      breaker: { failure_threshold: o.breakerThreshold, half_open_after_ms: o.breakerHalfOpenAfterMs },
+    };
   }
 
   async dispose(): Promise<void> {

@@ -52,6 +52,22 @@ const DEFAULTS: ResilienceOptions = {
   breakerHalfOpenAfterMs: 30_000,
 };
 
+type LimitOptions = Partial<ResilienceOptions> &
+  Pick<VSphereClientOptions, 'requestTimeoutMs' | 'connectTimeoutMs' | 'maxPropertyCollectors'>;
+export type ClientLimits = ResilienceOptions & { requestTimeoutMs: number; connectTimeoutMs: number; maxPropertyCollectors: number };
+
+/** What a client built with `options` enforces: the constructor builds with it, and the API shows it (GET /upstreams). */
+export function clientLimits(options: LimitOptions): ClientLimits {
+  const limits: ResilienceOptions = { ...DEFAULTS };
+  for (const k of Object.keys(DEFAULTS) as (keyof ResilienceOptions)[]) if (options[k] !== undefined) limits[k] = options[k]!;
+  return {
+    ...limits,
+    requestTimeoutMs: options.requestTimeoutMs ?? 60_000,
+    connectTimeoutMs: options.connectTimeoutMs ?? 10_000,
+    maxPropertyCollectors: options.maxPropertyCollectors ?? 2,
+  };
+}
+
 /**
  * A client for one vCenter's vSphere Web Services API (SOAP on /sdk): one session, one connection pool,
  * one circuit breaker and one concurrency limit per instance. Create it once per container and reuse it;
@@ -71,14 +87,13 @@ export class VSphereClient {
   constructor(options: VSphereClientOptions) {
     const url = new URL(options.url);
     if (url.username || url.password) throw new Error('VSphereClient: pass credentials separately, not in the URL');
-    const limits: ResilienceOptions = { ...DEFAULTS };
-    for (const k of Object.keys(DEFAULTS) as (keyof ResilienceOptions)[]) if (options[k] !== undefined) limits[k] = options[k]!;
-    this.requestTimeoutMs = options.requestTimeoutMs ?? 60_000;
-    this.maxCollectors = options.maxPropertyCollectors ?? 2;
+    const limits = clientLimits(options);
+    this.requestTimeoutMs = limits.requestTimeoutMs;
+    this.maxCollectors = limits.maxPropertyCollectors;
     this.transport = new SoapTransport({
       url: url.href,
       tls: options.tls,
-      connectTimeoutMs: options.connectTimeoutMs ?? 10_000,
+      connectTimeoutMs: limits.connectTimeoutMs,
       maxConnections: limits.maxConcurrentRequests,
     });
     this.resilience = new Resilience(url.href, limits, options.sharedBreaker);

@@ -1,6 +1,7 @@
+import type { UpstreamLimits } from '../../domain/upstream';
 import type { BreakerBoard } from '../../ports/upstream-breakers';
 import type { VCenter, VCenterAbout, VCenterClientHealth, VCenterCredential, VCenterTarget, VCenterTlsPolicy } from '../../ports/vcenter';
-import { VSphereClient } from './client';
+import { clientLimits, VSphereClient } from './client';
 import { VSphereInstanceClient } from './instance-client';
 import { fetchPeerCertificate, normalizeThumbprint } from './tls-trust';
 
@@ -37,10 +38,7 @@ export class VSphereClients implements VCenter {
         url: target.url,
         tls: target.tls,
         credentials: target.credentials,
-        maxConcurrentRequests: this.options.maxConcurrentRequests ?? 4,
-        maxPropertyCollectors: this.options.maxPropertyCollectors ?? 2,
-        breakerThreshold: this.options.breakerThreshold,
-        breakerHalfOpenAfterMs: this.options.breakerHalfOpenAfterMs,
+        ...this.limitOptions(),
         sharedBreaker: this.options.breakers?.for('vcenter', target.instanceId),
       }),
     );
@@ -48,8 +46,28 @@ export class VSphereClients implements VCenter {
     return client;
   }
 
+  limits(): UpstreamLimits {
+    const l = clientLimits(this.limitOptions());
+    return {
+      max_concurrent_requests: l.maxConcurrentRequests,
+      max_queued_requests: l.maxQueuedRequests,
+      retries: l.retries,
+      retry_max_delay_ms: l.retryMaxDelayMs,
+      connect_timeout_ms: l.connectTimeoutMs,
+      response_timeout_ms: l.requestTimeoutMs,
+      breaker: { failure_threshold: l.breakerThreshold, half_open_after_ms: l.breakerHalfOpenAfterMs },
+      max_property_collectors: l.maxPropertyCollectors,
+    };
+  }
+
   health(instanceId: string): VCenterClientHealth | undefined {
     return this.clients.get(instanceId)?.client.health();
+  }
+
+  /** The limits every instance's client is built with (the client's defaults fill what is not set here). */
+  private limitOptions() {
+    const { maxConcurrentRequests, maxPropertyCollectors, breakerThreshold, breakerHalfOpenAfterMs } = this.options;
+    return { maxConcurrentRequests, maxPropertyCollectors, breakerThreshold, breakerHalfOpenAfterMs };
   }
 
   async drop(instanceId: string): Promise<void> {

@@ -23,6 +23,7 @@ export function gatedIdrac(idrac: Idrac, mayAct: () => Promise<void>): Idrac {
     verifyCredential: (target, credential) => idrac.verifyCredential(gated(target), credential),
     setAccountPassword: (target, credential, ...rest) => idrac.setAccountPassword(gated(target), credential, ...rest),
     upstreams: () => idrac.upstreams(),
+    limits: () => idrac.limits(),
     dispose: () => idrac.dispose(),
   };
 }
