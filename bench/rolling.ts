@@ -14,6 +14,7 @@
  *   what vSphere and the iDRAC take for it: the union of its vSphere task steps (migrations, enter and exit
  *   maintenance) and of its iDRAC's own work as the simulator timed it (each update job downloading and
  *   running, the server off in its reboot), not EIO's steps around it: noticing that a job ended is EIO's time;
+ * - the time before the first host's first state (the job's plan) and after the last host's last;
  * - EIO's own time per host: the host's span (first state entered to last left) minus its outside time, by
  *   state, so the step that takes it shows (the delay of noticing a job's end shows in "Wait for updates");
  * - state transitions per host (what Step Functions bills): states entered in its Map iteration.
@@ -194,7 +195,7 @@ function report({ job, servers, idracWork, events }: Awaited<ReturnType<typeof r
       }
     }
     const outsideMs = unionLength(outside);
-    return { outsideMs, ownMs: span[1] - span[0] - coveredIn(outside, span), transitions: entered.length, byState };
+    return { outsideMs, span, ownMs: span[1] - span[0] - coveredIn(outside, span), transitions: entered.length, byState };
   });
   const meanOutside = sum(perHost.map((x) => x.outsideMs)) / perHost.length;
   const ideal = (servers.length / concurrency) * meanOutside;
@@ -210,6 +211,12 @@ function report({ job, servers, idracWork, events }: Awaited<ReturnType<typeof r
   );
   console.log(`ideal = ${servers.length} ÷ ${concurrency} × ${s(meanOutside)} = ${s(ideal)}`);
   console.log(`wall time (job started_at → finished_at) ${s(wall)} = ${(wall / ideal).toFixed(3)}× the ideal (target ≤ 1.1×)`);
+  const firstHost = Math.min(...perHost.map((x) => x.span[0]));
+  const lastHost = Math.max(...perHost.map((x) => x.span[1]));
+  console.log(
+    `before the first host (the job's plan) ${s(firstHost - at(job.started_at))}, ` +
+      `after the last host ${s(at(job.finished_at) - lastHost)}`,
+  );
   console.log(`EIO's own time per host: median ${s(median(own))}, max ${s(Math.max(...own))}`);
   console.log(
     `  by state (median per host): ${states.map((st) => `${st} ${s(median(perHost.map((x) => x.byState.get(st) ?? 0)))}`).join(', ')}`,
