@@ -88,7 +88,7 @@ describe('inventory', () => {
     expect(inventory.nics.every((n) => n.ipv4.length === 0)).toBe(true);
   });
 
-  it('the firmware inventory alone equals the full inventory\'s firmware, over Redfish (both kinds) and WS-Man', async () => {
+  it("the firmware inventory alone equals the full inventory's firmware, over Redfish (both kinds) and WS-Man", async () => {
     for (const endpoint of [fleet.endpoint(0), fleet.endpoint(1), fleet.endpoint(2)]) {
       const [target, credential] = [targetOf(endpoint.info()), credentialOf(endpoint.info())];
       const firmware = await client.firmwareInventory(target, credential);
