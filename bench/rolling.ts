@@ -12,9 +12,11 @@
  * job with one BIOS image on the cluster (max_hosts_in_maintenance = concurrency) and waits for it. Prints:
  * - wall time against the ideal = hosts ÷ concurrency × one host's outside time, where a host's outside time is
  *   what vSphere and the iDRAC take for it: the union of its vSphere task steps (migrations, enter and exit
- *   maintenance) and of its iDRAC's work (from "Reboot server" to the last "Apply update" ending);
+ *   maintenance) and of its iDRAC's own work as the simulator timed it (each update job downloading and
+ *   running, the server off in its reboot), not EIO's steps around it: noticing that a job ended is EIO's time;
+ * - the time before the first host's first state (the job's plan) and after the last host's last;
  * - EIO's own time per host: the host's span (first state entered to last left) minus its outside time, by
- *   state, so the step that takes it shows (polling shows as a fraction of `--poll-ms` in "Wait for updates");
+ *   state, so the step that takes it shows (the delay of noticing a job's end shows in "Wait for updates");
  * - state transitions per host (what Step Functions bills): states entered in its Map iteration.
  * Every wait is bounded; all traffic is to loopback.
  */
@@ -22,6 +24,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { SimulatorFleet } from '../infra/local/simulators';
+import type { SimEvent } from '../infra/local/simulators/state/events';
 import type { StateEvent } from '../shared/adapters/workflows/local-workflows';
 import { type Harness, startHarness } from '../test/support/harness';
 import { registerSimulatedIdrac } from '../test/support/simulated-idracs';
@@ -69,6 +72,7 @@ async function run() {
   const sim = await startVcsim({ clusters: 1, hostsPerCluster: hostCount, vmsPerHost, spreadVms: true, taskDelayMs: delayMs });
   let h: Harness | undefined;
   let idracs: SimulatorFleet | undefined;
+  const idracWork = new Map<string, Interval[]>();
   try {
     h = await startHarness({ onStateEvent: (e) => events.push(e) });
     const hh = h;
@@ -90,6 +94,7 @@ async function run() {
       speed,
       seed: 'bench-rolling',
       endpoint: (i) => ({ systemUuid: hosts[i]!.hardware_uuid }),
+      onEvent: iDracWorkTimer(idracWork),
     });
     for (const [i, idrac] of idracs.info().entries())
       await registerSimulatedIdrac(hh, `idrac-bench-${i}`, idrac, { site_id: 'site-bench', service_identity_id: 'si-idrac' });
@@ -121,7 +126,13 @@ async function run() {
     await waitFor('the execution to end', async () =>
       events.some((e) => e.state === 'Finish job' && e.kind === 'exited') ? true : undefined,
     );
-    return { job, servers: planned.plan.servers.map((x: { target_id: string }) => x.target_id) as string[], events };
+    const servers = planned.plan.servers as { target_id: string; endpoint_id: string }[];
+    return {
+      job,
+      servers: servers.map((x) => x.target_id),
+      idracWork: new Map(servers.map((x) => [x.target_id, idracWork.get(x.endpoint_id) ?? []])),
+      events,
+    };
   } finally {
     await h?.close().catch(() => undefined);
     await idracs?.stop().catch(() => undefined);
@@ -129,7 +140,37 @@ async function run() {
   }
 }
 
-function report({ job, servers, events }: Awaited<ReturnType<typeof run>>) {
+/**
+ * Times each simulated iDRAC's own work, keyed by its endpoint id (`idrac-bench-<index>`): an update job from its
+ * creation until its download ends and from Running until it ends; the server from leaving On (off in its reboot)
+ * until POST begins (where its staged jobs run). The simulators run in this process, on the clock EIO's states use.
+ */
+function iDracWorkTimer(work: Map<string, Interval[]>) {
+  const open = new Map<string, number>();
+  const close = (key: string, endpoint: string, now: number) => {
+    const from = open.get(key);
+    if (from === undefined) return;
+    open.delete(key);
+    work.set(endpoint, [...(work.get(endpoint) ?? []), [from, now]]);
+  };
+  return (index: number, event: SimEvent) => {
+    const endpoint = `idrac-bench-${index}`;
+    const now = Date.now();
+    if (event.type === 'job') {
+      const key = `${endpoint} ${event.jobId}`;
+      const busy = event.state === 'Downloading' || event.state === 'Running';
+      if (busy && !open.has(key)) open.set(key, now);
+      else if (!busy) close(key, endpoint, now);
+    } else if (event.type === 'power') {
+      const key = `${endpoint} power`;
+      if (event.state === 'Off' || event.state === 'PoweringOff') {
+        if (!open.has(key)) open.set(key, now);
+      } else close(key, endpoint, now);
+    }
+  };
+}
+
+function report({ job, servers, idracWork, events }: Awaited<ReturnType<typeof run>>) {
   const steps = job.steps as Step[];
   const at = (iso: string) => Date.parse(iso);
   const wall = at(job.finished_at) - at(job.started_at);
@@ -139,10 +180,7 @@ function report({ job, servers, events }: Awaited<ReturnType<typeof run>>) {
     const vsphere: Interval[] = own
       .filter((x) => x.external_task_id?.startsWith('task-') && x.finished_at)
       .map((x) => [at(x.started_at), at(x.finished_at!)]);
-    const reboot = own.find((x) => x.name === 'Reboot server');
-    const applied = own.filter((x) => x.name === 'Apply update' && x.finished_at).map((x) => at(x.finished_at!));
-    const idrac: Interval[] = reboot && applied.length ? [[at(reboot.started_at), Math.max(...applied)]] : [];
-    const outside = [...vsphere, ...idrac];
+    const outside = [...vsphere, ...(idracWork.get(target) ?? [])];
     const evs = events.filter((e) => mine(e) === target);
     const entered = evs.filter((e) => e.kind === 'entered');
     const span: Interval = [Math.min(...entered.map((e) => e.at)), Math.max(...evs.map((e) => e.at))];
@@ -157,7 +195,7 @@ function report({ job, servers, events }: Awaited<ReturnType<typeof run>>) {
       }
     }
     const outsideMs = unionLength(outside);
-    return { outsideMs, ownMs: span[1] - span[0] - coveredIn(outside, span), transitions: entered.length, byState };
+    return { outsideMs, span, ownMs: span[1] - span[0] - coveredIn(outside, span), transitions: entered.length, byState };
   });
   const meanOutside = sum(perHost.map((x) => x.outsideMs)) / perHost.length;
   const ideal = (servers.length / concurrency) * meanOutside;
@@ -168,11 +206,17 @@ function report({ job, servers, events }: Awaited<ReturnType<typeof run>>) {
   console.log(`\n— firmware_update of ${servers.length} hosts, ${concurrency} at a time —`);
   console.log(`vSphere task delay ${delayMs} ms; ${vmsPerHost} VMs per host; iDRAC durations ÷ ${speed}; FIRMWARE_POLL_MS ${pollMs}`);
   console.log(
-    `one host's outside time (its vSphere tasks ∪ its iDRAC from reboot to the last update applied): ` +
+    `one host's outside time (its vSphere tasks ∪ its iDRAC's own work: downloads, off in the reboot, updates running): ` +
       `median ${s(median(perHost.map((x) => x.outsideMs)))}, mean ${s(meanOutside)}`,
   );
   console.log(`ideal = ${servers.length} ÷ ${concurrency} × ${s(meanOutside)} = ${s(ideal)}`);
   console.log(`wall time (job started_at → finished_at) ${s(wall)} = ${(wall / ideal).toFixed(3)}× the ideal (target ≤ 1.1×)`);
+  const firstHost = Math.min(...perHost.map((x) => x.span[0]));
+  const lastHost = Math.max(...perHost.map((x) => x.span[1]));
+  console.log(
+    `before the first host (the job's plan) ${s(firstHost - at(job.started_at))}, ` +
+      `after the last host ${s(at(job.finished_at) - lastHost)}`,
+  );
   console.log(`EIO's own time per host: median ${s(median(own))}, max ${s(Math.max(...own))}`);
   console.log(
     `  by state (median per host): ${states.map((st) => `${st} ${s(median(perHost.map((x) => x.byState.get(st) ?? 0)))}`).join(', ')}`,

@@ -85,6 +85,8 @@ export type DellEndpoint = {
   last_checked_at?: string;
   last_reachable_at?: string;
   inventory_at?: string;
+  /** When `firmware` was read last: by an inventory, or alone by a firmware update's verification (then later than `inventory_at`). */
+  firmware_at?: string;
   protocols?: CapabilityFingerprint['protocols'];
   /** What the last probe found at the address before any login; a device that is not an iDRAC gets no credential. */
   device?: DeviceIdentity;

@@ -5,7 +5,14 @@
  * as arguments only; nothing here stores or logs them.
  */
 
-import type { CapabilityFingerprint, IdracErrorCode, IdracErrorInfo, IdracInventory, IdracProtocol } from '../domain/idrac';
+import type {
+  CapabilityFingerprint,
+  IdracErrorCode,
+  IdracErrorInfo,
+  IdracFirmwareItem,
+  IdracInventory,
+  IdracProtocol,
+} from '../domain/idrac';
 import type { UpstreamLimits } from '../domain/upstream';
 
 /**
@@ -220,6 +227,8 @@ export interface Idrac extends IdracAccounts {
   probe(target: IdracTarget): Promise<CapabilityFingerprint>;
   /** Redfish when the service offers what inventory needs, else WS-Man. */
   inventory(target: IdracTarget, credential: IdracCredential): Promise<IdracInventory>;
+  /** The installed firmware alone (Redfish FirmwareInventory, WS-Man DCIM_SoftwareIdentity): what an update changes. */
+  firmwareInventory(target: IdracTarget, credential: IdracCredential): Promise<IdracFirmwareItem[]>;
   /** Redfish ComputerSystem.Reset, or WS-Man DCIM_CSPowerManagementService.RequestPowerStateChange. */
   powerReset(target: IdracTarget, credential: IdracCredential, resetType: ResetType): Promise<PowerResetResult>;
   /** Whether the Lifecycle Controller accepts jobs now. Services without the check answer ready. */

@@ -54,6 +54,10 @@ async function governing(store: Store): Promise<BaselineOf> {
 
 const noCounts = () => ({ compliant: 0, outdated: 0, newer: 0, unknown: 0 });
 
+/** When the versions compared were read: the last inventory, or a firmware update's verification after it. */
+const firmwareReadAt = (ep: DellEndpoint) =>
+  ep.firmware_at && ep.firmware_at > (ep.inventory_at ?? '') ? ep.firmware_at : ep.inventory_at;
+
 /** One endpoint against a baseline (none: `no_baseline`). */
 export function serverCompliance(ep: DellEndpoint, baseline: FirmwareBaseline | undefined): ServerCompliance {
   const server = {
@@ -62,7 +66,7 @@ export function serverCompliance(ep: DellEndpoint, baseline: FirmwareBaseline | 
     site_id: ep.site_id,
     ...(ep.model ? { model: ep.model } : {}),
     ...(ep.service_tag ? { service_tag: ep.service_tag } : {}),
-    ...(ep.inventory_at ? { inventory_at: ep.inventory_at } : {}),
+    ...(firmwareReadAt(ep) ? { inventory_at: firmwareReadAt(ep) } : {}),
   };
   if (!baseline) return { ...server, baseline_id: null, status: 'no_baseline', counts: noCounts(), not_in_baseline: 0, components: [] };
   const { components, not_in_baseline } = complianceOf(ep, baseline);

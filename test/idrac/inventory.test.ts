@@ -88,6 +88,17 @@ describe('inventory', () => {
     expect(inventory.nics.every((n) => n.ipv4.length === 0)).toBe(true);
   });
 
+  it("the firmware inventory alone equals the full inventory's firmware, over Redfish (both kinds) and WS-Man", async () => {
+    for (const endpoint of [fleet.endpoint(0), fleet.endpoint(1), fleet.endpoint(2)]) {
+      const [target, credential] = [targetOf(endpoint.info()), credentialOf(endpoint.info())];
+      const firmware = await client.firmwareInventory(target, credential);
+      expect(firmware).toEqual((await client.inventory(target, credential)).firmware);
+      expect(Object.fromEntries(firmware.map((f) => [f.fqdd, f.version]))).toEqual(
+        Object.fromEntries(endpoint.firmware().map((f) => [f.fqdd, f.version])),
+      );
+    }
+  });
+
   it('WS-Man pages: a page size of 1 pulls item by item and reads exactly the same', async () => {
     const endpoint = fleet.endpoint(2);
     const small = testClient({ wsmanPageSize: 1 });

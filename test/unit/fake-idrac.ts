@@ -103,6 +103,9 @@ export class FakeIdrac implements Idrac {
   inventory(target: IdracTarget): never {
     return this.credentialedCall('inventory', target);
   }
+  firmwareInventory(target: IdracTarget): never {
+    return this.credentialedCall('firmware_inventory', target);
+  }
   powerReset(target: IdracTarget): never {
     return this.credentialedCall('power_reset', target);
   }

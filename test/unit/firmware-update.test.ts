@@ -58,9 +58,9 @@ class FakeIdracQueue {
   }
 
   readonly port = {
-    inventory: async (target: IdracTarget) => {
-      await this.act(target, 'inventory');
-      return { firmware: this.firmware };
+    firmwareInventory: async (target: IdracTarget) => {
+      await this.act(target, 'firmware inventory');
+      return this.firmware;
     },
     startFirmwareUpdate: async (target: IdracTarget, _c: unknown, image: string) => {
       await this.act(target, `start ${image}`);

@@ -1,5 +1,5 @@
 import { classifyDevice, type DeviceIdentity, notAnIdrac } from '../../domain/device-identity';
-import type { CapabilityFingerprint, IdracInventory } from '../../domain/idrac';
+import type { CapabilityFingerprint, IdracFirmwareItem, IdracInventory } from '../../domain/idrac';
 import type { UpstreamLimits } from '../../domain/upstream';
 import {
   type AccountPasswordChange,
@@ -27,7 +27,7 @@ import { DEFAULT_REDFISH_PORT, DEFAULT_WSMAN_PORT, type IdracClientOptions, reso
 import { probeEndpoint } from './probe';
 import { redfishSetAccountPassword } from './redfish/accounts';
 import { resetSystem, resetToApply } from './redfish/actions';
-import { redfishInventory } from './redfish/inventory';
+import { redfishFirmware, redfishInventory } from './redfish/inventory';
 import { deleteJob, type JobSource, listJobs, readJobStatus, refuseWholeQueue } from './redfish/jobs';
 import { parseJson } from './redfish/json';
 import { lifecycleStatus, requireReady } from './redfish/lifecycle';
@@ -41,7 +41,7 @@ import { HttpTransport } from './transport/http';
 import { ResilienceRegistry } from './transport/resilience';
 import { wsmanSetAccountPassword } from './wsman/accounts';
 import { WsmanLifecycle } from './wsman/actions';
-import { wsmanInventory } from './wsman/inventory';
+import { wsmanFirmware, wsmanInventory } from './wsman/inventory';
 import { WsmanClient } from './wsman/wsman-client';
 
 type Route = { kind: 'redfish'; root: ServiceRoot; port: number } | { kind: 'wsman'; port: number; why: string };
@@ -87,6 +87,14 @@ export class IdracClient implements Idrac {
       const route = await this.route(target);
       if (route.kind === 'wsman') return wsmanInventory(this.wsman, target, route.port, credential, this.options.wsmanPageSize);
       return withSession(this.session(target, route, credential), (s) => redfishInventory(s, route.root, target.address));
+    });
+  }
+
+  firmwareInventory(target: IdracTarget, credential: IdracCredential): Promise<IdracFirmwareItem[]> {
+    return this.timed('firmware_inventory', target, async () => {
+      const route = await this.route(target);
+      if (route.kind === 'wsman') return wsmanFirmware(this.wsman, target, route.port, credential, this.options.wsmanPageSize);
+      return withSession(this.session(target, route, credential), (s) => redfishFirmware(s, route.root));
     });
   }
 

@@ -4,11 +4,13 @@
  * vCenter shows the host connected again (an iDRAC alone: until its Lifecycle Controller is ready again).
  * Updates staged "on reset" complete only during the reboot's POST, after vCenter lost the host, so "every
  * JID ended, host connected" is the host back from its reboot. An iDRAC that does not answer meanwhile (it
- * may be updating itself) is asked again at the next poll. A step works up to its deadline and hands over;
- * past `update_timeout_minutes` from the reboot the server fails.
+ * may be updating itself) is asked again at the next poll, which comes sooner when a running job's progress
+ * says it ends before the poll interval is over (shared/domain/firmware-poll.ts). A step works up to its
+ * deadline and hands over; past `update_timeout_minutes` from the reboot the server fails.
  */
 import { config } from '../../config';
 import { type IdracJobEntry, OPEN_IDRAC_JOB_STATES } from '../../domain/firmware';
+import { type JobProgress, nextPollDelay, withAnswer } from '../../domain/firmware-poll';
 import type { MaintenanceHost } from '../../domain/maintenance';
 import type { StepContext } from '../../jobs/job-type';
 import { isoNow, sleepOn } from '../../ports/clock';
@@ -23,18 +25,30 @@ import { recordServerStep } from './steps';
 
 const isOpen = (e: IdracJobEntry) => OPEN_IDRAC_JOB_STATES.includes(e.state);
 
-/** Asks the iDRAC about each open JID, one after the other; records what ended. Answers the entries as they are now. */
-async function pollJobs(s: ServerCtx, access: EndpointAccess, entries: IdracJobEntry[]): Promise<IdracJobEntry[]> {
+/**
+ * Asks the iDRAC about each open JID, one after the other; records what ended and keeps the running ones'
+ * progress (by JID). Answers the entries as they are now.
+ */
+async function pollJobs(
+  s: ServerCtx,
+  access: EndpointAccess,
+  entries: IdracJobEntry[],
+  progress: Map<string, JobProgress>,
+): Promise<IdracJobEntry[]> {
   const now: IdracJobEntry[] = [];
-  for (const entry of entries) now.push(isOpen(entry) && entry.jid ? await pollJob(s, access, entry) : entry);
+  for (const entry of entries) now.push(isOpen(entry) && entry.jid ? await pollJob(s, access, entry, progress) : entry);
   return now;
 }
 
-async function pollJob(s: ServerCtx, access: EndpointAccess, entry: IdracJobEntry): Promise<IdracJobEntry> {
+async function pollJob(s: ServerCtx, access: EndpointAccess, entry: IdracJobEntry, progress: Map<string, JobProgress>) {
   const { deps, job } = s.ctx;
+  const jid = entry.jid!;
   let status: IdracJobStatus;
   try {
-    status = await deps.idrac.jobStatus(access.target, access.credential, entry.jid!);
+    status = await deps.idrac.jobStatus(access.target, access.credential, jid);
+    const known = withAnswer(progress.get(jid), deps.clock.now(), status.state === 'running', status.percent_complete);
+    if (known) progress.set(jid, known);
+    else progress.delete(jid);
   } catch (e) {
     if (!(e instanceof IdracError)) throw e;
     if (e.code === 'not_found')
@@ -109,8 +123,9 @@ export async function awaitUpdates(ctx: StepContext, targetId: string): Promise<
   const timeoutAt = Date.parse(target.reboot_requested_at ?? target.updated_at) + params.update_timeout_minutes * 60_000;
   const pollMs = config().firmwarePollMs;
   const host = vcenterHost(s);
+  const progress = new Map<string, JobProgress>();
   for (;;) {
-    const open = (await pollJobs(s, access, await entriesOf(s))).filter(isOpen);
+    const open = (await pollJobs(s, access, await entriesOf(s), progress)).filter(isOpen);
     const back = open.length ? undefined : await serverBack(s, access, host);
     if (back?.back) {
       await changeTarget(deps, target, () => ({ phase: 'verifying' }));
@@ -125,6 +140,6 @@ export async function awaitUpdates(ctx: StepContext, targetId: string): Promise<
       );
     }
     if (now + pollMs >= s.deadline) return { target_id: targetId, state: 'working' };
-    await sleepOn(deps.clock, pollMs);
+    await sleepOn(deps.clock, nextPollDelay(pollMs, now, progress.values()));
   }
 }

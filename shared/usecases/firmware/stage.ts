@@ -24,7 +24,7 @@ const PAST_STAGING: ReadonlySet<FirmwarePhase> = new Set(['staged', 'rebooting',
 /** The versions installed before the update, for the ledger and the verification; none when the inventory cannot say. */
 async function installedNow(s: ServerCtx, access: EndpointAccess): Promise<IdracFirmwareItem[]> {
   try {
-    return (await s.ctx.deps.idrac.inventory(access.target, access.credential)).firmware;
+    return await s.ctx.deps.idrac.firmwareInventory(access.target, access.credential);
   } catch (e) {
     if (e instanceof LockedError) throw e;
     logger.warn('Firmware inventory before the update failed', { endpoint_id: access.endpoint.id, error: e as Error });

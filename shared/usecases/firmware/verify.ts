@@ -1,13 +1,16 @@
 /**
- * "Verify versions": after the server came back, the endpoint is refreshed and its inventory says what is
- * installed now (so its record and its compliance show it too). Each update's JID must have completed, and
+ * "Verify versions": after the server came back, the iDRAC's firmware inventory says what is installed now; it
+ * goes on the endpoint's record, so its compliance shows it too (the rest of the endpoint's inventory waits for
+ * its scheduled refresh: an update changes only firmware). Each update's JID must have completed, and
  * where the image names its component and version, that version must be the installed one; what the
  * inventory shows goes on the ledger entry (`version_after`).
  */
 import { installedVersion } from '../../domain/firmware';
+import type { IdracFirmwareItem } from '../../domain/idrac';
 import type { StepContext } from '../../jobs/job-type';
-import { isoNow } from '../../ports/clock';
-import { refreshDellEndpoint } from '../dell-endpoints';
+import { IdracError } from '../../ports/idrac';
+import { endpointAccess } from './endpoint-access';
+import { recordInstalledFirmware } from './endpoint-firmware';
 import { changeEntry } from './idrac-ledger';
 import { changeTarget, entriesOf, failServer, type ServerStepResult, serverCtx } from './server-context';
 import { recordServerStep } from './steps';
@@ -19,16 +22,15 @@ export async function verifyVersions(ctx: StepContext, targetId: string): Promis
   const exit = { exit_maintenance: params.exit_maintenance };
   if (target.phase === 'failed') return { target_id: targetId, state: 'failed', ...exit };
   if (target.phase === 'updated' || target.phase === 'done') return { target_id: targetId, state: 'updated', ...exit };
-  // A refresh, not a bare inventory read: the endpoint's record (and its compliance) shows the new versions too.
-  const checkedAt = isoNow(deps.clock);
-  const endpoint = await refreshDellEndpoint(deps, target.endpoint_id, `firmware verification (job ${job.id})`);
-  if (!endpoint.inventory_at || endpoint.inventory_at < checkedAt)
-    return {
-      ...(await failServer(s, `no inventory from ${target.endpoint_id} to verify: ${endpoint.last_error?.message ?? 'none'}`)),
-      ...exit,
-    };
-  const firmware = endpoint.firmware ?? [];
-  const entries = await entriesOf(s);
+  const access = await endpointAccess(deps, target.endpoint_id, `firmware verification (job ${job.id})`);
+  let firmware: IdracFirmwareItem[];
+  try {
+    firmware = await deps.idrac.firmwareInventory(access.target, access.credential);
+  } catch (e) {
+    if (!(e instanceof IdracError)) throw e;
+    return { ...(await failServer(s, `no inventory from ${target.endpoint_id} to verify: ${e.message}`)), ...exit };
+  }
+  const [, entries] = await Promise.all([recordInstalledFirmware(deps, target.endpoint_id, firmware), entriesOf(s)]);
   const problems: string[] = [];
   const installed: Record<string, string | null> = {};
   for (const entry of entries) {

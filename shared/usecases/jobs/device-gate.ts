@@ -13,6 +13,7 @@ export function gatedIdrac(idrac: Idrac, mayAct: () => Promise<void>): Idrac {
     },
     probe: (target) => idrac.probe(gated(target)),
     inventory: (target, credential) => idrac.inventory(gated(target), credential),
+    firmwareInventory: (target, credential) => idrac.firmwareInventory(gated(target), credential),
     powerReset: (target, credential, resetType) => idrac.powerReset(gated(target), credential, resetType),
     startFirmwareUpdate: (target, credential, ...rest) => idrac.startFirmwareUpdate(gated(target), credential, ...rest),
     lifecycleControllerStatus: (target, credential) => idrac.lifecycleControllerStatus(gated(target), credential),

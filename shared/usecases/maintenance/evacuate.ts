@@ -84,7 +84,8 @@ export async function evacuateHost(ctx: StepContext, targetId: string, params: H
     if (round > 0 && !(await hostNow(h)).vmsOnHost.length) return { target_id: targetId, state: 'evacuated' };
     plan = round === 0 ? first.plan : (await planNow(h)).plan;
     const moves = params.evacuation === 'migrate' ? plan.moves.filter((m) => !refused.has(m.vm_id)) : [];
-    const earlier = round === 0 ? await runningTaskSteps(env) : undefined;
+    // A host still waiting began no migration: nothing of its can be running yet, so the steps need no read.
+    const earlier = round === 0 ? (ledger.phase === 'waiting' ? [] : await runningTaskSteps(env)) : undefined;
     if (!moves.length && !earlier?.length) break;
     plan = undefined;
     const { outcomes, unfinished } = await runTaskSteps(

@@ -58,6 +58,11 @@ function isInstalled(id: string): boolean {
   return id.startsWith('Installed-');
 }
 
+/** The installed firmware alone: the FirmwareInventory collection, expanded where the service can. */
+export async function redfishFirmware(session: RedfishSession, root: ServiceRoot): Promise<IdracFirmwareItem[]> {
+  return (await members(session, FIRMWARE_INVENTORY, root, isInstalled)).map(firmwareItem);
+}
+
 export async function redfishInventory(session: RedfishSession, root: ServiceRoot, address: string): Promise<IdracInventory> {
   const [system, manager, idracNic, nics, firmware] = await allSettledOrThrow<
     [JsonObject, JsonObject, JsonObject, JsonObject[], JsonObject[]]

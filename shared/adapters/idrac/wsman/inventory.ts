@@ -1,6 +1,6 @@
 import { isIPv4 } from 'node:net';
 import { generationAfterLogin } from '../../../domain/device-identity';
-import type { IdracHealth, IdracInventory, IdracPowerState } from '../../../domain/idrac';
+import type { IdracFirmwareItem, IdracHealth, IdracInventory, IdracPowerState } from '../../../domain/idrac';
 import type { IdracCredential, IdracTarget } from '../../../ports/idrac';
 import { normalizeMac } from '../mac';
 import { allSettledOrThrow } from '../settle';
@@ -21,6 +21,29 @@ function s(value: CimValue | undefined): string {
   return typeof value === 'string' ? value : Array.isArray(value) ? (value[0] ?? '') : '';
 }
 
+/** What runs now, of DCIM_SoftwareIdentity's instances (the others are images kept beside it). */
+function installedFirmware(software: Array<Record<string, CimValue>>): IdracFirmwareItem[] {
+  return software
+    .filter((sw) => s(sw.Status) === 'Installed' || s(sw.InstanceID).startsWith('DCIM:INSTALLED'))
+    .map((sw) => ({
+      id: s(sw.InstanceID),
+      name: s(sw.ElementName),
+      version: s(sw.VersionString),
+      ...(s(sw.FQDD) ? { fqdd: s(sw.FQDD) } : {}),
+    }));
+}
+
+/** The installed firmware alone, from DCIM_SoftwareIdentity. */
+export async function wsmanFirmware(
+  client: WsmanClient,
+  target: IdracTarget,
+  port: number,
+  credential: IdracCredential,
+  pageSize: number,
+): Promise<IdracFirmwareItem[]> {
+  return installedFirmware(await client.enumerate(target, port, credential, 'DCIM_SoftwareIdentity', pageSize));
+}
+
 /** Inventory from the four DCIM views, read in parallel (bounded by the endpoint's concurrency limit). */
 export async function wsmanInventory(
   client: WsmanClient,
@@ -38,7 +61,6 @@ export async function wsmanInventory(
   const system = systems[0] ?? {};
   const card = cards[0] ?? {};
   const managerModel = s(system.SystemGeneration);
-  const installed = software.filter((sw) => s(sw.Status) === 'Installed' || s(sw.InstanceID).startsWith('DCIM:INSTALLED'));
   return {
     protocol: 'wsman',
     generation: generationAfterLogin(managerModel, s(card.FirmwareVersion)).generation,
@@ -48,12 +70,7 @@ export async function wsmanInventory(
     bios_version: s(system.BIOSVersionString),
     power_state: power(s(system.PowerState)),
     health_rollup: HEALTH[s(system.RollupStatus) || s(system.PrimaryStatus)] ?? 'Unknown',
-    firmware: installed.map((sw) => ({
-      id: s(sw.InstanceID),
-      name: s(sw.ElementName),
-      version: s(sw.VersionString),
-      ...(s(sw.FQDD) ? { fqdd: s(sw.FQDD) } : {}),
-    })),
+    firmware: installedFirmware(software),
     nics: nics.map((nic) => ({
       fqdd: s(nic.FQDD),
       mac: normalizeMac(s(nic.CurrentMACAddress) || s(nic.PermanentMACAddress)),
