@@ -2,7 +2,7 @@
  * Soak of the local stack (issue 13, item 7): mixed traffic for --minutes against one stack, its memory
  * sampled all along, so a map that grows with use shows as a rising line.
  *
- *   npm run bench:soak -- [--minutes 30] [--idracs 20] [--sample-s 10]
+ *   npm run bench:soak -- [--minutes 30] [--idracs 20] [--sample-s 10] [--trace]
  *
  * The stack runs in this process (embedded DynamoDB on its own thread, as on `npm start`); the simulated
  * iDRACs run in a child process (support/fleet-process.ts) on 127.65.0.x, one of them hanging. Every round:
@@ -11,19 +11,22 @@
  * and bad input (malformed JSON, unknown ids, a job type that does not exist); every 2 minutes a discovery
  * of the site. Prints RSS and heap at the
  * start, after warm-up (the first fifth), and at the end, the slope of the heap over the last four fifths, and
- * the answers by status class (any 5xx is a failure).
+ * the answers by status class (any 5xx is a failure). Each of the stack's worker threads (the embedded DynamoDB,
+ * the function containers) reports its own V8 heap beside the process's RSS; --trace prints every sample.
  */
 import { mkdtemp, rm } from 'node:fs/promises';
 import { cpus, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { startFleetProcess } from './support/fleet-process';
+import { type ThreadMemory, watchThreads } from './support/thread-memory';
 
 const { values: args } = parseArgs({
   options: {
     minutes: { type: 'string', default: '30' },
     idracs: { type: 'string', default: '20' },
     'sample-s': { type: 'string', default: '10' },
+    trace: { type: 'boolean', default: false },
   },
 });
 const minutes = Number(args.minutes);
@@ -34,9 +37,23 @@ if (!(minutes > 0) || !(idracs >= 2 && idracs <= 200) || !(sampleMs >= 1000)) th
 const PORTS = { https: 29443, wsman: 26986 };
 const mb = (b: number) => Math.round(b / 2 ** 20);
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+/** A failed answer in a line: the health components that are not ok, or the start of the body. */
+const whyFailed = (text: string) => {
+  try {
+    const components = (JSON.parse(text) as { components?: Record<string, { status: string; message?: string }> }).components;
+    if (components) {
+      return Object.entries(components)
+        .filter(([, c]) => c.status !== 'ok')
+        .map(([name, c]) => `${name} ${c.status}: ${c.message ?? ''}`)
+        .join('; ');
+    }
+  } catch {}
+  return text.slice(0, 200);
+};
 
 async function main(): Promise<number> {
   process.env.LOG_LEVEL ??= 'ERROR';
+  const threads = watchThreads();
   const { startLocalStack } = await import('../infra/local/stack');
   const dataDir = await mkdtemp(join(tmpdir(), 'eio-soak-'));
   const fleet = await startFleetProcess({
@@ -64,13 +81,18 @@ async function main(): Promise<number> {
     const text = await res.text();
     const klass = `${Math.floor(res.status / 100)}xx`;
     answers.set(klass, (answers.get(klass) ?? 0) + 1);
-    if (res.status >= 500 && failures.length < 10) failures.push(`${method} ${path} → ${res.status} ${text.slice(0, 200)}`);
+    if (res.status >= 500 && failures.length < 10) failures.push(`${method} ${path} → ${res.status} ${whyFailed(text)}`);
     return { status: res.status, body: text ? JSON.parse(text) : undefined };
   };
-  const samples: { at: number; rss: number; heap: number; external: number }[] = [];
-  const sample = () => {
+  const samples: { at: number; rss: number; heap: number; external: number; threads: ThreadMemory[] }[] = [];
+  const sample = async () => {
     const m = process.memoryUsage();
-    samples.push({ at: Date.now(), rss: m.rss, heap: m.heapUsed, external: m.external });
+    const s = { at: Date.now(), rss: m.rss, heap: m.heapUsed, external: m.external, threads: await threads.sample() };
+    samples.push(s);
+    if (args.trace) {
+      const perThread = s.threads.map((t) => `${t.thread} ${mb(t.heapUsed)}/${mb(t.heapTotal)}${t.openIterators === undefined ? '' : ` (${t.openIterators} iterators open)`}`).join(', ');
+      console.log(`  ${new Date(s.at).toISOString()} RSS ${mb(s.rss)} MB, main heap ${mb(s.heap)} MB, external ${mb(s.external)} MB, ${perThread}`);
+    }
   };
   try {
     await call('POST', '/api/v1/service-identities', 'admin', {
@@ -91,8 +113,8 @@ async function main(): Promise<number> {
     });
     const started = Date.now();
     const until = started + minutes * 60_000;
-    sample();
-    const sampler = setInterval(sample, sampleMs);
+    await sample();
+    const sampler = setInterval(() => void sample(), sampleMs);
     let round = 0;
     let lastDiscovery = 0;
     while (Date.now() < until) {
@@ -129,7 +151,7 @@ async function main(): Promise<number> {
       await sleep(200);
     }
     clearInterval(sampler);
-    sample();
+    await sample();
     const warm = samples.findIndex((s) => s.at >= started + (until - started) / 5);
     const tail = samples.slice(Math.max(0, warm));
     // Least-squares slope of the heap over the last four fifths, in MB per hour.
@@ -155,6 +177,9 @@ async function main(): Promise<number> {
     console.log(
       `  external (buffers) start ${mb(first.external)} MB, after warm-up ${mb(atWarm.external)} MB, end ${mb(last.external)} MB`,
     );
+    const threadsAt = (s: (typeof samples)[number]) =>
+      s.threads.map((t) => `${t.thread} ${mb(t.heapUsed)}`).join(', ') || 'none started';
+    console.log(`  thread heaps      start: ${threadsAt(first)}; after warm-up: ${threadsAt(atWarm)}; end: ${threadsAt(last)} (MB)`);
     console.log(`  heap slope        ${((slope * 3_600_000) / 2 ** 20).toFixed(1)} MB/hour over the last four fifths (${n} samples)`);
     console.log(`  machine           ${cpus().length} cores, load average ${loadavg()[0]!.toFixed(2)}, ${new Date().toISOString()}`);
     for (const f of failures) console.log(`  5xx               ${f}`);
