@@ -14,7 +14,7 @@
  * the answers by status class (any 5xx is a failure). Each of the stack's worker threads (the embedded DynamoDB,
  * the function containers) reports its own V8 heap beside the process's RSS; --trace prints every sample.
  */
-import { mkdtemp, rm } from 'node:fs/promises';
+import { mkdtemp, readdir, rm, stat } from 'node:fs/promises';
 import { cpus, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
@@ -37,6 +37,14 @@ if (!(minutes > 0) || !(idracs >= 2 && idracs <= 200) || !(sampleMs >= 1000)) th
 const PORTS = { https: 29443, wsman: 26986 };
 const mb = (b: number) => Math.round(b / 2 ** 20);
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+/** Bytes of the files in `dir`, its subdirectories included. */
+const sizeOf = async (dir: string): Promise<number> => {
+  let total = 0;
+  for (const entry of await readdir(dir, { withFileTypes: true, recursive: true })) {
+    if (entry.isFile()) total += (await stat(join(entry.parentPath, entry.name))).size;
+  }
+  return total;
+};
 /** A failed answer in a line: the health components that are not ok, or the start of the body. */
 const whyFailed = (text: string) => {
   try {
@@ -90,8 +98,15 @@ async function main(): Promise<number> {
     const s = { at: Date.now(), rss: m.rss, heap: m.heapUsed, external: m.external, threads: await threads.sample() };
     samples.push(s);
     if (args.trace) {
-      const perThread = s.threads.map((t) => `${t.thread} ${mb(t.heapUsed)}/${mb(t.heapTotal)}${t.openIterators === undefined ? '' : ` (${t.openIterators} iterators open)`}`).join(', ');
-      console.log(`  ${new Date(s.at).toISOString()} RSS ${mb(s.rss)} MB, main heap ${mb(s.heap)} MB, external ${mb(s.external)} MB, ${perThread}`);
+      const perThread = s.threads
+        .map(
+          (t) =>
+            `${t.thread} ${mb(t.heapUsed)}/${mb(t.heapTotal)}${t.openIterators === undefined ? '' : ` (${t.openIterators} iterators open)`}`,
+        )
+        .join(', ');
+      console.log(
+        `  ${new Date(s.at).toISOString()} RSS ${mb(s.rss)} MB, main heap ${mb(s.heap)} MB, external ${mb(s.external)} MB, ${perThread}`,
+      );
     }
   };
   try {
@@ -177,9 +192,14 @@ async function main(): Promise<number> {
     console.log(
       `  external (buffers) start ${mb(first.external)} MB, after warm-up ${mb(atWarm.external)} MB, end ${mb(last.external)} MB`,
     );
-    const threadsAt = (s: (typeof samples)[number]) =>
-      s.threads.map((t) => `${t.thread} ${mb(t.heapUsed)}`).join(', ') || 'none started';
+    const threadsAt = (s: (typeof samples)[number]) => s.threads.map((t) => `${t.thread} ${mb(t.heapUsed)}`).join(', ') || 'none started';
     console.log(`  thread heaps      start: ${threadsAt(first)}; after warm-up: ${threadsAt(atWarm)}; end: ${threadsAt(last)} (MB)`);
+    const peaks = new Map<string, number>();
+    for (const t of samples.flatMap((s) => s.threads)) peaks.set(t.thread, Math.max(peaks.get(t.thread) ?? 0, t.heapUsed));
+    console.log(`  thread heap peaks ${[...peaks].map(([thread, peak]) => `${thread} ${mb(peak)} MB`).join(', ')}`);
+    const iterators = samples.map((s) => s.threads.find((t) => t.openIterators !== undefined)?.openIterators ?? 0);
+    console.log(`  LevelDB iterators open: at the end ${iterators.at(-1)}, at most ${Math.max(...iterators)}`);
+    console.log(`  store on disk     ${mb(await sizeOf(join(dataDir, 'dynamodb')))} MB`);
     console.log(`  heap slope        ${((slope * 3_600_000) / 2 ** 20).toFixed(1)} MB/hour over the last four fifths (${n} samples)`);
     console.log(`  machine           ${cpus().length} cores, load average ${loadavg()[0]!.toFixed(2)}, ${new Date().toISOString()}`);
     for (const f of failures) console.log(`  5xx               ${f}`);
