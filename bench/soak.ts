@@ -63,7 +63,6 @@ async function main(): Promise<number> {
   process.env.LOG_LEVEL ??= 'ERROR';
   const threads = watchThreads();
   const { startLocalStack } = await import('../infra/local/stack');
-  const dataDir = await mkdtemp(join(tmpdir(), 'eio-soak-'));
   const fleet = await startFleetProcess({
     count: idracs,
     baseAddress: '127.65.0.1',
@@ -72,6 +71,7 @@ async function main(): Promise<number> {
     seed: 'soak',
     hang: [idracs - 1],
   });
+  const dataDir = await mkdtemp(join(tmpdir(), 'eio-soak-'));
   const stack = await startLocalStack({ dataDir, port: 0, demo: false, demoIdracs: false });
   const tokens = {
     admin: await stack.issueToken({ role: 'admin', subject: 'soak-admin', ttlSeconds: 24 * 3600 }),
