@@ -7,12 +7,12 @@
  * The stack runs in this process (embedded DynamoDB on its own thread, as on `npm start`); the simulated
  * iDRACs run in a child process (support/fleet-process.ts) on 127.65.0.x, one of them hanging. Every round:
  * health and worker views, sites and endpoints listed, an endpoint created on an address nothing answers
- * (127.65.1.x in turn), refreshed and deleted, a health_check job of the site, IPAM lookups, audit reads,
- * and bad input (malformed JSON, unknown ids, a job type that does not exist); every 2 minutes a discovery
- * of the site. Prints RSS and heap at the
- * start, after warm-up (the first fifth), and at the end, the slope of the heap over the last four fifths, and
- * the answers by status class (any 5xx is a failure). Each of the stack's worker threads (the embedded DynamoDB,
- * the function containers) reports its own V8 heap beside the process's RSS; --trace prints every sample.
+ * (127.65.1.x in turn, in a scratch site of its own), refreshed and deleted, IPAM lookups, audit reads, and bad
+ * input (malformed JSON, unknown ids, a job type that does not exist); a health_check job of the fleet's site
+ * every 5 rounds, a discovery of it every 2 minutes. Prints RSS and heap at the start, after warm-up (the first
+ * fifth), and at the end, the slope of the heap over the last four fifths, the answers by status class (any 5xx
+ * is a failure) and the jobs that failed. Each of the stack's worker threads (the embedded DynamoDB, the
+ * function containers) reports its own V8 heap beside the process's RSS; --trace prints every sample.
  */
 import { mkdtemp, readdir, rm, stat } from 'node:fs/promises';
 import { cpus, loadavg, tmpdir } from 'node:os';
@@ -117,15 +117,23 @@ async function main(): Promise<number> {
       username: fleet.credentials.username,
       secret: fleet.credentials.password,
     });
-    await call('POST', '/api/v1/sites', 'admin', {
-      id: 'site-soak',
-      name: 'soak',
-      management_networks: ['127.65.0.0/24', '127.65.1.0/24'],
-      idrac_service_identity_id: 'si-soak',
-      trust_on_first_use: true,
-      redfish_port: PORTS.https,
-      wsman_port: PORTS.wsman,
-    });
+    // The fleet's site, which health_check and discovery cover, and a scratch site for the endpoints made on
+    // addresses nothing answers: in the fleet's site they would fail its health_checks (an unreachable endpoint
+    // fails the job), and past 20 failed jobs in 24 h GET /health answers 503 (critical) by design.
+    for (const [id, network] of [
+      ['site-soak', '127.65.0.0/24'],
+      ['site-scratch', '127.65.1.0/24'],
+    ] as const) {
+      await call('POST', '/api/v1/sites', 'admin', {
+        id,
+        name: id,
+        management_networks: [network],
+        idrac_service_identity_id: 'si-soak',
+        trust_on_first_use: true,
+        redfish_port: PORTS.https,
+        wsman_port: PORTS.wsman,
+      });
+    }
     const started = Date.now();
     const until = started + minutes * 60_000;
     await sample();
@@ -150,7 +158,7 @@ async function main(): Promise<number> {
       // such as connection pools and breakers meets many addresses): created, refreshed, deleted.
       const address = `127.65.1.${1 + (round % 250)}`;
       const created = await call('POST', '/api/v1/dell/endpoints', 'operator', {
-        site_id: 'site-soak',
+        site_id: 'site-scratch',
         address,
         redfish_port: PORTS.https,
       });
@@ -167,6 +175,15 @@ async function main(): Promise<number> {
     }
     clearInterval(sampler);
     await sample();
+    // Jobs that failed, with their failed steps' errors: the health answer turns critical past 20 in 24 h.
+    const failedJobs = (await call('GET', '/api/v1/jobs?status=failed&limit=100', 'operator')).body?.items ?? [];
+    const failedSteps: string[] = [];
+    for (const job of failedJobs.slice(0, 3)) {
+      const steps = (await call('GET', `/api/v1/jobs/${job.id}`, 'operator')).body?.steps ?? [];
+      for (const step of steps.filter((st: { status: string }) => st.status === 'failed')) {
+        failedSteps.push(`${job.type} ${step.name} ${step.target ?? ''}: ${JSON.stringify(step.error).slice(0, 300)}`);
+      }
+    }
     const warm = samples.findIndex((s) => s.at >= started + (until - started) / 5);
     const tail = samples.slice(Math.max(0, warm));
     // Least-squares slope of the heap over the last four fifths, in MB per hour.
@@ -202,6 +219,8 @@ async function main(): Promise<number> {
     console.log(`  store on disk     ${mb(await sizeOf(join(dataDir, 'dynamodb')))} MB`);
     console.log(`  heap slope        ${((slope * 3_600_000) / 2 ** 20).toFixed(1)} MB/hour over the last four fifths (${n} samples)`);
     console.log(`  machine           ${cpus().length} cores, load average ${loadavg()[0]!.toFixed(2)}, ${new Date().toISOString()}`);
+    console.log(`  jobs failed       ${failedJobs.length}${failedJobs.length === 100 ? '+' : ''}`);
+    for (const f of failedSteps) console.log(`    ${f}`);
     for (const f of failures) console.log(`  5xx               ${f}`);
     return answers.get('5xx') ? 1 : 0;
   } finally {
