@@ -61,6 +61,22 @@ describe('embedded dynalite on disk', () => {
     expect((await second.store.query({ index: 'gsi1', pk: 'hosts', limit: 10 })).items).toHaveLength(5);
   });
 
+  it('closes the LevelDB iterator of every query once it is read, so none keeps its snapshot pinned', async () => {
+    const engine = await open(await tempDir());
+    cleanups.push(engine.close);
+    await ensureTable(engine.client, table);
+    for (let i = 0; i < 5; i++) {
+      await engine.store.put({ pk: 'site#1', sk: `host#${i}`, version: 1, gsi1pk: 'hosts', gsi1sk: `h${i}` });
+    }
+    for (let i = 0; i < 20; i++) {
+      // Read to the end, cut short by the limit, and on an index.
+      expect((await engine.store.query({ pk: 'site#1', limit: 10 })).items).toHaveLength(5);
+      expect((await engine.store.query({ pk: 'site#1', limit: 2 })).items).toHaveLength(2);
+      expect((await engine.store.query({ index: 'gsi1', pk: 'hosts', limit: 3 })).items).toHaveLength(3);
+    }
+    await expect.poll(() => engine.engine.openIterators()).toBe(0);
+  });
+
   it('refuses a second engine on a data dir that is in use, and frees it on close', async () => {
     const dataDir = await tempDir();
     const first = await open(dataDir);

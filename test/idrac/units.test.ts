@@ -9,7 +9,7 @@ import { allSettledOrThrow } from '../../shared/adapters/idrac/settle';
 import { AnchorCache } from '../../shared/adapters/idrac/tls/anchors';
 import { normalizeThumbprint } from '../../shared/adapters/idrac/tls/thumbprint';
 import { EndpointPools } from '../../shared/adapters/idrac/transport/endpoint-pools';
-import { EndpointResilience } from '../../shared/adapters/idrac/transport/resilience';
+import { EndpointResilience, ResilienceRegistry } from '../../shared/adapters/idrac/transport/resilience';
 import { IdracError, IdracHttpError } from '../../shared/ports/idrac';
 import { eventually, LogRecorder } from './helpers';
 
@@ -125,6 +125,43 @@ describe('per-endpoint resilience', () => {
     expect(await Promise.all(calls)).toEqual(['done', 'done', 'done', 'overloaded']);
     expect(peak).toBe(2);
   });
+
+  describe('the registry of endpoints', () => {
+    const addresses = (registry: ResilienceRegistry) => registry.states().map((s) => s.address);
+
+    it('keeps at most its bound: the least recently used idle endpoints are forgotten first', async () => {
+      const registry = new ResilienceRegistry(options(), 3);
+      const first = registry.for('127.47.1.1');
+      registry.for('127.47.1.2');
+      registry.for('127.47.1.3');
+      expect(registry.for('127.47.1.1')).toBe(first); // used again: now the most recent
+      expect(await first.run({ retry: false }, async () => 'ok')).toBe('ok');
+      registry.for('127.47.1.4');
+      expect(registry.size).toBe(3);
+      expect(addresses(registry)).toEqual(['127.47.1.3', '127.47.1.1', '127.47.1.4']);
+    });
+
+    it('never forgets an open breaker, nor an endpoint with a call in flight, however far past the bound', async () => {
+      const registry = new ResilienceRegistry(options({ retries: 0, breakerThreshold: 1 }), 2);
+      const down = registry.for('127.47.2.1');
+      await expect(down.run({ retry: false }, failing(new IdracError('unreachable', 'refused', A)).fn)).rejects.toMatchObject({
+        code: 'unreachable',
+      });
+      const busy = registry.for('127.47.2.2');
+      let finish!: () => void;
+      const inFlight = busy.run({ retry: false }, () => new Promise<void>((resolve) => (finish = resolve)));
+      for (let i = 3; i <= 6; i++) registry.for(`127.47.2.${i}`);
+      expect(registry.for('127.47.2.1')).toBe(down);
+      await expect(registry.for('127.47.2.1').run({ retry: false }, async () => 'never')).rejects.toMatchObject({ code: 'circuit_open' });
+      expect(registry.for('127.47.2.2')).toBe(busy);
+      finish();
+      await inFlight;
+      // Idle again: forgotten on the next new address, the open breaker still kept.
+      registry.for('127.47.2.7');
+      registry.for('127.47.2.8');
+      expect(addresses(registry)).toEqual(['127.47.2.1', '127.47.2.8']);
+    });
+  });
 });
 
 describe('job status', () => {
@@ -225,6 +262,21 @@ describe('small pure pieces', () => {
     const late = new Promise<number>((resolve) => setTimeout(() => ((lateDone = true), resolve(1)), 20));
     await expect(allSettledOrThrow<[number, number]>([Promise.reject(new Error('first')), late])).rejects.toThrow('first');
     expect(lateDone).toBe(true);
+  });
+});
+
+describe('certificates learned for insecure endpoints', () => {
+  it('keeps at most its bound: the least recently used are forgotten first', () => {
+    const anchors = new AnchorCache(2);
+    anchors.learn('insecure:127.47.3.1', 'pem 1');
+    anchors.learn('insecure:127.47.3.2', 'pem 2');
+    expect(anchors.get('insecure:127.47.3.1')).toBe('pem 1'); // used again: now the most recent
+    anchors.learn('insecure:127.47.3.3', 'pem 3');
+    expect(anchors.size).toBe(2);
+    expect(anchors.get('insecure:127.47.3.2')).toBeUndefined();
+    expect(anchors.get('insecure:127.47.3.1')).toBe('pem 1');
+    anchors.learn('insecure:127.47.3.3', 'pem 3 renewed');
+    expect(anchors.get('insecure:127.47.3.3')).toBe('pem 3 renewed');
   });
 });
 

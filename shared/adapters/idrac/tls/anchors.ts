@@ -1,20 +1,30 @@
 /**
  * Certificates learned for endpoints marked insecure, so the next handshake can use the certificate itself as
- * its only trust anchor. Bounded: the oldest are forgotten first, and a forgotten one is learned again on the
- * next handshake.
+ * its only trust anchor. Bounded: beyond `maxAnchors` the least recently used are forgotten first, and a
+ * forgotten one is learned again on the next handshake (the endpoint is insecure: nothing is lost but a handshake).
  */
-const MAX_ANCHORS = 16_384;
-
 export class AnchorCache {
-  private readonly byThumbprint = new Map<string, string>();
+  /** In order of last use, oldest first. */
+  private readonly byKey = new Map<string, string>();
 
-  get(thumbprint: string): string | undefined {
-    return this.byThumbprint.get(thumbprint);
+  constructor(private readonly maxAnchors = 16_384) {}
+
+  get(key: string): string | undefined {
+    const pem = this.byKey.get(key);
+    if (pem !== undefined) {
+      this.byKey.delete(key);
+      this.byKey.set(key, pem);
+    }
+    return pem;
   }
 
-  learn(thumbprint: string, pem: string): void {
-    if (this.byThumbprint.get(thumbprint) === pem) return;
-    if (this.byThumbprint.size >= MAX_ANCHORS) this.byThumbprint.delete(this.byThumbprint.keys().next().value!);
-    this.byThumbprint.set(thumbprint, pem);
+  learn(key: string, pem: string): void {
+    this.byKey.delete(key);
+    this.byKey.set(key, pem);
+    if (this.byKey.size > this.maxAnchors) this.byKey.delete(this.byKey.keys().next().value!);
+  }
+
+  get size(): number {
+    return this.byKey.size;
   }
 }

@@ -18,7 +18,7 @@ export class EndpointResilience {
 
   constructor(
     readonly address: string,
-    options: IdracClientOptions,
+    private readonly options: IdracClientOptions,
   ) {
     this.policies = new UpstreamPolicies({
       kind: 'iDRAC',
@@ -57,6 +57,17 @@ export class EndpointResilience {
     }
   }
 
+  /** Nothing worth remembering: the breaker closed with no failure counted, no call in flight or waiting. */
+  idle(): boolean {
+    const s = this.policies.status();
+    return (
+      s.breaker === 'closed' &&
+      s.consecutiveFailures === 0 &&
+      s.freeSlots === this.options.maxConcurrentPerEndpoint &&
+      s.freeQueueSlots === this.options.maxQueuedPerEndpoint
+    );
+  }
+
   state(): IdracUpstreamState {
     const s = this.policies.status();
     return {
@@ -69,22 +80,46 @@ export class EndpointResilience {
   }
 }
 
-/** Policies per iDRAC address, created on first use and kept for the client's lifetime. */
+/**
+ * Policies per iDRAC address, created on first use. Bounded: beyond `maxEndpoints` the least recently used idle
+ * ones are forgotten (a fresh one is the same), so sweeping many addresses does not keep one per address for the
+ * container's lifetime. Open and half-open breakers, and endpoints with calls under way, are kept however many
+ * there are: forgetting one would let calls through to an iDRAC known to fail, or past its concurrency limit.
+ */
 export class ResilienceRegistry {
+  /** In order of last use, oldest first. */
   private readonly endpoints = new Map<string, EndpointResilience>();
 
-  constructor(private readonly options: IdracClientOptions) {}
+  constructor(
+    private readonly options: IdracClientOptions,
+    private readonly maxEndpoints = 4_096,
+  ) {}
 
   for(address: string): EndpointResilience {
-    let endpoint = this.endpoints.get(address);
-    if (!endpoint) {
-      endpoint = new EndpointResilience(address, this.options);
-      this.endpoints.set(address, endpoint);
+    const known = this.endpoints.get(address);
+    if (known) {
+      this.endpoints.delete(address);
+      this.endpoints.set(address, known);
+      return known;
     }
+    const endpoint = new EndpointResilience(address, this.options);
+    this.endpoints.set(address, endpoint);
+    if (this.endpoints.size > this.maxEndpoints) this.forgetIdle(address);
     return endpoint;
+  }
+
+  get size(): number {
+    return this.endpoints.size;
   }
 
   states(): IdracUpstreamState[] {
     return [...this.endpoints.values()].map((e) => e.state());
+  }
+
+  private forgetIdle(keep: string): void {
+    for (const [address, endpoint] of this.endpoints) {
+      if (this.endpoints.size <= this.maxEndpoints) return;
+      if (address !== keep && endpoint.idle()) this.endpoints.delete(address);
+    }
   }
 }
