@@ -71,12 +71,29 @@ const transitionOf =
     };
   };
 
-/** The board on the store: transitions written in the background (a failure to record one is logged, never thrown). */
+/**
+ * The board on the store: transitions written in the background (a failure to record one is logged, never thrown),
+ * one after another per upstream, in the order this container saw them. A half-open breaker whose probe fails at
+ * once reports half-open and open within a millisecond; written side by side, the first could land last and show
+ * a breaker that is open as half-open. Only upstreams with a write under way hold a place in `writing`.
+ */
 export function storeBreakerBoard(store: Store, clock: Clock, onError: (e: unknown) => void): BreakerBoard {
+  const writing = new Map<string, Promise<void>>();
   return {
     for: (kind, key) => ({
       transitioned: (t) => {
-        writeBreaker(store, kind, key, transitionOf(t, new Date(clock.now()).toISOString())).catch(onError);
+        const id = upstreamId(kind, key);
+        const change = transitionOf(t, new Date(clock.now()).toISOString());
+        const write: Promise<void> = (writing.get(id) ?? Promise.resolve())
+          .then(() => writeBreaker(store, kind, key, change))
+          .then(
+            () => undefined,
+            (e) => onError(e),
+          )
+          .finally(() => {
+            if (writing.get(id) === write) writing.delete(id);
+          });
+        writing.set(id, write);
       },
       resetAt: async () => {
         const at = (await upstreamBreakers.find(store, upstreamId(kind, key)))?.reset_at;

@@ -9,7 +9,7 @@ import { type ServiceAdapters, withDeviceClients } from '../../shared/compositio
 import { resetConfig } from '../../shared/config';
 import { systemClock } from '../../shared/ports/clock';
 import type { BreakerBoard } from '../../shared/ports/upstream-breakers';
-import { storeBreakerBoard, writeBreaker } from '../../shared/records/upstream-breakers';
+import { storeBreakerBoard, upstreamBreakers, writeBreaker } from '../../shared/records/upstream-breakers';
 import { vcenterInstances } from '../../shared/records/vcenter';
 import { listUpstreams, resetUpstream } from '../../shared/usecases/upstreams';
 import { FakeVCenter, instanceRecord } from '../support/fake-vcenter';
@@ -85,6 +85,37 @@ describe('circuit breakers on the shared board', () => {
     await expect(resetUpstream(deps, 'idrac:10.0.0.10', 'alice')).rejects.toMatchObject({ status: 404 });
     await expect(resetUpstream(deps, 'vcenter:vc-none', 'alice')).rejects.toMatchObject({ status: 404 });
     await expect(resetUpstream(deps, 'switch:1', 'alice')).rejects.toMatchObject({ status: 400 });
+  });
+});
+
+describe('the board keeps the order a container saw', () => {
+  it('half-open then open reported at once: the board ends open, whichever write the store answers first', async () => {
+    // The first read of the board is held until both transitions are reported, so written side by side the
+    // open write would land first and the half-open one over it.
+    class HeldFirstRead extends MemoryStore {
+      private held: Promise<void> | undefined;
+      release = () => undefined as void;
+      override async get(...args: Parameters<MemoryStore['get']>) {
+        if (!this.held) {
+          this.held = new Promise((resolve) => (this.release = resolve));
+          await this.held;
+        }
+        return super.get(...args);
+      }
+    }
+    const store = new HeldFirstRead();
+    const errors: unknown[] = [];
+    const breaker = storeBreakerBoard(store, systemClock, (e) => errors.push(e)).for('vcenter', 'vc-1');
+    breaker.transitioned({ state: 'half-open', consecutiveFailures: 3 });
+    breaker.transitioned({ state: 'open', consecutiveFailures: 4, nextAttemptAt: new Date(Date.now() + 30_000) });
+    await new Promise((resolve) => setImmediate(resolve)); // everything not held by the read has run
+    store.release();
+    const board = await waitFor('both transitions on the board', async () => {
+      const item = await store.get(upstreamBreakers.key('vcenter:vc-1'));
+      return item?.version === 2 ? item : undefined;
+    });
+    expect(board).toMatchObject({ state: 'open', consecutive_failures: 4 });
+    expect(errors).toEqual([]);
   });
 });
 
