@@ -94,7 +94,7 @@ describe('the board keeps the order a container saw', () => {
     // open write would land first and the half-open one over it.
     class HeldFirstRead extends MemoryStore {
       private held: Promise<void> | undefined;
-      release = () => undefined as void;
+      release: () => void = () => undefined;
       override async get(...args: Parameters<MemoryStore['get']>) {
         if (!this.held) {
           this.held = new Promise((resolve) => (this.release = resolve));
