@@ -1,6 +1,7 @@
 import { classifyDevice, type DeviceIdentity, notAnIdrac } from '../../domain/device-identity';
 import type { CapabilityFingerprint, IdracFirmwareItem, IdracInventory } from '../../domain/idrac';
 import type { UpstreamLimits } from '../../domain/upstream';
+import { LruMap } from '../../lib/lru-map';
 import {
   type AccountPasswordChange,
   type CredentialCheck,
@@ -56,8 +57,8 @@ export class IdracClient implements Idrac {
   private readonly resilience: ResilienceRegistry;
   private readonly http: HttpTransport;
   private readonly wsman: WsmanClient;
-  /** Where each iDRAC answered for its jobs last time, so polling goes straight there. */
-  private readonly jobSources = new Map<string, JobSource>();
+  /** Where each iDRAC answered for its jobs last time, so polling goes straight there (the most recent 4,096). */
+  private readonly jobSources = new LruMap<string, JobSource>(4_096);
   private readonly roots = new RecentServiceRoots();
 
   constructor(options: Partial<IdracClientOptions> = {}) {
