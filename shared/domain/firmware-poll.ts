@@ -14,12 +14,7 @@ type Point = { at: number; percent: number };
 export type JobProgress = { answeredAt: number; percent: number; first?: Point; last?: Point };
 
 /** The progress known after one more answer about a job: kept while it runs with a percentage, dropped otherwise. */
-export function withAnswer(
-  known: JobProgress | undefined,
-  at: number,
-  running: boolean,
-  percent: number | null,
-): JobProgress | undefined {
+export function withAnswer(known: JobProgress | undefined, at: number, running: boolean, percent: number | null): JobProgress | undefined {
   if (!running || percent === null) return undefined;
   if (!known || percent < known.percent) return { answeredAt: at, percent };
   if (percent === known.percent) return { ...known, answeredAt: at };
