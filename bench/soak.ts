@@ -99,10 +99,10 @@ async function main(): Promise<number> {
     samples.push(s);
     if (args.trace) {
       const perThread = s.threads
-        .map(
-          (t) =>
-            `${t.thread} ${mb(t.heapUsed)}/${mb(t.heapTotal)}${t.openIterators === undefined ? '' : ` (${t.openIterators} iterators open)`}`,
-        )
+        .map((t) => {
+          const iterators = t.openIterators === undefined ? '' : ` (${t.openIterators} iterators open)`;
+          return `${t.thread} ${mb(t.heapUsed)}/${mb(t.heapTotal)}${iterators}`;
+        })
         .join(', ');
       console.log(
         `  ${new Date(s.at).toISOString()} RSS ${mb(s.rss)} MB, main heap ${mb(s.heap)} MB, external ${mb(s.external)} MB, ${perThread}`,
