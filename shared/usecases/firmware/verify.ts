@@ -22,6 +22,9 @@ export async function verifyVersions(ctx: StepContext, targetId: string): Promis
   const exit = { exit_maintenance: params.exit_maintenance };
   if (target.phase === 'failed') return { target_id: targetId, state: 'failed', ...exit };
   if (target.phase === 'updated' || target.phase === 'done') return { target_id: targetId, state: 'updated', ...exit };
+  // The ledger's entries are final once the jobs ended ("Wait for updates"): read while the iDRAC is asked.
+  const entriesRead = entriesOf(s);
+  entriesRead.catch(() => undefined); // awaited below unless the inventory fails first
   const access = await endpointAccess(deps, target.endpoint_id, `firmware verification (job ${job.id})`);
   let firmware: IdracFirmwareItem[];
   try {
@@ -30,7 +33,7 @@ export async function verifyVersions(ctx: StepContext, targetId: string): Promis
     if (!(e instanceof IdracError)) throw e;
     return { ...(await failServer(s, `no inventory from ${target.endpoint_id} to verify: ${e.message}`)), ...exit };
   }
-  const [, entries] = await Promise.all([recordInstalledFirmware(deps, target.endpoint_id, firmware), entriesOf(s)]);
+  const [, entries] = await Promise.all([recordInstalledFirmware(deps, target.endpoint_id, firmware), entriesRead]);
   const problems: string[] = [];
   const installed: Record<string, string | null> = {};
   for (const entry of entries) {
