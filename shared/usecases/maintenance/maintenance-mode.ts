@@ -22,6 +22,9 @@ export async function enterMaintenance(ctx: StepContext, targetId: string, param
   await env.mayAct();
   // Recorded before the call: from here on, a cancel or a crash makes sure the host leaves maintenance again.
   await changeLedger(env.deps, ledger, () => ({ phase: 'entering_maintenance', entered_maintenance: true }));
+  // Evacuated, the host has no task still running (an evacuation that leaves one is 'working', and runs again):
+  // only a host already entering may have its earlier call still running, so only then are its steps read.
+  const running = ledger.phase === 'evacuating' ? [] : undefined;
   const { outcomes, unfinished } = await runTaskSteps(
     env,
     [
@@ -37,6 +40,7 @@ export async function enterMaintenance(ctx: StepContext, targetId: string, param
       },
     ],
     1,
+    running,
   );
   if (unfinished) return { target_id: targetId, state: 'working' };
   const outcome = outcomes[0];
@@ -82,6 +86,8 @@ export async function exitMaintenance(ctx: StepContext, targetId: string, params
   if (!ledger.entered_maintenance) return { target_id: targetId, state: 'exited' };
   await env.mayAct();
   await changeLedger(env.deps, ledger, () => ({ phase: 'exiting_maintenance' }));
+  // In maintenance mode (entered, its task ended), the host has no task running: only a host already exiting may.
+  const running = ledger.phase === 'in_maintenance' ? [] : undefined;
   const { outcomes, unfinished } = await runTaskSteps(
     env,
     [
@@ -93,6 +99,7 @@ export async function exitMaintenance(ctx: StepContext, targetId: string, params
       },
     ],
     1,
+    running,
   );
   if (unfinished) return { target_id: targetId, state: 'working' };
   const failed = outcomes.find((o) => !o.ok);
