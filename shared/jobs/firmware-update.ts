@@ -16,7 +16,7 @@ import { awaitUpdates } from '../usecases/firmware/await-updates';
 import { holdBaseline, releaseBaseline } from '../usecases/firmware/baseline-hold';
 import { compensateFirmware, firmwareResult } from '../usecases/firmware/compensate';
 import { serverDone, serverFailed } from '../usecases/firmware/outcome';
-import { type FirmwarePlan, planFirmware } from '../usecases/firmware/plan';
+import { type FirmwarePlan, type FirmwareServer, planFirmware } from '../usecases/firmware/plan';
 import { rebootServer } from '../usecases/firmware/reboot';
 import { routeFirmwareResume } from '../usecases/firmware/resume';
 import { checkRollout, continueRollout, openRollout } from '../usecases/firmware/rollout-guard';
@@ -39,6 +39,31 @@ const findingsText = (plan: FirmwarePlan) =>
   );
 
 /** "Plan update" / "Check plan": the plan from live data; servers locked (hosts and iDRACs), records opened. */
+/** The job's firmware target records, read in one batch; those of a first plan are written. In the servers' order. */
+async function openTargets(ctx: StepContext, servers: FirmwareServer[]) {
+  const ids = servers.map((s) => firmwareTargetId(ctx.job.id, s.target_id));
+  const found = await firmwareTargets.findMany(ctx.deps.store, ids);
+  return Promise.all(
+    servers.map(
+      (s, i) =>
+        found.get(ids[i]!) ??
+        firmwareTargets.create(ctx.deps.store, {
+          id: ids[i]!,
+          job_id: ctx.job.id,
+          target_id: s.target_id,
+          kind: s.kind,
+          endpoint_id: s.endpoint_id,
+          ...(s.cluster_id ? { cluster_id: s.cluster_id } : {}),
+          images: s.images,
+          phase: 'waiting',
+          notes: [],
+          updated_at: isoNow(ctx.deps.clock),
+          version: 1,
+        }),
+    ),
+  );
+}
+
 async function planStep(ctx: StepContext, stepName: string, approvedHash?: string) {
   return ctx.jobStep(stepName, async () => {
     const params = firmwareParamsOf(ctx);
@@ -73,26 +98,7 @@ async function planStep(ctx: StepContext, stepName: string, approvedHash?: strin
           const [, , opened] = await Promise.all([
             holdBaseline(ctx.deps, ctx.job, params),
             openRollout(ctx.deps, ctx.job.id),
-            Promise.all(
-              plan.servers.map(async (s) => {
-                const id = firmwareTargetId(ctx.job.id, s.target_id);
-                const found = await firmwareTargets.find(ctx.deps.store, id);
-                if (found) return found;
-                return firmwareTargets.create(ctx.deps.store, {
-                  id,
-                  job_id: ctx.job.id,
-                  target_id: s.target_id,
-                  kind: s.kind,
-                  endpoint_id: s.endpoint_id,
-                  ...(s.cluster_id ? { cluster_id: s.cluster_id } : {}),
-                  images: s.images,
-                  phase: 'waiting',
-                  notes: [],
-                  updated_at: isoNow(ctx.deps.clock),
-                  version: 1,
-                });
-              }),
-            ),
+            openTargets(ctx, plan.servers),
           ]);
           return opened.some((t) => t.phase !== 'waiting');
         },

@@ -44,11 +44,13 @@ class HostLockRecords extends Entity<HostLock> {
    */
   async acquire(store: Store, request: AcquireRequest): Promise<HostLock[]> {
     const order = lockOrder(request.hostIds);
+    // All read at once; the writes stay one at a time in lock order, each conditional on what was read.
+    const read = await this.findMany(store, order);
     const held: HostLock[] = [];
     const tookNow: HostLock[] = [];
     try {
       for (const [i, hostId] of order.entries()) {
-        const taken = await this.take(store, hostId, request);
+        const taken = await this.take(store, hostId, request, read.get(hostId));
         if ('holder' in taken) throw new HostsLockedError([taken.holder, ...(await this.holders(store, order.slice(i + 1), request))]);
         held.push(taken.lock);
         if (taken.fresh) tookNow.push(taken.lock);
@@ -74,14 +76,20 @@ class HostLockRecords extends Entity<HostLock> {
     return released;
   }
 
-  private async take(store: Store, hostId: string, request: AcquireRequest): Promise<Taken> {
+  /**
+   * Takes one host. `readBefore` is the lock as read with the others before the first write: free or the job's
+   * own, it saves a read (a write that no longer matches fails its condition and reads again); another job's is
+   * read again, so a holder is only ever named from a read made in turn.
+   */
+  private async take(store: Store, hostId: string, request: AcquireRequest, readBefore?: HostLock): Promise<Taken> {
     const mine = {
       job_id: request.jobId,
       execution_attempt: request.executionAttempt,
       lease_until: request.leaseMs === undefined ? undefined : iso(request.now + request.leaseMs),
     };
+    const usable = !readBefore || readBefore.job_id === request.jobId;
     for (let round = 0; round < MAX_ROUNDS; round++) {
-      const current = await this.find(store, hostId);
+      const current = round === 0 && usable ? readBefore : await this.find(store, hostId);
       try {
         if (!current)
           return { lock: await this.create(store, { id: hostId, ...mine, acquired_at: iso(request.now), version: 1 }), fresh: true };

@@ -98,6 +98,16 @@ export async function storedHashes(
   return new Map(items.map((i) => [i.sk, storedState(i)]));
 }
 
+/** Many objects' records in one batched read; objects without one are left out, in no particular order. */
+export async function getInventoryMany(
+  store: Store,
+  refs: { instance_id: string; kind: InventoryKind; moref: string }[],
+): Promise<InventoryRecord[]> {
+  if (!refs.length) return [];
+  const items = await store.getMany(refs.map((r) => inventoryKey(r.instance_id, r.kind, r.moref)));
+  return items.map(inventoryRecordOf);
+}
+
 export async function getInventory(store: Store, instanceId: string, kind: InventoryKind, moref: string) {
   const item = await store.get(inventoryKey(instanceId, kind, moref));
   return item ? inventoryRecordOf(item) : undefined;

@@ -38,7 +38,7 @@ import {
   putHostLink,
   releaseHostIds,
 } from '../records/host-idrac-links';
-import { getInventory, type InventoryRecord } from '../records/vcenter';
+import { getInventory, getInventoryMany, type InventoryRecord } from '../records/vcenter';
 import type { Deps } from './deps';
 
 type LinkDeps = Pick<Deps, 'store' | 'clock'>;
@@ -74,9 +74,15 @@ type HostToLink = { host_id: string; name: string; ids: ServerId[] };
  * relink of the same host makes it read and compute again. Only a sync passes `indexed`, the identities it
  * just indexed the host under: the others keep the record's, so a sync always sees which ones it indexed.
  */
-async function relinkHost(deps: LinkDeps, host: HostToLink, indexed?: ServerId[]): Promise<HostLinkRecord> {
+async function relinkHost(
+  deps: LinkDeps,
+  host: HostToLink,
+  indexed?: ServerId[],
+  readBefore?: { stored?: HostLinkRecord },
+): Promise<HostLinkRecord> {
   for (let attempt = 1; ; attempt++) {
-    const stored = await findHostLink(deps.store, host.host_id);
+    // A link read in a batch before saves the first read; its write is conditional on that version all the same.
+    const stored = attempt === 1 && readBefore ? readBefore.stored : await findHostLink(deps.store, host.host_id);
     const link = linkOf(host.ids, await endpointsReporting(deps, host.ids));
     const ids = indexed ?? stored?.ids ?? [];
     const same =
@@ -185,6 +191,30 @@ export async function idracOfHost(deps: LinkDeps, hostId: string): Promise<HostI
   const host = await syncedHost(deps, hostId);
   if (!host) throw new NotFoundError('vCenter host', hostId);
   return (await relinkHost(deps, host)).link;
+}
+
+/**
+ * The iDRACs of many synced hosts, each computed now as idracOfHost does, the hosts' records and their stored
+ * links read in one batch each: host id → link, hosts not in the inventory left out.
+ */
+export async function idracsOfHosts(deps: LinkDeps, hostIds: string[]): Promise<Map<string, HostIdracLink>> {
+  const refs = hostIds.flatMap((id) => {
+    const t = parseInventoryTarget(id);
+    return t?.kind === 'host' ? [t] : [];
+  });
+  const [records, stored] = await Promise.all([
+    getInventoryMany(deps.store, refs),
+    findHostLinks(
+      deps.store,
+      refs.map((r) => inventoryTargetId(r.instance_id, r.moref)),
+    ),
+  ]);
+  const hosts = records.map((r) => ({ host_id: inventoryTargetId(r.instance_id, r.moref), name: r.name, ids: serverIdsOfHost(r.data) }));
+  const links = await mapBounded(hosts, RELINK_CONCURRENCY, async (h) => {
+    const linked = await relinkHost(deps, h, undefined, { stored: stored.get(h.host_id) });
+    return [h.host_id, linked.link] as const;
+  });
+  return new Map(links);
 }
 
 export type ClusterHostLink = { host_id: string; name: string; link: HostIdracLink };

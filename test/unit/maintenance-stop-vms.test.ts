@@ -10,7 +10,7 @@ import { maintenanceHosts } from '../../shared/records/maintenance-hosts';
 import { putInventory, vcenterInstances } from '../../shared/records/vcenter';
 import type { EngineDeps } from '../../shared/usecases/jobs/common';
 import { stepContext } from '../../shared/usecases/jobs/step-context';
-import { openLedger } from '../../shared/usecases/maintenance/ledger';
+import { openLedgers } from '../../shared/usecases/maintenance/ledger';
 import { stopVms } from '../../shared/usecases/maintenance/operator-actions';
 import { FakeVCenter, instanceRecord, storedRecord } from '../support/fake-vcenter';
 import { ManualClock, MemorySecrets } from '../support/fakes';
@@ -81,7 +81,7 @@ async function setUp() {
   await vcenterInstances.create(deps.store, instanceRecord('vc-001', new Date(clock.now()).toISOString()));
   await putInventory(deps.store, storedRecord('host', HOST, { data: hostData }));
   const job = await storedJob(deps, { id: 'job-1', type: 'host_maintenance', target_ids: [TARGET], status: 'running' });
-  await openLedger(deps, job, { target_id: TARGET, instance_id: 'vc-001', moref: HOST, name: HOST, in_maintenance: false }, false);
+  await openLedgers(deps, job, [{ target_id: TARGET, instance_id: 'vc-001', moref: HOST, name: HOST, in_maintenance: false }], []);
   return { deps, clock, guests, ctx: stepContext(deps, job) };
 }
 

@@ -123,6 +123,8 @@ export async function awaitUpdates(ctx: StepContext, targetId: string): Promise<
   const timeoutAt = Date.parse(target.reboot_requested_at ?? target.updated_at) + params.update_timeout_minutes * 60_000;
   const pollMs = config().firmwarePollMs;
   const host = vcenterHost(s);
+  // Read while the jobs run, so the first look at vCenter after they end waits for no store read.
+  if (target.kind !== 'idrac') host().catch(() => undefined); // its failure is the step's when it is asked for
   const progress = new Map<string, JobProgress>();
   for (;;) {
     const open = (await pollJobs(s, access, await entriesOf(s), progress)).filter(isOpen);

@@ -8,13 +8,15 @@
  * it from the synced inventory; the job's first step from what vCenter says then.
  */
 import { createHash } from 'node:crypto';
+import { NotFoundError } from '../../domain/errors';
 import type { FirmwareImage, FirmwareUpdateParams } from '../../domain/firmware';
+import type { HostIdracLink } from '../../domain/host-idrac-link';
 import { maintenanceParamsOf } from '../../domain/maintenance';
 import { parseInventoryTarget } from '../../domain/vcenter';
 import { mapBounded } from '../../lib/async';
 import type { Deps } from '../deps';
 import { componentsToUpdate } from '../firmware-compliance';
-import { hostsOfEndpoint, idracOfHost } from '../host-idrac-links';
+import { hostsOfEndpoint, idracsOfHosts } from '../host-idrac-links';
 import { type MaintenancePlan, planMaintenance } from '../maintenance/plan';
 import { type HostGroup, hostGroups, type ScopeHost } from '../maintenance/scope';
 
@@ -47,7 +49,7 @@ export type FirmwarePlan = {
 
 type PlanDeps = Pick<Deps, 'store' | 'secrets' | 'clock' | 'vcenter'>;
 
-/** Hosts whose iDRAC link the plan reads at once. */
+/** Hosts whose images (from a baseline) the plan reads at once. */
 const HOSTS_RESOLVED_AT_ONCE = 8;
 
 const IN_MAINTENANCE = 'inside host maintenance: evacuate, enter maintenance mode, stage, reboot, wait for vCenter, verify, exit, restore';
@@ -99,9 +101,10 @@ async function imagesFor(
 async function resolveHost(
   deps: PlanDeps,
   h: ScopeHost,
+  link: HostIdracLink | undefined,
   params: FirmwareUpdateParams,
 ): Promise<{ host: FirmwareServer } | { finding: FirmwareFinding }> {
-  const link = await idracOfHost(deps, h.target_id);
+  if (!link) throw new NotFoundError('vCenter host', h.target_id);
   if (link.status === 'linked')
     return {
       host: {
@@ -155,12 +158,13 @@ async function resolveServers(deps: PlanDeps, targetIds: string[], params: Firmw
       });
   }
   const groups = hostTargets.length ? await hostGroups(deps, hostTargets) : [];
-  // Each host's link (and, with a baseline, its images) is read on its own: a few hosts at once, kept in order.
-  const resolved = await mapBounded(
-    groups.flatMap((g) => g.hosts),
-    HOSTS_RESOLVED_AT_ONCE,
-    (h) => resolveHost(deps, h, params),
+  const scoped = groups.flatMap((g) => g.hosts);
+  const links = await idracsOfHosts(
+    deps,
+    scoped.map((h) => h.target_id),
   );
+  // With a baseline, each host's images are read on their own: a few hosts at once, kept in order.
+  const resolved = await mapBounded(scoped, HOSTS_RESOLVED_AT_ONCE, (h) => resolveHost(deps, h, links.get(h.target_id), params));
   const hosts = resolved.flatMap((r) => ('host' in r ? [r.host] : []));
   findings.push(...resolved.flatMap((r) => ('finding' in r ? [r.finding] : [])));
   return { hosts, idracOnly, findings };

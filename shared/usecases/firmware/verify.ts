@@ -22,6 +22,9 @@ export async function verifyVersions(ctx: StepContext, targetId: string): Promis
   const exit = { exit_maintenance: params.exit_maintenance };
   if (target.phase === 'failed') return { target_id: targetId, state: 'failed', ...exit };
   if (target.phase === 'updated' || target.phase === 'done') return { target_id: targetId, state: 'updated', ...exit };
+  // The ledger's entries are final once the jobs ended ("Wait for updates"): read while the iDRAC is asked.
+  const entriesRead = entriesOf(s);
+  entriesRead.catch(() => undefined); // awaited below unless the inventory fails first
   const access = await endpointAccess(deps, target.endpoint_id, `firmware verification (job ${job.id})`);
   let firmware: IdracFirmwareItem[];
   try {
@@ -30,27 +33,32 @@ export async function verifyVersions(ctx: StepContext, targetId: string): Promis
     if (!(e instanceof IdracError)) throw e;
     return { ...(await failServer(s, `no inventory from ${target.endpoint_id} to verify: ${e.message}`)), ...exit };
   }
-  const [, entries] = await Promise.all([recordInstalledFirmware(deps, target.endpoint_id, firmware), entriesOf(s)]);
+  const [, entries] = await Promise.all([recordInstalledFirmware(deps, target.endpoint_id, firmware), entriesRead]);
   const problems: string[] = [];
   const installed: Record<string, string | null> = {};
+  const noted: Promise<unknown>[] = [];
   for (const entry of entries) {
     const image = target.images.find((i) => i.uri === entry.image_uri);
     const now = installedVersion(firmware, entry.component);
     if (entry.component) installed[entry.component] = now ?? null;
-    if (now && now !== entry.version_after) await changeEntry(deps, entry.id, () => ({ version_after: now }));
+    if (now && now !== entry.version_after) noted.push(changeEntry(deps, entry.id, () => ({ version_after: now })));
     const what = `${entry.component ?? entry.image_uri} (${entry.jid ?? 'no JID'})`;
     if (entry.state !== 'completed') problems.push(`${what} ${entry.state}${entry.message ? `: ${entry.message}` : ''}`);
     else if (image?.version && entry.component && now !== image.version)
       problems.push(`${what}: the inventory shows ${now ?? 'no single version'}, the image installs ${image.version}`);
   }
   const error = problems.length ? `firmware not as expected on ${target.endpoint_id}: ${problems.join('; ')}` : undefined;
-  await recordServerStep(deps, job, {
-    name: 'Verify versions',
-    target_id: targetId,
-    status: error ? 'failed' : 'succeeded',
-    ...(error ? { error } : {}),
-    result: { endpoint_id: target.endpoint_id, installed },
-  });
+  // The entries' versions and the step are separate records: written at once.
+  await Promise.all([
+    ...noted,
+    recordServerStep(deps, job, {
+      name: 'Verify versions',
+      target_id: targetId,
+      status: error ? 'failed' : 'succeeded',
+      ...(error ? { error } : {}),
+      result: { endpoint_id: target.endpoint_id, installed },
+    }),
+  ]);
   if (error) return { ...(await failServer(s, error)), ...exit };
   await changeTarget(deps, target, () => ({ phase: 'updated' }));
   return { target_id: targetId, state: 'updated', ...exit };

@@ -5,6 +5,7 @@
  */
 import type { HostPlan } from '../../domain/evacuation-plan';
 import type { HostMaintenanceParams, MaintenanceHost } from '../../domain/maintenance';
+import { parseInventoryTarget } from '../../domain/vcenter';
 import type { StepContext } from '../../jobs/job-type';
 import { maintenanceHosts } from '../../records/maintenance-hosts';
 import { planEvacuation } from '../evacuation-plan';
@@ -23,8 +24,12 @@ export type HostCtx = { env: TaskEnv; ledger: MaintenanceHost; params: HostMaint
 
 export async function hostCtx(ctx: StepContext, targetId: string, params: HostMaintenanceParams): Promise<HostCtx> {
   const { deps, job } = ctx;
+  // A host's id names its instance (`vc-001/host-21`): the instance's client is opened while the ledger is read.
+  const instanceId = parseInventoryTarget(targetId)?.instance_id;
+  const client = instanceId ? instanceClient(deps, instanceId) : undefined;
+  client?.catch(() => undefined); // awaited below, or not needed: the ledger's failure is the step's
   const ledger = await ledgerOf(deps, job, targetId);
-  const vc = await instanceClient(deps, ledger.instance_id);
+  const vc = client && instanceId === ledger.instance_id ? await client : await instanceClient(deps, ledger.instance_id);
   const env: TaskEnv = {
     deps,
     job,

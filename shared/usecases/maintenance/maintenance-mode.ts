@@ -13,15 +13,21 @@ export async function enterMaintenance(ctx: StepContext, targetId: string, param
   const { env, ledger } = h;
   if (ledger.phase === 'in_maintenance' || ledger.phase === 'exiting_maintenance' || ledger.phase === 'restoring')
     return { target_id: targetId, state: 'entered', exit_maintenance: params.exit_maintenance };
-  const before = await hostNow(h);
+  // The check before acting is read with vCenter's answer; it refuses only if the host is to be put in maintenance.
+  const [now, may] = await Promise.allSettled([hostNow(h), env.mayAct()]);
+  if (now.status === 'rejected') throw now.reason;
+  const before = now.value;
   if (before.inMaintenance && ledger.phase !== 'entering_maintenance') {
     // Already in maintenance (it was before the job): nothing to enter, and nothing for EIO to exit later.
     await changeLedger(env.deps, ledger, () => ({ phase: 'in_maintenance' }));
     return { target_id: targetId, state: 'entered', exit_maintenance: params.exit_maintenance };
   }
-  await env.mayAct();
+  if (may.status === 'rejected') throw may.reason;
   // Recorded before the call: from here on, a cancel or a crash makes sure the host leaves maintenance again.
   await changeLedger(env.deps, ledger, () => ({ phase: 'entering_maintenance', entered_maintenance: true }));
+  // Evacuated, the host has no task still running (an evacuation that leaves one is 'working', and runs again):
+  // only a host already entering may have its earlier call still running, so only then are its steps read.
+  const running = ledger.phase === 'evacuating' ? [] : undefined;
   const { outcomes, unfinished } = await runTaskSteps(
     env,
     [
@@ -37,6 +43,7 @@ export async function enterMaintenance(ctx: StepContext, targetId: string, param
       },
     ],
     1,
+    running,
   );
   if (unfinished) return { target_id: targetId, state: 'working' };
   const outcome = outcomes[0];
@@ -82,6 +89,8 @@ export async function exitMaintenance(ctx: StepContext, targetId: string, params
   if (!ledger.entered_maintenance) return { target_id: targetId, state: 'exited' };
   await env.mayAct();
   await changeLedger(env.deps, ledger, () => ({ phase: 'exiting_maintenance' }));
+  // In maintenance mode (entered, its task ended), the host has no task running: only a host already exiting may.
+  const running = ledger.phase === 'in_maintenance' ? [] : undefined;
   const { outcomes, unfinished } = await runTaskSteps(
     env,
     [
@@ -93,6 +102,7 @@ export async function exitMaintenance(ctx: StepContext, targetId: string, params
       },
     ],
     1,
+    running,
   );
   if (unfinished) return { target_id: targetId, state: 'working' };
   const failed = outcomes.find((o) => !o.ok);

@@ -10,7 +10,7 @@ import type { StepContext } from '../../jobs/job-type';
 import { jobs } from '../../records/jobs';
 import { moveJob } from '../jobs/common';
 import { lockHosts } from '../jobs/host-locks';
-import { openLedger } from './ledger';
+import { openLedgers } from './ledger';
 import type { ScopeHost } from './scope';
 
 /** One Map item of the state machine: a cluster (or a standalone host, or iDRACs alone) and its servers. */
@@ -57,7 +57,7 @@ export async function settlePlan(
   }
   // With the locks held, the job's records are opened all at once.
   const [ledgers, othersStarted, job] = await Promise.all([
-    Promise.all(planned.hosts.map((h) => openLedger(ctx.deps, ctx.job, h, planned.in_maintenance.includes(h.target_id)))),
+    openLedgers(ctx.deps, ctx.job, planned.hosts, planned.in_maintenance),
     planned.openOthers?.() ?? false,
     jobs.get(ctx.deps.store, ctx.job.id),
   ]);
