@@ -3,6 +3,9 @@
  *
  *   bash scripts/vcsim/build.sh && npx tsx bench/vcenter-sync.ts [--clusters 10 --hosts 20 --vms 50] [--runs 3]
  *
+ * `npm run bench:vcenter` runs it with NODE_OPTIONS=--max-semi-space-size=64, as `npm start` runs the stack; run
+ * directly, set the same to measure the stack as it runs.
+ *
  * --hosts is hosts per cluster, --vms is VMs per host (vcsim's -vm): the default is 10 × 20 hosts × 50 =
  * 10,000 VMs on 200 hosts. Starts vcsim on 127.0.0.1 with that model, starts the local stack in-process
  * (embedded DynamoDB in a temp dir) and, --runs times, registers a new vCenter instance through the API, runs
