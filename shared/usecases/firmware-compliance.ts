@@ -17,7 +17,6 @@ import {
 } from '../domain/firmware-baseline';
 import type { Store } from '../ports/store';
 import { dellEndpoints } from '../records/dell-endpoints';
-import { stripKeys } from '../records/entity';
 import { allBaselines, firmwareBaselines } from '../records/firmware-baselines';
 import type { Deps } from './deps';
 import { idracsOfCluster } from './host-idrac-links';
@@ -117,8 +116,7 @@ export async function firmwareCompliance(deps: ComplianceDeps, q: ComplianceQuer
 async function clusterCompliance(deps: ComplianceDeps, cluster: string, baselineOf: BaselineOf, siteId?: string) {
   const hosts = await idracsOfCluster(deps, cluster);
   const linked = hosts.flatMap((h) => (h.link.status === 'linked' ? [h.link.endpoint_id] : []));
-  const items = linked.length ? await deps.store.getMany(linked.map((id) => dellEndpoints.key(id))) : [];
-  const endpoints = new Map(items.map((i) => stripKeys<DellEndpoint>(i)).map((ep) => [ep.id, ep]));
+  const endpoints = await dellEndpoints.findMany(deps.store, linked);
   const out: ServerCompliance[] = [];
   for (const h of hosts) {
     const host = { host_id: h.host_id, host_name: h.name };

@@ -23,7 +23,6 @@ import { mapBounded } from '../lib/async';
 import { isoNow } from '../ports/clock';
 import { ConditionFailedError } from '../ports/store';
 import { dellEndpoints, findAddressClaim } from '../records/dell-endpoints';
-import { stripKeys } from '../records/entity';
 import { holdersOf } from '../records/hardware-ids';
 import {
   deleteHostLinks,
@@ -61,10 +60,8 @@ async function endpointsReporting(deps: LinkDeps, ids: ServerId[]) {
   const endpointIds = [...new Set(found.flat())];
   if (!endpointIds.length) return [];
   // A holder or claim may be stale (the endpoint moved on or is gone): what the endpoint reports now decides.
-  const items = await deps.store.getMany(endpointIds.map((id) => dellEndpoints.key(id)));
-  return items
-    .map((i) => stripKeys<DellEndpoint>(i))
-    .map((ep) => ({ endpoint_id: ep.id, address: ep.address, ids: serverIdsOfEndpoint(ep) }));
+  const endpoints = await dellEndpoints.findMany(deps.store, endpointIds);
+  return [...endpoints.values()].map((ep) => ({ endpoint_id: ep.id, address: ep.address, ids: serverIdsOfEndpoint(ep) }));
 }
 
 type HostToLink = { host_id: string; name: string; ids: ServerId[] };
